@@ -1,0 +1,70 @@
+package dev.kiln.cli;
+
+import dev.kiln.model.KilnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "kiln",
+    mixinStandardHelpOptions = true,
+    versionProvider = KilnCommand.Version.class,
+    description = {
+      "Bake reproducible, signed OCI images from a blueprint; run immutable instances from them;",
+      "replace them behind a zero-downtime router.",
+      "",
+      "State lives in $KILN_HOME (default ~/.kiln)."
+    },
+    subcommands = {
+      ValidateCommand.class,
+      BakeCommand.class,
+      ImagesCommand.class,
+      InspectCommand.class,
+      VerifyCommand.class,
+      KeygenCommand.class,
+      AutoComplete.GenerateCompletion.class,
+      CommandLine.HelpCommand.class
+    })
+public final class KilnCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new KilnCommand());
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    // A KilnException is an expected failure with a message written for the user: no stack trace.
+    cli.setExecutionExceptionHandler(
+        (ex, line, parsed) -> {
+          if (ex instanceof KilnException) {
+            line.getErr().println("error: " + ex.getMessage());
+            return 1;
+          }
+          throw ex;
+        });
+    return cli;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = KilnCommand.class.getResourceAsStream("version.properties")) {
+        if (in != null) p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new String[] {
+        "kiln " + p.getProperty("version", "dev"),
+        "java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.kiln.model;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parsed, validated {@code kiln.yaml}: its images and services, in the order they were written.
+ *
+ * @param file the blueprint file; copy sources are relative to its folder
+ * @param digest sha256 of the file's bytes, recorded when the blueprint is applied
+ */
+public record Blueprint(
+    Path file, Digest digest, Map<String, ImageRecipe> images, Map<String, ServiceSpec> services) {
+  public Blueprint {
+    images = Ordered.copyOf(images);
+    services = Ordered.copyOf(services);
+  }
+
+  /** The folder copy sources are resolved against, and may not escape. */
+  public Path folder() {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? Path.of("/") : parent;
+  }
+
+  public Optional<ImageRecipe> image(String name) {
+    return Optional.ofNullable(images.get(name));
+  }
+
+  public Optional<ServiceSpec> service(String name) {
+    return Optional.ofNullable(services.get(name));
+  }
+}

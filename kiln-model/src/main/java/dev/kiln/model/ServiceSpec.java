@@ -1,0 +1,36 @@
+package dev.kiln.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A service as the blueprint declares it: which image, how many instances, how they are checked,
+ * routed and replaced. The control plane turns it into immutable revisions.
+ *
+ * @param image the name of an image of the blueprint
+ * @param secrets names of secrets injected at start (values never come from the blueprint)
+ * @param volumes volume name to mount path; volumes survive replacement
+ * @param runtime the driver name: {@code process} or {@code docker}
+ */
+public record ServiceSpec(
+    String name,
+    String image,
+    int replicas,
+    Optional<HealthCheck> health,
+    Optional<Route> route,
+    Strategy strategy,
+    Duration progressDeadline,
+    Map<String, String> env,
+    List<String> secrets,
+    Map<String, String> volumes,
+    String runtime,
+    Location at) {
+  public ServiceSpec {
+    if (replicas < 0) throw new IllegalArgumentException("replicas < 0");
+    env = Ordered.copyOf(env);
+    secrets = List.copyOf(secrets);
+    volumes = Ordered.copyOf(volumes);
+  }
+}
