@@ -63,7 +63,9 @@ public final class LayerWriter {
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     tar.setAddPaxHeadersForNonAsciiNames(true);
-    for (LayerEntry e : sorted) writeEntry(tar, e);
+    // Hard links last: a reader can only link to a file it has already extracted.
+    for (LayerEntry e : sorted) if (!(e instanceof LayerEntry.Hardlink)) writeEntry(tar, e);
+    for (LayerEntry e : sorted) if (e instanceof LayerEntry.Hardlink) writeEntry(tar, e);
     tar.finish();
     tar.flush();
   }
