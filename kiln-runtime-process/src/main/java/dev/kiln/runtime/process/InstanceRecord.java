@@ -1,0 +1,75 @@
+package dev.kiln.runtime.process;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.model.Digest;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.InstanceSpec;
+import dev.kiln.runtime.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code instances/<id>/instance.json} holds: enough to adopt the instance after a restart. Secret
+ * values are never written; only their names are.
+ *
+ * @param pid the process signals go to: the sandbox's pid 1 (or the command itself, unsandboxed)
+ * @param pidStart its start time from {@code /proc/<pid>/stat}, so a recycled pid is never adopted
+ * @param supervisorPid the bubblewrap monitor that records the exit code (0 when unsandboxed)
+ */
+record InstanceRecord(
+    String id,
+    String service,
+    int revision,
+    String image,
+    List<String> command,
+    Map<String, String> env,
+    List<String> secretNames,
+    int port,
+    Map<String, String> volumes,
+    long memoryBytes,
+    int cpuMillis,
+    int pids,
+    Map<String, String> labels,
+    boolean sandboxed,
+    long pid,
+    long pidStart,
+    long supervisorPid,
+    long supervisorStart,
+    String startedAt) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static InstanceRecord of(
+      InstanceSpec spec, List<String> argv, boolean sandboxed, long pid, long pidStart,
+      long supervisorPid, long supervisorStart, Instant startedAt) {
+    return new InstanceRecord(
+        spec.id().value(), spec.service(), spec.revision(), spec.image().toString(), argv, spec.env(),
+        List.copyOf(spec.secrets().keySet()), spec.port(), spec.volumes(), spec.limits().memoryBytes(),
+        spec.limits().cpuMillis(), spec.limits().pids(), spec.labels(), sandboxed, pid, pidStart,
+        supervisorPid, supervisorStart, startedAt.toString());
+  }
+
+  /** The spec as adopted: secrets by name only (their values were never stored). */
+  InstanceSpec spec() {
+    Map<String, String> secrets = new LinkedHashMap<>();
+    secretNames.forEach(name -> secrets.put(name, ""));
+    return new InstanceSpec(
+        InstanceId.of(id), service, revision, Digest.parse(image), command, env, secrets, port, volumes,
+        new Resources(memoryBytes, cpuMillis, pids), labels);
+  }
+
+  void write(Path file) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), this);
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  static InstanceRecord read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), InstanceRecord.class);
+  }
+}

@@ -1,0 +1,288 @@
+package dev.kiln.runtime.process;
+
+import dev.kiln.runtime.Capabilities;
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.ImageContent;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.InstanceSpec;
+import dev.kiln.runtime.InstanceStatus;
+import dev.kiln.runtime.Preflight;
+import dev.kiln.runtime.RuntimeDriver;
+import dev.kiln.runtime.RuntimeDriverException;
+import dev.kiln.runtime.StopResult;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/** The {@code process} runtime: instances as local processes, sandboxed by bubblewrap when present. */
+public final class ProcessDriver implements RuntimeDriver {
+  private static final Logger LOG = Logger.getLogger(ProcessDriver.class.getName());
+  static final long DEFAULT_LOG_MAX_BYTES = 10L * 1024 * 1024;
+
+  private final DriverContext context;
+  private final Optional<Path> bwrap;
+  private final RootfsCache rootfs;
+  private final Processes processes;
+  private final long logMaxBytes;
+  private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService rotator;
+
+  public ProcessDriver(DriverContext context) {
+    this.context = context;
+    String sandbox = context.option("sandbox").orElse("auto");
+    this.bwrap =
+        switch (sandbox) {
+          case "none" -> Optional.empty();
+          case "bwrap" -> Optional.of(HostTools.require("bwrap", "bubblewrap"));
+          case "auto" -> HostTools.find("bwrap");
+          default -> throw new RuntimeDriverException(
+              "process runtime: option sandbox=" + sandbox + " is not one of auto, bwrap, none");
+        };
+    if (bwrap.isEmpty()) {
+      LOG.warning(
+          "process runtime: bubblewrap (bwrap) is not used; instances run UNSANDBOXED: their root"
+              + " filesystem is NOT enforced read-only and volumes are not mounted (apt-get install"
+              + " bubblewrap)");
+    }
+    this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
+    this.processes = new Processes(HostTools.require("setsid", "util-linux"));
+    this.logMaxBytes =
+        context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);
+    this.rotator =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
+    rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String name() {
+    return "process";
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    boolean sandboxed = bwrap.isPresent();
+    return new Capabilities(
+        sandboxed ? Capabilities.Isolation.SANDBOX : Capabilities.Isolation.NONE,
+        sandboxed, sandboxed, true, true, true, false);
+  }
+
+  @Override
+  public InstanceStatus start(InstanceSpec spec) {
+    Path dir = context.instanceDir(spec.id());
+    try {
+      Files.createDirectories(dir.getParent());
+      Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new RuntimeDriverException(
+          "instance " + spec.id() + " already exists; destroy it first or use a new instance id");
+    } catch (IOException e) {
+      throw new RuntimeDriverException("instance " + spec.id() + ": cannot create " + dir + ": " + e, e);
+    }
+    try {
+      Preflight.requirePortFree(spec);
+      ImageContent image = openImage(spec);
+      Path root = rootfs.ensure(image);
+      Launch launch = Launch.plan(spec, image.runConfig(), root);
+      Map<String, Path> mounts = volumes(spec, root);
+      Instant startedAt = context.clock().instant();
+      Processes.Started started =
+          bwrap.isPresent()
+              ? processes.startSandboxed(
+                  new Sandbox(bwrap.get(), root, mounts, launch.workdir(), spec.id().value()), launch, dir)
+              : processes.startUnsandboxed(root, launch, dir);
+      children.put(spec.id(), started.process());
+      InstanceRecord record =
+          InstanceRecord.of(spec, launch.argv(), bwrap.isPresent(), started.pid(), started.pidStart(),
+              started.supervisorPid(), started.supervisorStart(), startedAt);
+      record.write(dir.resolve("instance.json"));
+      return status(record, dir);
+    } catch (RuntimeException | IOException e) {
+      Process child = children.remove(spec.id());
+      if (child != null) processes.killTree(child);
+      Trees.deleteQuietly(dir);
+      if (e instanceof RuntimeDriverException rde) throw rde;
+      throw new RuntimeDriverException("instance " + spec.id() + ": start failed: " + e.getMessage(), e);
+    }
+  }
+
+  private ImageContent openImage(InstanceSpec spec) {
+    try {
+      return context.images().open(spec.image());
+    } catch (RuntimeDriverException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RuntimeDriverException(
+          "instance " + spec.id() + ": image " + spec.image() + " refused: " + e.getMessage(), e);
+    }
+  }
+
+  /** Volume mount path → host directory, created if new; mount points must exist in the image. */
+  private Map<String, Path> volumes(InstanceSpec spec, Path root) throws IOException {
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    if (bwrap.isEmpty()) return mounts;
+    for (var volume : spec.volumes().entrySet()) {
+      if (!RootPath.isDirectory(root, volume.getValue())) {
+        throw new RuntimeDriverException(
+            "instance " + spec.id() + ": volume " + volume.getKey() + " mounts at " + volume.getValue()
+                + ", which is not a directory in image " + spec.image()
+                + " (the root is read-only: create the directory in the image)");
+      }
+      Path host = context.volumeDir(spec.service(), volume.getKey());
+      Files.createDirectories(host);
+      mounts.put(volume.getValue(), host);
+    }
+    return mounts;
+  }
+
+  @Override
+  public Optional<InstanceStatus> inspect(InstanceId id) {
+    Path dir = context.instanceDir(id);
+    return readRecord(dir).map(record -> status(record, dir));
+  }
+
+  @Override
+  public StopResult stop(InstanceId id, Duration grace) {
+    Path dir = context.instanceDir(id);
+    InstanceRecord record = readRecord(dir).orElseThrow(() -> unknown(id));
+    if (!running(record)) return new StopResult(id, false, false, exitCode(record, dir));
+    processes.signal(record, false);
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (running(record) && System.nanoTime() < deadline) Processes.pause();
+    boolean killed = false;
+    if (running(record)) {
+      processes.signal(record, true);
+      killed = true;
+      while (running(record)) Processes.pause();
+    }
+    awaitSupervisor(record);
+    return new StopResult(id, !killed, killed, exitCode(record, dir));
+  }
+
+  @Override
+  public void destroy(InstanceId id) {
+    Path dir = context.instanceDir(id);
+    Optional<InstanceRecord> record = readRecord(dir);
+    if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
+    children.remove(id);
+    try {
+      Trees.delete(dir);
+    } catch (IOException e) {
+      throw new RuntimeDriverException("instance " + id + ": could not delete " + dir + ": " + e, e);
+    }
+  }
+
+  @Override
+  public List<InstanceStatus> list() {
+    List<InstanceStatus> all = new ArrayList<>();
+    Path instances = context.instancesDir();
+    if (!Files.isDirectory(instances)) return all;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) readRecord(dir).ifPresent(record -> all.add(status(record, dir)));
+    } catch (IOException e) {
+      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    }
+    all.sort((a, b) -> a.id().compareTo(b.id()));
+    return all;
+  }
+
+  @Override
+  public String logs(InstanceId id, int maxBytes) {
+    Path dir = context.instanceDir(id);
+    if (readRecord(dir).isEmpty()) throw unknown(id);
+    try {
+      return new LogFile(dir.resolve("log"), logMaxBytes).tail(maxBytes);
+    } catch (IOException e) {
+      throw new RuntimeDriverException("instance " + id + ": cannot read its log: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    rotator.shutdownNow();
+  }
+
+  private InstanceStatus status(InstanceRecord record, Path dir) {
+    boolean running = running(record);
+    if (!running) awaitSupervisor(record);
+    return new InstanceStatus(
+        record.spec(),
+        running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
+        Instant.parse(record.startedAt()),
+        running ? OptionalInt.empty() : exitCode(record, dir),
+        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"));
+  }
+
+  private static boolean running(InstanceRecord record) {
+    return ProcStat.alive(record.pid(), record.pidStart());
+  }
+
+  /** bwrap writes the exit code just after its child dies; give it a moment to do so. */
+  private static void awaitSupervisor(InstanceRecord record) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (ProcStat.alive(record.supervisorPid(), record.supervisorStart())
+        && System.nanoTime() < deadline) {
+      Processes.pause();
+    }
+  }
+
+  private OptionalInt exitCode(InstanceRecord record, Path dir) {
+    Process child = children.get(InstanceId.of(record.id()));
+    if (child != null) {
+      try {
+        if (child.waitFor(2, TimeUnit.SECONDS)) return OptionalInt.of(child.exitValue());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return record.sandboxed() ? Processes.recordedExitCode(dir) : OptionalInt.empty();
+  }
+
+  private static Optional<InstanceRecord> readRecord(Path dir) {
+    Path file = dir.resolve("instance.json");
+    if (!Files.isRegularFile(file)) return Optional.empty();
+    try {
+      return Optional.of(InstanceRecord.read(file));
+    } catch (IOException e) {
+      throw new RuntimeDriverException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void rotateLogs() {
+    for (InstanceStatus status : safeList()) {
+      if (!status.running()) continue;
+      try {
+        new LogFile(context.instanceDir(status.id()).resolve("log"), logMaxBytes).rotateIfNeeded();
+      } catch (IOException e) {
+        LOG.warning("instance " + status.id() + ": log rotation failed: " + e);
+      }
+    }
+  }
+
+  private List<InstanceStatus> safeList() {
+    try {
+      return list();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  private static RuntimeDriverException unknown(InstanceId id) {
+    return new RuntimeDriverException("no instance " + id + " in the process runtime");
+  }
+}

@@ -1,0 +1,18 @@
+package dev.kiln.runtime.process;
+
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.RuntimeDriver;
+import dev.kiln.runtime.RuntimeDriverFactory;
+
+/** Registers the {@code process} runtime with {@link java.util.ServiceLoader}. */
+public final class ProcessDriverFactory implements RuntimeDriverFactory {
+  @Override
+  public String name() {
+    return "process";
+  }
+
+  @Override
+  public RuntimeDriver create(DriverContext context) {
+    return new ProcessDriver(context);
+  }
+}

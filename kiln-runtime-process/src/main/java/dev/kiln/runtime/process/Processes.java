@@ -1,0 +1,150 @@
+package dev.kiln.runtime.process;
+
+import dev.kiln.runtime.RuntimeDriverException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starting and signalling instance processes. Each one is started in a new session ({@code setsid}) so
+ * that it outlives the Kiln process and no terminal signal reaches it; its stdout/stderr go straight
+ * to its log file and stdin is {@code /dev/null}.
+ */
+final class Processes {
+  private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
+  private static final Pattern EXIT_CODE = Pattern.compile("\"exit-code\"\\s*:\\s*(-?\\d+)");
+  private static final long START_TIMEOUT_NANOS = 30_000_000_000L;
+
+  private final Path setsid;
+
+  Processes(Path setsid) {
+    this.setsid = setsid;
+  }
+
+  record Started(Process process, long pid, long pidStart, long supervisorPid, long supervisorStart) {}
+
+  /** bwrap, with fd 3 (its JSON status: child pid, then exit code) redirected to {@code status.json}. */
+  Started startSandboxed(Sandbox sandbox, Launch launch, Path dir) throws IOException {
+    Path status = dir.resolve("status.json");
+    List<String> argv = new ArrayList<>(List.of(setsid.toString(), "/bin/sh", "-c",
+        "f=$1; shift; exec \"$@\" 3>\"$f\"", "kiln-launch", status.toString()));
+    argv.addAll(sandbox.argv(launch.argv(), 3));
+    Process process = spawn(argv, launch.env(), dir, dir);
+    long supervisorStart = awaitStartTime(process);
+    long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
+    while (true) {
+      Matcher m = CHILD_PID.matcher(readQuietly(status));
+      if (m.find()) {
+        long pid = Long.parseLong(m.group(1));
+        // a command that already exited gets start time -1: it is recorded, and reported as exited
+        return new Started(process, pid, ProcStat.startTime(pid).orElse(-1), process.pid(), supervisorStart);
+      }
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        killTree(process);
+        throw new RuntimeDriverException(
+            "the sandbox did not start (bwrap exit " + (process.isAlive() ? "timeout" : process.exitValue())
+                + "): " + tail(dir.resolve("log")));
+      }
+      pause();
+    }
+  }
+
+  /** The command itself, found in the unpacked root, with the root as working directory. */
+  Started startUnsandboxed(Path root, Launch launch, Path dir) throws IOException {
+    List<String> argv = new ArrayList<>(launch.argv());
+    String program = Launch.resolve(argv.getFirst(), launch.env().get("PATH"), launch.workdir(), root);
+    argv.set(0, root + program);
+    argv.addFirst(setsid.toString());
+    Map<String, String> env = new java.util.LinkedHashMap<>(launch.env());
+    StringBuilder path = new StringBuilder();
+    for (String entry : launch.env().get("PATH").split(":")) {
+      if (!path.isEmpty()) path.append(':');
+      path.append(entry.startsWith("/") ? root + entry : entry);
+    }
+    env.put("PATH", path.toString());
+    Process process = spawn(argv, env, root.resolve(launch.workdir().substring(1)), dir);
+    long start = awaitStartTime(process);
+    return new Started(process, process.pid(), start, 0, 0);
+  }
+
+  private static Process spawn(List<String> argv, Map<String, String> env, Path cwd, Path dir)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(cwd.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile()));
+    return builder.start();
+  }
+
+  private static long awaitStartTime(Process process) {
+    OptionalLong start = ProcStat.startTime(process.pid());
+    return start.orElse(-1);
+  }
+
+  /**
+   * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the sandbox's pid 1, whose
+   * death ends every process in its pid namespace; unsandboxed, it is the command and its descendants.
+   */
+  void signal(InstanceRecord record, boolean kill) {
+    if (!ProcStat.alive(record.pid(), record.pidStart())) return; // never signal a recycled pid
+    ProcessHandle.of(record.pid())
+        .ifPresent(
+            handle -> {
+              if (!record.sandboxed()) handle.descendants().forEach(h -> send(h, kill));
+              send(handle, kill);
+            });
+  }
+
+  private static void send(ProcessHandle handle, boolean kill) {
+    if (kill) handle.destroyForcibly();
+    else handle.destroy();
+  }
+
+  /** Kills a process we started and everything below it (cleanup of a failed start). */
+  void killTree(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static OptionalInt recordedExitCode(Path dir) {
+    Matcher m = EXIT_CODE.matcher(readQuietly(dir.resolve("status.json")));
+    return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String tail(Path log) {
+    String text = readQuietly(log).strip();
+    return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+  }
+
+  static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeDriverException("interrupted while waiting for an instance process");
+    }
+  }
+}

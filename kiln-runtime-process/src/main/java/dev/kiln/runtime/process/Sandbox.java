@@ -1,0 +1,37 @@
+package dev.kiln.runtime.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bubblewrap command line of one instance (pure, so it is unit-tested as data).
+ *
+ * <p>The image's rootfs is bound read-only as {@code /}; {@code /proc}, {@code /dev} and a tmpfs
+ * {@code /tmp} are private; volumes are bound writable over their mount points. New pid, ipc, uts and
+ * (where possible) cgroup namespaces; the host network so the instance can listen on its loopback
+ * port. All capabilities are dropped (bwrap keeps them for root otherwise) and bwrap always sets
+ * no-new-privileges. {@code --as-pid-1} makes the command itself pid 1, so the stop signal reaches it
+ * directly, with Docker's semantics: a pid 1 without a handler for SIGTERM ignores it and is killed
+ * after the grace period. {@code --die-with-parent} is deliberately absent: see package-info.
+ */
+record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, String hostname) {
+
+  /** bwrap's argv for {@code command}; {@code statusFd} receives its JSON status lines. */
+  List<String> argv(List<String> command, int statusFd) {
+    List<String> argv = new ArrayList<>();
+    argv.add(bwrap.toString());
+    argv.addAll(List.of("--json-status-fd", Integer.toString(statusFd)));
+    argv.addAll(List.of("--ro-bind", root.toString(), "/"));
+    argv.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+    mounts.forEach((mountPath, hostDir) -> argv.addAll(List.of("--bind", hostDir.toString(), mountPath)));
+    argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+    argv.addAll(List.of("--hostname", hostname));
+    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--as-pid-1"));
+    argv.addAll(List.of("--chdir", workdir));
+    argv.add("--");
+    argv.addAll(command);
+    return argv;
+  }
+}

@@ -1,0 +1,272 @@
+package dev.kiln.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.ImageContent;
+import dev.kiln.runtime.ImageSource;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.InstanceSpec;
+import dev.kiln.runtime.InstanceStatus;
+import dev.kiln.runtime.RuntimeDriver;
+import dev.kiln.runtime.RuntimeDriverException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every runtime driver must show, run against a real driver by subclassing: {@code
+ * class ProcessDriverConformanceIT extends DriverConformance}. Features a driver's {@link
+ * dev.kiln.runtime.Capabilities} disclaim are skipped (as assumptions), not failed.
+ */
+public abstract class DriverConformance {
+  protected static final ImageContent BUSYBOX = TestImages.busybox().env("IMAGE_ENV", "from-image").build();
+  private static final String SECRET = "s3cr3t-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+
+  @TempDir protected Path home;
+  protected InMemoryImageSource images;
+  protected RuntimeDriver driver;
+  private final String prefix = "t" + Long.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+  private int sequence;
+
+  /** A new driver object over {@code home}, as a restarted Kiln process would create it. */
+  protected abstract RuntimeDriver createDriver(Path home, ImageSource images);
+
+  @BeforeEach
+  void createDriver() {
+    images = new InMemoryImageSource().add(BUSYBOX);
+    driver = createDriver(home, images);
+  }
+
+  @AfterEach
+  void destroyEverything() {
+    try {
+      for (InstanceStatus status : driver.list()) driver.destroy(status.id());
+    } finally {
+      driver.close();
+    }
+  }
+
+  protected Instances spec() {
+    return Instances.spec(prefix + "-" + (++sequence), BUSYBOX.manifestDigest());
+  }
+
+  protected String awaitLog(InstanceId id, String text) {
+    return Await.until(
+        "'" + text + "' in the log of " + id,
+        () -> Optional.of(driver.logs(id, 64 * 1024)).filter(log -> log.contains(text)));
+  }
+
+  protected InstanceStatus awaitExit(InstanceId id) {
+    return Await.until(
+        id + " to exit", () -> driver.inspect(id).filter(status -> !status.running()));
+  }
+
+  @Test
+  void start_runsTheImageEntrypoint_andServesOnItsPort() {
+    InstanceSpec spec = spec().build();
+    InstanceStatus started = driver.start(spec);
+
+    assertThat(started.running()).isTrue();
+    var response = Await.httpGet(spec.port(), "/index.html");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("hello from kiln\n");
+    assertThat(driver.inspect(spec.id())).hasValueSatisfying(s -> assertThat(s.running()).isTrue());
+    assertThat(driver.list()).extracting(InstanceStatus::id).containsExactly(spec.id());
+  }
+
+  @Test
+  void rootFilesystem_isReadOnly_whileTmpAndVolumesAreWritable() {
+    assumeTrue(driver.capabilities().readOnlyRoot(), "driver does not enforce a read-only root");
+    InstanceSpec spec =
+        spec()
+            .volume("data", "/data")
+            .shell(
+                "touch /www/new 2>/dev/null && echo ROOT=writable || echo ROOT=readonly;"
+                    + " touch /tmp/t && echo TMP=ok; touch /data/v && echo VOLUME=ok; echo DONE;"
+                    + " exec sleep 600")
+            .build();
+    driver.start(spec);
+
+    String log = awaitLog(spec.id(), "DONE");
+    assertThat(log).contains("ROOT=readonly", "TMP=ok", "VOLUME=ok");
+  }
+
+  @Test
+  void envSecretsAndImageEnv_areVisibleToTheProcess_butSecretsAreNeverStoredOrPrinted()
+      throws IOException {
+    InstanceSpec spec =
+        spec()
+            .env("GREETING", "hi")
+            .secret("API_TOKEN", SECRET)
+            .shell("echo \"G=$GREETING T=$API_TOKEN P=$PORT I=$IMAGE_ENV\"; exec sleep 600")
+            .build();
+    driver.start(spec);
+
+    awaitLog(spec.id(), "G=hi T=" + SECRET + " P=" + spec.port() + " I=from-image");
+    assertThat(spec.toString()).doesNotContain(SECRET).contains("API_TOKEN");
+    assertThat(driver.inspect(spec.id()).orElseThrow().toString()).doesNotContain(SECRET);
+    assertThat(filesContaining(SECRET)).as("files under KILN_HOME holding the secret").isEmpty();
+  }
+
+  @Test
+  void volumes_areWritable_andSurviveReplacement() {
+    assumeTrue(driver.capabilities().volumes(), "driver does not mount volumes");
+    InstanceSpec first =
+        spec().volume("data", "/data").shell("echo kept > /data/file; echo WROTE; exec sleep 600").build();
+    driver.start(first);
+    awaitLog(first.id(), "WROTE");
+    driver.destroy(first.id());
+
+    InstanceSpec second =
+        spec().revision(2).volume("data", "/data").shell("echo \"READ=$(cat /data/file)\"; exec sleep 600").build();
+    driver.start(second);
+    awaitLog(second.id(), "READ=kept");
+  }
+
+  @Test
+  void stop_letsTheInstanceExitWithinTheGracePeriod() {
+    assumeTrue(driver.capabilities().signals(), "driver does not send stop signals");
+    InstanceSpec spec =
+        spec().shell("trap 'echo GOT_TERM; exit 0' TERM; echo READY; sleep 600 & wait").build();
+    driver.start(spec);
+    awaitLog(spec.id(), "READY");
+
+    var result = driver.stop(spec.id(), Duration.ofSeconds(30));
+
+    assertThat(result.graceful()).isTrue();
+    assertThat(result.killed()).isFalse();
+    assertThat(driver.logs(spec.id(), 4096)).contains("GOT_TERM");
+    assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
+  }
+
+  @Test
+  void stop_killsAnInstanceThatIgnoresTheSignal_afterTheGracePeriod() {
+    InstanceSpec spec = spec().shell("trap '' TERM; echo READY; sleep 600 & wait").build();
+    driver.start(spec);
+    awaitLog(spec.id(), "READY");
+
+    var result = driver.stop(spec.id(), Duration.ofMillis(500));
+
+    assertThat(result.graceful()).isFalse();
+    assertThat(result.killed()).isTrue();
+    assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
+  }
+
+  @Test
+  void logs_captureStdoutAndStderr_whileRunning_andTheExitCodeAfter() {
+    InstanceSpec spec = spec().shell("echo to-stdout; echo to-stderr >&2; sleep 1; exit 7").build();
+    driver.start(spec);
+
+    awaitLog(spec.id(), "to-stderr");
+    assertThat(driver.logs(spec.id(), 4096)).contains("to-stdout");
+    InstanceStatus exited = awaitExit(spec.id());
+    assertThat(exited.exitCode()).hasValue(7);
+  }
+
+  @Test
+  void aNewDriverObject_adoptsRunningInstances_withoutOrphansOrDuplicates() {
+    assumeTrue(driver.capabilities().reattach(), "driver cannot re-attach");
+    InstanceSpec spec = spec().build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/");
+    driver.close();
+
+    driver = createDriver(home, images);
+
+    List<InstanceStatus> adopted = driver.list();
+    assertThat(adopted).extracting(InstanceStatus::id).containsExactly(spec.id());
+    assertThat(adopted.getFirst().running()).isTrue();
+    assertThat(adopted.getFirst().spec().port()).isEqualTo(spec.port());
+    assertThat(Await.httpGet(spec.port(), "/index.html").statusCode()).isEqualTo(200);
+    var stopped = driver.stop(spec.id(), Duration.ofMillis(500));
+    assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
+    assertThat(stopped.id()).isEqualTo(spec.id());
+  }
+
+  @Test
+  void aCommandMissingFromTheImage_isRefused_andLeavesNothing() {
+    InstanceSpec spec = spec().command("/bin/no-such-program").build();
+
+    assertThatThrownBy(() -> driver.start(spec))
+        .isInstanceOf(RuntimeDriverException.class)
+        .hasMessageContaining("/bin/no-such-program");
+    assertThat(driver.list()).isEmpty();
+  }
+
+  @Test
+  void aPortAlreadyTaken_isRefused_andLeavesNothing() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      InstanceSpec spec = spec().port(taken.getLocalPort()).build();
+      assertThatThrownBy(() -> driver.start(spec))
+          .isInstanceOf(RuntimeDriverException.class)
+          .hasMessageContaining("port " + taken.getLocalPort());
+    }
+    assertThat(driver.list()).isEmpty();
+  }
+
+  @Test
+  void anImageWhoseBlobsDoNotMatchTheirDigests_isRefused() {
+    images.add(TestImages.tampered(BUSYBOX));
+    InstanceSpec spec = spec().build();
+
+    assertThatThrownBy(() -> driver.start(spec))
+        .isInstanceOf(RuntimeDriverException.class)
+        .hasMessageContaining("does not match its digest");
+    assertThat(driver.list()).isEmpty();
+  }
+
+  @Test
+  void anImageTheStoreRefuses_isRefusedWithItsReason() {
+    images.refuse(BUSYBOX.manifestDigest(), "signature does not verify");
+    InstanceSpec spec = spec().build();
+
+    assertThatThrownBy(() -> driver.start(spec))
+        .isInstanceOf(RuntimeDriverException.class)
+        .hasMessageContaining("signature does not verify");
+    assertThat(driver.list()).isEmpty();
+  }
+
+  @Test
+  void startingAnIdTwice_isRefused_andTheFirstKeepsRunning() {
+    InstanceSpec spec = spec().build();
+    driver.start(spec);
+    InstanceSpec again = Instances.spec(spec.id().value(), BUSYBOX.manifestDigest()).build();
+
+    assertThatThrownBy(() -> driver.start(again))
+        .isInstanceOf(RuntimeDriverException.class)
+        .hasMessageContaining(spec.id().value());
+    assertThat(driver.inspect(spec.id()).orElseThrow().running()).isTrue();
+  }
+
+  private List<Path> filesContaining(String text) throws IOException {
+    try (Stream<Path> files = Files.walk(home)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith("log"))
+          .filter(p -> p.toString().contains("/instances/"))
+          .filter(p -> contains(p, text))
+          .toList();
+    }
+  }
+
+  private static boolean contains(Path file, String text) {
+    try {
+      return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
