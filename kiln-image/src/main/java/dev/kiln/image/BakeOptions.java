@@ -1,0 +1,63 @@
+package dev.kiln.image;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * How the {@link Baker} works; none of it changes what an image contains except {@code epoch}.
+ *
+ * @param epoch the one timestamp of every layer entry and of the config's {@code created}
+ *     (SOURCE_DATE_EPOCH, else {@link LayerWriter#DEFAULT_EPOCH})
+ * @param useCache reuse layers whose step inputs are unchanged ({@code --no-cache} turns it off)
+ * @param runTests run the images' {@code test:} entries before tagging
+ * @param keysDir where the host signing key lives; a baked image is signed when a key is there
+ * @param debianCache where debootstrap roots are kept; default {@code <cacheDir>/debian}
+ * @param clock for timings only: digests never depend on it
+ */
+public record BakeOptions(
+    Instant epoch,
+    boolean useCache,
+    boolean runTests,
+    Optional<Path> keysDir,
+    Optional<Path> debianCache,
+    Clock clock,
+    BakerListener listener) {
+
+  public static BakeOptions defaults() {
+    return new BakeOptions(
+        LayerWriter.epochFromEnvironment(),
+        true,
+        true,
+        Optional.empty(),
+        Optional.empty(),
+        Clock.systemUTC(),
+        event -> {});
+  }
+
+  public BakeOptions withEpoch(Instant epoch) {
+    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+  }
+
+  public BakeOptions withCache(boolean useCache) {
+    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+  }
+
+  public BakeOptions withTests(boolean runTests) {
+    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+  }
+
+  public BakeOptions withKeysDir(Optional<Path> keysDir) {
+    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+  }
+
+  public BakeOptions withDebianCache(Path debianCache) {
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, Optional.of(debianCache), clock, listener);
+  }
+
+  public BakeOptions withListener(BakerListener listener) {
+    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+  }
+}

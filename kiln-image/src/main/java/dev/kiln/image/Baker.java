@@ -1,0 +1,197 @@
+package dev.kiln.image;
+
+import dev.kiln.model.Blueprint;
+import dev.kiln.model.Digest;
+import dev.kiln.model.ImageRecipe;
+import dev.kiln.model.Step;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bakes a blueprint's images into an {@link ImageStore}: base, one layer per step (from the layer
+ * cache when the step's inputs are unchanged), config, manifest, image tests, signature and SBOM, and
+ * the tag last — so a failed bake never moves a tag and a killed one leaves only unreferenced blobs
+ * and temp folders.
+ *
+ * <p>Reproducibility: layers come from {@link LayerWriter} (sorted, fixed mtime and owners); the
+ * config's {@code created} is the same epoch; nothing folder-, host- or time-dependent is written.
+ */
+public final class Baker {
+  static final long MAX_IMAGE_BYTES = 64L << 30;
+
+  private final ImageStore store;
+  private final Path cacheDir;
+  private final BakeOptions options;
+  private final LayerCache cache;
+  private final CopyStep.FileHasher hasher;
+  private final BakerBases bases;
+
+  public Baker(ImageStore store, Path cacheDir, BakeOptions options) {
+    this.store = store;
+    this.cacheDir = cacheDir.toAbsolutePath();
+    this.options = options;
+    this.cache = new LayerCache(this.cacheDir.resolve("layers"), options.useCache());
+    this.hasher =
+        options.useCache()
+            ? LayerCacheHashes.load(this.cacheDir.resolve("hashes.tsv"))
+            : CopyStep.FileHasher::sha256;
+    DebianBase debian =
+        new DebianBase(
+            options.debianCache().orElse(this.cacheDir.resolve("debian")),
+            this.cacheDir.resolve("debian-bases"),
+            options.epoch(),
+            message -> options.listener().on(new BakerEvent.Note("", message)));
+    this.bases = new BakerBases(store, debian);
+    BakerWork.clearStale(this.cacheDir.resolve("work"));
+  }
+
+  /** Bakes {@code names} (all images when empty), each after the images it is based on. */
+  public BakeResult bake(Blueprint bp, List<String> names) {
+    List<String> order = BakerOrder.order(bp, names);
+    Map<String, Descriptor> baked = new HashMap<>();
+    List<BakeResult.BakedImage> out = new ArrayList<>();
+    try {
+      for (String name : order) {
+        BakeResult.BakedImage image = bakeImage(bp, bp.images().get(name), baked);
+        baked.put(name, image.manifest());
+        out.add(image);
+      }
+    } finally {
+      if (hasher instanceof LayerCacheHashes memo) memo.save();
+    }
+    return new BakeResult(out);
+  }
+
+  private BakeResult.BakedImage bakeImage(
+      Blueprint bp, ImageRecipe recipe, Map<String, Descriptor> baked) {
+    Instant start = options.clock().instant();
+    String name = recipe.name();
+    String where = recipe.at() + ": image " + name;
+    List<Step> steps = recipe.steps();
+    options.listener().on(new BakerEvent.ImageStarted(name, BakerConfig.baseName(recipe.from()), steps.size()));
+    BakerBases.Resolved base =
+        bases.resolve(recipe.from(), baked, options.epoch(), where,
+            m -> options.listener().on(new BakerEvent.Note(name, m)));
+    List<Descriptor> layers = new ArrayList<>(base.layers());
+    List<Digest> diffIds = new ArrayList<>(base.diffIds());
+    List<String> history = new ArrayList<>(base.config().history());
+    List<BakeResult.BakedLayer> record = new ArrayList<>();
+    for (Descriptor l : base.layers()) {
+      record.add(new BakeResult.BakedLayer("from " + BakerConfig.baseName(recipe.from()), recipe.from().at(), l, true));
+    }
+    Map<String, String> env = BakerConfig.runEnv(base.config(), recipe);
+    env.put("SOURCE_DATE_EPOCH", Long.toString(options.epoch().getEpochSecond()));
+    String workdir = recipe.workdir().or(() -> base.config().workdir()).orElse("/");
+    try (BakerWork work = BakerWork.create(cacheDir.resolve("work"), name)) {
+      for (int i = 0; i < steps.size(); i++) {
+        Step step = steps.get(i);
+        Instant stepStart = options.clock().instant();
+        String desc = describe(step);
+        String stepWhere = step.at() + ": image " + name + ": " + firstWord(step) + " step";
+        CopyStep.Plan plan =
+            step instanceof Step.Copy c ? CopyStep.plan(bp.folder(), c, stepWhere, hasher) : null;
+        Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
+        Optional<Descriptor> hit = cache.get(store, key);
+        Descriptor layer;
+        if (hit.isPresent()) {
+          layer = hit.get();
+        } else {
+          List<LayerEntry> entries =
+              switch (step) {
+                case Step.Copy c -> plan.entries();
+                case Step.Run r -> RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+              };
+          layer = new LayerWriter(options.epoch()).write(store, entries);
+          if (step instanceof Step.Run) work.advanced(layers.size() + 1);
+          cache.put(key, layer);
+        }
+        layers.add(layer);
+        diffIds.add(layer.digest());
+        history.add(desc);
+        record.add(new BakeResult.BakedLayer(desc, step.at(), layer, hit.isPresent()));
+        options.listener().on(new BakerEvent.StepDone(name, i + 1, steps.size(), desc, layer,
+            hit.isPresent(), Duration.between(stepStart, options.clock().instant())));
+      }
+      ImageConfig config = BakerConfig.merge(base.config(), recipe, options.epoch(), diffIds, history);
+      Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
+      Descriptor manifest =
+          store.putManifest(
+              new ImageManifest(configBlob, layers,
+                  BakerConfig.annotations(name, recipe.from(), base.manifest()),
+                  Optional.empty(), Optional.empty()));
+      if (options.runTests()) {
+        new ImageTestRunner(store, work.dir(), options.listener()).run(name, manifest, recipe.tests());
+      }
+      Optional<String> signedBy = BakerFinish.signAndDescribe(store, manifest, options);
+      store.tag(name, manifest);
+      Duration took = Duration.between(start, options.clock().instant());
+      options.listener().on(new BakerEvent.ImageDone(name, manifest, took));
+      return new BakeResult.BakedImage(name, manifest, record, took, signedBy);
+    }
+  }
+
+  /** The step's cache key parts: everything that can change its layer besides the layers below. */
+  private List<String> keyParts(
+      Step step, CopyStep.Plan plan, Map<String, String> env, String workdir, ImageRecipe recipe) {
+    List<String> parts = new ArrayList<>();
+    parts.add("epoch=" + options.epoch().getEpochSecond());
+    switch (step) {
+      case Step.Copy c -> {
+        parts.add("copy");
+        parts.add(plan.inputs().toString());
+      }
+      case Step.Run r -> {
+        parts.add("run");
+        parts.add(r.command());
+        parts.add("network=" + r.network());
+        env.forEach((k, v) -> parts.add("env " + k + "=" + v));
+        parts.add("workdir=" + workdir);
+        parts.add("user=" + recipe.user().orElse(""));
+      }
+    }
+    return parts;
+  }
+
+  static String describe(Step step) {
+    return switch (step) {
+      case Step.Copy c -> "copy " + c.src() + " -> " + c.dest();
+      case Step.Run r -> "run " + (r.network() ? "(network) " : "") + oneLine(r.command());
+    };
+  }
+
+  private static String firstWord(Step step) {
+    return step instanceof Step.Copy ? "copy" : "run";
+  }
+
+  private static String oneLine(String command) {
+    String s = command.strip().replaceAll("\\s+", " ");
+    return s.length() > 72 ? s.substring(0, 69) + "..." : s;
+  }
+
+  /** {@code KEY=value} lines as an ordered map. */
+  static Map<String, String> envMap(List<String> env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String e : env) {
+      int eq = e.indexOf('=');
+      if (eq > 0) out.put(e.substring(0, eq), e.substring(eq + 1));
+    }
+    return out;
+  }
+
+  static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ImageException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

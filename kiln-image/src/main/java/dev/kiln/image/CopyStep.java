@@ -1,0 +1,221 @@
+package dev.kiln.image;
+
+import dev.kiln.model.Digest;
+import dev.kiln.model.Step;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans a {@code copy} step: walks its source in the blueprint folder, refuses anything that would
+ * bring in content from outside that folder, and yields the layer entries plus the digest of
+ * everything that determines them (the layer cache key's part for this step).
+ *
+ * <p>Semantics (rsync's): {@code src: site/} copies the folder's contents into {@code dest}; {@code
+ * src: site} copies the folder itself, as {@code dest/site}; a file source lands at {@code dest}
+ * (or {@code dest/<name>} when dest ends with /). Owners are root, folders 0755, files the step's
+ * {@code mode} or 0755 when executable, 0644 otherwise. Symlinks are kept when relative and
+ * pointing inside the copied tree; a hard-linked file is copied as a regular file, but only if all of
+ * its links are inside the copied tree.
+ */
+final class CopyStep {
+  /** The planned layer entries and the digest of what determines them. */
+  record Plan(List<LayerEntry> entries, Digest inputs) {}
+
+  private CopyStep() {}
+
+  /**
+   * @param folder the blueprint folder; nothing outside it is ever read
+   * @param where for messages: "kiln.yaml:7:9: image hello"
+   */
+  static Plan plan(Path folder, Step.Copy step, String where, FileHasher hasher) {
+    Path realFolder;
+    try {
+      realFolder = folder.toRealPath();
+    } catch (IOException e) {
+      throw new BakerException(where + ": blueprint folder " + folder + " is not readable: " + e);
+    }
+    String src = step.src();
+    Path lexical = realFolder.resolve(src).normalize();
+    if (Path.of(src).isAbsolute() || !lexical.startsWith(realFolder)) {
+      throw new BakerException(
+          where + ": copy source " + src + " is outside the blueprint folder " + realFolder
+              + "; sources must be relative paths inside it");
+    }
+    Path real;
+    try {
+      real = lexical.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw new BakerException(where + ": copy source " + src + " not found under " + realFolder);
+    } catch (IOException e) {
+      throw new BakerException(where + ": cannot read copy source " + src + ": " + e.getMessage());
+    }
+    if (!real.startsWith(realFolder)) {
+      throw new BakerException(
+          where + ": copy source " + src + " resolves to " + real
+              + ", outside the blueprint folder " + realFolder + " (through a symlink)");
+    }
+    String dest = normalizeDest(step.dest(), where);
+    boolean contents = src.endsWith("/") || src.equals(".");
+    List<LayerEntry> entries = new ArrayList<>();
+    if (Files.isDirectory(real)) {
+      String base = contents ? dest : join(dest, real.getFileName().toString());
+      walk(real, base, step, where, entries, hasher);
+    } else if (Files.isRegularFile(real)) {
+      if (contents) {
+        throw new BakerException(where + ": copy source " + src + " is a file, not a folder");
+      }
+      String target = step.dest().endsWith("/") ? join(dest, real.getFileName().toString()) : dest;
+      checkLinks(Map.of(inode(real), new int[] {1, nlink(real)}), real, src, where);
+      entries.add(new LayerEntry.File(target, real, fileMode(real, step), 0, 0));
+    } else {
+      throw new BakerException(where + ": copy source " + src + " is not a file or a folder");
+    }
+    return new Plan(entries, digest(entries, hasher));
+  }
+
+  private static void walk(
+      Path top, String base, Step.Copy step, String where, List<LayerEntry> out, FileHasher hasher) {
+    Map<Long, int[]> links = new HashMap<>();
+    try {
+      Files.walkFileTree(
+          top,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              String p = dir.equals(top) ? base : join(base, top.relativize(dir).toString());
+              if (!p.equals("/")) out.add(new LayerEntry.Directory(p, 0755, 0, 0));
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              String rel = top.relativize(file).toString();
+              String p = join(base, rel);
+              if (attrs.isSymbolicLink()) {
+                String target = Files.readSymbolicLink(file).toString();
+                Path resolved = file.getParent().resolve(target).normalize();
+                if (Path.of(target).isAbsolute() || !resolved.startsWith(top)) {
+                  throw new BakerException(
+                      where + ": copy source " + step.src() + ": symlink " + rel + " -> " + target
+                          + " points outside the copied folder; only relative links inside it are"
+                          + " copied (replace it with the file, or copy its target separately)");
+                }
+                out.add(new LayerEntry.Symlink(p, target, 0, 0));
+              } else if (attrs.isRegularFile()) {
+                int n = nlink(file);
+                if (n > 1) links.computeIfAbsent(inode(file), k -> new int[] {0, n})[0]++;
+                out.add(new LayerEntry.File(p, file, fileMode(file, step), 0, 0));
+              } else {
+                throw new BakerException(
+                    where + ": copy source " + step.src() + ": " + rel
+                        + " is not a file, folder or symlink (a socket, fifo or device?)");
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new BakerException(where + ": cannot read copy source " + step.src() + ": " + e);
+    }
+    checkLinks(links, top, step.src(), where);
+  }
+
+  /** A hard link whose other names are not all in the copied tree may be a way out of it. */
+  private static void checkLinks(Map<Long, int[]> links, Path top, String src, String where) {
+    for (int[] seenAndTotal : links.values()) {
+      if (seenAndTotal[0] < seenAndTotal[1]) {
+        throw new BakerException(
+            where + ": copy source " + src + " contains a hard link to a file outside it ("
+                + seenAndTotal[1] + " links, " + seenAndTotal[0] + " under " + top
+                + "); copy the file instead of linking it");
+      }
+    }
+  }
+
+  private static int fileMode(Path file, Step.Copy step) throws BakerException {
+    if (step.mode().isPresent()) return step.mode().get() & 07777;
+    return Files.isExecutable(file) ? 0755 : 0644;
+  }
+
+  private static long inode(Path file) {
+    try {
+      return (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new ImageException("cannot stat " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int nlink(Path file) {
+    try {
+      return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new ImageException("cannot stat " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String normalizeDest(String dest, String where) {
+    if (!dest.startsWith("/")) {
+      throw new BakerException(where + ": copy dest " + dest + " must be an absolute path in the image");
+    }
+    String n = Path.of(dest).normalize().toString();
+    if (("/" + dest + "/").contains("/../")) {
+      throw new BakerException(where + ": copy dest " + dest + " may not contain ..");
+    }
+    return n;
+  }
+
+  private static String join(String base, String rel) {
+    if (rel.isEmpty()) return base;
+    return base.equals("/") ? "/" + rel : base + "/" + rel;
+  }
+
+  /** sha256 over (kind, path, mode, content digest or link target) of every entry, sorted by path. */
+  private static Digest digest(List<LayerEntry> entries, FileHasher hasher) {
+    MessageDigest sha = Digest.newSha256();
+    List<LayerEntry> sorted = new ArrayList<>(entries);
+    sorted.sort(Comparator.comparing(LayerEntry::path));
+    for (LayerEntry e : sorted) {
+      String line =
+          switch (e) {
+            case LayerEntry.Directory d -> "d " + d.path() + " " + Integer.toOctalString(d.mode());
+            case LayerEntry.File f ->
+                "f " + f.path() + " " + Integer.toOctalString(f.mode()) + " " + hasher.hash(f.source());
+            case LayerEntry.Symlink s -> "l " + s.path() + " " + s.target();
+            default -> throw new IllegalStateException("copy makes no " + e);
+          };
+      sha.update(line.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+    }
+    return Digest.ofHash(sha);
+  }
+
+  /** Hashes a file's content; {@link LayerCache} remembers results by stat. */
+  interface FileHasher {
+    Digest hash(Path file);
+
+    static Digest sha256(Path file) {
+      MessageDigest sha = Digest.newSha256();
+      byte[] buf = new byte[1 << 17];
+      try (InputStream in = Files.newInputStream(file)) {
+        for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+      } catch (IOException e) {
+        throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+      return Digest.ofHash(sha);
+    }
+  }
+}

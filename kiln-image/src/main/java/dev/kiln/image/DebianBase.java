@@ -1,0 +1,204 @@
+package dev.kiln.image;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code debian:<suite>}: a minimal Debian root made by {@code debootstrap --variant=minbase} on
+ * first use, normalized (logs, apt lists and caches, host name, resolv.conf, machine id and device
+ * nodes removed or emptied: they are host- or time-dependent), kept in {@code <debianCache>/<suite>}
+ * and turned into a one-layer base image. The root is made in a temp folder and moved into place,
+ * so a killed debootstrap is simply redone. Which manifest a suite became in a store is remembered
+ * in {@code <records>/<suite>.json}, so later bakes skip even the layering.
+ */
+final class DebianBase {
+  static final String MIRROR = "http://deb.debian.org/debian";
+  private static final List<String> EMPTIED =
+      List.of("etc/machine-id", "etc/resolv.conf", "etc/hostname", "var/lib/dbus/machine-id");
+  private static final List<String> CLEARED =
+      List.of("dev", "proc", "sys", "run", "tmp", "var/tmp", "var/log", "var/lib/apt/lists",
+          "var/cache/apt", "var/cache/ldconfig");
+
+  private final Path debianCache;
+  private final Path records;
+  private final Instant epoch;
+  private final Consumer<String> note;
+
+  DebianBase(Path debianCache, Path records, Instant epoch, Consumer<String> note) {
+    this.debianCache = debianCache;
+    this.records = records;
+    this.epoch = epoch;
+    this.note = note;
+  }
+
+  /** The base image's manifest for {@code suite}, made (and debootstrapped) if needed. */
+  Descriptor ensure(ImageStore store, String suite) {
+    Path record = records.resolve(suite + "-" + epoch.getEpochSecond() + ".json");
+    Optional<Descriptor> known = readRecord(record).filter(d -> store.has(d.digest()));
+    if (known.isPresent()) return known.get();
+    Path root = rootfs(suite);
+    note.accept("importing the debian:" + suite + " root from " + root + " as a base layer");
+    RunStepSnapshot all = RunStepSnapshot.take(root, p -> false);
+    List<LayerEntry> entries = RunStepSnapshot.empty(root).diff(all);
+    Descriptor layer = new LayerWriter(epoch).write(store, entries);
+    ImageConfig config =
+        new ImageConfig("amd64", "linux", epoch, List.of("PATH=" + Sandbox.DEFAULT_PATH), List.of(),
+            List.of("/bin/bash"), Optional.empty(), Optional.empty(), List.of(), Map.of(),
+            List.of(layer.digest()), List.of("debootstrap --variant=minbase " + suite));
+    Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
+    Descriptor manifest = store.putManifest(new ImageManifest(configBlob, List.of(layer)));
+    writeRecord(record, manifest);
+    return manifest;
+  }
+
+  /** The normalized root for {@code suite}, debootstrapped on first use. */
+  Path rootfs(String suite) {
+    Path root = debianCache.resolve(suite);
+    if (Files.isDirectory(root)) return root;
+    try {
+      Files.createDirectories(debianCache);
+      Path temp = Files.createTempDirectory(debianCache, suite + ".tmp-");
+      try {
+        note.accept("debootstrap " + suite + " (first use; a few minutes, needs " + MIRROR + ")");
+        debootstrap(suite, temp.resolve("root"));
+        normalize(temp.resolve("root"));
+        try {
+          Files.move(temp.resolve("root"), root, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException
+            | java.nio.file.DirectoryNotEmptyException raced) {
+          // Another bake made it first: use theirs.
+        }
+      } finally {
+        deleteTree(temp);
+      }
+    } catch (IOException e) {
+      throw new ImageException("cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
+    }
+    return root;
+  }
+
+  private static void debootstrap(String suite, Path target) throws IOException {
+    List<String> cmd =
+        List.of("debootstrap", "--variant=minbase", suite, target.toString(), MIRROR);
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new ImageException(
+          "debian:" + suite + " needs debootstrap, which is not installed: apt-get install debootstrap");
+    }
+    Sandbox.Tail tail = new Sandbox.Tail(p.getInputStream());
+    Thread reader = Thread.ofVirtual().start(tail);
+    try {
+      boolean done = p.waitFor(30, TimeUnit.MINUTES);
+      reader.join(2000);
+      if (!done || p.exitValue() != 0) {
+        throw new ImageException(
+            "debootstrap " + suite + " failed" + (done ? " with exit code " + p.exitValue() : " (timeout)")
+                + " (is " + MIRROR + " reachable, and " + suite + " a Debian suite?):\n"
+                + Sandbox.lastLines(tail.text(), 20));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImageException("interrupted during debootstrap " + suite);
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  /** Removes what depends on the host or the day rather than on the packages. */
+  static void normalize(Path root) throws IOException {
+    for (String f : EMPTIED) {
+      Path p = root.resolve(f);
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) Files.write(p, new byte[0]);
+    }
+    for (String d : CLEARED) {
+      Path dir = root.resolve(d);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+      // Keep the folders (apt expects var/log/apt, var/cache/apt/archives/partial), drop the rest.
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    }
+    for (String d : List.of("var/lib/dpkg", "var/cache/debconf")) {
+      try (var old = Files.newDirectoryStream(root.resolve(d), "*-old")) {
+        for (Path p : old) Files.deleteIfExists(p);
+      } catch (NoSuchFileException ignored) {
+        // not a dpkg root
+      }
+    }
+  }
+
+  private static Optional<Descriptor> readRecord(Path record) {
+    try {
+      byte[] b = Files.readAllBytes(record);
+      return Optional.of(Descriptor.fromJson(Json.parse(b, record.toString()), record.toString()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void writeRecord(Path record, Descriptor manifest) {
+    try {
+      Files.createDirectories(record.getParent());
+      Path temp = Files.createTempFile(record.getParent(), "debian", ".tmp");
+      Files.write(temp, Json.bytes(manifest.toJson()));
+      Files.move(temp, record, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Only a speed-up.
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
+                throws IOException {
+              d.toFile().setWritable(true, true);
+              d.toFile().setExecutable(true, true);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      // Best effort: a stray temp folder is harmless and cleared by the next bake.
+    }
+  }
+
+}

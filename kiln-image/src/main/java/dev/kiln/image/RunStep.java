@@ -1,0 +1,81 @@
+package dev.kiln.image;
+
+import dev.kiln.model.Step;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a {@code run} step in a bubblewrap sandbox over the build root (read-write) and returns what it
+ * changed as layer entries. The root is left in its new state, so the next step starts from it.
+ *
+ * <p>What is not part of the image: the contents of /tmp (a tmpfs inside), /proc, /dev, /sys and
+ * /run; and the mount points bwrap creates when the root lacks them.
+ */
+final class RunStep {
+  private static final Set<String> VOLATILE = Set.of("/tmp", "/proc", "/dev", "/sys", "/run");
+  private static final List<String> MOUNT_POINTS = List.of("/tmp", "/proc", "/dev");
+  static final int TAIL_LINES = 30;
+
+  private RunStep() {}
+
+  /** Whether {@code p} is below a volatile folder (the folder itself is kept). */
+  static boolean isVolatile(String p) {
+    for (String v : VOLATILE) {
+      if (p.startsWith(v + "/")) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs the step; throws a {@link BakerException} with the exit code and the output's tail when it
+   * fails.
+   *
+   * @param where for messages: "kiln.yaml:7:9: image hello: run step"
+   */
+  static List<LayerEntry> run(
+      Path root, Step.Run step, Map<String, String> env, String workdir, String where) {
+    if (!Sandbox.hasShell(root)) {
+      throw new BakerException(
+          where
+              + ": the image has no /bin/sh, which run steps need; start from a base with a shell"
+              + " (debian:bookworm) or copy one in first (e.g. busybox-static's /bin/busybox and a"
+              + " /bin/sh symlink to it)");
+    }
+    List<String> created = new ArrayList<>();
+    for (String m : MOUNT_POINTS) {
+      if (!Files.exists(root.resolve(m.substring(1)), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        created.add(m);
+      }
+    }
+    RunStepSnapshot before = RunStepSnapshot.take(root, RunStep::isVolatile);
+    Sandbox sandbox = new Sandbox(root, true, step.network(), env, workdir);
+    Sandbox.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
+    // bwrap made these mount points in the root; they are the sandbox's, not the image's.
+    for (String m : created) {
+      try {
+        Files.deleteIfExists(root.resolve(m.substring(1)));
+      } catch (IOException ignored) {
+        // The step put files there: then it is the image's folder after all.
+      }
+    }
+    if (done.exitCode() != 0) {
+      throw new BakerException(
+          where
+              + ": `"
+              + step.command()
+              + "` failed with exit code "
+              + done.exitCode()
+              + (step.network() ? "" : " (no network: add `network: true` to the step if it needs it)")
+              + "; last lines of its output:\n"
+              + done.tail(TAIL_LINES),
+          done.exitCode());
+    }
+    RunStepSnapshot after = RunStepSnapshot.take(root, RunStep::isVolatile);
+    return before.diff(after);
+  }
+}
