@@ -1,0 +1,48 @@
+package dev.kiln.journal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The tables of {@code state.db} that the journal owns. Every statement is idempotent. */
+final class Schema {
+  private Schema() {}
+
+  private static final String[] STATEMENTS = {
+    """
+    CREATE TABLE IF NOT EXISTS journal (
+      seq INTEGER PRIMARY KEY,
+      time TEXT NOT NULL,
+      actor TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      cause TEXT NOT NULL,
+      body TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS journal_subject ON journal (subject, seq)",
+    "CREATE INDEX IF NOT EXISTS journal_kind ON journal (kind, seq)",
+    "CREATE INDEX IF NOT EXISTS journal_time ON journal (time)",
+    // Guards against bugs, not attackers (who can drop them): the chain is what detects tampering.
+    """
+    CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    """
+    CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    """
+    CREATE TABLE IF NOT EXISTS checkpoints (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      seq INTEGER NOT NULL,
+      hash TEXT NOT NULL,
+      time TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      signature TEXT NOT NULL)""",
+  };
+
+  static void create(Connection db) throws SQLException {
+    try (Statement s = db.createStatement()) {
+      for (String sql : STATEMENTS) s.execute(sql);
+    }
+  }
+}
