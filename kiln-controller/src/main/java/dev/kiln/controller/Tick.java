@@ -1,0 +1,129 @@
+package dev.kiln.controller;
+
+import dev.kiln.controller.Action.RecordEvent;
+import dev.kiln.controller.Action.StartInstances;
+import dev.kiln.controller.Action.StopInstance;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One reconcile in progress: the read-only inputs, the rollout state as the steps change it, and the
+ * actions collected so far. {@link #scaleTo} accounts for the starts and stops already decided in this
+ * tick, so steps can ask for a count more than once without starting or stopping anything twice.
+ */
+final class Tick {
+  final FleetView fleet;
+  final TrafficView observedTraffic;
+  final MetricsView metrics;
+  final Instant now;
+  private final IdSource ids;
+  Rollout state;
+
+  /** Whether the rollout waits on purpose (a pause, a promotion): the progress deadline does not run. */
+  boolean waitingOnPurpose;
+
+  private final List<Action> events = new ArrayList<>();
+  private Optional<Traffic> traffic = Optional.empty();
+  private final Map<String, StopInstance> stops = new LinkedHashMap<>();
+  private final Map<Integer, List<String>> starts = new TreeMap<>();
+  private final Set<String> stopped = new HashSet<>();
+  private Optional<Instant> wake = Optional.empty();
+
+  Tick(Rollout state, FleetView fleet, TrafficView traffic, MetricsView metrics, Instant now, IdSource ids) {
+    this.state = state;
+    this.fleet = fleet;
+    this.observedTraffic = traffic;
+    this.metrics = metrics;
+    this.now = now;
+    this.ids = ids;
+  }
+
+  String service() {
+    return state.service();
+  }
+
+  void event(String kind, String message) {
+    events.add(new RecordEvent(service(), kind, message));
+  }
+
+  void condition(String type, boolean status, String reason, String message) {
+    state = state.withCondition(new Condition(type, status, reason, message, now));
+  }
+
+  /** Wants the route table to be {@code t}; the last call wins, and nothing is sent if it is already so. */
+  void setTraffic(Traffic t) {
+    traffic = Optional.of(t);
+  }
+
+  void wakeAt(Instant at) {
+    if (wake.isEmpty() || at.isBefore(wake.get())) wake = Optional.of(at);
+  }
+
+  /** Records progress when {@code mark} beats the best seen so far; the deadline restarts from now. */
+  void progress(int mark) {
+    if (mark > state.progressMark()) state = state.withProgress(now, mark);
+  }
+
+  /** Instances of {@code revision} that are alive and not stopped in this tick. */
+  List<ObservedInstance> live(int revision) {
+    return fleet.of(service(), revision).stream()
+        .filter(i -> !i.isDead(ObservedInstance.FAILURES_TO_REPLACE) && !stopped.contains(i.id()))
+        .toList();
+  }
+
+  int healthy(int revision) {
+    return (int) live(revision).stream().filter(ObservedInstance::isHealthy).count();
+  }
+
+  void stop(ObservedInstance i, String reason) {
+    if (stopped.add(i.id())) {
+      stops.put(i.id(), new StopInstance(service(), i.id(), reason, i.isHealthy()));
+    }
+  }
+
+  /**
+   * Makes {@code revision} have {@code target} live instances: fewer pending starts first, then stops
+   * (not-yet-healthy first, then the newest), or starts with fresh ids.
+   */
+  void scaleTo(int revision, int target, String reason) {
+    List<String> pending = starts.computeIfAbsent(revision, r -> new ArrayList<>());
+    List<ObservedInstance> live = live(revision);
+    int excess = live.size() + pending.size() - target;
+    while (excess > 0 && !pending.isEmpty()) {
+      pending.remove(pending.size() - 1);
+      excess--;
+    }
+    if (excess > 0) {
+      live.stream().sorted(STOP_ORDER).limit(excess).forEach(i -> stop(i, reason));
+    }
+    for (int n = excess; n < 0; n++) pending.add(ids.newInstanceId(service(), revision));
+  }
+
+  /** Which instance to stop first: one that serves nothing, then the most recent. */
+  static final Comparator<ObservedInstance> STOP_ORDER =
+      Comparator.comparing(ObservedInstance::isHealthy)
+          .thenComparing(ObservedInstance::since, Comparator.reverseOrder())
+          .thenComparing(ObservedInstance::id, Comparator.reverseOrder());
+
+  /** Events first, then one route swap, then drains and stops, then starts: the executor's order. */
+  Decision decide() {
+    List<Action> actions = new ArrayList<>(events);
+    traffic
+        .filter(t -> !t.equals(observedTraffic.of(service())))
+        .ifPresent(t -> actions.add(new Action.SetTraffic(service(), t)));
+    actions.addAll(stops.values());
+    starts.forEach(
+        (rev, idList) -> {
+          if (!idList.isEmpty()) actions.add(new StartInstances(service(), rev, idList));
+        });
+    return new Decision(state, actions, wake);
+  }
+}
