@@ -14,7 +14,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class BaseReader {
   static final String FORMS =
-      "valid forms: scratch | debian:<suite> | oci:<dir>[:<tag>] | docker-archive:<tar> | image:<name>";
+      "valid forms: scratch | debian:<suite> | oci:<dir>[:<tag>] | docker-archive:<tar> |"
+          + " image:<name>";
   private static final Pattern SUITE = Pattern.compile("[a-z][a-z0-9-]*");
 
   private final Values values;
@@ -61,7 +62,8 @@ final class BaseReader {
     String dir = rest.substring(0, last);
     String tag = rest.substring(last + 1);
     if (dir.isEmpty() || tag.isEmpty()) {
-      return bad(node, path + ": 'oci:" + rest + "' needs a folder and a tag", "e.g. oci:build/out:1.0");
+      return bad(
+          node, path + ": 'oci:" + rest + "' needs a folder and a tag", "e.g. oci:build/out:1.0");
     }
     return Optional.of(new Base.OciLayout(resolve(dir), Optional.of(tag), at));
   }

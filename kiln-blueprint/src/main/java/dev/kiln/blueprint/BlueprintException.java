@@ -10,7 +10,8 @@ public final class BlueprintException extends KilnException {
 
   public BlueprintException(List<Problem> problems) {
     super(describe(problems));
-    if (problems.isEmpty()) throw new IllegalArgumentException("a BlueprintException needs a problem");
+    if (problems.isEmpty())
+      throw new IllegalArgumentException("a BlueprintException needs a problem");
     this.problems = List.copyOf(problems);
   }
 

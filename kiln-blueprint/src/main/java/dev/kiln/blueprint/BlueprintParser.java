@@ -27,8 +27,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * Reads a {@code kiln.yaml} into a {@link Blueprint}, or throws a {@link BlueprintException} listing
- * every problem of the file. Touches the filesystem only to read the file itself.
+ * Reads a {@code kiln.yaml} into a {@link Blueprint}, or throws a {@link BlueprintException}
+ * listing every problem of the file. Touches the filesystem only to read the file itself.
  */
 public final class BlueprintParser {
   static final List<String> KEYS = List.of("images", "services");
@@ -46,11 +46,13 @@ public final class BlueprintParser {
     }
     String content;
     try {
-      content = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      content =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw fail(file, "is not UTF-8 text", "save the blueprint as UTF-8");
     }
@@ -71,7 +73,9 @@ public final class BlueprintParser {
       TreeCheck.check(root.get(), problems);
       read(root.get(), file, problems, images, services);
     } else if (problems.count() == 0) {
-      problems.add(new Location(file, 1, 1), "the blueprint is empty",
+      problems.add(
+          new Location(file, 1, 1),
+          "the blueprint is empty",
           "declare images: and services:, e.g. images: { hello: { from: scratch } }");
     }
     if (problems.count() > 0) throw new BlueprintException(problems.sorted());
@@ -79,16 +83,20 @@ public final class BlueprintParser {
   }
 
   private static Optional<Node> compose(String content, Problems problems) {
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(problems.file().toString())
-        .setSchema(new CoreSchema())
-        .setMaxAliasesForCollections(50)
-        .build();
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(problems.file().toString())
+            .setSchema(new CoreSchema())
+            .setMaxAliasesForCollections(50)
+            .build();
     try {
       return new Compose(settings).composeString(content);
     } catch (MarkedYamlEngineException e) {
-      Location at = e.getProblemMark().or(e::getContextMark).map(problems::at)
-          .orElse(new Location(problems.file(), 1, 1));
+      Location at =
+          e.getProblemMark()
+              .or(e::getContextMark)
+              .map(problems::at)
+              .orElse(new Location(problems.file(), 1, 1));
       String context = e.getContext() == null ? "" : e.getContext() + ": ";
       problems.add(at, "YAML syntax: " + context + e.getProblem(), "");
     } catch (YamlEngineException e) {
@@ -97,10 +105,14 @@ public final class BlueprintParser {
     return Optional.empty();
   }
 
-  private static void read(Node root, Path file, Problems problems,
-      Map<String, ImageRecipe> images, Map<String, ServiceSpec> services) {
+  private static void read(
+      Node root,
+      Path file,
+      Problems problems,
+      Map<String, ImageRecipe> images,
+      Map<String, ServiceSpec> services) {
     Values values = new Values(problems);
-    Optional<Fields> top = Fields.read(root, "blueprint", KEYS, values);
+    Optional<Fields> top = Fields.read(root, "blueprint", KEYS, values, true);
     if (top.isEmpty()) return;
     List<Values.Entry> imageEntries =
         top.get().get("images").flatMap(n -> values.entries(n, "images")).orElse(List.of());
@@ -110,10 +122,12 @@ public final class BlueprintParser {
     imageEntries.forEach(e -> imageNames.add(e.key()));
     References references = new References(imageNames, problems);
     Path folder = file.toAbsolutePath().getParent();
-    ImageReader imageReader = new ImageReader(values, folder == null ? Path.of("/") : folder, references);
+    ImageReader imageReader =
+        new ImageReader(values, folder == null ? Path.of("/") : folder, references);
     for (Values.Entry e : imageEntries) imageReader.read(e).ifPresent(r -> images.put(r.name(), r));
     ServiceReader serviceReader = new ServiceReader(values, references);
-    for (Values.Entry e : serviceEntries) serviceReader.read(e).ifPresent(s -> services.put(s.name(), s));
+    for (Values.Entry e : serviceEntries)
+      serviceReader.read(e).ifPresent(s -> services.put(s.name(), s));
     references.checkCycles();
   }
 

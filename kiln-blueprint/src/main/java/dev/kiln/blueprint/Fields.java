@@ -10,8 +10,9 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
- * A mapping with a fixed set of keys (an image, a health check...). Unknown keys are reported with a
- * suggestion; duplicates were already reported by {@link TreeCheck}, so the first occurrence wins.
+ * A mapping with a fixed set of keys (an image, a health check...). Unknown keys are reported with
+ * a suggestion; duplicates were already reported by {@link TreeCheck}, so the first occurrence
+ * wins.
  */
 final class Fields {
   private final String path;
@@ -25,6 +26,15 @@ final class Fields {
   }
 
   static Optional<Fields> read(Node node, String path, List<String> keys, Values values) {
+    return read(node, path, keys, values, false);
+  }
+
+  /**
+   * @param allowExtensions ignore keys starting with {@code x-} (compose's extension fields, a
+   *     place to keep anchors for reuse)
+   */
+  static Optional<Fields> read(
+      Node node, String path, List<String> keys, Values values, boolean allowExtensions) {
     if (!(node instanceof MappingNode mapping)) {
       values.problems().add(node, path + ": expected a mapping, got " + Values.describe(node));
       return Optional.empty();
@@ -36,12 +46,16 @@ final class Fields {
         continue;
       }
       if (!keys.contains(key.getValue())) {
+        if (allowExtensions && key.getValue().startsWith("x-")) continue;
         values
             .problems()
             .add(
                 key,
                 path + ": unknown key '" + key.getValue() + "'",
-                Suggestions.hint(key.getValue(), keys, "valid keys"));
+                key.getValue().equals("<<")
+                    ? "YAML merge keys are not supported: write the keys out (anchors and aliases"
+                        + " of whole values do work)"
+                    : Suggestions.hint(key.getValue(), keys, "valid keys"));
         continue;
       }
       byKey.putIfAbsent(key.getValue(), tuple);

@@ -9,7 +9,15 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code health:}: exactly one probe (http, tcp or exec) and its timing. */
 final class HealthReader {
   static final List<String> KEYS =
-      List.of("http", "expect", "tcp", "exec", "interval", "timeout", "healthy", "unhealthy",
+      List.of(
+          "http",
+          "expect",
+          "tcp",
+          "exec",
+          "interval",
+          "timeout",
+          "healthy",
+          "unhealthy",
           "start-deadline");
   static final List<String> PROBES = List.of("http", "tcp", "exec");
   static final int DEFAULT_HEALTHY = 1;
@@ -29,18 +37,36 @@ final class HealthReader {
     Fields f = read.get();
     List<String> probes = f.keys().stream().filter(PROBES::contains).toList();
     if (probes.size() != 1) {
-      values.problems().add(node, path + (probes.isEmpty() ? ": no probe" : ": more than one probe ("
-          + String.join(", ", probes) + ")"), PROBE_HINT);
+      values
+          .problems()
+          .add(
+              node,
+              path
+                  + (probes.isEmpty()
+                      ? ": no probe"
+                      : ": more than one probe (" + String.join(", ", probes) + ")"),
+              PROBE_HINT);
     }
     if (f.has("expect") && !f.has("http")) {
-      values.problems().add(f.keyNode("expect").orElseThrow(), f.path("expect") + ": only http probes have an expected status");
+      values
+          .problems()
+          .add(
+              f.keyNode("expect").orElseThrow(),
+              f.path("expect") + ": only http probes have an expected status");
     }
-    Optional<HealthCheck.Probe> probe = probes.isEmpty() ? Optional.empty() : probe(f, probes.get(0));
+    Optional<HealthCheck.Probe> probe =
+        probes.isEmpty() ? Optional.empty() : probe(f, probes.get(0));
     Duration interval = timing(f, "interval", HealthCheck.DEFAULT_INTERVAL);
     Duration timeout = timing(f, "timeout", HealthCheck.DEFAULT_TIMEOUT);
     Duration startDeadline = timing(f, "start-deadline", HealthCheck.DEFAULT_START_DEADLINE);
-    int healthy = f.get("healthy").flatMap(n -> values.integer(n, f.path("healthy"), 1, 100)).orElse(DEFAULT_HEALTHY);
-    int unhealthy = f.get("unhealthy").flatMap(n -> values.integer(n, f.path("unhealthy"), 1, 100)).orElse(DEFAULT_UNHEALTHY);
+    int healthy =
+        f.get("healthy")
+            .flatMap(n -> values.integer(n, f.path("healthy"), 1, 100))
+            .orElse(DEFAULT_HEALTHY);
+    int unhealthy =
+        f.get("unhealthy")
+            .flatMap(n -> values.integer(n, f.path("unhealthy"), 1, 100))
+            .orElse(DEFAULT_UNHEALTHY);
     return probe.map(p -> new HealthCheck(p, interval, timeout, healthy, unhealthy, startDeadline));
   }
 
@@ -49,7 +75,8 @@ final class HealthReader {
     String path = f.path(kind);
     return switch (kind) {
       case "http" -> {
-        int expect = f.get("expect").flatMap(n -> values.integer(n, f.path("expect"), 100, 599)).orElse(200);
+        int expect =
+            f.get("expect").flatMap(n -> values.integer(n, f.path("expect"), 100, 599)).orElse(200);
         yield values.absolutePath(node, path).map(p -> new HealthCheck.Probe.Http(p, expect));
       }
       case "tcp" -> {

@@ -8,8 +8,8 @@ final class Names {
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   static final String DNS_LABEL_HINT =
-      "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
-          + " characters (like a DNS label)";
+      "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most"
+          + " 63 characters (like a DNS label)";
   static final String ENV_KEY_HINT =
       "use letters, digits and '_', not starting with a digit (like LOG_LEVEL)";
 

@@ -18,7 +18,9 @@ public record Problem(Location at, String message, Optional<String> hint) {
     this(at, message, hint.isEmpty() ? Optional.empty() : Optional.of(hint));
   }
 
-  /** {@code file:line:column: message; hint} (just {@code file: message} when there is no position). */
+  /**
+   * {@code file:line:column: message; hint} (just {@code file: message} when there is no position).
+   */
   @Override
   public String toString() {
     String where = at.line() > 0 ? at.toString() : at.file().toString();

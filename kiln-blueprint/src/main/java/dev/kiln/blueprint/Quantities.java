@@ -18,8 +18,8 @@ final class Quantities {
       "write a duration like 500ms, 1s, 1m30s, 10m or 2h (units h, m, s, ms, largest first)";
   static final String PERCENT_HINT = "write a percentage like 1% or a fraction like 0.01";
   static final String MODE_HINT =
-      "write the mode as octal digits, preferably quoted: \"0755\" (digits are always read as octal,"
-          + " like chmod)";
+      "write the mode as octal digits, preferably quoted: \"0755\" (digits are always read as"
+          + " octal, like chmod)";
 
   private Quantities() {}
 
@@ -53,8 +53,8 @@ final class Quantities {
   }
 
   /**
-   * Permission bits. Digits are read as octal whether quoted or not, because an unquoted 0755 is the
-   * decimal 755 to a YAML 1.2 parser and nobody means that.
+   * Permission bits. Digits are read as octal whether quoted or not, because an unquoted 0755 is
+   * the decimal 755 to a YAML 1.2 parser and nobody means that.
    */
   static Optional<Integer> mode(String text) {
     Matcher m = OCTAL.matcher(text);

@@ -11,9 +11,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * References between entries: every {@code image:<name>} base and every service's image must name
- * an image of the blueprint, and no image may be built, directly or not, from itself. Names are taken
- * from the keys as written, even of images that have problems, so one bad image does not also make
- * every reference to it an error.
+ * an image of the blueprint, and no image may be built, directly or not, from itself. Names are
+ * taken from the keys as written, even of images that have problems, so one bad image does not also
+ * make every reference to it an error.
  */
 final class References {
   private final Set<String> imageNames;
@@ -28,7 +28,9 @@ final class References {
   /** Checks that {@code name} is an image; reports at {@code node} otherwise. */
   boolean image(String name, Node node, String path) {
     if (imageNames.contains(name)) return true;
-    problems.add(node, path + ": no image named '" + name + "' in this blueprint",
+    problems.add(
+        node,
+        path + ": no image named '" + name + "' in this blueprint",
         imageNames.isEmpty() ? "add it under images:" : Suggestions.hint(name, sorted(), "images"));
     return false;
   }
@@ -51,8 +53,10 @@ final class References {
       if (current == null || !current.equals(start) || reported.contains(start)) continue;
       reported.addAll(chain);
       chain.add(start);
-      problems.add(parents.get(start).at(), "images." + start + ".from: image cycle "
-          + String.join(" -> ", chain), "an image cannot be built from itself, directly or through others");
+      problems.add(
+          parents.get(start).at(),
+          "images." + start + ".from: image cycle " + String.join(" -> ", chain),
+          "an image cannot be built from itself, directly or through others");
     }
   }
 

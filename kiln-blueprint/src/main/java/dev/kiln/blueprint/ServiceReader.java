@@ -16,8 +16,16 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class ServiceReader {
   static final List<String> KEYS =
       List.of(
-          "image", "replicas", "health", "route", "strategy", "progress-deadline", "env", "secrets",
-          "volumes", "runtime");
+          "image",
+          "replicas",
+          "health",
+          "route",
+          "strategy",
+          "progress-deadline",
+          "env",
+          "secrets",
+          "volumes",
+          "runtime");
   static final List<String> RUNTIMES = List.of("process", "docker");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   private static final List<String> ROUTE_KEYS = List.of("host", "path");
@@ -46,44 +54,83 @@ final class ServiceReader {
     Optional<String> image = Optional.empty();
     if (f.has("image")) {
       Node imageNode = f.get("image").orElseThrow();
-      image = values.nonEmpty(imageNode, f.path("image"))
-          .filter(name -> references.image(name, imageNode, f.path("image")));
+      image =
+          values
+              .nonEmpty(imageNode, f.path("image"))
+              .filter(name -> references.image(name, imageNode, f.path("image")));
     } else {
-      values.problems().add(entry.keyNode(), path + ": missing required key 'image'",
-          "name one of the blueprint's images: image: <name>");
+      values
+          .problems()
+          .add(
+              entry.keyNode(),
+              path + ": missing required key 'image'",
+              "name one of the blueprint's images: image: <name>");
     }
-    int replicas = f.get("replicas").flatMap(n -> values.integer(n, f.path("replicas"), 0, 1000)).orElse(1);
+    int replicas =
+        f.get("replicas").flatMap(n -> values.integer(n, f.path("replicas"), 0, 1000)).orElse(1);
     Optional<HealthCheck> check = f.get("health").flatMap(n -> health.read(n, f.path("health")));
     Optional<Route> route = f.get("route").flatMap(n -> route(n, f.path("route")));
-    Strategy strategy = f.get("strategy").flatMap(n -> strategies.read(n, f.path("strategy")))
-        .orElse(Strategy.Rolling.DEFAULT);
-    Duration deadline = f.get("progress-deadline")
-        .flatMap(n -> values.positiveDuration(n, f.path("progress-deadline")))
-        .orElse(DEFAULT_PROGRESS_DEADLINE);
-    Map<String, String> env = f.get("env")
-        .flatMap(n -> values.stringMap(n, f.path("env"), Values::envKeyProblem)).orElse(Map.of());
-    List<String> secrets = f.get("secrets").map(n -> secrets(n, f.path("secrets"), env)).orElse(List.of());
-    Map<String, String> volumes = f.get("volumes").map(n -> volumes(n, f.path("volumes"))).orElse(Map.of());
+    Strategy strategy =
+        f.get("strategy")
+            .flatMap(n -> strategies.read(n, f.path("strategy")))
+            .orElse(Strategy.Rolling.DEFAULT);
+    Duration deadline =
+        f.get("progress-deadline")
+            .flatMap(n -> values.positiveDuration(n, f.path("progress-deadline")))
+            .orElse(DEFAULT_PROGRESS_DEADLINE);
+    Map<String, String> env =
+        f.get("env")
+            .flatMap(n -> values.stringMap(n, f.path("env"), Values::envKeyProblem))
+            .orElse(Map.of());
+    List<String> secrets =
+        f.get("secrets").map(n -> secrets(n, f.path("secrets"), env)).orElse(List.of());
+    Map<String, String> volumes =
+        f.get("volumes").map(n -> volumes(n, f.path("volumes"))).orElse(Map.of());
     String runtime = f.get("runtime").flatMap(n -> runtime(n, f.path("runtime"))).orElse("process");
-    return image.map(i -> new ServiceSpec(entry.key(), i, replicas, check, route, strategy, deadline,
-        env, secrets, volumes, runtime, values.problems().at(entry.keyNode())));
+    return image.map(
+        i ->
+            new ServiceSpec(
+                entry.key(),
+                i,
+                replicas,
+                check,
+                route,
+                strategy,
+                deadline,
+                env,
+                secrets,
+                volumes,
+                runtime,
+                values.problems().at(entry.keyNode())));
   }
 
   private Optional<Route> route(Node node, String path) {
     Optional<Fields> read = Fields.read(node, path, ROUTE_KEYS, values);
     if (read.isEmpty()) return Optional.empty();
     Fields f = read.get();
-    String host = f.get("host").flatMap(n -> {
-      Optional<String> h = values.nonEmpty(n, f.path("host"));
-      if (h.isPresent() && (h.get().contains("/") || h.get().chars().anyMatch(Character::isWhitespace))) {
-        values.problems().add(n, f.path("host") + ": '" + h.get() + "' is not a host name",
-            "write a host like example.com, or \"*\" for any host");
-        return Optional.empty();
-      }
-      return h;
-    }).orElse("*");
-    Optional<String> prefix = f.get("path").isEmpty() ? Optional.of("/")
-        : values.absolutePath(f.get("path").orElseThrow(), f.path("path"));
+    String host =
+        f.get("host")
+            .flatMap(
+                n -> {
+                  Optional<String> h = values.nonEmpty(n, f.path("host"));
+                  if (h.isPresent()
+                      && (h.get().contains("/")
+                          || h.get().chars().anyMatch(Character::isWhitespace))) {
+                    values
+                        .problems()
+                        .add(
+                            n,
+                            f.path("host") + ": '" + h.get() + "' is not a host name",
+                            "write a host like example.com, or \"*\" for any host");
+                    return Optional.empty();
+                  }
+                  return h;
+                })
+            .orElse("*");
+    Optional<String> prefix =
+        f.get("path").isEmpty()
+            ? Optional.of("/")
+            : values.absolutePath(f.get("path").orElseThrow(), f.path("path"));
     return prefix.map(p -> new Route(host, p));
   }
 
@@ -98,12 +145,20 @@ final class ServiceReader {
       if (name.isEmpty()) continue;
       String s = name.get();
       if (!Names.isEnvKey(s)) {
-        values.problems().add(item, itemPath + ": invalid secret name '" + s + "'", Names.ENV_KEY_HINT);
+        values
+            .problems()
+            .add(item, itemPath + ": invalid secret name '" + s + "'", Names.ENV_KEY_HINT);
       } else if (out.contains(s)) {
-        values.problems().add(item, itemPath + ": duplicate secret '" + s + "'", "list each secret once");
+        values
+            .problems()
+            .add(item, itemPath + ": duplicate secret '" + s + "'", "list each secret once");
       } else if (env.containsKey(s)) {
-        values.problems().add(item, itemPath + ": '" + s + "' is both a secret and an env key",
-            "a secret's value comes from the secret store: remove " + s + " from env");
+        values
+            .problems()
+            .add(
+                item,
+                itemPath + ": '" + s + "' is both a secret and an env key",
+                "a secret's value comes from the secret store: remove " + s + " from env");
       } else {
         out.add(s);
       }
@@ -116,11 +171,20 @@ final class ServiceReader {
     for (Values.Entry e : values.entries(node, path).orElse(List.of())) {
       String entryPath = path + "." + e.key();
       if (!Names.isDnsLabel(e.key())) {
-        values.problems().add(e.keyNode(), path + ": invalid volume name '" + e.key() + "'", Names.DNS_LABEL_HINT);
+        values
+            .problems()
+            .add(
+                e.keyNode(),
+                path + ": invalid volume name '" + e.key() + "'",
+                Names.DNS_LABEL_HINT);
       }
       Optional<String> mount = values.absolutePath(e.value(), entryPath);
       if (mount.isPresent() && out.containsValue(mount.get())) {
-        values.problems().add(e.value(), entryPath + ": " + mount.get() + " is already mounted by another volume");
+        values
+            .problems()
+            .add(
+                e.value(),
+                entryPath + ": " + mount.get() + " is already mounted by another volume");
       }
       mount.ifPresent(m -> out.put(e.key(), m));
     }
@@ -130,8 +194,12 @@ final class ServiceReader {
   private Optional<String> runtime(Node node, String path) {
     Optional<String> name = values.nonEmpty(node, path);
     if (name.isPresent() && !RUNTIMES.contains(name.get())) {
-      values.problems().add(node, path + ": unknown runtime '" + name.get() + "'",
-          Suggestions.hint(name.get(), RUNTIMES, "valid runtimes"));
+      values
+          .problems()
+          .add(
+              node,
+              path + ": unknown runtime '" + name.get() + "'",
+              Suggestions.hint(name.get(), RUNTIMES, "valid runtimes"));
       return Optional.empty();
     }
     return name;

@@ -36,11 +36,16 @@ final class StepReader {
                         .add(
                             key,
                             image.path() + ": has both steps: and the " + shorthand + ": shorthand",
-                            "use one: move the " + shorthand + " items into steps: as { "
-                                + shorthand + ": ... } items, in order"));
+                            "use one: move the "
+                                + shorthand
+                                + " items into steps: as { "
+                                + shorthand
+                                + ": ... } items, in order"));
       }
       Node steps = image.get("steps").orElseThrow();
-      return values.list(steps, image.path("steps")).flatMap(items -> values.all(items, image.path("steps"), this::step));
+      return values
+          .list(steps, image.path("steps"))
+          .flatMap(items -> values.all(items, image.path("steps"), this::step));
     }
     List<Step> out = new ArrayList<>();
     boolean ok = true;
@@ -62,8 +67,12 @@ final class StepReader {
     List<String> kinds = item.get().keys();
     if (kinds.size() != 1) {
       if (!kinds.isEmpty() || ((MappingNode) node).getValue().isEmpty()) {
-        values.problems().add(node, path + ": a step is exactly one of copy: or run:",
-            "write { copy: { src: ..., dest: ... } } or { run: \"...\" }, one per item");
+        values
+            .problems()
+            .add(
+                node,
+                path + ": a step is exactly one of copy: or run:",
+                "write { copy: { src: ..., dest: ... } } or { run: \"...\" }, one per item");
       }
       return Optional.empty();
     }
@@ -74,8 +83,12 @@ final class StepReader {
 
   private Optional<List<Step>> copies(Node node, String path) {
     if (!(node instanceof SequenceNode)) {
-      values.problems().add(node, path + ": expected a list, got " + Values.describe(node),
-          "write copy: [ { src: site/, dest: /www } ]");
+      values
+          .problems()
+          .add(
+              node,
+              path + ": expected a list, got " + Values.describe(node),
+              "write copy: [ { src: site/, dest: /www } ]");
       return Optional.empty();
     }
     return values.list(node, path).flatMap(items -> values.all(items, path, this::copy));
@@ -91,7 +104,8 @@ final class StepReader {
     Optional<Fields> f = Fields.read(node, path, COPY_KEYS, values);
     if (f.isEmpty()) return Optional.empty();
     Optional<String> src = required(f.get(), "src").flatMap(n -> source(n, f.get().path("src")));
-    Optional<String> dest = required(f.get(), "dest").flatMap(n -> values.absolutePath(n, f.get().path("dest")));
+    Optional<String> dest =
+        required(f.get(), "dest").flatMap(n -> values.absolutePath(n, f.get().path("dest")));
     // A bad mode is reported; the blueprint is then rejected, so reading on without it is safe.
     Optional<Integer> mode = f.get().get("mode").flatMap(n -> mode(n, f.get().path("mode")));
     if (src.isEmpty() || dest.isEmpty()) return Optional.empty();
@@ -102,14 +116,22 @@ final class StepReader {
     if (node instanceof MappingNode) {
       Optional<Fields> f = Fields.read(node, path, RUN_KEYS, values);
       if (f.isEmpty()) return Optional.empty();
-      Optional<String> command = required(f.get(), "command").flatMap(n -> values.nonEmpty(n, f.get().path("command")));
+      Optional<String> command =
+          required(f.get(), "command").flatMap(n -> values.nonEmpty(n, f.get().path("command")));
       boolean network =
-          f.get().get("network").flatMap(n -> values.bool(n, f.get().path("network"))).orElse(false);
+          f.get()
+              .get("network")
+              .flatMap(n -> values.bool(n, f.get().path("network")))
+              .orElse(false);
       return command.map(c -> new Step.Run(c, network, values.problems().at(node)));
     }
     if (node instanceof SequenceNode) {
-      values.problems().add(node, path + ": expected a command string, got a list",
-          "a run step is one shell command: write run: \"a && b\" or one item per step");
+      values
+          .problems()
+          .add(
+              node,
+              path + ": expected a command string, got a list",
+              "a run step is one shell command: write run: \"a && b\" or one item per step");
       return Optional.empty();
     }
     return values.nonEmpty(node, path).map(c -> new Step.Run(c, false, values.problems().at(node)));
@@ -121,14 +143,23 @@ final class StepReader {
     if (src.isEmpty()) return src;
     Path p = Path.of(src.get());
     if (p.isAbsolute()) {
-      values.problems().add(node, path + ": '" + src.get() + "' must be relative to the blueprint folder",
-          "copy sources are files next to kiln.yaml; write e.g. site/ instead of an absolute path");
+      values
+          .problems()
+          .add(
+              node,
+              path + ": '" + src.get() + "' must be relative to the blueprint folder",
+              "copy sources are files next to kiln.yaml; write e.g. site/ instead of an absolute"
+                  + " path");
       return Optional.empty();
     }
     Path normal = p.normalize();
     if (normal.startsWith("..")) {
-      values.problems().add(node, path + ": '" + src.get() + "' escapes the blueprint folder",
-          "copy sources must stay inside the folder that holds kiln.yaml");
+      values
+          .problems()
+          .add(
+              node,
+              path + ": '" + src.get() + "' escapes the blueprint folder",
+              "copy sources must stay inside the folder that holds kiln.yaml");
       return Optional.empty();
     }
     return src;
@@ -139,7 +170,9 @@ final class StepReader {
     if (text.isEmpty()) return Optional.empty();
     Optional<Integer> mode = Quantities.mode(text.get());
     if (mode.isEmpty()) {
-      values.problems().add(node, path + ": '" + text.get() + "' is not a file mode", Quantities.MODE_HINT);
+      values
+          .problems()
+          .add(node, path + ": '" + text.get() + "' is not a file mode", Quantities.MODE_HINT);
     }
     return mode;
   }

@@ -50,7 +50,8 @@ final class Values {
 
   /** A string; numbers and booleans are taken as written (PORT: 8080 means "8080"). */
   Optional<String> string(Node node, String path) {
-    if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)) return Optional.of(s.getValue());
+    if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL))
+      return Optional.of(s.getValue());
     problems.add(node, path + ": expected a string, got " + describe(node));
     return Optional.empty();
   }
@@ -67,7 +68,8 @@ final class Values {
   Optional<String> absolutePath(Node node, String path) {
     Optional<String> p = nonEmpty(node, path);
     if (p.isPresent() && !p.get().startsWith("/")) {
-      problems.add(node, path + ": must be an absolute path, got '" + p.get() + "'", "start it with /");
+      problems.add(
+          node, path + ": must be an absolute path, got '" + p.get() + "'", "start it with /");
       return Optional.empty();
     }
     return p;
@@ -100,14 +102,18 @@ final class Values {
     if (text.isEmpty()) return Optional.empty();
     Optional<java.time.Duration> d = Quantities.duration(text.get());
     if (d.isEmpty()) {
-      problems.add(node, path + ": '" + text.get() + "' is not a duration", Quantities.DURATION_HINT);
+      problems.add(
+          node, path + ": '" + text.get() + "' is not a duration", Quantities.DURATION_HINT);
     }
     return d;
   }
 
   Optional<java.time.Duration> positiveDuration(Node node, String path) {
     return check(
-        duration(node, path), node, d -> !d.isZero(), path + ": must be longer than 0",
+        duration(node, path),
+        node,
+        d -> !d.isZero(),
+        path + ": must be longer than 0",
         Quantities.DURATION_HINT);
   }
 
@@ -116,7 +122,8 @@ final class Values {
     if (text.isEmpty()) return Optional.empty();
     Optional<Double> p = Quantities.percent(text.get());
     if (p.isEmpty()) {
-      problems.add(node, path + ": '" + text.get() + "' is not a percentage", Quantities.PERCENT_HINT);
+      problems.add(
+          node, path + ": '" + text.get() + "' is not a percentage", Quantities.PERCENT_HINT);
     }
     return p;
   }
@@ -163,7 +170,9 @@ final class Values {
     return Optional.of(out);
   }
 
-  /** A string-to-string mapping whose keys must pass {@code keyCheck} (a hint, or empty if fine). */
+  /**
+   * A string-to-string mapping whose keys must pass {@code keyCheck} (a hint, or empty if fine).
+   */
   Optional<Map<String, String>> stringMap(
       Node node, String path, Function<String, Optional<String>> keyProblem) {
     Optional<List<Entry>> entries = entries(node, path);
@@ -188,7 +197,11 @@ final class Values {
   }
 
   <T> Optional<T> check(
-      Optional<T> value, Node node, java.util.function.Predicate<T> ok, String message, String hint) {
+      Optional<T> value,
+      Node node,
+      java.util.function.Predicate<T> ok,
+      String message,
+      String hint) {
     if (value.isPresent() && !ok.test(value.get())) {
       problems.add(node, message, hint);
       return Optional.empty();

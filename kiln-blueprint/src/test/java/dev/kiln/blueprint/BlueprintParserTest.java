@@ -183,8 +183,7 @@ class BlueprintParserTest {
                     new Strategy.CanaryStep(10, Optional.of(Duration.ofSeconds(30))),
                     new Strategy.CanaryStep(50, Optional.of(Duration.ofMinutes(1))),
                     new Strategy.CanaryStep(100, Optional.empty())),
-                Optional.of(
-                    new Strategy.Analysis(0.01, Optional.of(Duration.ofMillis(250)), 20))));
+                Optional.of(new Strategy.Analysis(0.01, Optional.of(Duration.ofMillis(250)), 20))));
   }
 
   @Test
@@ -193,7 +192,8 @@ class BlueprintParserTest {
         image(
             """
             run: [ "echo one", { command: "apt-get update", network: true } ]
-                copy: [ { src: a, dest: /a } ]""");
+                copy: [ { src: a, dest: /a } ]\
+            """);
     assertThat(image.steps())
         .extracting(Object::getClass)
         .containsExactly(Step.Run.class, Step.Run.class, Step.Copy.class);
@@ -208,7 +208,8 @@ class BlueprintParserTest {
             steps:
                   - copy: { src: a, dest: /a, mode: 0644 }
                   - run: "echo hi"
-                  - copy: { src: b/../c, dest: /c, mode: 0o600 }""");
+                  - copy: { src: b/../c, dest: /c, mode: 0o600 }\
+            """);
     assertThat(image.steps())
         .extracting(Object::getClass)
         .containsExactly(Step.Copy.class, Step.Run.class, Step.Copy.class);
@@ -231,13 +232,51 @@ class BlueprintParserTest {
               e: { from: "debian:bookworm" }
             """);
     assertThat(b.image("a").orElseThrow().from())
-        .isEqualTo(new Base.OciLayout(dir.resolve("build/out"), Optional.of("v1"), at(file, 2, 14)));
+        .isEqualTo(
+            new Base.OciLayout(dir.resolve("build/out"), Optional.of("v1"), at(file, 2, 14)));
     assertThat(b.image("b").orElseThrow().from())
-        .isEqualTo(new Base.OciLayout(dir.resolve("build:x/out"), Optional.empty(), at(file, 3, 14)));
+        .isEqualTo(
+            new Base.OciLayout(dir.resolve("build:x/out"), Optional.empty(), at(file, 3, 14)));
     assertThat(b.image("c").orElseThrow().from())
         .isEqualTo(new Base.DockerArchive(dir.getParent().resolve("base.tar"), at(file, 4, 14)));
-    assertThat(b.image("d").orElseThrow().from()).isEqualTo(new Base.BlueprintImage("a", at(file, 5, 14)));
-    assertThat(b.image("e").orElseThrow().from()).isEqualTo(new Base.Debian("bookworm", at(file, 6, 14)));
+    assertThat(b.image("d").orElseThrow().from())
+        .isEqualTo(new Base.BlueprintImage("a", at(file, 5, 14)));
+    assertThat(b.image("e").orElseThrow().from())
+        .isEqualTo(new Base.Debian("bookworm", at(file, 6, 14)));
+  }
+
+  @Test
+  void extensionKeysAndAliases_letBlueprintsReuseValues() {
+    Blueprint b =
+        BlueprintParser.parse(
+            Path.of("kiln.yaml"),
+            """
+            x-env: &env { LOG_LEVEL: info }
+            images:
+              app: { from: scratch, env: *env, user: 1000 }
+            """);
+
+    assertThat(b.image("app").orElseThrow().env()).containsExactly(Map.entry("LOG_LEVEL", "info"));
+    assertThat(b.image("app").orElseThrow().user()).contains("1000");
+  }
+
+  @Test
+  void byteOrderMark_isIgnoredButPartOfTheDigest() throws Exception {
+    Path file = dir.resolve("kiln.yaml");
+    byte[] bytes = "\uFEFFimages: { app: { from: scratch } }\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(file, bytes);
+
+    Blueprint b = BlueprintParser.parse(file);
+
+    assertThat(b.images()).containsOnlyKeys("app");
+    assertThat(b.digest()).isEqualTo(Digest.of(bytes));
+  }
+
+  @Test
+  void aFolderInsteadOfAFile_isOneClearProblem() {
+    BlueprintException e =
+        catchThrowableOfType(BlueprintException.class, () -> BlueprintParser.parse(dir));
+    assertThat(e.getMessage()).startsWith(dir + ": ");
   }
 
   @Test
@@ -246,13 +285,16 @@ class BlueprintParserTest {
     BlueprintException e =
         catchThrowableOfType(BlueprintException.class, () -> BlueprintParser.parse(missing));
     assertThat(e.problems()).hasSize(1);
-    assertThat(e.getMessage()).isEqualTo(missing + ": no such file; create it, or point to it with -f <file>");
+    assertThat(e.getMessage())
+        .isEqualTo(missing + ": no such file; create it, or point to it with -f <file>");
   }
 
   private ServiceSpec service(String settings) {
     return BlueprintParser.parse(
             Path.of("kiln.yaml"),
-            "images: { app: { from: scratch } }\nservices:\n  app:\n    image: app\n    " + settings + "\n")
+            "images: { app: { from: scratch } }\nservices:\n  app:\n    image: app\n    "
+                + settings
+                + "\n")
         .service("app")
         .orElseThrow();
   }

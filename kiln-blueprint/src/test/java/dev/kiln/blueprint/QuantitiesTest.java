@@ -18,7 +18,8 @@ class QuantitiesTest {
 
   @Test
   void durations_rejectEverythingElse() {
-    for (String bad : new String[] {"", "10", "1d", "1s1m", "1.5s", "-1s", " 1s", "1 s", "1S", "ms"}) {
+    for (String bad :
+        new String[] {"", "10", "1d", "1s1m", "1.5s", "-1s", " 1s", "1 s", "1S", "ms"}) {
       assertThat(Quantities.duration(bad)).as(bad).isEmpty();
     }
   }
@@ -46,7 +47,8 @@ class QuantitiesTest {
   @Test
   void suggestions_findCloseWordsOnly() {
     assertThat(Suggestions.closest("form", java.util.List.of("from", "env"))).contains("from");
-    assertThat(Suggestions.closest("bluegreen", java.util.List.of("rolling", "blue-green"))).contains("blue-green");
+    assertThat(Suggestions.closest("bluegreen", java.util.List.of("rolling", "blue-green")))
+        .contains("blue-green");
     assertThat(Suggestions.closest("zzz", java.util.List.of("from", "env"))).isEmpty();
   }
 }

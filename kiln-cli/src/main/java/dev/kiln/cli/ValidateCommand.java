@@ -11,11 +11,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code kiln validate}: parse the blueprint and report every problem, without touching anything. */
+/**
+ * {@code kiln validate}: parse the blueprint and report every problem, without touching anything.
+ */
 @Command(
     name = "validate",
     description = {
-      "Check the blueprint: unknown keys, wrong types, bad durations, duplicate names, references to",
+      "Check the blueprint: unknown keys, wrong types, bad durations, duplicate names, references"
+          + " to",
       "unknown images. Prints every problem as file:line:column: message, then exits 1."
     })
 public final class ValidateCommand implements Callable<Integer> {

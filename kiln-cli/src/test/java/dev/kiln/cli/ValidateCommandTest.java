@@ -38,7 +38,8 @@ class ValidateCommandTest {
     int code = kiln("validate", "-f", file.toString());
 
     assertThat(code).isEqualTo(0);
-    assertThat(out.toString()).isEqualTo(file + ": ok (2 images, 1 service)" + System.lineSeparator());
+    assertThat(out.toString())
+        .isEqualTo(file + ": ok (2 images, 1 service)" + System.lineSeparator());
     assertThat(err.toString()).isEmpty();
   }
 
@@ -60,10 +61,12 @@ class ValidateCommandTest {
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString().lines())
         .containsExactly(
-            file + ":2:3: images.hello: missing required key 'from'; write from: scratch for an"
+            file
+                + ":2:3: images.hello: missing required key 'from'; write from: scratch for an"
                 + " empty image; valid forms: scratch | debian:<suite> | oci:<dir>[:<tag>] |"
                 + " docker-archive:<tar> | image:<name>",
-            file + ":2:12: images.hello: unknown key 'form'; did you mean 'from'? valid keys: from,"
+            file
+                + ":2:12: images.hello: unknown key 'form'; did you mean 'from'? valid keys: from,"
                 + " steps, copy, run, env, workdir, user, entrypoint, cmd, expose, labels, test",
             file + ":4:34: services.web.replicas: expected a whole number, got a string 'many'");
   }
@@ -76,6 +79,9 @@ class ValidateCommandTest {
 
     assertThat(code).isEqualTo(1);
     assertThat(err.toString())
-        .isEqualTo(missing + ": no such file; create it, or point to it with -f <file>" + System.lineSeparator());
+        .isEqualTo(
+            missing
+                + ": no such file; create it, or point to it with -f <file>"
+                + System.lineSeparator());
   }
 }

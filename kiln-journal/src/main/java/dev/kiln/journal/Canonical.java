@@ -90,11 +90,11 @@ final class Canonical {
   }
 
   /**
-   * The canonical entry: a JSON object with sorted keys whose body is the stored canonical body text,
-   * verbatim (so even a whitespace edit of the stored body breaks the hash).
+   * The canonical entry: a JSON object with sorted keys whose body is the stored canonical body
+   * text, verbatim (so even a whitespace edit of the stored body breaks the hash).
    */
-  static String entry(long seq, String time, String actor, String kind, String subject, String cause,
-      String body) {
+  static String entry(
+      long seq, String time, String actor, String kind, String subject, String cause, String body) {
     StringBuilder out = new StringBuilder("{\"actor\":");
     string(actor, out);
     out.append(",\"body\":").append(body).append(",\"cause\":");

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Recomputes the chain from stored rows and checks signed checkpoints against it. Pure: no database,
- * no clock; the journal reads the rows and hands them over.
+ * Recomputes the chain from stored rows and checks signed checkpoints against it. Pure: no
+ * database, no clock; the journal reads the rows and hands them over.
  */
 final class ChainVerifier {
   private ChainVerifier() {}
@@ -23,7 +23,8 @@ final class ChainVerifier {
    * @param rows every entry row, ordered by seq
    * @param checkpoints every checkpoint row, ordered by seq
    */
-  static VerifyReport verify(List<StoredRow> rows, List<StoredCheckpoint> checkpoints, PublicKey key) {
+  static VerifyReport verify(
+      List<StoredRow> rows, List<StoredCheckpoint> checkpoints, PublicKey key) {
     Optional<Break> broken = chain(rows);
     Map<Long, String> hashAt = new HashMap<>();
     rows.forEach(r -> hashAt.put(r.seq(), r.hash()));
@@ -40,8 +41,16 @@ final class ChainVerifier {
     long expected = 1;
     for (StoredRow row : rows) {
       if (row.seq() != expected) {
-        return Optional.of(new Break(expected, Reason.MISSING, "entry " + expected
-            + " is missing: the journal goes from " + (expected - 1) + " to " + row.seq()));
+        return Optional.of(
+            new Break(
+                expected,
+                Reason.MISSING,
+                "entry "
+                    + expected
+                    + " is missing: the journal goes from "
+                    + (expected - 1)
+                    + " to "
+                    + row.seq()));
       }
       if (!row.hash().equals(row.computeHash(row.seq()))) {
         return Optional.of(unmatched(row, rows));
@@ -50,9 +59,16 @@ final class ChainVerifier {
         // This entry is intact but does not link to the one before: that one was changed and given
         // a freshly computed hash (or this one's link was edited).
         long culprit = Math.max(1, row.seq() - 1);
-        return Optional.of(new Break(culprit, Reason.CHANGED, "entry " + culprit
-            + " does not have the hash that entry " + row.seq() + " recorded for it: it was changed"
-            + " and re-hashed after it was written"));
+        return Optional.of(
+            new Break(
+                culprit,
+                Reason.CHANGED,
+                "entry "
+                    + culprit
+                    + " does not have the hash that entry "
+                    + row.seq()
+                    + " recorded for it: it was changed"
+                    + " and re-hashed after it was written"));
       }
       prev = row.hash();
       expected++;
@@ -64,28 +80,54 @@ final class ChainVerifier {
   private static Break unmatched(StoredRow row, List<StoredRow> rows) {
     for (StoredRow other : rows) {
       if (other.seq() != row.seq() && row.hash().equals(row.computeHash(other.seq()))) {
-        return new Break(row.seq(), Reason.REORDERED, "the entry stored at seq " + row.seq()
-            + " was written as entry " + other.seq() + ": entries were reordered");
+        return new Break(
+            row.seq(),
+            Reason.REORDERED,
+            "the entry stored at seq "
+                + row.seq()
+                + " was written as entry "
+                + other.seq()
+                + ": entries were reordered");
       }
     }
-    return new Break(row.seq(), Reason.CHANGED, "entry " + row.seq()
-        + " no longer matches its hash: it was changed after it was written");
+    return new Break(
+        row.seq(),
+        Reason.CHANGED,
+        "entry " + row.seq() + " no longer matches its hash: it was changed after it was written");
   }
 
   private static Optional<Break> checkpoint(
       StoredCheckpoint cp, Map<Long, String> hashAt, long last, PublicKey key) {
     if (!signatureValid(cp, key)) {
-      return Optional.of(new Break(cp.seq(), Reason.BAD_CHECKPOINT_SIGNATURE, "the checkpoint at seq "
-          + cp.seq() + " does not verify with the host key: it was forged or altered"));
+      return Optional.of(
+          new Break(
+              cp.seq(),
+              Reason.BAD_CHECKPOINT_SIGNATURE,
+              "the checkpoint at seq "
+                  + cp.seq()
+                  + " does not verify with the host key: it was forged or altered"));
     }
     if (cp.seq() > last) {
-      return Optional.of(new Break(last + 1, Reason.TRUNCATED, "truncated after checkpoint "
-          + cp.seq() + ": the journal ends at seq " + last + " but a signed checkpoint covers up to "
-          + cp.seq()));
+      return Optional.of(
+          new Break(
+              last + 1,
+              Reason.TRUNCATED,
+              "truncated after checkpoint "
+                  + cp.seq()
+                  + ": the journal ends at seq "
+                  + last
+                  + " but a signed checkpoint covers up to "
+                  + cp.seq()));
     }
     if (cp.seq() > 0 && !cp.hash().equals(hashAt.get(cp.seq()))) {
-      return Optional.of(new Break(cp.seq(), Reason.CHANGED, "entry " + cp.seq()
-          + " does not have the hash signed by its checkpoint: the journal up to it was rewritten"));
+      return Optional.of(
+          new Break(
+              cp.seq(),
+              Reason.CHANGED,
+              "entry "
+                  + cp.seq()
+                  + " does not have the hash signed by its checkpoint: the journal up to it was"
+                  + " rewritten"));
     }
     return Optional.empty();
   }
@@ -95,8 +137,9 @@ final class ChainVerifier {
       if (!cp.algorithm().equals("Ed25519")) return false; // never let the row pick a weaker one
       Signature s = Signature.getInstance(cp.algorithm());
       s.initVerify(key);
-      s.update(Canonical.checkpointMessage(cp.seq(), Digest.parse(cp.hash()),
-          Canonical.parseTime(cp.time())));
+      s.update(
+          Canonical.checkpointMessage(
+              cp.seq(), Digest.parse(cp.hash()), Canonical.parseTime(cp.time())));
       return s.verify(Base64.getDecoder().decode(cp.signature()));
     } catch (GeneralSecurityException | RuntimeException mangled) {
       return false;

@@ -43,6 +43,14 @@ public record EntryDraft(
 
   @Override
   public String toString() { // never print the secrets
-    return "EntryDraft[" + kind + " " + subject + " by " + actor + ", " + secrets.size() + " guarded]";
+    return "EntryDraft["
+        + kind
+        + " "
+        + subject
+        + " by "
+        + actor
+        + ", "
+        + secrets.size()
+        + " guarded]";
   }
 }

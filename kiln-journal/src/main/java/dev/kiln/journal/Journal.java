@@ -31,7 +31,8 @@ import java.util.Optional;
  */
 public final class Journal implements AutoCloseable {
   static final int BUSY_TIMEOUT_MS = 10_000;
-  private static final String COLUMNS = "seq, time, actor, kind, subject, cause, body, prev_hash, hash";
+  private static final String COLUMNS =
+      "seq, time, actor, kind, subject, cause, body, prev_hash, hash";
 
   private final Path path;
   private final Connection db;
@@ -43,7 +44,10 @@ public final class Journal implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Opens (creating if needed) the journal in {@code db}; times of new entries come from {@code clock}. */
+  /**
+   * Opens (creating if needed) the journal in {@code db}; times of new entries come from {@code
+   * clock}.
+   */
   public static Journal open(Path db, Clock clock) {
     try {
       Path parent = db.toAbsolutePath().getParent();
@@ -56,14 +60,20 @@ public final class Journal implements AutoCloseable {
         s.execute("PRAGMA synchronous = FULL");
       }
       Journal journal = new Journal(db, c, clock);
-      journal.inTransaction(() -> {
-        Schema.create(c);
-        return null;
-      });
+      journal.inTransaction(
+          () -> {
+            Schema.create(c);
+            return null;
+          });
       return journal;
     } catch (SQLException | IOException e) {
-      throw new JournalException("cannot open the journal " + db + ": " + e.getMessage()
-          + " (is the folder writable, and the file a SQLite database?)", e);
+      throw new JournalException(
+          "cannot open the journal "
+              + db
+              + ": "
+              + e.getMessage()
+              + " (is the folder writable, and the file a SQLite database?)",
+          e);
     }
   }
 
@@ -74,33 +84,55 @@ public final class Journal implements AutoCloseable {
    */
   public synchronized Entry append(EntryDraft draft) {
     JsonNode body = Canonical.parse(draft.body());
-    if (!body.isObject()) throw new JournalException("an entry body must be a JSON object: " + draft);
+    if (!body.isObject())
+      throw new JournalException("an entry body must be a JSON object: " + draft);
     SecretGuard.check(draft, body);
     String canonicalBody = Canonical.json(body);
-    return inTransaction(() -> {
-      Optional<StoredRow> head = head(db);
-      long seq = head.map(r -> r.seq() + 1).orElse(1L);
-      String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
-      String time = Canonical.time(clock.instant());
-      String hash = Canonical.hash(Digest.parse(prev), Canonical.entry(seq, time, draft.actor(),
-          draft.kind(), draft.subject(), draft.cause(), canonicalBody)).toString();
-      StoredRow row = new StoredRow(seq, time, draft.actor(), draft.kind(), draft.subject(),
-          draft.cause(), canonicalBody, prev, hash);
-      try (PreparedStatement insert = db.prepareStatement(
-          "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setLong(1, row.seq());
-        insert.setString(2, row.time());
-        insert.setString(3, row.actor());
-        insert.setString(4, row.kind());
-        insert.setString(5, row.subject());
-        insert.setString(6, row.cause());
-        insert.setString(7, row.body());
-        insert.setString(8, row.prevHash());
-        insert.setString(9, row.hash());
-        insert.executeUpdate();
-      }
-      return row.toEntry();
-    });
+    return inTransaction(
+        () -> {
+          Optional<StoredRow> head = head(db);
+          long seq = head.map(r -> r.seq() + 1).orElse(1L);
+          String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
+          String time = Canonical.time(clock.instant());
+          String hash =
+              Canonical.hash(
+                      Digest.parse(prev),
+                      Canonical.entry(
+                          seq,
+                          time,
+                          draft.actor(),
+                          draft.kind(),
+                          draft.subject(),
+                          draft.cause(),
+                          canonicalBody))
+                  .toString();
+          StoredRow row =
+              new StoredRow(
+                  seq,
+                  time,
+                  draft.actor(),
+                  draft.kind(),
+                  draft.subject(),
+                  draft.cause(),
+                  canonicalBody,
+                  prev,
+                  hash);
+          try (PreparedStatement insert =
+              db.prepareStatement(
+                  "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, row.seq());
+            insert.setString(2, row.time());
+            insert.setString(3, row.actor());
+            insert.setString(4, row.kind());
+            insert.setString(5, row.subject());
+            insert.setString(6, row.cause());
+            insert.setString(7, row.body());
+            insert.setString(8, row.prevHash());
+            insert.setString(9, row.hash());
+            insert.executeUpdate();
+          }
+          return row.toEntry();
+        });
   }
 
   /** The last entry, if any. */
@@ -110,77 +142,98 @@ public final class Journal implements AutoCloseable {
 
   /** Signs the current head (seq and hash) and stores the checkpoint. */
   public synchronized Checkpoint checkpoint(Signer signer) {
-    return inTransaction(() -> {
-      Optional<StoredRow> head = head(db);
-      long seq = head.map(StoredRow::seq).orElse(0L);
-      Digest hash = head.map(r -> Digest.parse(r.hash())).orElse(Canonical.GENESIS);
-      Instant time = Canonical.parseTime(Canonical.time(clock.instant()));
-      byte[] signature = signer.sign(Canonical.checkpointMessage(seq, hash, time));
-      try (PreparedStatement insert = db.prepareStatement(
-          "INSERT INTO checkpoints (seq, hash, time, algorithm, signature) VALUES (?, ?, ?, ?, ?)")) {
-        insert.setLong(1, seq);
-        insert.setString(2, hash.toString());
-        insert.setString(3, Canonical.time(time));
-        insert.setString(4, signer.algorithm());
-        insert.setString(5, Base64.getEncoder().encodeToString(signature));
-        insert.executeUpdate();
-      }
-      return new Checkpoint(seq, hash, time, signer.algorithm(), signature);
-    });
+    return inTransaction(
+        () -> {
+          Optional<StoredRow> head = head(db);
+          long seq = head.map(StoredRow::seq).orElse(0L);
+          Digest hash = head.map(r -> Digest.parse(r.hash())).orElse(Canonical.GENESIS);
+          Instant time = Canonical.parseTime(Canonical.time(clock.instant()));
+          byte[] signature = signer.sign(Canonical.checkpointMessage(seq, hash, time));
+          try (PreparedStatement insert =
+              db.prepareStatement(
+                  "INSERT INTO checkpoints (seq, hash, time, algorithm, signature) VALUES (?, ?, ?,"
+                      + " ?, ?)")) {
+            insert.setLong(1, seq);
+            insert.setString(2, hash.toString());
+            insert.setString(3, Canonical.time(time));
+            insert.setString(4, signer.algorithm());
+            insert.setString(5, Base64.getEncoder().encodeToString(signature));
+            insert.executeUpdate();
+          }
+          return new Checkpoint(seq, hash, time, signer.algorithm(), signature);
+        });
   }
 
   /**
-   * Recomputes the whole chain and checks every checkpoint's signature with {@code hostKey}.
-   * Never throws for a tampered journal: that is a report, not an error.
+   * Recomputes the whole chain and checks every checkpoint's signature with {@code hostKey}. Never
+   * throws for a tampered journal: that is a report, not an error.
    */
   public synchronized VerifyReport verify(PublicKey hostKey) {
-    return read(() -> {
-      List<StoredRow> rows = new ArrayList<>();
-      try (Statement s = db.createStatement();
-          ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq")) {
-        while (rs.next()) rows.add(row(rs));
-      }
-      List<StoredCheckpoint> checkpoints = new ArrayList<>();
-      try (Statement s = db.createStatement();
-          ResultSet rs = s.executeQuery(
-              "SELECT seq, hash, time, algorithm, signature FROM checkpoints ORDER BY seq, id")) {
-        while (rs.next()) {
-          checkpoints.add(new StoredCheckpoint(rs.getLong(1), rs.getString(2), rs.getString(3),
-              rs.getString(4), rs.getString(5)));
-        }
-      }
-      return ChainVerifier.verify(rows, checkpoints, hostKey);
-    });
+    return read(
+        () -> {
+          List<StoredRow> rows = new ArrayList<>();
+          try (Statement s = db.createStatement();
+              ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq")) {
+            while (rs.next()) rows.add(row(rs));
+          }
+          List<StoredCheckpoint> checkpoints = new ArrayList<>();
+          try (Statement s = db.createStatement();
+              ResultSet rs =
+                  s.executeQuery(
+                      "SELECT seq, hash, time, algorithm, signature FROM checkpoints ORDER BY seq,"
+                          + " id")) {
+            while (rs.next()) {
+              checkpoints.add(
+                  new StoredCheckpoint(
+                      rs.getLong(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      rs.getString(5)));
+            }
+          }
+          return ChainVerifier.verify(rows, checkpoints, hostKey);
+        });
   }
 
   /** The entries matching {@code query}, in seq order. */
   public synchronized List<Entry> entries(Query query) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM journal WHERE seq > ?");
     List<String> args = new ArrayList<>();
-    query.since().ifPresent(t -> {
-      sql.append(" AND time >= ?");
-      args.add(Canonical.time(t));
-    });
-    query.subject().ifPresent(s -> {
-      sql.append(" AND subject = ?");
-      args.add(s);
-    });
-    query.kind().ifPresent(k -> {
-      sql.append(" AND kind = ?");
-      args.add(k);
-    });
+    query
+        .since()
+        .ifPresent(
+            t -> {
+              sql.append(" AND time >= ?");
+              args.add(Canonical.time(t));
+            });
+    query
+        .subject()
+        .ifPresent(
+            s -> {
+              sql.append(" AND subject = ?");
+              args.add(s);
+            });
+    query
+        .kind()
+        .ifPresent(
+            k -> {
+              sql.append(" AND kind = ?");
+              args.add(k);
+            });
     sql.append(" ORDER BY seq");
-    return read(() -> {
-      List<Entry> out = new ArrayList<>();
-      try (PreparedStatement select = db.prepareStatement(sql.toString())) {
-        select.setLong(1, query.afterSeq());
-        for (int i = 0; i < args.size(); i++) select.setString(i + 2, args.get(i));
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) out.add(row(rs).toEntry());
-        }
-      }
-      return out;
-    });
+    return read(
+        () -> {
+          List<Entry> out = new ArrayList<>();
+          try (PreparedStatement select = db.prepareStatement(sql.toString())) {
+            select.setLong(1, query.afterSeq());
+            for (int i = 0; i < args.size(); i++) select.setString(i + 2, args.get(i));
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) out.add(row(rs).toEntry());
+            }
+          }
+          return out;
+        });
   }
 
   /**
@@ -188,18 +241,19 @@ public final class Journal implements AutoCloseable {
    * to recompute the chain elsewhere. Rows are exported as stored, even if tampered with.
    */
   public synchronized void exportJsonLines(OutputStream out) {
-    read(() -> {
-      try (Statement s = db.createStatement();
-          ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq")) {
-        while (rs.next()) {
-          out.write((ExportLine.of(row(rs)) + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return null;
-    });
+    read(
+        () -> {
+          try (Statement s = db.createStatement();
+              ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq")) {
+            while (rs.next()) {
+              out.write((ExportLine.of(row(rs)) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return null;
+        });
   }
 
   public Path path() {
@@ -217,14 +271,23 @@ public final class Journal implements AutoCloseable {
 
   private static Optional<StoredRow> head(Connection db) throws SQLException {
     try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq DESC LIMIT 1")) {
+        ResultSet rs =
+            s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq DESC LIMIT 1")) {
       return rs.next() ? Optional.of(row(rs)) : Optional.empty();
     }
   }
 
   private static StoredRow row(ResultSet rs) throws SQLException {
-    return new StoredRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+    return new StoredRow(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9));
   }
 
   @FunctionalInterface
@@ -232,7 +295,9 @@ public final class Journal implements AutoCloseable {
     T run() throws SQLException;
   }
 
-  /** BEGIN IMMEDIATE takes the write lock up front, so reading the head and appending are atomic. */
+  /**
+   * BEGIN IMMEDIATE takes the write lock up front, so reading the head and appending are atomic.
+   */
   private <T> T inTransaction(Work<T> work) {
     try (Statement s = db.createStatement()) {
       s.execute("BEGIN IMMEDIATE");

@@ -19,17 +19,20 @@ final class Schema {
       cause TEXT NOT NULL,
       body TEXT NOT NULL,
       prev_hash TEXT NOT NULL,
-      hash TEXT NOT NULL)""",
+      hash TEXT NOT NULL)\
+    """,
     "CREATE INDEX IF NOT EXISTS journal_subject ON journal (subject, seq)",
     "CREATE INDEX IF NOT EXISTS journal_kind ON journal (kind, seq)",
     "CREATE INDEX IF NOT EXISTS journal_time ON journal (time)",
     // Guards against bugs, not attackers (who can drop them): the chain is what detects tampering.
     """
     CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
-    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END\
+    """,
     """
     CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
-    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END\
+    """,
     """
     CREATE TABLE IF NOT EXISTS checkpoints (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,7 +40,8 @@ final class Schema {
       hash TEXT NOT NULL,
       time TEXT NOT NULL,
       algorithm TEXT NOT NULL,
-      signature TEXT NOT NULL)""",
+      signature TEXT NOT NULL)\
+    """,
   };
 
   static void create(Connection db) throws SQLException {

@@ -27,7 +27,8 @@ final class SecretGuard {
     while (!todo.isEmpty()) {
       JsonNode node = todo.pop();
       if (node.isTextual() || node.isNumber()) check(secrets, "body", node.asText());
-      for (Map.Entry<String, JsonNode> field : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+      for (Map.Entry<String, JsonNode> field :
+          (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
         check(secrets, "body", field.getKey());
         todo.push(field.getValue());
       }
@@ -40,7 +41,9 @@ final class SecretGuard {
       if (!secret.isEmpty() && text.contains(secret)) {
         // Never echo the value itself: this message may well end up in a log.
         throw new JournalException(
-            "refusing to journal an entry whose " + field + " contains a secret value; record the"
+            "refusing to journal an entry whose "
+                + field
+                + " contains a secret value; record the"
                 + " secret's name instead of its value");
       }
     }

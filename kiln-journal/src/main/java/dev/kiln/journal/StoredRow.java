@@ -21,12 +21,21 @@ record StoredRow(
   String computeHash(long asSeq) {
     // The stored prevHash text, not a parsed Digest: an edited link must fail here, not throw.
     String canonical = Canonical.entry(asSeq, time, actor, kind, subject, cause, body);
-    return Digest.of((prevHash + "\n" + canonical).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+    return Digest.of(
+            (prevHash + "\n" + canonical).getBytes(java.nio.charset.StandardCharsets.UTF_8))
         .toString();
   }
 
   Entry toEntry() {
-    return new Entry(seq, Canonical.parseTime(time), actor, kind, subject, cause, body,
-        Digest.parse(prevHash), Digest.parse(hash));
+    return new Entry(
+        seq,
+        Canonical.parseTime(time),
+        actor,
+        kind,
+        subject,
+        cause,
+        body,
+        Digest.parse(prevHash),
+        Digest.parse(hash));
   }
 }

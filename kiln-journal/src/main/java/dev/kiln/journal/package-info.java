@@ -4,8 +4,8 @@
  * <h2>The chain</h2>
  *
  * Each entry is appended <em>before</em> the change it records is acted on, in one {@code BEGIN
- * IMMEDIATE} transaction that reads the head and inserts the next entry, so concurrent writers (threads
- * or processes) always extend the chain one at a time. An entry's hash is
+ * IMMEDIATE} transaction that reads the head and inserts the next entry, so concurrent writers
+ * (threads or processes) always extend the chain one at a time. An entry's hash is
  *
  * <pre>
  *   hash(n) = sha256( hash(n-1) + "\n" + canonical(entry n) )     hash(0) = sha256:000...0
@@ -13,8 +13,8 @@
  * </pre>
  *
  * with sorted keys and no whitespace; the body is stored already in canonical form and hashed
- * verbatim, and the time comes from the injected clock in a fixed-width UTC format. Because each hash
- * covers the previous one, changing any entry changes every later hash.
+ * verbatim, and the time comes from the injected clock in a fixed-width UTC format. Because each
+ * hash covers the previous one, changing any entry changes every later hash.
  *
  * <p>A <em>checkpoint</em> signs {@code (seq, hash(seq), time)} with the host's Ed25519 key and is
  * stored next to the entries. It pins the whole prefix up to {@code seq}.
@@ -39,11 +39,11 @@
  *
  * <ul>
  *   <li>Anything about entries after the last checkpoint if someone rewrites or drops them together
- *       with their hashes: the chain is self-consistent again. Checkpoint often; ship exports off the
- *       host.
- *   <li>That checkpoints were not deleted: removing the checkpoints and then the tail is invisible to
- *       a verifier that only has {@code state.db}. An exported copy or an earlier checkpoint held
- *       elsewhere does detect it.
+ *       with their hashes: the chain is self-consistent again. Checkpoint often; ship exports off
+ *       the host.
+ *   <li>That checkpoints were not deleted: removing the checkpoints and then the tail is invisible
+ *       to a verifier that only has {@code state.db}. An exported copy or an earlier checkpoint
+ *       held elsewhere does detect it.
  *   <li>Anything against whoever holds the host's private key: they can rewrite and re-sign all.
  *   <li>That an entry told the truth when it was written, or that the clock was right.
  * </ul>

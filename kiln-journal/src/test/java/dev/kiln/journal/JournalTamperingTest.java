@@ -79,40 +79,58 @@ class JournalTamperingTest {
   void editedBody_isNamed() throws Exception {
     tamper("UPDATE journal SET body = '{\"step\":99}' WHERE seq = 3");
 
-    assertThat(firstBreak()).extracting(b -> b.seq(), b -> b.reason()).containsExactly(3L, Reason.CHANGED);
+    assertThat(firstBreak())
+        .extracting(b -> b.seq(), b -> b.reason())
+        .containsExactly(3L, Reason.CHANGED);
   }
 
   @Test
   void editedActor_isNamed() throws Exception {
     tamper("UPDATE journal SET actor = 'mallory' WHERE seq = 2");
 
-    assertThat(firstBreak()).extracting(b -> b.seq(), b -> b.reason()).containsExactly(2L, Reason.CHANGED);
+    assertThat(firstBreak())
+        .extracting(b -> b.seq(), b -> b.reason())
+        .containsExactly(2L, Reason.CHANGED);
   }
 
   @Test
   void editedAndRehashedEntry_isNamedByTheNextLink() throws Exception {
     // A smarter edit: change entry 3 and store a correctly recomputed hash for it.
     StoredRow row = read(3);
-    StoredRow edited = new StoredRow(3, row.time(), "mallory", row.kind(), row.subject(), row.cause(),
-        row.body(), row.prevHash(), "");
-    tamper("UPDATE journal SET actor = 'mallory', hash = '" + edited.computeHash(3) + "' WHERE seq = 3");
+    StoredRow edited =
+        new StoredRow(
+            3,
+            row.time(),
+            "mallory",
+            row.kind(),
+            row.subject(),
+            row.cause(),
+            row.body(),
+            row.prevHash(),
+            "");
+    tamper(
+        "UPDATE journal SET actor = 'mallory', hash = '"
+            + edited.computeHash(3)
+            + "' WHERE seq = 3");
 
-    assertThat(firstBreak()).extracting(b -> b.seq(), b -> b.reason()).containsExactly(3L, Reason.CHANGED);
+    assertThat(firstBreak())
+        .extracting(b -> b.seq(), b -> b.reason())
+        .containsExactly(3L, Reason.CHANGED);
   }
 
   @Test
   void deletedEntry_isNamedAsMissing() throws Exception {
     tamper("DELETE FROM journal WHERE seq = 2");
 
-    assertThat(firstBreak()).extracting(b -> b.seq(), b -> b.reason()).containsExactly(2L, Reason.MISSING);
+    assertThat(firstBreak())
+        .extracting(b -> b.seq(), b -> b.reason())
+        .containsExactly(2L, Reason.MISSING);
   }
 
   @Test
   void swappedEntries_areNamedAsReordered() throws Exception {
     tamper(
-        "CREATE TEMP TABLE t AS SELECT * FROM journal WHERE seq IN (2, 3)",
-        swap(2, 3),
-        swap(3, 2));
+        "CREATE TEMP TABLE t AS SELECT * FROM journal WHERE seq IN (2, 3)", swap(2, 3), swap(3, 2));
 
     VerifyReport.Break b = firstBreak();
     assertThat(b.seq()).isEqualTo(2);
@@ -123,7 +141,9 @@ class JournalTamperingTest {
   private static String swap(int target, int source) {
     return "UPDATE journal SET (time, actor, kind, subject, cause, body, prev_hash, hash) ="
         + " (SELECT time, actor, kind, subject, cause, body, prev_hash, hash FROM t WHERE seq = "
-        + source + ") WHERE seq = " + target;
+        + source
+        + ") WHERE seq = "
+        + target;
   }
 
   @Test
@@ -169,11 +189,25 @@ class JournalTamperingTest {
     journal.checkpoint(Signer.ed25519(hostKey.getPrivate()));
     // Rewrite entry 5 completely, with a consistent hash: the chain alone cannot tell.
     StoredRow row = read(5);
-    StoredRow edited = new StoredRow(5, row.time(), "mallory", row.kind(), row.subject(), row.cause(),
-        row.body(), row.prevHash(), "");
-    tamper("UPDATE journal SET actor = 'mallory', hash = '" + edited.computeHash(5) + "' WHERE seq = 5");
+    StoredRow edited =
+        new StoredRow(
+            5,
+            row.time(),
+            "mallory",
+            row.kind(),
+            row.subject(),
+            row.cause(),
+            row.body(),
+            row.prevHash(),
+            "");
+    tamper(
+        "UPDATE journal SET actor = 'mallory', hash = '"
+            + edited.computeHash(5)
+            + "' WHERE seq = 5");
 
-    assertThat(firstBreak()).extracting(b -> b.seq(), b -> b.reason()).containsExactly(5L, Reason.CHANGED);
+    assertThat(firstBreak())
+        .extracting(b -> b.seq(), b -> b.reason())
+        .containsExactly(5L, Reason.CHANGED);
   }
 
   @Test
@@ -183,10 +217,12 @@ class JournalTamperingTest {
     try (Journal second = Journal.open(db, java.time.Clock.systemUTC())) {
       List<Callable<Void>> writers = new ArrayList<>();
       for (Journal j : List.of(journal, second)) {
-        writers.add(() -> {
-          for (int i = 0; i < perThread; i++) j.append(JournalTest.draft("k", "s", "{\"i\":" + i + "}"));
-          return null;
-        });
+        writers.add(
+            () -> {
+              for (int i = 0; i < perThread; i++)
+                j.append(JournalTest.draft("k", "s", "{\"i\":" + i + "}"));
+              return null;
+            });
       }
       for (Future<Void> f : pool.invokeAll(writers)) f.get();
     } finally {
@@ -200,13 +236,23 @@ class JournalTamperingTest {
 
   private StoredRow read(long seq) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        PreparedStatement s = c.prepareStatement(
-            "SELECT seq, time, actor, kind, subject, cause, body, prev_hash, hash FROM journal WHERE seq = ?")) {
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT seq, time, actor, kind, subject, cause, body, prev_hash, hash FROM journal"
+                    + " WHERE seq = ?")) {
       s.setLong(1, seq);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
-        return new StoredRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+        return new StoredRow(
+            rs.getLong(1),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(5),
+            rs.getString(6),
+            rs.getString(7),
+            rs.getString(8),
+            rs.getString(9));
       }
     }
   }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The journal on a real SQLite file: appending, chaining, querying, exporting, refusing secrets. */
+/**
+ * The journal on a real SQLite file: appending, chaining, querying, exporting, refusing secrets.
+ */
 class JournalTest {
   static final Instant T0 = Instant.parse("2026-11-23T06:00:00Z");
 
@@ -50,7 +52,8 @@ class JournalTest {
 
   @Test
   void append_chainsEntriesWithTimeFromTheClock() {
-    Entry first = journal.append(draft("blueprint.applied", "blueprint/kiln.yaml", "{\"b\":1, \"a\":[1,2]}"));
+    Entry first =
+        journal.append(draft("blueprint.applied", "blueprint/kiln.yaml", "{\"b\":1, \"a\":[1,2]}"));
     Entry second = journal.append(draft("revision.created", "service/web", "{}"));
 
     assertThat(first.seq()).isEqualTo(1);
@@ -66,14 +69,17 @@ class JournalTest {
 
   @Test
   void hash_isOverPreviousHashAndTheCanonicalEntry() {
-    Entry e = journal.append(new EntryDraft("bob", "rollout.step", "service/web", "weight 10", "{\"w\":10}"));
+    Entry e =
+        journal.append(
+            new EntryDraft("bob", "rollout.step", "service/web", "weight 10", "{\"w\":10}"));
 
     String canonical =
         "{\"actor\":\"bob\",\"body\":{\"w\":10},\"cause\":\"weight 10\",\"kind\":\"rollout.step\","
             + "\"seq\":1,\"subject\":\"service/web\",\"time\":\"2026-11-23T06:00:00.000000000Z\"}";
     assertThat(e.hash())
-        .isEqualTo(dev.kiln.model.Digest.of(("sha256:" + "0".repeat(64) + "\n" + canonical)
-            .getBytes(StandardCharsets.UTF_8)));
+        .isEqualTo(
+            dev.kiln.model.Digest.of(
+                ("sha256:" + "0".repeat(64) + "\n" + canonical).getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -95,9 +101,15 @@ class JournalTest {
     journal.append(draft("instance.stopped", "service/web", "{}")); // T0+2
 
     assertThat(journal.entries(Query.all())).extracting(Entry::seq).containsExactly(1L, 2L, 3L);
-    assertThat(journal.entries(Query.all().subject("service/web"))).extracting(Entry::seq).containsExactly(1L, 3L);
-    assertThat(journal.entries(Query.all().kind("instance.started"))).extracting(Entry::seq).containsExactly(1L, 2L);
-    assertThat(journal.entries(Query.all().since(T0.plusSeconds(1)))).extracting(Entry::seq).containsExactly(2L, 3L);
+    assertThat(journal.entries(Query.all().subject("service/web")))
+        .extracting(Entry::seq)
+        .containsExactly(1L, 3L);
+    assertThat(journal.entries(Query.all().kind("instance.started")))
+        .extracting(Entry::seq)
+        .containsExactly(1L, 2L);
+    assertThat(journal.entries(Query.all().since(T0.plusSeconds(1))))
+        .extracting(Entry::seq)
+        .containsExactly(2L, 3L);
     assertThat(journal.entries(Query.all().afterSeq(2))).extracting(Entry::seq).containsExactly(3L);
   }
 
@@ -109,9 +121,12 @@ class JournalTest {
     journal.exportJsonLines(out);
 
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"actor\":\"alice\",\"body\":{\"x\":\"y\"},\"cause\":\"because\",\"hash\":\""
-            + e.hash() + "\",\"kind\":\"a\",\"prevHash\":\"" + Canonical.GENESIS
-            + "\",\"seq\":1,\"subject\":\"s\",\"time\":\"2026-11-23T06:00:00.000000000Z\"}\n");
+        .isEqualTo(
+            "{\"actor\":\"alice\",\"body\":{\"x\":\"y\"},\"cause\":\"because\",\"hash\":\""
+                + e.hash()
+                + "\",\"kind\":\"a\",\"prevHash\":\""
+                + Canonical.GENESIS
+                + "\",\"seq\":1,\"subject\":\"s\",\"time\":\"2026-11-23T06:00:00.000000000Z\"}\n");
   }
 
   @Test
@@ -129,13 +144,17 @@ class JournalTest {
           .hasMessageNotContaining("hunter2");
     }
     assertThat(journal.head()).isEmpty();
-    assertThat(journal.append(draft("a", "s", "{\"secret\":\"API_TOKEN\"}").guarding(secrets)).seq()).isEqualTo(1);
+    assertThat(
+            journal.append(draft("a", "s", "{\"secret\":\"API_TOKEN\"}").guarding(secrets)).seq())
+        .isEqualTo(1);
   }
 
   @Test
   void bodies_mustBeJsonObjects() {
-    assertThatThrownBy(() -> journal.append(draft("a", "s", "[1]"))).isInstanceOf(JournalException.class);
-    assertThatThrownBy(() -> journal.append(draft("a", "s", "{oops"))).isInstanceOf(JournalException.class);
+    assertThatThrownBy(() -> journal.append(draft("a", "s", "[1]")))
+        .isInstanceOf(JournalException.class);
+    assertThatThrownBy(() -> journal.append(draft("a", "s", "{oops")))
+        .isInstanceOf(JournalException.class);
   }
 
   @Test
@@ -143,8 +162,10 @@ class JournalTest {
     journal.append(draft("a", "s", "{}"));
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.executeUpdate("UPDATE journal SET actor = 'eve'")).hasMessageContaining("append-only");
-      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM journal")).hasMessageContaining("append-only");
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE journal SET actor = 'eve'"))
+          .hasMessageContaining("append-only");
+      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM journal"))
+          .hasMessageContaining("append-only");
     }
   }
 
