@@ -1,0 +1,165 @@
+package dev.kiln.runtime.health;
+
+import dev.kiln.model.HealthCheck;
+import dev.kiln.runtime.InstanceId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the health checks of many instances and publishes every result as a {@link HealthEvent}.
+ *
+ * <p>A single scheduler thread only dispatches; every probe runs on its own virtual thread and is
+ * abandoned (interrupted, counted as a failure) when it outlives the check's timeout, so a hanging
+ * probe never delays another instance's checks. A probe still in flight when its next tick comes skips
+ * that tick instead of piling up. The threshold logic is {@link HealthTracker}'s; time for decisions
+ * comes from the injected clock.
+ */
+public final class HealthMonitor implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(HealthMonitor.class.getName());
+
+  /** Runs one probe; {@link Probes#run} in production, a fake in tests. */
+  @FunctionalInterface
+  public interface ProbeRunner {
+    ProbeResult run(InstanceId id, int port, HealthCheck check);
+  }
+
+  @FunctionalInterface
+  public interface Listener {
+    void onHealth(HealthEvent event);
+  }
+
+  private final Clock clock;
+  private final ProbeRunner runner;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("kiln-health").unstarted(r));
+  private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<InstanceId, Watch> watches = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  public HealthMonitor(Clock clock, ProbeRunner runner) {
+    this.clock = clock;
+    this.runner = runner;
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /** Starts checking an instance that started at {@code startedAt}; replaces an earlier watch of it. */
+  public void watch(InstanceId id, int port, HealthCheck check, Instant startedAt) {
+    Watch watch = new Watch(id, port, check, new HealthTracker(id, check, startedAt));
+    Watch old = watches.put(id, watch);
+    if (old != null) old.cancel();
+    watch.future =
+        scheduler.scheduleAtFixedRate(
+            () -> dispatch(watch), 0, Math.max(10, check.interval().toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  public void unwatch(InstanceId id) {
+    Watch watch = watches.remove(id);
+    if (watch != null) watch.cancel();
+  }
+
+  /** The last event of an instance, if it was probed at least once. */
+  public Optional<HealthEvent> current(InstanceId id) {
+    return Optional.ofNullable(watches.get(id)).map(w -> w.last);
+  }
+
+  private void dispatch(Watch watch) {
+    if (watch.cancelled) {
+      watch.cancel(); // the first tick can run before watch() stored the future
+      return;
+    }
+    if (!watch.inFlight.compareAndSet(false, true)) return;
+    probes.submit(
+        () -> {
+          try {
+            ProbeResult result = probeWithTimeout(watch);
+            if (watch.cancelled) return;
+            HealthEvent event = watch.tracker.observe(result);
+            watch.last = event;
+            publish(event);
+            if (event.phase().terminal()) unwatch(watch.id);
+          } finally {
+            watch.inFlight.set(false);
+          }
+        });
+  }
+
+  private ProbeResult probeWithTimeout(Watch watch) {
+    Instant at = clock.instant();
+    Duration timeout = watch.check.timeout();
+    Future<ProbeResult> future = probes.submit(() -> runner.run(watch.id, watch.port, watch.check));
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      return ProbeResult.failure("probe timed out after " + timeout, timeout, at);
+    } catch (ExecutionException e) {
+      return ProbeResult.failure("probe error: " + e.getCause(), Duration.ZERO, at);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ProbeResult.failure("probe interrupted", Duration.ZERO, at);
+    }
+  }
+
+  private void publish(HealthEvent event) {
+    for (Listener listener : listeners) {
+      try {
+        listener.onHealth(event);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "health listener failed on " + event, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    watches.values().forEach(Watch::cancel);
+    watches.clear();
+    scheduler.shutdownNow();
+    probes.shutdownNow();
+  }
+
+  private static final class Watch {
+    final InstanceId id;
+    final int port;
+    final HealthCheck check;
+    final HealthTracker tracker;
+    final AtomicBoolean inFlight = new AtomicBoolean();
+    volatile ScheduledFuture<?> future;
+    volatile HealthEvent last;
+    volatile boolean cancelled;
+
+    Watch(InstanceId id, int port, HealthCheck check, HealthTracker tracker) {
+      this.id = id;
+      this.port = port;
+      this.check = check;
+      this.tracker = tracker;
+    }
+
+    void cancel() {
+      cancelled = true;
+      ScheduledFuture<?> f = future;
+      if (f != null) f.cancel(false);
+    }
+  }
+}
