@@ -31,6 +31,6 @@ public record VerifyReport(long entries, int checkpoints, Optional<Break> firstB
   public String toString() {
     return firstBreak
         .map(b -> "journal broken at seq " + b.seq() + " (" + b.reason() + "): " + b.message())
-        .orElse("journal ok: " + entries + " entries, " + checkpoints + " signed checkpoints");
+        .orElse("journal ok: " + entries + " entries, " + checkpoints + " signed checkpoint(s)");
   }
 }
