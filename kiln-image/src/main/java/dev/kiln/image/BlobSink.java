@@ -16,6 +16,9 @@ import java.security.MessageDigest;
  * without committing discards it. Not thread-safe.
  */
 public final class BlobSink extends OutputStream {
+  static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
+      java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
   private final Path temp;
   private final Path blobs;
   private final OutputStream out;
@@ -66,6 +69,8 @@ public final class BlobSink extends OutputStream {
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
+      // Temp files are created owner-only; blobs are content, readable like any image layout.
+      Files.setPosixFilePermissions(temp, READABLE);
       Path target = blobs.resolve(digest.hex());
       if (Files.exists(target)) {
         Files.delete(temp);

@@ -239,8 +239,12 @@ public final class ImageStore {
     }
     String hex = ref.startsWith(Digest.ALGORITHM + ":") ? ref.substring(7) : ref;
     if (hex.length() >= 12 && hex.matches("[0-9a-f]+")) {
+      // One image tagged under two names is still one match.
       List<Descriptor> matches =
-          index().stream().filter(d -> d.digest().hex().startsWith(hex)).distinct().toList();
+          index().stream()
+              .filter(d -> d.digest().hex().startsWith(hex))
+              .collect(java.util.stream.Collectors.toMap(Descriptor::digest, d -> d, (a, b) -> a))
+              .values().stream().toList();
       if (matches.size() == 1) return Optional.of(matches.get(0));
       if (hex.length() == 64 && has(new Digest(hex))) {
         return Optional.of(new Descriptor(MediaTypes.MANIFEST, new Digest(hex), size(new Digest(hex))));
@@ -302,6 +306,7 @@ public final class ImageStore {
     Path temp = Files.createTempFile(tmp, target.getFileName().toString(), ".tmp");
     try {
       Files.write(temp, content);
+      Files.setPosixFilePermissions(temp, BlobSink.READABLE);
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
