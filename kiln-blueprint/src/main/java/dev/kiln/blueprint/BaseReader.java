@@ -73,7 +73,7 @@ final class BaseReader {
   }
 
   private Optional<Base> bad(Node node, String message, String hint) {
-    values.problems().add(node, message, hint);
+    values.report(node, message, hint);
     return Optional.empty();
   }
 }

@@ -36,26 +36,24 @@ final class Fields {
   static Optional<Fields> read(
       Node node, String path, List<String> keys, Values values, boolean allowExtensions) {
     if (!(node instanceof MappingNode mapping)) {
-      values.problems().add(node, path + ": expected a mapping, got " + Values.describe(node));
+      values.report(node, path + ": expected a mapping, got " + Values.describe(node));
       return Optional.empty();
     }
     Map<String, NodeTuple> byKey = new LinkedHashMap<>();
     for (NodeTuple tuple : mapping.getValue()) {
       if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-        values.problems().add(tuple.getKeyNode(), path + ": keys must be plain words");
+        values.report(tuple.getKeyNode(), path + ": keys must be plain words");
         continue;
       }
       if (!keys.contains(key.getValue())) {
         if (allowExtensions && key.getValue().startsWith("x-")) continue;
-        values
-            .problems()
-            .add(
-                key,
-                path + ": unknown key '" + key.getValue() + "'",
-                key.getValue().equals("<<")
-                    ? "YAML merge keys are not supported: write the keys out (anchors and aliases"
-                        + " of whole values do work)"
-                    : Suggestions.hint(key.getValue(), keys, "valid keys"));
+        values.report(
+            key,
+            path + ": unknown key '" + key.getValue() + "'",
+            key.getValue().equals("<<")
+                ? "YAML merge keys are not supported: write the keys out (anchors and aliases"
+                    + " of whole values do work)"
+                : Suggestions.hint(key.getValue(), keys, "valid keys"));
         continue;
       }
       byKey.putIfAbsent(key.getValue(), tuple);

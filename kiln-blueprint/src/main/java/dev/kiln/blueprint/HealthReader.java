@@ -37,22 +37,18 @@ final class HealthReader {
     Fields f = read.get();
     List<String> probes = f.keys().stream().filter(PROBES::contains).toList();
     if (probes.size() != 1) {
-      values
-          .problems()
-          .add(
-              node,
-              path
-                  + (probes.isEmpty()
-                      ? ": no probe"
-                      : ": more than one probe (" + String.join(", ", probes) + ")"),
-              PROBE_HINT);
+      values.report(
+          node,
+          path
+              + (probes.isEmpty()
+                  ? ": no probe"
+                  : ": more than one probe (" + String.join(", ", probes) + ")"),
+          PROBE_HINT);
     }
     if (f.has("expect") && !f.has("http")) {
-      values
-          .problems()
-          .add(
-              f.keyNode("expect").orElseThrow(),
-              f.path("expect") + ": only http probes have an expected status");
+      values.report(
+          f.keyNode("expect").orElseThrow(),
+          f.path("expect") + ": only http probes have an expected status");
     }
     Optional<HealthCheck.Probe> probe =
         probes.isEmpty() ? Optional.empty() : probe(f, probes.get(0));
@@ -82,7 +78,7 @@ final class HealthReader {
       case "tcp" -> {
         Optional<Boolean> on = values.bool(node, path);
         if (on.isPresent() && !on.get()) {
-          values.problems().add(node, path + ": tcp: false is not a probe", PROBE_HINT);
+          values.report(node, path + ": tcp: false is not a probe", PROBE_HINT);
           yield Optional.empty();
         }
         yield on.map(b -> new HealthCheck.Probe.Tcp());
@@ -90,7 +86,7 @@ final class HealthReader {
       default -> {
         Optional<List<String>> command = values.strings(node, path);
         if (command.isPresent() && command.get().isEmpty()) {
-          values.problems().add(node, path + ": must not be empty", PROBE_HINT);
+          values.report(node, path + ": must not be empty", PROBE_HINT);
           yield Optional.empty();
         }
         yield command.map(HealthCheck.Probe.Exec::new);

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /** Reads one entry of {@code images:} into an {@link ImageRecipe}. */
 final class ImageReader {
@@ -45,7 +48,7 @@ final class ImageReader {
   Optional<ImageRecipe> read(Values.Entry entry) {
     String path = "images." + entry.key();
     if (!Names.isDnsLabel(entry.key())) {
-      values.problems().add(entry.keyNode(), path + ": invalid image name", Names.DNS_LABEL_HINT);
+      values.report(entry.keyNode(), path + ": invalid image name", Names.DNS_LABEL_HINT);
     }
     Optional<Fields> read = Fields.read(entry.value(), path, KEYS, values);
     if (read.isEmpty()) return Optional.empty();
@@ -60,12 +63,10 @@ final class ImageReader {
         }
       }
     } else {
-      values
-          .problems()
-          .add(
-              entry.keyNode(),
-              path + ": missing required key 'from'",
-              "write from: scratch for an empty image; " + BaseReader.FORMS);
+      values.report(
+          entry.keyNode(),
+          path + ": missing required key 'from'",
+          "write from: scratch for an empty image; " + BaseReader.FORMS);
     }
     Optional<List<Step>> stepList = steps.read(f);
     Map<String, String> env =
@@ -123,13 +124,11 @@ final class ImageReader {
     return f.get(key)
         .flatMap(
             n -> {
-              if (!Values.isNull(n) && !(n instanceof org.snakeyaml.engine.v2.nodes.SequenceNode)) {
-                values
-                    .problems()
-                    .add(
-                        n,
-                        f.path(key) + ": expected a list, got " + Values.describe(n),
-                        "write it exec-style: [ /bin/sh, -c, \"...\" ]");
+              if (!Values.isNull(n) && !(n instanceof SequenceNode)) {
+                values.report(
+                    n,
+                    f.path(key) + ": expected a list, got " + Values.describe(n),
+                    "write it exec-style: [ /bin/sh, -c, \"...\" ]");
                 return Optional.empty();
               }
               return Values.isNull(n)
@@ -149,12 +148,10 @@ final class ImageReader {
   /** {@code { http: /, expect: 200 }} or {@code { command: [...], expect-exit: 0 }}. */
   private Optional<ImageTest> test(Node node, String path) {
     boolean http =
-        node instanceof org.snakeyaml.engine.v2.nodes.MappingNode m
+        node instanceof MappingNode m
             && m.getValue().stream()
                 .anyMatch(
-                    t ->
-                        t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode s
-                            && s.getValue().equals("http"));
+                    t -> t.getKeyNode() instanceof ScalarNode s && s.getValue().equals("http"));
     Optional<Fields> read =
         Fields.read(node, path, http ? HTTP_TEST_KEYS : COMMAND_TEST_KEYS, values);
     if (read.isEmpty()) return Optional.empty();
@@ -164,20 +161,17 @@ final class ImageReader {
       int expect =
           f.get("expect").flatMap(n -> values.integer(n, f.path("expect"), 100, 599)).orElse(200);
       if (target.isPresent() && !target.get().startsWith("/")) {
-        values
-            .problems()
-            .add(f.get("http").orElseThrow(), f.path("http") + ": must be a path starting with /");
+        values.report(
+            f.get("http").orElseThrow(), f.path("http") + ": must be a path starting with /");
         return Optional.empty();
       }
       return target.map(t -> new ImageTest.Http(t, expect, values.problems().at(node)));
     }
     if (!f.has("command")) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": a test needs http: or command:",
-              "write { http: /, expect: 200 } or { command: [ /bin/sh, -c, \"...\" ] }");
+      values.report(
+          node,
+          path + ": a test needs http: or command:",
+          "write { http: /, expect: 200 } or { command: [ /bin/sh, -c, \"...\" ] }");
       return Optional.empty();
     }
     Optional<List<String>> command =
@@ -187,9 +181,7 @@ final class ImageReader {
             .flatMap(n -> values.integer(n, f.path("expect-exit"), 0, 255))
             .orElse(0);
     if (command.isPresent() && command.get().isEmpty()) {
-      values
-          .problems()
-          .add(f.get("command").orElseThrow(), f.path("command") + ": must not be empty");
+      values.report(f.get("command").orElseThrow(), f.path("command") + ": must not be empty");
       return Optional.empty();
     }
     return command.map(c -> new ImageTest.Command(c, exit, values.problems().at(node)));

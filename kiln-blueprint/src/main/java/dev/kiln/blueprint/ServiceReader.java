@@ -46,7 +46,7 @@ final class ServiceReader {
   Optional<ServiceSpec> read(Values.Entry entry) {
     String path = "services." + entry.key();
     if (!Names.isDnsLabel(entry.key())) {
-      values.problems().add(entry.keyNode(), path + ": invalid service name", Names.DNS_LABEL_HINT);
+      values.report(entry.keyNode(), path + ": invalid service name", Names.DNS_LABEL_HINT);
     }
     Optional<Fields> read = Fields.read(entry.value(), path, KEYS, values);
     if (read.isEmpty()) return Optional.empty();
@@ -59,12 +59,10 @@ final class ServiceReader {
               .nonEmpty(imageNode, f.path("image"))
               .filter(name -> references.image(name, imageNode, f.path("image")));
     } else {
-      values
-          .problems()
-          .add(
-              entry.keyNode(),
-              path + ": missing required key 'image'",
-              "name one of the blueprint's images: image: <name>");
+      values.report(
+          entry.keyNode(),
+          path + ": missing required key 'image'",
+          "name one of the blueprint's images: image: <name>");
     }
     int replicas =
         f.get("replicas").flatMap(n -> values.integer(n, f.path("replicas"), 0, 1000)).orElse(1);
@@ -116,12 +114,10 @@ final class ServiceReader {
                   if (h.isPresent()
                       && (h.get().contains("/")
                           || h.get().chars().anyMatch(Character::isWhitespace))) {
-                    values
-                        .problems()
-                        .add(
-                            n,
-                            f.path("host") + ": '" + h.get() + "' is not a host name",
-                            "write a host like example.com, or \"*\" for any host");
+                    values.report(
+                        n,
+                        f.path("host") + ": '" + h.get() + "' is not a host name",
+                        "write a host like example.com, or \"*\" for any host");
                     return Optional.empty();
                   }
                   return h;
@@ -145,20 +141,14 @@ final class ServiceReader {
       if (name.isEmpty()) continue;
       String s = name.get();
       if (!Names.isEnvKey(s)) {
-        values
-            .problems()
-            .add(item, itemPath + ": invalid secret name '" + s + "'", Names.ENV_KEY_HINT);
+        values.report(item, itemPath + ": invalid secret name '" + s + "'", Names.ENV_KEY_HINT);
       } else if (out.contains(s)) {
-        values
-            .problems()
-            .add(item, itemPath + ": duplicate secret '" + s + "'", "list each secret once");
+        values.report(item, itemPath + ": duplicate secret '" + s + "'", "list each secret once");
       } else if (env.containsKey(s)) {
-        values
-            .problems()
-            .add(
-                item,
-                itemPath + ": '" + s + "' is both a secret and an env key",
-                "a secret's value comes from the secret store: remove " + s + " from env");
+        values.report(
+            item,
+            itemPath + ": '" + s + "' is both a secret and an env key",
+            "a secret's value comes from the secret store: remove " + s + " from env");
       } else {
         out.add(s);
       }
@@ -171,20 +161,13 @@ final class ServiceReader {
     for (Values.Entry e : values.entries(node, path).orElse(List.of())) {
       String entryPath = path + "." + e.key();
       if (!Names.isDnsLabel(e.key())) {
-        values
-            .problems()
-            .add(
-                e.keyNode(),
-                path + ": invalid volume name '" + e.key() + "'",
-                Names.DNS_LABEL_HINT);
+        values.report(
+            e.keyNode(), path + ": invalid volume name '" + e.key() + "'", Names.DNS_LABEL_HINT);
       }
       Optional<String> mount = values.absolutePath(e.value(), entryPath);
       if (mount.isPresent() && out.containsValue(mount.get())) {
-        values
-            .problems()
-            .add(
-                e.value(),
-                entryPath + ": " + mount.get() + " is already mounted by another volume");
+        values.report(
+            e.value(), entryPath + ": " + mount.get() + " is already mounted by another volume");
       }
       mount.ifPresent(m -> out.put(e.key(), m));
     }
@@ -194,12 +177,10 @@ final class ServiceReader {
   private Optional<String> runtime(Node node, String path) {
     Optional<String> name = values.nonEmpty(node, path);
     if (name.isPresent() && !RUNTIMES.contains(name.get())) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": unknown runtime '" + name.get() + "'",
-              Suggestions.hint(name.get(), RUNTIMES, "valid runtimes"));
+      values.report(
+          node,
+          path + ": unknown runtime '" + name.get() + "'",
+          Suggestions.hint(name.get(), RUNTIMES, "valid runtimes"));
       return Optional.empty();
     }
     return name;

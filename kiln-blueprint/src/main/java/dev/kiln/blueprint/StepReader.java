@@ -31,16 +31,14 @@ final class StepReader {
             .keyNode(shorthand)
             .ifPresent(
                 key ->
-                    values
-                        .problems()
-                        .add(
-                            key,
-                            image.path() + ": has both steps: and the " + shorthand + ": shorthand",
-                            "use one: move the "
-                                + shorthand
-                                + " items into steps: as { "
-                                + shorthand
-                                + ": ... } items, in order"));
+                    values.report(
+                        key,
+                        image.path() + ": has both steps: and the " + shorthand + ": shorthand",
+                        "use one: move the "
+                            + shorthand
+                            + " items into steps: as { "
+                            + shorthand
+                            + ": ... } items, in order"));
       }
       Node steps = image.get("steps").orElseThrow();
       return values
@@ -67,12 +65,10 @@ final class StepReader {
     List<String> kinds = item.get().keys();
     if (kinds.size() != 1) {
       if (!kinds.isEmpty() || ((MappingNode) node).getValue().isEmpty()) {
-        values
-            .problems()
-            .add(
-                node,
-                path + ": a step is exactly one of copy: or run:",
-                "write { copy: { src: ..., dest: ... } } or { run: \"...\" }, one per item");
+        values.report(
+            node,
+            path + ": a step is exactly one of copy: or run:",
+            "write { copy: { src: ..., dest: ... } } or { run: \"...\" }, one per item");
       }
       return Optional.empty();
     }
@@ -83,12 +79,10 @@ final class StepReader {
 
   private Optional<List<Step>> copies(Node node, String path) {
     if (!(node instanceof SequenceNode)) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": expected a list, got " + Values.describe(node),
-              "write copy: [ { src: site/, dest: /www } ]");
+      values.report(
+          node,
+          path + ": expected a list, got " + Values.describe(node),
+          "write copy: [ { src: site/, dest: /www } ]");
       return Optional.empty();
     }
     return values.list(node, path).flatMap(items -> values.all(items, path, this::copy));
@@ -126,12 +120,10 @@ final class StepReader {
       return command.map(c -> new Step.Run(c, network, values.problems().at(node)));
     }
     if (node instanceof SequenceNode) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": expected a command string, got a list",
-              "a run step is one shell command: write run: \"a && b\" or one item per step");
+      values.report(
+          node,
+          path + ": expected a command string, got a list",
+          "a run step is one shell command: write run: \"a && b\" or one item per step");
       return Optional.empty();
     }
     return values.nonEmpty(node, path).map(c -> new Step.Run(c, false, values.problems().at(node)));
@@ -143,23 +135,19 @@ final class StepReader {
     if (src.isEmpty()) return src;
     Path p = Path.of(src.get());
     if (p.isAbsolute()) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": '" + src.get() + "' must be relative to the blueprint folder",
-              "copy sources are files next to kiln.yaml; write e.g. site/ instead of an absolute"
-                  + " path");
+      values.report(
+          node,
+          path + ": '" + src.get() + "' must be relative to the blueprint folder",
+          "copy sources are files next to kiln.yaml; write e.g. site/ instead of an absolute"
+              + " path");
       return Optional.empty();
     }
     Path normal = p.normalize();
     if (normal.startsWith("..")) {
-      values
-          .problems()
-          .add(
-              node,
-              path + ": '" + src.get() + "' escapes the blueprint folder",
-              "copy sources must stay inside the folder that holds kiln.yaml");
+      values.report(
+          node,
+          path + ": '" + src.get() + "' escapes the blueprint folder",
+          "copy sources must stay inside the folder that holds kiln.yaml");
       return Optional.empty();
     }
     return src;
@@ -170,9 +158,7 @@ final class StepReader {
     if (text.isEmpty()) return Optional.empty();
     Optional<Integer> mode = Quantities.mode(text.get());
     if (mode.isEmpty()) {
-      values
-          .problems()
-          .add(node, path + ": '" + text.get() + "' is not a file mode", Quantities.MODE_HINT);
+      values.report(node, path + ": '" + text.get() + "' is not a file mode", Quantities.MODE_HINT);
     }
     return mode;
   }

@@ -31,12 +31,10 @@ final class StrategyReader {
     List<String> kinds = read.get().keys();
     if (kinds.size() != 1) {
       if (kinds.size() > 1 || ((MappingNode) node).getValue().isEmpty()) {
-        values
-            .problems()
-            .add(
-                node,
-                path + ": a strategy is exactly one of " + String.join(", ", KINDS),
-                "e.g. strategy: { rolling: { max-surge: 1, max-unavailable: 0 } }");
+        values.report(
+            node,
+            path + ": a strategy is exactly one of " + String.join(", ", KINDS),
+            "e.g. strategy: { rolling: { max-surge: 1, max-unavailable: 0 } }");
       }
       return Optional.empty();
     }
@@ -70,13 +68,11 @@ final class StrategyReader {
                       .flatMap(n -> values.integer(n, f.path("max-unavailable"), 0, 1000))
                       .orElse(Strategy.Rolling.DEFAULT.maxUnavailable());
               if (surge + unavailable == 0) {
-                values
-                    .problems()
-                    .add(
-                        node,
-                        path + ": max-surge and max-unavailable cannot both be 0",
-                        "a rollout must either start an extra instance or stop one; use max-surge:"
-                            + " 1");
+                values.report(
+                    node,
+                    path + ": max-surge and max-unavailable cannot both be 0",
+                    "a rollout must either start an extra instance or stop one; use max-surge:"
+                        + " 1");
                 return Optional.empty();
               }
               return Optional.of(new Strategy.Rolling(surge, unavailable));
@@ -107,13 +103,11 @@ final class StrategyReader {
                         .flatMap(
                             items -> {
                               if (items.isEmpty()) {
-                                values
-                                    .problems()
-                                    .add(
-                                        n,
-                                        f.path("steps") + ": needs at least one step",
-                                        "e.g. steps: [ { weight: 10, pause: 30s }, { weight: 100 }"
-                                            + " ]");
+                                values.report(
+                                    n,
+                                    f.path("steps") + ": needs at least one step",
+                                    "e.g. steps: [ { weight: 10, pause: 30s }, { weight: 100 }"
+                                        + " ]");
                                 return Optional.empty();
                               }
                               return values.all(items, f.path("steps"), this::canaryStep);

@@ -1,11 +1,13 @@
 package dev.kiln.blueprint;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -29,6 +31,14 @@ final class Values {
 
   Problems problems() {
     return problems;
+  }
+
+  void report(Node node, String message) {
+    problems.add(node, message);
+  }
+
+  void report(Node node, String message, String hint) {
+    problems.add(node, message, hint);
   }
 
   static String describe(Node node) {
@@ -97,10 +107,10 @@ final class Values {
     return Optional.empty();
   }
 
-  Optional<java.time.Duration> duration(Node node, String path) {
+  Optional<Duration> duration(Node node, String path) {
     Optional<String> text = string(node, path);
     if (text.isEmpty()) return Optional.empty();
-    Optional<java.time.Duration> d = Quantities.duration(text.get());
+    Optional<Duration> d = Quantities.duration(text.get());
     if (d.isEmpty()) {
       problems.add(
           node, path + ": '" + text.get() + "' is not a duration", Quantities.DURATION_HINT);
@@ -108,7 +118,7 @@ final class Values {
     return d;
   }
 
-  Optional<java.time.Duration> positiveDuration(Node node, String path) {
+  Optional<Duration> positiveDuration(Node node, String path) {
     return check(
         duration(node, path),
         node,
@@ -197,11 +207,7 @@ final class Values {
   }
 
   <T> Optional<T> check(
-      Optional<T> value,
-      Node node,
-      java.util.function.Predicate<T> ok,
-      String message,
-      String hint) {
+      Optional<T> value, Node node, Predicate<T> ok, String message, String hint) {
     if (value.isPresent() && !ok.test(value.get())) {
       problems.add(node, message, hint);
       return Optional.empty();
