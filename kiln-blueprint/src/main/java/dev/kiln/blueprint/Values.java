@@ -60,11 +60,19 @@ final class Values {
 
   /** A string; numbers and booleans are taken as written (PORT: 8080 means "8080"). */
   Optional<String> string(Node node, String path) {
-    if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL))
+    if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)) {
+      // No value Kiln uses (paths, commands, env) can carry a NUL; refusing it here keeps every
+      // later Path.of() and exec from failing far from the blueprint.
+      if (s.getValue().indexOf('\0') >= 0) {
+        problems.add(node, path + ": must not contain a NUL character");
+        return Optional.empty();
+      }
       return Optional.of(s.getValue());
+    }
     problems.add(node, path + ": expected a string, got " + describe(node));
     return Optional.empty();
   }
+
 
   Optional<String> nonEmpty(Node node, String path) {
     Optional<String> s = string(node, path);
