@@ -79,7 +79,7 @@ final class BlueGreenStrategy {
    */
   static void scaleDown(Tick t) {
     Rollout r = t.state;
-    t.setTraffic(Traffic.all(r.to()));
+    if (t.healthy(r.to()) > 0) t.setTraffic(Traffic.all(r.to()));
     t.scaleTo(r.to(), r.replicas(), "blue-green: beyond the fleet size");
     if (r.from() == 0) {
       RolloutPlanner.succeed(t, "revision " + r.to() + " serves all traffic");

@@ -26,7 +26,13 @@ final class CanaryStrategy {
     t.scaleTo(r.to(), canaryReplicas(r.replicas(), step.weight()), "canary: beyond the step's size");
     int healthy = t.healthy(r.to());
     t.progress(r.step() * 100_000 + healthy);
+    boolean weightWasSet = r.stepStartedAt().isPresent();
     if (!reconcileStepWeight(t, s, step, healthy)) return;
+    if (!weightWasSet) {
+      // The weight takes effect now; the canary's metrics mean something from the next call on.
+      if (reconcilePause(t, step)) t.wakeAt(t.now);
+      return;
+    }
     AnalysisResult analysis = reconcileAnalysis(t, s);
     if (analysis.verdict() == AnalysisResult.Verdict.FAIL) return;
     if (!reconcilePause(t, step)) return;

@@ -135,7 +135,7 @@ public final class RolloutPlanner {
   /** Succeeded: all traffic and {@code replicas} instances on {@code to}, nothing else. */
   static void convergeSucceeded(Tick t) {
     Rollout r = t.state;
-    if (t.healthy(r.to()) > 0) t.setTraffic(Traffic.all(r.to()));
+    t.setTraffic(t.healthy(r.to()) > 0 ? Traffic.all(r.to()) : Traffic.NONE);
     t.scaleTo(r.to(), r.replicas(), "rollout succeeded");
     if (r.from() != 0) t.scaleTo(r.from(), 0, "replaced by revision " + r.to());
   }
