@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.model.HealthCheck;
+import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.ImageSource;
 import dev.kiln.runtime.InstanceId;
@@ -11,6 +13,10 @@ import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.RuntimeDriverException;
+import dev.kiln.runtime.health.HealthEvent;
+import dev.kiln.runtime.health.HealthMonitor;
+import dev.kiln.runtime.health.HealthPhase;
+import dev.kiln.runtime.health.Probes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -249,6 +255,42 @@ public abstract class DriverConformance {
         .isInstanceOf(RuntimeDriverException.class)
         .hasMessageContaining(spec.id().value());
     assertThat(driver.inspect(spec.id()).orElseThrow().running()).isTrue();
+  }
+
+  @Test
+  void exec_runsACommandInsideTheRunningInstance() {
+    assumeTrue(driver.capabilities().exec(), "driver cannot exec");
+    InstanceSpec spec = spec().env("GREETING", "hi").build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/");
+
+    ExecResult ok = driver.exec(spec.id(), List.of("/bin/sh", "-c", "cat /www/index.html; echo $GREETING"), Duration.ofSeconds(30));
+    ExecResult failed = driver.exec(spec.id(), List.of("/bin/sh", "-c", "exit 3"), Duration.ofSeconds(30));
+
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.output()).contains("hello from kiln", "hi");
+    assertThat(failed.exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void healthChecks_seeAServingInstanceBecomeHealthy() {
+    InstanceSpec spec = spec().build();
+    InstanceStatus started = driver.start(spec);
+    HealthCheck.Probe probe = driver.capabilities().exec()
+        ? new HealthCheck.Probe.Exec(List.of("/bin/sh", "-c", "wget -q -O /dev/null http://127.0.0.1:$PORT/"))
+        : new HealthCheck.Probe.Tcp();
+    List<HealthCheck> checks = List.of(
+        new HealthCheck(new HealthCheck.Probe.Http("/index.html", 200), Duration.ofMillis(100), Duration.ofSeconds(2), 2, 2, Duration.ofSeconds(60)),
+        new HealthCheck(probe, Duration.ofMillis(100), Duration.ofSeconds(5), 2, 2, Duration.ofSeconds(60)));
+    for (HealthCheck check : checks) {
+      List<HealthEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (HealthMonitor monitor = new HealthMonitor(java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver)::run)) {
+        monitor.addListener(events::add);
+        monitor.watch(spec.id(), spec.port(), check, started.startedAt());
+        HealthEvent healthy = Await.until(check.probe() + " healthy", () -> events.stream().filter(e -> e.phase() == HealthPhase.HEALTHY).findFirst());
+        assertThat(healthy.instance()).isEqualTo(spec.id());
+      }
+    }
   }
 
   private List<Path> filesContaining(String text) throws IOException {

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param pid the process signals go to: the sandbox's pid 1 (or the command itself, unsandboxed)
  * @param pidStart its start time from {@code /proc/<pid>/stat}, so a recycled pid is never adopted
  * @param supervisorPid the bubblewrap monitor that records the exit code (0 when unsandboxed)
+ * @param execEnv the instance's environment without secrets, for exec probes
  */
 record InstanceRecord(
     String id,
@@ -41,17 +42,23 @@ record InstanceRecord(
     long pidStart,
     long supervisorPid,
     long supervisorStart,
-    String startedAt) {
+    String startedAt,
+    String rootfs,
+    String workdir,
+    Map<String, String> execEnv) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static InstanceRecord of(
-      InstanceSpec spec, List<String> argv, boolean sandboxed, long pid, long pidStart,
-      long supervisorPid, long supervisorStart, Instant startedAt) {
+      InstanceSpec spec, Launch launch, boolean sandboxed, Path rootfs, Processes.Started started,
+      Instant startedAt) {
+    Map<String, String> execEnv = new LinkedHashMap<>(launch.env());
+    spec.secrets().keySet().forEach(execEnv::remove);
     return new InstanceRecord(
-        spec.id().value(), spec.service(), spec.revision(), spec.image().toString(), argv, spec.env(),
+        spec.id().value(), spec.service(), spec.revision(), spec.image().toString(), launch.argv(), spec.env(),
         List.copyOf(spec.secrets().keySet()), spec.port(), spec.volumes(), spec.limits().memoryBytes(),
-        spec.limits().cpuMillis(), spec.limits().pids(), spec.labels(), sandboxed, pid, pidStart,
-        supervisorPid, supervisorStart, startedAt.toString());
+        spec.limits().cpuMillis(), spec.limits().pids(), spec.labels(), sandboxed, started.pid(),
+        started.pidStart(), started.supervisorPid(), started.supervisorStart(), startedAt.toString(),
+        rootfs.toString(), launch.workdir(), execEnv);
   }
 
   /** The spec as adopted: secrets by name only (their values were never stored). */

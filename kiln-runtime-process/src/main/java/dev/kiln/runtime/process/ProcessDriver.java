@@ -2,6 +2,7 @@ package dev.kiln.runtime.process;
 
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
@@ -79,7 +80,7 @@ public final class ProcessDriver implements RuntimeDriver {
     boolean sandboxed = bwrap.isPresent();
     return new Capabilities(
         sandboxed ? Capabilities.Isolation.SANDBOX : Capabilities.Isolation.NONE,
-        sandboxed, sandboxed, true, true, true, false);
+        sandboxed, sandboxed, true, true, true, sandboxed);
   }
 
   @Override
@@ -108,8 +109,7 @@ public final class ProcessDriver implements RuntimeDriver {
               : processes.startUnsandboxed(root, launch, dir);
       children.put(spec.id(), started.process());
       InstanceRecord record =
-          InstanceRecord.of(spec, launch.argv(), bwrap.isPresent(), started.pid(), started.pidStart(),
-              started.supervisorPid(), started.supervisorStart(), startedAt);
+          InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt);
       record.write(dir.resolve("instance.json"));
       return status(record, dir);
     } catch (RuntimeException | IOException e) {
@@ -210,6 +210,19 @@ public final class ProcessDriver implements RuntimeDriver {
     } catch (IOException e) {
       throw new RuntimeDriverException("instance " + id + ": cannot read its log: " + e, e);
     }
+  }
+
+  @Override
+  public ExecResult exec(InstanceId id, List<String> command, Duration timeout) {
+    Path dir = context.instanceDir(id);
+    InstanceRecord record = readRecord(dir).orElseThrow(() -> unknown(id));
+    if (bwrap.isEmpty() || !record.sandboxed()) return RuntimeDriver.super.exec(id, command, timeout);
+    if (!running(record)) return new ExecResult(125, "instance " + id + " is not running");
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    record.volumes().forEach((name, mountPath) ->
+        mounts.put(mountPath, context.volumeDir(record.service(), name)));
+    Sandbox sandbox = new Sandbox(bwrap.get(), Path.of(record.rootfs()), mounts, record.workdir(), id.value());
+    return processes.exec(sandbox, record, command, timeout);
   }
 
   @Override

@@ -121,6 +121,40 @@ final class Processes {
     }
   }
 
+  /** Runs a command in a sibling sandbox that joins the instance's pid namespace. */
+  dev.kiln.runtime.ExecResult exec(
+      Sandbox sandbox, InstanceRecord record, List<String> command, java.time.Duration timeout) {
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "f=$1; shift; exec \"$@\" 3<\"$f\"",
+        "kiln-exec", "/proc/" + record.pid() + "/ns/pid"));
+    argv.addAll(sandbox.execArgv(command, 3));
+    try {
+      ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+      builder.environment().clear();
+      builder.environment().putAll(record.execEnv());
+      builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      Process process = builder.start();
+      var output = new java.util.concurrent.CompletableFuture<String>();
+      Thread.ofVirtual().start(() -> {
+        try (var in = process.getInputStream()) {
+          output.complete(new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8));
+          in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+          output.complete("");
+        }
+      });
+      if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        killTree(process);
+        return new dev.kiln.runtime.ExecResult(124, "timed out after " + timeout);
+      }
+      return new dev.kiln.runtime.ExecResult(process.exitValue(), output.join());
+    } catch (IOException e) {
+      return new dev.kiln.runtime.ExecResult(125, "could not run " + command + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new dev.kiln.runtime.ExecResult(130, "interrupted");
+    }
+  }
+
   static OptionalInt recordedExitCode(Path dir) {
     Matcher m = EXIT_CODE.matcher(readQuietly(dir.resolve("status.json")));
     return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();

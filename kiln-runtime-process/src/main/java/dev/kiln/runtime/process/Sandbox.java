@@ -23,12 +23,35 @@ record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, 
     List<String> argv = new ArrayList<>();
     argv.add(bwrap.toString());
     argv.addAll(List.of("--json-status-fd", Integer.toString(statusFd)));
-    argv.addAll(List.of("--ro-bind", root.toString(), "/"));
-    argv.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
-    mounts.forEach((mountPath, hostDir) -> argv.addAll(List.of("--bind", hostDir.toString(), mountPath)));
+    filesystem(argv);
     argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
     argv.addAll(List.of("--hostname", hostname));
     argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--as-pid-1"));
+    return finish(argv, command);
+  }
+
+  /**
+   * bwrap's argv to run {@code command} beside a running instance: a sibling sandbox over the same
+   * read-only root and volumes that joins the instance's pid namespace (open on {@code pidnsFd}), so
+   * it sees the instance's processes and network but not its private {@code /tmp}. Unlike the
+   * instance, it dies with its parent: a probe must not outlive its timeout.
+   */
+  List<String> execArgv(List<String> command, int pidnsFd) {
+    List<String> argv = new ArrayList<>();
+    argv.add(bwrap.toString());
+    argv.addAll(List.of("--pidns", Integer.toString(pidnsFd)));
+    filesystem(argv);
+    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--die-with-parent"));
+    return finish(argv, command);
+  }
+
+  private void filesystem(List<String> argv) {
+    argv.addAll(List.of("--ro-bind", root.toString(), "/"));
+    argv.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+    mounts.forEach((mountPath, hostDir) -> argv.addAll(List.of("--bind", hostDir.toString(), mountPath)));
+  }
+
+  private List<String> finish(List<String> argv, List<String> command) {
     argv.addAll(List.of("--chdir", workdir));
     argv.add("--");
     argv.addAll(command);
