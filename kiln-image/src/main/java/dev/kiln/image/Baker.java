@@ -75,11 +75,10 @@ public final class Baker {
       Blueprint bp, ImageRecipe recipe, Map<String, Descriptor> baked) {
     Instant start = options.clock().instant();
     String name = recipe.name();
-    String where = recipe.at() + ": image " + name;
     List<Step> steps = recipe.steps();
     options.listener().on(new BakerEvent.ImageStarted(name, BakerConfig.baseName(recipe.from()), steps.size()));
     BakerBases.Resolved base =
-        bases.resolve(recipe.from(), baked, options.epoch(), where,
+        bases.resolve(recipe.from(), baked, options.epoch(), recipe.from().at() + ": image " + name,
             m -> options.listener().on(new BakerEvent.Note(name, m)));
     List<Descriptor> layers = new ArrayList<>(base.layers());
     List<Digest> diffIds = new ArrayList<>(base.diffIds());

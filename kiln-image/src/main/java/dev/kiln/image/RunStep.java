@@ -18,7 +18,9 @@ import java.util.Set;
  */
 final class RunStep {
   private static final Set<String> VOLATILE = Set.of("/tmp", "/proc", "/dev", "/sys", "/run");
-  private static final List<String> MOUNT_POINTS = List.of("/tmp", "/proc", "/dev");
+  /** What bwrap may create in the root to mount over; in deletion order (files before folders). */
+  private static final List<String> MOUNT_POINTS =
+      List.of("/etc/resolv.conf", "/etc", "/tmp", "/proc", "/dev");
   static final int TAIL_LINES = 30;
 
   private RunStep() {}
@@ -60,7 +62,7 @@ final class RunStep {
       try {
         Files.deleteIfExists(root.resolve(m.substring(1)));
       } catch (IOException ignored) {
-        // The step put files there: then it is the image's folder after all.
+        // The step put files there (DirectoryNotEmpty): then it is the image's folder after all.
       }
     }
     if (done.exitCode() != 0) {

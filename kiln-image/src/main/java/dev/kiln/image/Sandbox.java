@@ -36,7 +36,9 @@ record Sandbox(
     cmd.add("--unshare-all");
     if (network) {
       cmd.add("--share-net");
-      if (Files.exists(Path.of("/etc/resolv.conf"))) {
+      // A read-only root cannot get a mount point; a writable one gets it (RunStep removes it).
+      boolean target = writable || Files.isRegularFile(root.resolve("etc/resolv.conf"), LinkOption.NOFOLLOW_LINKS);
+      if (target && Files.exists(Path.of("/etc/resolv.conf"))) {
         cmd.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
       }
     }
