@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       "State lives in $KILN_HOME (default ~/.kiln)."
     },
     subcommands = {
+      DemoCommand.class,
       ValidateCommand.class,
       BakeCommand.class,
       ImagesCommand.class,

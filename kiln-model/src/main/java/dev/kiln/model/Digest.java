@@ -6,8 +6,9 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * A content digest, {@code sha256:<64 lowercase hex>}: the only way Kiln refers to anything deployable.
- * Validated on construction so that a bad digest never travels further than the place it was read.
+ * A content digest, {@code sha256:<64 lowercase hex>}: the only way Kiln refers to anything
+ * deployable. Validated on construction so that a bad digest never travels further than the place
+ * it was read.
  */
 public record Digest(String hex) implements Comparable<Digest> {
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
@@ -19,7 +20,9 @@ public record Digest(String hex) implements Comparable<Digest> {
     }
   }
 
-  /** Parses {@code sha256:<hex>}; throws IllegalArgumentException with the offending text otherwise. */
+  /**
+   * Parses {@code sha256:<hex>}; throws IllegalArgumentException with the offending text otherwise.
+   */
   public static Digest parse(String text) {
     if (text == null || !text.startsWith(ALGORITHM + ":")) {
       throw new IllegalArgumentException("not a sha256 digest (expected sha256:<64 hex>): " + text);

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A health check of a service's instances: a probe and its timing. An instance becomes healthy after
- * {@code healthy} consecutive successes and unhealthy after {@code unhealthy} consecutive failures; one
- * that is not healthy within {@code startDeadline} has failed to start.
+ * A health check of a service's instances: a probe and its timing. An instance becomes healthy
+ * after {@code healthy} consecutive successes and unhealthy after {@code unhealthy} consecutive
+ * failures; one that is not healthy within {@code startDeadline} has failed to start.
  */
 public record HealthCheck(
     Probe probe,

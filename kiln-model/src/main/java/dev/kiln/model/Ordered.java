@@ -11,7 +11,10 @@ public final class Ordered {
 
   public static <K, V> Map<K, V> copyOf(Map<K, V> map) {
     LinkedHashMap<K, V> copy = new LinkedHashMap<>();
-    map.forEach((k, v) -> copy.put(Objects.requireNonNull(k), Objects.requireNonNull(v, () -> "null value for " + k)));
+    map.forEach(
+        (k, v) ->
+            copy.put(
+                Objects.requireNonNull(k), Objects.requireNonNull(v, () -> "null value for " + k)));
     return Collections.unmodifiableMap(copy);
   }
 }

@@ -29,7 +29,9 @@ public sealed interface Strategy {
     }
   }
 
-  /** Send {@code weight} percent to the canary, then wait {@code pause} (empty = until promoted). */
+  /**
+   * Send {@code weight} percent to the canary, then wait {@code pause} (empty = until promoted).
+   */
   record CanaryStep(int weight, Optional<Duration> pause) {
     public CanaryStep {
       if (weight < 0 || weight > 100) throw new IllegalArgumentException("weight must be 0..100");
