@@ -1,0 +1,94 @@
+package dev.kiln.router;
+
+/** Renders {@link RouterMetrics} in the Prometheus text exposition format 0.0.4. */
+public final class PrometheusText {
+  private PrometheusText() {}
+
+  public static String render(RouterMetrics m) {
+    var out = new StringBuilder(4096);
+    header(out, "kiln_router_table_version", "gauge", "Version of the route table being served.");
+    out.append("kiln_router_table_version ").append(m.tableVersion()).append('\n');
+    header(out, "kiln_router_unrouted_total", "counter", "Requests that matched no route (404).");
+    out.append("kiln_router_unrouted_total ").append(m.unrouted()).append('\n');
+
+    for (String level : new String[] {"service", "backend"}) {
+      boolean svc = level.equals("service");
+      String p = "kiln_router_" + level + "_";
+      header(out, p + "requests_total", "counter", "Responses by status class, per " + level + ".");
+      for (ServiceMetrics s : m.services()) {
+        if (svc) statuses(out, p, labels(s.service()), s.total().statuses());
+        else for (BackendMetrics b : s.backends()) statuses(out, p, labels(s, b), b.traffic().statuses());
+      }
+      header(out, p + "in_flight", "gauge", "Requests in flight, per " + level + ".");
+      for (ServiceMetrics s : m.services()) {
+        if (svc) sample(out, p + "in_flight", labels(s.service()), s.total().inFlight());
+        else for (BackendMetrics b : s.backends()) sample(out, p + "in_flight", labels(s, b), b.traffic().inFlight());
+      }
+      header(out, p + "request_duration_seconds", "summary", "Latency, request head to last response byte.");
+      for (ServiceMetrics s : m.services()) {
+        if (svc) latency(out, p, labels(s.service()), s.total().latency());
+        else for (BackendMetrics b : s.backends()) latency(out, p, labels(s, b), b.traffic().latency());
+      }
+    }
+    header(out, "kiln_router_backend_connect_failures_total", "counter", "Failed connections to a backend.");
+    for (ServiceMetrics s : m.services()) {
+      for (BackendMetrics b : s.backends()) {
+        sample(out, "kiln_router_backend_connect_failures_total", labels(s, b), b.connectFailures());
+      }
+    }
+    header(out, "kiln_router_backend_ejected", "gauge", "1 while a backend is ejected after connect failures.");
+    for (ServiceMetrics s : m.services()) {
+      for (BackendMetrics b : s.backends()) {
+        sample(out, "kiln_router_backend_ejected", labels(s, b), b.ejected() ? 1 : 0);
+      }
+    }
+    return out.toString();
+  }
+
+  private static void statuses(StringBuilder out, String prefix, String labels, StatusCounts c) {
+    long[] v = {c.s1xx(), c.s2xx(), c.s3xx(), c.s4xx(), c.s5xx()};
+    for (int i = 0; i < v.length; i++) {
+      out.append(prefix).append("requests_total{").append(labels).append(",code=\"").append(i + 1).append("xx\"} ")
+          .append(v[i]).append('\n');
+    }
+  }
+
+  private static void latency(StringBuilder out, String prefix, String labels, Latency l) {
+    String name = prefix + "request_duration_seconds";
+    quantile(out, name, labels, "0.5", l.p50());
+    quantile(out, name, labels, "0.9", l.p90());
+    quantile(out, name, labels, "0.99", l.p99());
+    out.append(name).append("_sum{").append(labels).append("} ").append(seconds(l.sum())).append('\n');
+    out.append(name).append("_count{").append(labels).append("} ").append(l.count()).append('\n');
+  }
+
+  private static void quantile(StringBuilder out, String name, String labels, String q, java.time.Duration d) {
+    out.append(name).append('{').append(labels).append(",quantile=\"").append(q).append("\"} ")
+        .append(seconds(d)).append('\n');
+  }
+
+  private static String seconds(java.time.Duration d) {
+    return Double.toString(d.toNanos() / 1e9);
+  }
+
+  private static void sample(StringBuilder out, String name, String labels, long value) {
+    out.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+  }
+
+  private static void header(StringBuilder out, String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static String labels(String service) {
+    return "service=\"" + escape(service) + "\"";
+  }
+
+  private static String labels(ServiceMetrics s, BackendMetrics b) {
+    return labels(s.service()) + ",backend=\"" + escape(b.id()) + "\",revision=\"" + escape(b.revision()) + "\"";
+  }
+
+  static String escape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

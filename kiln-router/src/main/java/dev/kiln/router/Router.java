@@ -1,0 +1,222 @@
+package dev.kiln.router;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Kiln's HTTP reverse proxy. The control plane's whole interface: {@link #start}, {@link #swap} a new
+ * {@link RouteTable} in, read {@link #metrics()}, {@link #close()}. See the package documentation for
+ * the drain protocol.
+ */
+public final class Router implements AutoCloseable {
+  private final RouterCore core;
+  private final EventLoopGroup loops;
+  private final List<Channel> listeners = new ArrayList<>();
+  private final Map<BackendKey, BackendState> backends = new HashMap<>();
+  private final Map<String, TrafficStats> serviceStats = new HashMap<>();
+  private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
+
+  private record BackendKey(String service, String id, InetSocketAddress address) {}
+
+  private Router(RouterConfig config, RouteTable initial, Ticker ticker) {
+    CompiledTable first = compile(initial);
+    this.core = new RouterCore(config, ticker, first);
+    core.liveAddresses = backends.keySet().stream().map(BackendKey::address).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
+    this.loops = Transport.group(threads, new DefaultThreadFactory("kiln-router", true));
+  }
+
+  /** Starts listening with the system clock. */
+  public static Router start(RouterConfig config, RouteTable initial) {
+    return start(config, initial, Ticker.system());
+  }
+
+  public static Router start(RouterConfig config, RouteTable initial, Ticker ticker) {
+    Router r = new Router(config, initial, ticker);
+    try {
+      r.bind();
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    return r;
+  }
+
+  private void bind() {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(loops)
+            .channel(Transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    RouterConfig c = core.config;
+                    ReadActivity activity = new ReadActivity(core.ticker);
+                    ch.pipeline()
+                        .addLast(activity)
+                        .addLast(new HttpServerCodec(c.maxInitialLineLength(), c.maxHeaderSize(), 65536))
+                        .addLast(new ClientHandler(core, activity));
+                  }
+                });
+    for (InetSocketAddress address : core.config.listeners()) {
+      try {
+        listeners.add(b.bind(address).sync().channel());
+      } catch (Exception e) {
+        throw new RouterException(
+            "router: cannot listen on " + address + " (" + e.getMessage() + "); is the port in use?", e);
+      }
+    }
+  }
+
+  /** Where the router listens (ports resolved when the config asked for port 0). */
+  public List<InetSocketAddress> addresses() {
+    return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+  }
+
+  /** The table being served. */
+  public RouteTable table() {
+    return core.table.get().table;
+  }
+
+  /**
+   * Serves {@code next} from now on, atomically: a request sees the old table or the new one, never a
+   * mix. The returned future completes when every backend that left has finished its in-flight
+   * requests, or at the drain timeout (those still busy are cut off and listed in the report).
+   *
+   * @throws RouterException if {@code next} is not newer than the table being served
+   */
+  public synchronized CompletableFuture<DrainReport> swap(RouteTable next) {
+    CompiledTable current = core.table.get();
+    if (next.version() <= current.table.version()) {
+      throw new RouterException(
+          "route table v" + next.version() + " is not newer than v" + current.table.version()
+              + " being served; send tables with increasing versions");
+    }
+    Map<BackendState, Boolean> before = new IdentityHashMap<>();
+    backends.values().forEach(b -> before.put(b, true));
+    CompiledTable compiled = compile(next);
+    core.table.set(compiled);
+    List<BackendState> leaving = new ArrayList<>();
+    for (BackendState b : before.keySet()) {
+      if (backends.get(new BackendKey(b.service, b.backend.id(), b.backend.address())) != b) leaving.add(b);
+    }
+    return drain(next.version(), leaving);
+  }
+
+  private CompiledTable compile(RouteTable table) {
+    Map<BackendKey, BackendState> kept = new HashMap<>();
+    List<CompiledService> services = new ArrayList<>();
+    Map<String, TrafficStats> stats = new HashMap<>();
+    for (ServiceRoute s : table.services()) {
+      Map<Backend, BackendState> states = new HashMap<>();
+      for (Backend b : s.backends()) {
+        var key = new BackendKey(s.service(), b.id(), b.address());
+        BackendState state = backends.get(key);
+        if (state == null) state = new BackendState(s.service(), b);
+        kept.put(key, state);
+        states.put(b, state);
+      }
+      TrafficStats st = serviceStats.getOrDefault(s.service(), new TrafficStats());
+      stats.put(s.service(), st);
+      services.add(new CompiledService(s, st, states));
+    }
+    backends.clear();
+    backends.putAll(kept);
+    if (core != null) {
+      core.liveAddresses = kept.keySet().stream().map(BackendKey::address).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+    serviceStats.clear();
+    serviceStats.putAll(stats);
+    return new CompiledTable(table, services);
+  }
+
+  private CompletableFuture<DrainReport> drain(long version, List<BackendState> leaving) {
+    var report = new CompletableFuture<DrainReport>();
+    if (leaving.isEmpty()) {
+      report.complete(new DrainReport(version, List.of(), List.of()));
+      return report;
+    }
+    var done = new AtomicBoolean();
+    List<CompletableFuture<Boolean>> futures = new ArrayList<>();
+    for (BackendState b : leaving) {
+      draining.add(b);
+      futures.add(b.retire());
+    }
+    Runnable finish =
+        () -> {
+          if (!done.compareAndSet(false, true)) return;
+          List<String> drained = new ArrayList<>();
+          List<String> cutOff = new ArrayList<>();
+          for (BackendState b : leaving) {
+            if (b.stats.inFlight.get() <= 0) drained.add(b.label());
+            else {
+              cutOff.add(b.label());
+              b.connections.close();
+            }
+            var address = b.backend.address();
+            if (!core.liveAddresses.contains(address)) {
+              for (EventExecutor loop : loops) loop.execute(() -> core.pool().closeAll(address));
+            }
+            draining.remove(b);
+          }
+          report.complete(new DrainReport(version, drained, cutOff));
+        };
+    var timer =
+        loops.next().schedule(finish, core.config.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenRun(
+            () -> {
+              timer.cancel(false);
+              finish.run();
+            });
+    return report;
+  }
+
+  /** A copy of every counter, for the controller. */
+  public RouterMetrics metrics() {
+    CompiledTable t = core.table.get();
+    long now = core.ticker.nanos();
+    List<ServiceMetrics> services = new ArrayList<>();
+    for (CompiledService s : t.services) {
+      List<BackendMetrics> bs = new ArrayList<>();
+      for (BackendState b : s.all.states) bs.add(b.snapshot(now));
+      for (BackendState b : draining) if (b.service.equals(s.name)) bs.add(b.snapshot(now));
+      services.add(new ServiceMetrics(s.name, s.stats.snapshot(), bs));
+    }
+    return new RouterMetrics(t.table.version(), core.unrouted.sum(), services);
+  }
+
+  /** The metrics in Prometheus text exposition format (for the server's {@code /metrics}). */
+  public String prometheus() {
+    return PrometheusText.render(metrics());
+  }
+
+  /** Stops listening and closes every connection at once (no drain: swap to an empty table first). */
+  @Override
+  public void close() {
+    for (Channel c : listeners) c.close().awaitUninterruptibly();
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.kiln.router;
+
+import dev.kiln.model.Route;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone router with static routes, for benchmarks and trying things out:
+ *
+ * <pre>
+ * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M] LISTEN ROUTE...
+ *   LISTEN  host:port, e.g. 127.0.0.1:8080
+ *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
+ * </pre>
+ *
+ * {@code --swap-every-ms} swaps in an equivalent table every M ms whose backends have new ids, so every
+ * swap really retires and drains the previous backends (the route-table churn benchmark).
+ */
+public final class RouterMain {
+  private RouterMain() {}
+
+  public static void main(String[] args) throws Exception {
+    int threads = 0;
+    long swapEvery = 0;
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--swap-every-ms" -> swapEvery = Long.parseLong(args[++i]);
+        default -> rest.add(args[i]);
+      }
+    }
+    if (rest.size() < 2) {
+      System.err.println("usage: RouterMain [--threads N] [--swap-every-ms M] LISTEN host/path=backend[,backend]...");
+      System.exit(2);
+    }
+    InetSocketAddress listen = address(rest.get(0));
+    List<String> routes = rest.subList(1, rest.size());
+    var config = RouterConfig.builder().listeners(List.of(listen)).ioThreads(threads).build();
+    Router router = Router.start(config, table(routes, 1, "a"));
+    System.out.println("kiln router listening on " + router.addresses() + " (epoll: " + Transport.nativeEpoll() + ")");
+    if (swapEvery > 0) {
+      var timer = Executors.newSingleThreadScheduledExecutor();
+      long[] version = {1};
+      timer.scheduleAtFixedRate(
+          () -> {
+            long v = ++version[0];
+            router.swap(table(routes, v, v % 2 == 0 ? "b" : "a"))
+                .thenAccept(r -> { if (!r.clean()) System.err.println("swap v" + v + ": cut off " + r.cutOff()); });
+          },
+          swapEvery, swapEvery, TimeUnit.MILLISECONDS);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(router::close));
+    Thread.currentThread().join();
+  }
+
+  static RouteTable table(List<String> routes, long version, String generation) {
+    List<ServiceRoute> services = new ArrayList<>();
+    int n = 0;
+    for (String spec : routes) {
+      int eq = spec.indexOf('=');
+      int slash = spec.indexOf('/');
+      if (eq < 0 || slash < 0 || slash > eq) throw new RouterException("route " + spec + ": expected host/path=backend[,backend]");
+      String host = spec.substring(0, slash);
+      String path = spec.substring(slash, eq);
+      List<Backend> backends = new ArrayList<>();
+      int i = 0;
+      for (String b : spec.substring(eq + 1).split(",")) {
+        backends.add(new Backend(generation + (i++), "1", address(b), 1));
+      }
+      services.add(ServiceRoute.of("s" + (n++), new Route(host, path), backends));
+    }
+    return new RouteTable(version, services);
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 0) throw new RouterException(hostPort + ": expected host:port");
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+}

@@ -1,0 +1,83 @@
+package dev.kiln.router;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of a backend connection. While a request uses the connection it is bound to that
+ * request's {@link ClientHandler} and passes everything to it; while pooled it only watches for the
+ * backend closing the idle connection.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+  /** The table entry this connection last served; changes only when a swap relabels an address. */
+  BackendState backend;
+  private final ConnectionPool pool;
+  private ClientHandler owner;
+
+  UpstreamHandler(BackendState backend, ConnectionPool pool) {
+    this.backend = backend;
+    this.pool = pool;
+  }
+
+  void bind(ClientHandler client, BackendState b) {
+    owner = client;
+    if (b != backend) { // a pooled connection to this address, now serving another table entry
+      backend.connections.remove(ctx.channel());
+      b.connections.add(ctx.channel());
+      backend = b;
+    }
+  }
+
+  private ChannelHandlerContext ctx;
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  void unbind() {
+    owner = null;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (owner != null) owner.upstreamRead(msg);
+    else ReferenceCountUtil.release(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (owner != null) owner.upstreamReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (owner != null) owner.upstreamWritabilityChanged(ctx.channel().isWritable());
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    ClientHandler o = owner;
+    owner = null;
+    if (o != null) o.upstreamClosed(null);
+    else pool.remove(backend.backend.address(), ctx.channel());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ClientHandler o = owner;
+    owner = null;
+    ctx.close();
+    if (o != null) o.upstreamClosed(cause);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (owner != null) owner.upstreamIdle();
+      else ctx.close(); // idle in the pool for a whole response timeout: let it go
+    }
+  }
+}
