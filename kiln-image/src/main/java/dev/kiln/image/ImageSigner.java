@@ -50,7 +50,6 @@ public final class ImageSigner {
 
   /** Whether {@code manifest} is signed by {@code trusted} and its blobs are intact. */
   public static Verification verify(ImageStore store, Digest manifest, PublicKey trusted) {
-    String trustedId = HostKey.keyId(trusted);
     try {
       if (!store.has(manifest)) return Verification.failed("image " + manifest + " is not in the store", Optional.empty());
       ImageManifest m = store.manifest(manifest);
@@ -59,6 +58,15 @@ public final class ImageSigner {
     } catch (ImageException e) {
       return Verification.failed(e.getMessage(), Optional.empty());
     }
+    return verifySignature(store, manifest, trusted);
+  }
+
+  /**
+   * The signature check alone, without re-hashing the layers (for listings). The manifest itself is
+   * still re-hashed when read.
+   */
+  public static Verification verifySignature(ImageStore store, Digest manifest, PublicKey trusted) {
+    String trustedId = HostKey.keyId(trusted);
     List<String> problems = new ArrayList<>();
     Optional<String> signer = Optional.empty();
     for (Descriptor sig : store.referrers(manifest, Optional.of(MediaTypes.KILN_SIGNATURE))) {
@@ -83,6 +91,19 @@ public final class ImageSigner {
       return Verification.failed("image " + manifest + " is not signed; sign it by baking with a host key (kiln keygen)", Optional.empty());
     }
     return Verification.failed(String.join("; ", problems), signer);
+  }
+
+  /** The key ids that claim to have signed {@code manifest}, unchecked (for display without a trusted key). */
+  public static List<String> signers(ImageStore store, Digest manifest) {
+    List<String> out = new ArrayList<>();
+    for (Descriptor sig : store.referrers(manifest, Optional.of(MediaTypes.KILN_SIGNATURE))) {
+      try {
+        out.add(payload(store, sig).path("keyId").asText("?"));
+      } catch (ImageException e) {
+        out.add("?");
+      }
+    }
+    return out;
   }
 
   private static JsonNode payload(ImageStore store, Descriptor sig) {
