@@ -113,10 +113,37 @@ final class Tick {
           .thenComparing(ObservedInstance::since, Comparator.reverseOrder())
           .thenComparing(ObservedInstance::id, Comparator.reverseOrder());
 
+  /**
+   * The route table as wanted, minus what cannot serve it once this tick's stops are done: weights of
+   * revisions without a healthy instance go to the others in proportion; if none is left, all traffic
+   * goes to the stable revision, else the new one, else nowhere. A crash or a death between two
+   * decisions can leave a planned split pointing at an empty fleet; this is where it is corrected.
+   */
+  private Traffic routable(Traffic wanted) {
+    TreeMap<Integer, Integer> kept = new TreeMap<>();
+    wanted.weights().forEach((rev, w) -> {
+      if (healthy(rev) > 0) kept.put(rev, w);
+    });
+    Traffic t;
+    if (kept.size() == wanted.weights().size()) {
+      t = new Traffic(wanted.weights(), Optional.empty());
+    } else if (!kept.isEmpty()) {
+      t = RollingStrategy.proportional(kept).orElseThrow();
+    } else if (state.from() != 0 && healthy(state.from()) > 0) {
+      t = Traffic.all(state.from());
+    } else if (healthy(state.to()) > 0) {
+      t = Traffic.all(state.to());
+    } else {
+      t = Traffic.NONE;
+    }
+    return wanted.preview().filter(p -> healthy(p.revision()) > 0).map(t::withPreview).orElse(t);
+  }
+
   /** Events first, then one route swap, then drains and stops, then starts: the executor's order. */
   Decision decide() {
     List<Action> actions = new ArrayList<>(events);
     traffic
+        .map(this::routable)
         .filter(t -> !t.equals(observedTraffic.of(service())))
         .ifPresent(t -> actions.add(new Action.SetTraffic(service(), t)));
     actions.addAll(stops.values());

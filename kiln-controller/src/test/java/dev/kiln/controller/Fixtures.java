@@ -61,13 +61,29 @@ final class Fixtures {
         service, number, digest(imageSeed), RuntimeConfig.of(spec(service, "img", 1, env)));
   }
 
-  /** Ids like {@code web-r2-0007}: deterministic, unique per source. */
+  /** Ids like {@code web-r2-0007}: deterministic, unique per source (and per prefix). */
   static final class CountingIds implements IdSource {
+    private final String prefix;
     private int next = 1;
+
+    CountingIds() {
+      this("");
+    }
+
+    CountingIds(String prefix) {
+      this.prefix = prefix;
+    }
+
+    /** A source that will hand out exactly the ids this one would from now on. */
+    CountingIds copy() {
+      CountingIds c = new CountingIds(prefix);
+      c.next = next;
+      return c;
+    }
 
     @Override
     public String newInstanceId(String service, int revision) {
-      return String.format("%s-r%d-%04d", service, revision, next++);
+      return String.format("%s%s-r%d-%04d", prefix, service, revision, next++);
     }
   }
 

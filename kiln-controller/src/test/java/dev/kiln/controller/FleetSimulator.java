@@ -30,7 +30,7 @@ final class FleetSimulator {
   int healthyAfterTicks = 2;
   final Set<Integer> neverHealthy = new HashSet<>();
   final Map<Integer, RevisionMetrics> metrics = new HashMap<>();
-  final Fixtures.CountingIds ids = new Fixtures.CountingIds();
+  Fixtures.CountingIds ids = new Fixtures.CountingIds();
   Traffic traffic = Traffic.NONE;
   final List<Action> journal = new ArrayList<>();
   final List<Decision> decisions = new ArrayList<>();
@@ -87,8 +87,32 @@ final class FleetSimulator {
     return new MetricsView(Map.of(SERVICE, Map.copyOf(metrics)));
   }
 
+  /** Decides, and checks on the way that deciding again from the same inputs gives the same result. */
   Decision decide(Rollout r) {
-    return RolloutPlanner.next(r, view(), trafficView(), metricsView(), now, ids);
+    Fixtures.CountingIds sameIds = ids.copy();
+    Decision d = RolloutPlanner.next(r, view(), trafficView(), metricsView(), now, ids);
+    Decision again = RolloutPlanner.next(r, view(), trafficView(), metricsView(), now, sameIds);
+    assertThat(again).as("same inputs, same decision").isEqualTo(d);
+    return d;
+  }
+
+  /** A new simulator whose fleet, route and time are this one's now (instances restart their ticks). */
+  FleetSimulator snapshot() {
+    FleetSimulator s = new FleetSimulator();
+    s.now = now;
+    s.healthyAfterTicks = healthyAfterTicks;
+    s.neverHealthy.addAll(neverHealthy);
+    s.metrics.putAll(metrics);
+    s.traffic = traffic;
+    s.ids = ids.copy();
+    s.checkCapacity = checkCapacity;
+    instances.values().forEach(x -> {
+      Sim c = new Sim(x.id, x.revision, x.phase, x.since);
+      c.ticks = x.ticks;
+      s.instances.put(x.id, c);
+    });
+    s.everStarted.addAll(everStarted);
+    return s;
   }
 
   void apply(List<Action> actions) {
@@ -175,7 +199,7 @@ final class FleetSimulator {
       apply(d.actions());
       r = d.next();
       assertInvariants(r);
-      if (r.phase().isTerminal() && d.actions().isEmpty()) return r;
+      if (r.phase().isTerminal() && d.actions().isEmpty() && !anyStarting()) return r;
       boolean immediate = d.wakeAt().map(w -> !w.isAfter(now)).orElse(false);
       if (immediate) continue;
       if (!anyStarting() && d.wakeAt().isPresent() && d.actions().isEmpty()) {
