@@ -17,17 +17,17 @@ public sealed interface Action {
   }
 
   /**
-   * Stop an instance; with {@code drain} the router first stops sending it new requests and waits for
-   * in-flight ones (an instance that never received traffic is stopped at once).
+   * Stop an instance; with {@code drain} the router first stops sending it new requests and waits
+   * for in-flight ones (an instance that never received traffic is stopped at once).
    */
   record StopInstance(String service, String instanceId, String reason, boolean drain)
       implements Action {}
 
   /**
    * Record that these running instances of {@code fromRevision} now serve {@code toRevision}, a
-   * rollback's new revision with the same content digest. Nothing about the instances changes — they
-   * were started from the identical image and config — only the revision the controller and the router
-   * know them by, as Argo Rollouts re-labels an old ReplicaSet on undo.
+   * rollback's new revision with the same content digest. Nothing about the instances changes —
+   * they were started from the identical image and config — only the revision the controller and
+   * the router know them by, as Argo Rollouts re-labels an old ReplicaSet on undo.
    */
   record AdoptInstances(
       String service, int fromRevision, int toRevision, java.util.List<String> instanceIds)

@@ -1,6 +1,8 @@
 package dev.kiln.controller;
 
-/** The outcome of one canary analysis, as data: a verdict and why, for the journal and the status. */
+/**
+ * The outcome of one canary analysis, as data: a verdict and why, for the journal and the status.
+ */
 public record AnalysisResult(Verdict verdict, String reason) {
   public enum Verdict {
     PASS,

@@ -4,11 +4,11 @@ import dev.kiln.model.Strategy;
 import java.time.Instant;
 
 /**
- * Blue-green: the whole new fleet starts next to the old one and is reachable only through a preview
- * route (header or cookie {@value Traffic.Preview#HEADER}) until it is promoted — by {@code kiln
- * promote}, after {@code auto-promote}, or at once on a first deploy or a fast-tracked rollback. The
- * switch is one route-table swap. The old fleet then stays warm for {@code scale-down-delay}, so that
- * aborting within that window is a swap back and nothing has to start.
+ * Blue-green: the whole new fleet starts next to the old one and is reachable only through a
+ * preview route (header or cookie {@value Traffic.Preview#HEADER}) until it is promoted — by {@code
+ * kiln promote}, after {@code auto-promote}, or at once on a first deploy or a fast-tracked
+ * rollback. The switch is one route-table swap. The old fleet then stays warm for {@code
+ * scale-down-delay}, so that aborting within that window is a swap back and nothing has to start.
  *
  * <p>Steps: 0 = starting the new fleet; 1 = the new fleet is healthy and awaits promotion; then the
  * phase becomes {@link Rollout.Phase#SCALING_DOWN} and, after the delay, {@code SUCCEEDED}.
@@ -27,7 +27,9 @@ final class BlueGreenStrategy {
     reconcilePromotion(t, s);
   }
 
-  /** Before the switch, production traffic stays on the old fleet; the preview reaches the new one. */
+  /**
+   * Before the switch, production traffic stays on the old fleet; the preview reaches the new one.
+   */
   private static void reconcilePreviewTraffic(Tick t, int ready) {
     Rollout r = t.state;
     if (r.from() == 0) return; // nothing to keep serving; the switch sets the first route
@@ -42,9 +44,16 @@ final class BlueGreenStrategy {
     if (r.step() == 0) {
       t.state = r.withStep(1, java.util.Optional.of(t.now));
       t.progress(100_000 + ready);
-      t.condition(Condition.PROGRESSING, true, "PreviewReady",
-          "revision " + r.to() + " is healthy and reachable with header "
-              + Traffic.Preview.HEADER + ": " + r.to());
+      t.condition(
+          Condition.PROGRESSING,
+          true,
+          "PreviewReady",
+          "revision "
+              + r.to()
+              + " is healthy and reachable with header "
+              + Traffic.Preview.HEADER
+              + ": "
+              + r.to());
       t.event("preview-ready", "revision " + r.to() + ": " + ready + " healthy instances");
     }
     return true;
@@ -58,24 +67,33 @@ final class BlueGreenStrategy {
     if (!promote) {
       t.waitingOnPurpose = true;
       s.autoPromote().ifPresent(d -> t.wakeAt(readyAt.plus(d)));
-      t.condition(Condition.PAUSED, true, "AwaitingPromotion",
-          s.autoPromote().map(d -> "promotes automatically at " + readyAt.plus(d))
+      t.condition(
+          Condition.PAUSED,
+          true,
+          "AwaitingPromotion",
+          s.autoPromote()
+              .map(d -> "promotes automatically at " + readyAt.plus(d))
               .orElse("run `kiln promote " + r.service() + "`"));
       return;
     }
-    String why = r.intent().promote() ? "promoted by request"
-        : auto ? "auto-promoted after " + s.autoPromote().get()
-        : r.fastTrack() ? "fast-tracked rollback" : "first deploy";
-    t.state = r.withPhase(Rollout.Phase.SCALING_DOWN).withSwitchedAt(t.now)
-        .withIntent(new Rollout.Intent(r.intent().pause(), false, r.intent().abort()));
+    String why =
+        r.intent().promote()
+            ? "promoted by request"
+            : auto
+                ? "auto-promoted after " + s.autoPromote().get()
+                : r.fastTrack() ? "fast-tracked rollback" : "first deploy";
+    t.state =
+        r.withPhase(Rollout.Phase.SCALING_DOWN)
+            .withSwitchedAt(t.now)
+            .withIntent(new Rollout.Intent(r.intent().pause(), false, r.intent().abort()));
     t.condition(Condition.PAUSED, false, "Promoted", why);
     t.event("traffic-switched", "all traffic to revision " + r.to() + " (" + why + ")");
     scaleDown(t);
   }
 
   /**
-   * After the switch: all traffic on the new fleet, the old one kept warm (and healed) until
-   * {@code switchedAt + scaleDownDelay}, then stopped with a drain.
+   * After the switch: all traffic on the new fleet, the old one kept warm (and healed) until {@code
+   * switchedAt + scaleDownDelay}, then stopped with a drain.
    */
   static void scaleDown(Tick t) {
     Rollout r = t.state;
@@ -91,8 +109,14 @@ final class BlueGreenStrategy {
       t.wakeAt(until);
       return;
     }
-    RolloutPlanner.succeed(t, "revision " + r.to() + " serves all traffic; revision "
-        + r.from() + " scaled down after " + scaleDownDelay(r));
+    RolloutPlanner.succeed(
+        t,
+        "revision "
+            + r.to()
+            + " serves all traffic; revision "
+            + r.from()
+            + " scaled down after "
+            + scaleDownDelay(r));
   }
 
   static java.time.Duration scaleDownDelay(Rollout r) {

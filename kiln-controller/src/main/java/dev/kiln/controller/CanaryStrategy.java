@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Canary: the stable fleet keeps all its replicas while a canary fleet sized to the step's weight takes
- * that share of the traffic. Each step waits for its canary instances, sets the weight, pauses (a
- * duration, or until promoted), and analyses the canary's own router metrics: a failed analysis aborts
- * at once — weight back to 0, canary replaced by nothing — and the step only moves on when the analysis
- * passes. After the last step the canary grows to the full fleet, takes all the traffic, and the stable
- * fleet is drained. A fast-tracked rollback starts at that last stage.
+ * Canary: the stable fleet keeps all its replicas while a canary fleet sized to the step's weight
+ * takes that share of the traffic. Each step waits for its canary instances, sets the weight,
+ * pauses (a duration, or until promoted), and analyses the canary's own router metrics: a failed
+ * analysis aborts at once — weight back to 0, canary replaced by nothing — and the step only moves
+ * on when the analysis passes. After the last step the canary grows to the full fleet, takes all
+ * the traffic, and the stable fleet is drained. A fast-tracked rollback starts at that last stage.
  */
 final class CanaryStrategy {
   private CanaryStrategy() {}
@@ -23,7 +23,8 @@ final class CanaryStrategy {
     }
     Strategy.CanaryStep step = s.steps().get(r.step());
     t.scaleTo(r.from(), r.replicas(), "canary: stable fleet");
-    t.scaleTo(r.to(), canaryReplicas(r.replicas(), step.weight()), "canary: beyond the step's size");
+    t.scaleTo(
+        r.to(), canaryReplicas(r.replicas(), step.weight()), "canary: beyond the step's size");
     int healthy = t.healthy(r.to());
     t.progress(r.step() * 100_000 + healthy);
     boolean weightWasSet = r.stepStartedAt().isPresent();
@@ -67,9 +68,20 @@ final class CanaryStrategy {
     t.state = r.withStep(r.step(), Optional.of(t.now));
     t.progress(r.step() * 100_000 + 99_999);
     t.setTraffic(weight(r, step.weight(), healthy));
-    t.event("canary-step", "step " + (r.step() + 1) + "/" + s.steps().size() + ": weight "
-        + step.weight() + "% to revision " + r.to());
-    t.condition(Condition.PROGRESSING, true, "CanaryStep",
+    t.event(
+        "canary-step",
+        "step "
+            + (r.step() + 1)
+            + "/"
+            + s.steps().size()
+            + ": weight "
+            + step.weight()
+            + "% to revision "
+            + r.to());
+    t.condition(
+        Condition.PROGRESSING,
+        true,
+        "CanaryStep",
         "step " + (r.step() + 1) + ": " + step.weight() + "%");
     return true;
   }
@@ -79,9 +91,9 @@ final class CanaryStrategy {
   }
 
   /**
-   * Analysis runs on every tick of a step, so a breach aborts as soon as it is seen. An inconclusive
-   * result (too few requests) only blocks moving on, unless a user promotes; a fast-tracked rollback
-   * has no analysis.
+   * Analysis runs on every tick of a step, so a breach aborts as soon as it is seen. An
+   * inconclusive result (too few requests) only blocks moving on, unless a user promotes; a
+   * fast-tracked rollback has no analysis.
    */
   private static AnalysisResult reconcileAnalysis(Tick t, Strategy.Canary s) {
     Rollout r = t.state;
@@ -91,7 +103,8 @@ final class CanaryStrategy {
     switch (result.verdict()) {
       case FAIL -> {
         t.condition(Condition.ANALYSIS, false, "AnalysisFailed", result.reason());
-        RolloutPlanner.abort(t, "AnalysisFailed", "step " + (r.step() + 1) + ": " + result.reason());
+        RolloutPlanner.abort(
+            t, "AnalysisFailed", "step " + (r.step() + 1) + ": " + result.reason());
       }
       case INCONCLUSIVE ->
           t.condition(Condition.ANALYSIS, false, "AnalysisInconclusive", result.reason());
@@ -101,15 +114,16 @@ final class CanaryStrategy {
   }
 
   /**
-   * A pause with a duration ends by itself; one without waits for {@code kiln promote}, which also cuts
-   * a timed pause short. Both are waiting on purpose: the progress deadline does not run.
+   * A pause with a duration ends by itself; one without waits for {@code kiln promote}, which also
+   * cuts a timed pause short. Both are waiting on purpose: the progress deadline does not run.
    */
   private static boolean reconcilePause(Tick t, Strategy.CanaryStep step) {
     Rollout r = t.state;
     if (r.intent().promote()) return true;
     if (step.pause().isEmpty()) {
       t.waitingOnPurpose = true;
-      t.condition(Condition.PAUSED, true, "CanaryPauseStep", "run `kiln promote " + r.service() + "`");
+      t.condition(
+          Condition.PAUSED, true, "CanaryPauseStep", "run `kiln promote " + r.service() + "`");
       return false;
     }
     Instant end = r.stepStartedAt().orElse(t.now).plus(step.pause().get());
@@ -126,8 +140,9 @@ final class CanaryStrategy {
   private static void advance(Tick t, Strategy.Canary s) {
     Rollout r = t.state;
     int next = r.step() + 1;
-    t.state = r.withStep(next, Optional.empty())
-        .withIntent(new Rollout.Intent(r.intent().pause(), false, r.intent().abort()));
+    t.state =
+        r.withStep(next, Optional.empty())
+            .withIntent(new Rollout.Intent(r.intent().pause(), false, r.intent().abort()));
     t.condition(Condition.PAUSED, false, "StepCompleted", "step " + next + " completed");
     t.progress(next * 100_000);
     // Call again at once: the next step's instances and weight are decided from a fresh view.
@@ -135,21 +150,23 @@ final class CanaryStrategy {
   }
 
   /**
-   * The canary becomes the whole fleet; once every replica is healthy it takes all the traffic in one
-   * swap and the stable fleet is drained. The last step's weight holds until then.
+   * The canary becomes the whole fleet; once every replica is healthy it takes all the traffic in
+   * one swap and the stable fleet is drained. The last step's weight holds until then.
    */
   private static void reconcileFullPromotion(Tick t, Strategy.Canary s) {
     Rollout r = t.state;
     int healthy = t.healthy(r.to());
     t.progress(s.steps().size() * 100_000 + healthy);
     if (healthy >= r.replicas()) {
-      RolloutPlanner.succeed(t, "revision " + r.to() + " promoted to all " + r.replicas() + " replicas");
+      RolloutPlanner.succeed(
+          t, "revision " + r.to() + " promoted to all " + r.replicas() + " replicas");
       return;
     }
     t.scaleTo(r.to(), r.replicas(), "canary: beyond the fleet size");
     if (r.from() == 0) return;
     t.scaleTo(r.from(), r.replicas(), "canary: stable fleet");
-    int last = r.fastTrack() || s.steps().isEmpty() ? 0 : s.steps().get(s.steps().size() - 1).weight();
+    int last =
+        r.fastTrack() || s.steps().isEmpty() ? 0 : s.steps().get(s.steps().size() - 1).weight();
     t.setTraffic(weight(r, last, healthy));
   }
 }

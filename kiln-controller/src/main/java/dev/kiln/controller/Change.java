@@ -17,14 +17,17 @@ public sealed interface Change {
   }
 
   /**
-   * A service whose image or runtime config changed: a new revision replaces every instance of the old
-   * one through the service's strategy. {@code fields} says which fields changed and from what to what.
+   * A service whose image or runtime config changed: a new revision replaces every instance of the
+   * old one through the service's strategy. {@code fields} says which fields changed and from what
+   * to what.
    */
-  record Replace(Revision from, Revision to, List<FieldChange> fields, int fromReplicas, int toReplicas)
+  record Replace(
+      Revision from, Revision to, List<FieldChange> fields, int fromReplicas, int toReplicas)
       implements Change {
     public Replace {
       fields = List.copyOf(fields);
-      if (fields.isEmpty()) throw new IllegalArgumentException("a replacement needs a changed field");
+      if (fields.isEmpty())
+        throw new IllegalArgumentException("a replacement needs a changed field");
     }
 
     public String service() {
@@ -53,6 +56,8 @@ public sealed interface Change {
     }
   }
 
-  /** A field of a revision that differs, with both values ({@value ABSENT} when a side lacks it). */
+  /**
+   * A field of a revision that differs, with both values ({@value ABSENT} when a side lacks it).
+   */
   record FieldChange(String field, String from, String to) {}
 }

@@ -2,7 +2,9 @@ package dev.kiln.controller;
 
 import dev.kiln.model.KilnException;
 
-/** A request the control plane cannot act on; the message says which service and what to do next. */
+/**
+ * A request the control plane cannot act on; the message says which service and what to do next.
+ */
 public class ControllerException extends KilnException {
   public ControllerException(String message) {
     super(message);

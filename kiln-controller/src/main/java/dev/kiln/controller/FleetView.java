@@ -8,8 +8,7 @@ public record FleetView(List<ObservedInstance> instances) {
   public static final FleetView EMPTY = new FleetView(List.of());
 
   public FleetView {
-    instances =
-        instances.stream().sorted(Comparator.comparing(ObservedInstance::id)).toList();
+    instances = instances.stream().sorted(Comparator.comparing(ObservedInstance::id)).toList();
     if (instances.stream().map(ObservedInstance::id).distinct().count() != instances.size()) {
       throw new IllegalArgumentException("duplicate instance id in fleet view");
     }

@@ -9,12 +9,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Self-healing for services that are not rolling out: keeps each live revision at its replica count.
- * A crashed or persistently unhealthy instance is stopped and replaced by a new instance of the same
- * revision — never restarted in place — and every replacement is journaled. Replacements of a service
- * back off exponentially ({@code base}, 2×, 4×… capped), so a crash-looping revision does not spin;
- * the backoff is forgotten once the service has been fully healthy for {@code resetAfter}. Plain
- * scale-ups are not delayed.
+ * Self-healing for services that are not rolling out: keeps each live revision at its replica
+ * count. A crashed or persistently unhealthy instance is stopped and replaced by a new instance of
+ * the same revision — never restarted in place — and every replacement is journaled. Replacements
+ * of a service back off exponentially ({@code base}, 2×, 4×… capped), so a crash-looping revision
+ * does not spin; the backoff is forgotten once the service has been fully healthy for {@code
+ * resetAfter}. Plain scale-ups are not delayed.
  *
  * <p>Services under a rollout are left out of {@code desired}: the rollout owns their instances.
  */
@@ -37,12 +37,16 @@ public final class Healer {
     }
   }
 
-  /** Per service: how many replacement rounds in a row, and the earliest time the pending one may run. */
+  /**
+   * Per service: how many replacement rounds in a row, and the earliest time the pending one may
+   * run.
+   */
   public record Backoff(int attempts, Optional<Instant> notBefore) {
     public static final Backoff NONE = new Backoff(0, Optional.empty());
   }
 
-  public record Result(List<Action> actions, Map<String, Backoff> backoff, Optional<Instant> wakeAt) {
+  public record Result(
+      List<Action> actions, Map<String, Backoff> backoff, Optional<Instant> wakeAt) {
     public Result {
       actions = List.copyOf(actions);
       backoff = Map.copyOf(backoff);
@@ -73,10 +77,24 @@ public final class Healer {
           actions.add(stop(i, "orphan: revision " + i.revision() + " is not live"));
         } else if (i.isDead(policy.failuresToReplace())) {
           died = true;
-          actions.add(stop(i, i.phase() == ObservedInstance.Phase.EXITED ? "exited" : "persistently unhealthy"));
-          actions.add(new Action.RecordEvent(service, "instance-replaced",
-              i.id() + " (revision " + i.revision() + ") is " + i.phase()
-                  + " after " + i.consecutiveFailures() + " failed checks; a new instance replaces it"));
+          actions.add(
+              stop(
+                  i,
+                  i.phase() == ObservedInstance.Phase.EXITED
+                      ? "exited"
+                      : "persistently unhealthy"));
+          actions.add(
+              new Action.RecordEvent(
+                  service,
+                  "instance-replaced",
+                  i.id()
+                      + " (revision "
+                      + i.revision()
+                      + ") is "
+                      + i.phase()
+                      + " after "
+                      + i.consecutiveFailures()
+                      + " failed checks; a new instance replaces it"));
         } else {
           alive.add(i);
         }
@@ -91,7 +109,9 @@ public final class Healer {
         List<ObservedInstance> live = alive.stream().filter(i -> i.revision() == rev).toList();
         int diff = live.size() - e.getValue();
         if (diff > 0) {
-          live.stream().sorted(Tick.STOP_ORDER).limit(diff)
+          live.stream()
+              .sorted(Tick.STOP_ORDER)
+              .limit(diff)
               .forEach(i -> actions.add(stop(i, "beyond " + e.getValue() + " replicas")));
         } else if (diff < 0) {
           missing = true;
@@ -107,8 +127,10 @@ public final class Healer {
       } else if (b.notBefore().isPresent() && mayStart) {
         b = new Backoff(b.attempts(), Optional.empty()); // this round ran
       }
-      if (!died && !missing && healthySince(alive, now.minus(policy.resetAfter()))) b = Backoff.NONE;
-      if (b.equals(Backoff.NONE)) nextBackoff.remove(service); else nextBackoff.put(service, b);
+      if (!died && !missing && healthySince(alive, now.minus(policy.resetAfter())))
+        b = Backoff.NONE;
+      if (b.equals(Backoff.NONE)) nextBackoff.remove(service);
+      else nextBackoff.put(service, b);
     }
     return new Result(actions, nextBackoff, wake);
   }
@@ -124,5 +146,4 @@ public final class Healer {
   private static Optional<Instant> earliest(Optional<Instant> a, Instant b) {
     return Optional.of(a.filter(x -> x.isBefore(b)).orElse(b));
   }
-
 }

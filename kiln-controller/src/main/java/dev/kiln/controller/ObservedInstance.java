@@ -20,7 +20,9 @@ public record ObservedInstance(
     EXITED
   }
 
-  /** Failed checks in a row after which an unhealthy instance is replaced (the healer's default). */
+  /**
+   * Failed checks in a row after which an unhealthy instance is replaced (the healer's default).
+   */
   public static final int FAILURES_TO_REPLACE = 3;
 
   public ObservedInstance {

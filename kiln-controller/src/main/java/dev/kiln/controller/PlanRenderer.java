@@ -3,9 +3,10 @@ package dev.kiln.controller;
 import dev.kiln.model.Digest;
 
 /**
- * Renders a {@link Plan} the way {@code terraform plan} does: one symbol per change ({@code +} create,
- * {@code ~} replace, {@code ±} scale, {@code -} remove), the reason for each replacement field by field,
- * and a summary line. Digests are shortened for reading; the journal keeps them whole.
+ * Renders a {@link Plan} the way {@code terraform plan} does: one symbol per change ({@code +}
+ * create, {@code ~} replace, {@code ±} scale, {@code -} remove), the reason for each replacement
+ * field by field, and a summary line. Digests are shortened for reading; the journal keeps them
+ * whole.
  */
 public final class PlanRenderer {
   private PlanRenderer() {}

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One immutable version of a service: an image digest and a runtime config, numbered 1, 2, 3… per
- * service. Two revisions with the same {@link #contentDigest()} start identical instances; a rollback
- * makes a new number with an old content.
+ * service. Two revisions with the same {@link #contentDigest()} start identical instances; a
+ * rollback makes a new number with an old content.
  */
 public record Revision(String service, int number, Digest image, RuntimeConfig config) {
   public Revision {
@@ -22,9 +22,10 @@ public record Revision(String service, int number, Digest image, RuntimeConfig c
   }
 
   /**
-   * sha256 over the canonical bytes of (image, config): one {@code name=value} line per field, sorted by
-   * name, with backslash, newline and '=' escaped so that no two different field sets share bytes. The
-   * service name and number are excluded: they identify a revision, they are not its content.
+   * sha256 over the canonical bytes of (image, config): one {@code name=value} line per field,
+   * sorted by name, with backslash, newline and '=' escaped so that no two different field sets
+   * share bytes. The service name and number are excluded: they identify a revision, they are not
+   * its content.
    */
   public Digest contentDigest() {
     return Digest.of(canonicalBytes());
@@ -37,7 +38,8 @@ public record Revision(String service, int number, Digest image, RuntimeConfig c
   byte[] canonicalBytes() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     line(out, "image", image.toString());
-    for (Map.Entry<String, String> e : config.fields().entrySet()) line(out, e.getKey(), e.getValue());
+    for (Map.Entry<String, String> e : config.fields().entrySet())
+      line(out, e.getKey(), e.getValue());
     return out.toByteArray();
   }
 

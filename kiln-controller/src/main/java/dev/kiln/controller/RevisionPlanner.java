@@ -74,7 +74,8 @@ public final class RevisionPlanner {
     }
     from.config()
         .diff(to.config())
-        .forEach((field, values) -> fields.add(new Change.FieldChange(field, values[0], values[1])));
+        .forEach(
+            (field, values) -> fields.add(new Change.FieldChange(field, values[0], values[1])));
     return fields;
   }
 }

@@ -7,9 +7,9 @@ import java.util.TreeMap;
 
 /**
  * Rolling replacement, a few instances at a time: never more than {@code replicas + maxSurge} live
- * instances, never fewer than {@code replicas - maxUnavailable} healthy ones. Each tick stops the old
- * instances the healthy count allows (drained first), starts new ones up to the surge, and routes
- * traffic to each revision in proportion to its healthy instances.
+ * instances, never fewer than {@code replicas - maxUnavailable} healthy ones. Each tick stops the
+ * old instances the healthy count allows (drained first), starts new ones up to the surge, and
+ * routes traffic to each revision in proportion to its healthy instances.
  */
 final class RollingStrategy {
   private RollingStrategy() {}
@@ -34,8 +34,9 @@ final class RollingStrategy {
   }
 
   /**
-   * Old instances that serve nothing go at once; healthy ones only as far as the healthy total stays at
-   * or above {@code replicas - maxUnavailable}, and never more than {@code replicas} of them.
+   * Old instances that serve nothing go at once; healthy ones only as far as the healthy total
+   * stays at or above {@code replicas - maxUnavailable}, and never more than {@code replicas} of
+   * them.
    */
   private static void reconcileOldFleet(Tick t, Strategy.Rolling s, int newHealthy) {
     Rollout r = t.state;
@@ -52,8 +53,9 @@ final class RollingStrategy {
   }
 
   /**
-   * New instances up to the surge: {@code replicas + maxSurge} minus the old ones still alive. Extra
-   * new ones that serve nothing (started before a crash, say) are stopped; healthy ones are kept.
+   * New instances up to the surge: {@code replicas + maxSurge} minus the old ones still alive.
+   * Extra new ones that serve nothing (started before a crash, say) are stopped; healthy ones are
+   * kept.
    */
   private static void reconcileNewFleet(Tick t, Strategy.Rolling s, int newHealthy) {
     Rollout r = t.state;
@@ -73,8 +75,8 @@ final class RollingStrategy {
   }
 
   /**
-   * Percentages proportional to {@code counts}, summing to exactly 100 by the largest-remainder method
-   * (ties to the higher revision, the one being rolled out); empty when nothing is healthy.
+   * Percentages proportional to {@code counts}, summing to exactly 100 by the largest-remainder
+   * method (ties to the higher revision, the one being rolled out); empty when nothing is healthy.
    */
   static java.util.Optional<Traffic> proportional(TreeMap<Integer, Integer> counts) {
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();

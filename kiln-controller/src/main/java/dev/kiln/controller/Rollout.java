@@ -8,17 +8,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The state of one service's move from revision {@code from} to revision {@code to}: what the journal
- * records after every decision, and all {@link RolloutPlanner} needs besides the observed views.
+ * The state of one service's move from revision {@code from} to revision {@code to}: what the
+ * journal records after every decision, and all {@link RolloutPlanner} needs besides the observed
+ * views.
  *
- * @param from the last good revision, which keeps or gets back the traffic on abort; 0 on a first deploy
+ * @param from the last good revision, which keeps or gets back the traffic on abort; 0 on a first
+ *     deploy
  * @param fastTrack a rollback: canary steps and analysis are skipped, blue-green promotes at once
- * @param step canary: index of the current step ({@code steps.size()} = full promotion); blue-green: 0
- *     while the new fleet starts, 1 once it is ready and awaits promotion; rolling: unused
- * @param stepStartedAt when the current step's traffic was applied (canary) or the fleet became ready
- *     (blue-green); empty while the step still waits for healthy instances
- * @param lastProgressAt the last time the rollout progressed or stopped waiting on purpose; the progress
- *     deadline counts from here
+ * @param step canary: index of the current step ({@code steps.size()} = full promotion);
+ *     blue-green: 0 while the new fleet starts, 1 once it is ready and awaits promotion; rolling:
+ *     unused
+ * @param stepStartedAt when the current step's traffic was applied (canary) or the fleet became
+ *     ready (blue-green); empty while the step still waits for healthy instances
+ * @param lastProgressAt the last time the rollout progressed or stopped waiting on purpose; the
+ *     progress deadline counts from here
  * @param progressMark a number that grows whenever the rollout progresses (step and healthy count)
  * @param switchedAt blue-green: when all traffic moved to {@code to}
  * @param intent what users asked for (pause, promote, abort); the planner acts on it
@@ -46,7 +49,9 @@ public record Rollout(
     PROGRESSING,
     /** Held by a user: nothing advances, dead instances are still replaced. */
     PAUSED,
-    /** Blue-green after the switch: all traffic on {@code to}, the old fleet kept warm for a while. */
+    /**
+     * Blue-green after the switch: all traffic on {@code to}, the old fleet kept warm for a while.
+     */
     SCALING_DOWN,
     SUCCEEDED,
     /** Traffic is on (or returning to) {@code from}; instances of {@code to} are being stopped. */
@@ -84,8 +89,7 @@ public record Rollout(
       Duration progressDeadline,
       boolean fastTrack,
       Instant now) {
-    int firstStep =
-        fastTrack && strategy instanceof Strategy.Canary c ? c.steps().size() : 0;
+    int firstStep = fastTrack && strategy instanceof Strategy.Canary c ? c.steps().size() : 0;
     return new Rollout(
         service,
         from,
@@ -136,28 +140,98 @@ public record Rollout(
   // --- withers used by the planner ---
 
   Rollout withIntent(Intent i) {
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, phase, step,
-        stepStartedAt, lastProgressAt, progressMark, switchedAt, i, conditions);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        step,
+        stepStartedAt,
+        lastProgressAt,
+        progressMark,
+        switchedAt,
+        i,
+        conditions);
   }
 
   Rollout withPhase(Phase p) {
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, p, step,
-        stepStartedAt, lastProgressAt, progressMark, switchedAt, intent, conditions);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        p,
+        step,
+        stepStartedAt,
+        lastProgressAt,
+        progressMark,
+        switchedAt,
+        intent,
+        conditions);
   }
 
   Rollout withStep(int s, Optional<Instant> startedAt) {
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, phase, s,
-        startedAt, lastProgressAt, progressMark, switchedAt, intent, conditions);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        s,
+        startedAt,
+        lastProgressAt,
+        progressMark,
+        switchedAt,
+        intent,
+        conditions);
   }
 
   Rollout withProgress(Instant at, int mark) {
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, phase, step,
-        stepStartedAt, at, mark, switchedAt, intent, conditions);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        step,
+        stepStartedAt,
+        at,
+        mark,
+        switchedAt,
+        intent,
+        conditions);
   }
 
   Rollout withSwitchedAt(Instant at) {
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, phase, step,
-        stepStartedAt, lastProgressAt, progressMark, Optional.of(at), intent, conditions);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        step,
+        stepStartedAt,
+        lastProgressAt,
+        progressMark,
+        Optional.of(at),
+        intent,
+        conditions);
   }
 
   /** Sets the condition of {@code c.type()}, replacing the previous one of that type. */
@@ -172,7 +246,21 @@ public record Rollout(
     List<Condition> next = new ArrayList<>();
     for (Condition old : conditions) if (!old.type().equals(c.type())) next.add(old);
     next.add(c);
-    return new Rollout(service, from, to, replicas, strategy, progressDeadline, fastTrack, phase, step,
-        stepStartedAt, lastProgressAt, progressMark, switchedAt, intent, next);
+    return new Rollout(
+        service,
+        from,
+        to,
+        replicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        step,
+        stepStartedAt,
+        lastProgressAt,
+        progressMark,
+        switchedAt,
+        intent,
+        next);
   }
 }

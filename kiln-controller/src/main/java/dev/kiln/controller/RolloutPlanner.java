@@ -11,8 +11,8 @@ import java.util.List;
  *
  * <p>Like Argo Rollouts' controller it is a flat list of small reconcile steps, each of which may
  * change the state or return early. It is safe to call at any time and any number of times: every
- * step computes what the fleet and the route table should be for the current phase and asks only for
- * the difference, which is what makes resuming after a crash converge.
+ * step computes what the fleet and the route table should be for the current phase and asks only
+ * for the difference, which is what makes resuming after a crash converge.
  */
 public final class RolloutPlanner {
   private RolloutPlanner() {}
@@ -32,7 +32,8 @@ public final class RolloutPlanner {
       case PAUSED -> hold(t);
       case PROGRESSING -> {
         progress(t);
-        if (ProgressDeadline.exceeded(t)) return deadlineExceeded(rollout, t, fleet, traffic, metrics, ids);
+        if (ProgressDeadline.exceeded(t))
+          return deadlineExceeded(rollout, t, fleet, traffic, metrics, ids);
         if (t.state.phase() == Phase.PROGRESSING && !t.waitingOnPurpose) {
           t.wakeAt(ProgressDeadline.deadline(t.state));
         }
@@ -65,9 +66,10 @@ public final class RolloutPlanner {
   }
 
   /**
-   * Dead instances are stopped (replacements follow from the counts each phase asks for) and instances
-   * of revisions that are neither {@code from} nor {@code to} are orphans of an earlier, superseded
-   * rollout: they are stopped too, after the traffic step has taken them out of the route.
+   * Dead instances are stopped (replacements follow from the counts each phase asks for) and
+   * instances of revisions that are neither {@code from} nor {@code to} are orphans of an earlier,
+   * superseded rollout: they are stopped too, after the traffic step has taken them out of the
+   * route.
    */
   private static void reconcileReplacements(Tick t) {
     Rollout r = t.state;
@@ -101,7 +103,12 @@ public final class RolloutPlanner {
 
   /** The deadline passed: forget this tick's plans and abort instead, in a fresh tick. */
   private static Decision deadlineExceeded(
-      Rollout rollout, Tick failed, FleetView fleet, TrafficView traffic, MetricsView metrics, IdSource ids) {
+      Rollout rollout,
+      Tick failed,
+      FleetView fleet,
+      TrafficView traffic,
+      MetricsView metrics,
+      IdSource ids) {
     Tick t = new Tick(failed.state, fleet, traffic, metrics, failed.now, ids);
     reconcileReplacements(t);
     abort(
@@ -141,9 +148,9 @@ public final class RolloutPlanner {
   }
 
   /**
-   * Aborted: traffic on the last good revision {@code from} as soon as it has a healthy instance, its
-   * fleet back to {@code replicas}, and {@code to} replaced by nothing. Until {@code from} can serve,
-   * {@code to} keeps whatever traffic it had, so an abort never empties the route table.
+   * Aborted: traffic on the last good revision {@code from} as soon as it has a healthy instance,
+   * its fleet back to {@code replicas}, and {@code to} replaced by nothing. Until {@code from} can
+   * serve, {@code to} keeps whatever traffic it had, so an abort never empties the route table.
    */
   static void convergeAborted(Tick t) {
     Rollout r = t.state;

@@ -12,9 +12,9 @@ import java.util.TreeMap;
 
 /**
  * Everything of a service that shapes one of its instances, except the image: environment, secret
- * names, volumes, health check, route and runtime. Replica count and strategy are deliberately absent —
- * they say how many instances and how to move between revisions, not what an instance is — so changing
- * them never makes a new revision.
+ * names, volumes, health check, route and runtime. Replica count and strategy are deliberately
+ * absent — they say how many instances and how to move between revisions, not what an instance is —
+ * so changing them never makes a new revision.
  *
  * <p>Maps are sorted so that two configs that are equal as data have the same {@link #fields()} and
  * therefore the same canonical bytes, whatever order the blueprint wrote them in.
@@ -50,7 +50,8 @@ public record RuntimeConfig(
   /**
    * The config as flat, named, human-readable fields, sorted by name. This one view serves both the
    * canonical bytes of a revision and the per-field diff of a plan, so what a plan says changed is
-   * exactly what changed the digest. Secrets appear by name only: values never reach the control plane.
+   * exactly what changed the digest. Secrets appear by name only: values never reach the control
+   * plane.
    */
   public SortedMap<String, String> fields() {
     TreeMap<String, String> f = new TreeMap<>();

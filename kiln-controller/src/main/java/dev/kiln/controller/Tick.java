@@ -15,9 +15,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One reconcile in progress: the read-only inputs, the rollout state as the steps change it, and the
- * actions collected so far. {@link #scaleTo} accounts for the starts and stops already decided in this
- * tick, so steps can ask for a count more than once without starting or stopping anything twice.
+ * One reconcile in progress: the read-only inputs, the rollout state as the steps change it, and
+ * the actions collected so far. {@link #scaleTo} accounts for the starts and stops already decided
+ * in this tick, so steps can ask for a count more than once without starting or stopping anything
+ * twice.
  */
 final class Tick {
   final FleetView fleet;
@@ -27,7 +28,10 @@ final class Tick {
   private final IdSource ids;
   Rollout state;
 
-  /** Whether the rollout waits on purpose (a pause, a promotion): the progress deadline does not run. */
+  /**
+   * Whether the rollout waits on purpose (a pause, a promotion): the progress deadline does not
+   * run.
+   */
   boolean waitingOnPurpose;
 
   private final List<Action> events = new ArrayList<>();
@@ -37,7 +41,13 @@ final class Tick {
   private final Set<String> stopped = new HashSet<>();
   private Optional<Instant> wake = Optional.empty();
 
-  Tick(Rollout state, FleetView fleet, TrafficView traffic, MetricsView metrics, Instant now, IdSource ids) {
+  Tick(
+      Rollout state,
+      FleetView fleet,
+      TrafficView traffic,
+      MetricsView metrics,
+      Instant now,
+      IdSource ids) {
     this.state = state;
     this.fleet = fleet;
     this.observedTraffic = traffic;
@@ -58,7 +68,10 @@ final class Tick {
     state = state.withCondition(new Condition(type, status, reason, message, now));
   }
 
-  /** Wants the route table to be {@code t}; the last call wins, and nothing is sent if it is already so. */
+  /**
+   * Wants the route table to be {@code t}; the last call wins, and nothing is sent if it is already
+   * so.
+   */
   void setTraffic(Traffic t) {
     traffic = Optional.of(t);
   }
@@ -67,7 +80,9 @@ final class Tick {
     if (wake.isEmpty() || at.isBefore(wake.get())) wake = Optional.of(at);
   }
 
-  /** Records progress when {@code mark} beats the best seen so far; the deadline restarts from now. */
+  /**
+   * Records progress when {@code mark} beats the best seen so far; the deadline restarts from now.
+   */
   void progress(int mark) {
     if (mark > state.progressMark()) state = state.withProgress(now, mark);
   }
@@ -90,8 +105,8 @@ final class Tick {
   }
 
   /**
-   * Makes {@code revision} have {@code target} live instances: fewer pending starts first, then stops
-   * (not-yet-healthy first, then the newest), or starts with fresh ids.
+   * Makes {@code revision} have {@code target} live instances: fewer pending starts first, then
+   * stops (not-yet-healthy first, then the newest), or starts with fresh ids.
    */
   void scaleTo(int revision, int target, String reason) {
     List<String> pending = starts.computeIfAbsent(revision, r -> new ArrayList<>());
@@ -114,16 +129,20 @@ final class Tick {
           .thenComparing(ObservedInstance::id, Comparator.reverseOrder());
 
   /**
-   * The route table as wanted, minus what cannot serve it once this tick's stops are done: weights of
-   * revisions without a healthy instance go to the others in proportion; if none is left, all traffic
-   * goes to the stable revision, else the new one, else nowhere. A crash or a death between two
-   * decisions can leave a planned split pointing at an empty fleet; this is where it is corrected.
+   * The route table as wanted, minus what cannot serve it once this tick's stops are done: weights
+   * of revisions without a healthy instance go to the others in proportion; if none is left, all
+   * traffic goes to the stable revision, else the new one, else nowhere. A crash or a death between
+   * two decisions can leave a planned split pointing at an empty fleet; this is where it is
+   * corrected.
    */
   private Traffic routable(Traffic wanted) {
     TreeMap<Integer, Integer> kept = new TreeMap<>();
-    wanted.weights().forEach((rev, w) -> {
-      if (healthy(rev) > 0) kept.put(rev, w);
-    });
+    wanted
+        .weights()
+        .forEach(
+            (rev, w) -> {
+              if (healthy(rev) > 0) kept.put(rev, w);
+            });
     Traffic t;
     if (kept.size() == wanted.weights().size()) {
       t = new Traffic(wanted.weights(), Optional.empty());
@@ -139,7 +158,9 @@ final class Tick {
     return wanted.preview().filter(p -> healthy(p.revision()) > 0).map(t::withPreview).orElse(t);
   }
 
-  /** Events first, then one route swap, then drains and stops, then starts: the executor's order. */
+  /**
+   * Events first, then one route swap, then drains and stops, then starts: the executor's order.
+   */
   Decision decide() {
     List<Action> actions = new ArrayList<>(events);
     traffic

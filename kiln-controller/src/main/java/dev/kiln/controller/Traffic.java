@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 /**
  * A service's route table as the controller wants it or the router reports it: the percentage of
- * requests each revision receives (summing to 100, or empty while nothing is routable), plus an optional
- * preview route that reaches one revision only for requests carrying a header or cookie.
+ * requests each revision receives (summing to 100, or empty while nothing is routable), plus an
+ * optional preview route that reaches one revision only for requests carrying a header or cookie.
  */
 public record Traffic(SortedMap<Integer, Integer> weights, Optional<Preview> preview) {
   public static final Traffic NONE = new Traffic(new TreeMap<>(), Optional.empty());
@@ -48,8 +48,8 @@ public record Traffic(SortedMap<Integer, Integer> weights, Optional<Preview> pre
   }
 
   /**
-   * Requests with header {@code header: value} (or cookie {@code header=value}) go to {@code revision},
-   * whatever the weights say: how a blue-green fleet is tested before it is promoted.
+   * Requests with header {@code header: value} (or cookie {@code header=value}) go to {@code
+   * revision}, whatever the weights say: how a blue-green fleet is tested before it is promoted.
    */
   public record Preview(int revision, String header, String value) {
     public static final String HEADER = "X-Kiln-Preview";

@@ -23,7 +23,8 @@ class BlueGreenStrategyTest {
   }
 
   /** Runs decisions until the predicate holds on the rollout (or fails after {@code max}). */
-  private static Rollout until(FleetSimulator sim, Rollout r, java.util.function.Predicate<Rollout> done) {
+  private static Rollout until(
+      FleetSimulator sim, Rollout r, java.util.function.Predicate<Rollout> done) {
     for (int i = 0; i < 200; i++) {
       Decision d = sim.decide(r);
       sim.apply(d.actions());
@@ -40,8 +41,10 @@ class BlueGreenStrategyTest {
     FleetSimulator sim = stableFleet();
     Decision d = sim.decide(blueGreen(MANUAL));
 
-    assertThat(d.actions()).containsExactly(
-        new Action.StartInstances("web", 2, List.of("web-r2-0001", "web-r2-0002", "web-r2-0003")));
+    assertThat(d.actions())
+        .containsExactly(
+            new Action.StartInstances(
+                "web", 2, List.of("web-r2-0001", "web-r2-0002", "web-r2-0003")));
   }
 
   @Test
@@ -74,7 +77,8 @@ class BlueGreenStrategyTest {
 
     Decision d = sim.decide(ready.requestPromote());
 
-    assertThat(d.actions()).filteredOn(a -> !(a instanceof Action.RecordEvent))
+    assertThat(d.actions())
+        .filteredOn(a -> !(a instanceof Action.RecordEvent))
         .containsExactly(new Action.SetTraffic("web", Traffic.all(2)));
     assertThat(d.next().phase()).isEqualTo(Rollout.Phase.SCALING_DOWN);
     assertThat(d.next().intent().promote()).as("the promote request is consumed").isFalse();
@@ -84,7 +88,8 @@ class BlueGreenStrategyTest {
   @Test
   void blueGreen_autoPromotesAfterTheDelay() {
     FleetSimulator sim = stableFleet();
-    Strategy.BlueGreen auto = new Strategy.BlueGreen(Optional.of(Duration.ofSeconds(30)), Duration.ofMinutes(10));
+    Strategy.BlueGreen auto =
+        new Strategy.BlueGreen(Optional.of(Duration.ofSeconds(30)), Duration.ofMinutes(10));
     Rollout ready = until(sim, blueGreen(auto), x -> x.step() == 1);
     java.time.Instant readyAt = ready.stepStartedAt().orElseThrow();
 
@@ -113,7 +118,9 @@ class BlueGreenStrategyTest {
 
     sim.now = switchedAt.plus(Duration.ofMinutes(10));
     Decision cold = sim.decide(warm.next());
-    assertThat(cold.actions()).filteredOn(Action.StopInstance.class::isInstance).hasSize(3)
+    assertThat(cold.actions())
+        .filteredOn(Action.StopInstance.class::isInstance)
+        .hasSize(3)
         .allSatisfy(a -> assertThat(((Action.StopInstance) a).drain()).isTrue());
     assertThat(cold.next().phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
     sim.apply(cold.actions());
@@ -130,7 +137,8 @@ class BlueGreenStrategyTest {
 
     Decision back = sim.decide(switched.next().requestAbort());
 
-    assertThat(back.actions()).filteredOn(Action.SetTraffic.class::isInstance)
+    assertThat(back.actions())
+        .filteredOn(Action.SetTraffic.class::isInstance)
         .containsExactly(new Action.SetTraffic("web", Traffic.all(1)));
     assertThat(back.actions()).noneMatch(Action.StartInstances.class::isInstance);
     assertThat(back.next().phase()).isEqualTo(Rollout.Phase.ABORTED);
@@ -152,7 +160,9 @@ class BlueGreenStrategyTest {
     Rollout done = sim.run(blueGreen(MANUAL), 1000, r -> r.step() == 1 ? r.requestPromote() : r);
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
     sim.assertConvergedOn(2, 3);
-    assertThat(sim.journal).filteredOn(Action.SetTraffic.class::isInstance).extracting(a -> ((Action.SetTraffic) a).traffic())
+    assertThat(sim.journal)
+        .filteredOn(Action.SetTraffic.class::isInstance)
+        .extracting(a -> ((Action.SetTraffic) a).traffic())
         .containsExactly(Traffic.all(1).withPreview(Traffic.Preview.of(2)), Traffic.all(2));
   }
 }

@@ -23,8 +23,10 @@ class CanaryStrategyTest {
   }
 
   private static List<Traffic> routes(FleetSimulator sim) {
-    return sim.journal.stream().filter(Action.SetTraffic.class::isInstance)
-        .map(a -> ((Action.SetTraffic) a).traffic()).toList();
+    return sim.journal.stream()
+        .filter(Action.SetTraffic.class::isInstance)
+        .map(a -> ((Action.SetTraffic) a).traffic())
+        .toList();
   }
 
   @Test
@@ -34,20 +36,24 @@ class CanaryStrategyTest {
 
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
     sim.assertConvergedOn(2, 4);
-    assertThat(routes(sim)).containsExactly(
-        Traffic.split(1, 2, 10), Traffic.split(1, 2, 50), Traffic.all(2));
+    assertThat(routes(sim))
+        .containsExactly(Traffic.split(1, 2, 10), Traffic.split(1, 2, 50), Traffic.all(2));
   }
 
   @Test
   void canary_keepsTheStableFleetWholeAndSizesTheCanaryToTheWeight() {
     FleetSimulator sim = stableFleet();
-    sim.run(canary(Fixtures.canary(10, 50)), 1000, r -> {
-      if (r.phase() == Rollout.Phase.PROGRESSING && r.step() < 2) {
-        assertThat(sim.healthy(1)).isEqualTo(4);
-        assertThat(sim.count(2)).isLessThanOrEqualTo(CanaryStrategy.canaryReplicas(4, r.step() == 0 ? 10 : 50));
-      }
-      return r;
-    });
+    sim.run(
+        canary(Fixtures.canary(10, 50)),
+        1000,
+        r -> {
+          if (r.phase() == Rollout.Phase.PROGRESSING && r.step() < 2) {
+            assertThat(sim.healthy(1)).isEqualTo(4);
+            assertThat(sim.count(2))
+                .isLessThanOrEqualTo(CanaryStrategy.canaryReplicas(4, r.step() == 0 ? 10 : 50));
+          }
+          return r;
+        });
     assertThat(CanaryStrategy.canaryReplicas(4, 10)).isEqualTo(1);
     assertThat(CanaryStrategy.canaryReplicas(4, 50)).isEqualTo(2);
     assertThat(CanaryStrategy.canaryReplicas(4, 0)).isEqualTo(1);
@@ -113,10 +119,16 @@ class CanaryStrategyTest {
     Rollout done = sim.run(canary(Fixtures.canary(10, 50)), 2000);
 
     assertThat(done.phase()).isEqualTo(Rollout.Phase.ABORTED);
-    assertThat(done.condition(Condition.ABORTED).get().reason()).isEqualTo("ProgressDeadlineExceeded");
+    assertThat(done.condition(Condition.ABORTED).get().reason())
+        .isEqualTo("ProgressDeadlineExceeded");
     assertThat(done.step()).isZero();
-    Condition started = done.conditions().stream().filter(c -> c.type().equals(Condition.ABORTED)).findFirst().orElseThrow();
-    assertThat(started.at()).as("the deadline counts from the end of the pause")
+    Condition started =
+        done.conditions().stream()
+            .filter(c -> c.type().equals(Condition.ABORTED))
+            .findFirst()
+            .orElseThrow();
+    assertThat(started.at())
+        .as("the deadline counts from the end of the pause")
         .isEqualTo(T0.plusSeconds(2).plus(Duration.ofMinutes(1)).plus(DEADLINE));
     sim.assertConvergedOn(1, 4);
   }
@@ -124,8 +136,9 @@ class CanaryStrategyTest {
   @Test
   void canary_pauseWithoutDurationWaitsForPromote() {
     FleetSimulator sim = stableFleet();
-    Strategy.Canary manual = new Strategy.Canary(
-        List.of(new Strategy.CanaryStep(20, Optional.empty())), Optional.empty());
+    Strategy.Canary manual =
+        new Strategy.Canary(
+            List.of(new Strategy.CanaryStep(20, Optional.empty())), Optional.empty());
     Rollout r = canary(manual);
     for (int i = 0; i < 10; i++) {
       Decision d = sim.decide(r);
@@ -137,7 +150,8 @@ class CanaryStrategyTest {
     Decision waiting = sim.decide(r);
     assertThat(waiting.next().step()).isZero();
     assertThat(waiting.next().phase()).isEqualTo(Rollout.Phase.PROGRESSING);
-    assertThat(waiting.next().condition(Condition.PAUSED).get().message()).isEqualTo("run `kiln promote web`");
+    assertThat(waiting.next().condition(Condition.PAUSED).get().message())
+        .isEqualTo("run `kiln promote web`");
 
     Rollout done = sim.run(r.requestPromote(), 100);
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
@@ -147,8 +161,10 @@ class CanaryStrategyTest {
   @Test
   void canary_promoteCutsATimedPauseShort() {
     FleetSimulator sim = stableFleet();
-    Strategy.Canary slow = new Strategy.Canary(
-        List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))), Optional.empty());
+    Strategy.Canary slow =
+        new Strategy.Canary(
+            List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))),
+            Optional.empty());
     Rollout r = canary(slow);
     for (int i = 0; i < 5; i++) {
       Decision d = sim.decide(r);

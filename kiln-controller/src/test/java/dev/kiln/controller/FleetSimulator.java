@@ -20,8 +20,8 @@ import java.util.function.UnaryOperator;
  * A fake fleet and router that perform decisions the way the executor will: instances start as
  * STARTING and become HEALTHY after {@link #healthyAfterTicks} ticks of one second (never, for a
  * revision in {@link #neverHealthy}); stops remove at once; traffic swaps at once. Every action is
- * checked (no instance started twice, no stop of an unknown instance) and the invariants are asserted
- * after every decision.
+ * checked (no instance started twice, no stop of an unknown instance) and the invariants are
+ * asserted after every decision.
  */
 final class FleetSimulator {
   static final String SERVICE = "web";
@@ -34,6 +34,7 @@ final class FleetSimulator {
   Traffic traffic = Traffic.NONE;
   final List<Action> journal = new ArrayList<>();
   final List<Decision> decisions = new ArrayList<>();
+
   /** Check capacity bounds (rolling); off for runs that start from a perturbed fleet. */
   boolean checkCapacity = true;
 
@@ -74,8 +75,15 @@ final class FleetSimulator {
   FleetView view() {
     return new FleetView(
         instances.values().stream()
-            .map(s -> new ObservedInstance(s.id, SERVICE, s.revision, s.phase, s.since,
-                s.phase == Phase.UNHEALTHY ? ObservedInstance.FAILURES_TO_REPLACE : 0))
+            .map(
+                s ->
+                    new ObservedInstance(
+                        s.id,
+                        SERVICE,
+                        s.revision,
+                        s.phase,
+                        s.since,
+                        s.phase == Phase.UNHEALTHY ? ObservedInstance.FAILURES_TO_REPLACE : 0))
             .toList());
   }
 
@@ -87,7 +95,9 @@ final class FleetSimulator {
     return new MetricsView(Map.of(SERVICE, Map.copyOf(metrics)));
   }
 
-  /** Decides, and checks on the way that deciding again from the same inputs gives the same result. */
+  /**
+   * Decides, and checks on the way that deciding again from the same inputs gives the same result.
+   */
   Decision decide(Rollout r) {
     Fixtures.CountingIds sameIds = ids.copy();
     Decision d = RolloutPlanner.next(r, view(), trafficView(), metricsView(), now, ids);
@@ -96,7 +106,9 @@ final class FleetSimulator {
     return d;
   }
 
-  /** A new simulator whose fleet, route and time are this one's now (instances restart their ticks). */
+  /**
+   * A new simulator whose fleet, route and time are this one's now (instances restart their ticks).
+   */
   FleetSimulator snapshot() {
     FleetSimulator s = new FleetSimulator();
     s.now = now;
@@ -106,11 +118,14 @@ final class FleetSimulator {
     s.traffic = traffic;
     s.ids = ids.copy();
     s.checkCapacity = checkCapacity;
-    instances.values().forEach(x -> {
-      Sim c = new Sim(x.id, x.revision, x.phase, x.since);
-      c.ticks = x.ticks;
-      s.instances.put(x.id, c);
-    });
+    instances
+        .values()
+        .forEach(
+            x -> {
+              Sim c = new Sim(x.id, x.revision, x.phase, x.since);
+              c.ticks = x.ticks;
+              s.instances.put(x.id, c);
+            });
     s.everStarted.addAll(everStarted);
     return s;
   }
@@ -132,7 +147,8 @@ final class FleetSimulator {
         if (instances.remove(s.instanceId()) == null) fail("stop of unknown " + s.instanceId());
       }
       case Action.SetTraffic s -> traffic = s.traffic();
-      case Action.AdoptInstances s -> s.instanceIds().forEach(id -> instances.get(id).revision = s.toRevision());
+      case Action.AdoptInstances s ->
+          s.instanceIds().forEach(id -> instances.get(id).revision = s.toRevision());
       case Action.RecordEvent e -> {}
     }
   }
@@ -150,7 +166,8 @@ final class FleetSimulator {
   }
 
   boolean anyStarting() {
-    return instances.values().stream().anyMatch(s -> s.phase == Phase.STARTING && !neverHealthy.contains(s.revision));
+    return instances.values().stream()
+        .anyMatch(s -> s.phase == Phase.STARTING && !neverHealthy.contains(s.revision));
   }
 
   void kill(String id) {
@@ -177,8 +194,10 @@ final class FleetSimulator {
   }
 
   int healthy(int revision) {
-    return (int) instances.values().stream()
-        .filter(s -> s.revision == revision && s.phase == Phase.HEALTHY).count();
+    return (int)
+        instances.values().stream()
+            .filter(s -> s.revision == revision && s.phase == Phase.HEALTHY)
+            .count();
   }
 
   Set<Integer> revisions() {
@@ -188,8 +207,8 @@ final class FleetSimulator {
   }
 
   /**
-   * Runs the rollout until it is terminal and a decision asks for nothing more. {@code intervene} may
-   * change the rollout between decisions (a user's promote, say).
+   * Runs the rollout until it is terminal and a decision asks for nothing more. {@code intervene}
+   * may change the rollout between decisions (a user's promote, say).
    */
   Rollout run(Rollout r, int maxDecisions, UnaryOperator<Rollout> intervene) {
     for (int i = 0; i < maxDecisions; i++) {
@@ -218,14 +237,23 @@ final class FleetSimulator {
   }
 
   void assertInvariants(Rollout r) {
-    traffic.weights().forEach((rev, w) -> assertThat(healthy(rev))
-        .as("revision %d has %d%% of the traffic, so it needs a healthy instance (%s)", rev, w, r)
-        .isPositive());
+    traffic
+        .weights()
+        .forEach(
+            (rev, w) ->
+                assertThat(healthy(rev))
+                    .as(
+                        "revision %d has %d%% of the traffic, so it needs a healthy instance (%s)",
+                        rev, w, r)
+                    .isPositive());
     if (!traffic.weights().isEmpty()) {
-      assertThat(traffic.weights().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+      assertThat(traffic.weights().values().stream().mapToInt(Integer::intValue).sum())
+          .isEqualTo(100);
     }
     traffic.preview().ifPresent(p -> assertThat(healthy(p.revision())).isPositive());
-    if (checkCapacity && r.strategy() instanceof Strategy.Rolling s && r.from() != 0
+    if (checkCapacity
+        && r.strategy() instanceof Strategy.Rolling s
+        && r.from() != 0
         && r.phase() == Rollout.Phase.PROGRESSING) {
       assertThat(healthy(r.from()) + healthy(r.to()))
           .as("healthy instances during a rolling update")
@@ -236,7 +264,9 @@ final class FleetSimulator {
     }
   }
 
-  /** The converged end state of a finished rollout: exactly the expected fleet, and nothing else. */
+  /**
+   * The converged end state of a finished rollout: exactly the expected fleet, and nothing else.
+   */
   void assertConvergedOn(int revision, int replicas) {
     assertThat(revisions()).as("revisions still running").isSubsetOf(Set.of(revision));
     assertThat(count(revision)).isEqualTo(replicas);

@@ -17,7 +17,8 @@ class RevisionPlannerTest {
 
   private static LiveService live(ServiceSpec spec, int number, int replicas) {
     return new LiveService(
-        new Revision(spec.name(), number, DIGESTS.get(spec.image()), RuntimeConfig.of(spec)), replicas);
+        new Revision(spec.name(), number, DIGESTS.get(spec.image()), RuntimeConfig.of(spec)),
+        replicas);
   }
 
   @Test
@@ -25,11 +26,15 @@ class RevisionPlannerTest {
     ServiceSpec web = spec("web", "hello", 3, Map.of("LOG_LEVEL", "info"));
     Plan plan = RevisionPlanner.plan(Map.of("web", web), DIGESTS, Map.of());
 
-    assertThat(plan.changes()).singleElement().isInstanceOfSatisfying(Change.Create.class, c -> {
-      assertThat(c.revision().number()).isEqualTo(1);
-      assertThat(c.revision().image()).isEqualTo(digest("hello-v1"));
-      assertThat(c.replicas()).isEqualTo(3);
-    });
+    assertThat(plan.changes())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Change.Create.class,
+            c -> {
+              assertThat(c.revision().number()).isEqualTo(1);
+              assertThat(c.revision().image()).isEqualTo(digest("hello-v1"));
+              assertThat(c.replicas()).isEqualTo(3);
+            });
   }
 
   @Test
@@ -38,11 +43,15 @@ class RevisionPlannerTest {
     Plan plan = RevisionPlanner.plan(Map.of("web", web), DIGESTS, Map.of("web", live(web, 4, 3)));
 
     assertThat(plan.newRevisions()).isEmpty();
-    assertThat(plan.changes()).singleElement().isInstanceOfSatisfying(Change.Scale.class, s -> {
-      assertThat(s.revision().number()).isEqualTo(4);
-      assertThat(s.from()).isEqualTo(3);
-      assertThat(s.to()).isEqualTo(5);
-    });
+    assertThat(plan.changes())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Change.Scale.class,
+            s -> {
+              assertThat(s.revision().number()).isEqualTo(4);
+              assertThat(s.from()).isEqualTo(3);
+              assertThat(s.to()).isEqualTo(5);
+            });
   }
 
   @Test
@@ -58,26 +67,31 @@ class RevisionPlannerTest {
   void newImageDigestReplacesWithTheNextNumberAndSaysWhy() {
     ServiceSpec web = spec("web", "hello", 3, Map.of());
     LiveService was = live(web, 7, 3);
-    Plan plan = RevisionPlanner.plan(
-        Map.of("web", web), Map.of("hello", digest("hello-v2")), Map.of("web", was));
+    Plan plan =
+        RevisionPlanner.plan(
+            Map.of("web", web), Map.of("hello", digest("hello-v2")), Map.of("web", was));
 
     Change.Replace r = (Change.Replace) plan.changes().get(0);
     assertThat(r.to().number()).isEqualTo(8);
-    assertThat(r.fields()).containsExactly(new Change.FieldChange(
-        "image", digest("hello-v1").toString(), digest("hello-v2").toString()));
+    assertThat(r.fields())
+        .containsExactly(
+            new Change.FieldChange(
+                "image", digest("hello-v1").toString(), digest("hello-v2").toString()));
   }
 
   @Test
   void configChangeNamesEachFieldWithOldAndNewValue() {
     ServiceSpec before = spec("web", "hello", 3, Map.of("LOG_LEVEL", "info", "MODE", "a"));
     ServiceSpec after = spec("web", "hello", 4, Map.of("LOG_LEVEL", "debug", "EXTRA", "1"));
-    Plan plan = RevisionPlanner.plan(Map.of("web", after), DIGESTS, Map.of("web", live(before, 1, 3)));
+    Plan plan =
+        RevisionPlanner.plan(Map.of("web", after), DIGESTS, Map.of("web", live(before, 1, 3)));
 
     Change.Replace r = (Change.Replace) plan.changes().get(0);
-    assertThat(r.fields()).containsExactly(
-        new Change.FieldChange("env.EXTRA", Change.ABSENT, "1"),
-        new Change.FieldChange("env.LOG_LEVEL", "info", "debug"),
-        new Change.FieldChange("env.MODE", "a", Change.ABSENT));
+    assertThat(r.fields())
+        .containsExactly(
+            new Change.FieldChange("env.EXTRA", Change.ABSENT, "1"),
+            new Change.FieldChange("env.LOG_LEVEL", "info", "debug"),
+            new Change.FieldChange("env.MODE", "a", Change.ABSENT));
     assertThat(r.fromReplicas()).isEqualTo(3);
     assertThat(r.toReplicas()).isEqualTo(4);
   }
@@ -86,7 +100,8 @@ class RevisionPlannerTest {
   void secretsAreComparedAndShownByNameOnly() {
     ServiceSpec before = spec("web", "hello", 1, Map.of(), List.of("API_TOKEN"));
     ServiceSpec after = spec("web", "hello", 1, Map.of(), List.of("DB_PASSWORD", "API_TOKEN"));
-    Plan plan = RevisionPlanner.plan(Map.of("web", after), DIGESTS, Map.of("web", live(before, 1, 1)));
+    Plan plan =
+        RevisionPlanner.plan(Map.of("web", after), DIGESTS, Map.of("web", live(before, 1, 1)));
 
     Change.Replace r = (Change.Replace) plan.changes().get(0);
     assertThat(r.fields())
@@ -101,8 +116,11 @@ class RevisionPlannerTest {
     LinkedHashMap<String, String> ba = new LinkedHashMap<>();
     ba.put("B", "2");
     ba.put("A", "1");
-    Plan plan = RevisionPlanner.plan(
-        Map.of("web", spec("web", "hello", 1, ba)), DIGESTS, Map.of("web", live(spec("web", "hello", 1, ab), 1, 1)));
+    Plan plan =
+        RevisionPlanner.plan(
+            Map.of("web", spec("web", "hello", 1, ba)),
+            DIGESTS,
+            Map.of("web", live(spec("web", "hello", 1, ab), 1, 1)));
 
     assertThat(plan.isEmpty()).isTrue();
   }
@@ -112,10 +130,14 @@ class RevisionPlannerTest {
     ServiceSpec old = spec("old", "api", 2, Map.of());
     Plan plan = RevisionPlanner.plan(Map.of(), DIGESTS, Map.of("old", live(old, 3, 2)));
 
-    assertThat(plan.changes()).singleElement().isInstanceOfSatisfying(Change.Remove.class, r -> {
-      assertThat(r.revision().number()).isEqualTo(3);
-      assertThat(r.replicas()).isEqualTo(2);
-    });
+    assertThat(plan.changes())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Change.Remove.class,
+            r -> {
+              assertThat(r.revision().number()).isEqualTo(3);
+              assertThat(r.replicas()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -123,10 +145,14 @@ class RevisionPlannerTest {
     LinkedHashMap<String, ServiceSpec> services = new LinkedHashMap<>();
     services.put("zeta", spec("zeta", "hello", 1, Map.of()));
     services.put("alpha", spec("alpha", "api", 1, Map.of()));
-    Plan plan = RevisionPlanner.plan(services, DIGESTS, Map.of("mid", live(spec("mid", "api", 1, Map.of()), 1, 1)));
+    Plan plan =
+        RevisionPlanner.plan(
+            services, DIGESTS, Map.of("mid", live(spec("mid", "api", 1, Map.of()), 1, 1)));
 
     assertThat(plan.changes()).extracting(Change::service).containsExactly("alpha", "mid", "zeta");
-    assertThat(RevisionPlanner.plan(services, DIGESTS, Map.of("mid", live(spec("mid", "api", 1, Map.of()), 1, 1))))
+    assertThat(
+            RevisionPlanner.plan(
+                services, DIGESTS, Map.of("mid", live(spec("mid", "api", 1, Map.of()), 1, 1))))
         .isEqualTo(plan);
   }
 

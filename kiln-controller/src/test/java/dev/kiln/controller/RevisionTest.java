@@ -19,9 +19,12 @@ class RevisionTest {
   @Test
   void contentDigestChangesWithImageOrAnyConfigField() {
     Revision base = revision("web", 1, "img", Map.of("A", "1"));
-    assertThat(revision("web", 1, "img2", Map.of("A", "1")).contentDigest()).isNotEqualTo(base.contentDigest());
-    assertThat(revision("web", 1, "img", Map.of("A", "2")).contentDigest()).isNotEqualTo(base.contentDigest());
-    assertThat(revision("web", 1, "img", Map.of("A", "1", "B", "")).contentDigest()).isNotEqualTo(base.contentDigest());
+    assertThat(revision("web", 1, "img2", Map.of("A", "1")).contentDigest())
+        .isNotEqualTo(base.contentDigest());
+    assertThat(revision("web", 1, "img", Map.of("A", "2")).contentDigest())
+        .isNotEqualTo(base.contentDigest());
+    assertThat(revision("web", 1, "img", Map.of("A", "1", "B", "")).contentDigest())
+        .isNotEqualTo(base.contentDigest());
   }
 
   @Test

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 
 class RollbackPlannerTest {
   /** r1 = v1, r2 = v2, r3 = v2 again (a config-only re-apply of the same content), r4 = v3 live. */
-  private static final List<Revision> HISTORY = List.of(
-      revision("web", 1, "v1", Map.of()),
-      revision("web", 2, "v2", Map.of()),
-      revision("web", 3, "v2", Map.of()),
-      revision("web", 4, "v3", Map.of()));
+  private static final List<Revision> HISTORY =
+      List.of(
+          revision("web", 1, "v1", Map.of()),
+          revision("web", 2, "v2", Map.of()),
+          revision("web", 3, "v2", Map.of()),
+          revision("web", 4, "v3", Map.of()));
 
   private static RollbackPlan plan(Target target, FleetSimulator sim, Strategy strategy) {
     return RollbackPlanner.plan(HISTORY, 4, target, sim.view(), 3, strategy, DEADLINE, sim.now);
@@ -29,16 +30,23 @@ class RollbackPlannerTest {
 
   @Test
   void rollback_toWarmFleetIsASingleSwap() {
-    FleetSimulator sim = new FleetSimulator().seed(3, 3, Phase.HEALTHY).seed(4, 3, Phase.HEALTHY).route(Traffic.all(4));
+    FleetSimulator sim =
+        new FleetSimulator()
+            .seed(3, 3, Phase.HEALTHY)
+            .seed(4, 3, Phase.HEALTHY)
+            .route(Traffic.all(4));
 
     RollbackPlan plan = plan(new Target.Previous(), sim, Fixtures.blueGreen());
 
     RollbackPlan.Swap swap = (RollbackPlan.Swap) plan;
     assertThat(swap.revision().number()).isEqualTo(5);
     assertThat(swap.revision().sameContentAs(HISTORY.get(2))).isTrue();
-    assertThat(swap.actions()).filteredOn(a -> !(a instanceof Action.RecordEvent)).containsExactly(
-        new Action.AdoptInstances("web", 3, 5, List.of("seed-r3-01", "seed-r3-02", "seed-r3-03")),
-        new Action.SetTraffic("web", Traffic.all(5)));
+    assertThat(swap.actions())
+        .filteredOn(a -> !(a instanceof Action.RecordEvent))
+        .containsExactly(
+            new Action.AdoptInstances(
+                "web", 3, 5, List.of("seed-r3-01", "seed-r3-02", "seed-r3-03")),
+            new Action.SetTraffic("web", Traffic.all(5)));
 
     sim.apply(swap.actions());
     Decision after = sim.decide(swap.rollout());
@@ -48,13 +56,19 @@ class RollbackPlannerTest {
 
   @Test
   void rollback_keepsTheReplacedFleetWarmThenStopsIt() {
-    FleetSimulator sim = new FleetSimulator().seed(3, 3, Phase.HEALTHY).seed(4, 3, Phase.HEALTHY).route(Traffic.all(4));
-    RollbackPlan.Swap swap = (RollbackPlan.Swap) plan(new Target.Previous(), sim, Fixtures.blueGreen());
+    FleetSimulator sim =
+        new FleetSimulator()
+            .seed(3, 3, Phase.HEALTHY)
+            .seed(4, 3, Phase.HEALTHY)
+            .route(Traffic.all(4));
+    RollbackPlan.Swap swap =
+        (RollbackPlan.Swap) plan(new Target.Previous(), sim, Fixtures.blueGreen());
     sim.apply(swap.actions());
 
     Rollout done = sim.run(swap.rollout(), 50);
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
-    assertThat(done.condition(Condition.COMPLETED).get().at()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+    assertThat(done.condition(Condition.COMPLETED).get().at())
+        .isEqualTo(T0.plus(Duration.ofMinutes(10)));
     sim.assertConvergedOn(5, 3);
     assertThat(sim.journal).filteredOn(Action.StartInstances.class::isInstance).isEmpty();
   }
@@ -73,14 +87,16 @@ class RollbackPlannerTest {
     Rollout done = sim.run(fast.rollout(), 100);
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
     sim.assertConvergedOn(5, 3);
-    assertThat(sim.journal).filteredOn(Action.SetTraffic.class::isInstance)
+    assertThat(sim.journal)
+        .filteredOn(Action.SetTraffic.class::isInstance)
         .containsExactly(new Action.SetTraffic("web", Traffic.all(5)));
   }
 
   @Test
   void rollback_toColdRevisionWithBlueGreenNeedsNoPromotion() {
     FleetSimulator sim = new FleetSimulator().seed(4, 3, Phase.HEALTHY).route(Traffic.all(4));
-    RollbackPlan.FastTrack fast = (RollbackPlan.FastTrack) plan(new Target.To(1), sim, Fixtures.blueGreen());
+    RollbackPlan.FastTrack fast =
+        (RollbackPlan.FastTrack) plan(new Target.To(1), sim, Fixtures.blueGreen());
     Rollout done = sim.run(fast.rollout(), 1000);
     assertThat(done.phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
     sim.assertConvergedOn(5, 3);
@@ -89,30 +105,69 @@ class RollbackPlannerTest {
   @Test
   void rollback_partlyWarmFleetIsNotASwap() {
     FleetSimulator sim = new FleetSimulator().seed(3, 2, Phase.HEALTHY).seed(4, 3, Phase.HEALTHY);
-    assertThat(plan(new Target.Previous(), sim, Strategy.Rolling.DEFAULT)).isInstanceOf(RollbackPlan.FastTrack.class);
+    assertThat(plan(new Target.Previous(), sim, Strategy.Rolling.DEFAULT))
+        .isInstanceOf(RollbackPlan.FastTrack.class);
   }
 
   @Test
   void rollback_previousMeansTheLatestEarlierRevisionWithDifferentContent() {
-    List<Revision> history = List.of(
-        revision("web", 1, "v1", Map.of()), revision("web", 2, "v2", Map.of()), revision("web", 3, "v2", Map.of()));
-    RollbackPlan plan = RollbackPlanner.plan(history, 3, new Target.Previous(), FleetView.EMPTY, 1,
-        Strategy.Rolling.DEFAULT, DEADLINE, T0);
+    List<Revision> history =
+        List.of(
+            revision("web", 1, "v1", Map.of()),
+            revision("web", 2, "v2", Map.of()),
+            revision("web", 3, "v2", Map.of()));
+    RollbackPlan plan =
+        RollbackPlanner.plan(
+            history,
+            3,
+            new Target.Previous(),
+            FleetView.EMPTY,
+            1,
+            Strategy.Rolling.DEFAULT,
+            DEADLINE,
+            T0);
     assertThat(plan.revision().sameContentAs(history.get(0))).isTrue();
     assertThat(plan.revision().number()).isEqualTo(4);
   }
 
   @Test
   void rollback_errorsSayWhatToDo() {
-    assertThatThrownBy(() -> RollbackPlanner.plan(HISTORY, 4, new Target.To(9), FleetView.EMPTY, 3,
-            Strategy.Rolling.DEFAULT, DEADLINE, T0))
+    assertThatThrownBy(
+            () ->
+                RollbackPlanner.plan(
+                    HISTORY,
+                    4,
+                    new Target.To(9),
+                    FleetView.EMPTY,
+                    3,
+                    Strategy.Rolling.DEFAULT,
+                    DEADLINE,
+                    T0))
         .isInstanceOf(ControllerException.class)
         .hasMessage("service web has no revision 9; see `kiln history web`");
-    assertThatThrownBy(() -> RollbackPlanner.plan(HISTORY.subList(0, 1), 1, new Target.Previous(), FleetView.EMPTY, 3,
-            Strategy.Rolling.DEFAULT, DEADLINE, T0))
+    assertThatThrownBy(
+            () ->
+                RollbackPlanner.plan(
+                    HISTORY.subList(0, 1),
+                    1,
+                    new Target.Previous(),
+                    FleetView.EMPTY,
+                    3,
+                    Strategy.Rolling.DEFAULT,
+                    DEADLINE,
+                    T0))
         .hasMessageContaining("no earlier revision");
-    assertThatThrownBy(() -> RollbackPlanner.plan(HISTORY, 3, new Target.To(2), FleetView.EMPTY, 3,
-            Strategy.Rolling.DEFAULT, DEADLINE, T0))
+    assertThatThrownBy(
+            () ->
+                RollbackPlanner.plan(
+                    HISTORY,
+                    3,
+                    new Target.To(2),
+                    FleetView.EMPTY,
+                    3,
+                    Strategy.Rolling.DEFAULT,
+                    DEADLINE,
+                    T0))
         .hasMessageContaining("same content as live revision 3");
   }
 }

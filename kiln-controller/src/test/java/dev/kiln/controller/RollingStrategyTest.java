@@ -7,17 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.controller.ObservedInstance.Phase;
 import dev.kiln.model.Strategy;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class RollingStrategyTest {
   private static Rollout rolling(int from, int to, int replicas, int surge, int unavailable) {
-    return Rollout.start("web", from, to, replicas, new Strategy.Rolling(surge, unavailable), DEADLINE, false, T0);
+    return Rollout.start(
+        "web", from, to, replicas, new Strategy.Rolling(surge, unavailable), DEADLINE, false, T0);
   }
 
   private static FleetSimulator stableFleet(int revision, int replicas) {
-    return new FleetSimulator().seed(revision, replicas, Phase.HEALTHY).route(Traffic.all(revision));
+    return new FleetSimulator()
+        .seed(revision, replicas, Phase.HEALTHY)
+        .route(Traffic.all(revision));
   }
 
   @Test
@@ -25,8 +28,8 @@ class RollingStrategyTest {
     FleetSimulator sim = stableFleet(1, 3);
     Decision d = sim.decide(rolling(1, 2, 3, 1, 0));
 
-    assertThat(d.actions()).containsExactly(
-        new Action.StartInstances("web", 2, List.of("web-r2-0001")));
+    assertThat(d.actions())
+        .containsExactly(new Action.StartInstances("web", 2, List.of("web-r2-0001")));
     assertThat(d.next().phase()).isEqualTo(Rollout.Phase.PROGRESSING);
   }
 
@@ -40,13 +43,14 @@ class RollingStrategyTest {
     sim.tick();
     Decision second = sim.decide(first.next());
 
-    assertThat(second.actions()).startsWith(
-        new Action.SetTraffic("web", Traffic.split(1, 2, 33)));
-    assertThat(second.actions()).filteredOn(Action.StopInstance.class::isInstance)
+    assertThat(second.actions()).startsWith(new Action.SetTraffic("web", Traffic.split(1, 2, 33)));
+    assertThat(second.actions())
+        .filteredOn(Action.StopInstance.class::isInstance)
         .singleElement()
         .satisfies(a -> assertThat(((Action.StopInstance) a).drain()).isTrue());
-    assertThat(second.actions()).last().isEqualTo(
-        new Action.StartInstances("web", 2, List.of("web-r2-0002")));
+    assertThat(second.actions())
+        .last()
+        .isEqualTo(new Action.StartInstances("web", 2, List.of("web-r2-0002")));
   }
 
   @ParameterizedTest(name = "replicas {0}, max-surge {1}, max-unavailable {2}")
@@ -65,19 +69,25 @@ class RollingStrategyTest {
   void rolling_neverDropsBelowDesiredHealthyWithMaxUnavailableZero() {
     FleetSimulator sim = stableFleet(1, 4);
     sim.healthyAfterTicks = 4;
-    sim.run(rolling(1, 2, 4, 1, 0), 500, r -> {
-      assertThat(sim.healthy(1) + sim.healthy(2)).isGreaterThanOrEqualTo(4);
-      return r;
-    });
+    sim.run(
+        rolling(1, 2, 4, 1, 0),
+        500,
+        r -> {
+          assertThat(sim.healthy(1) + sim.healthy(2)).isGreaterThanOrEqualTo(4);
+          return r;
+        });
     sim.assertConvergedOn(2, 4);
   }
 
   @Test
   void rolling_firstDeployStartsEveryReplicaAndRoutesWhenHealthy() {
     FleetSimulator sim = new FleetSimulator();
-    Decision d = sim.decide(Rollout.start("web", 0, 1, 3, Strategy.Rolling.DEFAULT, DEADLINE, false, T0));
-    assertThat(d.actions()).containsExactly(
-        new Action.StartInstances("web", 1, List.of("web-r1-0001", "web-r1-0002", "web-r1-0003")));
+    Decision d =
+        sim.decide(Rollout.start("web", 0, 1, 3, Strategy.Rolling.DEFAULT, DEADLINE, false, T0));
+    assertThat(d.actions())
+        .containsExactly(
+            new Action.StartInstances(
+                "web", 1, List.of("web-r1-0001", "web-r1-0002", "web-r1-0003")));
 
     sim.run(d.next(), 100);
     sim.assertConvergedOn(1, 3);
@@ -86,10 +96,18 @@ class RollingStrategyTest {
   @Test
   void rolling_trafficFollowsTheShareOfHealthyInstances() {
     assertThat(RollingStrategy.proportional(new java.util.TreeMap<>(java.util.Map.of(1, 2, 2, 1))))
-        .contains(new Traffic(new java.util.TreeMap<>(java.util.Map.of(1, 67, 2, 33)), java.util.Optional.empty()));
-    assertThat(RollingStrategy.proportional(new java.util.TreeMap<>(java.util.Map.of(1, 1, 2, 1, 3, 1))).get().weights())
+        .contains(
+            new Traffic(
+                new java.util.TreeMap<>(java.util.Map.of(1, 67, 2, 33)),
+                java.util.Optional.empty()));
+    assertThat(
+            RollingStrategy.proportional(
+                    new java.util.TreeMap<>(java.util.Map.of(1, 1, 2, 1, 3, 1)))
+                .get()
+                .weights())
         .containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of(1, 33, 2, 33, 3, 34)));
-    assertThat(RollingStrategy.proportional(new java.util.TreeMap<>(java.util.Map.of(1, 0, 2, 0)))).isEmpty();
+    assertThat(RollingStrategy.proportional(new java.util.TreeMap<>(java.util.Map.of(1, 0, 2, 0))))
+        .isEmpty();
   }
 
   @Test

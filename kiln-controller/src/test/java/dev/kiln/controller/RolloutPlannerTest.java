@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** What every strategy shares: the progress deadline, pause/resume/abort intent, orphans, determinism. */
+/**
+ * What every strategy shares: the progress deadline, pause/resume/abort intent, orphans,
+ * determinism.
+ */
 class RolloutPlannerTest {
   static Stream<Strategy> strategies() {
     return Stream.of(
@@ -45,19 +48,24 @@ class RolloutPlannerTest {
     Condition aborted = done.condition(Condition.ABORTED).orElseThrow();
     assertThat(aborted.reason()).isEqualTo("ProgressDeadlineExceeded");
     assertThat(aborted.at()).isEqualTo(T0.plus(DEADLINE));
-    assertThat(aborted.message()).contains("no progress for PT10M").contains("traffic returns to revision 1");
+    assertThat(aborted.message())
+        .contains("no progress for PT10M")
+        .contains("traffic returns to revision 1");
     sim.assertConvergedOn(1, 3);
   }
 
   @Test
   void progressDeadline_restartsWheneverAnInstanceBecomesHealthy() {
     FleetSimulator slow = stableFleet();
-    slow.healthyAfterTicks = 500; // each instance under the 600 s deadline, the whole rollout far over
-    assertThat(slow.run(rollout(Strategy.Rolling.DEFAULT), 5000).phase()).isEqualTo(Rollout.Phase.SUCCEEDED);
+    slow.healthyAfterTicks =
+        500; // each instance under the 600 s deadline, the whole rollout far over
+    assertThat(slow.run(rollout(Strategy.Rolling.DEFAULT), 5000).phase())
+        .isEqualTo(Rollout.Phase.SUCCEEDED);
 
     FleetSimulator tooSlow = stableFleet();
     tooSlow.healthyAfterTicks = 700;
-    assertThat(tooSlow.run(rollout(Strategy.Rolling.DEFAULT), 5000).phase()).isEqualTo(Rollout.Phase.ABORTED);
+    assertThat(tooSlow.run(rollout(Strategy.Rolling.DEFAULT), 5000).phase())
+        .isEqualTo(Rollout.Phase.ABORTED);
   }
 
   @Test
@@ -102,9 +110,11 @@ class RolloutPlannerTest {
     Decision held = sim.decide(r);
     assertThat(held.next().step()).isZero();
     assertThat(held.actions()).noneMatch(Action.SetTraffic.class::isInstance);
-    assertThat(held.actions()).filteredOn(a -> !(a instanceof Action.RecordEvent)).containsExactly(
-        new Action.StopInstance("web", "seed-r1-01", "exited", false),
-        new Action.StartInstances("web", 1, List.of("web-r1-0002")));
+    assertThat(held.actions())
+        .filteredOn(a -> !(a instanceof Action.RecordEvent))
+        .containsExactly(
+            new Action.StopInstance("web", "seed-r1-01", "exited", false),
+            new Action.StartInstances("web", 1, List.of("web-r1-0002")));
   }
 
   @ParameterizedTest
@@ -154,8 +164,10 @@ class RolloutPlannerTest {
     Decision d = sim.decide(rollout(Strategy.Rolling.DEFAULT));
 
     assertThat(d.actions().get(0)).isEqualTo(new Action.SetTraffic("web", Traffic.all(1)));
-    assertThat(d.actions()).contains(
-        new Action.StopInstance("web", "seed-r7-04", "orphan: revision 7 is not part of the rollout", true));
+    assertThat(d.actions())
+        .contains(
+            new Action.StopInstance(
+                "web", "seed-r7-04", "orphan: revision 7 is not part of the rollout", true));
   }
 
   @Test
@@ -163,8 +175,10 @@ class RolloutPlannerTest {
     Rollout r = rollout(Fixtures.canary(10, 50));
     FleetView fleet = stableFleet().view();
     TrafficView traffic = new TrafficView(Map.of("web", Traffic.all(1)));
-    Decision a = RolloutPlanner.next(r, fleet, traffic, MetricsView.EMPTY, T0, new Fixtures.CountingIds());
-    Decision b = RolloutPlanner.next(r, fleet, traffic, MetricsView.EMPTY, T0, new Fixtures.CountingIds());
+    Decision a =
+        RolloutPlanner.next(r, fleet, traffic, MetricsView.EMPTY, T0, new Fixtures.CountingIds());
+    Decision b =
+        RolloutPlanner.next(r, fleet, traffic, MetricsView.EMPTY, T0, new Fixtures.CountingIds());
     assertThat(a).isEqualTo(b);
     assertThat(a.next().conditions()).allSatisfy(c -> assertThat(c.at()).isEqualTo(T0));
   }
