@@ -60,8 +60,10 @@ final class LogFile {
       int n = (int) Math.min(length, maxBytes);
       byte[] bytes = new byte[n];
       raf.seek(length - n);
-      raf.readFully(bytes);
-      return bytes;
+      int read = 0;
+      for (int r; read < n && (r = raf.read(bytes, read, n - read)) > 0; ) read += r;
+      // the file may have been truncated by a rotation meanwhile: return what was there
+      return read == n ? bytes : java.util.Arrays.copyOf(bytes, read);
     }
   }
 }

@@ -1,0 +1,123 @@
+package dev.kiln.runtime.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.ImageContent;
+import dev.kiln.runtime.InstanceSpec;
+import dev.kiln.runtime.RuntimeDriver;
+import dev.kiln.runtime.RuntimeDriverException;
+import dev.kiln.runtime.RuntimeDrivers;
+import dev.kiln.testkit.Await;
+import dev.kiln.testkit.InMemoryImageSource;
+import dev.kiln.testkit.Instances;
+import dev.kiln.testkit.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Process-runtime behaviour beyond the shared conformance suite. */
+class ProcessDriverIT {
+  private static final ImageContent IMAGE = TestImages.busybox().build();
+  @TempDir Path home;
+  private final InMemoryImageSource images = new InMemoryImageSource().add(IMAGE);
+  private RuntimeDriver driver;
+
+  @BeforeAll
+  static void needsBubblewrap() {
+    assumeTrue(HostTools.find("bwrap").isPresent(), "bubblewrap is not installed");
+  }
+
+  private RuntimeDriver newDriver(Map<String, String> options) {
+    return RuntimeDrivers.create("process", new DriverContext(home, Clock.systemUTC(), images, options));
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (driver == null) return;
+    driver.list().forEach(s -> driver.destroy(s.id()));
+    driver.close();
+  }
+
+  @Test
+  void theLogIsBounded_byRotationToLog1() throws IOException {
+    driver = newDriver(Map.of("log-max-bytes", "4096"));
+    InstanceSpec spec = Instances.spec("chatty", IMAGE.manifestDigest())
+        .shell("i=0; while [ $i -lt 2000 ]; do echo line-$i-padding-padding-padding; i=$((i+1)); done; echo END; exec sleep 600")
+        .build();
+    driver.start(spec);
+    Path dir = home.resolve("instances/chatty");
+
+    Await.untilTrue("rotation", () -> Files.exists(dir.resolve("log.1")) && driver.logs(spec.id(), 100_000).contains("END"));
+    Await.untilTrue("a bounded log", () -> size(dir.resolve("log")) <= 4096);
+    assertThat(driver.logs(spec.id(), 100)).hasSizeLessThanOrEqualTo(100).endsWith("END\n");
+  }
+
+  @Test
+  void aRootfsAlteredOnDisk_isRecreatedBeforeTheNextDriverUsesIt() throws IOException {
+    driver = newDriver(Map.of());
+    InstanceSpec first = Instances.spec("first", IMAGE.manifestDigest()).build();
+    driver.start(first);
+    driver.destroy(first.id());
+    driver.close();
+    Path index = home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root/www/index.html");
+    index.toFile().setWritable(true);
+    Files.writeString(index, "defaced\n");
+
+    driver = newDriver(Map.of());
+    InstanceSpec second = Instances.spec("second", IMAGE.manifestDigest()).build();
+    driver.start(second);
+
+    assertThat(Await.httpGet(second.port(), "/index.html").body()).isEqualTo("hello from kiln\n");
+  }
+
+  @Test
+  void aVolumeMountPointMissingFromTheImage_isAClearError_andNothingIsLeft() {
+    driver = newDriver(Map.of());
+    InstanceSpec spec = Instances.spec("novol", IMAGE.manifestDigest()).volume("state", "/var/lib/state").build();
+
+    assertThatThrownBy(() -> driver.start(spec))
+        .isInstanceOf(RuntimeDriverException.class)
+        .hasMessageContaining("/var/lib/state")
+        .hasMessageContaining("not a directory in image");
+    assertThat(driver.list()).isEmpty();
+    assertThat(home.resolve("instances/novol")).doesNotExist();
+  }
+
+  @Test
+  void instanceJson_recordsPidAndStartTime_butNoSecretValues() throws IOException {
+    driver = newDriver(Map.of());
+    InstanceSpec spec = Instances.spec("rec", IMAGE.manifestDigest()).secret("API_TOKEN", "do-not-store").build();
+    driver.start(spec);
+
+    String json = Files.readString(home.resolve("instances/rec/instance.json"));
+    InstanceRecord record = InstanceRecord.read(home.resolve("instances/rec/instance.json"));
+    assertThat(json).contains("API_TOKEN").doesNotContain("do-not-store");
+    assertThat(ProcStat.alive(record.pid(), record.pidStart())).isTrue();
+    assertThat(driver.inspect(spec.id()).orElseThrow().spec().secrets()).containsEntry("API_TOKEN", "");
+  }
+
+  @Test
+  void driversAreFoundByName_andAnUnknownNameIsAClearError() {
+    assertThat(RuntimeDrivers.available()).contains("process");
+    assertThatThrownBy(() -> RuntimeDrivers.create("nomad", new DriverContext(home, Clock.systemUTC(), images)))
+        .hasMessageContaining("no runtime named 'nomad'");
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+}
