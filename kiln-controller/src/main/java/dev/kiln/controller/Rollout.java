@@ -1,5 +1,6 @@
 package dev.kiln.controller;
 
+import dev.kiln.model.ServiceSpec;
 import dev.kiln.model.Strategy;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,9 @@ import java.util.Optional;
  * @param lastProgressAt the last time the rollout progressed or stopped waiting on purpose; the
  *     progress deadline counts from here
  * @param progressMark a number that grows whenever the rollout progresses (step and healthy count)
+ * @param waitingOnPurpose whether the last decision waited on purpose (a pause step, a fleet
+ *     awaiting promotion); when such a wait ends the deadline restarts, so a long wait is never
+ *     mistaken for a lack of progress
  * @param switchedAt blue-green: when all traffic moved to {@code to}
  * @param intent what users asked for (pause, promote, abort); the planner acts on it
  */
@@ -39,6 +43,7 @@ public record Rollout(
     Optional<Instant> stepStartedAt,
     Instant lastProgressAt,
     int progressMark,
+    boolean waitingOnPurpose,
     Optional<Instant> switchedAt,
     Intent intent,
     List<Condition> conditions) {
@@ -103,6 +108,7 @@ public record Rollout(
         Optional.empty(),
         now,
         -1,
+        false,
         Optional.empty(),
         Intent.NONE,
         List.of(
@@ -112,6 +118,55 @@ public record Rollout(
                 fastTrack ? "FastTrackRollback" : "RolloutStarted",
                 "revision " + from + " -> " + to,
                 now)));
+  }
+
+  /**
+   * The rollout that applying {@code change} starts: a first deploy for a created service, a move
+   * from the live revision for a replaced one; none for a scale, a removal or no change (the healer
+   * acts on those).
+   */
+  public static Optional<Rollout> forChange(Change change, ServiceSpec spec, Instant now) {
+    return switch (change) {
+      case Change.Create c ->
+          Optional.of(
+              start(
+                  spec.name(),
+                  0,
+                  c.revision().number(),
+                  c.replicas(),
+                  spec.strategy(),
+                  spec.progressDeadline(),
+                  false,
+                  now));
+      case Change.Replace r ->
+          Optional.of(
+              start(
+                  spec.name(),
+                  r.from().number(),
+                  r.to().number(),
+                  r.toReplicas(),
+                  spec.strategy(),
+                  spec.progressDeadline(),
+                  false,
+                  now));
+      case Change.Scale s -> Optional.empty();
+      case Change.Remove s -> Optional.empty();
+      case Change.NoChange s -> Optional.empty();
+    };
+  }
+
+  /** The revision that has the traffic if nothing else is decided: {@code to} once switched. */
+  public int lastGood() {
+    return phase == Phase.SUCCEEDED || phase == Phase.SCALING_DOWN ? to : from;
+  }
+
+  /**
+   * A newer apply arrived before this rollout finished: the new rollout starts from the last good
+   * revision, and the abandoned one's instances become orphans, stopped once out of the route.
+   */
+  public Rollout supersededBy(
+      int newTo, int newReplicas, Strategy newStrategy, Duration newDeadline, Instant now) {
+    return start(service, lastGood(), newTo, newReplicas, newStrategy, newDeadline, false, now);
   }
 
   public Optional<Condition> condition(String type) {
@@ -140,98 +195,41 @@ public record Rollout(
   // --- withers used by the planner ---
 
   Rollout withIntent(Intent i) {
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        phase,
-        step,
-        stepStartedAt,
-        lastProgressAt,
-        progressMark,
-        switchedAt,
-        i,
-        conditions);
+    Draft d = new Draft(this);
+    d.intent = i;
+    return d.build();
   }
 
   Rollout withPhase(Phase p) {
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        p,
-        step,
-        stepStartedAt,
-        lastProgressAt,
-        progressMark,
-        switchedAt,
-        intent,
-        conditions);
+    Draft d = new Draft(this);
+    d.phase = p;
+    return d.build();
   }
 
   Rollout withStep(int s, Optional<Instant> startedAt) {
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        phase,
-        s,
-        startedAt,
-        lastProgressAt,
-        progressMark,
-        switchedAt,
-        intent,
-        conditions);
+    Draft d = new Draft(this);
+    d.step = s;
+    d.stepStartedAt = startedAt;
+    return d.build();
   }
 
   Rollout withProgress(Instant at, int mark) {
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        phase,
-        step,
-        stepStartedAt,
-        at,
-        mark,
-        switchedAt,
-        intent,
-        conditions);
+    Draft d = new Draft(this);
+    d.lastProgressAt = at;
+    d.progressMark = mark;
+    return d.build();
+  }
+
+  Rollout withWaitingOnPurpose(boolean waiting) {
+    Draft d = new Draft(this);
+    d.waitingOnPurpose = waiting;
+    return d.build();
   }
 
   Rollout withSwitchedAt(Instant at) {
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        phase,
-        step,
-        stepStartedAt,
-        lastProgressAt,
-        progressMark,
-        Optional.of(at),
-        intent,
-        conditions);
+    Draft d = new Draft(this);
+    d.switchedAt = Optional.of(at);
+    return d.build();
   }
 
   /** Sets the condition of {@code c.type()}, replacing the previous one of that type. */
@@ -243,24 +241,57 @@ public record Rollout(
         && same.get().message().equals(c.message())) {
       return this; // unchanged: keep the time it first became true
     }
-    List<Condition> next = new ArrayList<>();
-    for (Condition old : conditions) if (!old.type().equals(c.type())) next.add(old);
-    next.add(c);
-    return new Rollout(
-        service,
-        from,
-        to,
-        replicas,
-        strategy,
-        progressDeadline,
-        fastTrack,
-        phase,
-        step,
-        stepStartedAt,
-        lastProgressAt,
-        progressMark,
-        switchedAt,
-        intent,
-        next);
+    Draft d = new Draft(this);
+    d.conditions = new ArrayList<>();
+    for (Condition old : conditions) if (!old.type().equals(c.type())) d.conditions.add(old);
+    d.conditions.add(c);
+    return d.build();
+  }
+
+  /** A mutable copy for the withers: one place that lists every component. */
+  private static final class Draft {
+    private final Rollout r;
+    Phase phase;
+    int step;
+    Optional<Instant> stepStartedAt;
+    Instant lastProgressAt;
+    int progressMark;
+    boolean waitingOnPurpose;
+    Optional<Instant> switchedAt;
+    Intent intent;
+    List<Condition> conditions;
+
+    Draft(Rollout r) {
+      this.r = r;
+      phase = r.phase;
+      step = r.step;
+      stepStartedAt = r.stepStartedAt;
+      lastProgressAt = r.lastProgressAt;
+      progressMark = r.progressMark;
+      waitingOnPurpose = r.waitingOnPurpose;
+      switchedAt = r.switchedAt;
+      intent = r.intent;
+      conditions = r.conditions;
+    }
+
+    Rollout build() {
+      return new Rollout(
+          r.service,
+          r.from,
+          r.to,
+          r.replicas,
+          r.strategy,
+          r.progressDeadline,
+          r.fastTrack,
+          phase,
+          step,
+          stepStartedAt,
+          lastProgressAt,
+          progressMark,
+          waitingOnPurpose,
+          switchedAt,
+          intent,
+          conditions);
+    }
   }
 }

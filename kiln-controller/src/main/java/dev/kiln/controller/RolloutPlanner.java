@@ -32,6 +32,7 @@ public final class RolloutPlanner {
       case PAUSED -> hold(t);
       case PROGRESSING -> {
         progress(t);
+        reconcileWaitEnded(t);
         if (ProgressDeadline.exceeded(t))
           return deadlineExceeded(rollout, t, fleet, traffic, metrics, ids);
         if (t.state.phase() == Phase.PROGRESSING && !t.waitingOnPurpose) {
@@ -80,6 +81,19 @@ public final class RolloutPlanner {
       } else if (i.revision() != r.from() && i.revision() != r.to()) {
         t.stop(i, "orphan: revision " + i.revision() + " is not part of the rollout");
       }
+    }
+  }
+
+  /**
+   * Remembers whether this decision waits on purpose; when a wait ends (an instance of a fleet that
+   * awaited promotion died, say), the deadline counts from now, not from before the wait.
+   */
+  private static void reconcileWaitEnded(Tick t) {
+    Rollout r = t.state;
+    if (r.waitingOnPurpose() == t.waitingOnPurpose) return;
+    t.state = r.withWaitingOnPurpose(t.waitingOnPurpose);
+    if (!t.waitingOnPurpose && r.lastProgressAt().isBefore(t.now)) {
+      t.state = t.state.withProgress(t.now, r.progressMark());
     }
   }
 

@@ -71,6 +71,20 @@ class BlueGreenStrategyTest {
   }
 
   @Test
+  void blueGreen_aLongWaitForPromotionIsNotCountedAgainstTheDeadlineWhenAnInstanceDies() {
+    FleetSimulator sim = stableFleet();
+    Rollout ready = until(sim, blueGreen(MANUAL), x -> x.step() == 1);
+    sim.now = sim.now.plus(Duration.ofHours(5));
+    ready = sim.decide(ready).next();
+    sim.kill(sim.ids(2).get(0));
+
+    Decision d = sim.decide(ready);
+    assertThat(d.next().phase()).isEqualTo(Rollout.Phase.PROGRESSING);
+    assertThat(d.actions()).filteredOn(Action.StartInstances.class::isInstance).hasSize(1);
+    assertThat(d.wakeAt()).contains(sim.now.plus(DEADLINE));
+  }
+
+  @Test
   void blueGreen_promoteSwitchesAllTrafficInOneAction() {
     FleetSimulator sim = stableFleet();
     Rollout ready = until(sim, blueGreen(MANUAL), x -> x.step() == 1);

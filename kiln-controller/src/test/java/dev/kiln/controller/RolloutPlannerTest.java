@@ -171,6 +171,20 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void cliVerbsOnlyRecordIntentAndThePlannerActs() {
+    Rollout r = rollout(Fixtures.blueGreen());
+    Rollout promoted = r.requestPromote();
+    assertThat(promoted.phase()).isEqualTo(r.phase());
+    assertThat(promoted.step()).isEqualTo(r.step());
+    assertThat(promoted.intent()).isEqualTo(new Rollout.Intent(false, true, false));
+    assertThat(r.requestPause().requestResume().intent()).isEqualTo(Rollout.Intent.NONE);
+    assertThat(r.requestPause().requestPromote().intent().pause())
+        .as("promoting a paused rollout resumes it")
+        .isFalse();
+    assertThat(r.requestAbort().phase()).isEqualTo(Rollout.Phase.PROGRESSING);
+  }
+
+  @Test
   void sameInputsGiveTheSameDecisionAndNothingDependsOnTheWallClock() {
     Rollout r = rollout(Fixtures.canary(10, 50));
     FleetView fleet = stableFleet().view();
