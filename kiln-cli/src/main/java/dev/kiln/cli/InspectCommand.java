@@ -91,7 +91,7 @@ public final class InspectCommand implements Callable<Integer> {
   private void text(PrintWriter out, Descriptor d, ImageManifest m, ImageConfig c, ImageFacts facts, Optional<SbomSummary> summary) {
     out.println("image:        " + image);
     out.println("digest:       " + d.digest());
-    out.println("size:         " + ImageFacts.human(facts.size()) + " (" + m.layers().size() + " layers)");
+    out.println("size:         " + ImageFacts.human(facts.size()) + " (" + m.layers().size() + (m.layers().size() == 1 ? " layer)" : " layers)"));
     out.println("created:      " + c.created());
     out.println("created from: " + facts.createdFrom());
     Optional.ofNullable(m.annotations().get(ImageFacts.BLUEPRINT_DIGEST)).ifPresent(b -> out.println("blueprint:    " + b));

@@ -11,7 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import java.util.zip.GZIPInputStream;
 
 /** Small pieces shared by the code that reads layers: names, lstat, compression. */
 final class LayerPaths {
@@ -57,7 +57,10 @@ final class LayerPaths {
     int b1 = in.read();
     int b2 = in.read();
     in.reset();
-    if (b1 == 0x1f && b2 == 0x8b) return new GzipCompressorInputStream(in, true);
+    if (b1 == 0x1f && b2 == 0x8b) {
+      // The JDK's inflater loop is markedly faster than commons-compress's on big layers.
+      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    }
     if (b1 == 0x28 && b2 == 0xb5) {
       throw new ImageException("zstd-compressed layers are not supported; convert the image with skopeo copy --dest-compress-format gzip");
     }

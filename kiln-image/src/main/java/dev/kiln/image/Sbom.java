@@ -78,7 +78,7 @@ public final class Sbom {
   }
 
   private static String imageName(ImageManifest manifest, Digest digest) {
-    for (String key : List.of("org.opencontainers.image.title", "dev.kiln.image")) {
+    for (String key : List.of("dev.kiln.image.name", "org.opencontainers.image.title")) {
       String v = manifest.annotations().get(key);
       if (v != null && !v.isBlank()) return v;
     }
