@@ -8,11 +8,12 @@ import java.util.Optional;
 /**
  * What a driver is created with.
  *
- * @param home {@code $KILN_HOME}; drivers keep their state under {@code instances/}, {@code rootfs/}
- *     and {@code volumes/}
+ * @param home {@code $KILN_HOME}; drivers keep their state under {@code instances/}, {@code
+ *     rootfs/} and {@code volumes/}
  * @param options driver-specific settings, e.g. {@code sandbox=none} for the process driver
  */
-public record DriverContext(Path home, Clock clock, ImageSource images, Map<String, String> options) {
+public record DriverContext(
+    Path home, Clock clock, ImageSource images, Map<String, String> options) {
   public DriverContext {
     options = Map.copyOf(options);
   }

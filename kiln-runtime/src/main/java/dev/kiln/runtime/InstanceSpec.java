@@ -40,7 +40,8 @@ public record InstanceSpec(
     if (service == null || !SERVICE.matcher(service).matches()) {
       throw new IllegalArgumentException("instance " + id + ": bad service name: " + service);
     }
-    if (revision < 1) throw new IllegalArgumentException("instance " + id + ": revision must be >= 1");
+    if (revision < 1)
+      throw new IllegalArgumentException("instance " + id + ": revision must be >= 1");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("instance " + id + ": port must be 1-65535, got " + port);
     }
@@ -58,7 +59,8 @@ public record InstanceSpec(
       }
     }
     if (env.containsKey("PORT") || secrets.containsKey("PORT")) {
-      throw new IllegalArgumentException("instance " + id + ": PORT is set by Kiln; remove it from env");
+      throw new IllegalArgumentException(
+          "instance " + id + ": PORT is set by Kiln; remove it from env");
     }
     volumes.forEach((name, path) -> checkVolume(id, name, path));
   }
@@ -76,7 +78,12 @@ public record InstanceSpec(
     }
     if (!MountPaths.isSafe(path)) {
       throw new IllegalArgumentException(
-          "instance " + id + ": volume " + name + " mount path '" + path
+          "instance "
+              + id
+              + ": volume "
+              + name
+              + " mount path '"
+              + path
               + "' must be an absolute, normalized path without '..' that is not /, /proc, /dev or"
               + " under them");
     }
@@ -91,9 +98,28 @@ public record InstanceSpec(
 
   @Override
   public String toString() {
-    return "InstanceSpec[id=" + id + ", service=" + service + ", revision=" + revision + ", image="
-        + image + ", command=" + command + ", env=" + env + ", secrets=" + secrets.keySet()
-        + " (values redacted), port=" + port + ", volumes=" + volumes + ", limits=" + limits
-        + ", labels=" + labels + "]";
+    return "InstanceSpec[id="
+        + id
+        + ", service="
+        + service
+        + ", revision="
+        + revision
+        + ", image="
+        + image
+        + ", command="
+        + command
+        + ", env="
+        + env
+        + ", secrets="
+        + secrets.keySet()
+        + " (values redacted), port="
+        + port
+        + ", volumes="
+        + volumes
+        + ", limits="
+        + limits
+        + ", labels="
+        + labels
+        + "]";
   }
 }

@@ -11,7 +11,11 @@ import java.util.OptionalInt;
  * @param exitCode set once the instance has exited, when the driver could learn it
  */
 public record InstanceStatus(
-    InstanceSpec spec, State state, Instant startedAt, OptionalInt exitCode, Optional<String> detail) {
+    InstanceSpec spec,
+    State state,
+    Instant startedAt,
+    OptionalInt exitCode,
+    Optional<String> detail) {
 
   public enum State {
     RUNNING,

@@ -9,7 +9,8 @@ public final class MountPaths {
   private MountPaths() {}
 
   public static boolean isSafe(String path) {
-    if (path == null || !path.startsWith("/") || path.equals("/") || path.endsWith("/")) return false;
+    if (path == null || !path.startsWith("/") || path.equals("/") || path.endsWith("/"))
+      return false;
     for (String part : path.substring(1).split("/", -1)) {
       if (part.isEmpty() || part.equals(".") || part.equals("..") || part.indexOf('\0') >= 0) {
         return false;

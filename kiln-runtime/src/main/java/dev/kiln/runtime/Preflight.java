@@ -16,8 +16,13 @@ public final class Preflight {
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), spec.port()));
     } catch (IOException e) {
       throw new RuntimeDriverException(
-          "instance " + spec.id() + ": port " + spec.port() + " on 127.0.0.1 is already in use ("
-              + e.getMessage() + "); pick a free port");
+          "instance "
+              + spec.id()
+              + ": port "
+              + spec.port()
+              + " on 127.0.0.1 is already in use ("
+              + e.getMessage()
+              + "); pick a free port");
     }
   }
 }

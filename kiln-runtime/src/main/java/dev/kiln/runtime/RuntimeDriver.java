@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs immutable instances somewhere: the plug-in point behind which {@code process}, {@code docker}
- * and, later, {@code kubernetes} live. Every implementation passes the testkit's conformance suite.
+ * Runs immutable instances somewhere: the plug-in point behind which {@code process}, {@code
+ * docker} and, later, {@code kubernetes} live. Every implementation passes the testkit's
+ * conformance suite.
  *
  * <p>A driver owns the instances it starts and records enough about them that a <em>new</em> driver
- * object (after the Kiln process restarts) finds and keeps supervising them: {@link #list()} adopts.
- * Closing a driver releases its resources but never stops instances; that is what {@link #stop} and
- * {@link #destroy} are for.
+ * object (after the Kiln process restarts) finds and keeps supervising them: {@link #list()}
+ * adopts. Closing a driver releases its resources but never stops instances; that is what {@link
+ * #stop} and {@link #destroy} are for.
  *
- * <p>Contract for failures: a {@link #start} that throws leaves nothing running and nothing recorded.
+ * <p>Contract for failures: a {@link #start} that throws leaves nothing running and nothing
+ * recorded.
  */
 public interface RuntimeDriver extends AutoCloseable {
 
@@ -25,8 +27,8 @@ public interface RuntimeDriver extends AutoCloseable {
   /**
    * Starts an instance and returns once its process runs (not once it is healthy).
    *
-   * @throws RuntimeDriverException with a clear reason (image refused, command not in the image, port
-   *     taken, id already used...); nothing is left running
+   * @throws RuntimeDriverException with a clear reason (image refused, command not in the image,
+   *     port taken, id already used...); nothing is left running
    */
   InstanceStatus start(InstanceSpec spec);
 
@@ -34,8 +36,8 @@ public interface RuntimeDriver extends AutoCloseable {
   Optional<InstanceStatus> inspect(InstanceId id);
 
   /**
-   * Sends the stop signal, waits up to {@code grace} for the instance to exit, then kills it. Returns
-   * when it has exited. Stopping an exited instance is a no-op.
+   * Sends the stop signal, waits up to {@code grace} for the instance to exit, then kills it.
+   * Returns when it has exited. Stopping an exited instance is a no-op.
    */
   StopResult stop(InstanceId id, Duration grace);
 
@@ -43,8 +45,9 @@ public interface RuntimeDriver extends AutoCloseable {
   void destroy(InstanceId id);
 
   /**
-   * Every instance this driver owns, running or exited, including those started by an earlier driver
-   * object (or Kiln process), which are thereby adopted. Never starts or duplicates anything.
+   * Every instance this driver owns, running or exited, including those started by an earlier
+   * driver object (or Kiln process), which are thereby adopted. Never starts or duplicates
+   * anything.
    */
   List<InstanceStatus> list();
 
@@ -54,7 +57,9 @@ public interface RuntimeDriver extends AutoCloseable {
   /** Runs a command inside a running instance; only if {@link Capabilities#exec()}. */
   default ExecResult exec(InstanceId id, List<String> command, Duration timeout) {
     throw new RuntimeDriverException(
-        "the " + name() + " runtime cannot run commands inside instances; use an http or tcp check");
+        "the "
+            + name()
+            + " runtime cannot run commands inside instances; use an http or tcp check");
   }
 
   /** Releases the driver's own resources; instances keep running. */

@@ -19,7 +19,12 @@ public final class RuntimeDrivers {
       if (factory.name().equals(name)) return factory.create(context);
     }
     throw new RuntimeDriverException(
-        "no runtime named '" + name + "'; available: " + available()
-            + " (is its kiln-runtime-" + name + " jar on the class path?)");
+        "no runtime named '"
+            + name
+            + "'; available: "
+            + available()
+            + " (is its kiln-runtime-"
+            + name
+            + " jar on the class path?)");
   }
 }

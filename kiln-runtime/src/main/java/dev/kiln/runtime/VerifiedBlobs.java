@@ -8,9 +8,10 @@ import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads blobs while re-hashing them. The stream throws at end of input if the bytes do not match the
- * digest the blob claims, so a consumer that reads to the end (and must: see {@link #drain}) can never
- * accept tampered content silently; whatever it built from the stream must be thrown away then.
+ * Reads blobs while re-hashing them. The stream throws at end of input if the bytes do not match
+ * the digest the blob claims, so a consumer that reads to the end (and must: see {@link #drain})
+ * can never accept tampered content silently; whatever it built from the stream must be thrown away
+ * then.
  */
 public final class VerifiedBlobs {
   private VerifiedBlobs() {}
@@ -32,13 +33,11 @@ public final class VerifiedBlobs {
     }
   }
 
-  /** Reads what is left (tar readers stop at the end-of-archive marker) so the hash covers it all. */
+  /**
+   * Reads what is left (tar readers stop at the end-of-archive marker) so the hash covers it all.
+   */
   public static void drain(InputStream in) throws IOException {
-    in.transferTo(OutputStreams.NULL);
-  }
-
-  private static final class OutputStreams {
-    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
+    in.transferTo(java.io.OutputStream.nullOutputStream());
   }
 
   private static final class Checking extends FilterInputStream {
@@ -94,8 +93,13 @@ public final class VerifiedBlobs {
       Digest actual = Digest.ofHash(sha);
       if (!actual.equals(expected) || (expectedSize >= 0 && count != expectedSize)) {
         throw new BlobMismatchException(
-            "blob " + expected + " does not match its digest (read " + count + " bytes hashing to "
-                + actual + "); the image store is corrupt or was tampered with: re-import the image");
+            "blob "
+                + expected
+                + " does not match its digest (read "
+                + count
+                + " bytes hashing to "
+                + actual
+                + "); the image store is corrupt or was tampered with: re-import the image");
       }
     }
   }

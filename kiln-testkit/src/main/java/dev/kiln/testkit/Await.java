@@ -20,7 +20,9 @@ public final class Await {
 
   private Await() {}
 
-  /** Polls until the supplier returns a present value; fails with {@code what} after the deadline. */
+  /**
+   * Polls until the supplier returns a present value; fails with {@code what} after the deadline.
+   */
   public static <T> T until(String what, Supplier<Optional<T>> probe) {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (true) {

@@ -38,13 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
  * dev.kiln.runtime.Capabilities} disclaim are skipped (as assumptions), not failed.
  */
 public abstract class DriverConformance {
-  protected static final ImageContent BUSYBOX = TestImages.busybox().env("IMAGE_ENV", "from-image").build();
-  private static final String SECRET = "s3cr3t-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+  protected static final ImageContent BUSYBOX =
+      TestImages.busybox().env("IMAGE_ENV", "from-image").build();
+  private static final String SECRET =
+      "s3cr3t-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
   @TempDir protected Path home;
   protected InMemoryImageSource images;
   protected RuntimeDriver driver;
-  private final String prefix = "t" + Long.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+  private final String prefix =
+      "t" + Long.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
   private int sequence;
 
   /** A new driver object over {@code home}, as a restarted Kiln process would create it. */
@@ -131,13 +134,20 @@ public abstract class DriverConformance {
   void volumes_areWritable_andSurviveReplacement() {
     assumeTrue(driver.capabilities().volumes(), "driver does not mount volumes");
     InstanceSpec first =
-        spec().volume("data", "/data").shell("echo kept > /data/file; echo WROTE; exec sleep 600").build();
+        spec()
+            .volume("data", "/data")
+            .shell("echo kept > /data/file; echo WROTE; exec sleep 600")
+            .build();
     driver.start(first);
     awaitLog(first.id(), "WROTE");
     driver.destroy(first.id());
 
     InstanceSpec second =
-        spec().revision(2).volume("data", "/data").shell("echo \"READ=$(cat /data/file)\"; exec sleep 600").build();
+        spec()
+            .revision(2)
+            .volume("data", "/data")
+            .shell("echo \"READ=$(cat /data/file)\"; exec sleep 600")
+            .build();
     driver.start(second);
     awaitLog(second.id(), "READ=kept");
   }
@@ -264,8 +274,13 @@ public abstract class DriverConformance {
     driver.start(spec);
     Await.httpGet(spec.port(), "/");
 
-    ExecResult ok = driver.exec(spec.id(), List.of("/bin/sh", "-c", "cat /www/index.html; echo $GREETING"), Duration.ofSeconds(30));
-    ExecResult failed = driver.exec(spec.id(), List.of("/bin/sh", "-c", "exit 3"), Duration.ofSeconds(30));
+    ExecResult ok =
+        driver.exec(
+            spec.id(),
+            List.of("/bin/sh", "-c", "cat /www/index.html; echo $GREETING"),
+            Duration.ofSeconds(30));
+    ExecResult failed =
+        driver.exec(spec.id(), List.of("/bin/sh", "-c", "exit 3"), Duration.ofSeconds(30));
 
     assertThat(ok.exitCode()).isZero();
     assertThat(ok.output()).contains("hello from kiln", "hi");
@@ -276,18 +291,38 @@ public abstract class DriverConformance {
   void healthChecks_seeAServingInstanceBecomeHealthy() {
     InstanceSpec spec = spec().build();
     InstanceStatus started = driver.start(spec);
-    HealthCheck.Probe probe = driver.capabilities().exec()
-        ? new HealthCheck.Probe.Exec(List.of("/bin/sh", "-c", "wget -q -O /dev/null http://127.0.0.1:$PORT/"))
-        : new HealthCheck.Probe.Tcp();
-    List<HealthCheck> checks = List.of(
-        new HealthCheck(new HealthCheck.Probe.Http("/index.html", 200), Duration.ofMillis(100), Duration.ofSeconds(2), 2, 2, Duration.ofSeconds(60)),
-        new HealthCheck(probe, Duration.ofMillis(100), Duration.ofSeconds(5), 2, 2, Duration.ofSeconds(60)));
+    HealthCheck.Probe probe =
+        driver.capabilities().exec()
+            ? new HealthCheck.Probe.Exec(
+                List.of("/bin/sh", "-c", "wget -q -O /dev/null http://127.0.0.1:$PORT/"))
+            : new HealthCheck.Probe.Tcp();
+    List<HealthCheck> checks =
+        List.of(
+            new HealthCheck(
+                new HealthCheck.Probe.Http("/index.html", 200),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
+                2,
+                2,
+                Duration.ofSeconds(60)),
+            new HealthCheck(
+                probe,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(5),
+                2,
+                2,
+                Duration.ofSeconds(60)));
     for (HealthCheck check : checks) {
       List<HealthEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-      try (HealthMonitor monitor = new HealthMonitor(java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver)::run)) {
+      try (HealthMonitor monitor =
+          new HealthMonitor(
+              java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver)::run)) {
         monitor.addListener(events::add);
         monitor.watch(spec.id(), spec.port(), check, started.startedAt());
-        HealthEvent healthy = Await.until(check.probe() + " healthy", () -> events.stream().filter(e -> e.phase() == HealthPhase.HEALTHY).findFirst());
+        HealthEvent healthy =
+            Await.until(
+                check.probe() + " healthy",
+                () -> events.stream().filter(e -> e.phase() == HealthPhase.HEALTHY).findFirst());
         assertThat(healthy.instance()).isEqualTo(spec.id());
       }
     }
@@ -306,7 +341,8 @@ public abstract class DriverConformance {
 
   private static boolean contains(Path file, String text) {
     try {
-      return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
+      return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1)
+          .contains(text);
     } catch (IOException e) {
       return false;
     }

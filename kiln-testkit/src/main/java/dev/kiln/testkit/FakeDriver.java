@@ -20,7 +20,8 @@ import java.util.function.Function;
 
 /**
  * An in-memory driver for controller and health tests: instances are records that "run" until
- * stopped or {@link #crash crashed}. Starts can be made to fail. Not for claims about real processes.
+ * stopped or {@link #crash crashed}. Starts can be made to fail. Not for claims about real
+ * processes.
  */
 public final class FakeDriver implements RuntimeDriver {
   private final Clock clock;
@@ -48,7 +49,8 @@ public final class FakeDriver implements RuntimeDriver {
 
   /** The instance exits on its own with this code. */
   public void crash(InstanceId id, int exitCode) {
-    instances.computeIfPresent(id, (k, s) -> withState(s, InstanceStatus.State.EXITED, OptionalInt.of(exitCode)));
+    instances.computeIfPresent(
+        id, (k, s) -> withState(s, InstanceStatus.State.EXITED, OptionalInt.of(exitCode)));
   }
 
   /** Every spec ever started, in order. */
@@ -68,10 +70,17 @@ public final class FakeDriver implements RuntimeDriver {
 
   @Override
   public synchronized InstanceStatus start(InstanceSpec spec) {
-    if (failStarts.isPresent()) throw new RuntimeDriverException("instance " + spec.id() + ": " + failStarts.get());
-    if (instances.containsKey(spec.id())) throw new RuntimeDriverException("instance " + spec.id() + " already exists");
-    InstanceStatus status = new InstanceStatus(
-        spec, InstanceStatus.State.RUNNING, clock.instant(), OptionalInt.empty(), Optional.of("fake"));
+    if (failStarts.isPresent())
+      throw new RuntimeDriverException("instance " + spec.id() + ": " + failStarts.get());
+    if (instances.containsKey(spec.id()))
+      throw new RuntimeDriverException("instance " + spec.id() + " already exists");
+    InstanceStatus status =
+        new InstanceStatus(
+            spec,
+            InstanceStatus.State.RUNNING,
+            clock.instant(),
+            OptionalInt.empty(),
+            Optional.of("fake"));
     instances.put(spec.id(), status);
     started.add(spec);
     return status;
@@ -84,7 +93,8 @@ public final class FakeDriver implements RuntimeDriver {
 
   @Override
   public StopResult stop(InstanceId id, Duration grace) {
-    InstanceStatus status = inspect(id).orElseThrow(() -> new RuntimeDriverException("no instance " + id));
+    InstanceStatus status =
+        inspect(id).orElseThrow(() -> new RuntimeDriverException("no instance " + id));
     if (!status.running()) return new StopResult(id, false, false, status.exitCode());
     instances.put(id, withState(status, InstanceStatus.State.EXITED, OptionalInt.of(0)));
     return new StopResult(id, true, false, OptionalInt.of(0));
@@ -110,7 +120,8 @@ public final class FakeDriver implements RuntimeDriver {
     return exec.apply(command);
   }
 
-  private static InstanceStatus withState(InstanceStatus s, InstanceStatus.State state, OptionalInt code) {
+  private static InstanceStatus withState(
+      InstanceStatus s, InstanceStatus.State state, OptionalInt code) {
     return new InstanceStatus(s.spec(), state, s.startedAt(), code, s.detail());
   }
 }

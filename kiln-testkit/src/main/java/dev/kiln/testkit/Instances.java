@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A builder of {@link InstanceSpec}s with test defaults (a free loopback port, service {@code web}). */
+/**
+ * A builder of {@link InstanceSpec}s with test defaults (a free loopback port, service {@code
+ * web}).
+ */
 public final class Instances {
   private final InstanceId id;
   private final Digest image;
@@ -76,7 +79,16 @@ public final class Instances {
 
   public InstanceSpec build() {
     return new InstanceSpec(
-        id, service, revision, image, command, env, secrets, port, volumes, Resources.UNLIMITED,
+        id,
+        service,
+        revision,
+        image,
+        command,
+        env,
+        secrets,
+        port,
+        volumes,
+        Resources.UNLIMITED,
         Map.of("test", "true"));
   }
 

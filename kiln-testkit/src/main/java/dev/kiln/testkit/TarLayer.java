@@ -13,8 +13,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * A tar layer written in code, entries in the order given, with fixed owner and mtime so the bytes
- * (and digests) are reproducible. Names are written verbatim, so tests can also build hostile layers
- * ({@code ../x}, absolute paths, links out of the root).
+ * (and digests) are reproducible. Names are written verbatim, so tests can also build hostile
+ * layers ({@code ../x}, absolute paths, links out of the root).
  */
 public final class TarLayer {
   private final List<Entry> entries = new ArrayList<>();

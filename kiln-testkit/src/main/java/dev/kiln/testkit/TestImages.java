@@ -19,15 +19,33 @@ import java.util.Optional;
 
 /**
  * Builds real OCI image content in memory — gzip tar layers, a config and a manifest with correct
- * digests — so driver tests need no image store. The base is the host's static busybox
- * ({@code busybox-static} on Debian) with applet symlinks, enough for {@code sh} and {@code httpd}.
+ * digests — so driver tests need no image store. The base is the host's static busybox ({@code
+ * busybox-static} on Debian) with applet symlinks, enough for {@code sh} and {@code httpd}.
  */
 public final class TestImages {
   public static final Path HOST_BUSYBOX = Path.of("/bin/busybox");
   public static final List<String> APPLETS =
       List.of(
-          "sh", "httpd", "sleep", "cat", "echo", "touch", "env", "ls", "mkdir", "nc", "wget", "true",
-          "false", "printenv", "id", "rm", "test", "kill", "ps", "head");
+          "sh",
+          "httpd",
+          "sleep",
+          "cat",
+          "echo",
+          "touch",
+          "env",
+          "ls",
+          "mkdir",
+          "nc",
+          "wget",
+          "true",
+          "false",
+          "printenv",
+          "id",
+          "rm",
+          "test",
+          "kill",
+          "ps",
+          "head");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<TarLayer> layers = new ArrayList<>();
@@ -45,8 +63,8 @@ public final class TestImages {
 
   /**
    * Busybox at {@code /bin/busybox} with applets, {@code /tmp /proc /dev /data /www}, a {@code
-   * /www/index.html} saying {@code hello from kiln}, and a default entrypoint serving {@code /www} on
-   * {@code $PORT} with {@code httpd}.
+   * /www/index.html} saying {@code hello from kiln}, and a default entrypoint serving {@code /www}
+   * on {@code $PORT} with {@code httpd}.
    */
   public static TestImages busybox() {
     byte[] busybox;
@@ -54,13 +72,16 @@ public final class TestImages {
       busybox = Files.readAllBytes(HOST_BUSYBOX);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "tests need a static busybox at " + HOST_BUSYBOX + " (apt-get install busybox-static)", e);
+          "tests need a static busybox at " + HOST_BUSYBOX + " (apt-get install busybox-static)",
+          e);
     }
     TarLayer base = new TarLayer();
-    for (String dir : List.of("bin", "etc", "tmp", "proc", "dev", "sys", "data", "www")) base.dir(dir);
+    for (String dir : List.of("bin", "etc", "tmp", "proc", "dev", "sys", "data", "www"))
+      base.dir(dir);
     base.file("bin/busybox", busybox, 0755);
     for (String applet : APPLETS) base.symlink("bin/" + applet, "busybox");
-    base.file("etc/passwd", "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n");
+    base.file(
+        "etc/passwd", "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n");
     base.file("etc/group", "root:x:0:\nnogroup:x:65534:\n");
     base.file("www/index.html", "hello from kiln\n");
     return scratch()
@@ -143,16 +164,23 @@ public final class TestImages {
               return new ByteArrayInputStream(bytes);
             }));
     return new ImageContent(
-        image.manifestDigest(), layers, image.config(), image.runConfig(), image.signatureVerified());
+        image.manifestDigest(),
+        layers,
+        image.config(),
+        image.runConfig(),
+        image.signatureVerified());
   }
 
   private static Blob blob(byte[] bytes, String mediaType) {
-    return new Blob(Digest.of(bytes), mediaType, bytes.length, () -> new ByteArrayInputStream(bytes));
+    return new Blob(
+        Digest.of(bytes), mediaType, bytes.length, () -> new ByteArrayInputStream(bytes));
   }
 
   private static ObjectNode descriptor(Blob blob) {
     ObjectNode d = JSON.createObjectNode();
-    d.put("mediaType", blob.mediaType()).put("digest", blob.digest().toString()).put("size", blob.size());
+    d.put("mediaType", blob.mediaType())
+        .put("digest", blob.digest().toString())
+        .put("size", blob.size());
     return d;
   }
 

@@ -35,9 +35,19 @@ record ContainerSpec(
 
   static ContainerSpec of(InstanceSpec spec, String startedAt) {
     return new ContainerSpec(
-        spec.id().value(), spec.service(), spec.revision(), spec.image().toString(), spec.command(),
-        spec.env(), List.copyOf(spec.secrets().keySet()), spec.port(), spec.volumes(),
-        spec.limits().memoryBytes(), spec.limits().cpuMillis(), spec.limits().pids(), spec.labels(),
+        spec.id().value(),
+        spec.service(),
+        spec.revision(),
+        spec.image().toString(),
+        spec.command(),
+        spec.env(),
+        List.copyOf(spec.secrets().keySet()),
+        spec.port(),
+        spec.volumes(),
+        spec.limits().memoryBytes(),
+        spec.limits().cpuMillis(),
+        spec.limits().pids(),
+        spec.labels(),
         startedAt);
   }
 
@@ -45,8 +55,17 @@ record ContainerSpec(
     Map<String, String> secrets = new LinkedHashMap<>();
     secretNames.forEach(name -> secrets.put(name, ""));
     return new InstanceSpec(
-        InstanceId.of(id), service, revision, Digest.parse(image), command, env, secrets, port, volumes,
-        new Resources(memoryBytes, cpuMillis, pids), labels);
+        InstanceId.of(id),
+        service,
+        revision,
+        Digest.parse(image),
+        command,
+        env,
+        secrets,
+        port,
+        volumes,
+        new Resources(memoryBytes, cpuMillis, pids),
+        labels);
   }
 
   String toJson() {

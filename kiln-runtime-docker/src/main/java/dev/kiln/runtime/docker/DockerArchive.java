@@ -18,9 +18,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Writes an image as a {@code docker save} archive ({@code manifest.json}, the config, one
- * uncompressed {@code layer.tar} per layer), the format every Docker Engine loads: Engine 20.10 (Debian
- * 12's) does not load OCI layouts. Every blob is re-hashed as it is read; a mismatch aborts the write.
- * The engine itself checks each layer.tar against the config's {@code rootfs.diff_ids}.
+ * uncompressed {@code layer.tar} per layer), the format every Docker Engine loads: Engine 20.10
+ * (Debian 12's) does not load OCI layouts. Every blob is re-hashed as it is read; a mismatch aborts
+ * the write. The engine itself checks each layer.tar against the config's {@code rootfs.diff_ids}.
  */
 final class DockerArchive {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +39,8 @@ final class DockerArchive {
       int index = 0;
       for (ImageContent.Blob layer : image.layers()) {
         Path raw = work.resolve("layer-" + index);
-        try (InputStream in = VerifiedBlobs.openRaw(layer); OutputStream out = Files.newOutputStream(raw)) {
+        try (InputStream in = VerifiedBlobs.openRaw(layer);
+            OutputStream out = Files.newOutputStream(raw)) {
           in.transferTo(out);
         }
         Path plain = work.resolve("layer-" + index + ".tar");
@@ -69,7 +70,8 @@ final class DockerArchive {
     }
   }
 
-  private static void put(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+  private static void put(TarArchiveOutputStream tar, String name, byte[] bytes)
+      throws IOException {
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(bytes.length);
     entry.setModTime(0);

@@ -19,9 +19,12 @@ import java.util.concurrent.TimeUnit;
 final class DockerClients {
   private DockerClients() {}
 
-  /** Honours {@code DOCKER_HOST} (default {@code unix:///var/run/docker.sock}) unless overridden. */
+  /**
+   * Honours {@code DOCKER_HOST} (default {@code unix:///var/run/docker.sock}) unless overridden.
+   */
   static DockerClient connect(Optional<String> host) {
-    DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
+    DefaultDockerClientConfig.Builder builder =
+        DefaultDockerClientConfig.createDefaultConfigBuilder();
     host.ifPresent(builder::withDockerHost);
     DockerClientConfig config = builder.build();
     var http =
@@ -48,8 +51,13 @@ final class DockerClients {
   static String logs(DockerClient docker, String container, int maxBytes) {
     Collector collector = new Collector();
     try {
-      docker.logContainerCmd(container).withStdOut(true).withStdErr(true).withTail(10_000)
-          .exec(collector).awaitCompletion(30, TimeUnit.SECONDS);
+      docker
+          .logContainerCmd(container)
+          .withStdOut(true)
+          .withStdErr(true)
+          .withTail(10_000)
+          .exec(collector)
+          .awaitCompletion(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeDriverException("interrupted while reading the logs of " + container);
@@ -58,14 +66,23 @@ final class DockerClients {
     return all.length() > maxBytes ? all.substring(all.length() - maxBytes) : all;
   }
 
-  static ExecResult exec(DockerClient docker, String container, List<String> command, Duration timeout) {
+  static ExecResult exec(
+      DockerClient docker, String container, List<String> command, Duration timeout) {
     String execId =
-        docker.execCreateCmd(container).withCmd(command.toArray(String[]::new))
-            .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        docker
+            .execCreateCmd(container)
+            .withCmd(command.toArray(String[]::new))
+            .withAttachStdout(true)
+            .withAttachStderr(true)
+            .exec()
+            .getId();
     Collector collector = new Collector();
     try {
-      boolean done = docker.execStartCmd(execId).exec(collector)
-          .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      boolean done =
+          docker
+              .execStartCmd(execId)
+              .exec(collector)
+              .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!done) {
         collector.close();
         return new ExecResult(124, "timed out after " + timeout);

@@ -33,12 +33,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The {@code docker} runtime: each instance is a container {@code kiln-<id>} with a read-only root, a
- * tmpfs {@code /tmp}, the host network and {@code no-new-privileges}. The engine is the record of what
- * runs: labels carry the instance id, the owning {@code KILN_HOME} and the spec (secret values
- * excluded), so a new driver object adopts containers by listing them. Secrets are passed as container
- * env, which anyone with access to the engine API can read (as they can everything else in it).
- * Logs are the engine's json-file logs, bounded and rotated by the engine (10 MB x 2).
+ * The {@code docker} runtime: each instance is a container {@code kiln-<id>} with a read-only root,
+ * a tmpfs {@code /tmp}, the host network and {@code no-new-privileges}. The engine is the record of
+ * what runs: labels carry the instance id, the owning {@code KILN_HOME} and the spec (secret values
+ * excluded), so a new driver object adopts containers by listing them. Secrets are passed as
+ * container env, which anyone with access to the engine API can read (as they can everything else
+ * in it). Logs are the engine's json-file logs, bounded and rotated by the engine (10 MB x 2).
  */
 public final class DockerDriver implements RuntimeDriver {
   static final String LABEL_INSTANCE = "dev.kiln.instance";
@@ -85,7 +85,8 @@ public final class DockerDriver implements RuntimeDriver {
     try {
       Instant startedAt = context.clock().instant();
       var create =
-          docker.createContainerCmd(tag)
+          docker
+              .createContainerCmd(tag)
               .withName(containerName(spec.id()))
               .withEnv(env(spec))
               .withLabels(labels(spec, startedAt))
@@ -99,7 +100,8 @@ public final class DockerDriver implements RuntimeDriver {
       if (containerId != null) removeQuietly(containerId);
       List<String> argv = image.runConfig().argv(spec.command());
       throw new RuntimeDriverException(
-          "instance " + spec.id() + ": the engine could not start " + argv + ": " + e.getMessage(), e);
+          "instance " + spec.id() + ": the engine could not start " + argv + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -148,7 +150,8 @@ public final class DockerDriver implements RuntimeDriver {
             .withBinds(binds)
             .withSecurityOpts(List.of("no-new-privileges"))
             .withLogConfig(
-                new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "10m", "max-file", "2")));
+                new LogConfig(
+                    LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "10m", "max-file", "2")));
     if (spec.limits().memoryBytes() > 0) config.withMemory(spec.limits().memoryBytes());
     if (spec.limits().cpuMillis() > 0) config.withNanoCPUs(spec.limits().cpuMillis() * 1_000_000L);
     if (spec.limits().pids() > 0) config.withPidsLimit((long) spec.limits().pids());
@@ -173,7 +176,8 @@ public final class DockerDriver implements RuntimeDriver {
               running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
               Instant.parse(stored.startedAt()),
               running || exit == null ? OptionalInt.empty() : OptionalInt.of(exit.intValue()),
-              Optional.of("container " + c.getId().substring(0, 12) + " " + c.getState().getStatus())));
+              Optional.of(
+                  "container " + c.getId().substring(0, 12) + " " + c.getState().getStatus())));
     } catch (NotFoundException e) {
       return Optional.empty();
     }
@@ -205,7 +209,8 @@ public final class DockerDriver implements RuntimeDriver {
 
   private boolean running(String container) {
     try {
-      return Boolean.TRUE.equals(docker.inspectContainerCmd(container).exec().getState().getRunning());
+      return Boolean.TRUE.equals(
+          docker.inspectContainerCmd(container).exec().getState().getRunning());
     } catch (NotFoundException e) {
       return false;
     }
@@ -255,11 +260,16 @@ public final class DockerDriver implements RuntimeDriver {
   }
 
   private List<Container> owned() {
-    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_HOME, home)).exec();
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(LABEL_HOME, home))
+        .exec();
   }
 
   private Optional<Container> find(InstanceId id) {
-    return docker.listContainersCmd()
+    return docker
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(LABEL_HOME, home, LABEL_INSTANCE, id.value()))
         .exec()

@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Makes a Kiln image available to the engine under {@code kiln/image:<manifest hex>}. The engine's
  * image id is the config digest, so an existing tag is trusted only if it points at exactly that
- * config. Before a driver object uses an image for the first time it re-hashes every blob of it, even
- * if the engine already has it: the source is never trusted, and a store whose content has changed is
- * refused rather than silently ignored.
+ * config. Before a driver object uses an image for the first time it re-hashes every blob of it,
+ * even if the engine already has it: the source is never trusted, and a store whose content has
+ * changed is refused rather than silently ignored.
  */
 final class DockerImages {
   private final DockerClient docker;
@@ -47,7 +47,11 @@ final class DockerImages {
       load(image, tag);
       if (present(tag).filter(expectedId::equals).isEmpty()) {
         throw new RuntimeDriverException(
-            "image " + digest + ": the engine loaded it but " + tag + " does not point at config "
+            "image "
+                + digest
+                + ": the engine loaded it but "
+                + tag
+                + " does not point at config "
                 + image.config().digest());
       }
       return tag;

@@ -19,7 +19,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The archive we hand the engine, checked by an independent reader: skopeo's docker-archive transport. */
+/**
+ * The archive we hand the engine, checked by an independent reader: skopeo's docker-archive
+ * transport.
+ */
 class DockerArchiveIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
@@ -29,12 +32,16 @@ class DockerArchiveIT {
 
   @Test
   void skopeoReadsTheArchive_withOneUncompressedLayerPerImageLayer_inOrder() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo is not installed (apt-get install skopeo)");
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/skopeo")),
+        "skopeo is not installed (apt-get install skopeo)");
     Path archive = dir.resolve("image.tar");
     DockerArchive.write(image, "kiln/image:test", archive, dir);
 
-    Process skopeo = new ProcessBuilder("skopeo", "inspect", "docker-archive:" + archive)
-        .redirectErrorStream(true).start();
+    Process skopeo =
+        new ProcessBuilder("skopeo", "inspect", "docker-archive:" + archive)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(skopeo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(skopeo.waitFor()).as(out).isZero();
 
@@ -47,14 +54,20 @@ class DockerArchiveIT {
 
   @Test
   void aTamperedLayer_stopsTheArchive() {
-    assertThatThrownBy(() -> DockerArchive.write(TestImages.tampered(image), "kiln/image:x", dir.resolve("a.tar"), dir))
+    assertThatThrownBy(
+            () ->
+                DockerArchive.write(
+                    TestImages.tampered(image), "kiln/image:x", dir.resolve("a.tar"), dir))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("does not match its digest");
   }
 
   private static List<String> diffIds(ImageContent image) throws IOException {
     List<String> ids = new ArrayList<>();
-    JSON.readTree(VerifiedBlobs.readAll(image.config())).get("rootfs").get("diff_ids").forEach(d -> ids.add(d.asText()));
+    JSON.readTree(VerifiedBlobs.readAll(image.config()))
+        .get("rootfs")
+        .get("diff_ids")
+        .forEach(d -> ids.add(d.asText()));
     return ids;
   }
 }

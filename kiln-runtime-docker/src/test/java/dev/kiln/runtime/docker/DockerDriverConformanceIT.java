@@ -13,8 +13,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The docker runtime against the shared conformance suite. Needs a running engine (CI starts dockerd);
- * without one the suite is skipped with that reason.
+ * The docker runtime against the shared conformance suite. Needs a running engine (CI starts
+ * dockerd); without one the suite is skipped with that reason.
  */
 class DockerDriverConformanceIT extends DriverConformance {
   @BeforeAll

@@ -13,7 +13,8 @@ final class HostTools {
     for (String dir : (path + ":/usr/bin:/bin:/usr/sbin:/sbin").split(":")) {
       if (dir.isEmpty()) continue;
       Path candidate = Path.of(dir, name);
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return Optional.of(candidate);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate))
+        return Optional.of(candidate);
     }
     return Optional.empty();
   }
@@ -23,7 +24,10 @@ final class HostTools {
         .orElseThrow(
             () ->
                 new dev.kiln.runtime.RuntimeDriverException(
-                    "the process runtime needs '" + name + "' on the PATH (apt-get install "
-                        + debianPackage + ")"));
+                    "the process runtime needs '"
+                        + name
+                        + "' on the PATH (apt-get install "
+                        + debianPackage
+                        + ")"));
   }
 }

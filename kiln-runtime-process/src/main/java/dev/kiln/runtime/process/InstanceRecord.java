@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code instances/<id>/instance.json} holds: enough to adopt the instance after a restart. Secret
- * values are never written; only their names are.
+ * What {@code instances/<id>/instance.json} holds: enough to adopt the instance after a restart.
+ * Secret values are never written; only their names are.
  *
  * @param pid the process signals go to: the sandbox's pid 1 (or the command itself, unsandboxed)
  * @param pidStart its start time from {@code /proc/<pid>/stat}, so a recycled pid is never adopted
@@ -49,16 +49,37 @@ record InstanceRecord(
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static InstanceRecord of(
-      InstanceSpec spec, Launch launch, boolean sandboxed, Path rootfs, Processes.Started started,
+      InstanceSpec spec,
+      Launch launch,
+      boolean sandboxed,
+      Path rootfs,
+      Processes.Started started,
       Instant startedAt) {
     Map<String, String> execEnv = new LinkedHashMap<>(launch.env());
     spec.secrets().keySet().forEach(execEnv::remove);
     return new InstanceRecord(
-        spec.id().value(), spec.service(), spec.revision(), spec.image().toString(), launch.argv(), spec.env(),
-        List.copyOf(spec.secrets().keySet()), spec.port(), spec.volumes(), spec.limits().memoryBytes(),
-        spec.limits().cpuMillis(), spec.limits().pids(), spec.labels(), sandboxed, started.pid(),
-        started.pidStart(), started.supervisorPid(), started.supervisorStart(), startedAt.toString(),
-        rootfs.toString(), launch.workdir(), execEnv);
+        spec.id().value(),
+        spec.service(),
+        spec.revision(),
+        spec.image().toString(),
+        launch.argv(),
+        spec.env(),
+        List.copyOf(spec.secrets().keySet()),
+        spec.port(),
+        spec.volumes(),
+        spec.limits().memoryBytes(),
+        spec.limits().cpuMillis(),
+        spec.limits().pids(),
+        spec.labels(),
+        sandboxed,
+        started.pid(),
+        started.pidStart(),
+        started.supervisorPid(),
+        started.supervisorStart(),
+        startedAt.toString(),
+        rootfs.toString(),
+        launch.workdir(),
+        execEnv);
   }
 
   /** The spec as adopted: secrets by name only (their values were never stored). */
@@ -66,8 +87,17 @@ record InstanceRecord(
     Map<String, String> secrets = new LinkedHashMap<>();
     secretNames.forEach(name -> secrets.put(name, ""));
     return new InstanceSpec(
-        InstanceId.of(id), service, revision, Digest.parse(image), command, env, secrets, port, volumes,
-        new Resources(memoryBytes, cpuMillis, pids), labels);
+        InstanceId.of(id),
+        service,
+        revision,
+        Digest.parse(image),
+        command,
+        env,
+        secrets,
+        port,
+        volumes,
+        new Resources(memoryBytes, cpuMillis, pids),
+        labels);
   }
 
   void write(Path file) throws IOException {

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * What to exec for an instance, decided before anything starts: the argv (checked to exist in the
- * image) and the environment (image env, then the spec's env, {@code PORT}, then secrets). Pure apart
- * from looking at the unpacked rootfs.
+ * image) and the environment (image env, then the spec's env, {@code PORT}, then secrets). Pure
+ * apart from looking at the unpacked rootfs.
  */
 record Launch(List<String> argv, Map<String, String> env, String workdir) {
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -20,7 +20,10 @@ record Launch(List<String> argv, Map<String, String> env, String workdir) {
     List<String> argv = config.argv(spec.command());
     if (argv.isEmpty()) {
       throw new RuntimeDriverException(
-          "instance " + spec.id() + ": no command given and image " + spec.image()
+          "instance "
+              + spec.id()
+              + ": no command given and image "
+              + spec.image()
               + " has no entrypoint or cmd; set one in the image or the service");
     }
     Map<String, String> env = new LinkedHashMap<>(config.env());
@@ -31,8 +34,13 @@ record Launch(List<String> argv, Map<String, String> env, String workdir) {
     String program = argv.getFirst();
     if (resolve(program, env.get("PATH"), workdir, root) == null) {
       throw new RuntimeDriverException(
-          "instance " + spec.id() + ": command '" + program + "' does not exist in image "
-              + spec.image() + (program.contains("/") ? "" : " (searched PATH=" + env.get("PATH") + ")")
+          "instance "
+              + spec.id()
+              + ": command '"
+              + program
+              + "' does not exist in image "
+              + spec.image()
+              + (program.contains("/") ? "" : " (searched PATH=" + env.get("PATH") + ")")
               + "; fix the service's command or the image's entrypoint");
     }
     return new Launch(argv, env, workdir);

@@ -14,8 +14,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Applies OCI tar layers, bottom first, to a directory, with {@code .wh.} whiteouts. Hostile layers
- * are refused rather than cleaned up: an entry named with {@code ..} or an absolute path, or a
- * hard link pointing outside, is an error. Parent directories are resolved inside the root ({@link
+ * are refused rather than cleaned up: an entry named with {@code ..} or an absolute path, or a hard
+ * link pointing outside, is an error. Parent directories are resolved inside the root ({@link
  * RootPath}), so a symlink planted by one entry cannot redirect a later write to the host.
  *
  * <p>Set-uid/set-gid bits, owners and device nodes are not carried over: instances run without new
@@ -72,7 +72,12 @@ final class LayerUnpacker {
         Path source = RootPath.resolve(root, linkName, false);
         if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
           throw new IOException(
-              "layer " + layer + ": hard link " + name + " points to " + linkName
+              "layer "
+                  + layer
+                  + ": hard link "
+                  + name
+                  + " points to "
+                  + linkName
                   + ", which is not a file in the image");
         }
         Trees.delete(target);
@@ -82,20 +87,23 @@ final class LayerUnpacker {
         Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(target, Modes.of(entry.getMode() | 0600));
       }
-      // character/block devices and fifos are skipped: /dev is private and synthesized by the sandbox
+      // character/block devices and fifos are skipped: /dev is private and synthesized by the
+      // sandbox
     }
   }
 
   /** Strips {@code ./} and trailing slashes; refuses names that would escape the root. */
   static String normalize(String raw, String layer) throws IOException {
     if (raw.startsWith("/")) {
-      throw new IOException("layer " + layer + ": entry '" + raw + "' is an absolute path; refusing");
+      throw new IOException(
+          "layer " + layer + ": entry '" + raw + "' is an absolute path; refusing");
     }
     StringBuilder out = new StringBuilder();
     for (String part : raw.split("/")) {
       if (part.isEmpty() || part.equals(".")) continue;
       if (part.equals("..") || part.indexOf('\0') >= 0) {
-        throw new IOException("layer " + layer + ": entry '" + raw + "' escapes the root; refusing");
+        throw new IOException(
+            "layer " + layer + ": entry '" + raw + "' escapes the root; refusing");
       }
       if (!out.isEmpty()) out.append('/');
       out.append(part);

@@ -13,11 +13,11 @@ import java.nio.file.StandardOpenOption;
  * An instance's {@code log}: the process writes its stdout and stderr straight into it (opened with
  * {@code O_APPEND}), so capture needs no relay process that could die with Kiln.
  *
- * <p>Bounding is "copy, then truncate" (as logrotate's {@code copytruncate}): when the file passes the
- * limit, the driver copies it to {@code log.1} and truncates it; the writer's next append lands at the
- * new end. Lines written between the copy and the truncate can be lost; that is the price of having no
- * relay. Rotation runs on a timer in the driver and on every read, so an instance that a stopped Kiln
- * leaves running can overshoot the limit until a driver is back.
+ * <p>Bounding is "copy, then truncate" (as logrotate's {@code copytruncate}): when the file passes
+ * the limit, the driver copies it to {@code log.1} and truncates it; the writer's next append lands
+ * at the new end. Lines written between the copy and the truncate can be lost; that is the price of
+ * having no relay. Rotation runs on a timer in the driver and on every read, so an instance that a
+ * stopped Kiln leaves running can overshoot the limit until a driver is back.
  */
 final class LogFile {
   private final Path path;
@@ -47,9 +47,10 @@ final class LogFile {
   String tail(int maxBytes) throws IOException {
     rotateIfNeeded();
     byte[] current = tailOf(path, maxBytes);
-    byte[] older = current.length < maxBytes
-        ? tailOf(path.resolveSibling(path.getFileName() + ".1"), maxBytes - current.length)
-        : new byte[0];
+    byte[] older =
+        current.length < maxBytes
+            ? tailOf(path.resolveSibling(path.getFileName() + ".1"), maxBytes - current.length)
+            : new byte[0];
     return new String(older, StandardCharsets.UTF_8) + new String(current, StandardCharsets.UTF_8);
   }
 

@@ -7,7 +7,8 @@ import java.util.OptionalLong;
 
 /**
  * Reads {@code /proc/<pid>/stat}. A pid alone names a process only until it is recycled; pid plus
- * start time (field 22, in clock ticks since boot) names exactly one process for the life of the host.
+ * start time (field 22, in clock ticks since boot) names exactly one process for the life of the
+ * host.
  */
 final class ProcStat {
   private ProcStat() {}
@@ -21,7 +22,8 @@ final class ProcStat {
     } catch (IOException e) {
       return OptionalLong.empty();
     }
-    // the command name (field 2) may contain spaces and parentheses: fields resume after the last ')'
+    // the command name (field 2) may contain spaces and parentheses: fields resume after the last
+    // ')'
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     String state = fields[0];
     if (state.equals("Z") || state.equals("X")) return OptionalLong.empty();

@@ -30,7 +30,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-/** The {@code process} runtime: instances as local processes, sandboxed by bubblewrap when present. */
+/**
+ * The {@code process} runtime: instances as local processes, sandboxed by bubblewrap when present.
+ */
 public final class ProcessDriver implements RuntimeDriver {
   private static final Logger LOG = Logger.getLogger(ProcessDriver.class.getName());
   static final long DEFAULT_LOG_MAX_BYTES = 10L * 1024 * 1024;
@@ -51,8 +53,11 @@ public final class ProcessDriver implements RuntimeDriver {
           case "none" -> Optional.empty();
           case "bwrap" -> Optional.of(HostTools.require("bwrap", "bubblewrap"));
           case "auto" -> HostTools.find("bwrap");
-          default -> throw new RuntimeDriverException(
-              "process runtime: option sandbox=" + sandbox + " is not one of auto, bwrap, none");
+          default ->
+              throw new RuntimeDriverException(
+                  "process runtime: option sandbox="
+                      + sandbox
+                      + " is not one of auto, bwrap, none");
         };
     if (bwrap.isEmpty()) {
       LOG.warning(
@@ -80,7 +85,12 @@ public final class ProcessDriver implements RuntimeDriver {
     boolean sandboxed = bwrap.isPresent();
     return new Capabilities(
         sandboxed ? Capabilities.Isolation.SANDBOX : Capabilities.Isolation.NONE,
-        sandboxed, sandboxed, true, true, true, sandboxed);
+        sandboxed,
+        sandboxed,
+        true,
+        true,
+        true,
+        sandboxed);
   }
 
   @Override
@@ -93,7 +103,8 @@ public final class ProcessDriver implements RuntimeDriver {
       throw new RuntimeDriverException(
           "instance " + spec.id() + " already exists; destroy it first or use a new instance id");
     } catch (IOException e) {
-      throw new RuntimeDriverException("instance " + spec.id() + ": cannot create " + dir + ": " + e, e);
+      throw new RuntimeDriverException(
+          "instance " + spec.id() + ": cannot create " + dir + ": " + e, e);
     }
     try {
       Preflight.requirePortFree(spec);
@@ -105,7 +116,9 @@ public final class ProcessDriver implements RuntimeDriver {
       Processes.Started started =
           bwrap.isPresent()
               ? processes.startSandboxed(
-                  new Sandbox(bwrap.get(), root, mounts, launch.workdir(), spec.id().value()), launch, dir)
+                  new Sandbox(bwrap.get(), root, mounts, launch.workdir(), spec.id().value()),
+                  launch,
+                  dir)
               : processes.startUnsandboxed(root, launch, dir);
       children.put(spec.id(), started.process());
       InstanceRecord record =
@@ -117,7 +130,8 @@ public final class ProcessDriver implements RuntimeDriver {
       if (child != null) processes.killTree(child);
       Trees.deleteQuietly(dir);
       if (e instanceof RuntimeDriverException rde) throw rde;
-      throw new RuntimeDriverException("instance " + spec.id() + ": start failed: " + e.getMessage(), e);
+      throw new RuntimeDriverException(
+          "instance " + spec.id() + ": start failed: " + e.getMessage(), e);
     }
   }
 
@@ -139,8 +153,14 @@ public final class ProcessDriver implements RuntimeDriver {
     for (var volume : spec.volumes().entrySet()) {
       if (!RootPath.isDirectory(root, volume.getValue())) {
         throw new RuntimeDriverException(
-            "instance " + spec.id() + ": volume " + volume.getKey() + " mounts at " + volume.getValue()
-                + ", which is not a directory in image " + spec.image()
+            "instance "
+                + spec.id()
+                + ": volume "
+                + volume.getKey()
+                + " mounts at "
+                + volume.getValue()
+                + ", which is not a directory in image "
+                + spec.image()
                 + " (the root is read-only: create the directory in the image)");
       }
       Path host = context.volumeDir(spec.service(), volume.getKey());
@@ -183,7 +203,8 @@ public final class ProcessDriver implements RuntimeDriver {
     try {
       Trees.delete(dir);
     } catch (IOException e) {
-      throw new RuntimeDriverException("instance " + id + ": could not delete " + dir + ": " + e, e);
+      throw new RuntimeDriverException(
+          "instance " + id + ": could not delete " + dir + ": " + e, e);
     }
   }
 
@@ -216,12 +237,16 @@ public final class ProcessDriver implements RuntimeDriver {
   public ExecResult exec(InstanceId id, List<String> command, Duration timeout) {
     Path dir = context.instanceDir(id);
     InstanceRecord record = readRecord(dir).orElseThrow(() -> unknown(id));
-    if (bwrap.isEmpty() || !record.sandboxed()) return RuntimeDriver.super.exec(id, command, timeout);
+    if (bwrap.isEmpty() || !record.sandboxed())
+      return RuntimeDriver.super.exec(id, command, timeout);
     if (!running(record)) return new ExecResult(125, "instance " + id + " is not running");
     Map<String, Path> mounts = new LinkedHashMap<>();
-    record.volumes().forEach((name, mountPath) ->
-        mounts.put(mountPath, context.volumeDir(record.service(), name)));
-    Sandbox sandbox = new Sandbox(bwrap.get(), Path.of(record.rootfs()), mounts, record.workdir(), id.value());
+    record
+        .volumes()
+        .forEach(
+            (name, mountPath) -> mounts.put(mountPath, context.volumeDir(record.service(), name)));
+    Sandbox sandbox =
+        new Sandbox(bwrap.get(), Path.of(record.rootfs()), mounts, record.workdir(), id.value());
     return processes.exec(sandbox, record, command, timeout);
   }
 

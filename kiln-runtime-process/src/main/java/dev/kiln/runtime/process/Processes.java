@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Starting and signalling instance processes. Each one is started in a new session ({@code setsid}) so
- * that it outlives the Kiln process and no terminal signal reaches it; its stdout/stderr go straight
- * to its log file and stdin is {@code /dev/null}.
+ * Starting and signalling instance processes. Each one is started in a new session ({@code setsid})
+ * so that it outlives the Kiln process and no terminal signal reaches it; its stdout/stderr go
+ * straight to its log file and stdin is {@code /dev/null}.
  */
 final class Processes {
   private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
@@ -29,13 +29,24 @@ final class Processes {
     this.setsid = setsid;
   }
 
-  record Started(Process process, long pid, long pidStart, long supervisorPid, long supervisorStart) {}
+  record Started(
+      Process process, long pid, long pidStart, long supervisorPid, long supervisorStart) {}
 
-  /** bwrap, with fd 3 (its JSON status: child pid, then exit code) redirected to {@code status.json}. */
+  /**
+   * bwrap, with fd 3 (its JSON status: child pid, then exit code) redirected to {@code
+   * status.json}.
+   */
   Started startSandboxed(Sandbox sandbox, Launch launch, Path dir) throws IOException {
     Path status = dir.resolve("status.json");
-    List<String> argv = new ArrayList<>(List.of(setsid.toString(), "/bin/sh", "-c",
-        "f=$1; shift; exec \"$@\" 3>\"$f\"", "kiln-launch", status.toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                setsid.toString(),
+                "/bin/sh",
+                "-c",
+                "f=$1; shift; exec \"$@\" 3>\"$f\"",
+                "kiln-launch",
+                status.toString()));
     argv.addAll(sandbox.argv(launch.argv(), 3));
     Process process = spawn(argv, launch.env(), dir, dir);
     long supervisorStart = awaitStartTime(process);
@@ -45,13 +56,16 @@ final class Processes {
       if (m.find()) {
         long pid = Long.parseLong(m.group(1));
         // a command that already exited gets start time -1: it is recorded, and reported as exited
-        return new Started(process, pid, ProcStat.startTime(pid).orElse(-1), process.pid(), supervisorStart);
+        return new Started(
+            process, pid, ProcStat.startTime(pid).orElse(-1), process.pid(), supervisorStart);
       }
       if (!process.isAlive() || System.nanoTime() > deadline) {
         killTree(process);
         throw new RuntimeDriverException(
-            "the sandbox did not start (bwrap exit " + (process.isAlive() ? "timeout" : process.exitValue())
-                + "): " + tail(dir.resolve("log")));
+            "the sandbox did not start (bwrap exit "
+                + (process.isAlive() ? "timeout" : process.exitValue())
+                + "): "
+                + tail(dir.resolve("log")));
       }
       pause();
     }
@@ -60,7 +74,8 @@ final class Processes {
   /** The command itself, found in the unpacked root, with the root as working directory. */
   Started startUnsandboxed(Path root, Launch launch, Path dir) throws IOException {
     List<String> argv = new ArrayList<>(launch.argv());
-    String program = Launch.resolve(argv.getFirst(), launch.env().get("PATH"), launch.workdir(), root);
+    String program =
+        Launch.resolve(argv.getFirst(), launch.env().get("PATH"), launch.workdir(), root);
     argv.set(0, root + program);
     argv.addFirst(setsid.toString());
     Map<String, String> env = new java.util.LinkedHashMap<>(launch.env());
@@ -93,7 +108,8 @@ final class Processes {
 
   /**
    * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the sandbox's pid 1, whose
-   * death ends every process in its pid namespace; unsandboxed, it is the command and its descendants.
+   * death ends every process in its pid namespace; unsandboxed, it is the command and its
+   * descendants.
    */
   void signal(InstanceRecord record, boolean kill) {
     if (!ProcStat.alive(record.pid(), record.pidStart())) return; // never signal a recycled pid
@@ -124,8 +140,14 @@ final class Processes {
   /** Runs a command in a sibling sandbox that joins the instance's pid namespace. */
   dev.kiln.runtime.ExecResult exec(
       Sandbox sandbox, InstanceRecord record, List<String> command, java.time.Duration timeout) {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "f=$1; shift; exec \"$@\" 3<\"$f\"",
-        "kiln-exec", "/proc/" + record.pid() + "/ns/pid"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                "f=$1; shift; exec \"$@\" 3<\"$f\"",
+                "kiln-exec",
+                "/proc/" + record.pid() + "/ns/pid"));
     argv.addAll(sandbox.execArgv(command, 3));
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
@@ -134,21 +156,26 @@ final class Processes {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Process process = builder.start();
       var output = new java.util.concurrent.CompletableFuture<String>();
-      Thread.ofVirtual().start(() -> {
-        try (var in = process.getInputStream()) {
-          output.complete(new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8));
-          in.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException e) {
-          output.complete("");
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (var in = process.getInputStream()) {
+                  output.complete(
+                      new String(
+                          in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8));
+                  in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                  output.complete("");
+                }
+              });
       if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
         killTree(process);
         return new dev.kiln.runtime.ExecResult(124, "timed out after " + timeout);
       }
       return new dev.kiln.runtime.ExecResult(process.exitValue(), output.join());
     } catch (IOException e) {
-      return new dev.kiln.runtime.ExecResult(125, "could not run " + command + ": " + e.getMessage());
+      return new dev.kiln.runtime.ExecResult(
+          125, "could not run " + command + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new dev.kiln.runtime.ExecResult(130, "interrupted");

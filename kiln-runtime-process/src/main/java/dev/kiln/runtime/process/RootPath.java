@@ -10,9 +10,9 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Resolves a path as the instance will see it, with {@code root} as {@code /}: symlinks met on the way
- * are followed <em>inside</em> the root (an absolute target restarts at the root, {@code ..} stops at
- * it), so no layer entry or command lookup can reach a host file through a link.
+ * Resolves a path as the instance will see it, with {@code root} as {@code /}: symlinks met on the
+ * way are followed <em>inside</em> the root (an absolute target restarts at the root, {@code ..}
+ * stops at it), so no layer entry or command lookup can reach a host file through a link.
  */
 final class RootPath {
   private static final int MAX_LINKS = 40;
@@ -37,7 +37,8 @@ final class RootPath {
       Path candidate = join(root, done).resolve(part);
       boolean last = todo.isEmpty();
       if ((!last || followLast) && Files.isSymbolicLink(candidate)) {
-        if (++links > MAX_LINKS) throw new IOException("too many levels of symbolic links: " + path);
+        if (++links > MAX_LINKS)
+          throw new IOException("too many levels of symbolic links: " + path);
         String target = Files.readSymbolicLink(candidate).toString();
         if (target.startsWith("/")) done.clear();
         List<String> parts = split(target);

@@ -27,13 +27,15 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Built once: each layer blob is copied to a temp file while it is re-hashed and only unpacked
  * once its digest matched (untrusted bytes never reach the tar parser); the tree is built in a temp
- * directory, made read-only, fingerprinted ({@link TreeFingerprint}) and moved into place atomically.
- * Before a driver uses an existing rootfs for the first time it recomputes the fingerprint: a
- * mismatch means someone changed it, and it is thrown away and rebuilt. Later uses by the same driver
- * object trust that check (re-hashing a large tree per start would dominate start latency).
+ * directory, made read-only, fingerprinted ({@link TreeFingerprint}) and moved into place
+ * atomically. Before a driver uses an existing rootfs for the first time it recomputes the
+ * fingerprint: a mismatch means someone changed it, and it is thrown away and rebuilt. Later uses
+ * by the same driver object trust that check (re-hashing a large tree per start would dominate
+ * start latency).
  */
 final class RootfsCache {
   private static final Logger LOG = Logger.getLogger(RootfsCache.class.getName());
+
   /** Mount points the sandbox needs even when the image lacks them. */
   private static final List<String> MOUNT_POINTS = List.of("proc", "dev", "tmp", "sys");
 
@@ -52,7 +54,10 @@ final class RootfsCache {
       try {
         Files.createDirectories(dir);
         try (FileChannel lockFile =
-                FileChannel.open(dir.resolve("." + digest.hex() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileChannel.open(
+                    dir.resolve("." + digest.hex() + ".lock"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
             FileLock ignored = lockFile.lock()) {
           return ensureLocked(image);
         }
@@ -74,7 +79,10 @@ final class RootfsCache {
         return target.resolve("root");
       }
       LOG.warning(
-          "rootfs of image " + digest + " at " + target
+          "rootfs of image "
+              + digest
+              + " at "
+              + target
               + " no longer matches what was unpacked; deleting and re-creating it");
       Path trash = dir.resolve(".trash-" + digest.hex() + "-" + System.nanoTime());
       Files.move(target, trash, StandardCopyOption.ATOMIC_MOVE);
@@ -103,7 +111,8 @@ final class RootfsCache {
   private static void build(ImageContent image, Path temp) throws IOException {
     Path root = temp.resolve("root");
     Files.createDirectories(root);
-    VerifiedBlobs.readAll(image.config()); // the config must match too, though runConfig came parsed
+    VerifiedBlobs.readAll(
+        image.config()); // the config must match too, though runConfig came parsed
     LayerUnpacker unpacker = new LayerUnpacker(root);
     Path blob = temp.resolve("blob");
     for (ImageContent.Blob layer : image.layers()) {
@@ -122,6 +131,7 @@ final class RootfsCache {
       if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(p);
     }
     Trees.makeReadOnly(root);
-    Files.writeString(temp.resolve("tree.sha256"), TreeFingerprint.of(root) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        temp.resolve("tree.sha256"), TreeFingerprint.of(root) + "\n", StandardCharsets.UTF_8);
   }
 }

@@ -9,12 +9,13 @@ import java.util.Map;
  * The bubblewrap command line of one instance (pure, so it is unit-tested as data).
  *
  * <p>The image's rootfs is bound read-only as {@code /}; {@code /proc}, {@code /dev} and a tmpfs
- * {@code /tmp} are private; volumes are bound writable over their mount points. New pid, ipc, uts and
- * (where possible) cgroup namespaces; the host network so the instance can listen on its loopback
- * port. All capabilities are dropped (bwrap keeps them for root otherwise) and bwrap always sets
- * no-new-privileges. {@code --as-pid-1} makes the command itself pid 1, so the stop signal reaches it
- * directly, with Docker's semantics: a pid 1 without a handler for SIGTERM ignores it and is killed
- * after the grace period. {@code --die-with-parent} is deliberately absent: see package-info.
+ * {@code /tmp} are private; volumes are bound writable over their mount points. New pid, ipc, uts
+ * and (where possible) cgroup namespaces; the host network so the instance can listen on its
+ * loopback port. All capabilities are dropped (bwrap keeps them for root otherwise) and bwrap
+ * always sets no-new-privileges. {@code --as-pid-1} makes the command itself pid 1, so the stop
+ * signal reaches it directly, with Docker's semantics: a pid 1 without a handler for SIGTERM
+ * ignores it and is killed after the grace period. {@code --die-with-parent} is deliberately
+ * absent: see package-info.
  */
 record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, String hostname) {
 
@@ -32,8 +33,8 @@ record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, 
 
   /**
    * bwrap's argv to run {@code command} beside a running instance: a sibling sandbox over the same
-   * read-only root and volumes that joins the instance's pid namespace (open on {@code pidnsFd}), so
-   * it sees the instance's processes and network but not its private {@code /tmp}. Unlike the
+   * read-only root and volumes that joins the instance's pid namespace (open on {@code pidnsFd}),
+   * so it sees the instance's processes and network but not its private {@code /tmp}. Unlike the
    * instance, it dies with its parent: a probe must not outlive its timeout.
    */
   List<String> execArgv(List<String> command, int pidnsFd) {
@@ -48,7 +49,8 @@ record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, 
   private void filesystem(List<String> argv) {
     argv.addAll(List.of("--ro-bind", root.toString(), "/"));
     argv.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
-    mounts.forEach((mountPath, hostDir) -> argv.addAll(List.of("--bind", hostDir.toString(), mountPath)));
+    mounts.forEach(
+        (mountPath, hostDir) -> argv.addAll(List.of("--bind", hostDir.toString(), mountPath)));
   }
 
   private List<String> finish(List<String> argv, List<String> command) {

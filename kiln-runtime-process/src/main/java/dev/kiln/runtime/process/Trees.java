@@ -25,9 +25,12 @@ final class Trees {
         path,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-            if (!perms.contains(PosixFilePermission.OWNER_WRITE) || !perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Set<PosixFilePermission> perms =
+                Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            if (!perms.contains(PosixFilePermission.OWNER_WRITE)
+                || !perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
               perms.add(PosixFilePermission.OWNER_WRITE);
               perms.add(PosixFilePermission.OWNER_EXECUTE);
               Files.setPosixFilePermissions(dir, perms);
@@ -36,7 +39,8 @@ final class Trees {
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Files.delete(file);
             return FileVisitResult.CONTINUE;
           }
@@ -65,7 +69,8 @@ final class Trees {
         root,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             if (!attrs.isSymbolicLink()) dropWrite(file);
             return FileVisitResult.CONTINUE;
           }

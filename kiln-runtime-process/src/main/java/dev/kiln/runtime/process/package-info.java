@@ -16,36 +16,38 @@
  *
  * Instances must outlive the Kiln process that started them (invariant 5: the data plane does not
  * depend on the control plane). So no instance is a child that dies with Kiln: each is started with
- * {@code setsid} in its own session, and the process that watches it is bubblewrap's own monitor (the
- * outer {@code bwrap} process), which waits for the sandbox and writes its exit code to {@code
+ * {@code setsid} in its own session, and the process that watches it is bubblewrap's own monitor
+ * (the outer {@code bwrap} process), which waits for the sandbox and writes its exit code to {@code
  * status.json} whether Kiln is alive or not. {@code --die-with-parent} is therefore <em>not</em>
- * used: with it, restarting Kiln would kill every instance. The price is that a Kiln that dies leaves
- * its instances running unsupervised until a new driver adopts them — which is what we want — and that
- * an instance nobody adopts keeps running until stopped (a later {@code list()} still finds it). The
- * sandbox dies with its supervisor in the other direction: the command is pid 1 of its pid namespace
- * ({@code --as-pid-1}), so when it exits, or is killed, every process of the instance goes with it.
+ * used: with it, restarting Kiln would kill every instance. The price is that a Kiln that dies
+ * leaves its instances running unsupervised until a new driver adopts them — which is what we want
+ * — and that an instance nobody adopts keeps running until stopped (a later {@code list()} still
+ * finds it). The sandbox dies with its supervisor in the other direction: the command is pid 1 of
+ * its pid namespace ({@code --as-pid-1}), so when it exits, or is killed, every process of the
+ * instance goes with it.
  *
  * <h2>Adoption</h2>
  *
  * {@code list()} reads every {@code instance.json}; an instance is running if its pid is alive
- * <em>with the recorded start time</em> ({@code /proc/<pid>/stat} field 22), so a recycled pid is never
- * mistaken for it and never signalled. Supervision of an adopted instance is by polling {@code /proc}
- * (state on demand, log rotation on a 1 s timer); its exit code comes from {@code status.json}.
+ * <em>with the recorded start time</em> ({@code /proc/<pid>/stat} field 22), so a recycled pid is
+ * never mistaken for it and never signalled. Supervision of an adopted instance is by polling
+ * {@code /proc} (state on demand, log rotation on a 1 s timer); its exit code comes from {@code
+ * status.json}.
  *
  * <h2>Logs</h2>
  *
  * The instance writes straight into its log file ({@code O_APPEND}); no relay process sits in the
  * middle that could die with Kiln. The driver bounds the file by copying it to {@code log.1} and
- * truncating it when it passes {@code log-max-bytes} (10 MiB by default), on a timer and on each read.
- * Secrets are never written by Kiln: not to {@code instance.json}, not to Kiln's own log lines (specs
- * print redacted). What the instance itself prints is its own business.
+ * truncating it when it passes {@code log-max-bytes} (10 MiB by default), on a timer and on each
+ * read. Secrets are never written by Kiln: not to {@code instance.json}, not to Kiln's own log
+ * lines (specs print redacted). What the instance itself prints is its own business.
  *
  * <h2>Without bubblewrap</h2>
  *
- * With {@code sandbox=none}, or {@code auto} and no {@code bwrap} on the PATH, the command runs as a
- * plain process from the unpacked rootfs (working directory = the rootfs, PATH mapped into it). The root
- * is not read-only, absolute paths mean the host's, volumes are not mounted and exec is not supported;
- * the driver logs a warning and its {@link dev.kiln.runtime.Capabilities} say so.
+ * With {@code sandbox=none}, or {@code auto} and no {@code bwrap} on the PATH, the command runs as
+ * a plain process from the unpacked rootfs (working directory = the rootfs, PATH mapped into it).
+ * The root is not read-only, absolute paths mean the host's, volumes are not mounted and exec is
+ * not supported; the driver logs a warning and its {@link dev.kiln.runtime.Capabilities} say so.
  *
  * <h2>Known limits</h2>
  *
@@ -53,7 +55,7 @@
  * cannot create them). The image's {@code User} is not applied: the instance runs as the Kiln user,
  * without capabilities and with no-new-privileges. Resource limits are recorded, not enforced (that
  * needs cgroup delegation). Exec (for health probes) runs in a sibling sandbox that joins the
- * instance's pid namespace: same root, volumes, network and processes, but its own {@code /tmp}, and
- * without the secrets (their values are never stored).
+ * instance's pid namespace: same root, volumes, network and processes, but its own {@code /tmp},
+ * and without the secrets (their values are never stored).
  */
 package dev.kiln.runtime.process;

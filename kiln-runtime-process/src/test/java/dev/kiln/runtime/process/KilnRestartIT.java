@@ -31,9 +31,15 @@ class KilnRestartIT {
 
   /** The "earlier Kiln": starts one instance and exits without stopping it. */
   public static void main(String[] args) {
-    var driver = new ProcessDriver(new DriverContext(Path.of(args[0]), Clock.systemUTC(),
-        new InMemoryImageSource().add(IMAGE), Map.of()));
-    driver.start(Instances.spec("survivor", IMAGE.manifestDigest()).port(Integer.parseInt(args[1])).build());
+    var driver =
+        new ProcessDriver(
+            new DriverContext(
+                Path.of(args[0]),
+                Clock.systemUTC(),
+                new InMemoryImageSource().add(IMAGE),
+                Map.of()));
+    driver.start(
+        Instances.spec("survivor", IMAGE.manifestDigest()).port(Integer.parseInt(args[1])).build());
     System.exit(0);
   }
 
@@ -41,15 +47,24 @@ class KilnRestartIT {
   void anInstanceOutlivesTheKilnProcessThatStartedIt_andIsAdoptedByTheNextOne() throws Exception {
     assumeTrue(HostTools.find("bwrap").isPresent(), "bubblewrap is not installed");
     int port = Instances.freePort();
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process earlier = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
-            KilnRestartIT.class.getName(), home.toString(), Integer.toString(port))
-        .inheritIO().start();
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process earlier =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath,
+                KilnRestartIT.class.getName(),
+                home.toString(),
+                Integer.toString(port))
+            .inheritIO()
+            .start();
     assertThat(earlier.waitFor()).isZero();
 
-    RuntimeDriver driver = new ProcessDriver(new DriverContext(home, Clock.systemUTC(),
-        new InMemoryImageSource().add(IMAGE), Map.of()));
+    RuntimeDriver driver =
+        new ProcessDriver(
+            new DriverContext(
+                home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
     try {
       assertThat(Await.httpGet(port, "/index.html").statusCode()).isEqualTo(200);
       List<InstanceStatus> adopted = driver.list();
@@ -57,7 +72,8 @@ class KilnRestartIT {
       assertThat(adopted.getFirst().running()).isTrue();
 
       var stopped = driver.stop(InstanceId.of("survivor"), Duration.ofMillis(500));
-      assertThat(stopped.killed()).isTrue(); // httpd as pid 1 has no SIGTERM handler: killed after grace
+      assertThat(stopped.killed())
+          .isTrue(); // httpd as pid 1 has no SIGTERM handler: killed after grace
       assertThat(driver.inspect(InstanceId.of("survivor")).orElseThrow().exitCode()).isPresent();
     } finally {
       driver.list().forEach(s -> driver.destroy(s.id()));

@@ -23,19 +23,41 @@ import org.junit.jupiter.api.io.TempDir;
 class LaunchTest {
   @TempDir Path root;
   private final RunConfig config =
-      new RunConfig(List.of("/entry"), List.of("--serve"), Map.of("PATH", "/usr/bin:/bin", "MODE", "image"), Optional.of("/app"), Optional.empty());
+      new RunConfig(
+          List.of("/entry"),
+          List.of("--serve"),
+          Map.of("PATH", "/usr/bin:/bin", "MODE", "image"),
+          Optional.of("/app"),
+          Optional.empty());
 
   @BeforeEach
   void image() throws IOException {
-    new LayerUnpacker(root).apply(new ByteArrayInputStream(new TarLayer()
-        .file("entry", new byte[] {1}, 0755).file("bin/tool", new byte[] {1}, 0755)
-        .symlink("usr/bin/alias", "/bin/tool").file("app/run", new byte[] {1}, 0755)
-        .file("bin/data", new byte[] {1}, 0644).toTar()), "l");
+    new LayerUnpacker(root)
+        .apply(
+            new ByteArrayInputStream(
+                new TarLayer()
+                    .file("entry", new byte[] {1}, 0755)
+                    .file("bin/tool", new byte[] {1}, 0755)
+                    .symlink("usr/bin/alias", "/bin/tool")
+                    .file("app/run", new byte[] {1}, 0755)
+                    .file("bin/data", new byte[] {1}, 0644)
+                    .toTar()),
+            "l");
   }
 
   private static InstanceSpec spec(List<String> command) {
-    return new InstanceSpec(InstanceId.of("i"), "web", 1, Digest.of(new byte[0]), command, Map.of("MODE", "spec"),
-        Map.of("TOKEN", "t"), 9000, Map.of(), Resources.UNLIMITED, Map.of());
+    return new InstanceSpec(
+        InstanceId.of("i"),
+        "web",
+        1,
+        Digest.of(new byte[0]),
+        command,
+        Map.of("MODE", "spec"),
+        Map.of("TOKEN", "t"),
+        9000,
+        Map.of(),
+        Resources.UNLIMITED,
+        Map.of());
   }
 
   @Test
@@ -43,7 +65,10 @@ class LaunchTest {
     Launch launch = Launch.plan(spec(List.of()), config, root);
 
     assertThat(launch.argv()).containsExactly("/entry", "--serve");
-    assertThat(launch.env()).containsEntry("MODE", "spec").containsEntry("PORT", "9000").containsEntry("TOKEN", "t");
+    assertThat(launch.env())
+        .containsEntry("MODE", "spec")
+        .containsEntry("PORT", "9000")
+        .containsEntry("TOKEN", "t");
     assertThat(launch.workdir()).isEqualTo("/app");
   }
 
@@ -57,7 +82,8 @@ class LaunchTest {
   @Test
   void aMissingOrNonExecutableCommand_isAClearError() {
     assertThatThrownBy(() -> Launch.plan(spec(List.of("nope")), config, root))
-        .hasMessageContaining("command 'nope' does not exist in image").hasMessageContaining("PATH=/usr/bin:/bin");
+        .hasMessageContaining("command 'nope' does not exist in image")
+        .hasMessageContaining("PATH=/usr/bin:/bin");
     assertThatThrownBy(() -> Launch.plan(spec(List.of("/bin/data")), config, root))
         .hasMessageContaining("'/bin/data' does not exist");
     assertThat(Files.exists(root.resolve("bin/data"))).isTrue();

@@ -25,7 +25,13 @@ class LayerUnpackerTest {
   @Test
   void layersApplyInOrder_withFilesLinksAndModes() throws IOException {
     Path root = root();
-    apply(root, new TarLayer().dir("etc").file("etc/a", "one").symlink("etc/b", "a").file("bin/x", new byte[] {1}, 0755));
+    apply(
+        root,
+        new TarLayer()
+            .dir("etc")
+            .file("etc/a", "one")
+            .symlink("etc/b", "a")
+            .file("bin/x", new byte[] {1}, 0755));
     apply(root, new TarLayer().file("etc/a", "two").hardlink("etc/c", "etc/a"));
 
     assertThat(root.resolve("etc/a")).hasContent("two");

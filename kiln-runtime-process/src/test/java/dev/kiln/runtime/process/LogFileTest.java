@@ -16,7 +16,8 @@ class LogFileTest {
   void aLogPastItsLimit_isRotatedToLog1_andTheWriterKeepsAppending() throws IOException {
     Path path = dir.resolve("log");
     LogFile log = new LogFile(path, 10);
-    try (var writer = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (var writer =
+        Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       writer.write("0123456789abc\n".getBytes());
       writer.flush();
       log.rotateIfNeeded();

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 class ProcessDriverConformanceIT extends DriverConformance {
   @BeforeAll
   static void needsBubblewrap() {
-    assumeTrue(HostTools.find("bwrap").isPresent(), "bubblewrap is not installed (apt-get install bubblewrap)");
+    assumeTrue(
+        HostTools.find("bwrap").isPresent(),
+        "bubblewrap is not installed (apt-get install bubblewrap)");
   }
 
   @Override

@@ -37,7 +37,8 @@ class ProcessDriverIT {
   }
 
   private RuntimeDriver newDriver(Map<String, String> options) {
-    return RuntimeDrivers.create("process", new DriverContext(home, Clock.systemUTC(), images, options));
+    return RuntimeDrivers.create(
+        "process", new DriverContext(home, Clock.systemUTC(), images, options));
   }
 
   @AfterEach
@@ -50,13 +51,18 @@ class ProcessDriverIT {
   @Test
   void theLogIsBounded_byRotationToLog1() throws IOException {
     driver = newDriver(Map.of("log-max-bytes", "4096"));
-    InstanceSpec spec = Instances.spec("chatty", IMAGE.manifestDigest())
-        .shell("i=0; while [ $i -lt 2000 ]; do echo line-$i-padding-padding-padding; i=$((i+1)); done; echo END; exec sleep 600")
-        .build();
+    InstanceSpec spec =
+        Instances.spec("chatty", IMAGE.manifestDigest())
+            .shell(
+                "i=0; while [ $i -lt 2000 ]; do echo line-$i-padding-padding-padding; i=$((i+1)); done; echo END; exec sleep 600")
+            .build();
     driver.start(spec);
     Path dir = home.resolve("instances/chatty");
 
-    Await.untilTrue("rotation", () -> Files.exists(dir.resolve("log.1")) && driver.logs(spec.id(), 100_000).contains("END"));
+    Await.untilTrue(
+        "rotation",
+        () ->
+            Files.exists(dir.resolve("log.1")) && driver.logs(spec.id(), 100_000).contains("END"));
     Await.untilTrue("a bounded log", () -> size(dir.resolve("log")) <= 4096);
     assertThat(driver.logs(spec.id(), 100)).hasSizeLessThanOrEqualTo(100).endsWith("END\n");
   }
@@ -68,7 +74,8 @@ class ProcessDriverIT {
     driver.start(first);
     driver.destroy(first.id());
     driver.close();
-    Path index = home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root/www/index.html");
+    Path index =
+        home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root/www/index.html");
     index.toFile().setWritable(true);
     Files.writeString(index, "defaced\n");
 
@@ -82,7 +89,8 @@ class ProcessDriverIT {
   @Test
   void aVolumeMountPointMissingFromTheImage_isAClearError_andNothingIsLeft() {
     driver = newDriver(Map.of());
-    InstanceSpec spec = Instances.spec("novol", IMAGE.manifestDigest()).volume("state", "/var/lib/state").build();
+    InstanceSpec spec =
+        Instances.spec("novol", IMAGE.manifestDigest()).volume("state", "/var/lib/state").build();
 
     assertThatThrownBy(() -> driver.start(spec))
         .isInstanceOf(RuntimeDriverException.class)
@@ -95,20 +103,24 @@ class ProcessDriverIT {
   @Test
   void instanceJson_recordsPidAndStartTime_butNoSecretValues() throws IOException {
     driver = newDriver(Map.of());
-    InstanceSpec spec = Instances.spec("rec", IMAGE.manifestDigest()).secret("API_TOKEN", "do-not-store").build();
+    InstanceSpec spec =
+        Instances.spec("rec", IMAGE.manifestDigest()).secret("API_TOKEN", "do-not-store").build();
     driver.start(spec);
 
     String json = Files.readString(home.resolve("instances/rec/instance.json"));
     InstanceRecord record = InstanceRecord.read(home.resolve("instances/rec/instance.json"));
     assertThat(json).contains("API_TOKEN").doesNotContain("do-not-store");
     assertThat(ProcStat.alive(record.pid(), record.pidStart())).isTrue();
-    assertThat(driver.inspect(spec.id()).orElseThrow().spec().secrets()).containsEntry("API_TOKEN", "");
+    assertThat(driver.inspect(spec.id()).orElseThrow().spec().secrets())
+        .containsEntry("API_TOKEN", "");
   }
 
   @Test
   void driversAreFoundByName_andAnUnknownNameIsAClearError() {
     assertThat(RuntimeDrivers.available()).contains("process");
-    assertThatThrownBy(() -> RuntimeDrivers.create("nomad", new DriverContext(home, Clock.systemUTC(), images)))
+    assertThatThrownBy(
+            () ->
+                RuntimeDrivers.create("nomad", new DriverContext(home, Clock.systemUTC(), images)))
         .hasMessageContaining("no runtime named 'nomad'");
   }
 
@@ -119,5 +131,4 @@ class ProcessDriverIT {
       return Long.MAX_VALUE;
     }
   }
-
 }

@@ -11,8 +11,12 @@ class SandboxTest {
   @Test
   void theRootIsReadOnly_volumesWritable_capabilitiesDropped_andTheCommandComesLast() {
     Sandbox sandbox =
-        new Sandbox(Path.of("/usr/bin/bwrap"), Path.of("/k/rootfs/abc/root"),
-            Map.of("/data", Path.of("/k/volumes/web/data")), "/srv", "web-1");
+        new Sandbox(
+            Path.of("/usr/bin/bwrap"),
+            Path.of("/k/rootfs/abc/root"),
+            Map.of("/data", Path.of("/k/volumes/web/data")),
+            "/srv",
+            "web-1");
 
     String line = String.join(" ", sandbox.argv(List.of("/bin/sh", "-c", "exec httpd"), 3));
 

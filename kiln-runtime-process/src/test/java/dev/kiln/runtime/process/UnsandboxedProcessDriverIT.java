@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Without bubblewrap the driver still runs, supervises and adopts instances, and says what it lacks. */
+/**
+ * Without bubblewrap the driver still runs, supervises and adopts instances, and says what it
+ * lacks.
+ */
 class UnsandboxedProcessDriverIT {
   private static final dev.kiln.runtime.ImageContent IMAGE = TestImages.busybox().build();
   @TempDir Path home;
@@ -27,7 +30,8 @@ class UnsandboxedProcessDriverIT {
   private RuntimeDriver driver;
 
   private RuntimeDriver newDriver() {
-    return new ProcessDriver(new DriverContext(home, Clock.systemUTC(), images, Map.of("sandbox", "none")));
+    return new ProcessDriver(
+        new DriverContext(home, Clock.systemUTC(), images, Map.of("sandbox", "none")));
   }
 
   @AfterEach
@@ -54,7 +58,11 @@ class UnsandboxedProcessDriverIT {
             .shell("trap '' TERM; echo \"P=$PORT T=$TOKEN\"; httpd -f -p $PORT -h www & wait")
             .build();
     driver.start(spec);
-    Await.until("log", () -> Optional.of(driver.logs(spec.id(), 1000)).filter(l -> l.contains("P=" + spec.port() + " T=t0k")));
+    Await.until(
+        "log",
+        () ->
+            Optional.of(driver.logs(spec.id(), 1000))
+                .filter(l -> l.contains("P=" + spec.port() + " T=t0k")));
     assertThat(Await.httpGet(spec.port(), "/index.html").body()).isEqualTo("hello from kiln\n");
     driver.close();
 

@@ -27,9 +27,9 @@ import java.util.logging.Logger;
  *
  * <p>A single scheduler thread only dispatches; every probe runs on its own virtual thread and is
  * abandoned (interrupted, counted as a failure) when it outlives the check's timeout, so a hanging
- * probe never delays another instance's checks. A probe still in flight when its next tick comes skips
- * that tick instead of piling up. The threshold logic is {@link HealthTracker}'s; time for decisions
- * comes from the injected clock.
+ * probe never delays another instance's checks. A probe still in flight when its next tick comes
+ * skips that tick instead of piling up. The threshold logic is {@link HealthTracker}'s; time for
+ * decisions comes from the injected clock.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HealthMonitor.class.getName());
@@ -63,14 +63,19 @@ public final class HealthMonitor implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Starts checking an instance that started at {@code startedAt}; replaces an earlier watch of it. */
+  /**
+   * Starts checking an instance that started at {@code startedAt}; replaces an earlier watch of it.
+   */
   public void watch(InstanceId id, int port, HealthCheck check, Instant startedAt) {
     Watch watch = new Watch(id, port, check, new HealthTracker(id, check, startedAt));
     Watch old = watches.put(id, watch);
     if (old != null) old.cancel();
     watch.future =
         scheduler.scheduleAtFixedRate(
-            () -> dispatch(watch), 0, Math.max(10, check.interval().toMillis()), TimeUnit.MILLISECONDS);
+            () -> dispatch(watch),
+            0,
+            Math.max(10, check.interval().toMillis()),
+            TimeUnit.MILLISECONDS);
   }
 
   public void unwatch(InstanceId id) {

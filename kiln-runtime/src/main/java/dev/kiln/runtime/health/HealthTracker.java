@@ -46,7 +46,14 @@ public final class HealthTracker {
     }
     phase = next(result.at());
     return new HealthEvent(
-        instance, phase, phase != before, result.message(), result.latency(), result.at(), successes, failures);
+        instance,
+        phase,
+        phase != before,
+        result.message(),
+        result.latency(),
+        result.at(),
+        successes,
+        failures);
   }
 
   private HealthPhase next(Instant now) {

@@ -43,8 +43,11 @@ public final class Probes {
       return ProbeResult.failure(e.getMessage(), Duration.ofNanos(System.nanoTime() - t0), start);
     } catch (RuntimeException e) {
       return ProbeResult.failure(
-          check.probe().getClass().getSimpleName().toLowerCase() + " probe error: " + e.getMessage(),
-          Duration.ofNanos(System.nanoTime() - t0), start);
+          check.probe().getClass().getSimpleName().toLowerCase()
+              + " probe error: "
+              + e.getMessage(),
+          Duration.ofNanos(System.nanoTime() - t0),
+          start);
     }
   }
 
@@ -54,7 +57,8 @@ public final class Probes {
     try {
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       if (status != probe.expect()) {
-        throw new ProbeFailed("GET " + probe.path() + " answered " + status + ", expected " + probe.expect());
+        throw new ProbeFailed(
+            "GET " + probe.path() + " answered " + status + ", expected " + probe.expect());
       }
       return "GET " + probe.path() + " answered " + status;
     } catch (IOException e) {
@@ -67,7 +71,8 @@ public final class Probes {
 
   private static String tcp(int port, Duration timeout) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
+      socket.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
       return "connected to port " + port;
     } catch (IOException e) {
       throw new ProbeFailed("connect to 127.0.0.1:" + port + " failed: " + describe(e));
@@ -77,7 +82,8 @@ public final class Probes {
   private String exec(InstanceId id, HealthCheck.Probe.Exec probe, Duration timeout) {
     ExecResult result = driver.exec(id, probe.command(), timeout);
     if (!result.succeeded()) {
-      throw new ProbeFailed(probe.command() + " exited " + result.exitCode() + ": " + abbreviate(result.output()));
+      throw new ProbeFailed(
+          probe.command() + " exited " + result.exitCode() + ": " + abbreviate(result.output()));
     }
     return probe.command() + " exited 0";
   }

@@ -15,10 +15,25 @@ class ExecProbeTest {
   @Test
   void execProbes_goThroughTheDriver_andAFailingCommandIsAFailedResult() {
     FakeDriver driver = new FakeDriver();
-    driver.onExec(cmd -> cmd.contains("ok") ? new ExecResult(0, "") : new ExecResult(3, "not ready"));
+    driver.onExec(
+        cmd -> cmd.contains("ok") ? new ExecResult(0, "") : new ExecResult(3, "not ready"));
     Probes probes = new Probes(Clock.systemUTC(), driver);
-    HealthCheck ok = new HealthCheck(new HealthCheck.Probe.Exec(List.of("check", "ok")), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, Duration.ofSeconds(5));
-    HealthCheck bad = new HealthCheck(new HealthCheck.Probe.Exec(List.of("check")), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, Duration.ofSeconds(5));
+    HealthCheck ok =
+        new HealthCheck(
+            new HealthCheck.Probe.Exec(List.of("check", "ok")),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            1,
+            1,
+            Duration.ofSeconds(5));
+    HealthCheck bad =
+        new HealthCheck(
+            new HealthCheck.Probe.Exec(List.of("check")),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            1,
+            1,
+            Duration.ofSeconds(5));
 
     assertThat(probes.run(InstanceId.of("a"), 1, ok).success()).isTrue();
     ProbeResult failed = probes.run(InstanceId.of("a"), 1, bad);

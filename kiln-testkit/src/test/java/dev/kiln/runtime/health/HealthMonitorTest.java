@@ -31,38 +31,51 @@ class HealthMonitorTest {
   }
 
   private static HealthCheck check(HealthCheck.Probe probe) {
-    return new HealthCheck(probe, Duration.ofMillis(50), Duration.ofMillis(500), 2, 2, Duration.ofSeconds(60));
+    return new HealthCheck(
+        probe, Duration.ofMillis(50), Duration.ofMillis(500), 2, 2, Duration.ofSeconds(60));
   }
 
   private int startServer(int status) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/healthz", exchange -> {
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/healthz",
+        exchange -> {
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     server.start();
     return server.getAddress().getPort();
   }
 
   private HealthEvent awaitPhase(InstanceId id, HealthPhase phase) {
-    return Await.until(id + " " + phase, () -> events.stream()
-        .filter(e -> e.instance().equals(id) && e.phase() == phase).findFirst());
+    return Await.until(
+        id + " " + phase,
+        () ->
+            events.stream().filter(e -> e.instance().equals(id) && e.phase() == phase).findFirst());
   }
 
   @Test
-  void httpAndTcpProbes_makeAListeningInstanceHealthy_andAClosedPortStaysStarting() throws IOException {
+  void httpAndTcpProbes_makeAListeningInstanceHealthy_andAClosedPortStaysStarting()
+      throws IOException {
     int port = startServer(200);
     monitor = new HealthMonitor(Clock.systemUTC(), new Probes(Clock.systemUTC(), null)::run);
     monitor.addListener(events::add);
     InstanceId web = InstanceId.of("web"), tcp = InstanceId.of("tcp"), down = InstanceId.of("down");
 
-    monitor.watch(web, port, check(new HealthCheck.Probe.Http("/healthz", 200)), Clock.systemUTC().instant());
+    monitor.watch(
+        web, port, check(new HealthCheck.Probe.Http("/healthz", 200)), Clock.systemUTC().instant());
     monitor.watch(tcp, port, check(new HealthCheck.Probe.Tcp()), Clock.systemUTC().instant());
-    monitor.watch(down, Instances.freePort(), check(new HealthCheck.Probe.Tcp()), Clock.systemUTC().instant());
+    monitor.watch(
+        down,
+        Instances.freePort(),
+        check(new HealthCheck.Probe.Tcp()),
+        Clock.systemUTC().instant());
 
     assertThat(awaitPhase(web, HealthPhase.HEALTHY).message()).contains("answered 200");
     awaitPhase(tcp, HealthPhase.HEALTHY);
-    HealthEvent failing = Await.until("a failed probe", () -> monitor.current(down).filter(e -> e.consecutiveFailures() > 0));
+    HealthEvent failing =
+        Await.until(
+            "a failed probe", () -> monitor.current(down).filter(e -> e.consecutiveFailures() > 0));
     assertThat(failing.phase()).isEqualTo(HealthPhase.STARTING);
     assertThat(failing.message()).contains("connect to 127.0.0.1");
   }
@@ -72,7 +85,8 @@ class HealthMonitorTest {
     int port = startServer(503);
     monitor = new HealthMonitor(Clock.systemUTC(), new Probes(Clock.systemUTC(), null)::run);
     InstanceId id = InstanceId.of("web");
-    monitor.watch(id, port, check(new HealthCheck.Probe.Http("/healthz", 200)), Clock.systemUTC().instant());
+    monitor.watch(
+        id, port, check(new HealthCheck.Probe.Http("/healthz", 200)), Clock.systemUTC().instant());
 
     HealthEvent event = Await.until("a probe", () -> monitor.current(id));
     assertThat(event.message()).isEqualTo("GET /healthz answered 503, expected 200");
@@ -82,16 +96,19 @@ class HealthMonitorTest {
   void aHangingProbe_timesOut_andDoesNotBlockTheOthers() {
     CountDownLatch never = new CountDownLatch(1);
     InstanceId stuck = InstanceId.of("stuck"), fine = InstanceId.of("fine");
-    monitor = new HealthMonitor(Clock.systemUTC(), (id, port, check) -> {
-      if (id.equals(stuck)) {
-        try {
-          never.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return ProbeResult.success("ok", Duration.ZERO, Clock.systemUTC().instant());
-    });
+    monitor =
+        new HealthMonitor(
+            Clock.systemUTC(),
+            (id, port, check) -> {
+              if (id.equals(stuck)) {
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return ProbeResult.success("ok", Duration.ZERO, Clock.systemUTC().instant());
+            });
     monitor.addListener(events::add);
 
     monitor.watch(stuck, 1, check(new HealthCheck.Probe.Tcp()), Clock.systemUTC().instant());
@@ -106,10 +123,20 @@ class HealthMonitorTest {
   @Test
   void anInstanceThatMissesItsStartDeadline_failsToStart_andIsNoLongerProbed() {
     InstanceId id = InstanceId.of("late");
-    monitor = new HealthMonitor(Clock.systemUTC(), (i, p, c) ->
-        ProbeResult.failure("refused", Duration.ZERO, Clock.systemUTC().instant()));
+    monitor =
+        new HealthMonitor(
+            Clock.systemUTC(),
+            (i, p, c) ->
+                ProbeResult.failure("refused", Duration.ZERO, Clock.systemUTC().instant()));
     monitor.addListener(events::add);
-    HealthCheck check = new HealthCheck(new HealthCheck.Probe.Tcp(), Duration.ofMillis(20), Duration.ofMillis(100), 1, 1, Duration.ZERO);
+    HealthCheck check =
+        new HealthCheck(
+            new HealthCheck.Probe.Tcp(),
+            Duration.ofMillis(20),
+            Duration.ofMillis(100),
+            1,
+            1,
+            Duration.ZERO);
 
     monitor.watch(id, 1, check, Clock.systemUTC().instant().minusSeconds(1));
 

@@ -11,8 +11,15 @@ import org.junit.jupiter.api.Test;
 class HealthTrackerTest {
   private final MutableClock clock = MutableClock.atEpoch();
   private final HealthCheck check =
-      new HealthCheck(new HealthCheck.Probe.Tcp(), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 3, Duration.ofSeconds(10));
-  private final HealthTracker tracker = new HealthTracker(InstanceId.of("web-1"), check, clock.instant());
+      new HealthCheck(
+          new HealthCheck.Probe.Tcp(),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          2,
+          3,
+          Duration.ofSeconds(10));
+  private final HealthTracker tracker =
+      new HealthTracker(InstanceId.of("web-1"), check, clock.instant());
 
   private HealthEvent ok() {
     clock.advance(Duration.ofSeconds(1));
