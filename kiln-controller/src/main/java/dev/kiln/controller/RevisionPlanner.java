@@ -72,10 +72,7 @@ public final class RevisionPlanner {
     if (!from.image().equals(to.image())) {
       fields.add(new Change.FieldChange("image", from.image().toString(), to.image().toString()));
     }
-    from.config()
-        .diff(to.config())
-        .forEach(
-            (field, values) -> fields.add(new Change.FieldChange(field, values[0], values[1])));
+    fields.addAll(from.config().diff(to.config()));
     return fields;
   }
 }

@@ -3,12 +3,13 @@ package dev.kiln.controller;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything of a service that shapes one of its instances, except the image: environment, secret
@@ -85,19 +86,18 @@ public record RuntimeConfig(
         + h.startDeadline();
   }
 
-  /** Field names whose values differ between this config and {@code other}, with both values. */
-  Map<String, String[]> diff(RuntimeConfig other) {
-    TreeMap<String, String[]> d = new TreeMap<>();
+  /** The fields whose values differ from {@code other}'s, in name order, with both values. */
+  List<Change.FieldChange> diff(RuntimeConfig other) {
     SortedMap<String, String> a = fields();
     SortedMap<String, String> b = other.fields();
-    TreeMap<String, Boolean> names = new TreeMap<>();
-    a.keySet().forEach(k -> names.put(k, true));
-    b.keySet().forEach(k -> names.put(k, true));
-    for (String k : names.keySet()) {
-      String x = a.getOrDefault(k, Change.ABSENT);
-      String y = b.getOrDefault(k, Change.ABSENT);
-      if (!x.equals(y)) d.put(k, new String[] {x, y});
+    TreeSet<String> names = new TreeSet<>(a.keySet());
+    names.addAll(b.keySet());
+    List<Change.FieldChange> changes = new ArrayList<>();
+    for (String name : names) {
+      String x = a.getOrDefault(name, Change.ABSENT);
+      String y = b.getOrDefault(name, Change.ABSENT);
+      if (!x.equals(y)) changes.add(new Change.FieldChange(name, x, y));
     }
-    return d;
+    return changes;
   }
 }

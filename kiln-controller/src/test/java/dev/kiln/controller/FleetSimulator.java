@@ -29,6 +29,10 @@ final class FleetSimulator {
   Instant now = Fixtures.T0;
   int healthyAfterTicks = 2;
   final Set<Integer> neverHealthy = new HashSet<>();
+
+  /** Revisions whose instances exit instead of becoming healthy. */
+  final Set<Integer> crashing = new HashSet<>();
+
   final Map<Integer, RevisionMetrics> metrics = new HashMap<>();
   Fixtures.CountingIds ids = new Fixtures.CountingIds();
   Traffic traffic = Traffic.NONE;
@@ -159,7 +163,7 @@ final class FleetSimulator {
     for (Sim s : instances.values()) {
       if (s.phase != Phase.STARTING || neverHealthy.contains(s.revision)) continue;
       if (++s.ticks >= healthyAfterTicks) {
-        s.phase = Phase.HEALTHY;
+        s.phase = crashing.contains(s.revision) ? Phase.EXITED : Phase.HEALTHY;
         s.since = now;
       }
     }

@@ -54,6 +54,23 @@ class RolloutPlannerTest {
     sim.assertConvergedOn(1, 3);
   }
 
+  @ParameterizedTest
+  @MethodSource("strategies")
+  void progressDeadline_abortsACrashLoopingRevisionWhoseInstancesAreReplacedNotRestarted(
+      Strategy strategy) {
+    FleetSimulator sim = stableFleet();
+    sim.crashing.add(2);
+    Rollout done = sim.run(rollout(strategy), 5000);
+
+    assertThat(done.condition(Condition.ABORTED).get().reason())
+        .isEqualTo("ProgressDeadlineExceeded");
+    sim.assertConvergedOn(1, 3);
+    assertThat(sim.journal)
+        .filteredOn(Action.RecordEvent.class::isInstance)
+        .extracting(a -> ((Action.RecordEvent) a).kind())
+        .contains("instance-replaced");
+  }
+
   @Test
   void progressDeadline_restartsWheneverAnInstanceBecomesHealthy() {
     FleetSimulator slow = stableFleet();
