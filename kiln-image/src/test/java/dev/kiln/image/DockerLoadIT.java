@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,16 @@ class DockerLoadIT {
       Tools.ok(List.of("docker", "load", "-i", archive.toString()));
       Tools.Result run = Tools.ok(List.of("docker", "run", "--rm", "--network", "none", TAG));
       assertThat(run.output().strip()).isEqualTo("hello from kiln");
+
+      // And back: what `docker save` writes (old or new archive layout), Kiln imports intact.
+      Path saved = tmp.resolve("saved.tar");
+      Tools.ok(List.of("docker", "save", "-o", saved.toString(), TAG));
+      ImageStore back = ImageStore.open(tmp.resolve("back"));
+      Descriptor imported = BaseImporter.importDockerArchive(back, saved, Optional.of(TAG));
+      ImageManifest m = back.manifest(imported.digest());
+      assertThat(back.config(m).entrypoint()).containsExactly("/bin/busybox", "echo", "hello from kiln");
+      new LayerUnpacker(1L << 30).unpack(back, m.layers(), tmp.resolve("root"));
+      assertThat(tmp.resolve("root/bin/busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
     } finally {
       Tools.run(List.of("docker", "rmi", "-f", TAG));
     }
