@@ -1,5 +1,7 @@
 package dev.kiln.controller;
 
+import java.util.List;
+
 /**
  * What a decision asks the executor to do. The executor journals each action before it performs it,
  * and performs them in order.
@@ -8,10 +10,9 @@ public sealed interface Action {
   String service();
 
   /** Start one new instance of {@code revision} per id. */
-  record StartInstances(String service, int revision, java.util.List<String> instanceIds)
-      implements Action {
+  record StartInstances(String service, int revision, List<String> instanceIds) implements Action {
     public StartInstances {
-      instanceIds = java.util.List.copyOf(instanceIds);
+      instanceIds = List.copyOf(instanceIds);
       if (instanceIds.isEmpty()) throw new IllegalArgumentException("nothing to start");
     }
   }
@@ -29,11 +30,10 @@ public sealed interface Action {
    * they were started from the identical image and config — only the revision the controller and
    * the router know them by, as Argo Rollouts re-labels an old ReplicaSet on undo.
    */
-  record AdoptInstances(
-      String service, int fromRevision, int toRevision, java.util.List<String> instanceIds)
+  record AdoptInstances(String service, int fromRevision, int toRevision, List<String> instanceIds)
       implements Action {
     public AdoptInstances {
-      instanceIds = java.util.List.copyOf(instanceIds);
+      instanceIds = List.copyOf(instanceIds);
     }
   }
 

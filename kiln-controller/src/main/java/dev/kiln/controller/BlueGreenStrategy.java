@@ -1,7 +1,9 @@
 package dev.kiln.controller;
 
 import dev.kiln.model.Strategy;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Blue-green: the whole new fleet starts next to the old one and is reachable only through a
@@ -42,7 +44,7 @@ final class BlueGreenStrategy {
     Rollout r = t.state;
     if (ready < r.replicas()) return false;
     if (r.step() == 0) {
-      t.state = r.withStep(1, java.util.Optional.of(t.now));
+      t.state = r.withStep(1, Optional.of(t.now));
       t.progress(100_000 + ready);
       t.condition(
           Condition.PROGRESSING,
@@ -119,7 +121,7 @@ final class BlueGreenStrategy {
             + scaleDownDelay(r));
   }
 
-  static java.time.Duration scaleDownDelay(Rollout r) {
+  static Duration scaleDownDelay(Rollout r) {
     return r.strategy() instanceof Strategy.BlueGreen bg
         ? bg.scaleDownDelay()
         : Strategy.BlueGreen.DEFAULT_SCALE_DOWN_DELAY;

@@ -2,7 +2,9 @@ package dev.kiln.controller;
 
 import dev.kiln.model.Strategy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -78,9 +80,9 @@ final class RollingStrategy {
    * Percentages proportional to {@code counts}, summing to exactly 100 by the largest-remainder
    * method (ties to the higher revision, the one being rolled out); empty when nothing is healthy.
    */
-  static java.util.Optional<Traffic> proportional(TreeMap<Integer, Integer> counts) {
+  static Optional<Traffic> proportional(TreeMap<Integer, Integer> counts) {
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-    if (total == 0) return java.util.Optional.empty();
+    if (total == 0) return Optional.empty();
     TreeMap<Integer, Integer> weights = new TreeMap<>();
     int assigned = 0;
     for (var e : counts.entrySet()) {
@@ -90,12 +92,12 @@ final class RollingStrategy {
     }
     List<Integer> byRemainder = new ArrayList<>(counts.keySet());
     byRemainder.sort(
-        java.util.Comparator.<Integer>comparingInt(rev -> -((counts.get(rev) * 100) % total))
-            .thenComparing(java.util.Comparator.reverseOrder()));
+        Comparator.<Integer>comparingInt(rev -> -((counts.get(rev) * 100) % total))
+            .thenComparing(Comparator.reverseOrder()));
     for (int i = 0; assigned < 100; i++, assigned++) {
       int rev = byRemainder.get(i % byRemainder.size());
       weights.merge(rev, 1, Integer::sum);
     }
-    return java.util.Optional.of(new Traffic(weights, java.util.Optional.empty()));
+    return Optional.of(new Traffic(weights, Optional.empty()));
   }
 }
