@@ -145,9 +145,20 @@ public class RuntimeBench {
     }
   }
 
+  static long heapUsed() {
+    for (int i = 0; i < 3; i++) System.gc();
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
   static void memory(RuntimeDriver driver, int n, Path root) throws Exception {
+    long heapBefore = heapUsed();
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); driver.start(s); awaitOk(s.port()); }
+    driver.list();
+    long heapAfter = heapUsed();
+    System.out.printf("process sandboxed, %d instances: Kiln JVM heap %.1f KiB per instance (after GC)%n",
+        n, (heapAfter - heapBefore) / 1024.0 / n);
     long supRss = 0, supPss = 0, appRss = 0, appPss = 0;
     // supervisors = the outer bwrap monitors (children-less parents of our sandboxes), apps = httpd
     for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
