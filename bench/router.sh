@@ -5,7 +5,9 @@
 #   DURATION=20s CONNS=100 bench/router.sh
 #   PROFILE=1 bench/router.sh       # also record a JFR of the Kiln run and print the hottest frames
 #
-# Settings: wrk -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up of every target.
+# Settings: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (medians printed)
+# after a $WARMUP warm-up of every target; cpu_us/request = the target process's CPU time per request,
+# which background load on a shared machine disturbs far less than requests/s.
 # Every proxy runs one worker / one thread / one event loop. With PIN=1 (default, needs >= 2 cores)
 # the proxy under test gets CPU 1 and wrk + backend share CPU 0, so no proxy can borrow a second core.
 # Scenario 2 runs Kiln with a route-table swap every 100 ms (each swap retires and drains the previous
@@ -18,6 +20,7 @@ THREADS=${THREADS:-2}
 CONNS=${CONNS:-50}
 PIN=${PIN:-1}
 PROFILE=${PROFILE:-0}
+ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CONF=$ROOT/bench/router
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -66,22 +69,25 @@ render "$CONF/backend-nginx.conf" 0 "$DIR/backend.conf"
 PIDS+=($!)
 wait_port "$BACKEND_PORT"
 
-# run_wrk PORT -> prints "rps p50 p99 errors"
-run_wrk() {
-  "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "http://127.0.0.1:$1/" >/dev/null
+# measure PORT PID -> prints "rps p50 p99 errors cpu_us_per_request" for one wrk run
+measure() {
+  local before after
+  before=$(awk '{print $14+$15}' "/proc/$2/stat")
   "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$1/" >"$DIR/wrk.out"
-  awk '
+  after=$(awk '{print $14+$15}' "/proc/$2/stat")
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec:/ {rps=$2}
+    / requests in / {n=$1}
     /^ +50%/ {p50=$2}
     /^ +99%/ {p99=$2}
     /Non-2xx or 3xx responses:/ {err+=$5}
     /Socket errors:/ {gsub(",",""); err+=$4+$6+$8+$10}
-    END {printf "%s %s %s %d\n", rps, p50, p99, err}' "$DIR/wrk.out"
+    END {printf "%s %s %s %d %.1f\n", rps, p50, p99, err, (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$DIR/wrk.out"
 }
-start_kiln() { # PORT [extra args]
+start_kiln() { # PORT [extra args]; sets KILN_PID
   local port=$1; shift
   local jfr=()
-  if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln.jfr,settings=profile); fi
+  if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln-$port.jfr,settings=profile); fi
   "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" -Xms256m -Xmx256m -XX:+UseParallelGC "${jfr[@]}" \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -cp "$CP" dev.kiln.router.RouterMain --threads 1 "$@" "127.0.0.1:$port" "*/=127.0.0.1:$BACKEND_PORT" \
@@ -91,55 +97,71 @@ start_kiln() { # PORT [extra args]
   wait_port "$port"
 }
 
-declare -A RES
-RES[direct]=$(run_wrk "$BACKEND_PORT")
-
-KPORT=$(free_port); start_kiln "$KPORT"
-RES[kiln]=$(run_wrk "$KPORT")
-if [ "$PROFILE" = 1 ]; then
-  "$JAVA_HOME/bin/jcmd" "$KILN_PID" JFR.dump filename="$DIR/kiln.jfr" >/dev/null
-fi
-kill "$KILN_PID"; wait "$KILN_PID" 2>/dev/null || true
-
-HPORT=$(free_port); render "$CONF/haproxy.cfg" "$HPORT" "$DIR/haproxy.cfg"
+# Every target runs side by side (idle ones cost nothing); the backend itself is "direct".
+declare -A PORT PID
+PORT[direct]=$BACKEND_PORT; PID[direct]=$(pgrep -P "${PIDS[0]}" | head -1 || echo "${PIDS[0]}")
+PORT[kiln]=$(free_port); start_kiln "${PORT[kiln]}"; PID[kiln]=$KILN_PID
+PORT[kiln_swap]=$(free_port); start_kiln "${PORT[kiln_swap]}" --swap-every-ms 100; PID[kiln_swap]=$KILN_PID
+PORT[haproxy]=$(free_port); render "$CONF/haproxy.cfg" "${PORT[haproxy]}" "$DIR/haproxy.cfg"
 "${PROXY_CPU[@]}" haproxy -db -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 &
-HP=$!; PIDS+=($HP); wait_port "$HPORT"
-RES[haproxy]=$(run_wrk "$HPORT")
-kill "$HP"; wait "$HP" 2>/dev/null || true
-
-NPORT=$(free_port); render "$CONF/proxy-nginx.conf" "$NPORT" "$DIR/proxy-nginx.conf"
+PID[haproxy]=$!; PIDS+=($!); wait_port "${PORT[haproxy]}"
+PORT[nginx]=$(free_port); render "$CONF/proxy-nginx.conf" "${PORT[nginx]}" "$DIR/proxy-nginx.conf"
 "${PROXY_CPU[@]}" nginx -c "$DIR/proxy-nginx.conf" -e "$DIR/proxy-nginx-error.log" &
-NP=$!; PIDS+=($NP); wait_port "$NPORT"
-RES[nginx]=$(run_wrk "$NPORT")
-kill "$NP"; wait "$NP" 2>/dev/null || true
+PIDS+=($!); wait_port "${PORT[nginx]}"; sleep 0.5; PID[nginx]=$(pgrep -P "$!" | head -1 || echo "$!")
 
-SPORT=$(free_port); start_kiln "$SPORT" --swap-every-ms 100
-RES[kiln_swap]=$(run_wrk "$SPORT")
-kill "$KILN_PID"; wait "$KILN_PID" 2>/dev/null || true
-
-echo
-echo "wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP warm-up), backend nginx 'hello', pinned=$PIN"
-printf '%-28s %12s %10s %10s %8s\n' target requests/s p50 p99 errors
-for t in direct kiln haproxy nginx kiln_swap; do
-  read -r rps p50 p99 err <<<"${RES[$t]}"
-  name=$t; [ "$t" = kiln_swap ] && name="kiln (swap every 100 ms)"
-  printf '%-28s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "$err"
+TARGETS=(direct kiln haproxy nginx kiln_swap)
+for t in "${TARGETS[@]}"; do # warm-up (the JIT needs it; everyone gets it)
+  "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "http://127.0.0.1:${PORT[$t]}/" >/dev/null
 done
-read -r krps _ kp99 _ <<<"${RES[kiln]}"
-read -r hrps _ hp99 _ <<<"${RES[haproxy]}"
-read -r nrps _ np99 _ <<<"${RES[nginx]}"
-read -r srps _ _ serr <<<"${RES[kiln_swap]}"
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else print v*1000 }'; }
+declare -A RUNS
+for round in $(seq 1 "$ROUNDS"); do # interleaved rounds: background noise hits every target alike
+  for t in "${TARGETS[@]}"; do
+    RUNS[$t]+="$(measure "${PORT[$t]}" "${PID[$t]}")"$'\n'
+  done
+  echo "round $round/$ROUNDS done" >&2
+done
+to_us() { awk '{ v=$1; if (v ~ /us$/) print v+0; else if (v ~ /ms$/) print v*1000; else print v*1000000 }'; }
+# median over rounds of each column; errors are summed
+summary() {
+  local rows=$1
+  local rps p50 p99 cpu err
+  rps=$(awk 'NF {print $1}' <<<"$rows" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  p50=$(awk 'NF {print $2}' <<<"$rows" | to_us | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  p99=$(awk 'NF {print $3}' <<<"$rows" | to_us | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  cpu=$(awk 'NF {print $5}' <<<"$rows" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  err=$(awk 'NF {s+=$4} END {print s+0}' <<<"$rows")
+  echo "$rps $p50 $p99 $err $cpu"
+}
+declare -A RES
+for t in "${TARGETS[@]}"; do RES[$t]=$(summary "${RUNS[$t]}"); done
+if [ "$PROFILE" = 1 ]; then
+  "$JAVA_HOME/bin/jcmd" "${PID[kiln]}" JFR.dump filename="$DIR/kiln.jfr" >/dev/null
+fi
+
 echo
-awk -v k="$krps" -v h="$hrps" -v n="$nrps" -v s="$srps" \
-    -v kp="$(to_ms "$kp99")" -v hp="$(to_ms "$hp99")" -v np="$(to_ms "$np99")" -v se="$serr" 'BEGIN {
-  printf "Kiln/HAProxy requests/s: %.2fx   p99: %.2f ms vs %.2f ms\n", k/h, kp, hp
-  printf "Kiln/nginx   requests/s: %.2fx   p99: %.2f ms vs %.2f ms\n", k/n, kp, np
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds after a $WARMUP warm-up;"
+echo "backend: nginx 'hello'; one worker/thread/event loop per proxy; pinned=$PIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-26s %12s %10s %10s %7s %14s\n' target requests/s p50_ms p99_ms errors cpu_us/request
+for t in "${TARGETS[@]}"; do
+  read -r rps p50 p99 err cpu <<<"${RES[$t]}"
+  name=$t; [ "$t" = kiln_swap ] && name="kiln, swap every 100 ms"
+  printf '%-26s %12.0f %10.3f %10.3f %7d %14s\n' "$name" "$rps" "$(awk -v v="$p50" 'BEGIN{print v/1000}')" \
+    "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$err" "$cpu"
+done
+read -r krps _ kp99 _ kcpu <<<"${RES[kiln]}"
+read -r hrps _ hp99 _ hcpu <<<"${RES[haproxy]}"
+read -r nrps _ np99 _ ncpu <<<"${RES[nginx]}"
+read -r srps _ _ serr _ <<<"${RES[kiln_swap]}"
+echo
+awk -v k="$krps" -v h="$hrps" -v n="$nrps" -v s="$srps" -v kp="$kp99" -v hp="$hp99" -v np="$np99" \
+    -v kc="$kcpu" -v hc="$hcpu" -v nc="$ncpu" -v se="$serr" 'BEGIN {
+  printf "Kiln/HAProxy: requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/h, kp/1000, hp/1000, kc/hc
+  printf "Kiln/nginx:   requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/n, kp/1000, np/1000, kc/nc
   printf "swap every 100 ms: %d errors, throughput cost %.1f%%\n", se, (1 - s/k) * 100
 }'
 if [ "$PROFILE" = 1 ]; then
   echo
-  echo "hottest top frames in the Kiln run (JFR execution samples):"
+  echo "hottest top frames in the Kiln process (JFR execution samples):"
   "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample "$DIR/kiln.jfr" \
     | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); print}' \
     | sort | uniq -c | sort -rn | head -25

@@ -23,6 +23,10 @@ public final class RouterMain {
   private RouterMain() {}
 
   public static void main(String[] args) throws Exception {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // sampling leak detection wraps buffers on the hot path; the tests run with it on, this need not
+      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
     int threads = 0;
     long swapEvery = 0;
     List<String> rest = new ArrayList<>();
