@@ -42,6 +42,7 @@ public final class BakerCheck {
       throw new ImageException("cannot create a temporary store in " + work + ": " + e.getMessage(), e);
     }
     try {
+      options.listener().on(new BakerEvent.Note("", "check: rebuilding from nothing (no cache, temporary store)"));
       BakeOptions fresh = options.withCache(false).withTests(false).withKeysDir(Optional.empty());
       BakeResult rebuilt = new Baker(ImageStore.open(temp.resolve("store")), cacheDir, fresh).bake(bp, names);
       List<Difference> differences = new ArrayList<>();

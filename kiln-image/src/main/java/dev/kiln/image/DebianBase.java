@@ -71,6 +71,7 @@ final class DebianBase {
     if (Files.isDirectory(root)) return root;
     try {
       Files.createDirectories(debianCache);
+      clearStale(suite);
       Path temp = Files.createTempDirectory(debianCache, suite + ".tmp-");
       try {
         note.accept("debootstrap " + suite + " (first use; a few minutes, needs " + MIRROR + ")");
@@ -89,6 +90,16 @@ final class DebianBase {
       throw new ImageException("cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
     }
     return root;
+  }
+
+  /** A killed debootstrap leaves its temp folder; one older than an hour is no one's any more. */
+  private void clearStale(String suite) throws IOException {
+    long cutoff = System.currentTimeMillis() - 3_600_000;
+    try (var temps = Files.newDirectoryStream(debianCache, suite + ".tmp-*")) {
+      for (Path t : temps) {
+        if (Files.getLastModifiedTime(t).toMillis() < cutoff) deleteTree(t);
+      }
+    }
   }
 
   private static void debootstrap(String suite, Path target) throws IOException {

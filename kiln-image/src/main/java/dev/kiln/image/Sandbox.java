@@ -27,15 +27,30 @@ record Sandbox(
     Path root, boolean writable, boolean network, Map<String, String> env, String workdir) {
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int TAIL_BYTES = 64 * 1024;
+  private static final boolean ROOT = LayerPaths.runningAsRoot();
+  /** Docker's default capabilities: enough for package managers, not for mounts or modules. */
+  private static final List<String> CAPS =
+      List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+          "CAP_SETUID", "CAP_SETPCAP", "CAP_SETFCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+          "CAP_MKNOD", "CAP_AUDIT_WRITE");
 
   /** The bwrap command line that runs {@code argv} inside. */
   List<String> command(List<String> argv) {
     List<String> cmd = new ArrayList<>();
     cmd.addAll(List.of("bwrap", writable ? "--bind" : "--ro-bind", root.toString(), "/"));
-    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
-    cmd.add("--unshare-all");
+    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"));
+    if (ROOT) {
+      // As root, no user namespace: with one, only uid 0 is mapped and apt's drop to _apt fails.
+      // Instead the sandbox keeps Docker's default capability set and nothing more.
+      cmd.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+      if (!network) cmd.add("--unshare-net");
+      cmd.addAll(List.of("--cap-drop", "ALL"));
+      for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
+    } else {
+      cmd.add("--unshare-all");
+    }
     if (network) {
-      cmd.add("--share-net");
+      if (!ROOT) cmd.add("--share-net");
       // A read-only root cannot get a mount point; a writable one gets it (RunStep removes it).
       boolean target = writable || Files.isRegularFile(root.resolve("etc/resolv.conf"), LinkOption.NOFOLLOW_LINKS);
       if (target && Files.exists(Path.of("/etc/resolv.conf"))) {

@@ -138,6 +138,24 @@ class BakerIT {
   }
 
   @Test
+  void bakedImage_hasAnSbom_andIsSigned_whenAHostKeyExists() throws Exception {
+    BakeFixture f = site("k");
+    Blueprint bp = f.blueprint(SITE);
+    var unsigned = f.bake(bp).images().get(0);
+    assertThat(unsigned.signedBy()).isEmpty();
+    assertThat(f.store.referrers(unsigned.manifest().digest(), java.util.Optional.of(MediaTypes.CYCLONEDX))).hasSize(1);
+
+    HostKey key = HostKey.generate(f.home.resolve("keys"));
+    var signed =
+        f.baker(f.options().withKeysDir(java.util.Optional.of(f.home.resolve("keys"))))
+            .bake(bp, java.util.List.of())
+            .images()
+            .get(0);
+    assertThat(signed.signedBy()).contains(key.keyId());
+    assertThat(ImageSigner.verify(f.store, signed.manifest().digest(), key.publicKey()).valid()).isTrue();
+  }
+
+  @Test
   void storeIsReadableBySkopeo() throws Exception {
     BakeFixture f = site("s");
     f.bake(f.blueprint(SITE));
