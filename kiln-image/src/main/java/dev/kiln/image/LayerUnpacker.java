@@ -51,7 +51,7 @@ public final class LayerUnpacker {
     } catch (IOException e) {
       throw new ImageException("cannot create unpack target " + target + ": " + e.getMessage(), e);
     }
-    Run run = new Run(base);
+    Run run = new Run(base, root);
     for (Descriptor layer : layers) {
       try (InputStream raw = store.open(layer.digest())) {
         unpackLayer(run, layer, raw);
@@ -186,6 +186,9 @@ public final class LayerUnpacker {
     Optional<BasicFileAttributes> a = LayerPaths.lstat(path);
     if (a.isEmpty()) return;
     if (a.get().isDirectory() && !a.get().isSymbolicLink()) {
+      if (!Files.isWritable(path) || !Files.isExecutable(path)) {
+        Files.setAttribute(path, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS); // it is going anyway
+      }
       try (var children = Files.list(path)) {
         for (Path c : children.toList()) deleteTree(c);
       }
@@ -204,12 +207,16 @@ public final class LayerUnpacker {
   /** The state of one {@link #unpack} call. */
   private static final class Run {
     final Path base;
+    final boolean root;
     final List<DirMode> directoryModes = new ArrayList<>();
+    /** Read-only folders from earlier unpacks opened for writing (not root), to close again. */
+    final java.util.Map<Path, Integer> reopened = new java.util.LinkedHashMap<>();
     final byte[] buffer = new byte[BUFFER];
     long totalBytes;
 
-    Run(Path base) {
+    Run(Path base, boolean root) {
       this.base = base;
+      this.root = root;
     }
 
     /**
@@ -225,7 +232,15 @@ public final class LayerUnpacker {
         if (a.isPresent() && a.get().isSymbolicLink()) {
           throw new RefusedEntry("'" + base.relativize(p) + "' is a symlink; entries may not be written through it");
         }
-        if (a.isPresent() && a.get().isDirectory()) continue;
+        if (a.isPresent() && a.get().isDirectory()) {
+          if (!root && !reopened.containsKey(p) && !Files.isWritable(p)) {
+            // Without root a 0555 folder (/proc, /sys of a Debian base) blocks its own layer's children.
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+            reopened.put(p, mode);
+            Files.setAttribute(p, "unix:mode", mode | 0700, LinkOption.NOFOLLOW_LINKS);
+          }
+          continue;
+        }
         if (!create) return null;
         if (a.isPresent()) Files.delete(p); // a file replaced by a folder in a later layer
         try {
@@ -239,6 +254,8 @@ public final class LayerUnpacker {
 
     /** Deepest first, so a read-only folder does not block setting its children. */
     void applyDirectoryModes() {
+      // Applied first (they are last in the list), so a mode this unpack's own entries set wins.
+      reopened.forEach((path, mode) -> directoryModes.add(new DirMode(path, mode)));
       for (int i = directoryModes.size() - 1; i >= 0; i--) {
         DirMode d = directoryModes.get(i);
         try {
