@@ -603,6 +603,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
     } finally {
       replaying = false;
+      // replayed outside a socket read: no channelReadComplete will come to flush what it wrote
+      inRead = false;
+      if (upstreamNeedsFlush && upstream != null) flushUpstream();
     }
     if (pipelined.isEmpty() && state != State.CLOSED) ctx.channel().config().setAutoRead(true);
   }
