@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
- * One instance the router may send a service's requests to. Being in a route table means the control
- * plane found it healthy; the router never adds a backend on its own.
+ * One instance the router may send a service's requests to. Being in a route table means the
+ * control plane found it healthy; the router never adds a backend on its own.
  *
  * @param id stable instance id (metrics label, drain reports)
  * @param revision the service revision it runs; used by canary splits and the revision override
@@ -19,7 +19,8 @@ public record Backend(String id, String revision, InetSocketAddress address, int
     if (revision == null || revision.isBlank()) {
       throw new RouterException("backend " + id + ": revision must not be blank");
     }
-    if (weight < 0) throw new RouterException("backend " + id + ": weight must be >= 0, got " + weight);
+    if (weight < 0)
+      throw new RouterException("backend " + id + ": weight must be >= 0, got " + weight);
   }
 
   /** A backend on 127.0.0.1 with weight 1 — what a local instance usually is. */

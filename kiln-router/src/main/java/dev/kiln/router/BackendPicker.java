@@ -1,12 +1,12 @@
 package dev.kiln.router;
 
 /**
- * Chooses the backend for one request. Pure: the caller passes the roll (random or sticky hash), the
- * time and the backends already tried, so every rule below is a table test.
+ * Chooses the backend for one request. Pure: the caller passes the roll (random or sticky hash),
+ * the time and the backends already tried, so every rule below is a table test.
  *
  * <ol>
- *   <li>A forced revision (override) restricts the choice to that revision, weight-0 backends included
- *       (uniformly when all its weights are 0).
+ *   <li>A forced revision (override) restricts the choice to that revision, weight-0 backends
+ *       included (uniformly when all its weights are 0).
  *   <li>Sticky: the hash picks a revision by the revisions' summed weights, so a user stays on one
  *       side of a canary split; inside it the roll picks by weight. If that revision has nothing
  *       eligible the whole service is used.
@@ -18,7 +18,10 @@ package dev.kiln.router;
 final class BackendPicker {
   private BackendPicker() {}
 
-  /** The backend, or null when none is eligible. {@code tried} may hold nulls past {@code triedCount}. */
+  /**
+   * The backend, or null when none is eligible. {@code tried} may hold nulls past {@code
+   * triedCount}.
+   */
   static BackendState pick(
       CompiledService s,
       BackendPool forced,

@@ -8,15 +8,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The router's live knowledge of one backend: in-flight count (the drain protocol), passive ejection
- * and traffic counters. It outlives route tables: a backend present in consecutive tables keeps one
- * state, so its metrics and its ejection survive a weight change.
+ * The router's live knowledge of one backend: in-flight count (the drain protocol), passive
+ * ejection and traffic counters. It outlives route tables: a backend present in consecutive tables
+ * keeps one state, so its metrics and its ejection survive a weight change.
  */
 final class BackendState {
   final String service;
   final Backend backend;
   final TrafficStats stats = new TrafficStats();
   final LongAdder connectFailures = new LongAdder();
+
   /** Every open connection to this backend, so a drain timeout can cut them off. */
   final ChannelGroup connections;
 
@@ -29,7 +30,8 @@ final class BackendState {
   BackendState(String service, Backend backend) {
     this.service = service;
     this.backend = backend;
-    this.connections = new DefaultChannelGroup(service + "/" + backend.id(), GlobalEventExecutor.INSTANCE);
+    this.connections =
+        new DefaultChannelGroup(service + "/" + backend.id(), GlobalEventExecutor.INSTANCE);
   }
 
   String label() {
@@ -37,8 +39,8 @@ final class BackendState {
   }
 
   /**
-   * Claims an in-flight slot. Increment first, then look at {@code retired}: together with
-   * {@link #retire()} (set retired, then look at the count) one of the two always sees the other.
+   * Claims an in-flight slot. Increment first, then look at {@code retired}: together with {@link
+   * #retire()} (set retired, then look at the count) one of the two always sees the other.
    */
   boolean tryAcquire() {
     stats.inFlight.incrementAndGet();

@@ -1,8 +1,8 @@
 package dev.kiln.router;
 
 /**
- * What to do with a client connection that may have been quiet too long. Pure, so every case is a table
- * test; {@link ClientHandler} asks it a few times per timeout period.
+ * What to do with a client connection that may have been quiet too long. Pure, so every case is a
+ * table test; {@link ClientHandler} asks it a few times per timeout period.
  */
 final class ClientDeadline {
   enum Action {

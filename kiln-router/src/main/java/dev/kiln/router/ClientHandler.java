@@ -30,15 +30,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection and the one request it has in flight (HTTP/1.1 answers in order, so there is
- * never more than one). Everything here runs on the connection's event loop, including the backend
- * connection's events, so the state below needs no synchronisation.
+ * One client connection and the one request it has in flight (HTTP/1.1 answers in order, so there
+ * is never more than one). Everything here runs on the connection's event loop, including the
+ * backend connection's events, so the state below needs no synchronisation.
  *
- * <p>Life of a request: head arrives → route and pick a backend → borrow a pooled connection or open
- * one (body chunks wait in {@code pending} meanwhile) → stream the request → stream the response →
- * return the backend connection to the pool. Failures before the first response byte become a short
- * 5xx (or a retry on another backend); failures after it close the client connection, which is the
- * only honest way to tell an HTTP/1.1 client that a response is incomplete.
+ * <p>Life of a request: head arrives → route and pick a backend → borrow a pooled connection or
+ * open one (body chunks wait in {@code pending} meanwhile) → stream the request → stream the
+ * response → return the backend connection to the pool. Failures before the first response byte
+ * become a short 5xx (or a retry on another backend); failures after it close the client
+ * connection, which is the only honest way to tell an HTTP/1.1 client that a response is
+ * incomplete.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
   private enum State {
@@ -105,9 +106,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       clientIp = a.getAddress().getHostAddress();
     }
     activity.awaitHead(core.ticker.nanos());
-    long period = Math.max(Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos) / 4, 10_000_000L);
+    long period =
+        Math.max(Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos) / 4, 10_000_000L);
     deadlineCheck =
-        ctx.executor().scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
+        ctx.executor()
+            .scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
   }
 
@@ -170,7 +173,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (result.isFailure()) {
       Throwable c = result.cause();
       if (c instanceof TooLongHttpHeaderException) {
-        fail(431, "request header section is larger than " + core.config.maxHeaderSize() + " bytes");
+        fail(
+            431, "request header section is larger than " + core.config.maxHeaderSize() + " bytes");
       } else if (c instanceof TooLongHttpLineException) {
         fail(414, "request line is longer than " + core.config.maxInitialLineLength() + " bytes");
       } else {
@@ -206,7 +210,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             || m == HttpMethod.DELETE
             || m == HttpMethod.OPTIONS
             || m == HttpMethod.TRACE;
-    upgrade = h.contains(HttpHeaderNames.UPGRADE) && h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
+    upgrade =
+        h.contains(HttpHeaderNames.UPGRADE)
+            && h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
     String incomingId = h.get(core.requestIdHeader);
     requestId = incomingId != null ? incomingId : core.nextRequestId();
     service = core.table.get().match(h.get(HttpHeaderNames.HOST), req.uri());
@@ -219,7 +225,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (!chooseSplit(h)) return;
     ProxyHeaders.prepareRequest(req, clientIp, core.requestIdHeader, requestId, upgrade);
     triedCount = 0;
-    if (tried.length < service.all.states.length + 1) tried = new BackendState[service.all.states.length + 1];
+    if (tried.length < service.all.states.length + 1)
+      tried = new BackendState[service.all.states.length + 1];
     state = State.CONNECTING;
     attempt(null);
   }
@@ -288,17 +295,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     long now = core.ticker.nanos();
     BackendState b;
     while (true) {
-      b = BackendPicker.pick(
-          service, forced, hasSticky, stickyHash, ThreadLocalRandom.current().nextLong(), now, tried, triedCount);
+      b =
+          BackendPicker.pick(
+              service,
+              forced,
+              hasSticky,
+              stickyHash,
+              ThreadLocalRandom.current().nextLong(),
+              now,
+              tried,
+              triedCount);
       if (b == null || b.tryAcquire()) break;
       // b left the table after this request read it: route again by the table that replaced it
       if (!rerouteAfterSwap()) return;
     }
     if (b == null) {
       if (lastFailure == null) {
-        fail(503, "service " + service.name + ": no healthy backend" + (forced == null ? "" : " for revision " + forced.revision));
+        fail(
+            503,
+            "service "
+                + service.name
+                + ": no healthy backend"
+                + (forced == null ? "" : " for revision " + forced.revision));
       } else {
-        fail(502, "service " + service.name + ": could not reach " + describe(tried[triedCount - 1]) + ": " + lastFailure.getMessage());
+        fail(
+            502,
+            "service "
+                + service.name
+                + ": could not reach "
+                + describe(tried[triedCount - 1])
+                + ": "
+                + lastFailure.getMessage());
       }
       return;
     }
@@ -320,7 +347,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Re-resolves the service in the current table; false when the request was answered instead. */
   private boolean rerouteAfterSwap() {
     String rev = forced == null ? null : forced.revision;
-    CompiledService next = core.table.get().match(request.headers().get(HttpHeaderNames.HOST), request.uri());
+    CompiledService next =
+        core.table.get().match(request.headers().get(HttpHeaderNames.HOST), request.uri());
     if (next == null || !next.name.equals(service.name)) {
       fail(503, "service " + service.name + ": left the route table while this request was routed");
       return false;
@@ -336,7 +364,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return false;
     }
     triedCount = 0;
-    if (tried.length < service.all.states.length + 1) tried = new BackendState[service.all.states.length + 1];
+    if (tried.length < service.all.states.length + 1)
+      tried = new BackendState[service.all.states.length + 1];
     return true;
   }
 
@@ -359,7 +388,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     b.release();
     backend = null;
     if (idempotent && triedCount < core.config.maxAttempts()) attempt(f.cause());
-    else fail(502, "service " + service.name + ": could not reach " + describe(b) + ": " + f.cause().getMessage());
+    else
+      fail(
+          502,
+          "service "
+              + service.name
+              + ": could not reach "
+              + describe(b)
+              + ": "
+              + f.cause().getMessage());
   }
 
   private void attach(Channel ch) {
@@ -382,7 +419,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static String describe(BackendState b) {
-    return "backend " + b.backend.id() + " (" + b.backend.address().getHostString() + ":" + b.backend.address().getPort() + ")";
+    return "backend "
+        + b.backend.id()
+        + " ("
+        + b.backend.address().getHostString()
+        + ":"
+        + b.backend.address().getPort()
+        + ")";
   }
 
   // ---- backend side (called by UpstreamHandler, on this loop) ---------------------------------
@@ -433,7 +476,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (informational) {
-        // the empty end of a 1xx: forwarded so the client-side encoder is ready for the real response
+        // the empty end of a 1xx: forwarded so the client-side encoder is ready for the real
+        // response
         informational = !(c instanceof LastHttpContent);
         ctx.writeAndFlush(c);
         return;
@@ -457,7 +501,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   void upstreamWritabilityChanged(boolean writable) {
-    if (state == State.FORWARDING || state == State.TUNNEL) ctx.channel().config().setAutoRead(writable);
+    if (state == State.FORWARDING || state == State.TUNNEL)
+      ctx.channel().config().setAutoRead(writable);
   }
 
   @Override
@@ -495,7 +540,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   void upstreamIdle() {
     if (state != State.FORWARDING) return;
     if (requestDone && !responseStarted) {
-      fail(504, "service " + service.name + ": " + describe(backend) + " did not answer within " + core.config.responseTimeout());
+      fail(
+          504,
+          "service "
+              + service.name
+              + ": "
+              + describe(backend)
+              + " did not answer within "
+              + core.config.responseTimeout());
     } else if (responseStarted) {
       upstreamBroken("stalled mid-response");
     }
@@ -503,7 +555,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void upstreamBroken(String why) {
     if (!responseStarted) {
-      fail(502, "service " + service.name + ": " + describe(backend) + " " + why + " before responding");
+      fail(
+          502,
+          "service " + service.name + ": " + describe(backend) + " " + why + " before responding");
     } else {
       // headers are gone already: closing is the only way to say the response is incomplete
       endExchange(status, false);
@@ -511,7 +565,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---- finishing ---------------------------------------------------------------------------------
+  // ---- finishing
+  // ---------------------------------------------------------------------------------
 
   private void finish() {
     endExchange(status, upstreamKeepAlive && requestDone);
@@ -567,7 +622,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       closeClient();
       return;
     }
-    boolean close = !clientKeepAlive || (hasBody && !requestDone) || code == 400 || code >= 413 && code < 500 && code != 404;
+    boolean close =
+        !clientKeepAlive
+            || (hasBody && !requestDone)
+            || code == 400
+            || code >= 413 && code < 500 && code != 404;
     var r = ErrorResponses.of(ctx.alloc(), code, reason, core.config.requestIdHeader(), requestId);
     if (close) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     endExchange(code, false);
@@ -650,7 +709,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case REQUEST_TIMEOUT -> {
         clientKeepAlive = false;
         if (state == State.IDLE) requestId = null;
-        fail(408, "the client did not send its request within " + (state == State.IDLE ? core.config.requestHeaderTimeout() : core.config.idleTimeout()));
+        fail(
+            408,
+            "the client did not send its request within "
+                + (state == State.IDLE
+                    ? core.config.requestHeaderTimeout()
+                    : core.config.idleTimeout()));
       }
     }
   }
@@ -679,7 +743,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   static final class Tunnel {
     private Tunnel() {}
 
-    static void open(ClientHandler client, ChannelHandlerContext ctx, Channel upstream, HttpResponse resp) {
+    static void open(
+        ClientHandler client, ChannelHandlerContext ctx, Channel upstream, HttpResponse resp) {
       client.tunnelOpened();
       ctx.writeAndFlush(resp);
       ctx.pipeline().remove(HttpServerCodec.class);

@@ -31,7 +31,8 @@ final class CompiledService {
     for (var e : byRevision.entrySet()) revisions[i++] = pool(e.getKey(), e.getValue(), states);
   }
 
-  private static BackendPool pool(String revision, List<Backend> bs, Map<Backend, BackendState> states) {
+  private static BackendPool pool(
+      String revision, List<Backend> bs, Map<Backend, BackendState> states) {
     BackendState[] s = new BackendState[bs.size()];
     int[] w = new int[bs.size()];
     for (int i = 0; i < s.length; i++) {

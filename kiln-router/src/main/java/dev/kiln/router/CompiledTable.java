@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A {@link RouteTable} compiled for lookups: hosts in a hash map, path prefixes longest first. Built
- * once per swap; a request only reads it, so the whole table changes with one reference write.
+ * A {@link RouteTable} compiled for lookups: hosts in a hash map, path prefixes longest first.
+ * Built once per swap; a request only reads it, so the whole table changes with one reference
+ * write.
  */
 final class CompiledTable {
   final RouteTable table;
@@ -28,7 +29,8 @@ final class CompiledTable {
     for (CompiledService s : services) {
       String host = s.route.route().host().toLowerCase(Locale.ROOT);
       if (host.equals("*")) any.add(s);
-      else if (host.startsWith("*.")) suffix.computeIfAbsent(host.substring(1), h -> new ArrayList<>()).add(s);
+      else if (host.startsWith("*."))
+        suffix.computeIfAbsent(host.substring(1), h -> new ArrayList<>()).add(s);
       else exact.computeIfAbsent(host, h -> new ArrayList<>()).add(s);
     }
     this.exactHosts = new HashMap<>();
@@ -37,7 +39,8 @@ final class CompiledTable {
     sfx.sort(Comparator.comparingInt(String::length).reversed());
     this.suffixes = sfx.toArray(String[]::new);
     this.suffixIndexes = new PathIndex[suffixes.length];
-    for (int i = 0; i < suffixes.length; i++) suffixIndexes[i] = new PathIndex(suffix.get(suffixes[i]));
+    for (int i = 0; i < suffixes.length; i++)
+      suffixIndexes[i] = new PathIndex(suffix.get(suffixes[i]));
     this.anyHost = any.isEmpty() ? null : new PathIndex(any);
   }
 

@@ -1,8 +1,8 @@
 package dev.kiln.router;
 
 import io.netty.channel.Channel;
-import java.util.ArrayDeque;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 
 /**
@@ -10,8 +10,8 @@ import java.util.HashMap;
  * borrows connections living on its own loop, so the pool needs no lock and a request never hops
  * threads. Pooled by address, not by backend entry: a connection to 127.0.0.1:9001 serves whichever
  * table entry points there, so a swap that only relabels or reweighs a backend costs no reconnects.
- * Most recently used first: warm connections stay warm, the tail ages out through the
- * backend's own keep-alive timeout.
+ * Most recently used first: warm connections stay warm, the tail ages out through the backend's own
+ * keep-alive timeout.
  */
 final class ConnectionPool {
   private final HashMap<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
@@ -43,7 +43,9 @@ final class ConnectionPool {
     if (q != null) q.remove(ch);
   }
 
-  /** Closes and forgets every idle connection to {@code b} (no table entry points there any more). */
+  /**
+   * Closes and forgets every idle connection to {@code b} (no table entry points there any more).
+   */
   void closeAll(InetSocketAddress b) {
     ArrayDeque<Channel> q = idle.remove(b);
     if (q != null) q.forEach(Channel::close);

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A lock-free log-linear latency histogram in microseconds: exact below 16 µs, then 8 buckets per
- * power of two (≤ 12.5 % error), up to about 2^40 µs. Recording is one array increment, so it can sit
- * on the request path of every event loop; quantiles are computed when somebody asks.
+ * power of two (≤ 12.5 % error), up to about 2^40 µs. Recording is one array increment, so it can
+ * sit on the request path of every event loop; quantiles are computed when somebody asks.
  */
 final class LatencyHistogram {
   private static final int SUB = 8;

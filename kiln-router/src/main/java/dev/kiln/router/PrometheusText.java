@@ -17,26 +17,45 @@ public final class PrometheusText {
       header(out, p + "requests_total", "counter", "Responses by status class, per " + level + ".");
       for (ServiceMetrics s : m.services()) {
         if (svc) statuses(out, p, labels(s.service()), s.total().statuses());
-        else for (BackendMetrics b : s.backends()) statuses(out, p, labels(s, b), b.traffic().statuses());
+        else
+          for (BackendMetrics b : s.backends())
+            statuses(out, p, labels(s, b), b.traffic().statuses());
       }
       header(out, p + "in_flight", "gauge", "Requests in flight, per " + level + ".");
       for (ServiceMetrics s : m.services()) {
         if (svc) sample(out, p + "in_flight", labels(s.service()), s.total().inFlight());
-        else for (BackendMetrics b : s.backends()) sample(out, p + "in_flight", labels(s, b), b.traffic().inFlight());
+        else
+          for (BackendMetrics b : s.backends())
+            sample(out, p + "in_flight", labels(s, b), b.traffic().inFlight());
       }
-      header(out, p + "request_duration_seconds", "summary", "Latency, request head to last response byte.");
+      header(
+          out,
+          p + "request_duration_seconds",
+          "summary",
+          "Latency, request head to last response byte.");
       for (ServiceMetrics s : m.services()) {
         if (svc) latency(out, p, labels(s.service()), s.total().latency());
-        else for (BackendMetrics b : s.backends()) latency(out, p, labels(s, b), b.traffic().latency());
+        else
+          for (BackendMetrics b : s.backends())
+            latency(out, p, labels(s, b), b.traffic().latency());
       }
     }
-    header(out, "kiln_router_backend_connect_failures_total", "counter", "Failed connections to a backend.");
+    header(
+        out,
+        "kiln_router_backend_connect_failures_total",
+        "counter",
+        "Failed connections to a backend.");
     for (ServiceMetrics s : m.services()) {
       for (BackendMetrics b : s.backends()) {
-        sample(out, "kiln_router_backend_connect_failures_total", labels(s, b), b.connectFailures());
+        sample(
+            out, "kiln_router_backend_connect_failures_total", labels(s, b), b.connectFailures());
       }
     }
-    header(out, "kiln_router_backend_ejected", "gauge", "1 while a backend is ejected after connect failures.");
+    header(
+        out,
+        "kiln_router_backend_ejected",
+        "gauge",
+        "1 while a backend is ejected after connect failures.");
     for (ServiceMetrics s : m.services()) {
       for (BackendMetrics b : s.backends()) {
         sample(out, "kiln_router_backend_ejected", labels(s, b), b.ejected() ? 1 : 0);
@@ -48,8 +67,14 @@ public final class PrometheusText {
   private static void statuses(StringBuilder out, String prefix, String labels, StatusCounts c) {
     long[] v = {c.s1xx(), c.s2xx(), c.s3xx(), c.s4xx(), c.s5xx()};
     for (int i = 0; i < v.length; i++) {
-      out.append(prefix).append("requests_total{").append(labels).append(",code=\"").append(i + 1).append("xx\"} ")
-          .append(v[i]).append('\n');
+      out.append(prefix)
+          .append("requests_total{")
+          .append(labels)
+          .append(",code=\"")
+          .append(i + 1)
+          .append("xx\"} ")
+          .append(v[i])
+          .append('\n');
     }
   }
 
@@ -58,13 +83,25 @@ public final class PrometheusText {
     quantile(out, name, labels, "0.5", l.p50());
     quantile(out, name, labels, "0.9", l.p90());
     quantile(out, name, labels, "0.99", l.p99());
-    out.append(name).append("_sum{").append(labels).append("} ").append(seconds(l.sum())).append('\n');
+    out.append(name)
+        .append("_sum{")
+        .append(labels)
+        .append("} ")
+        .append(seconds(l.sum()))
+        .append('\n');
     out.append(name).append("_count{").append(labels).append("} ").append(l.count()).append('\n');
   }
 
-  private static void quantile(StringBuilder out, String name, String labels, String q, java.time.Duration d) {
-    out.append(name).append('{').append(labels).append(",quantile=\"").append(q).append("\"} ")
-        .append(seconds(d)).append('\n');
+  private static void quantile(
+      StringBuilder out, String name, String labels, String q, java.time.Duration d) {
+    out.append(name)
+        .append('{')
+        .append(labels)
+        .append(",quantile=\"")
+        .append(q)
+        .append("\"} ")
+        .append(seconds(d))
+        .append('\n');
   }
 
   private static String seconds(java.time.Duration d) {
@@ -85,7 +122,12 @@ public final class PrometheusText {
   }
 
   private static String labels(ServiceMetrics s, BackendMetrics b) {
-    return labels(s.service()) + ",backend=\"" + escape(b.id()) + "\",revision=\"" + escape(b.revision()) + "\"";
+    return labels(s.service())
+        + ",backend=\""
+        + escape(b.id())
+        + "\",revision=\""
+        + escape(b.revision())
+        + "\"";
   }
 
   static String escape(String v) {

@@ -11,8 +11,8 @@ import io.netty.util.AsciiString;
 
 /**
  * Header rewriting at the proxy boundary (RFC 9110 §7.6.1): hop-by-hop headers belong to one
- * connection and are dropped, including any named in {@code Connection}; forwarding headers are added.
- * Message framing is re-decided by Netty's encoder from {@code Transfer-Encoding}/{@code
+ * connection and are dropped, including any named in {@code Connection}; forwarding headers are
+ * added. Message framing is re-decided by Netty's encoder from {@code Transfer-Encoding}/{@code
  * Content-Length}, so {@code chunked} is kept when the body is chunked.
  */
 final class ProxyHeaders {
@@ -26,7 +26,11 @@ final class ProxyHeaders {
 
   /** Rewrites a client request in place before it goes to a backend. */
   static void prepareRequest(
-      HttpRequest req, String clientIp, AsciiString requestIdHeader, String requestId, boolean upgrade) {
+      HttpRequest req,
+      String clientIp,
+      AsciiString requestIdHeader,
+      String requestId,
+      boolean upgrade) {
     HttpHeaders h = req.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     dropHopByHop(h, upgrade);
@@ -41,7 +45,8 @@ final class ProxyHeaders {
     String host = h.get(HttpHeaderNames.HOST);
     if (host != null) h.set(X_FORWARDED_HOST, host);
     if (!h.contains(requestIdHeader)) h.set(requestIdHeader, requestId);
-    // Backends always speak 1.1 to us, so their connections can be pooled whatever the client spoke.
+    // Backends always speak 1.1 to us, so their connections can be pooled whatever the client
+    // spoke.
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
 
@@ -80,7 +85,8 @@ final class ProxyHeaders {
         int comma = connection.indexOf(',', i);
         if (comma < 0) comma = connection.length();
         String token = connection.substring(i, comma).trim();
-        if (!token.isEmpty() && !(keepUpgrade && token.equalsIgnoreCase("upgrade"))) h.remove(token);
+        if (!token.isEmpty() && !(keepUpgrade && token.equalsIgnoreCase("upgrade")))
+          h.remove(token);
         i = comma + 1;
       }
       h.remove(HttpHeaderNames.CONNECTION);

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The whole routing state, as one immutable value. The control plane builds a new table and hands it to
- * {@link Router#swap}; versions must increase so that a late, stale table can never win.
+ * The whole routing state, as one immutable value. The control plane builds a new table and hands
+ * it to {@link Router#swap}; versions must increase so that a late, stale table can never win.
  */
 public record RouteTable(long version, List<ServiceRoute> services) {
   public RouteTable {
@@ -16,7 +16,8 @@ public record RouteTable(long version, List<ServiceRoute> services) {
     var routes = new HashSet<String>();
     for (ServiceRoute s : services) {
       if (!names.add(s.service())) {
-        throw new RouterException("route table v" + version + ": service " + s.service() + " twice");
+        throw new RouterException(
+            "route table v" + version + ": service " + s.service() + " twice");
       }
       String key = s.route().host().toLowerCase(Locale.ROOT) + s.route().pathPrefix();
       if (!routes.add(key)) {

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Kiln's HTTP reverse proxy. The control plane's whole interface: {@link #start}, {@link #swap} a new
- * {@link RouteTable} in, read {@link #metrics()}, {@link #close()}. See the package documentation for
- * the drain protocol.
+ * Kiln's HTTP reverse proxy. The control plane's whole interface: {@link #start}, {@link #swap} a
+ * new {@link RouteTable} in, read {@link #metrics()}, {@link #close()}. See the package
+ * documentation for the drain protocol.
  */
 public final class Router implements AutoCloseable {
   private final RouterCore core;
@@ -39,8 +39,12 @@ public final class Router implements AutoCloseable {
   private Router(RouterConfig config, RouteTable initial, Ticker ticker) {
     CompiledTable first = compile(initial);
     this.core = new RouterCore(config, ticker, first);
-    core.liveAddresses = backends.keySet().stream().map(BackendKey::address).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    int threads = config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
+    core.liveAddresses =
+        backends.keySet().stream()
+            .map(BackendKey::address)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    int threads =
+        config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
     this.loops = Transport.group(threads, new DefaultThreadFactory("kiln-router", true));
   }
 
@@ -76,7 +80,8 @@ public final class Router implements AutoCloseable {
                     ReadActivity activity = new ReadActivity(core.ticker);
                     ch.pipeline()
                         .addLast(activity)
-                        .addLast(new HttpServerCodec(c.maxInitialLineLength(), c.maxHeaderSize(), 65536))
+                        .addLast(
+                            new HttpServerCodec(c.maxInitialLineLength(), c.maxHeaderSize(), 65536))
                         .addLast(new ClientHandler(core, activity));
                   }
                 });
@@ -85,7 +90,12 @@ public final class Router implements AutoCloseable {
         listeners.add(b.bind(address).sync().channel());
       } catch (Exception e) {
         throw new RouterException(
-            "router: cannot listen on " + address + " (" + e.getMessage() + "); is the port in use?", e);
+            "router: cannot listen on "
+                + address
+                + " ("
+                + e.getMessage()
+                + "); is the port in use?",
+            e);
       }
     }
   }
@@ -101,8 +111,8 @@ public final class Router implements AutoCloseable {
   }
 
   /**
-   * Serves {@code next} from now on, atomically: a request sees the old table or the new one, never a
-   * mix. The returned future completes when every backend that left has finished its in-flight
+   * Serves {@code next} from now on, atomically: a request sees the old table or the new one, never
+   * a mix. The returned future completes when every backend that left has finished its in-flight
    * requests, or at the drain timeout (those still busy are cut off and listed in the report).
    *
    * @throws RouterException if {@code next} is not newer than the table being served
@@ -111,7 +121,10 @@ public final class Router implements AutoCloseable {
     CompiledTable current = core.table.get();
     if (next.version() <= current.table.version()) {
       throw new RouterException(
-          "route table v" + next.version() + " is not newer than v" + current.table.version()
+          "route table v"
+              + next.version()
+              + " is not newer than v"
+              + current.table.version()
               + " being served; send tables with increasing versions");
     }
     Map<BackendState, Boolean> before = new IdentityHashMap<>();
@@ -120,7 +133,8 @@ public final class Router implements AutoCloseable {
     core.table.set(compiled);
     List<BackendState> leaving = new ArrayList<>();
     for (BackendState b : before.keySet()) {
-      if (backends.get(new BackendKey(b.service, b.backend.id(), b.backend.address())) != b) leaving.add(b);
+      if (backends.get(new BackendKey(b.service, b.backend.id(), b.backend.address())) != b)
+        leaving.add(b);
     }
     return drain(next.version(), leaving);
   }
@@ -145,7 +159,10 @@ public final class Router implements AutoCloseable {
     backends.clear();
     backends.putAll(kept);
     if (core != null) {
-      core.liveAddresses = kept.keySet().stream().map(BackendKey::address).collect(java.util.stream.Collectors.toUnmodifiableSet());
+      core.liveAddresses =
+          kept.keySet().stream()
+              .map(BackendKey::address)
+              .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
     serviceStats.clear();
     serviceStats.putAll(stats);
@@ -213,7 +230,9 @@ public final class Router implements AutoCloseable {
     return PrometheusText.render(metrics());
   }
 
-  /** Stops listening and closes every connection at once (no drain: swap to an empty table first). */
+  /**
+   * Stops listening and closes every connection at once (no drain: swap to an empty table first).
+   */
   @Override
   public void close() {
     for (Channel c : listeners) c.close().awaitUninterruptibly();

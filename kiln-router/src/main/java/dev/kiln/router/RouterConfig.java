@@ -9,8 +9,8 @@ import java.util.List;
  * router, a different route table means {@link Router#swap}.
  *
  * @param listeners where clients connect (port 0 = any free port; see {@link Router#addresses()})
- * @param ioThreads event loops; 0 = one per core. Each client connection and its backend connections
- *     live on one loop, so nothing on the request path crosses threads.
+ * @param ioThreads event loops; 0 = one per core. Each client connection and its backend
+ *     connections live on one loop, so nothing on the request path crosses threads.
  * @param connectTimeout a backend that does not accept in this time counts as a connect failure
  * @param responseTimeout a backend silent this long after the request was sent gets a 504
  * @param requestHeaderTimeout a client must finish a request's header section this soon after it
@@ -22,7 +22,8 @@ import java.util.List;
  * @param maxBodySize largest request body in bytes (413 past it)
  * @param ejectionThreshold consecutive connect failures that eject a backend
  * @param ejectionDuration how long an ejected backend gets no new requests before it is tried again
- * @param maxAttempts backends tried for one idempotent request whose connection fails before any byte
+ * @param maxAttempts backends tried for one idempotent request whose connection fails before any
+ *     byte
  * @param maxIdlePerBackend idle keep-alive connections kept per backend and event loop
  * @param requestIdHeader header carrying the request id (kept if the client sent one)
  */
@@ -45,7 +46,8 @@ public record RouterConfig(
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
-    if (listeners.isEmpty()) throw new RouterException("router config: at least one listener is needed");
+    if (listeners.isEmpty())
+      throw new RouterException("router config: at least one listener is needed");
     if (ioThreads < 0) throw new RouterException("router config: ioThreads must be >= 0");
     for (Duration d :
         List.of(
@@ -55,7 +57,8 @@ public record RouterConfig(
             idleTimeout,
             drainTimeout,
             ejectionDuration)) {
-      if (d.isNegative() || d.isZero()) throw new RouterException("router config: timeouts must be > 0");
+      if (d.isNegative() || d.isZero())
+        throw new RouterException("router config: timeouts must be > 0");
     }
     if (maxInitialLineLength < 64 || maxHeaderSize < 256) {
       throw new RouterException("router config: maxInitialLineLength >= 64, maxHeaderSize >= 256");

@@ -55,7 +55,9 @@ final class RouterCore {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
   }
 
-  /** Addresses some backend of the current table listens on: their connections are worth pooling. */
+  /**
+   * Addresses some backend of the current table listens on: their connections are worth pooling.
+   */
   volatile java.util.Set<java.net.InetSocketAddress> liveAddresses = java.util.Set.of();
 
   boolean reusable(BackendState b) {
@@ -87,7 +89,8 @@ final class RouterCore {
               @Override
               protected void initChannel(Channel ch) {
                 ch.pipeline()
-                    .addLast("idle", new IdleStateHandler(responseTimeout, 0, 0, TimeUnit.NANOSECONDS))
+                    .addLast(
+                        "idle", new IdleStateHandler(responseTimeout, 0, 0, TimeUnit.NANOSECONDS))
                     .addLast("http", new HttpClientCodec(8192, maxHeader, 65536, false, false))
                     .addLast("upstream", new UpstreamHandler(b, pool));
                 b.connections.add(ch);

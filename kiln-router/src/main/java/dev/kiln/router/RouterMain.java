@@ -16,16 +16,18 @@ import java.util.concurrent.TimeUnit;
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
  * </pre>
  *
- * {@code --swap-every-ms} swaps in an equivalent table every M ms whose backends have new ids, so every
- * swap really retires and drains the previous backends (the route-table churn benchmark).
+ * {@code --swap-every-ms} swaps in an equivalent table every M ms whose backends have new ids, so
+ * every swap really retires and drains the previous backends (the route-table churn benchmark).
  */
 public final class RouterMain {
   private RouterMain() {}
 
   public static void main(String[] args) throws Exception {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
-      // sampling leak detection wraps buffers on the hot path; the tests run with it on, this need not
-      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+      // sampling leak detection wraps buffers on the hot path; the tests run with it on, this need
+      // not
+      io.netty.util.ResourceLeakDetector.setLevel(
+          io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
     int threads = 0;
     long swapEvery = 0;
@@ -38,24 +40,36 @@ public final class RouterMain {
       }
     }
     if (rest.size() < 2) {
-      System.err.println("usage: RouterMain [--threads N] [--swap-every-ms M] LISTEN host/path=backend[,backend]...");
+      System.err.println(
+          "usage: RouterMain [--threads N] [--swap-every-ms M] LISTEN host/path=backend[,backend]...");
       System.exit(2);
     }
     InetSocketAddress listen = address(rest.get(0));
     List<String> routes = rest.subList(1, rest.size());
     var config = RouterConfig.builder().listeners(List.of(listen)).ioThreads(threads).build();
     Router router = Router.start(config, table(routes, 1, "a"));
-    System.out.println("kiln router listening on " + router.addresses() + " (epoll: " + Transport.nativeEpoll() + ")");
+    System.out.println(
+        "kiln router listening on "
+            + router.addresses()
+            + " (epoll: "
+            + Transport.nativeEpoll()
+            + ")");
     if (swapEvery > 0) {
       var timer = Executors.newSingleThreadScheduledExecutor();
       long[] version = {1};
       timer.scheduleAtFixedRate(
           () -> {
             long v = ++version[0];
-            router.swap(table(routes, v, v % 2 == 0 ? "b" : "a"))
-                .thenAccept(r -> { if (!r.clean()) System.err.println("swap v" + v + ": cut off " + r.cutOff()); });
+            router
+                .swap(table(routes, v, v % 2 == 0 ? "b" : "a"))
+                .thenAccept(
+                    r -> {
+                      if (!r.clean()) System.err.println("swap v" + v + ": cut off " + r.cutOff());
+                    });
           },
-          swapEvery, swapEvery, TimeUnit.MILLISECONDS);
+          swapEvery,
+          swapEvery,
+          TimeUnit.MILLISECONDS);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(router::close));
     Thread.currentThread().join();
@@ -67,7 +81,8 @@ public final class RouterMain {
     for (String spec : routes) {
       int eq = spec.indexOf('=');
       int slash = spec.indexOf('/');
-      if (eq < 0 || slash < 0 || slash > eq) throw new RouterException("route " + spec + ": expected host/path=backend[,backend]");
+      if (eq < 0 || slash < 0 || slash > eq)
+        throw new RouterException("route " + spec + ": expected host/path=backend[,backend]");
       String host = spec.substring(0, slash);
       String path = spec.substring(slash, eq);
       List<Backend> backends = new ArrayList<>();
@@ -83,6 +98,7 @@ public final class RouterMain {
   private static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon < 0) throw new RouterException(hostPort + ": expected host:port");
-    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    return new InetSocketAddress(
+        hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
   }
 }

@@ -6,24 +6,26 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A service as the router sees it: which requests are its ({@link Route}: host and path prefix), the
- * healthy backends that may serve them, and how traffic is split between those backends.
+ * A service as the router sees it: which requests are its ({@link Route}: host and path prefix),
+ * the healthy backends that may serve them, and how traffic is split between those backends.
  *
- * <p>Host: an exact name ({@code shop.example}), a suffix wildcard ({@code *.example}) or {@code *}.
- * Path prefix: matched on segment boundaries, so {@code /api} matches {@code /api} and {@code /api/x}
- * but not {@code /apix}. The most specific route wins (exact host, then suffix, then {@code *}; longest
- * prefix first).
+ * <p>Host: an exact name ({@code shop.example}), a suffix wildcard ({@code *.example}) or {@code
+ * *}. Path prefix: matched on segment boundaries, so {@code /api} matches {@code /api} and {@code
+ * /api/x} but not {@code /apix}. The most specific route wins (exact host, then suffix, then {@code
+ * *}; longest prefix first).
  */
 public record ServiceRoute(String service, Route route, List<Backend> backends, Split split) {
   public ServiceRoute {
-    if (service == null || service.isBlank()) throw new RouterException("service name must not be blank");
+    if (service == null || service.isBlank())
+      throw new RouterException("service name must not be blank");
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(split, "split");
     backends = List.copyOf(backends);
     var ids = new HashSet<String>();
     for (Backend b : backends) {
       if (!ids.add(b.id())) {
-        throw new RouterException("service " + service + ": backend id " + b.id() + " appears twice");
+        throw new RouterException(
+            "service " + service + ": backend id " + b.id() + " appears twice");
       }
     }
     if (route.host().isBlank()) throw new RouterException("service " + service + ": host is blank");

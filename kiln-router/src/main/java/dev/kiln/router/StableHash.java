@@ -1,9 +1,9 @@
 package dev.kiln.router;
 
 /**
- * A hash that is the same in every JVM, on every machine, for ever: FNV-1a over the UTF-16 code units,
- * finished with MurmurHash3's 64-bit mixer so that near-identical cookies spread evenly. Stickiness
- * depends on it surviving router restarts and upgrades, so it must never change.
+ * A hash that is the same in every JVM, on every machine, for ever: FNV-1a over the UTF-16 code
+ * units, finished with MurmurHash3's 64-bit mixer so that near-identical cookies spread evenly.
+ * Stickiness depends on it surviving router restarts and upgrades, so it must never change.
  */
 final class StableHash {
   private StableHash() {}

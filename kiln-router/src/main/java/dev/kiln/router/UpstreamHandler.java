@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** The table entry this connection last served; changes only when a swap relabels an address. */
   BackendState backend;
+
   private final ConnectionPool pool;
   private ClientHandler owner;
 

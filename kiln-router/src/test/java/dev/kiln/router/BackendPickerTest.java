@@ -13,7 +13,8 @@ class BackendPickerTest {
   private static final BackendState[] NONE = new BackendState[0];
 
   private static Backend b(String id, String rev, int weight) {
-    return new Backend(id, rev, new InetSocketAddress("127.0.0.1", 10000 + id.hashCode() % 1000), weight);
+    return new Backend(
+        id, rev, new InetSocketAddress("127.0.0.1", 10000 + id.hashCode() % 1000), weight);
   }
 
   private static CompiledService compile(Split split, Backend... backends) {
@@ -69,7 +70,8 @@ class BackendPickerTest {
     var s = compile(Split.sticky(), b("s1", "1", 9), b("canary", "2", 1));
     int canary = 0;
     for (int user = 0; user < 10_000; user++) {
-      if (BackendPicker.revisionFor(s, StableHash.of("user-" + user)).revision.equals("2")) canary++;
+      if (BackendPicker.revisionFor(s, StableHash.of("user-" + user)).revision.equals("2"))
+        canary++;
     }
     assertThat(canary).isBetween(800, 1200);
   }
@@ -80,7 +82,8 @@ class BackendPickerTest {
     BackendState a = s.all.states[0];
     a.connectFailed(1_000, 1, 500);
     assertThat(countOverAllRolls(s, 10)).doesNotContainKey("a"); // now = 0 < 1500
-    assertThat(BackendPicker.pick(s, null, false, 0, 0, 1_600, NONE, 0).backend.id()).isEqualTo("a");
+    assertThat(BackendPicker.pick(s, null, false, 0, 0, 1_600, NONE, 0).backend.id())
+        .isEqualTo("a");
   }
 
   @Test
@@ -95,7 +98,8 @@ class BackendPickerTest {
     var s = compile(Split.perRequest(), b("a", "1", 1), b("b", "1", 1));
     BackendState[] tried = {s.all.states[0], null};
     for (long roll = 0; roll < 10; roll++) {
-      assertThat(BackendPicker.pick(s, null, false, 0, roll, 0, tried, 1).backend.id()).isEqualTo("b");
+      assertThat(BackendPicker.pick(s, null, false, 0, roll, 0, tried, 1).backend.id())
+          .isEqualTo("b");
     }
     tried[1] = s.all.states[1];
     assertThat(BackendPicker.pick(s, null, false, 0, 0, 0, tried, 2)).isNull();

@@ -7,9 +7,9 @@ import dev.kiln.model.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class CompiledTableTest {
   private static final CompiledTable TABLE =
@@ -24,7 +24,8 @@ class CompiledTableTest {
                   svc("wild", "*.example", "/"))));
 
   private static ServiceRoute svc(String name, String host, String path) {
-    return ServiceRoute.of(name, new Route(host, path), List.of(Backend.local(name + "-1", "1", 9000)));
+    return ServiceRoute.of(
+        name, new Route(host, path), List.of(Backend.local(name + "-1", "1", 9000)));
   }
 
   private static CompiledTable compile(RouteTable t) {

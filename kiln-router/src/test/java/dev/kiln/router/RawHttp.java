@@ -67,7 +67,8 @@ final class RawHttp implements AutoCloseable {
     while ((l = line()) != null && !l.isEmpty()) {
       int colon = l.indexOf(':');
       headers
-          .computeIfAbsent(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .computeIfAbsent(
+              l.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(l.substring(colon + 1).trim());
     }
     var r = new Response(code, headers, new byte[0]);
@@ -90,7 +91,8 @@ final class RawHttp implements AutoCloseable {
     } else if (cl != null) {
       int n = Integer.parseInt(cl);
       byte[] b = in.readNBytes(n);
-      if (b.length < n) throw new IOException("connection closed after " + b.length + " of " + n + " bytes");
+      if (b.length < n)
+        throw new IOException("connection closed after " + b.length + " of " + n + " bytes");
       body.write(b);
     } else {
       body.write(in.readAllBytes());

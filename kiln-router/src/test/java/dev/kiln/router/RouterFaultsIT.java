@@ -76,15 +76,20 @@ class RouterFaultsIT {
 
   @Test
   void consecutiveConnectFailures_ejectTheBackend() throws Exception {
-    router(List.of(dead("dead"), backend("live").backend("1", 1)), c -> c.ejectionThreshold(2).ejectionDuration(Duration.ofMinutes(5)));
+    router(
+        List.of(dead("dead"), backend("live").backend("1", 1)),
+        c -> c.ejectionThreshold(2).ejectionDuration(Duration.ofMinutes(5)));
     var c = client();
-    for (int i = 0; i < 30; i++) assertThat(c.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
+    for (int i = 0; i < 30; i++)
+      assertThat(c.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
     var dead = router.metrics().service("web").orElseThrow().backends().get(0);
     assertThat(dead.ejected()).isTrue();
     long failures = dead.connectFailures();
     for (int i = 0; i < 30; i++) c.exchange(RawHttp.get("/", "x"));
-    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).connectFailures()).isEqualTo(failures);
-    assertThat(router.prometheus()).contains("kiln_router_backend_ejected{service=\"web\",backend=\"dead\",revision=\"1\"} 1");
+    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).connectFailures())
+        .isEqualTo(failures);
+    assertThat(router.prometheus())
+        .contains("kiln_router_backend_ejected{service=\"web\",backend=\"dead\",revision=\"1\"} 1");
   }
 
   @Test
@@ -119,8 +124,11 @@ class RouterFaultsIT {
     var resetter =
         new RawBackend(
             (socket, head) -> {
-              socket.getOutputStream()
-                  .write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial".getBytes(StandardCharsets.US_ASCII));
+              socket
+                  .getOutputStream()
+                  .write(
+                      "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial"
+                          .getBytes(StandardCharsets.US_ASCII));
               socket.getOutputStream().flush();
               Thread.sleep(100);
               socket.setSoLinger(true, 0); // RST, not FIN
@@ -133,14 +141,21 @@ class RouterFaultsIT {
             new RouteTable(
                 1,
                 List.of(
-                    ServiceRoute.of("reset", new dev.kiln.model.Route("*", "/reset"), List.of(resetter.backend("r1"))),
-                    ServiceRoute.of("web", new dev.kiln.model.Route("*", "/"), List.of(healthy.backend("1", 1))))));
+                    ServiceRoute.of(
+                        "reset",
+                        new dev.kiln.model.Route("*", "/reset"),
+                        List.of(resetter.backend("r1"))),
+                    ServiceRoute.of(
+                        "web",
+                        new dev.kiln.model.Route("*", "/"),
+                        List.of(healthy.backend("1", 1))))));
     closeables.add(router);
     var bystander = client();
     assertThat(bystander.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
 
     var victim = client();
-    assertThatThrownBy(() -> victim.exchange(RawHttp.get("/reset", "x"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> victim.exchange(RawHttp.get("/reset", "x")))
+        .isInstanceOf(IOException.class);
 
     assertThat(bystander.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
     assertThat(client().exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
@@ -202,7 +217,8 @@ class RouterFaultsIT {
 
   @Test
   void slowloris_getsA408AndIsClosed_whileOthersAreServed() throws Exception {
-    router(List.of(backend("b").backend("1", 1)), c -> c.requestHeaderTimeout(Duration.ofMillis(400)));
+    router(
+        List.of(backend("b").backend("1", 1)), c -> c.requestHeaderTimeout(Duration.ofMillis(400)));
     var slow = client();
     slow.send("GET / HTTP/1.1\r\n");
     RawHttp.Response r = null;

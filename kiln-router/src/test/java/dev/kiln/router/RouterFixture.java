@@ -15,12 +15,15 @@ final class RouterFixture {
 
   static Router start(RouteTable table, UnaryOperator<RouterConfig.Builder> tweak) {
     var builder =
-        RouterConfig.builder().listeners(List.of(new InetSocketAddress("127.0.0.1", 0))).ioThreads(2);
+        RouterConfig.builder()
+            .listeners(List.of(new InetSocketAddress("127.0.0.1", 0)))
+            .ioThreads(2);
     return Router.start(tweak.apply(builder).build(), table);
   }
 
   static RouteTable table(long version, String service, List<Backend> backends) {
-    return new RouteTable(version, List.of(ServiceRoute.of(service, new Route("*", "/"), backends)));
+    return new RouteTable(
+        version, List.of(ServiceRoute.of(service, new Route("*", "/"), backends)));
   }
 
   static InetSocketAddress address(Router r) {

@@ -63,7 +63,11 @@ class RouterHttpEdgesIT {
     var old =
         new RawBackend(
             (socket, head) -> {
-              socket.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close".getBytes(StandardCharsets.US_ASCII));
+              socket
+                  .getOutputStream()
+                  .write(
+                      "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close"
+                          .getBytes(StandardCharsets.US_ASCII));
             });
     closeables.add(old);
     var c = client(old.backend("old"));
@@ -82,10 +86,13 @@ class RouterHttpEdgesIT {
     c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part");
     Thread.sleep(200);
     c.close();
-    for (int i = 0; i < 50 && router.metrics().service("web").orElseThrow().total().inFlight() > 0; i++) {
+    for (int i = 0;
+        i < 50 && router.metrics().service("web").orElseThrow().total().inFlight() > 0;
+        i++) {
       Thread.sleep(50);
     }
     assertThat(router.metrics().service("web").orElseThrow().total().inFlight()).isZero();
-    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).traffic().inFlight()).isZero();
+    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).traffic().inFlight())
+        .isZero();
   }
 }

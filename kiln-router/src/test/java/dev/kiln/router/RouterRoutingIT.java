@@ -42,8 +42,10 @@ class RouterRoutingIT {
             new RouteTable(
                 1,
                 List.of(
-                    ServiceRoute.of("web", new Route("shop.example", "/"), List.of(web1.backend("1", 1))),
-                    ServiceRoute.of("api", new Route("shop.example", "/api"), List.of(api.backend("1", 1))),
+                    ServiceRoute.of(
+                        "web", new Route("shop.example", "/"), List.of(web1.backend("1", 1))),
+                    ServiceRoute.of(
+                        "api", new Route("shop.example", "/api"), List.of(api.backend("1", 1))),
                     ServiceRoute.of("other", new Route("*", "/"), List.of(web2.backend("1", 1))))));
 
     assertThat(get("/cart", "shop.example").header("x-backend")).isEqualTo("web-1");
@@ -56,7 +58,11 @@ class RouterRoutingIT {
   void noRoute_is404WithAReason() throws Exception {
     router =
         RouterFixture.start(
-            new RouteTable(1, List.of(ServiceRoute.of("web", new Route("shop.example", "/"), List.of(web1.backend("1", 1))))));
+            new RouteTable(
+                1,
+                List.of(
+                    ServiceRoute.of(
+                        "web", new Route("shop.example", "/"), List.of(web1.backend("1", 1))))));
     var r = get("/", "nobody.example");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.text()).contains("no route for host nobody.example");
@@ -65,10 +71,13 @@ class RouterRoutingIT {
 
   @Test
   void weights_splitTrafficRoughlyAsConfigured() throws Exception {
-    router = RouterFixture.start(RouterFixture.table(1, "web", List.of(web1.backend("1", 3), web2.backend("1", 1))));
+    router =
+        RouterFixture.start(
+            RouterFixture.table(1, "web", List.of(web1.backend("1", 3), web2.backend("1", 1))));
     Map<String, Integer> counts = new HashMap<>();
     try (var c = RawHttp.connect(RouterFixture.address(router))) {
-      for (int i = 0; i < 800; i++) counts.merge(c.exchange(RawHttp.get("/", "x")).header("x-backend"), 1, Integer::sum);
+      for (int i = 0; i < 800; i++)
+        counts.merge(c.exchange(RawHttp.get("/", "x")).header("x-backend"), 1, Integer::sum);
     }
     // 3:1 of 800 = 600/200; binomial sd ≈ 12, so ±80 never fails by chance
     assertThat(counts.get("web-1")).isBetween(520, 680);
@@ -104,7 +113,8 @@ class RouterRoutingIT {
 
     // and different users do land on both sides
     Set<String> revisions = new java.util.HashSet<>();
-    for (int u = 0; u < 60; u++) revisions.add(get("/", "x", "Cookie: kiln-sticky=user" + u).header("x-backend"));
+    for (int u = 0; u < 60; u++)
+      revisions.add(get("/", "x", "Cookie: kiln-sticky=user" + u).header("x-backend"));
     assertThat(revisions).contains("web-canary").containsAnyOf("web-1", "web-2");
   }
 
@@ -115,10 +125,16 @@ class RouterRoutingIT {
         RouterFixture.start(
             new RouteTable(
                 1,
-                List.of(new ServiceRoute("web", new Route("*", "/"), List.of(web1.backend("6", 1), canary.backend("7", 0)), split))));
+                List.of(
+                    new ServiceRoute(
+                        "web",
+                        new Route("*", "/"),
+                        List.of(web1.backend("6", 1), canary.backend("7", 0)),
+                        split))));
     for (int i = 0; i < 20; i++) assertThat(get("/", "x").header("x-backend")).isEqualTo("web-1");
     assertThat(get("/", "x", "X-Kiln-Revision: 7").header("x-backend")).isEqualTo("web-canary");
-    assertThat(get("/", "x", "Cookie: a=b; kiln-revision=7").header("x-backend")).isEqualTo("web-canary");
+    assertThat(get("/", "x", "Cookie: a=b; kiln-revision=7").header("x-backend"))
+        .isEqualTo("web-canary");
     // not on the allow-list: ignored, normal split
     assertThat(get("/", "x", "X-Kiln-Revision: 6").header("x-backend")).isEqualTo("web-1");
   }
@@ -159,7 +175,9 @@ class RouterRoutingIT {
       assertThat(r.header("x-seen-x-forwarded-proto")).isEqualTo("http");
       assertThat(r.header("x-seen-x-forwarded-host")).isEqualTo("shop.example");
       assertThat(r.header("x-seen-x-request-id")).isNotBlank();
-      assertThat(r.headers()).doesNotContainKeys("x-seen-x-drop-me", "x-seen-keep-alive", "x-seen-proxy-authorization", "x-seen-te");
+      assertThat(r.headers())
+          .doesNotContainKeys(
+              "x-seen-x-drop-me", "x-seen-keep-alive", "x-seen-proxy-authorization", "x-seen-te");
       // response side
       assertThat(r.headers()).doesNotContainKeys("keep-alive", "x-secret-hop", "connection");
 
@@ -196,7 +214,8 @@ class RouterRoutingIT {
       assertThat(b.traffic().latency().p99()).isPositive();
       assertThat(router.prometheus())
           .contains("kiln_router_table_version 3")
-          .contains("kiln_router_backend_requests_total{service=\"web\",backend=\"teapot\",revision=\"4\",code=\"2xx\"} 7")
+          .contains(
+              "kiln_router_backend_requests_total{service=\"web\",backend=\"teapot\",revision=\"4\",code=\"2xx\"} 7")
           .contains("kiln_router_service_requests_total{service=\"web\",code=\"5xx\"} 3");
     } finally {
       teapot.close();

@@ -26,7 +26,9 @@ class RouterStreamingIT {
   }
 
   private void route(Backend b) {
-    router = RouterFixture.start(RouterFixture.table(1, "web", List.of(b)), c -> c.maxBodySize(1L << 40));
+    router =
+        RouterFixture.start(
+            RouterFixture.table(1, "web", List.of(b)), c -> c.maxBodySize(1L << 40));
     closeables.add(router);
   }
 
@@ -59,7 +61,9 @@ class RouterStreamingIT {
                 total += n;
                 firstBytesArrived.countDown();
               }
-              byte[] body = (total + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8);
+              byte[] body =
+                  (total + " " + HexFormat.of().formatHex(sha.digest()))
+                      .getBytes(StandardCharsets.UTF_8);
               ex.sendResponseHeaders(200, body.length);
               ex.getResponseBody().write(body);
             });
@@ -83,7 +87,8 @@ class RouterStreamingIT {
     c.send("0\r\n\r\n");
     var r = c.read();
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.text()).isEqualTo((long) blocks * 64 * 1024 + " " + HexFormat.of().formatHex(sha.digest()));
+    assertThat(r.text())
+        .isEqualTo((long) blocks * 64 * 1024 + " " + HexFormat.of().formatHex(sha.digest()));
   }
 
   @Test
@@ -158,9 +163,15 @@ class RouterStreamingIT {
   void expect100Continue_withTooLargeABody_is413WithoutContinue() throws Exception {
     var backend = TestBackend.start("b");
     closeables.add(backend);
-    router = RouterFixture.start(RouterFixture.table(1, "web", List.of(backend.backend("1", 1))), c -> c.maxBodySize(10));
+    router =
+        RouterFixture.start(
+            RouterFixture.table(1, "web", List.of(backend.backend("1", 1))),
+            c -> c.maxBodySize(10));
     closeables.add(router);
-    var r = client().exchange("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n");
+    var r =
+        client()
+            .exchange(
+                "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n");
     assertThat(r.status()).isEqualTo(413);
   }
 
@@ -181,7 +192,10 @@ class RouterStreamingIT {
               byte[] buf = new byte[256];
               int n;
               while ((n = in.read(buf)) > 0) {
-                out.write(new String(buf, 0, n, StandardCharsets.US_ASCII).toUpperCase().getBytes(StandardCharsets.US_ASCII));
+                out.write(
+                    new String(buf, 0, n, StandardCharsets.US_ASCII)
+                        .toUpperCase()
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
               }
             });
@@ -194,12 +208,15 @@ class RouterStreamingIT {
     var r = c.read();
     assertThat(r.status()).isEqualTo(101);
     assertThat(r.header("upgrade")).isEqualToIgnoringCase("websocket");
-    assertThat(new String(c.in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("server-hello");
+    assertThat(new String(c.in.readNBytes(12), StandardCharsets.US_ASCII))
+        .isEqualTo("server-hello");
     c.send("ping-1");
     assertThat(new String(c.in.readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("PING-1");
     c.send("again");
     assertThat(new String(c.in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("AGAIN");
-    assertThat(seenHead[0]).containsIgnoringCase("upgrade: websocket").containsIgnoringCase("connection: upgrade");
+    assertThat(seenHead[0])
+        .containsIgnoringCase("upgrade: websocket")
+        .containsIgnoringCase("connection: upgrade");
     assertThat(router.metrics().service("web").orElseThrow().total().inFlight()).isEqualTo(1);
     c.close();
   }

@@ -74,14 +74,20 @@ class RouterSwapIT {
                     while (!stop.get()) {
                       try {
                         if (c == null) c = RawHttp.connect(RouterFixture.address(router));
-                        var r = c.exchange(RawHttp.get("/", "x", keepAlive ? "X-K: 1" : "Connection: close"));
-                        statuses.computeIfAbsent(r.status(), k -> new AtomicInteger()).incrementAndGet();
+                        var r =
+                            c.exchange(
+                                RawHttp.get("/", "x", keepAlive ? "X-K: 1" : "Connection: close"));
+                        statuses
+                            .computeIfAbsent(r.status(), k -> new AtomicInteger())
+                            .incrementAndGet();
                         if (!keepAlive) {
                           c.close();
                           c = null;
                         }
                       } catch (Exception e) {
-                        errors.computeIfAbsent(String.valueOf(e), k -> new AtomicInteger()).incrementAndGet();
+                        errors
+                            .computeIfAbsent(String.valueOf(e), k -> new AtomicInteger())
+                            .incrementAndGet();
                         c = null;
                       }
                     }
@@ -106,7 +112,8 @@ class RouterSwapIT {
     var arrived = new CountDownLatch(1);
     var old = slow("old", arrived);
     var fresh = backend("new");
-    Router router = router(RouterFixture.table(1, "web", List.of(old.backend("1", 1))), Duration.ofSeconds(20));
+    Router router =
+        router(RouterFixture.table(1, "web", List.of(old.backend("1", 1))), Duration.ofSeconds(20));
     var inFlight =
         CompletableFuture.supplyAsync(
             () -> {
@@ -130,7 +137,8 @@ class RouterSwapIT {
     var r = inFlight.get(10, TimeUnit.SECONDS);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("x-backend")).isEqualTo("old");
-    assertThat(drained.get(10, TimeUnit.SECONDS)).isEqualTo(new DrainReport(2, List.of("web/old"), List.of()));
+    assertThat(drained.get(10, TimeUnit.SECONDS))
+        .isEqualTo(new DrainReport(2, List.of("web/old"), List.of()));
     assertThat(old.hits.get()).isEqualTo(1);
   }
 
@@ -139,7 +147,9 @@ class RouterSwapIT {
     var arrived = new CountDownLatch(1);
     var stuck = slow("stuck", arrived);
     var fresh = backend("new");
-    Router router = router(RouterFixture.table(1, "web", List.of(stuck.backend("1", 1))), Duration.ofMillis(300));
+    Router router =
+        router(
+            RouterFixture.table(1, "web", List.of(stuck.backend("1", 1))), Duration.ofMillis(300));
     var inFlight =
         CompletableFuture.supplyAsync(
             () -> {
@@ -150,7 +160,10 @@ class RouterSwapIT {
               }
             });
     assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
-    var report = router.swap(RouterFixture.table(2, "web", List.of(fresh.backend("2", 1)))).get(10, TimeUnit.SECONDS);
+    var report =
+        router
+            .swap(RouterFixture.table(2, "web", List.of(fresh.backend("2", 1))))
+            .get(10, TimeUnit.SECONDS);
     assertThat(report.cutOff()).containsExactly("web/stuck");
     assertThat(report.clean()).isFalse();
     assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo(502);
@@ -159,19 +172,27 @@ class RouterSwapIT {
   @Test
   void weightChange_isNotADrain_andKeepsMetrics() throws Exception {
     var one = backend("one");
-    Router router = router(RouterFixture.table(1, "web", List.of(one.backend("1", 1))), Duration.ofSeconds(5));
+    Router router =
+        router(RouterFixture.table(1, "web", List.of(one.backend("1", 1))), Duration.ofSeconds(5));
     try (var c = RawHttp.connect(RouterFixture.address(router))) {
       c.exchange(RawHttp.get("/", "x"));
     }
-    var report = router.swap(RouterFixture.table(2, "web", List.of(one.backend("1", 5)))).get(5, TimeUnit.SECONDS);
+    var report =
+        router
+            .swap(RouterFixture.table(2, "web", List.of(one.backend("1", 5))))
+            .get(5, TimeUnit.SECONDS);
     assertThat(report).isEqualTo(new DrainReport(2, List.of(), List.of()));
-    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).traffic().requests()).isEqualTo(1);
+    assertThat(router.metrics().service("web").orElseThrow().backends().get(0).traffic().requests())
+        .isEqualTo(1);
     assertThat(router.table().version()).isEqualTo(2);
   }
 
   @Test
   void staleTable_isRejected() throws Exception {
-    Router router = router(RouterFixture.table(5, "web", List.of(backend("x").backend("1", 1))), Duration.ofSeconds(5));
+    Router router =
+        router(
+            RouterFixture.table(5, "web", List.of(backend("x").backend("1", 1))),
+            Duration.ofSeconds(5));
     assertThatThrownBy(() -> router.swap(RouterFixture.table(5, "web", List.of())))
         .isInstanceOf(RouterException.class)
         .hasMessageContaining("not newer than v5");

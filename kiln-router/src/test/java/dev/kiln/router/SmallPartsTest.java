@@ -78,7 +78,12 @@ class SmallPartsTest {
             3,
             new StatusCounts(0, 2, 0, 0, 1),
             1,
-            new Latency(3, Duration.ofMillis(30), Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(10)));
+            new Latency(
+                3,
+                Duration.ofMillis(30),
+                Duration.ofMillis(10),
+                Duration.ofMillis(10),
+                Duration.ofMillis(10)));
     var m =
         new RouterMetrics(
             7,
@@ -93,10 +98,14 @@ class SmallPartsTest {
         .contains("kiln_router_table_version 7\n")
         .contains("kiln_router_unrouted_total 2\n")
         .contains("kiln_router_service_requests_total{service=\"web\\\"x\",code=\"2xx\"} 2\n")
-        .contains("kiln_router_backend_requests_total{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\",code=\"5xx\"} 1\n")
-        .contains("kiln_router_backend_request_duration_seconds{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\",quantile=\"0.99\"} 0.01\n")
-        .contains("kiln_router_backend_connect_failures_total{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\"} 4\n")
-        .contains("kiln_router_backend_ejected{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\"} 1\n")
+        .contains(
+            "kiln_router_backend_requests_total{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\",code=\"5xx\"} 1\n")
+        .contains(
+            "kiln_router_backend_request_duration_seconds{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\",quantile=\"0.99\"} 0.01\n")
+        .contains(
+            "kiln_router_backend_connect_failures_total{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\"} 4\n")
+        .contains(
+            "kiln_router_backend_ejected{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\"} 1\n")
         .contains("# TYPE kiln_router_service_request_duration_seconds summary\n");
     for (String line : text.split("\n")) {
       assertThat(line).matches("^(# (HELP|TYPE) .*|[a-z_]+(\\{.*\\})? [0-9.eE-]+)$");
@@ -106,8 +115,12 @@ class SmallPartsTest {
   @Test
   void routeTable_withReplacesAServiceAtTheNextVersion() {
     var a = ServiceRoute.of("a", new Route("*", "/"), List.of(Backend.local("a-1", "1", 9000)));
-    var t = new RouteTable(4, List.of(a)).with(a.withBackends(List.of(Backend.local("a-2", "2", 9001))));
+    var t =
+        new RouteTable(4, List.of(a))
+            .with(a.withBackends(List.of(Backend.local("a-2", "2", 9001))));
     assertThat(t.version()).isEqualTo(5);
-    assertThat(t.service("a").orElseThrow().backends()).extracting(Backend::id).containsExactly("a-2");
+    assertThat(t.service("a").orElseThrow().backends())
+        .extracting(Backend::id)
+        .containsExactly("a-2");
   }
 }

@@ -60,7 +60,9 @@ final class TestBackend implements AutoCloseable {
     ex.getRequestHeaders().forEach((k, v) -> seen.put(k, String.join(",", v)));
     seen.forEach((k, v) -> ex.getResponseHeaders().add("X-Seen-" + k, v));
     ex.getResponseHeaders().add("X-Backend", name);
-    byte[] body = (name + " " + ex.getRequestURI() + " " + requestBody.length + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        (name + " " + ex.getRequestURI() + " " + requestBody.length + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     ex.sendResponseHeaders(200, body.length);
     ex.getResponseBody().write(body);
   }
