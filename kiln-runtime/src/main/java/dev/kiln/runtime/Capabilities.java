@@ -11,6 +11,7 @@ package dev.kiln.runtime;
  * @param logStreaming whether stdout/stderr are captured and readable while the instance runs
  * @param reattach whether a new driver object adopts the instances of an earlier one
  * @param exec whether a command can be run inside a running instance (health {@code exec} probes)
+ * @param resourceLimits whether {@link Resources} limits are enforced (otherwise only recorded)
  */
 public record Capabilities(
     Isolation isolation,
@@ -19,7 +20,8 @@ public record Capabilities(
     boolean signals,
     boolean logStreaming,
     boolean reattach,
-    boolean exec) {
+    boolean exec,
+    boolean resourceLimits) {
 
   public enum Isolation {
     /** A plain host process: no filesystem or namespace isolation. */

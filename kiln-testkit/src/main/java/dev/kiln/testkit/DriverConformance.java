@@ -11,6 +11,7 @@ import dev.kiln.runtime.ImageSource;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
+import dev.kiln.runtime.Resources;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.RuntimeDriverException;
 import dev.kiln.runtime.health.HealthEvent;
@@ -285,6 +286,21 @@ public abstract class DriverConformance {
     assertThat(ok.exitCode()).isZero();
     assertThat(ok.output()).contains("hello from kiln", "hi");
     assertThat(failed.exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void memoryLimits_areEnforcedOnTheInstance() {
+    assumeTrue(driver.capabilities().resourceLimits(), "driver does not enforce resource limits");
+    InstanceSpec spec =
+        spec()
+            .limits(new Resources(64L * 1024 * 1024, 500, 64))
+            .shell(
+                "echo LIMIT=$(cat /sys/fs/cgroup/memory.max 2>/dev/null"
+                    + " || cat /sys/fs/cgroup/memory/memory.limit_in_bytes); exec sleep 600")
+            .build();
+    driver.start(spec);
+
+    awaitLog(spec.id(), "LIMIT=67108864");
   }
 
   @Test

@@ -65,7 +65,7 @@ public final class FakeDriver implements RuntimeDriver {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(Capabilities.Isolation.NONE, true, true, true, true, true, true);
+    return new Capabilities(Capabilities.Isolation.NONE, true, true, true, true, true, true, true);
   }
 
   @Override

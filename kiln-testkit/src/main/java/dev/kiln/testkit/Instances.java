@@ -26,6 +26,7 @@ public final class Instances {
   private final Map<String, String> secrets = new LinkedHashMap<>();
   private final Map<String, String> volumes = new LinkedHashMap<>();
   private int port = freePort();
+  private Resources limits = Resources.UNLIMITED;
 
   private Instances(String id, Digest image) {
     this.id = InstanceId.of(id);
@@ -77,6 +78,11 @@ public final class Instances {
     return this;
   }
 
+  public Instances limits(Resources limits) {
+    this.limits = limits;
+    return this;
+  }
+
   public InstanceSpec build() {
     return new InstanceSpec(
         id,
@@ -88,7 +94,7 @@ public final class Instances {
         secrets,
         port,
         volumes,
-        Resources.UNLIMITED,
+        limits,
         Map.of("test", "true"));
   }
 

@@ -69,7 +69,8 @@ public final class DockerDriver implements RuntimeDriver {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(Capabilities.Isolation.CONTAINER, true, true, true, true, true, true);
+    return new Capabilities(
+        Capabilities.Isolation.CONTAINER, true, true, true, true, true, true, true);
   }
 
   @Override

@@ -90,7 +90,8 @@ public final class ProcessDriver implements RuntimeDriver {
         true,
         true,
         true,
-        sandboxed);
+        sandboxed,
+        false); // limits need cgroup delegation; recorded, not enforced
   }
 
   @Override
