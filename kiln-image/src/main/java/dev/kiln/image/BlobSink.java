@@ -72,7 +72,9 @@ public final class BlobSink extends OutputStream {
       // Temp files are created owner-only; blobs are content, readable like any image layout.
       Files.setPosixFilePermissions(temp, READABLE);
       Path target = blobs.resolve(digest.hex());
-      if (Files.exists(target)) {
+      // A present blob of the right size is kept (re-hashing it on every cache hit would cost a
+      // full read); one of the wrong size is damaged, and rename() replaces it atomically.
+      if (Files.exists(target) && Files.size(target) == size) {
         Files.delete(temp);
       } else {
         try {

@@ -63,6 +63,15 @@ class ImageStoreTest {
   }
 
   @Test
+  void writingATruncatedBlobAgainRepairsIt() throws Exception {
+    Descriptor d = store.put("text/plain", bytes("complete content"));
+    Files.write(store.path(d.digest()), bytes("compl"));
+    assertThatThrownBy(() -> store.verify(d.digest())).hasMessageContaining("corrupt");
+    store.put("text/plain", bytes("complete content"));
+    store.verify(d.digest());
+  }
+
+  @Test
   void anUncommittedBlobIsNeverVisible() throws Exception {
     try (BlobSink sink = store.newBlob()) {
       sink.write(bytes("half"));
