@@ -12,11 +12,15 @@ files=2048
 size=$((512 * 1024))
 mb=$((files * size / 1024 / 1024))
 
+# The same bytes on every machine: AES-CTR over zeros with a fixed key (SIGPIPE ends openssl).
+seeded() {
+  (set +o pipefail; openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:kiln-bench -in /dev/zero 2>/dev/null |
+    head -c $((files * size)))
+}
 if [ "$(find "$tree" -type f 2>/dev/null | wc -l)" != "$files" ]; then
   echo "bench: making the ${mb} MiB tree in $tree (once)" >&2
   rm -rf "$tree" && mkdir -p "$tree"
-  openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:kiln-bench -in /dev/zero 2>/dev/null \
-    | head -c $((files * size)) | (cd "$tree" && split -b "$size" -d -a 4 - f)
+  seeded | (cd "$tree" && split -b "$size" -d -a 4 - f)
 fi
 cat >"$project/kiln.yaml" <<'YAML'
 images:
@@ -27,11 +31,13 @@ images:
 YAML
 
 export KILN_HOME=$dir/home
-kiln() { "$root/kiln" "$@" >/dev/null; }
+# KILN="java -jar kiln-cli/target/kiln.jar" to time a given build instead of the launcher.
+kiln_cmd=${KILN:-$root/kiln}
+kiln() { $kiln_cmd "$@" >/dev/null; }
 seconds() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f", (b-a)/1e9}'; }
 rate() { awk -v m="$mb" -v s="$1" 'BEGIN{printf "%.0f", m/s}'; }
 
-"$root/kiln" --version >/dev/null # build the CLI first if needed, outside the timings
+$kiln_cmd --version >/dev/null # build the CLI first if needed, outside the timings
 tar -C "$project" -cf - tree | sha256sum >/dev/null # warm the page cache
 
 tar_s=$(seconds sh -c "tar -C '$project' -cf - tree | sha256sum >/dev/null")
@@ -42,8 +48,7 @@ warm_s=$(seconds kiln bake -f "$project/kiln.yaml")
 openssl rand "$size" >"$tree/f0007"
 one_s=$(seconds kiln bake -f "$project/kiln.yaml")
 # Put the seeded content back so the next run's tree is the same.
-openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:kiln-bench -in /dev/zero 2>/dev/null \
-  | head -c $((files * size)) | tail -c +$((7 * size + 1)) | head -c "$size" >"$tree/f0007"
+(set +o pipefail; seeded | tail -c +$((7 * size + 1)) | head -c "$size" >"$tree/f0007")
 
 printf '%-40s %8s %10s\n' "run (${mb} MiB, ${files} files)" seconds MiB/s
 printf '%-40s %8.2f %10s\n' "tar -c | sha256sum" "$tar_s" "$(rate "$tar_s")"

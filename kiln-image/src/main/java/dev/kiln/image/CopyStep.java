@@ -185,6 +185,13 @@ final class CopyStep {
 
   /** sha256 over (kind, path, mode, content digest or link target) of every entry, sorted by path. */
   private static Digest digest(List<LayerEntry> entries, FileHasher hasher) {
+    // Hash the files on all cores first: on a cold bake this is half of the copy step's time.
+    Map<Path, Digest> hashes =
+        entries.parallelStream()
+            .filter(e -> e instanceof LayerEntry.File)
+            .map(e -> ((LayerEntry.File) e).source())
+            .distinct()
+            .collect(java.util.stream.Collectors.toConcurrentMap(p -> p, hasher::hash));
     MessageDigest sha = Digest.newSha256();
     List<LayerEntry> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparing(LayerEntry::path));
@@ -193,7 +200,7 @@ final class CopyStep {
           switch (e) {
             case LayerEntry.Directory d -> "d " + d.path() + " " + Integer.toOctalString(d.mode());
             case LayerEntry.File f ->
-                "f " + f.path() + " " + Integer.toOctalString(f.mode()) + " " + hasher.hash(f.source());
+                "f " + f.path() + " " + Integer.toOctalString(f.mode()) + " " + hashes.get(f.source());
             case LayerEntry.Symlink s -> "l " + s.path() + " " + s.target();
             default -> throw new IllegalStateException("copy makes no " + e);
           };
