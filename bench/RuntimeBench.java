@@ -169,7 +169,7 @@ public class RuntimeBench {
         appRss += mem(h.pid(), "Rss"); appPss += mem(h.pid(), "Pss");
       }
     }
-    System.out.printf("process sandboxed, %d instances: supervisor (bwrap monitor) RSS %.0f KiB, PSS %.0f KiB per instance;"
+    System.out.printf("process sandboxed, %d instances: supervisor (setsid sh + bwrap monitor) RSS %.0f KiB, PSS %.0f KiB per instance;"
         + " the app itself (httpd) RSS %.0f KiB, PSS %.0f KiB%n", n, supRss / (double) n, supPss / (double) n, appRss / (double) n, appPss / (double) n);
     results.put("process supervisor PSS KiB/instance", supPss / (double) n);
     // a bare httpd for reference

@@ -33,8 +33,8 @@ final class Processes {
       Process process, long pid, long pidStart, long supervisorPid, long supervisorStart) {}
 
   /**
-   * bwrap, with fd 3 (its JSON status: child pid, then exit code) redirected to {@code
-   * status.json}.
+   * {@code setsid sh -c '"$@" 3>status.json'} running bwrap: the shell is the instance's supervisor
+   * (bwrap dies with it), fd 3 receives bwrap's JSON status (child pid, then exit code).
    */
   Started startSandboxed(Sandbox sandbox, Launch launch, Path dir) throws IOException {
     Path status = dir.resolve("status.json");
@@ -44,7 +44,8 @@ final class Processes {
                 setsid.toString(),
                 "/bin/sh",
                 "-c",
-                "f=$1; shift; exec \"$@\" 3>\"$f\"",
+                // not exec: this shell stays as the instance's supervisor (see package-info)
+                "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
                 "kiln-launch",
                 status.toString()));
     argv.addAll(sandbox.argv(launch.argv(), 3));

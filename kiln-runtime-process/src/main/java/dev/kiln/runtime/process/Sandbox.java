@@ -14,8 +14,8 @@ import java.util.Map;
  * loopback port. All capabilities are dropped (bwrap keeps them for root otherwise) and bwrap
  * always sets no-new-privileges. {@code --as-pid-1} makes the command itself pid 1, so the stop
  * signal reaches it directly, with Docker's semantics: a pid 1 without a handler for SIGTERM
- * ignores it and is killed after the grace period. {@code --die-with-parent} is deliberately
- * absent: see package-info.
+ * ignores it and is killed after the grace period. {@code --die-with-parent} ties the sandbox to
+ * its parent, the per-instance supervisor shell, not to Kiln: see package-info.
  */
 record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, String hostname) {
 
@@ -27,7 +27,7 @@ record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, 
     filesystem(argv);
     argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
     argv.addAll(List.of("--hostname", hostname));
-    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--as-pid-1"));
+    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--as-pid-1", "--die-with-parent"));
     return finish(argv, command);
   }
 

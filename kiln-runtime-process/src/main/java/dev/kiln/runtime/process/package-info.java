@@ -14,17 +14,17 @@
  *
  * <h2>Who supervises an instance, and why it is not Kiln</h2>
  *
- * Instances must outlive the Kiln process that started them (invariant 5: the data plane does not
- * depend on the control plane). So no instance is a child that dies with Kiln: each is started with
- * {@code setsid} in its own session, and the process that watches it is bubblewrap's own monitor
- * (the outer {@code bwrap} process), which waits for the sandbox and writes its exit code to {@code
- * status.json} whether Kiln is alive or not. {@code --die-with-parent} is therefore <em>not</em>
- * used: with it, restarting Kiln would kill every instance. The price is that a Kiln that dies
- * leaves its instances running unsupervised until a new driver adopts them — which is what we want
- * — and that an instance nobody adopts keeps running until stopped (a later {@code list()} still
- * finds it). The sandbox dies with its supervisor in the other direction: the command is pid 1 of
- * its pid namespace ({@code --as-pid-1}), so when it exits, or is killed, every process of the
- * instance goes with it.
+ * <p>Instances must outlive the Kiln process that started them (invariant 5: the data plane does
+ * not depend on the control plane), yet an instance must never run unsupervised. So each instance
+ * gets its own supervisor, which is not Kiln: a {@code setsid sh} (new session: no terminal signal
+ * from Kiln's session reaches it) that runs bwrap and waits for it. bwrap's monitor process writes
+ * the sandbox's pid and, when it ends, its exit code to {@code status.json}, whether Kiln is alive
+ * or not. bwrap runs with {@code --die-with-parent}, so if the supervisor shell is killed the
+ * sandbox is killed too (no orphan). {@code --die-with-parent} on a bwrap started directly by Kiln
+ * would have killed every instance on each Kiln restart, which is why the shell sits in between; it
+ * costs one small process per instance (measured in bench/runtime.sh). In the other direction the
+ * command is pid 1 of its pid namespace ({@code --as-pid-1}), so when it exits or is killed, every
+ * process of the instance goes with it.
  *
  * <h2>Adoption</h2>
  *

@@ -24,7 +24,8 @@ class SandboxTest {
         .startsWith("/usr/bin/bwrap --json-status-fd 3 --ro-bind /k/rootfs/abc/root /")
         .contains("--tmpfs /tmp", "--proc /proc", "--dev /dev", "--bind /k/volumes/web/data /data")
         .contains("--unshare-pid", "--cap-drop ALL", "--new-session", "--as-pid-1", "--chdir /srv")
-        .doesNotContain("--die-with-parent", "--unshare-net")
+        .contains("--die-with-parent")
+        .doesNotContain("--unshare-net")
         .endsWith("-- /bin/sh -c exec httpd");
   }
 }
