@@ -120,6 +120,7 @@ class LayerUnpackerTest {
     return Stream.of(
         Arguments.of("dot-dot", (Function<Path, byte[]>) out -> new Tars().file("../../etc/kiln-canary-evil", "x").bytes(), "../../etc/kiln-canary-evil"),
         Arguments.of("dot-dot-middle", (Function<Path, byte[]>) out -> new Tars().file("a/../../outside/canary", "x").bytes(), "a/../../outside/canary"),
+        Arguments.of("dot-dot in a long (PAX) name", (Function<Path, byte[]>) out -> new Tars().file("a/".repeat(60) + "../".repeat(62) + "etc/kiln-canary-evil", "x").bytes(), "etc/kiln-canary-evil"),
         Arguments.of("absolute", (Function<Path, byte[]>) out -> new Tars().file("/abs-kiln-canary", "x").bytes(), "/abs-kiln-canary"),
         Arguments.of("absolute into outside", (Function<Path, byte[]>) out -> new Tars().file(out.resolve("canary").toString(), "x").bytes(), "canary"),
         Arguments.of("symlink to /etc then through it", (Function<Path, byte[]>) out -> new Tars().symlink("evil", "/etc").file("evil/kiln-canary-evil", "x").bytes(), "evil/kiln-canary-evil"),
