@@ -1,14 +1,29 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln abort`.
-@Command(name = "abort", description = "Not implemented yet.")
+/** {@code kiln abort SERVICE}: records the intent; the controller acts on it at its next step. */
+@Command(
+    name = "abort",
+    description = {"Abort the service's rollout: traffic returns to the stable revision and the new", "instances are removed."})
 public final class AbortCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to abort.")
+  String service;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    System.err.println("kiln abort: not implemented yet");
-    return 3;
+    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(ProgressRender.intent("abort", service, rollout));
+    out.flush();
+    return 0;
   }
 }

@@ -1,14 +1,176 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.model.KilnException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
-// Placeholder: replaced by the implementation of `kiln apply`.
-@Command(name = "apply", description = "Not implemented yet.")
+/** {@code kiln apply}: the plan, then the rollouts that carry it out, followed to their end. */
+@Command(
+    name = "apply",
+    description = {
+      "Show the plan, then start the rollouts that make the fleet match the blueprint. Follows them",
+      "until they finish (live on a terminal, one line per change otherwise) and exits 1 if one is",
+      "aborted; --detach returns as soon as they have started."
+    })
 public final class ApplyCommand implements Callable<Integer> {
+  @Mixin BlueprintOption blueprint;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--detach", description = "Return once the rollouts have started; do not follow them.")
+  boolean detach;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "15m",
+      converter = DurationConverter.class,
+      description = "Stop following after this long, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}). The rollouts go on.")
+  Duration timeout;
+
+  @Option(names = "--poll-interval", hidden = true, defaultValue = "500ms", converter = DurationConverter.class)
+  Duration pollInterval;
+
   @Override
-  public Integer call() {
-    System.err.println("kiln apply: not implemented yet");
-    return 3;
+  public Integer call() throws InterruptedException {
+    ApiClient api = ApiClient.fromEnvironment();
+    JsonNode result = api.post("/v1/apply", PlanCommand.body(blueprint.file));
+    PrintWriter out = spec.commandLine().getOut();
+    PlanCommand.print(out, result.path("plan"));
+    List<JsonNode> started = new ArrayList<>();
+    result.path("rollouts").forEach(started::add);
+    if (started.isEmpty()) return 0;
+    out.println();
+    if (detach) {
+      for (JsonNode r : started) out.println("started " + ProgressRender.line(r, Optional.empty()));
+      out.println("follow them with `kiln status`");
+      out.flush();
+      return 0;
+    }
+    List<JsonNode> last = new RolloutFollower(api, out, ApiRender.interactive(), pollInterval).follow(started, timeout);
+    return report(out, last);
+  }
+
+  private static int report(PrintWriter out, List<JsonNode> rollouts) {
+    List<String> failures = new ArrayList<>();
+    for (JsonNode r : rollouts) {
+      String what = "rollout of " + r.path("service").asText() + " (" + ProgressRender.fromTo(r) + ")";
+      if (ProgressRender.aborted(r)) failures.add(what + " was aborted: " + r.path("message").asText("no reason given"));
+      else out.println(what + " " + (r.path("phase").asText().equals("SUPERSEDED") ? "was superseded by a newer one" : "succeeded"));
+    }
+    out.flush();
+    if (!failures.isEmpty()) {
+      throw new KilnException(String.join("\n", failures) + "\nsee `kiln journal --service <name>` for its steps");
+    }
+    return 0;
+  }
+
+  /** Follows started rollouts through {@code GET /v1/rollouts} until each is done. */
+  static final class RolloutFollower {
+    private final ApiClient api;
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final Duration poll;
+
+    RolloutFollower(ApiClient api, PrintWriter out, boolean terminal, Duration poll) {
+      this.api = api;
+      this.out = out;
+      this.terminal = terminal;
+      this.poll = poll;
+    }
+
+    /** Returns the last state of each followed rollout; throws when the timeout passes first. */
+    List<JsonNode> follow(List<JsonNode> started, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Map<String, JsonNode> current = new LinkedHashMap<>();
+      for (JsonNode r : started) current.put(r.path("id").asText(), r);
+      Map<String, String> printed = new LinkedHashMap<>();
+      int blockLines = 0;
+      while (true) {
+        List<JsonNode> live = new ArrayList<>();
+        api.get("/v1/rollouts").path("rollouts").forEach(live::add);
+        List<JsonNode> services = new ArrayList<>();
+        api.get("/v1/services").path("services").forEach(services::add);
+        current.replaceAll((id, before) -> ProgressRender.done(before) ? before : latest(id, before, live));
+        if (terminal) {
+          String block = ProgressRender.block(List.copyOf(current.values()), services);
+          // Move the cursor back over the previous block and clear to the end of the screen.
+          if (blockLines > 0) out.print("\u001b[" + blockLines + "F\u001b[J");
+          out.print(block);
+          blockLines = (int) block.lines().count();
+        } else {
+          for (JsonNode r : current.values()) {
+            String line = ProgressRender.line(r, ProgressRender.find(services, r.path("service").asText()));
+            if (!line.equals(printed.put(r.path("id").asText(), line))) out.println(line);
+          }
+        }
+        out.flush();
+        if (current.values().stream().allMatch(ProgressRender::done)) return List.copyOf(current.values());
+        if (System.nanoTime() - deadline > 0) {
+          List<String> pending = new ArrayList<>();
+          for (JsonNode r : current.values()) {
+            if (!ProgressRender.done(r)) pending.add(r.path("service").asText() + " " + ApiRender.rolloutCell(r));
+          }
+          throw new KilnException(
+              "stopped following after " + timeout.toString().substring(2).toLowerCase() + ": " + String.join(", ", pending)
+                  + " still in progress; they go on in the server (`kiln status`, `kiln promote`, `kiln abort`)");
+        }
+        Thread.sleep(poll.toMillis());
+      }
+    }
+
+    /**
+     * The rollout's newest state. A service shows only its current rollout, so if another one
+     * replaced ours, ours is over: mark it superseded (a phase of the CLI's, never the server's).
+     */
+    private static JsonNode latest(String id, JsonNode before, List<JsonNode> live) {
+      for (JsonNode r : live) if (r.path("id").asText().equals(id)) return r;
+      String service = before.path("service").asText();
+      boolean replaced = live.stream().anyMatch(r -> r.path("service").asText().equals(service));
+      if (!replaced) return before;
+      ObjectNode superseded = before.isObject() ? ((ObjectNode) before).deepCopy() : ApiClient.object();
+      return superseded.put("phase", "SUPERSEDED").put("message", "a newer rollout replaced it");
+    }
+  }
+
+  /** {@code 500ms}, {@code 90s}, {@code 15m}, {@code 1h30m}, or ISO-8601 ({@code PT15M}). */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String value) {
+      if (value.toUpperCase().startsWith("PT")) return Duration.parse(value);
+      Matcher m = PART.matcher(value);
+      Duration total = Duration.ZERO;
+      int end = 0;
+      while (m.find() && m.start() == end) {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        });
+        end = m.end();
+      }
+      if (end == 0 || end != value.length()) throw new TypeConversionException("'" + value + "' is not a duration; write e.g. 90s, 15m or 1h");
+      return total;
+    }
   }
 }

@@ -1,14 +1,29 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln pause`.
-@Command(name = "pause", description = "Not implemented yet.")
+/** {@code kiln pause SERVICE}: records the intent; the controller acts on it at its next step. */
+@Command(
+    name = "pause",
+    description = {"Pause the service's rollout where it is, until `kiln resume` or `kiln promote`."})
 public final class PauseCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to pause.")
+  String service;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    System.err.println("kiln pause: not implemented yet");
-    return 3;
+    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "pause"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(ProgressRender.intent("pause", service, rollout));
+    out.flush();
+    return 0;
   }
 }

@@ -1,14 +1,29 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln promote`.
-@Command(name = "promote", description = "Not implemented yet.")
+/** {@code kiln promote SERVICE}: records the intent; the controller acts on it at its next step. */
+@Command(
+    name = "promote",
+    description = {"Promote the service's rollout: a paused canary goes to its next step, a blue-green", "rollout switches all traffic to the new revision now."})
 public final class PromoteCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to promote.")
+  String service;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    System.err.println("kiln promote: not implemented yet");
-    return 3;
+    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(ProgressRender.intent("promote", service, rollout));
+    out.flush();
+    return 0;
   }
 }

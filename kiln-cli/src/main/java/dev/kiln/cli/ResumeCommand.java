@@ -1,14 +1,29 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln resume`.
-@Command(name = "resume", description = "Not implemented yet.")
+/** {@code kiln resume SERVICE}: records the intent; the controller acts on it at its next step. */
+@Command(
+    name = "resume",
+    description = {"Resume a paused rollout of the service."})
 public final class ResumeCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to resume.")
+  String service;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    System.err.println("kiln resume: not implemented yet");
-    return 3;
+    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "resume"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(ProgressRender.intent("resume", service, rollout));
+    out.flush();
+    return 0;
   }
 }

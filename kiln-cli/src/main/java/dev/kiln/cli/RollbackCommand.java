@@ -1,14 +1,80 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.model.KilnException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln rollback`.
-@Command(name = "rollback", description = "Not implemented yet.")
+/**
+ * {@code kiln rollback SERVICE [--to N]}. A rollback never rewinds history: the server records a
+ * new revision equal to the old one and rolls it out (or swaps back to old instances still running).
+ */
+@Command(
+    name = "rollback",
+    description = {
+      "Roll the service back to an earlier revision (default: the one before the live one). Kiln",
+      "records a new revision equal to it and rolls that out, following it like `kiln apply`."
+    })
 public final class RollbackCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service to roll back.")
+  String service;
+
+  @Option(names = "--to", paramLabel = "REVISION", description = "The revision to return to (see `kiln history SERVICE`).")
+  Optional<Integer> to = Optional.empty();
+
+  @Option(names = "--detach", description = "Return once the rollback has started; do not follow it.")
+  boolean detach;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "15m",
+      converter = ApplyCommand.DurationConverter.class,
+      description = "Stop following after this long (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--poll-interval", hidden = true, defaultValue = "500ms", converter = ApplyCommand.DurationConverter.class)
+  Duration pollInterval;
+
+  @Spec CommandSpec spec;
+
   @Override
-  public Integer call() {
-    System.err.println("kiln rollback: not implemented yet");
-    return 3;
+  public Integer call() throws InterruptedException {
+    ApiClient api = ApiClient.fromEnvironment();
+    ObjectNode body = ApiClient.object();
+    to.ifPresent(n -> body.put("to", n));
+    JsonNode result = api.post(ApiClient.path("/v1/services", service, "rollback"), body);
+    JsonNode revision = result.path("revision");
+    JsonNode rollout = result.path("rollout");
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        service + ": rollback recorded as revision " + ApiRender.revision(revision, "number") + " (image "
+            + ApiRender.shortDigest(revision, "image") + "), by " + ApiRender.text(result, "mode"));
+    out.flush();
+    if (!rollout.isObject()) return 0;
+    if (detach) {
+      out.println("started " + ProgressRender.line(rollout, Optional.empty()));
+      out.flush();
+      return 0;
+    }
+    List<JsonNode> last =
+        new ApplyCommand.RolloutFollower(api, out, ApiRender.interactive(), pollInterval).follow(List.of(rollout), timeout);
+    JsonNode end = last.getFirst();
+    if (ProgressRender.aborted(end)) {
+      throw new KilnException(
+          "rollback of " + service + " (" + ProgressRender.fromTo(end) + ") was aborted: " + end.path("message").asText("no reason given"));
+    }
+    out.println("rollback of " + service + " (" + ProgressRender.fromTo(end) + ") done");
+    out.flush();
+    return 0;
   }
 }

@@ -1,14 +1,105 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// Placeholder: replaced by the implementation of `kiln status`.
-@Command(name = "status", description = "Not implemented yet.")
+/** {@code kiln status [SERVICE]}: the fleet, or one service with its instances. */
+@Command(
+    name = "status",
+    description = {
+      "Show the services (live revision, healthy/desired instances, strategy, rollout, traffic split),",
+      "or one service in detail with its instances."
+    })
 public final class StatusCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "Show only this service, with its instances.")
+  Optional<String> service = Optional.empty();
+
+  @Mixin OutputFormat output;
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    System.err.println("kiln status: not implemented yet");
-    return 3;
+    ApiClient api = ApiClient.fromEnvironment();
+    JsonNode answer = service.isPresent() ? api.get(ApiClient.path("/v1/services", service.get())) : api.get("/v1/services");
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.json()) out.println(ApiClient.pretty(answer));
+    else if (service.isPresent()) out.print(service(answer));
+    else out.print(services(answer.path("services")));
+    out.flush();
+    return 0;
+  }
+
+  static String services(JsonNode services) {
+    if (services.isEmpty()) return "no services yet; deploy a blueprint with `kiln apply`\n";
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode s : services) {
+      rows.add(
+          List.of(
+              ApiRender.text(s, "name"),
+              ApiRender.revision(s, "liveRevision"),
+              s.path("healthy").asInt() + "/" + s.path("replicas").asInt(),
+              ApiRender.text(s, "strategy"),
+              ApiRender.rolloutCell(s.path("rollout")),
+              ApiRender.traffic(s.path("traffic"))));
+    }
+    return Tables.render(List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
+  }
+
+  static String service(JsonNode s) {
+    StringBuilder b = new StringBuilder();
+    JsonNode route = s.path("route");
+    List<List<String>> facts = new ArrayList<>();
+    facts.add(List.of("Service:", ApiRender.text(s, "name")));
+    facts.add(List.of("Revision:", ApiRender.revision(s, "liveRevision")));
+    facts.add(List.of("Image:", ApiRender.text(s, "image")));
+    facts.add(List.of("Instances:", s.path("healthy").asInt() + " healthy of " + s.path("replicas").asInt() + " desired"));
+    facts.add(List.of("Strategy:", ApiRender.text(s, "strategy")));
+    facts.add(List.of("Route:", route.isObject() ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path") : "-"));
+    facts.add(List.of("Traffic:", ApiRender.traffic(s.path("traffic"))));
+    JsonNode rollout = s.path("rollout");
+    facts.add(List.of("Rollout:", rollout.isObject() ? rolloutSummary(rollout) : "-"));
+    for (List<String> f : facts) b.append(String.format("%-11s %s%n", f.get(0), f.get(1)));
+    if (rollout.isObject()) {
+      for (JsonNode c : rollout.path("conditions")) {
+        b.append("  ").append(ApiRender.text(c, "type")).append('=').append(c.path("status").asBoolean())
+            .append(' ').append(ApiRender.text(c, "reason"));
+        String m = c.path("message").asText("");
+        if (!m.isBlank()) b.append(": ").append(m);
+        b.append('\n');
+      }
+    }
+    b.append('\n');
+    JsonNode instances = s.path("instances");
+    if (instances.isEmpty()) return b.append("no instances\n").toString();
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode i : instances) {
+      rows.add(
+          List.of(
+              ApiRender.text(i, "id"),
+              ApiRender.revision(i, "revision"),
+              ApiRender.text(i, "runtime"),
+              ApiRender.text(i, "state"),
+              ApiRender.text(i, "health"),
+              ApiRender.number(i, "port"),
+              ApiRender.number(i, "pid"),
+              ApiRender.time(i, "startedAt")));
+    }
+    return b.append(Tables.render(List.of("INSTANCE", "REVISION", "RUNTIME", "STATE", "HEALTH", "PORT", "PID", "STARTED"), rows)).toString();
+  }
+
+  private static String rolloutSummary(JsonNode r) {
+    String s = ProgressRender.fromTo(r) + " " + ApiRender.text(r, "strategy") + " " + ApiRender.rolloutCell(r);
+    if (r.path("canaryWeight").isNumber()) s += ", weight " + r.path("canaryWeight").asInt() + "%";
+    String m = r.path("message").asText("");
+    return m.isBlank() ? s : s + " (" + m + ")";
   }
 }

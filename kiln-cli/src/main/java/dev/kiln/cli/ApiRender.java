@@ -1,0 +1,92 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Console;
+import java.lang.reflect.Method;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure rendering of the API's JSON shapes into table cells, shared by the read commands. Missing
+ * fields render as "-" rather than failing: a newer server may omit or add fields.
+ */
+public final class ApiRender {
+  private ApiRender() {}
+
+  public static String text(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? "-" : v.asText();
+  }
+
+  /** {@code sha256:0123456789ab}: enough to tell images apart in a table. */
+  public static String shortDigest(JsonNode n, String field) {
+    String d = text(n, field);
+    int colon = d.indexOf(':');
+    return colon > 0 && d.length() > colon + 13 ? d.substring(0, colon + 13) : d;
+  }
+
+  /** An ISO instant to whole seconds in UTC: {@code 2026-11-23T06:52:23Z}. */
+  public static String time(JsonNode n, String field) {
+    String t = text(n, field);
+    try {
+      return Instant.parse(t).truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (DateTimeParseException e) {
+      return t;
+    }
+  }
+
+  /** A revision number, or "-" when there is none (a new service has no "from"). */
+  public static String revision(JsonNode n, String field) {
+    return number(n, field);
+  }
+
+  /** A number (port, pid, count), or "-" when absent or null. */
+  public static String number(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isNumber() ? v.asText() : "-";
+  }
+
+  /** {@code {"2":90,"3":10}} as {@code r2 90%, r3 10%}. */
+  public static String traffic(JsonNode traffic) {
+    if (!traffic.isObject() || traffic.isEmpty()) return "-";
+    List<String> parts = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : traffic.properties()) parts.add("r" + e.getKey() + " " + e.getValue().asText() + "%");
+    return String.join(", ", parts);
+  }
+
+  /** A rollout in one cell: {@code PROGRESSING 1/3}, or "-" when the service has none. */
+  public static String rolloutCell(JsonNode rollout) {
+    if (!rollout.isObject()) return "-";
+    String phase = text(rollout, "phase");
+    boolean stepped = rollout.path("steps").asInt(0) > 0 && !phase.equals("SUCCEEDED") && !phase.equals("ABORTED");
+    return stepped ? phase + " " + rollout.path("step").asInt() + "/" + rollout.path("steps").asInt() : phase;
+  }
+
+  /**
+   * Whether stdout is an interactive terminal: decides live redraws and colour. Since JDK 22
+   * {@code System.console()} is non-null even when redirected, so ask {@code isTerminal()} where it
+   * exists. The {@code kiln.terminal} system property overrides the guess (tests).
+   */
+  public static boolean interactive() {
+    String forced = System.getProperty("kiln.terminal");
+    if (forced != null) return Boolean.parseBoolean(forced);
+    Console c = System.console();
+    if (c == null || "dumb".equals(System.getenv("TERM"))) return false;
+    try {
+      Method isTerminal = Console.class.getMethod("isTerminal");
+      return (boolean) isTerminal.invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true; // JDK 21: a console exists only for a terminal
+    }
+  }
+
+  /** Colour only on a terminal and only if the user has not asked for none (no-color.org). */
+  public static boolean colour() {
+    String noColor = System.getenv("NO_COLOR");
+    return interactive() && (noColor == null || noColor.isEmpty());
+  }
+}
