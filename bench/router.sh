@@ -15,7 +15,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-10s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-50}
 PIN=${PIN:-1}
@@ -110,8 +110,8 @@ PORT[nginx]=$(free_port); render "$CONF/proxy-nginx.conf" "${PORT[nginx]}" "$DIR
 PIDS+=($!); wait_port "${PORT[nginx]}"; sleep 0.5; PID[nginx]=$(pgrep -P "$!" | head -1 || echo "$!")
 
 TARGETS=(direct kiln haproxy nginx kiln_swap)
-for t in "${TARGETS[@]}"; do # warm-up (the JIT needs it; everyone gets it)
-  "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "http://127.0.0.1:${PORT[$t]}/" >/dev/null
+for t in "${TARGETS[@]}"; do # warm-up, twice (the JIT needs it, connect/close paths too; everyone gets it)
+  for _ in 1 2; do "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "http://127.0.0.1:${PORT[$t]}/" >/dev/null; done
 done
 declare -A RUNS
 for round in $(seq 1 "$ROUNDS"); do # interleaved rounds: background noise hits every target alike
@@ -139,7 +139,7 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 echo
-echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds after a $WARMUP warm-up;"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds after two $WARMUP warm-ups;"
 echo "backend: nginx 'hello'; one worker/thread/event loop per proxy; pinned=$PIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-26s %12s %10s %10s %7s %14s\n' target requests/s p50_ms p99_ms errors cpu_us/request
 for t in "${TARGETS[@]}"; do

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -66,6 +69,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   // the current exchange
   private HttpRequest request;
+  private HttpRequest outbound; // what goes to the backend: a bodiless request as one full message
+  private HttpResponse heldResponse; // a response head waiting to be merged with its body
   private String requestId;
   private boolean clientKeepAlive;
   private boolean client10;
@@ -224,6 +229,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     service.stats.inFlight.incrementAndGet();
     if (!chooseSplit(h)) return;
     ProxyHeaders.prepareRequest(req, clientIp, core.requestIdHeader, requestId, upgrade);
+    // One message instead of a head plus an empty end: one buffer, one write, less encoder work.
+    outbound =
+        hasBody
+            ? req
+            : new DefaultFullHttpRequest(
+                req.protocolVersion(),
+                req.method(),
+                req.uri(),
+                Unpooled.EMPTY_BUFFER,
+                req.headers(),
+                EmptyHttpHeaders.INSTANCE);
     triedCount = 0;
     if (tried.length < service.all.states.length + 1)
       tried = new BackendState[service.all.states.length + 1];
@@ -277,6 +293,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (c instanceof LastHttpContent) requestDone = true;
+    if (!hasBody) { // the empty end of a bodiless request: already part of the full outbound message
+      c.release();
+      return;
+    }
     if (state == State.FORWARDING) {
       upstream.write(c);
       upstreamNeedsFlush = true;
@@ -404,7 +424,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     ((UpstreamHandler) ch.pipeline().last()).bind(this, backend);
     state = State.FORWARDING;
     informational = false;
-    ch.write(request);
+    ch.write(outbound);
     HttpContent c;
     while ((c = pending.poll()) != null) ch.write(c);
     if (pendingBytes > PENDING_LIMIT) ctx.channel().config().setAutoRead(true);
@@ -466,7 +486,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
       clientKeepAlive = ProxyHeaders.prepareResponse(resp, clientKeepAlive, client10, head);
       if (stickyToSet != null) resp.headers().add(HttpHeaderNames.SET_COOKIE, stickyToSet);
-      ctx.write(resp);
+      heldResponse = resp; // written with its body if that is in the same read, else at read end
       clientNeedsFlush = true;
     }
     if (msg instanceof HttpContent c) {
@@ -486,6 +506,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         c.release();
         return;
       }
+      HttpResponse held = heldResponse;
+      if (held != null) {
+        heldResponse = null;
+        if (c instanceof LastHttpContent last) {
+          ctx.write(
+              new DefaultFullHttpResponse(
+                  held.protocolVersion(),
+                  held.status(),
+                  last.content(),
+                  held.headers(),
+                  last.trailingHeaders()));
+          finish();
+          return;
+        }
+        ctx.write(held);
+      }
       ctx.write(c);
       clientNeedsFlush = true;
       if (c instanceof LastHttpContent) finish();
@@ -494,6 +530,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   void upstreamReadComplete() {
+    if (heldResponse != null) {
+      ctx.write(heldResponse);
+      heldResponse = null;
+    }
     if (clientNeedsFlush) {
       clientNeedsFlush = false;
       ctx.flush();
@@ -610,6 +650,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     backend = null;
     upstream = null;
     responseStarted = false;
+    heldResponse = null;
     informational = false;
     stickyToSet = null;
   }
