@@ -4,8 +4,6 @@ import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Step;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +22,9 @@ import java.util.Optional;
  *
  * <p>Reproducibility: layers come from {@link LayerWriter} (sorted, fixed mtime and owners); the
  * config's {@code created} is the same epoch; nothing folder-, host- or time-dependent is written.
+ *
+ * <p>{@code run} steps run as root (like a Dockerfile's RUN before USER); the recipe's {@code
+ * user} is only written to the config, for instances.
  */
 public final class Baker {
   static final long MAX_IMAGE_BYTES = 64L << 30;
@@ -184,13 +185,5 @@ public final class Baker {
       if (eq > 0) out.put(e.substring(0, eq), e.substring(eq + 1));
     }
     return out;
-  }
-
-  static void createDirectories(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new ImageException("cannot create " + dir + ": " + e.getMessage(), e);
-    }
   }
 }
