@@ -34,6 +34,12 @@ final class BackendState {
         new DefaultChannelGroup(service + "/" + backend.id(), GlobalEventExecutor.INSTANCE);
   }
 
+  /** For error bodies: "backend web-1 (127.0.0.1:9001)". */
+  String describe() {
+    var a = backend.address();
+    return "backend " + backend.id() + " (" + a.getHostString() + ":" + a.getPort() + ")";
+  }
+
   String label() {
     return service + "/" + backend.id();
   }

@@ -7,11 +7,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,12 +17,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -174,50 +169,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     client10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     requestDone = false;
     bodyBytes = 0;
-    DecoderResult result = req.decoderResult();
-    if (result.isFailure()) {
-      Throwable c = result.cause();
-      if (c instanceof TooLongHttpHeaderException) {
-        fail(
-            431, "request header section is larger than " + core.config.maxHeaderSize() + " bytes");
-      } else if (c instanceof TooLongHttpLineException) {
-        fail(414, "request line is longer than " + core.config.maxInitialLineLength() + " bytes");
-      } else {
-        fail(400, "malformed request: " + c.getMessage());
-      }
+    var rejection = RequestCheck.check(req, core.config);
+    if (rejection.isPresent()) {
+      hasBody = true; // unknown or unwanted: the connection closes after the answer
+      fail(rejection.get().status(), rejection.get().reason());
       return;
     }
     HttpHeaders h = req.headers();
-    long length;
-    try {
-      length = HttpUtil.getContentLength(req, -1L);
-    } catch (NumberFormatException e) {
-      fail(400, "malformed request: bad Content-Length");
-      return;
-    }
-    boolean chunked = HttpUtil.isTransferEncodingChunked(req);
-    hasBody = chunked || length > 0;
-    if (length > core.maxBody) {
-      fail(413, "request body of " + length + " bytes exceeds the limit of " + core.maxBody);
-      return;
-    }
-    String expect = h.get(HttpHeaderNames.EXPECT);
-    if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
-      fail(417, "unsupported Expect: " + expect);
-      return;
-    }
-    HttpMethod m = req.method();
-    head = m == HttpMethod.HEAD;
-    idempotent =
-        m == HttpMethod.GET
-            || head
-            || m == HttpMethod.PUT
-            || m == HttpMethod.DELETE
-            || m == HttpMethod.OPTIONS
-            || m == HttpMethod.TRACE;
-    upgrade =
-        h.contains(HttpHeaderNames.UPGRADE)
-            && h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
+    hasBody = RequestCheck.hasBody(req);
+    head = req.method() == HttpMethod.HEAD;
+    idempotent = RequestCheck.idempotent(req.method());
+    upgrade = RequestCheck.upgrade(req);
     String incomingId = h.get(core.requestIdHeader);
     requestId = incomingId != null ? incomingId : core.nextRequestId();
     service = core.table.get().match(h.get(HttpHeaderNames.HOST), req.uri());
@@ -293,7 +255,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (c instanceof LastHttpContent) requestDone = true;
-    if (!hasBody) { // the empty end of a bodiless request: already part of the full outbound message
+    if (!hasBody) { // the empty end of a bodiless request: already part of the full outbound
+      // message
       c.release();
       return;
     }
@@ -343,7 +306,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             "service "
                 + service.name
                 + ": could not reach "
-                + describe(tried[triedCount - 1])
+                + tried[triedCount - 1].describe()
                 + ": "
                 + lastFailure.getMessage());
       }
@@ -414,7 +377,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           "service "
               + service.name
               + ": could not reach "
-              + describe(b)
+              + b.describe()
               + ": "
               + f.cause().getMessage());
   }
@@ -436,16 +399,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void flushUpstream() {
     upstreamNeedsFlush = false;
     upstream.flush();
-  }
-
-  private static String describe(BackendState b) {
-    return "backend "
-        + b.backend.id()
-        + " ("
-        + b.backend.address().getHostString()
-        + ":"
-        + b.backend.address().getPort()
-        + ")";
   }
 
   // ---- backend side (called by UpstreamHandler, on this loop) ---------------------------------
@@ -585,7 +538,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           "service "
               + service.name
               + ": "
-              + describe(backend)
+              + backend.describe()
               + " did not answer within "
               + core.config.responseTimeout());
     } else if (responseStarted) {
@@ -597,7 +550,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (!responseStarted) {
       fail(
           502,
-          "service " + service.name + ": " + describe(backend) + " " + why + " before responding");
+          "service " + service.name + ": " + backend.describe() + " " + why + " before responding");
     } else {
       // headers are gone already: closing is the only way to say the response is incomplete
       endExchange(status, false);
@@ -778,21 +731,5 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
-  }
-
-  /** Swaps the HTTP codecs out of both pipelines once the backend agreed to switch protocols. */
-  static final class Tunnel {
-    private Tunnel() {}
-
-    static void open(
-        ClientHandler client, ChannelHandlerContext ctx, Channel upstream, HttpResponse resp) {
-      client.tunnelOpened();
-      ctx.writeAndFlush(resp);
-      ctx.pipeline().remove(HttpServerCodec.class);
-      upstream.pipeline().remove(HttpClientCodec.class);
-      upstream.pipeline().remove("idle");
-      ctx.flush();
-      upstream.flush();
-    }
   }
 }
