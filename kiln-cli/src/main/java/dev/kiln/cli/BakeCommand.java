@@ -34,6 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class BakeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BlueprintOption blueprint;
+  @Mixin HomeOption home;
 
   @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images to bake (default: all).")
   List<String> images = new ArrayList<>();
@@ -46,16 +47,6 @@ public final class BakeCommand implements Callable<Integer> {
 
   @Option(names = "--skip-tests", description = "Do not run the images' test: entries (not recommended).")
   boolean skipTests;
-
-  private final Optional<Path> home;
-
-  public BakeCommand() {
-    this.home = Optional.empty();
-  }
-
-  BakeCommand(Path home) {
-    this.home = Optional.of(home);
-  }
 
   @Override
   public Integer call() {
@@ -74,7 +65,7 @@ public final class BakeCommand implements Callable<Integer> {
   }
 
   private int bake(PrintWriter out) {
-    Path kilnHome = home.orElseGet(KilnHome::resolve);
+    Path kilnHome = home.home();
     Blueprint bp = BlueprintParser.parse(blueprint.file);
     ImageStore store = ImageStore.open(kilnHome.resolve("images"));
     BakeOptions options =

@@ -19,10 +19,14 @@ class BakeCommandTest {
   Run kiln(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new BakeCommand(tmp.resolve("home")));
+    CommandLine cli = new CommandLine(new BakeCommand());
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
+    String[] withHome = new String[args.length + 2];
+    withHome[0] = "--home";
+    withHome[1] = tmp.resolve("home").toString();
+    System.arraycopy(args, 0, withHome, 2, args.length);
+    int code = cli.execute(withHome);
     return new Run(code, out.toString(), err.toString());
   }
 
