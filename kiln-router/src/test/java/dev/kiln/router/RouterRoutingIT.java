@@ -55,6 +55,21 @@ class RouterRoutingIT {
   }
 
   @Test
+  void everyListenerServesTheSameTable() throws Exception {
+    var any = new java.net.InetSocketAddress("127.0.0.1", 0);
+    router =
+        RouterFixture.start(
+            RouterFixture.table(1, "web", List.of(web1.backend("1", 1))),
+            c -> c.listeners(List.of(any, any)));
+    assertThat(router.addresses()).hasSize(2);
+    for (var address : router.addresses()) {
+      try (var c = RawHttp.connect(address)) {
+        assertThat(c.exchange(RawHttp.get("/", "x")).header("x-backend")).isEqualTo("web-1");
+      }
+    }
+  }
+
+  @Test
   void noRoute_is404WithAReason() throws Exception {
     router =
         RouterFixture.start(
