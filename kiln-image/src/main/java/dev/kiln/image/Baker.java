@@ -86,7 +86,7 @@ public final class Baker {
     List<String> history = new ArrayList<>(base.config().history());
     List<BakeResult.BakedLayer> record = new ArrayList<>();
     for (Descriptor l : base.layers()) {
-      record.add(new BakeResult.BakedLayer("from " + BakerConfig.baseName(recipe.from()), recipe.from().at(), l, true));
+      record.add(new BakeResult.BakedLayer("from " + BakerConfig.baseName(recipe.from()), recipe.from().at(), l, true, Duration.ZERO));
     }
     Map<String, String> env = BakerConfig.runEnv(base.config(), recipe);
     env.put("SOURCE_DATE_EPOCH", Long.toString(options.epoch().getEpochSecond()));
@@ -117,9 +117,10 @@ public final class Baker {
         layers.add(layer);
         diffIds.add(layer.digest());
         history.add(desc);
-        record.add(new BakeResult.BakedLayer(desc, step.at(), layer, hit.isPresent()));
-        options.listener().on(new BakerEvent.StepDone(name, i + 1, steps.size(), desc, layer,
-            hit.isPresent(), Duration.between(stepStart, options.clock().instant())));
+        Duration took = Duration.between(stepStart, options.clock().instant());
+        record.add(new BakeResult.BakedLayer(desc, step.at(), layer, hit.isPresent(), took));
+        options.listener().on(
+            new BakerEvent.StepDone(name, i + 1, steps.size(), desc, layer, hit.isPresent(), took));
       }
       ImageConfig config = BakerConfig.merge(base.config(), recipe, options.epoch(), diffIds, history);
       Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
