@@ -26,7 +26,7 @@ public class RuntimeBench {
   static int seq;
 
   public static void main(String[] args) throws Exception {
-    runs = Integer.parseInt(args.length > 0 ? args[0] : "10");
+    runs = Integer.parseInt(args.length > 0 ? args[0] : "20");
     int fleet = Integer.parseInt(args.length > 1 ? args[1] : "50");
     int memFleet = Integer.parseInt(args.length > 2 ? args[2] : "100");
     boolean docker = args.length <= 3 || !args[3].equals("nodocker");
@@ -41,13 +41,21 @@ public class RuntimeBench {
       timeOnce("process unsandboxed cold", plain);
 
       Path bareRoot = home.resolve("sb/rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root");
-      series("bare busybox httpd (no Kiln)", () -> bare(bareRoot));
-      series("process sandboxed (bwrap)", () -> viaDriver(sandboxed));
-      series("process unsandboxed", () -> viaDriver(plain));
+      // interleaved (one trial of each per round) so that load from elsewhere hits all alike
+      Map<String, Trial> trials = new LinkedHashMap<>();
+      trials.put("bare busybox httpd (no Kiln)", () -> bare(bareRoot));
+      trials.put("process sandboxed (bwrap)", () -> viaDriver(sandboxed));
+      trials.put("process unsandboxed", () -> viaDriver(plain));
       if (dock != null) {
-        series("docker driver", () -> viaDriver(dock));
-        series("docker run CLI (same image)", RuntimeBench::dockerRun);
+        trials.put("docker driver", () -> viaDriver(dock));
+        trials.put("docker run CLI (same image)", RuntimeBench::dockerRun);
       }
+      Map<String, double[]> times = new LinkedHashMap<>();
+      trials.keySet().forEach(k -> times.put(k, new double[runs]));
+      for (int i = 0; i < runs; i++) {
+        for (var t : trials.entrySet()) times.get(t.getKey())[i] = t.getValue().run();
+      }
+      times.forEach(RuntimeBench::report);
       System.out.println();
       fleet("process sandboxed", sandboxed, fleet);
       if (dock != null) fleet("docker driver", dock, fleet);
@@ -71,9 +79,7 @@ public class RuntimeBench {
     System.out.printf("%-36s %8.1f ms%n", label, viaDriver(driver));
   }
 
-  static void series(String label, Trial trial) throws Exception {
-    double[] ms = new double[runs];
-    for (int i = 0; i < runs; i++) ms[i] = trial.run();
+  static void report(String label, double[] ms) {
     Arrays.sort(ms);
     double median = ms[runs / 2], p90 = ms[Math.min(runs - 1, (int) Math.ceil(runs * 0.9) - 1)];
     results.put(label, median);

@@ -3,7 +3,7 @@
 # httpd instance as a bare process, via the process driver (bwrap sandbox, and unsandboxed), via the
 # docker driver and via `docker run`, all in the same run; 50 instances started at once; supervision
 # memory per instance with 100 instances.
-#   bench/runtime.sh [runs=10] [fleet=50] [memory-fleet=100] [nodocker]
+#   bench/runtime.sh [runs=20] [fleet=50] [memory-fleet=100] [nodocker]
 # Needs: bubblewrap, busybox-static, a running dockerd (or pass nodocker), modules installed in ~/.m2
 # (./mvnw -q -pl kiln-runtime,kiln-testkit,kiln-runtime-process,kiln-runtime-docker install -DskipTests).
 set -euo pipefail
