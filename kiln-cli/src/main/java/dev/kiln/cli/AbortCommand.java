@@ -10,8 +10,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln abort SERVICE}: records the intent; the controller acts on it at its next step. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "abort",
-    description = {"Abort the service's rollout: traffic returns to the stable revision and the new", "instances are removed."})
+    description = {
+      "Abort a service's rollout.",
+      "Traffic returns to the stable revision and the new instances are removed."
+    })
 public final class AbortCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to abort.")
   String service;

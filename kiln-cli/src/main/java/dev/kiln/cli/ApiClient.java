@@ -132,11 +132,11 @@ public final class ApiClient {
       throw unreachable();
     } catch (HttpTimeoutException e) {
       throw new ApiException(
-          0, "the Kiln server at " + endpoint.base() + " did not answer within " + REQUEST_TIMEOUT.toMinutes() + " minutes");
+          0, "the Kiln server at " + endpoint.display() + " did not answer within " + REQUEST_TIMEOUT.toMinutes() + " minutes");
     } catch (IOException e) {
       // The JDK wraps a refused connection in a plain IOException on some paths.
       if (e.getCause() instanceof ConnectException) throw unreachable();
-      throw new ApiException(0, "talking to the Kiln server at " + endpoint.base() + " failed: " + e);
+      throw new ApiException(0, "talking to the Kiln server at " + endpoint.display() + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(0, "interrupted while waiting for the Kiln server");
@@ -146,7 +146,7 @@ public final class ApiClient {
   private ApiException unreachable() {
     return new ApiException(
         0,
-        "cannot reach the Kiln server at " + endpoint.base() + "; start it with `kiln server` or `kiln up`"
+        "cannot reach the Kiln server at " + endpoint.display() + "; start it with `kiln server` or `kiln up`"
             + " (or point KILN_API at it)");
   }
 
@@ -184,7 +184,7 @@ public final class ApiClient {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw new ApiException(0, "the Kiln server at " + endpoint.base() + " answered with invalid JSON" + excerpt(body));
+      throw new ApiException(0, "the Kiln server at " + endpoint.display() + " answered with invalid JSON" + excerpt(body));
     }
   }
 
@@ -219,6 +219,12 @@ public final class ApiClient {
    * override the environment because a JVM cannot change its own environment: tests use them.
    */
   public record Endpoint(URI base, Optional<String> token, String actor) {
+    /** The base URL as the user wrote it, without the trailing slash added for resolving paths. */
+    public String display() {
+      String s = base.toString();
+      return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
     public static Endpoint resolve(Map<String, String> env, Properties sys) {
       String api = firstSet(sys.getProperty("kiln.api"), env.get("KILN_API")).orElse(DEFAULT_API);
       URI base;
@@ -253,6 +259,13 @@ public final class ApiClient {
     private static String hostname(Map<String, String> env) {
       Optional<String> h = firstSet(env.get("HOSTNAME"), null);
       if (h.isPresent()) return h.get();
+      // Shells rarely export HOSTNAME; /etc/hostname avoids a possibly slow DNS lookup.
+      try {
+        String etc = Files.readString(Path.of("/etc/hostname")).strip();
+        if (!etc.isEmpty()) return etc;
+      } catch (IOException | UncheckedIOException e) {
+        // fall through to the resolver
+      }
       try {
         return InetAddress.getLocalHost().getHostName();
       } catch (UnknownHostException e) {

@@ -23,11 +23,13 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code kiln apply}: the plan, then the rollouts that carry it out, followed to their end. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "apply",
     description = {
-      "Show the plan, then start the rollouts that make the fleet match the blueprint. Follows them",
-      "until they finish (live on a terminal, one line per change otherwise) and exits 1 if one is",
-      "aborted; --detach returns as soon as they have started."
+      "Show the plan, then roll it out.",
+      "Starts the rollouts that make the fleet match the blueprint and follows them until they",
+      "finish (live on a terminal, one line per change otherwise); exits 1 if one is aborted.",
+      "--detach returns as soon as they have started."
     })
 public final class ApplyCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln audit verify|export}: prove the journal unaltered, or take a copy of it. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "audit",
     description = "Verify the journal's hash chain and signed checkpoints, or export it.",
     subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
@@ -34,10 +35,12 @@ public final class AuditCommand implements Runnable {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "verify",
       description = {
-        "Check every journal entry's hash and link and every signed checkpoint. Exits 1 and names the",
-        "first bad entry if the journal was altered."
+        "Prove the journal has not been altered.",
+        "Checks every entry's hash and link and every signed checkpoint; exits 1 and names the first",
+        "bad entry otherwise."
       })
   static final class Verify implements Callable<Integer> {
     @Mixin OutputFormat output;
@@ -70,6 +73,7 @@ public final class AuditCommand implements Runnable {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "export",
       description = "Write the whole journal as NDJSON (one entry per line) to stdout or a file.")
   static final class Export implements Callable<Integer> {

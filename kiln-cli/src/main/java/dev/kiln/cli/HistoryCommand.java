@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln history [SERVICE]}: every revision, with who made it, when and why. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "history",
     description = {
-      "List the revisions of a service (or of every service), oldest first: image, when, by whom,",
-      "and why (apply or rollback). Roll back to one with `kiln rollback SERVICE --to REVISION`."
+      "List the revisions of a service (or of all), with who made them, when and why.",
+      "Oldest first. Roll back to one with `kiln rollback SERVICE --to REVISION`."
     })
 public final class HistoryCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "Only this service's revisions.")

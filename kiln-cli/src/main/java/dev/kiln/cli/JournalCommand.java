@@ -16,10 +16,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln journal}: the append-only log of every change, filtered. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "journal",
     description = {
-      "Show the journal: every apply, rollout step, promotion, rollback, scale, replacement and",
-      "failure, with its actor and cause. `-o json` adds each entry's body and hashes."
+      "Show the journal of changes, with actor and cause.",
+      "Every apply, rollout step, promotion, rollback, scale, replacement and failure is an entry.",
+      "`-o json` adds each entry's body and hashes."
     })
 public final class JournalCommand implements Callable<Integer> {
   @Option(names = "--since", paramLabel = "SEQ", description = "Only entries after this sequence number.")

@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln pause SERVICE}: records the intent; the controller acts on it at its next step. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "pause",
-    description = {"Pause the service's rollout where it is, until `kiln resume` or `kiln promote`."})
+    description = {"Pause a service's rollout where it is, until `kiln resume` or `kiln promote`."})
 public final class PauseCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to pause.")
   String service;

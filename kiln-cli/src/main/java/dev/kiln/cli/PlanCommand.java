@@ -15,10 +15,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln plan}: what {@code kiln apply} would change, and why, without changing anything. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "plan",
     description = {
-      "Compare the blueprint with the live fleet and print what `kiln apply` would do: services to",
-      "create, replace (and which field changed), scale or remove. Changes nothing."
+      "Show what `kiln apply` would change, without changing anything.",
+      "Compares the blueprint with the live fleet: services to create, replace (and which field",
+      "changed), scale or remove."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

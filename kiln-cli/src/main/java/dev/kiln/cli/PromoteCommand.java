@@ -10,8 +10,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln promote SERVICE}: records the intent; the controller acts on it at its next step. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "promote",
-    description = {"Promote the service's rollout: a paused canary goes to its next step, a blue-green", "rollout switches all traffic to the new revision now."})
+    description = {
+      "Promote a service's rollout to its next step.",
+      "A paused canary goes to its next step; a blue-green rollout switches all traffic to the new",
+      "revision now."
+    })
 public final class PromoteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to promote.")
   String service;

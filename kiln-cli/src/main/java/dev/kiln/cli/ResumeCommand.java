@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln resume SERVICE}: records the intent; the controller acts on it at its next step. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "resume",
-    description = {"Resume a paused rollout of the service."})
+    description = {"Resume a service's paused rollout."})
 public final class ResumeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to resume.")
   String service;

@@ -19,10 +19,11 @@ import picocli.CommandLine.Spec;
  * new revision equal to the old one and rolls it out (or swaps back to old instances still running).
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "rollback",
     description = {
-      "Roll the service back to an earlier revision (default: the one before the live one). Kiln",
-      "records a new revision equal to it and rolls that out, following it like `kiln apply`."
+      "Roll a service back to an earlier revision (default: the previous one).",
+      "Kiln records a new revision equal to it and rolls that out, following it like `kiln apply`."
     })
 public final class RollbackCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service to roll back.")

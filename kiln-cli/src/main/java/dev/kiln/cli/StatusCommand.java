@@ -14,10 +14,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln status [SERVICE]}: the fleet, or one service with its instances. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "status",
     description = {
-      "Show the services (live revision, healthy/desired instances, strategy, rollout, traffic split),",
-      "or one service in detail with its instances."
+      "Show the services, or one service with its instances.",
+      "For each service: live revision, healthy/desired instances, strategy, rollout, traffic split."
     })
 public final class StatusCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "Show only this service, with its instances.")

@@ -118,7 +118,7 @@ class ApiClientTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
-        .startsWith("error: cannot reach the Kiln server at http://127.0.0.1:" + port + "/; start it with `kiln server` or `kiln up`");
+        .startsWith("error: cannot reach the Kiln server at http://127.0.0.1:" + port + "; start it with `kiln server` or `kiln up`");
   }
 
   @Test
