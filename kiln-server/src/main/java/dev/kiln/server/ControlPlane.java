@@ -1,0 +1,220 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.image.HostKey;
+import dev.kiln.image.ImageStore;
+import dev.kiln.journal.Journal;
+import dev.kiln.router.Backend;
+import dev.kiln.router.RouteTable;
+import dev.kiln.router.RouterConfig;
+import dev.kiln.router.ServiceRoute;
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.health.HealthMonitor;
+import dev.kiln.runtime.health.Probes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * The composition root: opens the journal and rebuilds the state from it, adopts the running
+ * instances, starts the router with the last route table (so traffic resumes at once), then the
+ * reconcile loop and the REST API.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ControlPlane.class.getName());
+
+  final ServerConfig config;
+  final ServerState state;
+  final Recorder rec;
+  final HostKey key;
+  final Fleet fleet;
+  final HealthMonitor monitor;
+  final DataPlane data;
+  final Executor executor;
+  final Applier applier;
+  final Intents intents;
+  private final ApiServer api;
+
+  private ControlPlane(ServerConfig config, ServerState state, Recorder rec, HostKey key, Fleet fleet,
+      HealthMonitor monitor, DataPlane data, Executor executor, Applier applier, Intents intents,
+      ApiServer.Factory api) {
+    this.config = config;
+    this.state = state;
+    this.rec = rec;
+    this.key = key;
+    this.fleet = fleet;
+    this.monitor = monitor;
+    this.data = data;
+    this.executor = executor;
+    this.applier = applier;
+    this.intents = intents;
+    this.api = api.start(this);
+  }
+
+  public static ControlPlane start(ServerConfig config) {
+    Path home = config.home();
+    try {
+      Files.createDirectories(home);
+    } catch (IOException e) {
+      throw new ServerException("cannot create KILN_HOME " + home + ": " + e.getMessage(), e);
+    }
+    HostKey key = HostKey.loadIfPresent(home.resolve("keys")).orElseGet(() -> {
+      HostKey k = HostKey.generate(home.resolve("keys"));
+      LOG.info("no host key in " + home.resolve("keys") + ": generated one (key id " + k.keyId() + ")");
+      return k;
+    });
+    Journal journal = Journal.open(home.resolve("state.db"), config.clock());
+    ServerState state = new ServerState();
+    Recorder rec = new Recorder(journal, state, key);
+    rec.replay();
+    ImageStore store = ImageStore.open(home.resolve("images"));
+    StoreImageSource images = new StoreImageSource(store, key.publicKey(), (digest, reason) -> {
+      ObjectNode b = Json.object();
+      b.put("digest", digest.toString());
+      b.put("reason", reason);
+      rec.append(Executor.ACTOR, "image-refused", "image", "instance start: signature check failed", b);
+    });
+    Fleet fleet = new Fleet(new DriverContext(home, config.clock(), images));
+    TreeSet<String> runtimes = new TreeSet<>(List.of("process"));
+    state.services().keySet().forEach(s -> state.revisions(s).forEach(r -> runtimes.add(r.config().runtime())));
+    for (String rt : runtimes) {
+      try {
+        fleet.driver(rt);
+      } catch (RuntimeException e) {
+        LOG.warning("runtime " + rt + " unavailable: " + e.getMessage());
+      }
+    }
+    HealthBook health = new HealthBook();
+    Probes probes = new Probes(config.clock(), fleet.driver("process"));
+    HealthMonitor monitor = new HealthMonitor(config.clock(), probes::run);
+    List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
+    RouteTable initial = adoptTable(home.resolve("router/table.json"), running, health, config);
+    DataPlane data = DataPlane.start(
+        RouterConfig.builder().listen(config.router().getHostString(), config.router().getPort()).build(),
+        home.resolve("router/table.json"), initial);
+    IdSource ids = new IdSource();
+    Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
+    Executor executor = new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
+    monitor.addListener(e -> {
+      if (health.record(e)) executor.wake();
+    });
+    for (Fleet.Running r : running) {
+      var spec = r.status().spec();
+      var check = state.revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
+          .flatMap(rv -> rv.config().health()).orElse(Executor.DEFAULT_HEALTH);
+      monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
+    }
+    ObjectNode body = Json.object();
+    ArrayNode adopted = body.putArray("adopted");
+    running.forEach(r -> adopted.add(r.id()));
+    body.put("api", config.api().toString());
+    body.put("router", data.address());
+    body.put("hostKey", key.keyId());
+    rec.append(Executor.ACTOR, "server-started", "server", "control plane started", body);
+    Applier applier = new Applier(state, rec, executor, store, key, home, secrets, config.clock());
+    Intents intents = new Intents(state, rec, executor, config.clock());
+    ControlPlane cp = new ControlPlane(config, state, rec, key, fleet, monitor, data, executor, applier, intents,
+        ApiServer::start);
+    executor.start();
+    LOG.info("kiln server: API on http://" + cp.apiAddress() + ", router on " + data.address()
+        + ", " + running.size() + " running instance(s) adopted");
+    return cp;
+  }
+
+  /**
+   * The last saved route table, keeping only backends whose instance still runs on the same port:
+   * those served before the restart and are trusted healthy until probed.
+   */
+  private static RouteTable adoptTable(Path file, List<Fleet.Running> running, HealthBook health, ServerConfig config) {
+    Map<String, Integer> ports = new HashMap<>();
+    running.forEach(r -> ports.put(r.id(), r.status().spec().port()));
+    RouteTable saved = TableFile.read(file).orElse(RouteTable.empty());
+    List<ServiceRoute> services = new ArrayList<>();
+    for (ServiceRoute s : saved.services()) {
+      List<Backend> kept = s.backends().stream()
+          .filter(b -> ports.getOrDefault(b.id(), -1) == b.address().getPort()).toList();
+      kept.forEach(b -> health.trustAsHealthy(b.id(), config.clock().instant()));
+      services.add(s.withBackends(kept));
+    }
+    return new RouteTable(saved.version(), services);
+  }
+
+  /** Instance ids: service, revision and 6 random hex characters (journaled before use). */
+  static final class IdSource implements dev.kiln.controller.IdSource {
+    private final SecureRandom random = new SecureRandom();
+
+    @Override
+    public String newInstanceId(String service, int revision) {
+      byte[] b = new byte[3];
+      random.nextBytes(b);
+      return service + "-" + revision + "-" + HexFormat.of().formatHex(b);
+    }
+  }
+
+  public String apiAddress() {
+    return api.address();
+  }
+
+  public String routerAddress() {
+    return data.address();
+  }
+
+  public Path home() {
+    return config.home();
+  }
+
+  public Applier.Applied apply(Path file, String actor) {
+    return applier.apply(file, actor);
+  }
+
+  /** A status snapshot for `kiln up`'s live view and the API. */
+  public Views views() {
+    return new Views(this);
+  }
+
+  /**
+   * Stops every instance cleanly (out of the route, drained, stopped) and stops reconciling, so
+   * nothing restarts them: how {@code kiln up} ends on Ctrl-C.
+   */
+  public void stopFleet(String actor) {
+    executor.call(() -> {
+      executor.pause();
+      for (Executor.Observed o : executor.observe()) {
+        ObjectNode b = Json.object();
+        b.put("service", o.instance().service());
+        b.put("instance", o.instance().id());
+        b.put("reason", "kiln up stopped");
+        b.put("drain", true);
+        rec.append(actor, "instance-stopping", o.instance().service(), "kiln up stopped (Ctrl-C)", b);
+        executor.stopInstance(o.running().runtime(), o.instance().id(), true);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    executor.close();
+    monitor.close();
+    try {
+      rec.checkpoint();
+    } catch (RuntimeException e) {
+      LOG.warning("no checkpoint at shutdown: " + e.getMessage());
+    }
+    rec.journal().close();
+    data.close();
+    fleet.close();
+  }
+
+}

@@ -1,0 +1,56 @@
+package dev.kiln.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Where secret values come from: the server's environment variable of the same name, else {@code
+ * $KILN_HOME/secrets/<NAME>} (mode 0600). Values never reach the blueprint or the journal.
+ */
+final class Secrets {
+  private final Path dir;
+  private final Map<String, String> environment;
+
+  Secrets(Path dir, Map<String, String> environment) {
+    this.dir = dir;
+    this.environment = environment;
+  }
+
+  Optional<String> value(String name) {
+    String v = environment.get(name);
+    if (v != null) return Optional.of(v);
+    Path file = dir.resolve(name);
+    try {
+      if (Files.isRegularFile(file)) return Optional.of(Files.readString(file).strip());
+    } catch (IOException e) {
+      throw new ServerException("cannot read secret " + file + ": " + e.getMessage(), e);
+    }
+    return Optional.empty();
+  }
+
+  /** The values of {@code names}, or a clear error naming every missing one. */
+  Map<String, String> values(String service, Iterable<String> names) {
+    Map<String, String> out = new TreeMap<>();
+    StringBuilder missing = new StringBuilder();
+    for (String n : names) {
+      Optional<String> v = value(n);
+      if (v.isPresent()) out.put(n, v.get());
+      else missing.append(missing.isEmpty() ? "" : ", ").append(n);
+    }
+    if (!missing.isEmpty()) {
+      throw new ServerException(
+          "service "
+              + service
+              + ": secret(s) "
+              + missing
+              + " not found; set them in the server's environment or write them to "
+              + dir
+              + "/<NAME> (mode 0600)");
+    }
+    return out;
+  }
+}

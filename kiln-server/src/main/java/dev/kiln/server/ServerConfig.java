@@ -1,0 +1,48 @@
+package dev.kiln.server;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * How a control plane starts.
+ *
+ * @param api where the REST API listens ({@code 127.0.0.1:7878}); beyond loopback it requires a token
+ * @param router where the router listens ({@code 127.0.0.1:8080})
+ * @param environment where secret values are looked up first (the server's environment)
+ */
+public record ServerConfig(
+    Path home, InetSocketAddress api, InetSocketAddress router, Clock clock, Map<String, String> environment) {
+  public static final String VERSION = "0.1.0-SNAPSHOT";
+
+  public ServerConfig {
+    home = home.toAbsolutePath();
+    environment = Map.copyOf(environment);
+  }
+
+  public static ServerConfig defaults(Path home) {
+    return new ServerConfig(
+        home, address("127.0.0.1:7878"), address("127.0.0.1:8080"), Clock.systemUTC(), System.getenv());
+  }
+
+  public ServerConfig withApi(InetSocketAddress a) {
+    return new ServerConfig(home, a, router, clock, environment);
+  }
+
+  public ServerConfig withRouter(InetSocketAddress r) {
+    return new ServerConfig(home, api, r, clock, environment);
+  }
+
+  /** Parses {@code host:port} (or {@code :port}, meaning 127.0.0.1). */
+  public static InetSocketAddress address(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) throw new ServerException("address '" + text + "' must be HOST:PORT, e.g. 127.0.0.1:7878");
+    String host = colon == 0 ? "127.0.0.1" : text.substring(0, colon);
+    try {
+      return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new ServerException("address '" + text + "' must be HOST:PORT, e.g. 127.0.0.1:7878");
+    }
+  }
+}

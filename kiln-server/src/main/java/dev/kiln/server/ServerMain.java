@@ -1,0 +1,42 @@
+package dev.kiln.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -cp … dev.kiln.server.ServerMain [--home DIR] [--api ADDR:PORT] [--router ADDR:PORT]}:
+ * the control plane in the foreground until SIGTERM or Ctrl-C. Instances keep running when it
+ * stops; the next start adopts them. ({@code kiln server} is the same through the CLI.)
+ */
+public final class ServerMain {
+  private ServerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    String home = System.getenv().getOrDefault("KILN_HOME", System.getProperty("user.home") + "/.kiln");
+    ServerConfig config = ServerConfig.defaults(Path.of(home));
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--home" -> config = new ServerConfig(Path.of(args[i + 1]), config.api(), config.router(),
+            config.clock(), config.environment());
+        case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
+        case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    runUntilStopped(config);
+  }
+
+  /** Starts the control plane, prints where it listens, and closes it on SIGTERM/SIGINT. */
+  public static void runUntilStopped(ServerConfig config) throws InterruptedException {
+    ControlPlane cp = ControlPlane.start(config);
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      cp.close();
+      done.countDown();
+    }));
+    System.out.println("kiln server: API http://" + cp.apiAddress() + "  router http://" + cp.routerAddress()
+        + "  home " + cp.home());
+    System.out.flush();
+    done.await();
+  }
+}

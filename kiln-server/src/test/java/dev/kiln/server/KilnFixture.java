@@ -1,0 +1,147 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A blueprint folder with two images that answer differently ("A" and "B", busybox httpd from
+ * scratch), a temp KILN_HOME, and a control plane on free loopback ports, driven through its API.
+ */
+final class KilnFixture implements AutoCloseable {
+  final Path folder;
+  final Path home;
+  ControlPlane cp;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  KilnFixture(Path tmp) throws IOException {
+    this.folder = tmp.resolve("project");
+    this.home = tmp.resolve("home");
+    Path bin = folder.resolve("bin");
+    Files.createDirectories(bin);
+    Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
+    }
+    site("a", "A\n");
+    site("b", "B\n");
+    // "bad": healthy by its health page, but / is a CGI that answers 500.
+    site("bad", null);
+    Path cgi = folder.resolve("site-bad/cgi-bin/index.cgi");
+    Files.createDirectories(cgi.getParent());
+    Files.writeString(cgi, "#!/bin/sh\nprintf 'Status: 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nboom\\n'\n");
+    Files.setPosixFilePermissions(cgi, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private void site(String name, String index) throws IOException {
+    Path site = folder.resolve("site-" + name);
+    Files.createDirectories(site);
+    if (index != null) Files.writeString(site.resolve("index.html"), index);
+    Files.writeString(site.resolve("health.html"), "ok\n");
+  }
+
+  /** Writes kiln-<image>.yaml: service web on image {@code image} with {@code strategy}. */
+  Path blueprint(String image, String strategy) throws IOException {
+    StringBuilder y = new StringBuilder("images:\n");
+    for (String name : new String[] {"a", "b", "bad"}) {
+      y.append("  ").append(name).append(":\n")
+          .append("    from: scratch\n")
+          .append("    steps:\n")
+          .append("      - copy: { src: bin/, dest: /bin }\n")
+          .append("      - copy: { src: site-").append(name).append("/, dest: /www }\n")
+          .append("    entrypoint: [ /bin/sh, -c, \"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\" ]\n");
+    }
+    y.append("services:\n  web:\n    image: ").append(image).append("\n    replicas: 2\n")
+        .append("    health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }\n")
+        .append("    route: { host: \"*\", path: / }\n")
+        .append("    strategy:\n      ").append(strategy).append("\n");
+    Path file = folder.resolve("kiln-" + image + ".yaml");
+    Files.writeString(file, y.toString());
+    return file;
+  }
+
+  KilnFixture start() {
+    cp = ControlPlane.start(new ServerConfig(home, ServerConfig.address("127.0.0.1:0"),
+        ServerConfig.address("127.0.0.1:0"), Clock.systemUTC(), Map.of()));
+    return this;
+  }
+
+  String api() {
+    return "http://" + cp.apiAddress();
+  }
+
+  String router() {
+    return "http://" + cp.routerAddress();
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(api() + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(api() + path))
+        .header("Content-Type", "application/json").header("X-Kiln-Actor", "tester@it")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode json(HttpResponse<String> r) {
+    if (r.statusCode() != 200) throw new AssertionError("HTTP " + r.statusCode() + ": " + r.body());
+    return Json.parse(r.body());
+  }
+
+  JsonNode apply(Path file) throws IOException, InterruptedException {
+    return json(post("/v1/apply", "{\"file\":\"" + file + "\"}"));
+  }
+
+  JsonNode service(String name) throws IOException, InterruptedException {
+    return json(get("/v1/services/" + name));
+  }
+
+  /** Polls the service until {@code done} holds (bounded: a stuck rollout fails the test). */
+  JsonNode awaitService(String name, Duration max, Predicate<JsonNode> done) throws Exception {
+    long end = System.nanoTime() + max.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < end) {
+      last = service(name);
+      if (done.test(last)) return last;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("service " + name + " did not converge in " + max + ": " + last);
+  }
+
+  /** All traffic on {@code revision}, the rollout finished, every replica healthy. */
+  static Predicate<JsonNode> settledOn(int revision) {
+    return s -> {
+      JsonNode r = s.get("rollout");
+      String phase = r.isNull() ? "" : r.get("phase").asText();
+      return r.get("to").asInt() == revision
+          && (phase.equals("SUCCEEDED") || phase.equals("SCALING_DOWN"))
+          && s.get("traffic").size() == 1 && s.get("traffic").path(Integer.toString(revision)).asInt() == 100
+          && s.get("healthy").asInt() >= s.get("replicas").asInt();
+    };
+  }
+
+  @Override
+  public void close() {
+    if (cp == null) return;
+    try {
+      cp.stopFleet("test cleanup");
+    } finally {
+      cp.close();
+      cp = null;
+    }
+  }
+}
