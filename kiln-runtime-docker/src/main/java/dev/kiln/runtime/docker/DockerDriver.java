@@ -54,6 +54,21 @@ public final class DockerDriver implements RuntimeDriver {
   public DockerDriver(DriverContext context) {
     this.context = context;
     this.docker = DockerClients.connect(context.option("docker-host"));
+    try {
+      docker.pingCmd().exec();
+    } catch (RuntimeException e) {
+      throw new RuntimeDriverException(
+          "docker runtime: no Docker Engine answers at "
+              + context
+                  .option("docker-host")
+                  .orElse(
+                      Optional.ofNullable(System.getenv("DOCKER_HOST"))
+                          .orElse("unix:///var/run/docker.sock"))
+              + " ("
+              + e.getMessage()
+              + "); start dockerd, set DOCKER_HOST, or use the process runtime",
+          e);
+    }
     this.images = new DockerImages(docker, context.home().resolve("docker"));
     this.home = context.home().toAbsolutePath().normalize().toString();
   }
