@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -255,8 +256,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (c instanceof LastHttpContent) requestDone = true;
-    if (!hasBody) { // the empty end of a bodiless request: already part of the full outbound
-      // message
+    if (!hasBody) { // the empty end of a bodiless request: already in the full outbound message
       c.release();
       return;
     }
@@ -726,6 +726,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     exchange++;
     if (pipelined != null) pipelined.forEach(ReferenceCountUtil::release);
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * The client half-closed (sent FIN) — some clients do after writing their request. Answer what
+   * was asked, then close; an idle or tunnelled connection closes at once.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      clientKeepAlive = false;
+      if (state == State.IDLE || state == State.TUNNEL) {
+        closeClient();
+      } else if (!requestDone) {
+        fail(400, "the client closed its side before the request was complete");
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -44,8 +44,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (owner != null) owner.upstreamRead(msg);
-    else ReferenceCountUtil.release(msg);
+    if (owner != null) {
+      owner.upstreamRead(msg);
+    } else {
+      // bytes nobody asked for on an idle connection: its framing can no longer be trusted
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+    }
   }
 
   @Override

@@ -81,6 +81,15 @@ class RouterHttpEdgesIT {
   }
 
   @Test
+  void halfClosingClient_stillGetsItsAnswer() throws Exception {
+    var c = client(echo());
+    c.send(RawHttp.get("/half", "x"));
+    c.socket.shutdownOutput();
+    assertThat(c.read().text()).isEqualTo("b /half 0\n");
+    assertThat(c.closedByPeer()).isTrue();
+  }
+
+  @Test
   void clientClosingMidRequest_leavesNothingInFlight() throws Exception {
     var c = client(echo());
     c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part");
