@@ -56,7 +56,7 @@ final class DebianBase {
     List<LayerEntry> entries = RunStepSnapshot.empty(root).diff(all);
     Descriptor layer = new LayerWriter(epoch).write(store, entries);
     ImageConfig config =
-        new ImageConfig("amd64", "linux", epoch, List.of("PATH=" + Sandbox.DEFAULT_PATH), List.of(),
+        new ImageConfig(BaseImporter.hostArchitecture(), "linux", epoch, List.of("PATH=" + Sandbox.DEFAULT_PATH), List.of(),
             List.of("/bin/bash"), Optional.empty(), Optional.empty(), List.of(), Map.of(),
             List.of(layer.digest()), List.of("debootstrap --variant=minbase " + suite));
     Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());

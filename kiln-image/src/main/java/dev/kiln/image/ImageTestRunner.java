@@ -89,8 +89,13 @@ final class ImageTestRunner {
   private void http(String image, ImageTest.Http test, int port, Sandbox.Running instance) {
     String what = "http: " + test.path() + " (expect " + test.expect() + ")";
     URI uri = URI.create("http://127.0.0.1:" + port + test.path());
-    HttpClient client =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+      poll(image, test, uri, client, instance, what);
+    }
+  }
+
+  private void poll(
+      String image, ImageTest.Http test, URI uri, HttpClient client, Sandbox.Running instance, String what) {
     long deadline = System.nanoTime() + HTTP_DEADLINE.toNanos();
     String got = "no answer";
     while (true) {
