@@ -63,6 +63,27 @@ class BakeCommandTest {
   }
 
   @Test
+  void check_exits1_namingTheNondeterministicStep() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("box/bin"));
+    Files.copy(Path.of("/bin/busybox"), dir.resolve("busybox"));
+    dir.resolve("busybox").toFile().setExecutable(true);
+    Files.createSymbolicLink(dir.resolve("sh"), Path.of("busybox"));
+    Path file =
+        Files.writeString(
+            dir.getParent().resolve("kiln.yaml"),
+            """
+            images:
+              box:
+                from: scratch
+                copy: [ { src: bin/, dest: /bin } ]
+                run: "cat /proc/sys/kernel/random/uuid > /id"
+            """);
+    Run run = kiln("-f", file.toString(), "--check");
+    assertThat(run.code()).as(run.err()).isEqualTo(1);
+    assertThat(run.out()).contains("box  NOT reproducible: layer 2 (run cat /proc/sys/kernel/random/uuid > /id");
+  }
+
+  @Test
   void missingCopySource_exits1_withTheLocatedMessage() throws Exception {
     Path file = blueprint();
     Files.writeString(file, Files.readString(file).replace("site/", "nosite/"));

@@ -59,6 +59,19 @@ class RunStepIT {
   }
 
   @Test
+  void runStep_givesTheSameDigest_inAnotherFolderAndHome() throws Exception {
+    BakeFixture a = box();
+    BakeFixture b =
+        new BakeFixture(tmp.resolve("elsewhere/project"), tmp.resolve("elsewhere/home"))
+            .busybox()
+            .file("www/old.txt", "old\n")
+            .file("www/keep.txt", "keep\n");
+    var da = a.bake(a.blueprint(BOX)).images().get(0).manifest();
+    var db = b.bake(b.blueprint(BOX)).images().get(0).manifest();
+    assertThat(db).isEqualTo(da);
+  }
+
+  @Test
   void failingRunStep_failsTheBake_withExitCodeAndTail_andDoesNotTag() throws Exception {
     BakeFixture f = box();
     var bp =
