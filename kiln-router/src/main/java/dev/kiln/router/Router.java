@@ -34,7 +34,9 @@ public final class Router implements AutoCloseable {
   private final Map<String, TrafficStats> serviceStats = new HashMap<>();
   private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
 
-  private record BackendKey(String service, String id, InetSocketAddress address) {}
+  /** Same service, id, revision and address = the same backend; a new weight alone is no change. */
+  private record BackendKey(
+      String service, String id, String revision, InetSocketAddress address) {}
 
   private Router(RouterConfig config, RouteTable initial, Ticker ticker) {
     CompiledTable first = compile(initial);
@@ -134,8 +136,9 @@ public final class Router implements AutoCloseable {
     core.table.set(compiled);
     List<BackendState> leaving = new ArrayList<>();
     for (BackendState b : before.keySet()) {
-      if (backends.get(new BackendKey(b.service, b.backend.id(), b.backend.address())) != b)
-        leaving.add(b);
+      if (backends.get(
+              new BackendKey(b.service, b.backend.id(), b.backend.revision(), b.backend.address()))
+          != b) leaving.add(b);
     }
     return drain(next.version(), leaving);
   }
@@ -147,7 +150,7 @@ public final class Router implements AutoCloseable {
     for (ServiceRoute s : table.services()) {
       Map<Backend, BackendState> states = new HashMap<>();
       for (Backend b : s.backends()) {
-        var key = new BackendKey(s.service(), b.id(), b.address());
+        var key = new BackendKey(s.service(), b.id(), b.revision(), b.address());
         BackendState state = backends.get(key);
         if (state == null) state = new BackendState(s.service(), b);
         kept.put(key, state);
