@@ -70,10 +70,10 @@ public final class ProgressRender {
     return b.toString();
   }
 
-  /** {@code 2 -> 3}, or {@code new -> 1} for a service's first revision. */
+  /** {@code 2 -> 3}, or {@code new -> 1} for a service's first revision (from null or 0). */
   public static String fromTo(JsonNode rollout) {
     String from = ApiRender.revision(rollout, "from");
-    return (from.equals("-") ? "new" : from) + " -> " + ApiRender.revision(rollout, "to");
+    return (from.equals("-") || from.equals("0") ? "new" : from) + " -> " + ApiRender.revision(rollout, "to");
   }
 
   /** The one-line answer to an intent (promote, pause, resume, abort). */
