@@ -96,7 +96,8 @@ public final class Baker {
         Step step = steps.get(i);
         Instant stepStart = options.clock().instant();
         String desc = describe(step);
-        String stepWhere = step.at() + ": image " + name + ": " + firstWord(step) + " step";
+        // "kiln.yaml:7:9: image hello: copy source site/ not found ..." / "...: run step: `cmd` failed"
+        String stepWhere = step.at() + ": image " + name + (step instanceof Step.Run ? ": run step" : "");
         CopyStep.Plan plan =
             step instanceof Step.Copy c ? CopyStep.plan(bp.folder(), c, stepWhere, hasher) : null;
         Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
@@ -167,10 +168,6 @@ public final class Baker {
       case Step.Copy c -> "copy " + c.src() + " -> " + c.dest();
       case Step.Run r -> "run " + (r.network() ? "(network) " : "") + oneLine(r.command());
     };
-  }
-
-  private static String firstWord(Step step) {
-    return step instanceof Step.Copy ? "copy" : "run";
   }
 
   private static String oneLine(String command) {

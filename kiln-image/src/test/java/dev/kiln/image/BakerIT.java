@@ -128,6 +128,17 @@ class BakerIT {
   }
 
   @Test
+  void missingCopySource_isLocated_andNamesImageAndFolder() throws Exception {
+    BakeFixture f = site("x");
+    Blueprint bp = f.blueprint(SITE.replace("src: site/", "src: nosite/"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.bake(bp))
+        .isInstanceOf(BakerException.class)
+        .hasMessage(f.folder.resolve("kiln.yaml") + ":5:15: image site: copy source nosite/ not found under "
+            + f.folder.toRealPath());
+    assertThat(f.store.tagged()).isEmpty();
+  }
+
+  @Test
   void unknownImageName_isAnError_listingTheImages() throws Exception {
     BakeFixture f = site("u");
     Blueprint bp = f.blueprint(SITE);
