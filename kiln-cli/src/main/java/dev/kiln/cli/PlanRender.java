@@ -13,6 +13,7 @@ public final class PlanRender {
   private static final String GREEN = "\u001b[32m";
   private static final String RED = "\u001b[31m";
   private static final String YELLOW = "\u001b[33m";
+  private static final String CYAN = "\u001b[36m";
   private static final String RESET = "\u001b[0m";
 
   private PlanRender() {}
@@ -23,13 +24,20 @@ public final class PlanRender {
     return text.isBlank() ? fromChanges(plan) : (text.endsWith("\n") ? text : text + "\n");
   }
 
-  /** Terraform's colours by each line's leading symbol: + create, - remove, -/+ replace, ~ change. */
+  /**
+   * Terraform's colours by each line's leading symbol: + create, - remove, ~ (or -/+) replace,
+   * ± scale.
+   */
   public static String colour(String text) {
     StringBuilder b = new StringBuilder();
     for (String line : text.split("\n", -1)) {
       String t = line.stripLeading();
       String c =
-          t.startsWith("-/+") ? YELLOW : t.startsWith("+") ? GREEN : t.startsWith("-") ? RED : t.startsWith("~") ? YELLOW : "";
+          t.startsWith("-/+") || t.startsWith("~") ? YELLOW
+              : t.startsWith("±") ? CYAN
+              : t.startsWith("+") ? GREEN
+              : t.startsWith("-") ? RED
+              : "";
       b.append(c.isEmpty() ? line : c + line + RESET).append('\n');
     }
     b.setLength(b.length() - 1);
@@ -47,21 +55,22 @@ public final class PlanRender {
       String to = ApiRender.revision(c, "toRevision");
       JsonNode replicas = c.path("replicas");
       switch (action) {
-        case "create" -> b.append("  + ").append(service).append(": create revision ").append(to).append(replicasText(replicas)).append('\n');
+        case "create" -> b.append("  + create  ").append(service).append(" revision ").append(to).append(replicasText(replicas)).append('\n');
         case "replace" -> {
-          b.append("-/+ ").append(service).append(": replace revision ").append(from).append(" with ").append(to).append('\n');
+          b.append("  ~ replace ").append(service).append(" revision ").append(from).append(" -> ").append(to).append('\n');
           for (JsonNode f : c.path("fields")) {
-            b.append("      ~ ").append(f.path("name").asText()).append(": ")
+            b.append("      ").append(f.path("name").asText()).append(": ")
                 .append(f.path("from").asText("-")).append(" -> ").append(f.path("to").asText("-")).append('\n');
           }
         }
-        case "scale" -> b.append("  ~ ").append(service).append(": scale").append(replicasText(replicas)).append('\n');
-        case "remove" -> b.append("  - ").append(service).append(": remove (revision ").append(from).append(")\n");
+        case "scale" -> b.append("  ± scale   ").append(service).append(" revision ").append(from).append(replicasText(replicas)).append('\n');
+        case "remove" -> b.append("  - remove  ").append(service).append(" revision ").append(from).append('\n');
         default -> {}
       }
       counts.computeIfPresent(action, (k, v) -> v + 1);
     }
     if (!plan.path("hasChanges").asBoolean(b.length() > 0)) return "No changes. The fleet matches the blueprint.\n";
+    b.insert(0, "Kiln will perform the following actions:\n\n");
     b.append('\n').append("Plan: ").append(counts.get("create")).append(" to create, ").append(counts.get("replace"))
         .append(" to replace, ").append(counts.get("scale")).append(" to scale, ").append(counts.get("remove")).append(" to remove.\n");
     return b.toString();
@@ -70,7 +79,7 @@ public final class PlanRender {
   private static String replicasText(JsonNode replicas) {
     if (!replicas.isObject()) return "";
     JsonNode from = replicas.path("from");
-    return from.isNumber()
+    return from.isNumber() && from.asInt() > 0
         ? " " + from.asInt() + " -> " + replicas.path("to").asInt() + " replicas"
         : " (" + replicas.path("to").asInt() + " replicas)";
   }

@@ -101,22 +101,24 @@ class PlanCommandTest {
 
     assertThat(PlanRender.text(plan))
         .isEqualTo(
-            "-/+ web: replace revision 2 with 3\n"
-                + "      ~ image: " + Canned.D1 + " -> " + Canned.D2 + "\n"
-                + "  + api: create revision 1 0 -> 2 replicas\n"
+            "Kiln will perform the following actions:\n\n"
+                + "  ~ replace web revision 2 -> 3\n"
+                + "      image: " + Canned.D1 + " -> " + Canned.D2 + "\n"
+                + "  + create  api revision 1 (2 replicas)\n"
                 + "\n"
                 + "Plan: 1 to create, 1 to replace, 0 to scale, 0 to remove.\n");
   }
 
   @Test
   void colour_followsTerraformsSymbols() {
-    String coloured = PlanRender.colour("  + api: create\n-/+ web: replace\n  - old: remove\nPlan: 1\n");
+    String coloured = PlanRender.colour("  + create  api\n  ~ replace web\n  ± scale   db\n  - remove  old\nPlan: 1\n");
 
     assertThat(coloured.lines())
         .containsExactly(
-            "\u001b[32m  + api: create\u001b[0m",
-            "\u001b[33m-/+ web: replace\u001b[0m",
-            "\u001b[31m  - old: remove\u001b[0m",
+            "\u001b[32m  + create  api\u001b[0m",
+            "\u001b[33m  ~ replace web\u001b[0m",
+            "\u001b[36m  ± scale   db\u001b[0m",
+            "\u001b[31m  - remove  old\u001b[0m",
             "Plan: 1");
   }
 }
