@@ -9,6 +9,19 @@
  * only then stops the instance. The router depends on nothing but the model: if the controller
  * stalls, it keeps serving the last table it was given.
  *
+ * <h2>Using it</h2>
+ *
+ * <pre>{@code
+ * Router router = Router.start(RouterConfig.defaults(), RouteTable.empty());   // 127.0.0.1:8080
+ * var web = new ServiceRoute("web", new Route("*", "/"),
+ *     List.of(new Backend("web-7a", "7", addr7a, 9), new Backend("web-8a", "8", addr8a, 1)),
+ *     Split.sticky());                                  // 10 % canary, sticky by cookie
+ * router.swap(new RouteTable(2, List.of(web)))          // atomic
+ *     .thenAccept(report -> stopInstances(report.drained()));   // after the drain
+ * router.metrics().service("web");                      // canary analysis, autoscaling
+ * router.prometheus();                                  // text for /metrics
+ * }</pre>
+ *
  * <h2>The swap</h2>
  *
  * {@link dev.kiln.router.Router#swap} compiles the new table (hash maps and arrays, once) and

@@ -93,6 +93,33 @@ class RouterFaultsIT {
   }
 
   @Test
+  void ejection_endsWhenTheInjectedClockSaysSo() throws Exception {
+    var now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+    var table =
+        RouterFixture.table(1, "web", List.of(dead("dead"), backend("live").backend("1", 1)));
+    var config =
+        RouterConfig.builder()
+            .listeners(List.of(new InetSocketAddress("127.0.0.1", 0)))
+            .ejectionThreshold(1)
+            .ejectionDuration(Duration.ofSeconds(30))
+            .build();
+    router = Router.start(config, table, now::get);
+    closeables.add(router);
+    var c = client();
+    for (int i = 0; i < 20; i++) c.exchange(RawHttp.get("/", "x"));
+    var dead = router.metrics().service("web").orElseThrow().backends().get(0);
+    assertThat(dead.ejected()).isTrue();
+    assertThat(dead.connectFailures()).isEqualTo(1);
+
+    now.addAndGet(Duration.ofSeconds(31).toNanos()); // the ejection is over: it gets tried again
+    for (int i = 0; i < 20; i++)
+      assertThat(c.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
+    dead = router.metrics().service("web").orElseThrow().backends().get(0);
+    assertThat(dead.connectFailures()).isEqualTo(2);
+    assertThat(dead.ejected()).isTrue();
+  }
+
+  @Test
   void serviceWithoutBackends_is503() throws Exception {
     router(List.of(), c -> c);
     var r = client().exchange(RawHttp.get("/", "x"));
