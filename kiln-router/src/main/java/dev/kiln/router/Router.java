@@ -33,6 +33,7 @@ public final class Router implements AutoCloseable {
   private final Map<BackendKey, BackendState> backends = new HashMap<>();
   private final Map<String, TrafficStats> serviceStats = new HashMap<>();
   private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
+  private final Set<Runnable> unfinishedDrains = ConcurrentHashMap.newKeySet();
 
   /** Same service, id, revision and address = the same backend; a new weight alone is no change. */
   private record BackendKey(
@@ -198,19 +199,32 @@ public final class Router implements AutoCloseable {
             }
             var address = b.backend.address();
             if (!core.liveAddresses.contains(address)) {
-              for (EventExecutor loop : loops) loop.execute(() -> core.pool().closeAll(address));
+              for (EventExecutor loop : loops) {
+                if (!loop.isShuttingDown()) loop.execute(() -> core.pool().closeAll(address));
+              }
             }
             draining.remove(b);
           }
           report.complete(new DrainReport(version, drained, cutOff));
         };
+    Runnable finishOnce =
+        new Runnable() {
+          @Override
+          public void run() {
+            unfinishedDrains.remove(this);
+            finish.run();
+          }
+        };
+    unfinishedDrains.add(finishOnce);
     var timer =
-        loops.next().schedule(finish, core.config.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        loops
+            .next()
+            .schedule(finishOnce, core.config.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenRun(
             () -> {
               timer.cancel(false);
-              finish.run();
+              finishOnce.run();
             });
     return report;
   }
@@ -235,11 +249,15 @@ public final class Router implements AutoCloseable {
   }
 
   /**
-   * Stops listening and closes every connection at once (no drain: swap to an empty table first).
+   * Stops listening and closes every connection at once (no drain: swap to an empty table first and
+   * wait for its future). Drains still in progress complete, listing their busy backends as cut
+   * off.
    */
   @Override
   public void close() {
     for (Channel c : listeners) c.close().awaitUninterruptibly();
+    // drains in progress end now: report what was still in flight as cut off
+    for (Runnable r : List.copyOf(unfinishedDrains)) r.run();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 }

@@ -188,6 +188,27 @@ class RouterSwapIT {
   }
 
   @Test
+  void closingTheRouter_endsADrainInProgress() throws Exception {
+    var arrived = new CountDownLatch(1);
+    var stuck = slow("stuck", arrived);
+    Router router =
+        router(
+            RouterFixture.table(1, "web", List.of(stuck.backend("1", 1))), Duration.ofMinutes(5));
+    CompletableFuture.runAsync(
+        () -> {
+          try (var c = RawHttp.connect(RouterFixture.address(router))) {
+            c.exchange(RawHttp.get("/", "x"));
+          } catch (Exception expected) {
+            // cut off by the close
+          }
+        });
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+    var drain = router.swap(RouterFixture.table(2, "web", List.of()));
+    router.close();
+    assertThat(drain.get(10, TimeUnit.SECONDS).cutOff()).containsExactly("web/stuck");
+  }
+
+  @Test
   void staleTable_isRejected() throws Exception {
     Router router =
         router(
