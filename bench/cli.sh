@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Kiln CLI benchmark (measurements, not tests): wall time of `kiln status` and `kiln journal -o json`
+# against a running control plane (empty fleet), next to `curl` fetching the same endpoint, in the
+# same run — i.e. what the JVM start + picocli + HTTP client cost on top of the API call itself.
+#   bench/cli.sh [runs=20]
+# Needs: hyperfine, curl, the shaded CLI (./mvnw -q -pl kiln-cli install -DskipTests → kiln-cli/target/kiln.jar).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/find-jdk.sh
+kiln_find_jdk
+runs=${1:-20}
+jar=kiln-cli/target/kiln.jar
+[ -f "$jar" ] || { echo "no $jar; run ./mvnw -q -pl kiln-cli install -DskipTests" >&2; exit 1; }
+home=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$JAVA_HOME/bin/java" -cp "$jar" dev.kiln.server.ServerMain --home "$home" --api "127.0.0.1:$port" \
+  --router "127.0.0.1:$rport" >"$home/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$home"' EXIT
+for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
+export KILN_API="http://127.0.0.1:$port"
+hyperfine -N --warmup 3 --runs "$runs" \
+  -n "curl GET /v1/services" "curl -fs $KILN_API/v1/services" \
+  -n "kiln status" "$JAVA_HOME/bin/java -jar $jar status" \
+  -n "kiln status (-XX:TieredStopAtLevel=1 -Xshare:auto)" "$JAVA_HOME/bin/java -XX:TieredStopAtLevel=1 -Xshare:auto -jar $jar status" \
+  -n "kiln journal -o json" "$JAVA_HOME/bin/java -jar $jar journal -o json"
