@@ -187,19 +187,22 @@ public final class ControlPlane implements AutoCloseable {
    * nothing restarts them: how {@code kiln up} ends on Ctrl-C.
    */
   public void stopFleet(String actor) {
-    executor.call(() -> {
+    List<java.util.concurrent.CompletableFuture<Void>> stops = executor.call(() -> {
       executor.pause();
+      List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
       for (Executor.Observed o : executor.observe()) {
+        if (executor.isStopping(o.instance().id())) continue;
         ObjectNode b = Json.object();
         b.put("service", o.instance().service());
         b.put("instance", o.instance().id());
         b.put("reason", "kiln up stopped");
         b.put("drain", true);
         rec.append(actor, "instance-stopping", o.instance().service(), "kiln up stopped (Ctrl-C)", b);
-        executor.stopInstance(o.running().runtime(), o.instance().id(), true);
+        all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
       }
-      return null;
+      return all;
     });
+    java.util.concurrent.CompletableFuture.allOf(stops.toArray(new java.util.concurrent.CompletableFuture[0])).join();
   }
 
   @Override

@@ -75,6 +75,7 @@ final class Executor implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.ExecutorService stoppers = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Instant> blockedUntil = new HashMap<>();
   private final Map<String, Integer> failures = new HashMap<>();
   private Map<String, Healer.Backoff> backoff = Map.of();
@@ -161,6 +162,7 @@ final class Executor implements AutoCloseable {
     Map<String, Observed> byId = new HashMap<>();
     observed.forEach(o -> byId.put(o.instance().id(), o));
     for (Observed o : observed) {
+      if (stopping.contains(o.instance().id())) continue;
       if (state.service(o.instance().service()).isEmpty() && state.rollout(o.instance().service()).isEmpty()) {
         Action stop = new Action.StopInstance(o.instance().service(), o.instance().id(),
             "orphan: service " + o.instance().service() + " is not in the applied blueprint", false);
@@ -169,6 +171,7 @@ final class Executor implements AutoCloseable {
       }
     }
     FleetView fleetView = new FleetView(observed.stream()
+        .filter(o -> !stopping.contains(o.instance().id()))
         .filter(o -> state.service(o.instance().service()).isPresent() || state.rollout(o.instance().service()).isPresent())
         .map(Observed::instance).toList());
     TrafficView traffic = new TrafficView(state.traffic());
@@ -313,30 +316,48 @@ final class Executor implements AutoCloseable {
         });
   }
 
-  /** Out of the route first (waiting for its in-flight requests), then stopped and removed. */
-  void stopInstance(String runtime, String id, boolean drain) {
-    stopping.add(id);
+  /**
+   * Out of the route first, on this thread; then, off it, wait for the drain and stop and remove
+   * the instance (a process that ignores SIGTERM takes the whole grace period, which must not hold
+   * up every other service). While it stops, the instance is invisible to the planners.
+   */
+  CompletableFuture<Void> stopInstance(String runtime, String id, boolean drain) {
+    if (!stopping.add(id)) return CompletableFuture.completedFuture(null);
+    CompletableFuture<DrainReport> drained;
     try {
-      CompletableFuture<DrainReport> drained = publishRoutes(observe());
-      if (drain) {
-        try {
-          drained.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-          LOG.warning("instance " + id + ": drain did not finish cleanly: " + e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      monitor.unwatch(InstanceId.of(id));
-      var driver = fleet.driver(runtime);
-      driver.stop(InstanceId.of(id), STOP_GRACE);
-      driver.destroy(InstanceId.of(id));
+      drained = publishRoutes(observe());
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cannot stop instance " + id, e);
-    } finally {
-      stopping.remove(id);
-      health.forget(id);
+      LOG.log(Level.WARNING, "cannot take instance " + id + " out of the route", e);
+      drained = CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<DrainReport> d = drained;
+    return CompletableFuture.runAsync(() -> {
+      try {
+        if (drain) {
+          try {
+            d.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("instance " + id + ": drain did not finish cleanly: " + e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        monitor.unwatch(InstanceId.of(id));
+        var driver = fleet.driver(runtime);
+        driver.stop(InstanceId.of(id), STOP_GRACE);
+        driver.destroy(InstanceId.of(id));
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "cannot stop instance " + id, e);
+      } finally {
+        health.forget(id);
+        stopping.remove(id);
+        wake();
+      }
+    }, stoppers);
+  }
+
+  boolean isStopping(String id) {
+    return stopping.contains(id);
   }
 
   /** Builds the route table from the traffic the journal says and the healthy instances. */
@@ -370,9 +391,11 @@ final class Executor implements AutoCloseable {
 
   @Override
   public void close() {
+    stoppers.shutdown();
     loop.shutdown();
     try {
       loop.awaitTermination(30, TimeUnit.SECONDS);
+      stoppers.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -61,7 +61,10 @@ final class Intents {
       ServerState.ServiceInfo info = known(service);
       int live = state.liveRevision(service)
           .orElseThrow(() -> new ServerException(409, "service " + service + " has no live revision to roll back from"));
-      var observed = executor.observe().stream().map(Executor.Observed::instance).toList();
+      // Instances being stopped are not warm: they are leaving the route for good.
+      var observed = executor.observe().stream()
+          .filter(o -> !executor.isStopping(o.instance().id()))
+          .map(Executor.Observed::instance).toList();
       RollbackPlanner.RollbackPlan plan;
       try {
         plan = RollbackPlanner.plan(state.revisions(service), live,
