@@ -3,7 +3,10 @@ package dev.kiln.cli;
 import dev.kiln.model.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -53,6 +56,10 @@ public final class KilnCommand implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new KilnCommand());
+    // Plans and tables use arrows and symbols; print UTF-8 whatever the locale says (POSIX would
+    // turn them into '?').
+    cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     // A KilnException is an expected failure with a message written for the user: no stack trace.
     cli.setExecutionExceptionHandler(
