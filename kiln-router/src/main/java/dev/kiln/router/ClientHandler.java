@@ -222,7 +222,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (rev != null && split.mayOverrideTo(rev)) {
       forced = service.revision(rev);
       if (forced == null) {
-        fail(503, "service " + service.name + ": no backend runs revision " + rev + " (override)");
+        fail(503, Reasons.noSuchRevision(service, rev));
         return false;
       }
     }
@@ -293,23 +293,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       if (!rerouteAfterSwap()) return;
     }
     if (b == null) {
-      if (lastFailure == null) {
-        fail(
-            503,
-            "service "
-                + service.name
-                + ": no healthy backend"
-                + (forced == null ? "" : " for revision " + forced.revision));
-      } else {
-        fail(
-            502,
-            "service "
-                + service.name
-                + ": could not reach "
-                + tried[triedCount - 1].describe()
-                + ": "
-                + lastFailure.getMessage());
-      }
+      if (lastFailure == null) fail(503, Reasons.noHealthyBackend(service, forced));
+      else fail(502, Reasons.unreachable(service, tried[triedCount - 1], lastFailure));
       return;
     }
     backend = b;
@@ -343,7 +328,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     forced = rev == null ? null : service.revision(rev);
     if (rev != null && forced == null) {
-      fail(503, "service " + service.name + ": no backend runs revision " + rev + " (override)");
+      fail(503, Reasons.noSuchRevision(service, rev));
       return false;
     }
     triedCount = 0;
@@ -371,15 +356,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     b.release();
     backend = null;
     if (idempotent && triedCount < core.config.maxAttempts()) attempt(f.cause());
-    else
-      fail(
-          502,
-          "service "
-              + service.name
-              + ": could not reach "
-              + b.describe()
-              + ": "
-              + f.cause().getMessage());
+    else fail(502, Reasons.unreachable(service, b, f.cause()));
   }
 
   private void attach(Channel ch) {
@@ -533,14 +510,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   void upstreamIdle() {
     if (state != State.FORWARDING) return;
     if (requestDone && !responseStarted) {
-      fail(
-          504,
-          "service "
-              + service.name
-              + ": "
-              + backend.describe()
-              + " did not answer within "
-              + core.config.responseTimeout());
+      fail(504, Reasons.silent(service, backend, core.config.responseTimeout()));
     } else if (responseStarted) {
       upstreamBroken("stalled mid-response");
     }
@@ -548,12 +518,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void upstreamBroken(String why) {
     if (!responseStarted) {
-      fail(
-          502,
-          "service " + service.name + ": " + backend.describe() + " " + why + " before responding");
+      fail(502, Reasons.broken(service, backend, why));
     } else {
-      // headers are gone already: closing is the only way to say the response is incomplete
-      endExchange(status, false);
+      // headers are gone already: closing is the only way to say the response is incomplete;
+      // the metrics count it as the 502 it would have been
+      endExchange(502, false);
       closeClient();
     }
   }

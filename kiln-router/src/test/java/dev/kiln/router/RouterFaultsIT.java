@@ -187,6 +187,9 @@ class RouterFaultsIT {
     assertThat(bystander.exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
     assertThat(client().exchange(RawHttp.get("/", "x")).status()).isEqualTo(200);
     assertThat(router.metrics().service("reset").orElseThrow().total().inFlight()).isZero();
+    // counted as the failure it was, though the client had seen a 200 head
+    assertThat(router.metrics().service("reset").orElseThrow().total().statuses().s5xx())
+        .isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
