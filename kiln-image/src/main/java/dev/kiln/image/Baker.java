@@ -100,20 +100,31 @@ public final class Baker {
         String stepWhere = step.at() + ": image " + name + (step instanceof Step.Run ? ": run step" : "");
         CopyStep.Plan plan =
             step instanceof Step.Copy c ? CopyStep.plan(bp.folder(), c, stepWhere, hasher) : null;
-        Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
-        Optional<Descriptor> hit = cache.get(store, key);
+        Optional<Descriptor> hit;
         Descriptor layer;
-        if (hit.isPresent()) {
-          layer = hit.get();
+        if (plan != null && !(options.useCache() && plan.inputsKnown())) {
+          // No cache, or a copy whose files are new or changed (a miss, most likely): write the
+          // layer while the inputs are hashed instead of after.
+          BakerCopy.Made made =
+              BakerCopy.make(store, plan, options.epoch(), options.useCache(), cache,
+                  () -> LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe)));
+          hit = made.hit();
+          layer = made.layer();
         } else {
-          List<LayerEntry> entries =
-              switch (step) {
-                case Step.Copy c -> plan.entries();
-                case Step.Run r -> RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
-              };
-          layer = new LayerWriter(options.epoch()).write(store, entries);
-          if (step instanceof Step.Run) work.advanced(layers.size() + 1);
-          cache.put(key, layer);
+          Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
+          hit = cache.get(store, key);
+          if (hit.isPresent()) {
+            layer = hit.get();
+          } else {
+            List<LayerEntry> entries =
+                switch (step) {
+                  case Step.Copy c -> plan.entries();
+                  case Step.Run r -> RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                };
+            layer = new LayerWriter(options.epoch()).write(store, entries);
+            if (step instanceof Step.Run) work.advanced(layers.size() + 1);
+            cache.put(key, layer);
+          }
         }
         layers.add(layer);
         diffIds.add(layer.digest());

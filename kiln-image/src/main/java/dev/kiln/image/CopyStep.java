@@ -32,8 +32,21 @@ import java.util.Map;
  * its links are inside the copied tree.
  */
 final class CopyStep {
-  /** The planned layer entries and the digest of what determines them. */
-  record Plan(List<LayerEntry> entries, Digest inputs) {}
+  /**
+   * The planned layer entries; {@link #inputs} hashes every source file (or asks the memo), so it is
+   * computed only when the layer cache needs it.
+   */
+  record Plan(List<LayerEntry> entries, FileHasher hasher) {
+    Digest inputs() {
+      return digest(entries, hasher);
+    }
+
+    /** Whether {@link #inputs} is cheap: every file's digest is already known. */
+    boolean inputsKnown() {
+      return entries.stream()
+          .allMatch(e -> !(e instanceof LayerEntry.File f) || hasher.knows(f.source()));
+    }
+  }
 
   private CopyStep() {}
 
@@ -84,7 +97,7 @@ final class CopyStep {
     } else {
       throw new BakerException(where + ": copy source " + src + " is not a file or a folder");
     }
-    return new Plan(entries, digest(entries, hasher));
+    return new Plan(entries, hasher);
   }
 
   private static void walk(
@@ -213,6 +226,11 @@ final class CopyStep {
   /** Hashes a file's content; {@link LayerCache} remembers results by stat. */
   interface FileHasher {
     Digest hash(Path file);
+
+    /** Whether {@link #hash} would answer without reading the file. */
+    default boolean knows(Path file) {
+      return false;
+    }
 
     static Digest sha256(Path file) {
       MessageDigest sha = Digest.newSha256();

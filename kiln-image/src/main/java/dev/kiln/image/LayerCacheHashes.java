@@ -56,6 +56,12 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
   }
 
   @Override
+  public boolean knows(Path path) {
+    Known k = known.get(path.toAbsolutePath().toString());
+    return k != null && k.stat.equals(stat(path));
+  }
+
+  @Override
   public Digest hash(Path path) {
     String key = path.toAbsolutePath().toString();
     if (key.contains("\t") || key.contains("\n")) return CopyStep.FileHasher.sha256(path);
