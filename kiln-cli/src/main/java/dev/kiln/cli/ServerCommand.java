@@ -1,14 +1,43 @@
 package dev.kiln.cli;
 
+import dev.kiln.server.ServerConfig;
+import dev.kiln.server.ServerMain;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-// Placeholder: replaced by the implementation of `kiln server`.
-@Command(name = "server", description = "Not implemented yet.")
+/**
+ * {@code kiln server}: the control plane in the foreground until SIGTERM or Ctrl-C. Instances keep
+ * running when it stops; the next start adopts them.
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the control plane: REST API, router, reconcile loop.",
+      "State lives in $KILN_HOME/state.db; instances run in the process runtime and survive a restart."
+    })
 public final class ServerCommand implements Callable<Integer> {
+  @Mixin HomeOption home;
+
+  @Option(names = "--api", paramLabel = "ADDR:PORT", description = "API listen address (default: 127.0.0.1:7878; beyond loopback a token is required).")
+  Optional<String> api = Optional.empty();
+
+  @Option(names = "--router", paramLabel = "ADDR:PORT", description = "Router listen address (default: 127.0.0.1:8080).")
+  Optional<String> router = Optional.empty();
+
   @Override
-  public Integer call() {
-    System.err.println("kiln server: not implemented yet");
-    return 3;
+  public Integer call() throws Exception {
+    ServerMain.runUntilStopped(config(home, api, router));
+    return 0;
+  }
+
+  static ServerConfig config(HomeOption home, Optional<String> api, Optional<String> router) {
+    ServerConfig c = ServerConfig.defaults(home.home());
+    if (api.isPresent()) c = c.withApi(ServerConfig.address(api.get()));
+    if (router.isPresent()) c = c.withRouter(ServerConfig.address(router.get()));
+    return c;
   }
 }

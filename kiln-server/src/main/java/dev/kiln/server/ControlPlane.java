@@ -173,8 +173,9 @@ public final class ControlPlane implements AutoCloseable {
     return config.home();
   }
 
-  public Applier.Applied apply(Path file, String actor) {
-    return applier.apply(file, actor);
+  /** Applies a blueprint (baking missing images) and returns its plan; rollouts run on. */
+  public dev.kiln.controller.Plan apply(Path file, String actor) {
+    return applier.apply(file, actor).plan();
   }
 
   /** A status snapshot for `kiln up`'s live view and the API. */

@@ -1,0 +1,31 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ServerCommandTest {
+  @Test
+  void addressesDefaultToLoopbackAndCanBeOverridden() {
+    HomeOption home = new HomeOption();
+    home.home = Optional.of(Path.of("/tmp/kiln-home"));
+    var defaults = ServerCommand.config(home, Optional.empty(), Optional.empty());
+    assertThat(defaults.api().getPort()).isEqualTo(7878);
+    assertThat(defaults.router().getPort()).isEqualTo(8080);
+    assertThat(defaults.home()).isEqualTo(Path.of("/tmp/kiln-home"));
+    var custom = ServerCommand.config(home, Optional.of("0.0.0.0:9000"), Optional.of(":9080"));
+    assertThat(custom.api().getHostString()).isEqualTo("0.0.0.0");
+    assertThat(custom.router().getHostString()).isEqualTo("127.0.0.1");
+    assertThat(custom.router().getPort()).isEqualTo(9080);
+  }
+
+  @Test
+  void aBadAddressIsAClearError() {
+    HomeOption home = new HomeOption();
+    assertThatThrownBy(() -> ServerCommand.config(home, Optional.of("nonsense"), Optional.empty()))
+        .hasMessageContaining("HOST:PORT");
+  }
+}
