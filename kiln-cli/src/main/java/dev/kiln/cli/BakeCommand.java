@@ -17,10 +17,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code kiln bake}: the blueprint's images into $KILN_HOME/images, reproducibly. */
 @Command(
@@ -39,13 +39,19 @@ public final class BakeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images to bake (default: all).")
   List<String> images = new ArrayList<>();
 
-  @Option(names = "--check", description = "Also rebuild from nothing and compare digests; exit 1 if they differ.")
+  @Option(
+      names = "--check",
+      description = "Also rebuild from nothing and compare digests; exit 1 if they differ.")
   boolean check;
 
-  @Option(names = "--no-cache", description = "Rebuild every layer instead of reusing unchanged ones.")
+  @Option(
+      names = "--no-cache",
+      description = "Rebuild every layer instead of reusing unchanged ones.")
   boolean noCache;
 
-  @Option(names = "--skip-tests", description = "Do not run the images' test: entries (not recommended).")
+  @Option(
+      names = "--skip-tests",
+      description = "Do not run the images' test: entries (not recommended).")
   boolean skipTests;
 
   @Override
@@ -109,15 +115,30 @@ public final class BakeCommand implements Callable<Integer> {
   private static void print(PrintWriter out, BakerEvent event) {
     switch (event) {
       case BakerEvent.ImageStarted s ->
-          out.println(s.image() + ": from " + s.from() + ", " + s.steps() + " step" + (s.steps() == 1 ? "" : "s"));
+          out.println(
+              s.image()
+                  + ": from "
+                  + s.from()
+                  + ", "
+                  + s.steps()
+                  + " step"
+                  + (s.steps() == 1 ? "" : "s"));
       case BakerEvent.Note n -> out.println("  " + n.message());
       case BakerEvent.StepDone d ->
           out.println(
-              "  [" + d.index() + "/" + d.total() + "] " + d.step()
+              "  ["
+                  + d.index()
+                  + "/"
+                  + d.total()
+                  + "] "
+                  + d.step()
                   + (d.cached()
                       ? " (cached)"
-                      : "  " + d.layer().digest().shortHex() + String.format(" %.1fs", d.took().toMillis() / 1000.0)));
-      case BakerEvent.TestDone t -> out.println("  test " + t.test() + (t.passed() ? " ok" : " FAILED"));
+                      : "  "
+                          + d.layer().digest().shortHex()
+                          + String.format(" %.1fs", d.took().toMillis() / 1000.0)));
+      case BakerEvent.TestDone t ->
+          out.println("  test " + t.test() + (t.passed() ? " ok" : " FAILED"));
       case BakerEvent.ImageDone d ->
           out.println(String.format("  done in %.1fs", d.took().toMillis() / 1000.0));
     }

@@ -50,7 +50,9 @@ class BakeCommandTest {
     Path file = blueprint();
     Run first = kiln("-f", file.toString());
     assertThat(first.code()).as(first.err()).isZero();
-    assertThat(first.out()).contains("[1/1] copy site/ -> /www").containsPattern("site  sha256:[0-9a-f]{64}");
+    assertThat(first.out())
+        .contains("[1/1] copy site/ -> /www")
+        .containsPattern("site  sha256:[0-9a-f]{64}");
     assertThat(first.out()).contains("unsigned: run `kiln keygen`");
 
     Run again = kiln("-f", file.toString(), "site");
@@ -80,7 +82,8 @@ class BakeCommandTest {
             """);
     Run run = kiln("-f", file.toString(), "--check");
     assertThat(run.code()).as(run.err()).isEqualTo(1);
-    assertThat(run.out()).contains("box  NOT reproducible: layer 2 (run cat /proc/sys/kernel/random/uuid > /id");
+    assertThat(run.out())
+        .contains("box  NOT reproducible: layer 2 (run cat /proc/sys/kernel/random/uuid > /id");
   }
 
   @Test
@@ -89,7 +92,10 @@ class BakeCommandTest {
     Files.writeString(file, Files.readString(file).replace("site/", "nosite/"));
     Run run = kiln("-f", file.toString());
     assertThat(run.code()).isEqualTo(1);
-    assertThat(run.err()).contains("error: ").contains("kiln.yaml:5:").contains("image site")
+    assertThat(run.err())
+        .contains("error: ")
+        .contains("kiln.yaml:5:")
+        .contains("image site")
         .contains("copy source nosite/ not found under");
   }
 

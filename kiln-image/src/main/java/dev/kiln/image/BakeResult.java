@@ -35,9 +35,11 @@ public record BakeResult(List<BakedImage> images) {
   /**
    * One layer and where it came from.
    *
-   * @param step how the step reads for humans ({@code copy site/ -> /www}, {@code base debian:bookworm})
+   * @param step how the step reads for humans ({@code copy site/ -> /www}, {@code base
+   *     debian:bookworm})
    * @param cached true when the layer came from the layer cache (or from the base) without work
    * @param took how long the step took (cache lookups included)
    */
-  public record BakedLayer(String step, Location at, Descriptor layer, boolean cached, Duration took) {}
+  public record BakedLayer(
+      String step, Location at, Descriptor layer, boolean cached, Duration took) {}
 }

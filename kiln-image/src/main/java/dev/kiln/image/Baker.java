@@ -16,15 +16,15 @@ import java.util.Optional;
 
 /**
  * Bakes a blueprint's images into an {@link ImageStore}: base, one layer per step (from the layer
- * cache when the step's inputs are unchanged), config, manifest, image tests, signature and SBOM, and
- * the tag last — so a failed bake never moves a tag and a killed one leaves only unreferenced blobs
- * and temp folders.
+ * cache when the step's inputs are unchanged), config, manifest, image tests, signature and SBOM,
+ * and the tag last — so a failed bake never moves a tag and a killed one leaves only unreferenced
+ * blobs and temp folders.
  *
  * <p>Reproducibility: layers come from {@link LayerWriter} (sorted, fixed mtime and owners); the
  * config's {@code created} is the same epoch; nothing folder-, host- or time-dependent is written.
  *
- * <p>{@code run} steps run as root (like a Dockerfile's RUN before USER); the recipe's {@code
- * user} is only written to the config, for instances.
+ * <p>{@code run} steps run as root (like a Dockerfile's RUN before USER); the recipe's {@code user}
+ * is only written to the config, for instances.
  */
 public final class Baker {
   static final long MAX_IMAGE_BYTES = 64L << 30;
@@ -77,16 +77,28 @@ public final class Baker {
     Instant start = options.clock().instant();
     String name = recipe.name();
     List<Step> steps = recipe.steps();
-    options.listener().on(new BakerEvent.ImageStarted(name, BakerConfig.baseName(recipe.from()), steps.size()));
+    options
+        .listener()
+        .on(new BakerEvent.ImageStarted(name, BakerConfig.baseName(recipe.from()), steps.size()));
     BakerBases.Resolved base =
-        bases.resolve(recipe.from(), baked, options.epoch(), recipe.from().at() + ": image " + name,
+        bases.resolve(
+            recipe.from(),
+            baked,
+            options.epoch(),
+            recipe.from().at() + ": image " + name,
             m -> options.listener().on(new BakerEvent.Note(name, m)));
     List<Descriptor> layers = new ArrayList<>(base.layers());
     List<Digest> diffIds = new ArrayList<>(base.diffIds());
     List<String> history = new ArrayList<>(base.config().history());
     List<BakeResult.BakedLayer> record = new ArrayList<>();
     for (Descriptor l : base.layers()) {
-      record.add(new BakeResult.BakedLayer("from " + BakerConfig.baseName(recipe.from()), recipe.from().at(), l, true, Duration.ZERO));
+      record.add(
+          new BakeResult.BakedLayer(
+              "from " + BakerConfig.baseName(recipe.from()),
+              recipe.from().at(),
+              l,
+              true,
+              Duration.ZERO));
     }
     Map<String, String> env = BakerConfig.runEnv(base.config(), recipe);
     env.put("SOURCE_DATE_EPOCH", Long.toString(options.epoch().getEpochSecond()));
@@ -96,8 +108,10 @@ public final class Baker {
         Step step = steps.get(i);
         Instant stepStart = options.clock().instant();
         String desc = describe(step);
-        // "kiln.yaml:7:9: image hello: copy source site/ not found ..." / "...: run step: `cmd` failed"
-        String stepWhere = step.at() + ": image " + name + (step instanceof Step.Run ? ": run step" : "");
+        // "kiln.yaml:7:9: image hello: copy source site/ not found ..." / "...: run step: `cmd`
+        // failed"
+        String stepWhere =
+            step.at() + ": image " + name + (step instanceof Step.Run ? ": run step" : "");
         CopyStep.Plan plan =
             step instanceof Step.Copy c ? CopyStep.plan(bp.folder(), c, stepWhere, hasher) : null;
         Optional<Descriptor> hit;
@@ -106,7 +120,12 @@ public final class Baker {
           // No cache, or a copy whose files are new or changed (a miss, most likely): write the
           // layer while the inputs are hashed instead of after.
           BakerCopy.Made made =
-              BakerCopy.make(store, plan, options.epoch(), options.useCache(), cache,
+              BakerCopy.make(
+                  store,
+                  plan,
+                  options.epoch(),
+                  options.useCache(),
+                  cache,
                   () -> LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe)));
           hit = made.hit();
           layer = made.layer();
@@ -119,7 +138,8 @@ public final class Baker {
             List<LayerEntry> entries =
                 switch (step) {
                   case Step.Copy c -> plan.entries();
-                  case Step.Run r -> RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                  case Step.Run r ->
+                      RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
                 };
             layer = new LayerWriter(options.epoch()).write(store, entries);
             if (step instanceof Step.Run) work.advanced(layers.size() + 1);
@@ -131,18 +151,26 @@ public final class Baker {
         history.add(desc);
         Duration took = Duration.between(stepStart, options.clock().instant());
         record.add(new BakeResult.BakedLayer(desc, step.at(), layer, hit.isPresent(), took));
-        options.listener().on(
-            new BakerEvent.StepDone(name, i + 1, steps.size(), desc, layer, hit.isPresent(), took));
+        options
+            .listener()
+            .on(
+                new BakerEvent.StepDone(
+                    name, i + 1, steps.size(), desc, layer, hit.isPresent(), took));
       }
-      ImageConfig config = BakerConfig.merge(base.config(), recipe, options.epoch(), diffIds, history);
+      ImageConfig config =
+          BakerConfig.merge(base.config(), recipe, options.epoch(), diffIds, history);
       Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
       Descriptor manifest =
           store.putManifest(
-              new ImageManifest(configBlob, layers,
+              new ImageManifest(
+                  configBlob,
+                  layers,
                   BakerConfig.annotations(name, recipe.from(), base.manifest()),
-                  Optional.empty(), Optional.empty()));
+                  Optional.empty(),
+                  Optional.empty()));
       if (options.runTests()) {
-        new ImageTestRunner(store, work.dir(), options.listener()).run(name, manifest, recipe.tests());
+        new ImageTestRunner(store, work.dir(), options.listener())
+            .run(name, manifest, recipe.tests());
       }
       Optional<String> signedBy = BakerFinish.signAndDescribe(store, manifest, options);
       store.tag(name, manifest);

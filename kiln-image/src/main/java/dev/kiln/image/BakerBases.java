@@ -17,7 +17,10 @@ final class BakerBases {
    * @param manifest the base image's manifest in the store; empty for scratch
    */
   record Resolved(
-      Optional<Descriptor> manifest, List<Descriptor> layers, List<Digest> diffIds, ImageConfig config) {
+      Optional<Descriptor> manifest,
+      List<Descriptor> layers,
+      List<Digest> diffIds,
+      ImageConfig config) {
     Resolved {
       layers = List.copyOf(layers);
       diffIds = List.copyOf(diffIds);
@@ -37,7 +40,11 @@ final class BakerBases {
    * @param where for messages: "kiln.yaml:3:11: image hello"
    */
   Resolved resolve(
-      Base base, Map<String, Descriptor> baked, Instant epoch, String where, Consumer<String> note) {
+      Base base,
+      Map<String, Descriptor> baked,
+      Instant epoch,
+      String where,
+      Consumer<String> note) {
     Descriptor manifest =
         switch (base) {
           case Base.Scratch s -> null;
@@ -57,7 +64,8 @@ final class BakerBases {
           }
           case Base.DockerArchive a -> {
             if (!Files.isRegularFile(a.tar())) {
-              throw new BakerException(where + ": base docker-archive:" + a.tar() + " is not a file");
+              throw new BakerException(
+                  where + ": base docker-archive:" + a.tar() + " is not a file");
             }
             note.accept("importing " + BakerConfig.baseName(base));
             yield located(where, () -> BaseImporter.importDockerArchive(store, a.tar()));
@@ -71,13 +79,20 @@ final class BakerBases {
     ImageConfig config = store.config(m);
     if (config.diffIds().size() != m.layers().size()) {
       throw new BakerException(
-          where + ": base " + BakerConfig.baseName(base) + " is inconsistent: "
-              + m.layers().size() + " layers but " + config.diffIds().size() + " diff ids");
+          where
+              + ": base "
+              + BakerConfig.baseName(base)
+              + " is inconsistent: "
+              + m.layers().size()
+              + " layers but "
+              + config.diffIds().size()
+              + " diff ids");
     }
     return new Resolved(Optional.of(manifest), m.layers(), config.diffIds(), config);
   }
 
-  private static Descriptor located(String where, java.util.function.Supplier<Descriptor> importer) {
+  private static Descriptor located(
+      String where, java.util.function.Supplier<Descriptor> importer) {
     try {
       return importer.get();
     } catch (BakerException e) {

@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * {@code kiln bake --check}: bakes as usual, then bakes again from nothing — no layer cache, a
- * temporary store — and compares digests. A difference names the first layer that differs, with
- * its step and location, since every later layer's difference may only be a consequence.
+ * temporary store — and compares digests. A difference names the first layer that differs, with its
+ * step and location, since every later layer's difference may only be a consequence.
  */
 public final class BakerCheck {
   /** One image whose rebuild differs from the stored image. */
@@ -39,18 +39,25 @@ public final class BakerCheck {
       Files.createDirectories(work);
       temp = Files.createTempDirectory(work, "check-");
     } catch (IOException e) {
-      throw new ImageException("cannot create a temporary store in " + work + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot create a temporary store in " + work + ": " + e.getMessage(), e);
     }
     try {
-      options.listener().on(new BakerEvent.Note("", "check: rebuilding from nothing (no cache, temporary store)"));
+      options
+          .listener()
+          .on(
+              new BakerEvent.Note(
+                  "", "check: rebuilding from nothing (no cache, temporary store)"));
       BakeOptions fresh = options.withCache(false).withTests(false).withKeysDir(Optional.empty());
-      BakeResult rebuilt = new Baker(ImageStore.open(temp.resolve("store")), cacheDir, fresh).bake(bp, names);
+      BakeResult rebuilt =
+          new Baker(ImageStore.open(temp.resolve("store")), cacheDir, fresh).bake(bp, names);
       List<Difference> differences = new ArrayList<>();
       for (BakeResult.BakedImage a : stored.images()) {
         BakeResult.BakedImage b = rebuilt.image(a.name()).orElseThrow();
         if (!a.manifest().digest().equals(b.manifest().digest())) {
           differences.add(
-              new Difference(a.name(), a.manifest().digest(), b.manifest().digest(), firstDifference(a, b)));
+              new Difference(
+                  a.name(), a.manifest().digest(), b.manifest().digest(), firstDifference(a, b)));
         }
       }
       return new Result(stored, differences);
@@ -65,8 +72,16 @@ public final class BakerCheck {
       BakeResult.BakedLayer la = a.layers().get(i);
       BakeResult.BakedLayer lb = b.layers().get(i);
       if (!la.layer().digest().equals(lb.layer().digest())) {
-        return "layer " + (i + 1) + " (" + la.step() + ", " + la.at() + ") differs: "
-            + la.layer().digest() + " then " + lb.layer().digest();
+        return "layer "
+            + (i + 1)
+            + " ("
+            + la.step()
+            + ", "
+            + la.at()
+            + ") differs: "
+            + la.layer().digest()
+            + " then "
+            + lb.layer().digest();
       }
     }
     if (a.layers().size() != b.layers().size()) return "the number of layers differs";

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The pure part of a bake: the image config a recipe gives on top of its base's, and the texts that
- * go into the manifest. Nothing here may depend on the blueprint's folder, the host or the time: the
- * same recipe must give the same digest wherever and whenever it is baked.
+ * go into the manifest. Nothing here may depend on the blueprint's folder, the host or the time:
+ * the same recipe must give the same digest wherever and whenever it is baked.
  */
 final class BakerConfig {
   private BakerConfig() {}
@@ -24,10 +24,15 @@ final class BakerConfig {
    * entrypoint resets the base's cmd unless the recipe gives one too.
    */
   static ImageConfig merge(
-      ImageConfig base, ImageRecipe recipe, Instant epoch, List<Digest> diffIds, List<String> history) {
+      ImageConfig base,
+      ImageRecipe recipe,
+      Instant epoch,
+      List<Digest> diffIds,
+      List<String> history) {
     Map<String, String> env = new LinkedHashMap<>(Baker.envMap(base.env()));
     env.putAll(recipe.env());
-    List<String> entrypoint = recipe.entrypoint().isEmpty() ? base.entrypoint() : recipe.entrypoint();
+    List<String> entrypoint =
+        recipe.entrypoint().isEmpty() ? base.entrypoint() : recipe.entrypoint();
     List<String> cmd =
         !recipe.cmd().isEmpty()
             ? recipe.cmd()

@@ -12,7 +12,9 @@ public sealed interface BakerEvent {
   /** Something slow or notable is happening (debootstrap on first use, an import, a test). */
   record Note(String image, String message) implements BakerEvent {}
 
-  /** Step {@code index} (1-based) of {@code total} produced {@code layer}, or found it in the cache. */
+  /**
+   * Step {@code index} (1-based) of {@code total} produced {@code layer}, or found it in the cache.
+   */
   record StepDone(
       String image,
       int index,

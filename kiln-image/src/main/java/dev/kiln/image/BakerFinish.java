@@ -11,7 +11,8 @@ final class BakerFinish {
   private BakerFinish() {}
 
   /** Attaches the SBOM, signs the image if a host key exists; returns the key id that signed it. */
-  static Optional<String> signAndDescribe(ImageStore store, Descriptor manifest, BakeOptions options) {
+  static Optional<String> signAndDescribe(
+      ImageStore store, Descriptor manifest, BakeOptions options) {
     // An unchanged rebake gives the same manifest, which already has its SBOM (a full read of
     // every layer: the slowest part of a fully cached bake otherwise).
     if (store.referrers(manifest.digest(), Optional.of(MediaTypes.CYCLONEDX)).isEmpty()) {

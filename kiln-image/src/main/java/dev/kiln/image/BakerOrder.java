@@ -19,20 +19,25 @@ final class BakerOrder {
     return List.copyOf(done);
   }
 
-  private static void visit(Blueprint bp, String name, List<String> path, LinkedHashSet<String> done) {
+  private static void visit(
+      Blueprint bp, String name, List<String> path, LinkedHashSet<String> done) {
     if (done.contains(name)) return;
     if (path.contains(name)) {
       path.add(name);
-      throw new BakerException(bp.file() + ": images are based on each other in a cycle: "
-          + String.join(" -> ", path));
+      throw new BakerException(
+          bp.file() + ": images are based on each other in a cycle: " + String.join(" -> ", path));
     }
     ImageRecipe recipe =
         bp.image(name)
             .orElseThrow(
                 () ->
                     new BakerException(
-                        bp.file() + ": no image named " + name + " in the blueprint (it has: "
-                            + String.join(", ", bp.images().keySet()) + ")"));
+                        bp.file()
+                            + ": no image named "
+                            + name
+                            + " in the blueprint (it has: "
+                            + String.join(", ", bp.images().keySet())
+                            + ")"));
     path.add(name);
     if (recipe.from() instanceof Base.BlueprintImage dep) visit(bp, dep.name(), path, done);
     path.remove(path.size() - 1);

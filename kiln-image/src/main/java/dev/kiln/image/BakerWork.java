@@ -28,7 +28,8 @@ final class BakerWork implements AutoCloseable {
       Files.createDirectories(workDir);
       return new BakerWork(Files.createTempDirectory(workDir, image + "-"));
     } catch (IOException e) {
-      throw new ImageException("cannot create a work folder in " + workDir + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot create a work folder in " + workDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -44,7 +45,8 @@ final class BakerWork implements AutoCloseable {
       throw new ImageException("cannot create " + root + ": " + e.getMessage(), e);
     }
     if (applied < layers.size()) {
-      new LayerUnpacker(Baker.MAX_IMAGE_BYTES).unpack(store, layers.subList(applied, layers.size()), root);
+      new LayerUnpacker(Baker.MAX_IMAGE_BYTES)
+          .unpack(store, layers.subList(applied, layers.size()), root);
       applied = layers.size();
     }
     return root;

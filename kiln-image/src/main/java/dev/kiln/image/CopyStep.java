@@ -28,13 +28,13 @@ import java.util.Map;
  * src: site} copies the folder itself, as {@code dest/site}; a file source lands at {@code dest}
  * (or {@code dest/<name>} when dest ends with /). Owners are root, folders 0755, files the step's
  * {@code mode} or 0755 when executable, 0644 otherwise. Symlinks are kept when relative and
- * pointing inside the copied tree; a hard-linked file is copied as a regular file, but only if all of
- * its links are inside the copied tree.
+ * pointing inside the copied tree; a hard-linked file is copied as a regular file, but only if all
+ * of its links are inside the copied tree.
  */
 final class CopyStep {
   /**
-   * The planned layer entries; {@link #inputs} hashes every source file (or asks the memo), so it is
-   * computed only when the layer cache needs it.
+   * The planned layer entries; {@link #inputs} hashes every source file (or asks the memo), so it
+   * is computed only when the layer cache needs it.
    */
   record Plan(List<LayerEntry> entries, FileHasher hasher) {
     Digest inputs() {
@@ -65,7 +65,11 @@ final class CopyStep {
     Path lexical = realFolder.resolve(src).normalize();
     if (Path.of(src).isAbsolute() || !lexical.startsWith(realFolder)) {
       throw new BakerException(
-          where + ": copy source " + src + " is outside the blueprint folder " + realFolder
+          where
+              + ": copy source "
+              + src
+              + " is outside the blueprint folder "
+              + realFolder
               + "; sources must be relative paths inside it");
     }
     Path real;
@@ -78,8 +82,14 @@ final class CopyStep {
     }
     if (!real.startsWith(realFolder)) {
       throw new BakerException(
-          where + ": copy source " + src + " resolves to " + real
-              + ", outside the blueprint folder " + realFolder + " (through a symlink)");
+          where
+              + ": copy source "
+              + src
+              + " resolves to "
+              + real
+              + ", outside the blueprint folder "
+              + realFolder
+              + " (through a symlink)");
     }
     String dest = normalizeDest(step.dest(), where);
     boolean contents = src.endsWith("/") || src.equals(".");
@@ -101,7 +111,12 @@ final class CopyStep {
   }
 
   private static void walk(
-      Path top, String base, Step.Copy step, String where, List<LayerEntry> out, FileHasher hasher) {
+      Path top,
+      String base,
+      Step.Copy step,
+      String where,
+      List<LayerEntry> out,
+      FileHasher hasher) {
     Map<Long, int[]> links = new HashMap<>();
     try {
       Files.walkFileTree(
@@ -124,7 +139,13 @@ final class CopyStep {
                 Path resolved = file.getParent().resolve(target).normalize();
                 if (Path.of(target).isAbsolute() || !resolved.startsWith(top)) {
                   throw new BakerException(
-                      where + ": copy source " + step.src() + ": symlink " + rel + " -> " + target
+                      where
+                          + ": copy source "
+                          + step.src()
+                          + ": symlink "
+                          + rel
+                          + " -> "
+                          + target
                           + " points outside the copied folder; only relative links inside it are"
                           + " copied (replace it with the file, or copy its target separately)");
                 }
@@ -135,7 +156,11 @@ final class CopyStep {
                 out.add(new LayerEntry.File(p, file, fileMode(file, step), 0, 0));
               } else {
                 throw new BakerException(
-                    where + ": copy source " + step.src() + ": " + rel
+                    where
+                        + ": copy source "
+                        + step.src()
+                        + ": "
+                        + rel
                         + " is not a file, folder or symlink (a socket, fifo or device?)");
               }
               return FileVisitResult.CONTINUE;
@@ -152,8 +177,15 @@ final class CopyStep {
     for (int[] seenAndTotal : links.values()) {
       if (seenAndTotal[0] < seenAndTotal[1]) {
         throw new BakerException(
-            where + ": copy source " + src + " contains a hard link to a file outside it ("
-                + seenAndTotal[1] + " links, " + seenAndTotal[0] + " under " + top
+            where
+                + ": copy source "
+                + src
+                + " contains a hard link to a file outside it ("
+                + seenAndTotal[1]
+                + " links, "
+                + seenAndTotal[0]
+                + " under "
+                + top
                 + "); copy the file instead of linking it");
       }
     }
@@ -182,7 +214,8 @@ final class CopyStep {
 
   static String normalizeDest(String dest, String where) {
     if (!dest.startsWith("/")) {
-      throw new BakerException(where + ": copy dest " + dest + " must be an absolute path in the image");
+      throw new BakerException(
+          where + ": copy dest " + dest + " must be an absolute path in the image");
     }
     String n = Path.of(dest).normalize().toString();
     if (("/" + dest + "/").contains("/../")) {
@@ -196,7 +229,9 @@ final class CopyStep {
     return base.equals("/") ? "/" + rel : base + "/" + rel;
   }
 
-  /** sha256 over (kind, path, mode, content digest or link target) of every entry, sorted by path. */
+  /**
+   * sha256 over (kind, path, mode, content digest or link target) of every entry, sorted by path.
+   */
   private static Digest digest(List<LayerEntry> entries, FileHasher hasher) {
     // Hash the files on all cores first: on a cold bake this is half of the copy step's time.
     Map<Path, Digest> hashes =
@@ -213,7 +248,12 @@ final class CopyStep {
           switch (e) {
             case LayerEntry.Directory d -> "d " + d.path() + " " + Integer.toOctalString(d.mode());
             case LayerEntry.File f ->
-                "f " + f.path() + " " + Integer.toOctalString(f.mode()) + " " + hashes.get(f.source());
+                "f "
+                    + f.path()
+                    + " "
+                    + Integer.toOctalString(f.mode())
+                    + " "
+                    + hashes.get(f.source());
             case LayerEntry.Symlink s -> "l " + s.path() + " " + s.target();
             default -> throw new IllegalStateException("copy makes no " + e);
           };

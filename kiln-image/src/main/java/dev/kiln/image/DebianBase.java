@@ -10,7 +10,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,18 +19,27 @@ import java.util.function.Consumer;
 /**
  * {@code debian:<suite>}: a minimal Debian root made by {@code debootstrap --variant=minbase} on
  * first use, normalized (logs, apt lists and caches, host name, resolv.conf, machine id and device
- * nodes removed or emptied: they are host- or time-dependent), kept in {@code <debianCache>/<suite>}
- * and turned into a one-layer base image. The root is made in a temp folder and moved into place,
- * so a killed debootstrap is simply redone. Which manifest a suite became in a store is remembered
- * in {@code <records>/<suite>.json}, so later bakes skip even the layering.
+ * nodes removed or emptied: they are host- or time-dependent), kept in {@code
+ * <debianCache>/<suite>} and turned into a one-layer base image. The root is made in a temp folder
+ * and moved into place, so a killed debootstrap is simply redone. Which manifest a suite became in
+ * a store is remembered in {@code <records>/<suite>.json}, so later bakes skip even the layering.
  */
 final class DebianBase {
   static final String MIRROR = "http://deb.debian.org/debian";
   private static final List<String> EMPTIED =
       List.of("etc/machine-id", "etc/resolv.conf", "etc/hostname", "var/lib/dbus/machine-id");
   private static final List<String> CLEARED =
-      List.of("dev", "proc", "sys", "run", "tmp", "var/tmp", "var/log", "var/lib/apt/lists",
-          "var/cache/apt", "var/cache/ldconfig");
+      List.of(
+          "dev",
+          "proc",
+          "sys",
+          "run",
+          "tmp",
+          "var/tmp",
+          "var/log",
+          "var/lib/apt/lists",
+          "var/cache/apt",
+          "var/cache/ldconfig");
 
   private final Path debianCache;
   private final Path records;
@@ -56,9 +64,19 @@ final class DebianBase {
     List<LayerEntry> entries = RunStepSnapshot.empty(root).diff(all);
     Descriptor layer = new LayerWriter(epoch).write(store, entries);
     ImageConfig config =
-        new ImageConfig(BaseImporter.hostArchitecture(), "linux", epoch, List.of("PATH=" + Sandbox.DEFAULT_PATH), List.of(),
-            List.of("/bin/bash"), Optional.empty(), Optional.empty(), List.of(), Map.of(),
-            List.of(layer.digest()), List.of("debootstrap --variant=minbase " + suite));
+        new ImageConfig(
+            BaseImporter.hostArchitecture(),
+            "linux",
+            epoch,
+            List.of("PATH=" + Sandbox.DEFAULT_PATH),
+            List.of(),
+            List.of("/bin/bash"),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            Map.of(),
+            List.of(layer.digest()),
+            List.of("debootstrap --variant=minbase " + suite));
     Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
     Descriptor manifest = store.putManifest(new ImageManifest(configBlob, List.of(layer)));
     writeRecord(record, manifest);
@@ -87,7 +105,8 @@ final class DebianBase {
         deleteTree(temp);
       }
     } catch (IOException e) {
-      throw new ImageException("cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
+      throw new ImageException(
+          "cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
     }
     return root;
   }
@@ -110,7 +129,9 @@ final class DebianBase {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new ImageException(
-          "debian:" + suite + " needs debootstrap, which is not installed: apt-get install debootstrap");
+          "debian:"
+              + suite
+              + " needs debootstrap, which is not installed: apt-get install debootstrap");
     }
     Sandbox.Tail tail = new Sandbox.Tail(p.getInputStream());
     Thread reader = Thread.ofVirtual().start(tail);
@@ -119,8 +140,15 @@ final class DebianBase {
       reader.join(2000);
       if (!done || p.exitValue() != 0) {
         throw new ImageException(
-            "debootstrap " + suite + " failed" + (done ? " with exit code " + p.exitValue() : " (timeout)")
-                + " (is " + MIRROR + " reachable, and " + suite + " a Debian suite?):\n"
+            "debootstrap "
+                + suite
+                + " failed"
+                + (done ? " with exit code " + p.exitValue() : " (timeout)")
+                + " (is "
+                + MIRROR
+                + " reachable, and "
+                + suite
+                + " a Debian suite?):\n"
                 + Sandbox.lastLines(tail.text(), 20));
       }
     } catch (InterruptedException e) {
@@ -146,7 +174,8 @@ final class DebianBase {
           dir,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
               Files.delete(file);
               return FileVisitResult.CONTINUE;
             }
@@ -196,7 +225,8 @@ final class DebianBase {
             }
 
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
               Files.delete(file);
               return FileVisitResult.CONTINUE;
             }
@@ -211,5 +241,4 @@ final class DebianBase {
       // Best effort: a stray temp folder is harmless and cleared by the next bake.
     }
   }
-
 }

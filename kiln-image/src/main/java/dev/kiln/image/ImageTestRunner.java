@@ -19,11 +19,11 @@ import java.util.Map;
 
 /**
  * Runs an image's {@code test:} entries against an instance of it, before the image is tagged: the
- * image is unpacked to a temp root, its entrypoint + cmd started in a sandbox with a read-only root,
- * the host network and {@code PORT} set to a free loopback port, as the process runtime will run it.
- * {@code http:} tests GET {@code http://127.0.0.1:PORT<path>} until the expected status or a deadline;
- * command tests run in a second sandbox over the same root. The first failure throws, with what was
- * expected, what came back, and the instance's last output lines.
+ * image is unpacked to a temp root, its entrypoint + cmd started in a sandbox with a read-only
+ * root, the host network and {@code PORT} set to a free loopback port, as the process runtime will
+ * run it. {@code http:} tests GET {@code http://127.0.0.1:PORT<path>} until the expected status or
+ * a deadline; command tests run in a second sandbox over the same root. The first failure throws,
+ * with what was expected, what came back, and the instance's last output lines.
  */
 final class ImageTestRunner {
   static final Duration HTTP_DEADLINE = Duration.ofSeconds(15);
@@ -62,7 +62,8 @@ final class ImageTestRunner {
         for (ImageTest t : tests) {
           switch (t) {
             case ImageTest.Http h -> http(image, h, port, instance);
-            case ImageTest.Command c -> command(image, c, new Sandbox(root, false, true, env, workdir));
+            case ImageTest.Command c ->
+                command(image, c, new Sandbox(root, false, true, env, workdir));
           }
         }
       } finally {
@@ -81,7 +82,9 @@ final class ImageTestRunner {
     argv.addAll(config.cmd());
     if (argv.isEmpty()) {
       throw new BakerException(
-          "image " + image + ": http tests need an instance, but the image has no entrypoint or cmd");
+          "image "
+              + image
+              + ": http tests need an instance, but the image has no entrypoint or cmd");
     }
     return new Sandbox(root, false, true, env, workdir).start(argv);
   }
@@ -89,13 +92,19 @@ final class ImageTestRunner {
   private void http(String image, ImageTest.Http test, int port, Sandbox.Running instance) {
     String what = "http: " + test.path() + " (expect " + test.expect() + ")";
     URI uri = URI.create("http://127.0.0.1:" + port + test.path());
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
       poll(image, test, uri, client, instance, what);
     }
   }
 
   private void poll(
-      String image, ImageTest.Http test, URI uri, HttpClient client, Sandbox.Running instance, String what) {
+      String image,
+      ImageTest.Http test,
+      URI uri,
+      HttpClient client,
+      Sandbox.Running instance,
+      String what) {
     long deadline = System.nanoTime() + HTTP_DEADLINE.toNanos();
     String got = "no answer";
     while (true) {
@@ -110,7 +119,11 @@ final class ImageTestRunner {
           return;
         }
       } catch (IOException e) {
-        got = "no answer (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+        got =
+            "no answer ("
+                + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + ")";
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ImageException("interrupted while testing image " + image);
@@ -126,8 +139,17 @@ final class ImageTestRunner {
     listener.on(new BakerEvent.TestDone(image, what, false));
     String state = instance.alive() ? "" : " (the instance exited)";
     throw new BakerException(
-        test.at() + ": image " + image + ": test " + what + " failed: got " + got + state
-            + " within " + HTTP_DEADLINE.toSeconds() + " s; the image is not tagged. Instance output:\n"
+        test.at()
+            + ": image "
+            + image
+            + ": test "
+            + what
+            + " failed: got "
+            + got
+            + state
+            + " within "
+            + HTTP_DEADLINE.toSeconds()
+            + " s; the image is not tagged. Instance output:\n"
             + Sandbox.lastLines(instance.output(), RunStep.TAIL_LINES));
   }
 
@@ -138,8 +160,16 @@ final class ImageTestRunner {
     listener.on(new BakerEvent.TestDone(image, what, ok));
     if (!ok) {
       throw new BakerException(
-          test.at() + ": image " + image + ": test " + what + " exited " + done.exitCode()
-              + ", expected " + test.expectExit() + "; the image is not tagged. Output:\n"
+          test.at()
+              + ": image "
+              + image
+              + ": test "
+              + what
+              + " exited "
+              + done.exitCode()
+              + ", expected "
+              + test.expectExit()
+              + "; the image is not tagged. Output:\n"
               + done.tail(RunStep.TAIL_LINES),
           done.exitCode());
     }

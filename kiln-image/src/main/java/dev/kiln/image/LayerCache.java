@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * Layers by the inputs of the step that made them: {@code <dir>/<key hex>.json} holds the layer's
  * descriptor. A key covers the layers below (so a change rebuilds every later step), the step's
- * definition and its file inputs, and the epoch. An entry whose blob is gone from the store is a miss.
- * Entries are written to a temp file and moved, so a killed bake leaves no half entry.
+ * definition and its file inputs, and the epoch. An entry whose blob is gone from the store is a
+ * miss. Entries are written to a temp file and moved, so a killed bake leaves no half entry.
  */
 final class LayerCache {
   private final Path dir;
@@ -75,7 +75,8 @@ final class LayerCache {
         Files.deleteIfExists(temp);
       }
     } catch (IOException e) {
-      throw new ImageException("cannot write layer cache entry in " + dir + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot write layer cache entry in " + dir + ": " + e.getMessage(), e);
     }
   }
 }

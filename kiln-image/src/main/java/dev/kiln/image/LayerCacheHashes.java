@@ -43,7 +43,10 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
         h.known.put(
             f[0],
             new Known(
-                new Stat(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                new Stat(
+                    Long.parseLong(f[1]),
+                    Long.parseLong(f[2]),
+                    Long.parseLong(f[3]),
                     Long.parseLong(f[4])),
                 Digest.parse(f[5])));
       }
@@ -76,7 +79,8 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
   private static Stat stat(Path path) {
     try {
       Map<String, Object> a =
-          Files.readAttributes(path, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
+          Files.readAttributes(
+              path, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
       return new Stat(
           (Long) a.get("size"),
           ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
@@ -91,9 +95,10 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
   void save() {
     if (used.isEmpty()) return;
     Map<String, Known> all = new java.util.TreeMap<>();
-    known.forEach((k, v) -> {
-      if (Files.exists(Path.of(k), LinkOption.NOFOLLOW_LINKS)) all.put(k, v);
-    });
+    known.forEach(
+        (k, v) -> {
+          if (Files.exists(Path.of(k), LinkOption.NOFOLLOW_LINKS)) all.put(k, v);
+        });
     all.putAll(used);
     List<String> lines = new ArrayList<>();
     all.entrySet().stream()
@@ -101,8 +106,15 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
         .forEach(
             e -> {
               Stat s = e.getValue().stat;
-              lines.add(String.join("\t", e.getKey(), "" + s.size, "" + s.mtime, "" + s.ctime,
-                  "" + s.inode, e.getValue().digest.toString()));
+              lines.add(
+                  String.join(
+                      "\t",
+                      e.getKey(),
+                      "" + s.size,
+                      "" + s.mtime,
+                      "" + s.ctime,
+                      "" + s.inode,
+                      e.getValue().digest.toString()));
             });
     try {
       Files.createDirectories(file.getParent());

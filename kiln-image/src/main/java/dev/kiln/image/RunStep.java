@@ -10,17 +10,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a {@code run} step in a bubblewrap sandbox over the build root (read-write) and returns what it
- * changed as layer entries. The root is left in its new state, so the next step starts from it.
+ * Runs a {@code run} step in a bubblewrap sandbox over the build root (read-write) and returns what
+ * it changed as layer entries. The root is left in its new state, so the next step starts from it.
  *
  * <p>What is not part of the image: the contents of /tmp (a tmpfs inside), /proc, /dev, /sys and
  * /run; and the mount points bwrap creates when the root lacks them.
  */
 final class RunStep {
   private static final Set<String> VOLATILE = Set.of("/tmp", "/proc", "/dev", "/sys", "/run");
+
   /** What bwrap may create in the root to mount over; in deletion order (files before folders). */
   private static final List<String> MOUNT_POINTS =
       List.of("/etc/resolv.conf", "/etc", "/tmp", "/proc", "/dev");
+
   static final int TAIL_LINES = 30;
 
   private RunStep() {}
@@ -72,7 +74,9 @@ final class RunStep {
               + step.command()
               + "` failed with exit code "
               + done.exitCode()
-              + (step.network() ? "" : " (no network: add `network: true` to the step if it needs it)")
+              + (step.network()
+                  ? ""
+                  : " (no network: add `network: true` to the step if it needs it)")
               + "; last lines of its output:\n"
               + done.tail(TAIL_LINES),
           done.exitCode());

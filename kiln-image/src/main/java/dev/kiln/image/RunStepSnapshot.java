@@ -17,12 +17,13 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The state of a root folder by stat: what a {@code run} step's layer is computed from. Taken before
- * and after the step; {@link #diff} turns the difference into layer entries.
+ * The state of a root folder by stat: what a {@code run} step's layer is computed from. Taken
+ * before and after the step; {@link #diff} turns the difference into layer entries.
  *
  * <p>Why stat and not hashes: every write, chmod, chown, rename or link count change moves a file's
- * ctime, which the sandboxed process cannot set back, so (inode, size, mtime, ctime) unchanged means
- * the file is unchanged; hashing every file of a Debian root before each step would cost seconds.
+ * ctime, which the sandboxed process cannot set back, so (inode, size, mtime, ctime) unchanged
+ * means the file is unchanged; hashing every file of a Debian root before each step would cost
+ * seconds.
  */
 final class RunStepSnapshot {
   enum Kind {
@@ -32,7 +33,15 @@ final class RunStepSnapshot {
   }
 
   record Node(
-      Kind kind, int mode, int uid, int gid, long size, long mtime, long ctime, long inode, int nlink,
+      Kind kind,
+      int mode,
+      int uid,
+      int gid,
+      long size,
+      long mtime,
+      long ctime,
+      long inode,
+      int nlink,
       String link) {}
 
   private final Path root;
@@ -94,7 +103,9 @@ final class RunStepSnapshot {
 
   private static Node stat(Path file, Kind kind) throws IOException {
     Map<String, Object> a =
-        Files.readAttributes(file, "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,nlink",
+        Files.readAttributes(
+            file,
+            "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,nlink",
             LinkOption.NOFOLLOW_LINKS);
     String link = kind == Kind.SYMLINK ? Files.readSymbolicLink(file).toString() : "";
     return new Node(
@@ -130,7 +141,8 @@ final class RunStepSnapshot {
     return switch (a.kind) {
       case DIR -> false; // its entries are compared one by one
       case SYMLINK -> !b.link.equals(a.link);
-      case FILE -> b.size != a.size || b.mtime != a.mtime || b.ctime != a.ctime || b.inode != a.inode;
+      case FILE ->
+          b.size != a.size || b.mtime != a.mtime || b.ctime != a.ctime || b.inode != a.inode;
     };
   }
 
@@ -172,7 +184,9 @@ final class RunStepSnapshot {
       Node parentAfter = after.nodes.get(parent);
       // Below a deleted folder the folder's whiteout hides it; below a folder turned into something
       // else the new entry replaces the whole subtree.
-      if (parentAfter != null && parentAfter.kind == Kind.DIR && nodes.get(parent).kind == Kind.DIR) {
+      if (parentAfter != null
+          && parentAfter.kind == Kind.DIR
+          && nodes.get(parent).kind == Kind.DIR) {
         out.add(new LayerEntry.Whiteout(p));
       }
     }

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bubblewrap sandbox over an image root: fresh pid, ipc, uts, cgroup and network namespaces (so the
- * loopback inside is not the host's), a private /tmp, /proc and /dev, no host environment. Used by
- * {@code run} steps (root bound read-write, the changes become a layer) and by image tests (root
+ * A bubblewrap sandbox over an image root: fresh pid, ipc, uts, cgroup and network namespaces (so
+ * the loopback inside is not the host's), a private /tmp, /proc and /dev, no host environment. Used
+ * by {@code run} steps (root bound read-write, the changes become a layer) and by image tests (root
  * bound read-only, like an instance).
  *
  * @param root the unpacked image root
@@ -28,11 +28,23 @@ record Sandbox(
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int TAIL_BYTES = 64 * 1024;
   private static final boolean ROOT = LayerPaths.runningAsRoot();
+
   /** Docker's default capabilities: enough for package managers, not for mounts or modules. */
   private static final List<String> CAPS =
-      List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
-          "CAP_SETUID", "CAP_SETPCAP", "CAP_SETFCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-          "CAP_MKNOD", "CAP_AUDIT_WRITE");
+      List.of(
+          "CAP_CHOWN",
+          "CAP_DAC_OVERRIDE",
+          "CAP_FOWNER",
+          "CAP_FSETID",
+          "CAP_KILL",
+          "CAP_SETGID",
+          "CAP_SETUID",
+          "CAP_SETPCAP",
+          "CAP_SETFCAP",
+          "CAP_NET_BIND_SERVICE",
+          "CAP_SYS_CHROOT",
+          "CAP_MKNOD",
+          "CAP_AUDIT_WRITE");
 
   /** The bwrap command line that runs {@code argv} inside. */
   List<String> command(List<String> argv) {
@@ -42,7 +54,8 @@ record Sandbox(
     if (ROOT) {
       // As root, no user namespace: with one, only uid 0 is mapped and apt's drop to _apt fails.
       // Instead the sandbox keeps Docker's default capability set and nothing more.
-      cmd.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+      cmd.addAll(
+          List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
       if (!network) cmd.add("--unshare-net");
       cmd.addAll(List.of("--cap-drop", "ALL"));
       for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
@@ -52,7 +65,9 @@ record Sandbox(
     if (network) {
       if (!ROOT) cmd.add("--share-net");
       // A read-only root cannot get a mount point; a writable one gets it (RunStep removes it).
-      boolean target = writable || Files.isRegularFile(root.resolve("etc/resolv.conf"), LinkOption.NOFOLLOW_LINKS);
+      boolean target =
+          writable
+              || Files.isRegularFile(root.resolve("etc/resolv.conf"), LinkOption.NOFOLLOW_LINKS);
       if (target && Files.exists(Path.of("/etc/resolv.conf"))) {
         cmd.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
       }
@@ -81,7 +96,9 @@ record Sandbox(
       return new Running(p, tail, reader);
     } catch (IOException e) {
       throw new ImageException(
-          "cannot start bubblewrap (bwrap): " + e.getMessage() + "; install it: apt-get install bubblewrap",
+          "cannot start bubblewrap (bwrap): "
+              + e.getMessage()
+              + "; install it: apt-get install bubblewrap",
           e);
     }
   }
@@ -136,8 +153,9 @@ record Sandbox(
     }
 
     /**
-     * Ends the sandbox. bwrap's child is pid 1 of its own pid namespace and dies with its parent, so
-     * killing bwrap takes every process inside with it; descendants are killed too for certainty.
+     * Ends the sandbox. bwrap's child is pid 1 of its own pid namespace and dies with its parent,
+     * so killing bwrap takes every process inside with it; descendants are killed too for
+     * certainty.
      */
     void kill() {
       process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -43,7 +43,8 @@ final class BakeFixture {
     Path bin = folder.resolve("bin");
     Files.createDirectories(bin);
     Files.copy(BUSYBOX, bin.resolve("busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
     if (!Files.exists(bin.resolve("sh"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
     }

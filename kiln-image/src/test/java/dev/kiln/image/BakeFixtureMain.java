@@ -10,7 +10,8 @@ public final class BakeFixtureMain {
 
   public static void main(String[] args) {
     Path home = Path.of(args[1]);
-    new Baker(ImageStore.open(home.resolve("images")), home.resolve("cache"), BakeOptions.defaults())
+    new Baker(
+            ImageStore.open(home.resolve("images")), home.resolve("cache"), BakeOptions.defaults())
         .bake(BlueprintParser.parse(Path.of(args[0])), List.of());
   }
 }

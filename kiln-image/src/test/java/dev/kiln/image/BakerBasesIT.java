@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code oci:} and {@code docker-archive:} bases: images made elsewhere (here: by Kiln + skopeo). */
+/**
+ * {@code oci:} and {@code docker-archive:} bases: images made elsewhere (here: by Kiln + skopeo).
+ */
 class BakerBasesIT {
   @TempDir Path tmp;
 
   /** A busybox image in an OCI layout at {@code <tmp>/base/home/images}, tagged "base". */
   BakeFixture baseImage() throws Exception {
-    BakeFixture f = new BakeFixture(tmp.resolve("base/project"), tmp.resolve("base/home")).busybox();
+    BakeFixture f =
+        new BakeFixture(tmp.resolve("base/project"), tmp.resolve("base/home")).busybox();
     f.bake(
         f.blueprint(
             "images:\n  base:\n    from: scratch\n    copy: [ { src: bin/, dest: /bin } ]\n"
@@ -28,7 +31,9 @@ class BakerBasesIT {
     Path layout = base.store.dir();
     var bp =
         f.blueprint(
-            "images:\n  app:\n    from: oci:" + layout + ":base\n"
+            "images:\n  app:\n    from: oci:"
+                + layout
+                + ":base\n"
                 + "    steps:\n      - copy: { src: a.txt, dest: /a.txt }\n      - run: \"cat /a.txt /a.txt > /b.txt\"\n");
     f.bake(bp);
     var app = f.layers("app");
@@ -37,7 +42,9 @@ class BakerBasesIT {
     var manifest = f.store.manifest(f.store.resolve("app").orElseThrow().digest());
     assertThat(manifest.annotations())
         .containsEntry("org.opencontainers.image.base.name", "oci:images:base")
-        .containsEntry("org.opencontainers.image.base.digest", base.store.resolve("base").orElseThrow().digest().toString());
+        .containsEntry(
+            "org.opencontainers.image.base.digest",
+            base.store.resolve("base").orElseThrow().digest().toString());
     assertThat(f.store.config(manifest).env()).contains("FROM_BASE=1");
   }
 
@@ -47,14 +54,19 @@ class BakerBasesIT {
     Path tar = tmp.resolve("base.tar");
     Process p =
         new ProcessBuilder(
-                "skopeo", "copy", "oci:" + base.store.dir() + ":base", "docker-archive:" + tar + ":kiln/base:1")
+                "skopeo",
+                "copy",
+                "oci:" + base.store.dir() + ":base",
+                "docker-archive:" + tar + ":kiln/base:1")
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
 
     BakeFixture f = new BakeFixture(tmp.resolve("app"), tmp.resolve("home"));
-    var bp = f.blueprint("images:\n  app:\n    from: docker-archive:" + tar + "\n    run: \"echo hi > /hi\"\n");
+    var bp =
+        f.blueprint(
+            "images:\n  app:\n    from: docker-archive:" + tar + "\n    run: \"echo hi > /hi\"\n");
     f.bake(bp);
     var app = f.layers("app");
     assertThat(app).hasSize(2);

@@ -13,7 +13,8 @@ class BakerCheckIT {
 
   @Test
   void reproducibleBlueprint_passes() throws Exception {
-    BakeFixture f = new BakeFixture(tmp.resolve("p"), tmp.resolve("h")).busybox().file("a.txt", "a\n");
+    BakeFixture f =
+        new BakeFixture(tmp.resolve("p"), tmp.resolve("h")).busybox().file("a.txt", "a\n");
     var bp =
         f.blueprint(
             "images:\n  box:\n    from: scratch\n    steps:\n      - copy: { src: bin/, dest: /bin }\n"
@@ -25,7 +26,8 @@ class BakerCheckIT {
 
   @Test
   void nondeterministicStep_isNamed() throws Exception {
-    BakeFixture f = new BakeFixture(tmp.resolve("p"), tmp.resolve("h")).busybox().file("a.txt", "a\n");
+    BakeFixture f =
+        new BakeFixture(tmp.resolve("p"), tmp.resolve("h")).busybox().file("a.txt", "a\n");
     var bp =
         f.blueprint(
             """
@@ -39,10 +41,13 @@ class BakerCheckIT {
             """);
     var result = BakerCheck.check(f.store, f.home.resolve("cache"), f.options(), bp, List.of());
     assertThat(result.reproducible()).isFalse();
-    assertThat(result.differences()).singleElement()
-        .satisfies(d -> assertThat(d.what())
-            .startsWith("layer 2 (run cat /proc/sys/kernel/random/uuid > /id, ")
-            .contains("kiln.yaml:6:"));
+    assertThat(result.differences())
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.what())
+                    .startsWith("layer 2 (run cat /proc/sys/kernel/random/uuid > /id, ")
+                    .contains("kiln.yaml:6:"));
     // The temporary store is gone.
     assertThat(f.home.resolve("cache/work")).isEmptyDirectory();
   }

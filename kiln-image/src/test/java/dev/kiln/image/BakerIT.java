@@ -45,8 +45,11 @@ class BakerIT {
     b.file("site/index.html", "<h1>hello</h1>\n");
     BakeResult rb = b.bake(b.blueprint(SITE));
 
-    assertThat(ra.images().get(0).manifest().digest()).isEqualTo(rb.images().get(0).manifest().digest());
-    assertThat(a.store.resolve("site")).map(Descriptor::digest).contains(ra.images().get(0).manifest().digest());
+    assertThat(ra.images().get(0).manifest().digest())
+        .isEqualTo(rb.images().get(0).manifest().digest());
+    assertThat(a.store.resolve("site"))
+        .map(Descriptor::digest)
+        .contains(ra.images().get(0).manifest().digest());
   }
 
   @Test
@@ -62,7 +65,8 @@ class BakerIT {
         .containsEntry("www/", "755")
         .containsEntry("www/index.html", "644");
     assertThat(BakeFixture.modes(f.store, layers.get(2))).containsEntry("usr/bin/run.sh", "750");
-    ImageConfig config = f.store.config(f.store.manifest(f.store.resolve("site").orElseThrow().digest()));
+    ImageConfig config =
+        f.store.config(f.store.manifest(f.store.resolve("site").orElseThrow().digest()));
     assertThat(config.created()).isEqualTo(LayerWriter.DEFAULT_EPOCH);
     assertThat(config.env()).containsExactly("GREETING=hello");
     assertThat(config.entrypoint()).containsExactly("/usr/bin/run.sh");
@@ -82,7 +86,8 @@ class BakerIT {
             .manifest()
             .digest();
     assertThat(later).isNotEqualTo(first);
-    assertThat(f.store.config(f.store.manifest(later)).created()).isEqualTo(Instant.parse("2024-01-01T00:00:00Z"));
+    assertThat(f.store.config(f.store.manifest(later)).created())
+        .isEqualTo(Instant.parse("2024-01-01T00:00:00Z"));
   }
 
   @Test
@@ -110,7 +115,9 @@ class BakerIT {
     f.file("conf/app.conf", "port=9090\n");
     var after = f.bake(bp).images().get(0);
 
-    assertThat(f.steps()).extracting(BakerEvent.StepDone::cached).containsExactly(true, false, false);
+    assertThat(f.steps())
+        .extracting(BakerEvent.StepDone::cached)
+        .containsExactly(true, false, false);
     assertThat(after.manifest().digest()).isNotEqualTo(before.manifest().digest());
     // The third layer's content did not change, so the rebuilt layer is the same blob.
     assertThat(after.layers().get(2).layer()).isEqualTo(before.layers().get(2).layer());
@@ -133,8 +140,10 @@ class BakerIT {
     Blueprint bp = f.blueprint(SITE.replace("src: site/", "src: nosite/"));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.bake(bp))
         .isInstanceOf(BakerException.class)
-        .hasMessage(f.folder.resolve("kiln.yaml") + ":5:15: image site: copy source nosite/ not found under "
-            + f.folder.toRealPath());
+        .hasMessage(
+            f.folder.resolve("kiln.yaml")
+                + ":5:15: image site: copy source nosite/ not found under "
+                + f.folder.toRealPath());
     assertThat(f.store.tagged()).isEmpty();
   }
 
@@ -154,7 +163,10 @@ class BakerIT {
     Blueprint bp = f.blueprint(SITE);
     var unsigned = f.bake(bp).images().get(0);
     assertThat(unsigned.signedBy()).isEmpty();
-    assertThat(f.store.referrers(unsigned.manifest().digest(), java.util.Optional.of(MediaTypes.CYCLONEDX))).hasSize(1);
+    assertThat(
+            f.store.referrers(
+                unsigned.manifest().digest(), java.util.Optional.of(MediaTypes.CYCLONEDX)))
+        .hasSize(1);
 
     HostKey key = HostKey.generate(f.home.resolve("keys"));
     var signed =
@@ -163,7 +175,8 @@ class BakerIT {
             .images()
             .get(0);
     assertThat(signed.signedBy()).contains(key.keyId());
-    assertThat(ImageSigner.verify(f.store, signed.manifest().digest(), key.publicKey()).valid()).isTrue();
+    assertThat(ImageSigner.verify(f.store, signed.manifest().digest(), key.publicKey()).valid())
+        .isTrue();
   }
 
   @Test

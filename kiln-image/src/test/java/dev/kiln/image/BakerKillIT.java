@@ -36,13 +36,15 @@ class BakerKillIT {
     for (int i = 0; i < 6; i++) Files.write(f.folder.resolve("data/f" + i), chunk);
     var bp = f.blueprint(YAML);
     BakeFixture reference = new BakeFixture(f.folder, tmp.resolve("reference"));
-    var expected = reference.baker(BakeOptions.defaults()).bake(bp, List.of()).images().get(0).manifest();
+    var expected =
+        reference.baker(BakeOptions.defaults()).bake(bp, List.of()).images().get(0).manifest();
 
     for (long delay : new long[] {300, 700, 1100, 1500, 2000, 2600}) {
       Process p =
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp", System.getProperty("java.class.path"),
+                  "-cp",
+                  System.getProperty("java.class.path"),
                   BakeFixtureMain.class.getName(),
                   f.folder.resolve("kiln.yaml").toString(),
                   f.home.toString())

@@ -30,19 +30,25 @@ class CopyStepTest {
 
   CopyStep.Plan plan(String src, String dest) {
     return CopyStep.plan(
-        folder, new Step.Copy(src, dest, Optional.empty(), new Location(folder.resolve("kiln.yaml"), 7, 9)),
-        "kiln.yaml:7:9: image hello: copy step", CopyStep.FileHasher::sha256);
+        folder,
+        new Step.Copy(src, dest, Optional.empty(), new Location(folder.resolve("kiln.yaml"), 7, 9)),
+        "kiln.yaml:7:9: image hello: copy step",
+        CopyStep.FileHasher::sha256);
   }
 
   @Test
   void trailingSlash_copiesContents_withoutSlash_theFolderItself() {
-    assertThat(plan("site/", "/www").entries()).extracting(LayerEntry::path)
+    assertThat(plan("site/", "/www").entries())
+        .extracting(LayerEntry::path)
         .contains("/www", "/www/index.html", "/www/sub/run.sh");
-    assertThat(plan("site", "/www").entries()).extracting(LayerEntry::path)
+    assertThat(plan("site", "/www").entries())
+        .extracting(LayerEntry::path)
         .contains("/www/site", "/www/site/index.html");
-    assertThat(plan("site/index.html", "/www/").entries()).extracting(LayerEntry::path)
+    assertThat(plan("site/index.html", "/www/").entries())
+        .extracting(LayerEntry::path)
         .containsExactly("/www/index.html");
-    assertThat(plan("site/index.html", "/i.html").entries()).extracting(LayerEntry::path)
+    assertThat(plan("site/index.html", "/i.html").entries())
+        .extracting(LayerEntry::path)
         .containsExactly("/i.html");
   }
 
@@ -52,15 +58,20 @@ class CopyStepTest {
         .filteredOn(e -> e instanceof LayerEntry.File)
         .extracting(e -> ((LayerEntry.File) e).mode())
         .containsExactlyInAnyOrder(0644, 0755);
-    var given = CopyStep.plan(folder, new Step.Copy("site/index.html", "/i", Optional.of(0600), Location.UNKNOWN),
-        "x", CopyStep.FileHasher::sha256);
+    var given =
+        CopyStep.plan(
+            folder,
+            new Step.Copy("site/index.html", "/i", Optional.of(0600), Location.UNKNOWN),
+            "x",
+            CopyStep.FileHasher::sha256);
     assertThat(((LayerEntry.File) given.entries().get(0)).mode()).isEqualTo(0600);
   }
 
   @Test
   void inputsDigest_followsContent_notTimes() throws Exception {
     var before = plan("site/", "/www").inputs();
-    Files.setLastModifiedTime(folder.resolve("site/index.html"), java.nio.file.attribute.FileTime.fromMillis(0));
+    Files.setLastModifiedTime(
+        folder.resolve("site/index.html"), java.nio.file.attribute.FileTime.fromMillis(0));
     assertThat(plan("site/", "/www").inputs()).isEqualTo(before);
     Files.writeString(folder.resolve("site/index.html"), "changed");
     assertThat(plan("site/", "/www").inputs()).isNotEqualTo(before);
@@ -70,24 +81,29 @@ class CopyStepTest {
   void missingSource_namesItAndTheFolder() throws Exception {
     assertThatThrownBy(() -> plan("nope/", "/www"))
         .isInstanceOf(BakerException.class)
-        .hasMessageContaining("kiln.yaml:7:9: image hello: copy step: copy source nope/ not found under " + folder.toRealPath());
+        .hasMessageContaining(
+            "kiln.yaml:7:9: image hello: copy step: copy source nope/ not found under "
+                + folder.toRealPath());
   }
 
   @Test
   void dotDot_isRefused() {
-    assertThatThrownBy(() -> plan("../secret.txt", "/s")).hasMessageContaining("outside the blueprint folder");
+    assertThatThrownBy(() -> plan("../secret.txt", "/s"))
+        .hasMessageContaining("outside the blueprint folder");
   }
 
   @Test
   void sourceThatIsASymlinkOut_isRefused() throws Exception {
     Files.createSymbolicLink(folder.resolve("link"), outside);
-    assertThatThrownBy(() -> plan("link", "/s")).hasMessageContaining("outside the blueprint folder");
+    assertThatThrownBy(() -> plan("link", "/s"))
+        .hasMessageContaining("outside the blueprint folder");
   }
 
   @Test
   void absoluteSymlinkInsideTheTree_isRefused_namingTheFile() throws Exception {
     Files.createSymbolicLink(folder.resolve("site/abs"), outside);
-    assertThatThrownBy(() -> plan("site/", "/www")).hasMessageContaining("symlink abs -> " + outside);
+    assertThatThrownBy(() -> plan("site/", "/www"))
+        .hasMessageContaining("symlink abs -> " + outside);
   }
 
   @Test
@@ -96,14 +112,18 @@ class CopyStepTest {
     assertThat(plan("site/", "/www").entries())
         .contains(new LayerEntry.Symlink("/www/sub/home", "../index.html", 0, 0));
     Files.createSymbolicLink(folder.resolve("site/up"), Path.of("../../secret.txt"));
-    assertThatThrownBy(() -> plan("site/", "/www")).hasMessageContaining("symlink up -> ../../secret.txt");
+    assertThatThrownBy(() -> plan("site/", "/www"))
+        .hasMessageContaining("symlink up -> ../../secret.txt");
   }
 
   @Test
   void hardLinkToAFileOutside_isRefused_butLinksWithinTheTree_areCopied() throws Exception {
     Files.createLink(folder.resolve("site/twin.html"), folder.resolve("site/index.html"));
-    assertThat(plan("site/", "/www").entries()).extracting(LayerEntry::path).contains("/www/twin.html");
+    assertThat(plan("site/", "/www").entries())
+        .extracting(LayerEntry::path)
+        .contains("/www/twin.html");
     Files.createLink(folder.resolve("site/stolen"), outside);
-    assertThatThrownBy(() -> plan("site/", "/www")).hasMessageContaining("hard link to a file outside");
+    assertThatThrownBy(() -> plan("site/", "/www"))
+        .hasMessageContaining("hard link to a file outside");
   }
 }

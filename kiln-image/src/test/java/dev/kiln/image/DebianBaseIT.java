@@ -25,19 +25,25 @@ class DebianBaseIT {
     var bp = BlueprintParser.parse(HELLO);
     BakeResult result = f.bake(bp);
 
-    assertThat(f.store.resolve("hello")).map(Descriptor::digest).contains(result.images().get(0).manifest().digest());
-    assertThat(f.events).filteredOn(e -> e instanceof BakerEvent.TestDone).singleElement()
+    assertThat(f.store.resolve("hello"))
+        .map(Descriptor::digest)
+        .contains(result.images().get(0).manifest().digest());
+    assertThat(f.events)
+        .filteredOn(e -> e instanceof BakerEvent.TestDone)
+        .singleElement()
         .satisfies(e -> assertThat(((BakerEvent.TestDone) e).passed()).isTrue());
     var layers = f.layers("hello");
     assertThat(layers).hasSize(3);
     var base = BakeFixture.entries(f.store, layers.get(0));
-    assertThat(base).containsKeys("usr/bin/apt-get", "etc/os-release", "proc/", "tmp/")
+    assertThat(base)
+        .containsKeys("usr/bin/apt-get", "etc/os-release", "proc/", "tmp/")
         .containsEntry("etc/resolv.conf", "")
         .doesNotContainKeys("dev/null", "var/log/dpkg.log");
     var installed = BakeFixture.entries(f.store, layers.get(1));
     assertThat(installed.keySet()).anyMatch(k -> k.endsWith("bin/busybox"));
     assertThat(installed.keySet())
-        .noneMatch(k -> k.startsWith("var/lib/apt/lists/") && !k.endsWith("/") && !k.contains(".wh."));
+        .noneMatch(
+            k -> k.startsWith("var/lib/apt/lists/") && !k.endsWith("/") && !k.contains(".wh."));
     var config = f.store.config(f.store.manifest(f.store.resolve("hello").orElseThrow().digest()));
     assertThat(config.env()).anyMatch(e -> e.startsWith("PATH="));
     assertThat(Files.isDirectory(DebianFixture.CACHE.resolve("bookworm/usr"))).isTrue();

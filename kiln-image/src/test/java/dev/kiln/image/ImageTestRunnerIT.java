@@ -44,7 +44,9 @@ class ImageTestRunnerIT {
                 """));
     f.bake(bp);
     assertThat(f.store.resolve("web")).isPresent();
-    assertThat(f.events).filteredOn(e -> e instanceof BakerEvent.TestDone).hasSize(3)
+    assertThat(f.events)
+        .filteredOn(e -> e instanceof BakerEvent.TestDone)
+        .hasSize(3)
         .allMatch(e -> ((BakerEvent.TestDone) e).passed());
   }
 
@@ -55,7 +57,8 @@ class ImageTestRunnerIT {
     assertThatThrownBy(() -> f.bake(bp))
         .isInstanceOf(BakerException.class)
         .hasMessageContaining("kiln.yaml:9:")
-        .hasMessageContaining("image web: test http: /nothing-here (expect 200) failed: got status 404")
+        .hasMessageContaining(
+            "image web: test http: /nothing-here (expect 200) failed: got status 404")
         .hasMessageContaining("not tagged");
     assertThat(f.store.resolve("web")).isEmpty();
   }
@@ -65,7 +68,9 @@ class ImageTestRunnerIT {
     BakeFixture f = fixture();
     String yaml =
         web("      - { http: /, expect: 200 }\n")
-            .replace("exec busybox httpd -f -p 127.0.0.1:$PORT -h /www", "echo cannot start >&2; exit 3");
+            .replace(
+                "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www",
+                "echo cannot start >&2; exit 3");
     var bp = f.blueprint(yaml);
     assertThatThrownBy(() -> f.bake(bp))
         .hasMessageContaining("the instance exited")
@@ -78,7 +83,8 @@ class ImageTestRunnerIT {
     BakeFixture f = fixture();
     var bp =
         f.blueprint(
-            web("      - { command: [ /bin/sh, -c, \"echo nope; touch /www/x\" ], expect-exit: 0 }\n"));
+            web(
+                "      - { command: [ /bin/sh, -c, \"echo nope; touch /www/x\" ], expect-exit: 0 }\n"));
     // The root is read-only: touch fails, like it would in an instance.
     assertThatThrownBy(() -> f.bake(bp))
         .hasMessageContaining("exited 1, expected 0")

@@ -16,9 +16,12 @@ class LayerCacheTest {
   @Test
   void keys_dependOnParentsAndPartBoundaries() {
     Descriptor parent = new Descriptor(MediaTypes.LAYER_TAR, Digest.of(new byte[] {1}), 1);
-    assertThat(LayerCache.key(List.of(), List.of("ab", "c"))).isNotEqualTo(LayerCache.key(List.of(), List.of("a", "bc")));
-    assertThat(LayerCache.key(List.of(parent), List.of("x"))).isNotEqualTo(LayerCache.key(List.of(), List.of("x")));
-    assertThat(LayerCache.key(List.of(parent), List.of("x"))).isEqualTo(LayerCache.key(List.of(parent), List.of("x")));
+    assertThat(LayerCache.key(List.of(), List.of("ab", "c")))
+        .isNotEqualTo(LayerCache.key(List.of(), List.of("a", "bc")));
+    assertThat(LayerCache.key(List.of(parent), List.of("x")))
+        .isNotEqualTo(LayerCache.key(List.of(), List.of("x")));
+    assertThat(LayerCache.key(List.of(parent), List.of("x")))
+        .isEqualTo(LayerCache.key(List.of(parent), List.of("x")));
   }
 
   @Test

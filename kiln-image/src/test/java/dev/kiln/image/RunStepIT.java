@@ -33,7 +33,8 @@ class RunStepIT {
   }
 
   @Test
-  void runStep_changes_becomeALayer_withWhiteoutsForDeletions_andNoTmpOrMountPoints() throws Exception {
+  void runStep_changes_becomeALayer_withWhiteoutsForDeletions_andNoTmpOrMountPoints()
+      throws Exception {
     BakeFixture f = box();
     f.bake(f.blueprint(BOX));
     var layers = f.layers("box");
@@ -53,7 +54,8 @@ class RunStepIT {
     f.events.clear();
     var cached = f.bake(bp).images().get(0).manifest();
     assertThat(f.steps()).allMatch(BakerEvent.StepDone::cached);
-    var rebuilt = f.baker(f.options().withCache(false)).bake(bp, List.of()).images().get(0).manifest();
+    var rebuilt =
+        f.baker(f.options().withCache(false)).bake(bp, List.of()).images().get(0).manifest();
     assertThat(cached).isEqualTo(first);
     assertThat(rebuilt).isEqualTo(first);
   }
@@ -121,15 +123,21 @@ class RunStepIT {
       int port = host.getLocalPort();
       String nc = "busybox nc -w 2 127.0.0.1 " + port + " </dev/null";
       BakeFixture f = box();
-      var offline = f.blueprint(
-          "images:\n  box:\n    from: scratch\n    steps:\n      - copy: { src: bin/, dest: /bin }\n"
-              + "      - run: \"" + nc + "\"\n");
+      var offline =
+          f.blueprint(
+              "images:\n  box:\n    from: scratch\n    steps:\n      - copy: { src: bin/, dest: /bin }\n"
+                  + "      - run: \""
+                  + nc
+                  + "\"\n");
       assertThatThrownBy(() -> f.bake(offline))
           .hasMessageContaining("exit code 1")
           .hasMessageContaining("no network");
-      var online = f.blueprint(
-          "images:\n  box:\n    from: scratch\n    steps:\n      - copy: { src: bin/, dest: /bin }\n"
-              + "      - run: { command: \"" + nc + " && echo reached > /reached\", network: true }\n");
+      var online =
+          f.blueprint(
+              "images:\n  box:\n    from: scratch\n    steps:\n      - copy: { src: bin/, dest: /bin }\n"
+                  + "      - run: { command: \""
+                  + nc
+                  + " && echo reached > /reached\", network: true }\n");
       f.bake(online);
       assertThat(BakeFixture.entries(f.store, f.layers("box").get(1)))
           .containsEntry("reached", "reached\n")
@@ -154,7 +162,8 @@ class RunStepIT {
                 workdir: /app
             """);
     f.bake(bp);
-    assertThat(BakeFixture.entries(f.store, f.layers("box").get(2))).containsEntry("app/out", "hello 1 /app\n");
+    assertThat(BakeFixture.entries(f.store, f.layers("box").get(2)))
+        .containsEntry("app/out", "hello 1 /app\n");
   }
 
   @Test
@@ -176,7 +185,9 @@ class RunStepIT {
                 env: { FROM_BASE: "yes" }
             """);
     var result = f.bake(bp, "app");
-    assertThat(result.images()).extracting(BakeResult.BakedImage::name).containsExactly("base", "app");
+    assertThat(result.images())
+        .extracting(BakeResult.BakedImage::name)
+        .containsExactly("base", "app");
     var base = f.layers("base");
     var app = f.layers("app");
     assertThat(app.subList(0, 2)).isEqualTo(base);

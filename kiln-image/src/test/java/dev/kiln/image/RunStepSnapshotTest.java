@@ -25,7 +25,8 @@ class RunStepSnapshotTest {
     Files.writeString(root.resolve("etc/app/changed"), "one");
     Files.writeString(root.resolve("etc/app/removed"), "bye");
     Files.createDirectories(root.resolve("tmp"));
-    Files.setPosixFilePermissions(root.resolve("etc/app"), PosixFilePermissions.fromString("rwxr-x---"));
+    Files.setPosixFilePermissions(
+        root.resolve("etc/app"), PosixFilePermissions.fromString("rwxr-x---"));
     RunStepSnapshot before = snap();
 
     Files.writeString(root.resolve("etc/app/changed"), "two");
@@ -39,11 +40,20 @@ class RunStepSnapshotTest {
 
     var entries = before.diff(snap());
 
-    assertThat(entries).extracting(LayerEntry::path)
-        .containsExactlyInAnyOrder("/etc", "/etc/app", "/etc/app/changed", "/etc/app/new",
-            "/etc/app/link", "/etc/app/removed", "/gone");
-    assertThat(entries).contains(new LayerEntry.Whiteout("/etc/app/removed"), new LayerEntry.Whiteout("/gone"));
-    assertThat(entries).filteredOn(e -> e.path().equals("/etc/app"))
+    assertThat(entries)
+        .extracting(LayerEntry::path)
+        .containsExactlyInAnyOrder(
+            "/etc",
+            "/etc/app",
+            "/etc/app/changed",
+            "/etc/app/new",
+            "/etc/app/link",
+            "/etc/app/removed",
+            "/gone");
+    assertThat(entries)
+        .contains(new LayerEntry.Whiteout("/etc/app/removed"), new LayerEntry.Whiteout("/gone"));
+    assertThat(entries)
+        .filteredOn(e -> e.path().equals("/etc/app"))
         .singleElement()
         .satisfies(e -> assertThat(((LayerEntry.Directory) e).mode()).isEqualTo(0750));
   }
