@@ -28,7 +28,7 @@ class CanaryAbortIT {
             s -> s.get("rollout").get("phase").asText().equals("ABORTED")
                 && s.get("traffic").size() == 1 && s.get("traffic").path("1").asInt() == 100);
         assertThat(web.get("rollout").get("to").asInt()).isEqualTo(2);
-        assertThat(web.get("rollout").get("conditions").toString()).contains("Aborted");
+        assertThat(web.get("rollout").get("conditions").toString()).contains("Aborted").contains("AnalysisFailed");
         assertThat(load.count(500)).as("the canary did answer 500s").isPositive();
       }
       JsonNode entries = k.json(k.get("/v1/journal?service=web&kind=rollout-aborted")).get("entries");
