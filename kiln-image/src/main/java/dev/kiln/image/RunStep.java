@@ -27,6 +27,25 @@ final class RunStep {
 
   private RunStep() {}
 
+  /**
+   * Creates {@code workdir} inside {@code root} one folder at a time, never through a symlink (which
+   * could point out of the root); if a component is a symlink or a file, bwrap's chdir reports it.
+   */
+  static void makeWorkdir(Path root, String workdir) {
+    Path dir = root;
+    for (Path part : Path.of("/").relativize(Path.of(workdir).normalize())) {
+      if (part.toString().isEmpty() || part.toString().equals("..")) return;
+      dir = dir.resolve(part);
+      if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+      if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+      try {
+        Files.createDirectory(dir);
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
   /** Whether {@code p} is below a volatile folder (the folder itself is kept). */
   static boolean isVolatile(String p) {
     for (String v : VOLATILE) {
@@ -57,6 +76,8 @@ final class RunStep {
       }
     }
     RunStepSnapshot before = RunStepSnapshot.take(root, RunStep::isVolatile);
+    // Like Docker's WORKDIR: a missing working folder is made (and so becomes part of the layer).
+    makeWorkdir(root, workdir);
     Sandbox sandbox = new Sandbox(root, true, step.network(), env, workdir);
     Sandbox.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
     // bwrap made these mount points in the root; they are the sandbox's, not the image's.

@@ -167,6 +167,19 @@ class RunStepIT {
   }
 
   @Test
+  void missingWorkdir_isMade_andBelongsToTheLayer() throws Exception {
+    BakeFixture f = box();
+    var bp =
+        f.blueprint(
+            "images:\n  box:\n    from: scratch\n    workdir: /srv/app\n    steps:\n"
+                + "      - copy: { src: bin/, dest: /bin }\n      - run: \"pwd > out\"\n");
+    f.bake(bp);
+    assertThat(BakeFixture.entries(f.store, f.layers("box").get(1)))
+        .containsEntry("srv/app/out", "/srv/app\n")
+        .containsKey("srv/");
+  }
+
+  @Test
   void imageBase_chains_andRunStepsSeeTheBaseLayers() throws Exception {
     BakeFixture f = box();
     var bp =
