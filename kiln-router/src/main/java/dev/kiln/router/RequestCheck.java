@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Optional;
@@ -32,6 +33,10 @@ final class RequestCheck {
             414, "request line is longer than " + config.maxInitialLineLength() + " bytes");
       }
       return reject(400, "malformed request: " + c.getMessage());
+    }
+    // RFC 9112 §3.2: exactly one Host in HTTP/1.1, or the request is refused
+    if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostCount(req) != 1) {
+      return reject(400, "malformed request: HTTP/1.1 needs exactly one Host header");
     }
     long length;
     try {
@@ -69,6 +74,16 @@ final class RequestCheck {
   static boolean upgrade(HttpRequest req) {
     return req.headers().contains(HttpHeaderNames.UPGRADE)
         && req.headers().containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
+  }
+
+  private static int hostCount(HttpRequest req) {
+    var values = req.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+    int n = 0;
+    while (values.hasNext() && n < 2) {
+      values.next();
+      n++;
+    }
+    return n;
   }
 
   private static Optional<Rejection> reject(int status, String reason) {

@@ -17,6 +17,7 @@ class RequestCheckTest {
 
   private static DefaultHttpRequest request(String method, String... headers) {
     var r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), "/");
+    r.headers().add("Host", "x");
     for (int i = 0; i < headers.length; i += 2) r.headers().add(headers[i], headers[i + 1]);
     return r;
   }
@@ -34,6 +35,16 @@ class RequestCheckTest {
   void headerRules(String name, String value, int expected) {
     var rejection = RequestCheck.check(request("POST", name, value), CONFIG);
     assertThat(rejection.map(RequestCheck.Rejection::status).orElse(0)).isEqualTo(expected);
+  }
+
+  @Test
+  void http11_needsExactlyOneHost() {
+    var none = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+    assertThat(RequestCheck.check(none, CONFIG).orElseThrow().status()).isEqualTo(400);
+    var two = request("GET", "Host", "y");
+    assertThat(RequestCheck.check(two, CONFIG).orElseThrow().reason()).contains("exactly one Host");
+    var old = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+    assertThat(RequestCheck.check(old, CONFIG)).isEmpty();
   }
 
   @Test
