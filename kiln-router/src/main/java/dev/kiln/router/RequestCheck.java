@@ -38,6 +38,11 @@ final class RequestCheck {
     if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostCount(req) != 1) {
       return reject(400, "malformed request: HTTP/1.1 needs exactly one Host header");
     }
+    // RFC 9112 §6.3: a request body must end with chunked, or its length cannot be known
+    String te = req.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+    if (te != null && !te.strip().toLowerCase(java.util.Locale.ROOT).endsWith("chunked")) {
+      return reject(400, "malformed request: Transfer-Encoding must end with chunked, got " + te);
+    }
     long length;
     try {
       length = HttpUtil.getContentLength(req, -1L);

@@ -31,6 +31,9 @@ class RequestCheckTest {
     "Expect, 100-CONTINUE, 0",
     "Expect, something-else, 417",
     "X-Anything, 1, 0",
+    "Transfer-Encoding, chunked, 0",
+    "Transfer-Encoding, gzip, 400",
+    "Transfer-Encoding, 'chunked, gzip', 400",
   })
   void headerRules(String name, String value, int expected) {
     var rejection = RequestCheck.check(request("POST", name, value), CONFIG);
