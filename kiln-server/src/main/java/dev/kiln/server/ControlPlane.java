@@ -98,10 +98,16 @@ public final class ControlPlane implements AutoCloseable {
     Probes probes = new Probes(config.clock(), fleet.driver("process"));
     HealthMonitor monitor = new HealthMonitor(config.clock(), probes::run);
     List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
-    RouteTable initial = adoptTable(home.resolve("router/table.json"), running, health, config);
-    DataPlane data = DataPlane.start(
-        RouterConfig.builder().listen(config.router().getHostString(), config.router().getPort()).build(),
-        home.resolve("router/table.json"), initial);
+    DataPlane data;
+    if (config.separateRouter()) {
+      data = RemoteDataPlane.adoptOrStart(home, config.router());
+      adoptTable(data.table(), running, health, config);
+    } else {
+      RouteTable saved = TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
+      data = LocalDataPlane.start(
+          RouterConfig.builder().listen(config.router().getHostString(), config.router().getPort()).build(),
+          home.resolve("router/table.json"), adoptTable(saved, running, health, config));
+    }
     IdSource ids = new IdSource();
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
     Executor executor = new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
@@ -135,10 +141,9 @@ public final class ControlPlane implements AutoCloseable {
    * The last saved route table, keeping only backends whose instance still runs on the same port:
    * those served before the restart and are trusted healthy until probed.
    */
-  private static RouteTable adoptTable(Path file, List<Fleet.Running> running, HealthBook health, ServerConfig config) {
+  private static RouteTable adoptTable(RouteTable saved, List<Fleet.Running> running, HealthBook health, ServerConfig config) {
     Map<String, Integer> ports = new HashMap<>();
     running.forEach(r -> ports.put(r.id(), r.status().spec().port()));
-    RouteTable saved = TableFile.read(file).orElse(RouteTable.empty());
     List<ServiceRoute> services = new ArrayList<>();
     for (ServiceRoute s : saved.services()) {
       List<Backend> kept = s.backends().stream()
@@ -167,6 +172,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public String routerAddress() {
     return data.address();
+  }
+
+  /** Ends a separate router process (tests, benchmarks); normally it outlives the server. */
+  public void stopRouter() {
+    if (data instanceof RemoteDataPlane remote) remote.terminate();
   }
 
   public Path home() {

@@ -2,67 +2,28 @@ package dev.kiln.server;
 
 import dev.kiln.router.DrainReport;
 import dev.kiln.router.RouteTable;
-import dev.kiln.router.Router;
-import dev.kiln.router.RouterConfig;
 import dev.kiln.router.RouterMetrics;
 import dev.kiln.router.ServiceRoute;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/**
- * The router the server drives, in the server's JVM, and the file its last table is kept in. A
- * table is swapped only when it differs from the one being served, and saved after each swap.
- */
-final class DataPlane implements AutoCloseable {
-  private final Router router;
-  private final Path tableFile;
+/** The router as the controller drives it: in this JVM, or a process of its own. */
+interface DataPlane extends AutoCloseable {
+  /**
+   * Serves {@code services} from now on if they differ from the table being served; the future
+   * completes when the backends that left have drained.
+   */
+  CompletableFuture<DrainReport> publish(List<ServiceRoute> services);
 
-  private DataPlane(Router router, Path tableFile) {
-    this.router = router;
-    this.tableFile = tableFile;
-  }
+  RouteTable table();
 
-  static DataPlane start(RouterConfig config, Path tableFile, RouteTable initial) {
-    return new DataPlane(Router.start(config, initial), tableFile);
-  }
+  RouterMetrics metrics();
 
-  synchronized CompletableFuture<DrainReport> publish(List<ServiceRoute> services) {
-    RouteTable current = router.table();
-    List<ServiceRoute> sorted = sort(services);
-    if (sort(current.services()).equals(sorted)) {
-      return CompletableFuture.completedFuture(new DrainReport(current.version(), List.of(), List.of()));
-    }
-    RouteTable next = new RouteTable(current.version() + 1, sorted);
-    CompletableFuture<DrainReport> drained = router.swap(next);
-    TableFile.write(tableFile, next);
-    return drained;
-  }
+  String prometheus();
 
-  private static List<ServiceRoute> sort(List<ServiceRoute> services) {
-    return services.stream().sorted(Comparator.comparing(ServiceRoute::service)).toList();
-  }
-
-  RouteTable table() {
-    return router.table();
-  }
-
-  RouterMetrics metrics() {
-    return router.metrics();
-  }
-
-  String prometheus() {
-    return router.prometheus();
-  }
-
-  String address() {
-    var a = router.addresses().get(0);
-    return a.getHostString() + ":" + a.getPort();
-  }
+  /** Where it listens, {@code host:port}. */
+  String address();
 
   @Override
-  public void close() {
-    router.close();
-  }
+  void close();
 }

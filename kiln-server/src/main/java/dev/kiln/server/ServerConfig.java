@@ -11,14 +11,26 @@ import java.util.Map;
  * @param api where the REST API listens ({@code 127.0.0.1:7878}); beyond loopback it requires a token
  * @param router where the router listens ({@code 127.0.0.1:8080})
  * @param environment where secret values are looked up first (the server's environment)
+ * @param separateRouter run the router as a process of its own that outlives the server ({@code
+ *     kiln server}); otherwise it runs in this JVM ({@code kiln up}, tests)
  */
 public record ServerConfig(
-    Path home, InetSocketAddress api, InetSocketAddress router, Clock clock, Map<String, String> environment) {
+    Path home,
+    InetSocketAddress api,
+    InetSocketAddress router,
+    Clock clock,
+    Map<String, String> environment,
+    boolean separateRouter) {
   public static final String VERSION = "0.1.0-SNAPSHOT";
 
   public ServerConfig {
     home = home.toAbsolutePath();
     environment = Map.copyOf(environment);
+  }
+
+  public ServerConfig(
+      Path home, InetSocketAddress api, InetSocketAddress router, Clock clock, Map<String, String> environment) {
+    this(home, api, router, clock, environment, false);
   }
 
   public static ServerConfig defaults(Path home) {
@@ -27,11 +39,15 @@ public record ServerConfig(
   }
 
   public ServerConfig withApi(InetSocketAddress a) {
-    return new ServerConfig(home, a, router, clock, environment);
+    return new ServerConfig(home, a, router, clock, environment, separateRouter);
   }
 
   public ServerConfig withRouter(InetSocketAddress r) {
-    return new ServerConfig(home, api, r, clock, environment);
+    return new ServerConfig(home, api, r, clock, environment, separateRouter);
+  }
+
+  public ServerConfig withSeparateRouter(boolean separate) {
+    return new ServerConfig(home, api, router, clock, environment, separate);
   }
 
   /** Parses {@code host:port} (or {@code :port}, meaning 127.0.0.1). */

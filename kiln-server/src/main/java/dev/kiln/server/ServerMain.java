@@ -13,11 +13,12 @@ public final class ServerMain {
 
   public static void main(String[] args) throws InterruptedException {
     String home = System.getenv().getOrDefault("KILN_HOME", System.getProperty("user.home") + "/.kiln");
-    ServerConfig config = ServerConfig.defaults(Path.of(home));
+    ServerConfig config = ServerConfig.defaults(Path.of(home)).withSeparateRouter(true);
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--home" -> config = new ServerConfig(Path.of(args[i + 1]), config.api(), config.router(),
-            config.clock(), config.environment());
+            config.clock(), config.environment(), config.separateRouter());
+        case "--separate-router" -> config = config.withSeparateRouter(Boolean.parseBoolean(args[i + 1]));
         case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
         case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);

@@ -1,0 +1,166 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.router.DrainReport;
+import dev.kiln.router.RouteTable;
+import dev.kiln.router.RouterMetrics;
+import dev.kiln.router.ServiceRoute;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * Drives a {@link RouterProcess}: adopts the one recorded in {@code router/router.json} if it is
+ * alive and answers, else starts one detached with {@code setsid} (so it outlives this server).
+ */
+final class RemoteDataPlane implements DataPlane {
+  private static final Logger LOG = Logger.getLogger(RemoteDataPlane.class.getName());
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final String admin;
+  private final String listen;
+  private final long pid;
+  private volatile RouteTable table;
+
+  private RemoteDataPlane(int adminPort, String listen, long pid) {
+    this.admin = "http://127.0.0.1:" + adminPort;
+    this.listen = listen;
+    this.pid = pid;
+    this.table = fetchTable();
+  }
+
+  static RemoteDataPlane adoptOrStart(Path home, InetSocketAddress listen) {
+    Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
+    Optional<RemoteDataPlane> adopted = adopt(stateFile);
+    if (adopted.isPresent()) {
+      LOG.info("router process " + adopted.get().pid + " adopted (still serving " + adopted.get().listen + ")");
+      return adopted.get();
+    }
+    try {
+      Files.createDirectories(stateFile.getParent());
+      Files.deleteIfExists(stateFile);
+      String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+      ProcessBuilder pb = new ProcessBuilder("setsid", java, "-cp", System.getProperty("java.class.path"),
+          RouterProcess.class.getName(), home.toString(), listen.getHostString() + ":" + listen.getPort());
+      pb.redirectErrorStream(true);
+      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));
+      pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      pb.start();
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < end) {
+        adopted = adopt(stateFile);
+        if (adopted.isPresent()) {
+          LOG.info("router process " + adopted.get().pid + " started on " + adopted.get().listen);
+          return adopted.get();
+        }
+        Thread.sleep(50);
+      }
+    } catch (IOException e) {
+      throw new ServerException("cannot start the router process: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new ServerException("the router process did not start within 30 s; see " + stateFile.resolveSibling("router.log"));
+  }
+
+  private static Optional<RemoteDataPlane> adopt(Path stateFile) {
+    try {
+      if (!Files.exists(stateFile)) return Optional.empty();
+      JsonNode s = Json.parse(Files.readString(stateFile));
+      long pid = s.get("pid").asLong();
+      Optional<ProcessHandle> p = ProcessHandle.of(pid);
+      if (p.isEmpty() || !p.get().isAlive()) return Optional.empty();
+      return Optional.of(new RemoteDataPlane(s.get("admin").asInt(), s.get("listen").asText(), pid));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private RouteTable fetchTable() {
+    return TableFile.fromJson(Json.parse(get("/table")));
+  }
+
+  private String get(String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) throw new ServerException(502, "router process: " + r.body());
+      return r.body();
+    } catch (IOException e) {
+      throw new ServerException(502, "router process does not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerException(503, "interrupted");
+    }
+  }
+
+  @Override
+  public synchronized CompletableFuture<DrainReport> publish(List<ServiceRoute> services) {
+    RouteTable current = table;
+    List<ServiceRoute> sorted = LocalDataPlane.sort(services);
+    if (LocalDataPlane.sort(current.services()).equals(sorted)) {
+      return CompletableFuture.completedFuture(new DrainReport(current.version(), List.of(), List.of()));
+    }
+    RouteTable next = new RouteTable(current.version() + 1, sorted);
+    table = next;
+    // The swap is synchronous (tables reach the router in order); the drain is awaited apart.
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/table"))
+          .timeout(Duration.ofSeconds(10))
+          .POST(HttpRequest.BodyPublishers.ofString(Json.write(TableFile.toJson(next)))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        table = fetchTable();
+        throw new ServerException(502, "router process refused table v" + next.version() + ": " + r.body());
+      }
+    } catch (IOException e) {
+      table = current;
+      throw new ServerException(502, "router process does not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerException(503, "interrupted");
+    }
+    return http.sendAsync(HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version())).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> MetricsCodec.drain(Json.parse(r.body())));
+  }
+
+  @Override
+  public RouteTable table() {
+    return table;
+  }
+
+  @Override
+  public RouterMetrics metrics() {
+    return MetricsCodec.metrics(Json.parse(get("/metrics.json")));
+  }
+
+  @Override
+  public String prometheus() {
+    return get("/metrics");
+  }
+
+  @Override
+  public String address() {
+    return listen;
+  }
+
+  /** Ends the router process (tests, and {@code kiln server --stop-router}); normally it outlives us. */
+  void terminate() {
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+  }
+
+  @Override
+  public void close() {
+    // The router keeps serving: that is the point of running it apart.
+  }
+}
