@@ -3,10 +3,11 @@
 #
 #   bench/router.sh                 # build, run all targets, print the table and the ratios
 #   DURATION=20s CONNS=100 bench/router.sh
-#   PROFILE=1 bench/router.sh       # also record a JFR of the Kiln run and print the hottest frames
+#   PROFILE=1 bench/router.sh       # also record a JFR of the Kiln process and print the hottest frames
+#   ROUNDS=5 PIN=0 bench/router.sh
 #
 # Settings: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (medians printed)
-# after a $WARMUP warm-up of every target; cpu_us/request = the target process's CPU time per request,
+# after two $WARMUP warm-ups of every target; cpu_us/request = the target process's CPU time per request,
 # which background load on a shared machine disturbs far less than requests/s.
 # Every proxy runs one worker / one thread / one event loop. With PIN=1 (default, needs >= 2 cores)
 # the proxy under test gets CPU 1 and wrk + backend share CPU 0, so no proxy can borrow a second core.
@@ -44,7 +45,7 @@ trap cleanup EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
