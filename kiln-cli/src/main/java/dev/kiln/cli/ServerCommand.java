@@ -28,9 +28,12 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--router", paramLabel = "ADDR:PORT", description = "Router listen address (default: 127.0.0.1:8080).")
   Optional<String> router = Optional.empty();
 
+  @Option(names = "--in-process-router", description = "Run the router inside the server (it then stops with it) instead of as a process of its own that keeps serving across server restarts.")
+  boolean inProcessRouter;
+
   @Override
   public Integer call() throws Exception {
-    ServerMain.runUntilStopped(config(home, api, router));
+    ServerMain.runUntilStopped(config(home, api, router).withSeparateRouter(!inProcessRouter));
     return 0;
   }
 

@@ -14,6 +14,7 @@ public final class ServerMain {
   public static void main(String[] args) throws InterruptedException {
     String home = System.getenv().getOrDefault("KILN_HOME", System.getProperty("user.home") + "/.kiln");
     ServerConfig config = ServerConfig.defaults(Path.of(home)).withSeparateRouter(true);
+    boolean stopAll = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--home" -> config = new ServerConfig(Path.of(args[i + 1]), config.api(), config.router(),
@@ -21,8 +22,17 @@ public final class ServerMain {
         case "--separate-router" -> config = config.withSeparateRouter(Boolean.parseBoolean(args[i + 1]));
         case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
         case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
+        case "--stop-all" -> stopAll = Boolean.parseBoolean(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    if (stopAll) {
+      // Adopt what a previous server left running (fleet and router), stop it all, and exit.
+      try (ControlPlane cp = ControlPlane.start(config)) {
+        cp.stopFleet("kiln server --stop-all");
+        cp.stopRouter();
+      }
+      return;
     }
     runUntilStopped(config);
   }
