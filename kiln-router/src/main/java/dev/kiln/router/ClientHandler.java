@@ -605,6 +605,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void closeClient() {
+    if (state == State.TUNNEL) endExchange(0, false); // the tunnel's backend is in flight until now
     state = State.CLOSED;
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }

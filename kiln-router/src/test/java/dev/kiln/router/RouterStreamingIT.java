@@ -221,6 +221,35 @@ class RouterStreamingIT {
     c.close();
   }
 
+  @Test
+  void tunnelClosedByTheBackend_closesTheClient_andEndsTheInFlightRequest() throws Exception {
+    var ws =
+        new RawBackend(
+            (socket, head) -> {
+              socket
+                  .getOutputStream()
+                  .write(
+                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nbye"
+                          .getBytes(StandardCharsets.US_ASCII));
+              socket.getOutputStream().flush();
+            });
+    closeables.add(ws);
+    route(ws.backend("ws"));
+    var c = client();
+    c.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    assertThat(c.read().status()).isEqualTo(101);
+    assertThat(new String(c.in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye");
+    for (int i = 0;
+        i < 40 && router.metrics().service("web").orElseThrow().total().inFlight() > 0;
+        i++) {
+      Thread.sleep(50);
+    }
+    var web = router.metrics().service("web").orElseThrow();
+    assertThat(web.total().inFlight()).isZero();
+    assertThat(web.backends().get(0).traffic().inFlight()).isZero();
+    assertThat(web.total().statuses().s1xx()).isEqualTo(1);
+  }
+
   private static MessageDigest sha() {
     try {
       return MessageDigest.getInstance("SHA-256");
