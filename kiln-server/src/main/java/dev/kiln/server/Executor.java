@@ -165,7 +165,7 @@ final class Executor implements AutoCloseable {
       if (stopping.contains(o.instance().id())) continue;
       if (state.service(o.instance().service()).isEmpty() && state.rollout(o.instance().service()).isEmpty()) {
         Action stop = new Action.StopInstance(o.instance().service(), o.instance().id(),
-            "orphan: service " + o.instance().service() + " is not in the applied blueprint", false);
+            "orphan: service " + o.instance().service() + " is not in the applied blueprint", o.instance().isHealthy());
         journal(stop, "orphan");
         perform(stop, byId);
       }
