@@ -22,13 +22,23 @@ import picocli.CommandLine.Option;
 public final class ServerCommand implements Callable<Integer> {
   @Mixin HomeOption home;
 
-  @Option(names = "--api", paramLabel = "ADDR:PORT", description = "API listen address (default: 127.0.0.1:7878; beyond loopback a token is required).")
+  @Option(
+      names = "--api",
+      paramLabel = "ADDR:PORT",
+      description =
+          "API listen address (default: 127.0.0.1:7878; beyond loopback a token is required).")
   Optional<String> api = Optional.empty();
 
-  @Option(names = "--router", paramLabel = "ADDR:PORT", description = "Router listen address (default: 127.0.0.1:8080).")
+  @Option(
+      names = "--router",
+      paramLabel = "ADDR:PORT",
+      description = "Router listen address (default: 127.0.0.1:8080).")
   Optional<String> router = Optional.empty();
 
-  @Option(names = "--in-process-router", description = "Run the router inside the server (it then stops with it) instead of as a process of its own that keeps serving across server restarts.")
+  @Option(
+      names = "--in-process-router",
+      description =
+          "Run the router inside the server (it then stops with it) instead of as a process of its own that keeps serving across server restarts.")
   boolean inProcessRouter;
 
   @Override

@@ -26,13 +26,23 @@ public final class UpCommand implements Callable<Integer> {
   @Mixin HomeOption home;
   @Mixin BlueprintOption blueprint;
 
-  @Option(names = "--api", paramLabel = "ADDR:PORT", description = "API listen address (default: 127.0.0.1:7878).")
+  @Option(
+      names = "--api",
+      paramLabel = "ADDR:PORT",
+      description = "API listen address (default: 127.0.0.1:7878).")
   Optional<String> api = Optional.empty();
 
-  @Option(names = "--router", paramLabel = "ADDR:PORT", description = "Router listen address (default: 127.0.0.1:8080).")
+  @Option(
+      names = "--router",
+      paramLabel = "ADDR:PORT",
+      description = "Router listen address (default: 127.0.0.1:8080).")
   Optional<String> router = Optional.empty();
 
-  @Option(names = "--once", hidden = true, description = "Apply, wait until every replica is healthy (60 s at most), print the status, stop (for tests).")
+  @Option(
+      names = "--once",
+      hidden = true,
+      description =
+          "Apply, wait until every replica is healthy (60 s at most), print the status, stop (for tests).")
   boolean once;
 
   @Override
@@ -41,17 +51,19 @@ public final class UpCommand implements Callable<Integer> {
     ControlPlane cp = ControlPlane.start(ServerCommand.config(home, api, router));
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopping.set(true);
-      out.println("\nkiln up: stopping the fleet (drain, stop)…");
-      try {
-        cp.stopFleet(actor());
-      } finally {
-        cp.close();
-        out.println("kiln up: stopped.");
-        stopped.countDown();
-      }
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              stopping.set(true);
+              out.println("\nkiln up: stopping the fleet (drain, stop)…");
+              try {
+                cp.stopFleet(actor());
+              } finally {
+                cp.close();
+                out.println("kiln up: stopped.");
+                stopped.countDown();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(hook);
     out.println("kiln up: API http://" + cp.apiAddress() + "  router http://" + cp.routerAddress());
     try {

@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kiln up}: bakes, applies, shows the fleet healthy, and stops every instance at the end. */
+/**
+ * {@code kiln up}: bakes, applies, shows the fleet healthy, and stops every instance at the end.
+ */
 class UpCommandIT {
   @TempDir Path tmp;
 
@@ -21,15 +23,19 @@ class UpCommandIT {
   void up_bakesAppliesShowsHealthyFleetAndStopsItCleanly() throws Exception {
     Path project = tmp.resolve("project");
     Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.copy(
+        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(
+        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
     if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
     }
     Files.createDirectories(project.resolve("site"));
     Files.writeString(project.resolve("site/index.html"), "hello\n");
     Path file = project.resolve("kiln.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         images:
           hello:
             from: scratch
@@ -50,8 +56,18 @@ class UpCommandIT {
     int code;
     try {
       System.setOut(new PrintStream(captured, true));
-      code = Main.run("up", "--home", home.toString(), "-f", file.toString(),
-          "--api", "127.0.0.1:0", "--router", "127.0.0.1:0", "--once");
+      code =
+          Main.run(
+              "up",
+              "--home",
+              home.toString(),
+              "-f",
+              file.toString(),
+              "--api",
+              "127.0.0.1:0",
+              "--router",
+              "127.0.0.1:0",
+              "--once");
     } finally {
       System.setOut(saved);
     }

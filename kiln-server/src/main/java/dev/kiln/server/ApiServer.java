@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
 
 /**
  * The REST API ({@code /v1/...}, JSON; documented in {@code openapi.yaml}, served at {@code
- * /v1/openapi.yaml}) and {@code /metrics}. The JDK's HTTP server with a virtual thread per
- * request: requests are small and rare, and every state read or change is handed to the executor
- * thread anyway.
+ * /v1/openapi.yaml}) and {@code /metrics}. The JDK's HTTP server with a virtual thread per request:
+ * requests are small and rare, and every state read or change is handed to the executor thread
+ * anyway.
  */
 final class ApiServer implements AutoCloseable {
   interface Factory {
@@ -41,7 +41,8 @@ final class ApiServer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
   private static final Pattern SERVICE =
-      Pattern.compile("/v1/services/([a-z0-9][a-z0-9-]*)(?:/(revisions|promote|pause|resume|abort|rollback))?");
+      Pattern.compile(
+          "/v1/services/([a-z0-9][a-z0-9-]*)(?:/(revisions|promote|pause|resume|abort|rollback))?");
 
   private final ControlPlane cp;
   private final HttpServer http;
@@ -63,8 +64,13 @@ final class ApiServer implements AutoCloseable {
       http.start();
       return api;
     } catch (IOException e) {
-      throw new ServerException("cannot listen on " + cp.config.api() + ": " + e.getMessage()
-          + " (is another kiln server running? choose another address with --api)", e);
+      throw new ServerException(
+          "cannot listen on "
+              + cp.config.api()
+              + ": "
+              + e.getMessage()
+              + " (is another kiln server running? choose another address with --api)",
+          e);
     }
   }
 
@@ -77,8 +83,13 @@ final class ApiServer implements AutoCloseable {
       try {
         Optional<String> who = token.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
         if (who.isEmpty()) {
-          send(ex, 401, error("missing or wrong bearer token; send Authorization: Bearer <token> (the token is in "
-              + cp.home().resolve("api-token") + ")"));
+          send(
+              ex,
+              401,
+              error(
+                  "missing or wrong bearer token; send Authorization: Bearer <token> (the token is in "
+                      + cp.home().resolve("api-token")
+                      + ")"));
           return;
         }
         String actor = who.get();
@@ -95,7 +106,10 @@ final class ApiServer implements AutoCloseable {
       } catch (KilnException | IllegalArgumentException e) {
         send(ex, 400, error(e.getMessage()));
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "API " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed", e);
+        LOG.log(
+            Level.WARNING,
+            "API " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed",
+            e);
         send(ex, 500, error("internal error: " + e + "; see the server log"));
       }
     } catch (IOException e) {
@@ -147,16 +161,24 @@ final class ApiServer implements AutoCloseable {
           send(ex, 200, "application/yaml", in.readAllBytes());
         }
       }
-      case "GET /metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-          (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
+      case "GET /metrics" ->
+          send(
+              ex,
+              200,
+              "text/plain; version=0.0.4; charset=utf-8",
+              (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
       default -> service(ex, method, path, actor);
     }
   }
 
-  private void service(HttpExchange ex, String method, String path, String actor) throws IOException {
+  private void service(HttpExchange ex, String method, String path, String actor)
+      throws IOException {
     Matcher m = SERVICE.matcher(path);
     if (!m.matches()) {
-      send(ex, 404, error("no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml"));
+      send(
+          ex,
+          404,
+          error("no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml"));
       return;
     }
     String name = m.group(1);
@@ -167,16 +189,20 @@ final class ApiServer implements AutoCloseable {
       send(ex, 200, cp.views().revisions(name));
     } else if ("rollback".equals(verb) && method.equals("POST")) {
       JsonNode body = body(ex);
-      Optional<Integer> to = body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
+      Optional<Integer> to =
+          body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
       Intents.Rolledback rb = cp.intents.rollback(name, to, actor);
       Views v = cp.views();
       ObjectNode n = Json.object();
       n.set("revision", cp.executor.call(() -> v.revision(rb.revision())));
       n.put("mode", rb.mode());
-      if (rb.rollout().isPresent()) n.set("rollout", cp.executor.call(() -> v.rollout(rb.rollout().get())));
+      if (rb.rollout().isPresent())
+        n.set("rollout", cp.executor.call(() -> v.rollout(rb.rollout().get())));
       else n.putNull("rollout");
       send(ex, 200, n);
-    } else if (verb != null && method.equals("POST") && List.of("promote", "pause", "resume", "abort").contains(verb)) {
+    } else if (verb != null
+        && method.equals("POST")
+        && List.of("promote", "pause", "resume", "abort").contains(verb)) {
       body(ex);
       var r = cp.intents.request(name, verb, actor);
       Views v = cp.views();
@@ -196,9 +222,10 @@ final class ApiServer implements AutoCloseable {
     if (q.containsKey("limit")) {
       int limit = Integer.parseInt(q.get("limit"));
       // Paging forward from `since`; without it, the most recent entries.
-      entries = q.containsKey("since")
-          ? entries.subList(0, Math.min(limit, entries.size()))
-          : entries.subList(Math.max(0, entries.size() - limit), entries.size());
+      entries =
+          q.containsKey("since")
+              ? entries.subList(0, Math.min(limit, entries.size()))
+              : entries.subList(Math.max(0, entries.size() - limit), entries.size());
     }
     ObjectNode n = Json.object();
     ArrayNode a = n.putArray("entries");
@@ -225,18 +252,34 @@ final class ApiServer implements AutoCloseable {
 
   private String controlPlaneMetrics() {
     StringBuilder out = new StringBuilder();
-    out.append("# HELP kiln_journal_entries Entries in the journal.\n# TYPE kiln_journal_entries gauge\n");
-    out.append("kiln_journal_entries ").append(cp.rec.journal().head().map(Entry::seq).orElse(0L)).append('\n');
+    out.append(
+        "# HELP kiln_journal_entries Entries in the journal.\n# TYPE kiln_journal_entries gauge\n");
+    out.append("kiln_journal_entries ")
+        .append(cp.rec.journal().head().map(Entry::seq).orElse(0L))
+        .append('\n');
     var instances = cp.views().instances().get("instances");
     Map<String, Integer> byHealth = new HashMap<>();
-    instances.forEach(i -> byHealth.merge(i.get("service").asText() + "\",health=\"" + i.get("health").asText(), 1, Integer::sum));
-    out.append("# HELP kiln_instances Instances by service and health.\n# TYPE kiln_instances gauge\n");
-    byHealth.forEach((k, v) -> out.append("kiln_instances{service=\"").append(k).append("\"} ").append(v).append('\n'));
+    instances.forEach(
+        i ->
+            byHealth.merge(
+                i.get("service").asText() + "\",health=\"" + i.get("health").asText(),
+                1,
+                Integer::sum));
+    out.append(
+        "# HELP kiln_instances Instances by service and health.\n# TYPE kiln_instances gauge\n");
+    byHealth.forEach(
+        (k, v) ->
+            out.append("kiln_instances{service=\"")
+                .append(k)
+                .append("\"} ")
+                .append(v)
+                .append('\n'));
     return out.toString();
   }
 
   private static Path file(JsonNode body) {
-    if (!body.hasNonNull("file")) throw new ServerException("the request needs {\"file\": \"/abs/path/kiln.yaml\"}");
+    if (!body.hasNonNull("file"))
+      throw new ServerException("the request needs {\"file\": \"/abs/path/kiln.yaml\"}");
     return Path.of(body.get("file").asText()).toAbsolutePath();
   }
 
@@ -252,7 +295,8 @@ final class ApiServer implements AutoCloseable {
     for (String kv : raw.split("&")) {
       int eq = kv.indexOf('=');
       if (eq <= 0) continue;
-      out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+      out.put(
+          URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
           URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return out;
@@ -268,7 +312,8 @@ final class ApiServer implements AutoCloseable {
     send(ex, status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+  private static void send(HttpExchange ex, int status, String type, byte[] body)
+      throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     try (OutputStream out = ex.getResponseBody()) {

@@ -51,13 +51,18 @@ final class ApiToken {
       new SecureRandom().nextBytes(b);
       String t = HexFormat.of().formatHex(b);
       Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "api-token", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp =
+          Files.createTempFile(
+              file.getParent(),
+              "api-token",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(tmp, t + "\n");
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       return t;
     } catch (IOException e) {
-      throw new ServerException("cannot read or create the API token " + file + ": " + e.getMessage(), e);
+      throw new ServerException(
+          "cannot read or create the API token " + file + ": " + e.getMessage(), e);
     }
   }
 

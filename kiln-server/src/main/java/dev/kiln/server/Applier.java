@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kiln plan} and {@code kiln apply}: parse the blueprint, find (or bake) its images, check
- * their signatures, compute the plan against the journal's state, and record what applying it
- * does — blueprint applied, revisions created, rollouts started — before the executor acts on it.
+ * their signatures, compute the plan against the journal's state, and record what applying it does
+ * — blueprint applied, revisions created, rollouts started — before the executor acts on it.
  */
 final class Applier {
   /** What applying did: the plan, and the rollouts it started or changed. */
@@ -47,8 +47,15 @@ final class Applier {
   private final Secrets secrets;
   private final Clock clock;
 
-  Applier(ServerState state, Recorder rec, Executor executor, ImageStore store, HostKey key, Path home,
-      Secrets secrets, Clock clock) {
+  Applier(
+      ServerState state,
+      Recorder rec,
+      Executor executor,
+      ImageStore store,
+      HostKey key,
+      Path home,
+      Secrets secrets,
+      Clock clock) {
     this.state = state;
     this.rec = rec;
     this.executor = executor;
@@ -87,7 +94,10 @@ final class Applier {
     }
     if (missing.isEmpty()) return out;
     if (!bake) {
-      throw new ServerException("image(s) " + missing + " not baked yet; run `kiln bake` (or `kiln apply`, which bakes them)");
+      throw new ServerException(
+          "image(s) "
+              + missing
+              + " not baked yet; run `kiln bake` (or `kiln apply`, which bakes them)");
     }
     BakeOptions options = BakeOptions.defaults().withKeysDir(Optional.of(home.resolve("keys")));
     BakeResult result = new Baker(store, home.resolve("cache"), options).bake(bp, missing);
@@ -102,7 +112,9 @@ final class Applier {
     return out;
   }
 
-  /** Only images signed by this host's key are deployed; a refusal is journaled and fails the apply. */
+  /**
+   * Only images signed by this host's key are deployed; a refusal is journaled and fails the apply.
+   */
   private void verify(Map<String, Digest> digests, String actor) {
     for (var e : digests.entrySet()) {
       Verification v = ImageSigner.verify(store, e.getValue(), key.publicKey());
@@ -114,8 +126,17 @@ final class Applier {
       v.keyId().ifPresent(k -> body.put("keyId", k));
       if (!v.valid()) {
         rec.append(actor, "image-refused", e.getKey(), "apply: signature check failed", body);
-        throw new ServerException(409, "image " + e.getKey() + " (" + e.getValue() + ") refused: " + v.reason()
-            + "; only images signed by this host's key (" + key.keyId() + ") are deployed; re-bake it with `kiln bake`");
+        throw new ServerException(
+            409,
+            "image "
+                + e.getKey()
+                + " ("
+                + e.getValue()
+                + ") refused: "
+                + v.reason()
+                + "; only images signed by this host's key ("
+                + key.keyId()
+                + ") are deployed; re-bake it with `kiln bake`");
       }
       rec.append(actor, "image-verified", e.getKey(), "apply: signature checked", body);
     }
@@ -147,13 +168,22 @@ final class Applier {
       switch (c) {
         case Change.Create cr -> rollouts.add(startRollout(cr.revision(), c, spec, actor, now));
         case Change.Replace r -> rollouts.add(startRollout(r.to(), c, spec, actor, now));
-        case Change.Scale s -> state.rollout(s.service()).ifPresent(r -> {
-          Rollout scaled = StateCodec.withReplicas(r, s.to());
-          ObjectNode b = Json.object();
-          b.set("rollout", StateCodec.rollout(scaled));
-          rec.append(actor, "rollout-state", s.service(), "scale " + s.from() + " -> " + s.to(), b);
-          rollouts.add(scaled);
-        });
+        case Change.Scale s ->
+            state
+                .rollout(s.service())
+                .ifPresent(
+                    r -> {
+                      Rollout scaled = StateCodec.withReplicas(r, s.to());
+                      ObjectNode b = Json.object();
+                      b.set("rollout", StateCodec.rollout(scaled));
+                      rec.append(
+                          actor,
+                          "rollout-state",
+                          s.service(),
+                          "scale " + s.from() + " -> " + s.to(),
+                          b);
+                      rollouts.add(scaled);
+                    });
         case Change.Remove rm -> {
           ObjectNode b = Json.object();
           b.put("revision", rm.revision().number());
@@ -165,61 +195,92 @@ final class Applier {
     return new Applied(plan, bp, rollouts);
   }
 
-  private Rollout startRollout(Revision revision, Change c, ServiceSpec spec, String actor, Instant now) {
+  private Rollout startRollout(
+      Revision revision, Change c, ServiceSpec spec, String actor, Instant now) {
     ObjectNode b = Json.object();
     b.set("revision", StateCodec.revision(revision));
     b.put("cause", "apply");
     rec.append(actor, "revision-created", revision.service(), "apply: " + describe(c), b);
     Optional<Rollout> running = state.rollout(spec.name()).filter(r -> !r.phase().isTerminal());
-    Rollout rollout = running
-        .map(r -> r.supersededBy(revision.number(), spec.replicas(), spec.strategy(), spec.progressDeadline(), now))
-        .orElseGet(() -> Rollout.forChange(c, spec, now).orElseThrow());
+    Rollout rollout =
+        running
+            .map(
+                r ->
+                    r.supersededBy(
+                        revision.number(),
+                        spec.replicas(),
+                        spec.strategy(),
+                        spec.progressDeadline(),
+                        now))
+            .orElseGet(() -> Rollout.forChange(c, spec, now).orElseThrow());
     ObjectNode rb = Json.object();
     rb.set("rollout", StateCodec.rollout(rollout));
     running.ifPresent(r -> rb.put("supersedes", r.to()));
-    rec.append(actor, "rollout-started", spec.name(),
-        "apply: revision " + rollout.from() + " -> " + rollout.to(), rb);
+    rec.append(
+        actor,
+        "rollout-started",
+        spec.name(),
+        "apply: revision " + rollout.from() + " -> " + rollout.to(),
+        rb);
     return rollout;
   }
 
   private static String describe(Change c) {
     return switch (c) {
-      case Change.Replace r -> r.fields().stream().map(Change.FieldChange::field).toList() + " changed";
+      case Change.Replace r ->
+          r.fields().stream().map(Change.FieldChange::field).toList() + " changed";
       case Change.Create cr -> "new service";
       default -> c.getClass().getSimpleName();
     };
   }
 
-  /** RevisionPlanner's plan, with new revisions numbered after every revision the service ever had. */
+  /**
+   * RevisionPlanner's plan, with new revisions numbered after every revision the service ever had.
+   */
   Plan plan(Blueprint bp, Map<String, Digest> digests) {
     Map<String, LiveService> live = new TreeMap<>();
     for (String svc : state.services().keySet()) {
-      state.desiredRevision(svc).flatMap(n -> state.revision(svc, n))
-          .ifPresent(r -> live.put(svc, new LiveService(r, state.service(svc).orElseThrow().replicas())));
+      state
+          .desiredRevision(svc)
+          .flatMap(n -> state.revision(svc, n))
+          .ifPresent(
+              r -> live.put(svc, new LiveService(r, state.service(svc).orElseThrow().replicas())));
     }
     Plan raw = RevisionPlanner.plan(bp.services(), digests, live);
     List<Change> changes = new ArrayList<>();
     for (Change c : raw.changes()) {
       int next = state.maxRevision(c.service()) + 1;
-      changes.add(switch (c) {
-        case Change.Create cr -> new Change.Create(cr.revision().renumbered(next), cr.replicas());
-        case Change.Replace r -> new Change.Replace(r.from(), r.to().renumbered(next), r.fields(), r.fromReplicas(), r.toReplicas());
-        default -> c;
-      });
+      changes.add(
+          switch (c) {
+            case Change.Create cr ->
+                new Change.Create(cr.revision().renumbered(next), cr.replicas());
+            case Change.Replace r ->
+                new Change.Replace(
+                    r.from(),
+                    r.to().renumbered(next),
+                    r.fields(),
+                    r.fromReplicas(),
+                    r.toReplicas());
+            default -> c;
+          });
     }
     return new Plan(changes);
   }
 
   private static Optional<String> gitCommit(Path folder) {
     try {
-      Process p = new ProcessBuilder("git", "-C", folder.toString(), "rev-parse", "HEAD")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("git", "-C", folder.toString(), "rev-parse", "HEAD")
+              .redirectErrorStream(true)
+              .start();
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return Optional.empty();
       }
       String out = new String(p.getInputStream().readAllBytes()).strip();
-      return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? Optional.of(out) : Optional.empty();
+      return p.exitValue() == 0 && out.matches("[0-9a-f]{40}")
+          ? Optional.of(out)
+          : Optional.empty();
     } catch (Exception e) {
       return Optional.empty();
     }

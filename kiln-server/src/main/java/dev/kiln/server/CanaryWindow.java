@@ -50,14 +50,16 @@ final class CanaryWindow {
         }
         long req = c.getValue().requests() - b.requests();
         long err = Math.min(req, c.getValue().errors() - b.errors());
-        revs.put(c.getKey(), new RevisionMetrics(req, err, p99.getOrDefault(c.getKey(), Duration.ZERO)));
+        revs.put(
+            c.getKey(), new RevisionMetrics(req, err, p99.getOrDefault(c.getKey(), Duration.ZERO)));
       }
       out.put(e, revs);
     }
     return new MetricsView(out);
   }
 
-  private static void sum(ServiceMetrics s, Map<Integer, Counts> counts, Map<Integer, Duration> p99) {
+  private static void sum(
+      ServiceMetrics s, Map<Integer, Counts> counts, Map<Integer, Duration> p99) {
     for (BackendMetrics b : s.backends()) {
       int rev;
       try {
@@ -65,7 +67,9 @@ final class CanaryWindow {
       } catch (NumberFormatException ex) {
         continue;
       }
-      counts.merge(rev, new Counts(b.traffic().requests(), b.traffic().statuses().s5xx()),
+      counts.merge(
+          rev,
+          new Counts(b.traffic().requests(), b.traffic().statuses().s5xx()),
           (x, y) -> new Counts(x.requests() + y.requests(), x.errors() + y.errors()));
       p99.merge(rev, b.traffic().latency().p99(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
     }

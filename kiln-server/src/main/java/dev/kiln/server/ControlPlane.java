@@ -45,8 +45,17 @@ public final class ControlPlane implements AutoCloseable {
   final Intents intents;
   private final ApiServer api;
 
-  private ControlPlane(ServerConfig config, ServerState state, Recorder rec, HostKey key, Fleet fleet,
-      HealthMonitor monitor, DataPlane data, Executor executor, Applier applier, Intents intents,
+  private ControlPlane(
+      ServerConfig config,
+      ServerState state,
+      Recorder rec,
+      HostKey key,
+      Fleet fleet,
+      HealthMonitor monitor,
+      DataPlane data,
+      Executor executor,
+      Applier applier,
+      Intents intents,
       ApiServer.Factory api) {
     this.config = config;
     this.state = state;
@@ -68,25 +77,45 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new ServerException("cannot create KILN_HOME " + home + ": " + e.getMessage(), e);
     }
-    HostKey key = HostKey.loadIfPresent(home.resolve("keys")).orElseGet(() -> {
-      HostKey k = HostKey.generate(home.resolve("keys"));
-      LOG.info("no host key in " + home.resolve("keys") + ": generated one (key id " + k.keyId() + ")");
-      return k;
-    });
+    HostKey key =
+        HostKey.loadIfPresent(home.resolve("keys"))
+            .orElseGet(
+                () -> {
+                  HostKey k = HostKey.generate(home.resolve("keys"));
+                  LOG.info(
+                      "no host key in "
+                          + home.resolve("keys")
+                          + ": generated one (key id "
+                          + k.keyId()
+                          + ")");
+                  return k;
+                });
     Journal journal = Journal.open(home.resolve("state.db"), config.clock());
     ServerState state = new ServerState();
     Recorder rec = new Recorder(journal, state, key);
     rec.replay();
     ImageStore store = ImageStore.open(home.resolve("images"));
-    StoreImageSource images = new StoreImageSource(store, key.publicKey(), (digest, reason) -> {
-      ObjectNode b = Json.object();
-      b.put("digest", digest.toString());
-      b.put("reason", reason);
-      rec.append(Executor.ACTOR, "image-refused", "image", "instance start: signature check failed", b);
-    });
+    StoreImageSource images =
+        new StoreImageSource(
+            store,
+            key.publicKey(),
+            (digest, reason) -> {
+              ObjectNode b = Json.object();
+              b.put("digest", digest.toString());
+              b.put("reason", reason);
+              rec.append(
+                  Executor.ACTOR,
+                  "image-refused",
+                  "image",
+                  "instance start: signature check failed",
+                  b);
+            });
     Fleet fleet = new Fleet(new DriverContext(home, config.clock(), images));
     TreeSet<String> runtimes = new TreeSet<>(List.of("process"));
-    state.services().keySet().forEach(s -> state.revisions(s).forEach(r -> runtimes.add(r.config().runtime())));
+    state
+        .services()
+        .keySet()
+        .forEach(s -> state.revisions(s).forEach(r -> runtimes.add(r.config().runtime())));
     for (String rt : runtimes) {
       try {
         fleet.driver(rt);
@@ -103,21 +132,31 @@ public final class ControlPlane implements AutoCloseable {
       data = RemoteDataPlane.adoptOrStart(home, config.router());
       adoptTable(data.table(), running, health, config);
     } else {
-      RouteTable saved = TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
-      data = LocalDataPlane.start(
-          RouterConfig.builder().listen(config.router().getHostString(), config.router().getPort()).build(),
-          home.resolve("router/table.json"), adoptTable(saved, running, health, config));
+      RouteTable saved =
+          TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
+      data =
+          LocalDataPlane.start(
+              RouterConfig.builder()
+                  .listen(config.router().getHostString(), config.router().getPort())
+                  .build(),
+              home.resolve("router/table.json"),
+              adoptTable(saved, running, health, config));
     }
     IdSource ids = new IdSource();
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
-    Executor executor = new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
-    monitor.addListener(e -> {
-      if (health.record(e)) executor.wake();
-    });
+    Executor executor =
+        new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
+    monitor.addListener(
+        e -> {
+          if (health.record(e)) executor.wake();
+        });
     for (Fleet.Running r : running) {
       var spec = r.status().spec();
-      var check = state.revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
-          .flatMap(rv -> rv.config().health()).orElse(Executor.DEFAULT_HEALTH);
+      var check =
+          state
+              .revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
+              .flatMap(rv -> rv.config().health())
+              .orElse(Executor.DEFAULT_HEALTH);
       monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
     }
     ObjectNode body = Json.object();
@@ -129,11 +168,28 @@ public final class ControlPlane implements AutoCloseable {
     rec.append(Executor.ACTOR, "server-started", "server", "control plane started", body);
     Applier applier = new Applier(state, rec, executor, store, key, home, secrets, config.clock());
     Intents intents = new Intents(state, rec, executor, config.clock());
-    ControlPlane cp = new ControlPlane(config, state, rec, key, fleet, monitor, data, executor, applier, intents,
-        ApiServer::start);
+    ControlPlane cp =
+        new ControlPlane(
+            config,
+            state,
+            rec,
+            key,
+            fleet,
+            monitor,
+            data,
+            executor,
+            applier,
+            intents,
+            ApiServer::start);
     executor.start();
-    LOG.info("kiln server: API on http://" + cp.apiAddress() + ", router on " + data.address()
-        + ", " + running.size() + " running instance(s) adopted");
+    LOG.info(
+        "kiln server: API on http://"
+            + cp.apiAddress()
+            + ", router on "
+            + data.address()
+            + ", "
+            + running.size()
+            + " running instance(s) adopted");
     return cp;
   }
 
@@ -141,13 +197,16 @@ public final class ControlPlane implements AutoCloseable {
    * The last saved route table, keeping only backends whose instance still runs on the same port:
    * those served before the restart and are trusted healthy until probed.
    */
-  private static RouteTable adoptTable(RouteTable saved, List<Fleet.Running> running, HealthBook health, ServerConfig config) {
+  private static RouteTable adoptTable(
+      RouteTable saved, List<Fleet.Running> running, HealthBook health, ServerConfig config) {
     Map<String, Integer> ports = new HashMap<>();
     running.forEach(r -> ports.put(r.id(), r.status().spec().port()));
     List<ServiceRoute> services = new ArrayList<>();
     for (ServiceRoute s : saved.services()) {
-      List<Backend> kept = s.backends().stream()
-          .filter(b -> ports.getOrDefault(b.id(), -1) == b.address().getPort()).toList();
+      List<Backend> kept =
+          s.backends().stream()
+              .filter(b -> ports.getOrDefault(b.id(), -1) == b.address().getPort())
+              .toList();
       kept.forEach(b -> health.trustAsHealthy(b.id(), config.clock().instant()));
       services.add(s.withBackends(kept));
     }
@@ -198,22 +257,31 @@ public final class ControlPlane implements AutoCloseable {
    * nothing restarts them: how {@code kiln up} ends on Ctrl-C.
    */
   public void stopFleet(String actor) {
-    List<java.util.concurrent.CompletableFuture<Void>> stops = executor.call(() -> {
-      executor.pause();
-      List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
-      for (Executor.Observed o : executor.observe()) {
-        if (executor.isStopping(o.instance().id())) continue;
-        ObjectNode b = Json.object();
-        b.put("service", o.instance().service());
-        b.put("instance", o.instance().id());
-        b.put("reason", "kiln up stopped");
-        b.put("drain", true);
-        rec.append(actor, "instance-stopping", o.instance().service(), "kiln up stopped (Ctrl-C)", b);
-        all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
-      }
-      return all;
-    });
-    java.util.concurrent.CompletableFuture.allOf(stops.toArray(new java.util.concurrent.CompletableFuture[0])).join();
+    List<java.util.concurrent.CompletableFuture<Void>> stops =
+        executor.call(
+            () -> {
+              executor.pause();
+              List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
+              for (Executor.Observed o : executor.observe()) {
+                if (executor.isStopping(o.instance().id())) continue;
+                ObjectNode b = Json.object();
+                b.put("service", o.instance().service());
+                b.put("instance", o.instance().id());
+                b.put("reason", "kiln up stopped");
+                b.put("drain", true);
+                rec.append(
+                    actor,
+                    "instance-stopping",
+                    o.instance().service(),
+                    "kiln up stopped (Ctrl-C)",
+                    b);
+                all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
+              }
+              return all;
+            });
+    java.util.concurrent.CompletableFuture.allOf(
+            stops.toArray(new java.util.concurrent.CompletableFuture[0]))
+        .join();
   }
 
   @Override
@@ -230,5 +298,4 @@ public final class ControlPlane implements AutoCloseable {
     data.close();
     fleet.close();
   }
-
 }

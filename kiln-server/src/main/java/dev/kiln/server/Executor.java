@@ -57,7 +57,12 @@ final class Executor implements AutoCloseable {
   static final Duration DRAIN_WAIT = Duration.ofSeconds(15);
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
   static final HealthCheck DEFAULT_HEALTH =
-      new HealthCheck(new HealthCheck.Probe.Tcp(), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 3,
+      new HealthCheck(
+          new HealthCheck.Probe.Tcp(),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          1,
+          3,
           HealthCheck.DEFAULT_START_DEADLINE);
   private static final Logger LOG = Logger.getLogger(Executor.class.getName());
 
@@ -72,17 +77,27 @@ final class Executor implements AutoCloseable {
   private final IdSource ids;
   private final CanaryWindow window = new CanaryWindow();
   private final ScheduledExecutorService loop =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.ExecutorService stoppers = Executors.newVirtualThreadPerTaskExecutor();
+  private final java.util.concurrent.ExecutorService stoppers =
+      Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Instant> blockedUntil = new HashMap<>();
   private final Map<String, Integer> failures = new HashMap<>();
   private Map<String, Healer.Backoff> backoff = Map.of();
   private volatile boolean paused;
 
-  Executor(ServerState state, Recorder rec, Fleet fleet, HealthBook health, HealthMonitor monitor,
-      DataPlane data, Secrets secrets, Clock clock, IdSource ids) {
+  Executor(
+      ServerState state,
+      Recorder rec,
+      Fleet fleet,
+      HealthBook health,
+      HealthMonitor monitor,
+      DataPlane data,
+      Secrets secrets,
+      Clock clock,
+      IdSource ids) {
     this.state = state;
     this.rec = rec;
     this.fleet = fleet;
@@ -145,10 +160,14 @@ final class Executor implements AutoCloseable {
       int revision = state.revisionOf(id, s.spec().revision());
       ObservedInstance o;
       if (!s.running()) {
-        o = new ObservedInstance(id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
+        o =
+            new ObservedInstance(
+                id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
       } else {
         HealthBook.Verdict v = health.of(id, s.startedAt());
-        o = new ObservedInstance(id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
+        o =
+            new ObservedInstance(
+                id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
       }
       out.add(new Observed(r, o, s.spec().port()));
     }
@@ -163,17 +182,28 @@ final class Executor implements AutoCloseable {
     observed.forEach(o -> byId.put(o.instance().id(), o));
     for (Observed o : observed) {
       if (stopping.contains(o.instance().id())) continue;
-      if (state.service(o.instance().service()).isEmpty() && state.rollout(o.instance().service()).isEmpty()) {
-        Action stop = new Action.StopInstance(o.instance().service(), o.instance().id(),
-            "orphan: service " + o.instance().service() + " is not in the applied blueprint", o.instance().isHealthy());
+      if (state.service(o.instance().service()).isEmpty()
+          && state.rollout(o.instance().service()).isEmpty()) {
+        Action stop =
+            new Action.StopInstance(
+                o.instance().service(),
+                o.instance().id(),
+                "orphan: service " + o.instance().service() + " is not in the applied blueprint",
+                o.instance().isHealthy());
         journal(stop, "orphan");
         perform(stop, byId);
       }
     }
-    FleetView fleetView = new FleetView(observed.stream()
-        .filter(o -> !stopping.contains(o.instance().id()))
-        .filter(o -> state.service(o.instance().service()).isPresent() || state.rollout(o.instance().service()).isPresent())
-        .map(Observed::instance).toList());
+    FleetView fleetView =
+        new FleetView(
+            observed.stream()
+                .filter(o -> !stopping.contains(o.instance().id()))
+                .filter(
+                    o ->
+                        state.service(o.instance().service()).isPresent()
+                            || state.rollout(o.instance().service()).isPresent())
+                .map(Observed::instance)
+                .toList());
     TrafficView traffic = new TrafficView(state.traffic());
     var metrics = window.view(state, data.metrics());
     Map<String, Map<Integer, Integer>> heal = new TreeMap<>();
@@ -183,8 +213,8 @@ final class Executor implements AutoCloseable {
       if (blockedUntil.getOrDefault(service, Instant.MIN).isAfter(now)) continue;
       Rollout r = current.get();
       Decision d = RolloutPlanner.next(r, fleetView, traffic, metrics, now, ids);
-      boolean converged = d.next().equals(r)
-          && d.actions().stream().noneMatch(a -> a instanceof Action.SetTraffic);
+      boolean converged =
+          d.next().equals(r) && d.actions().stream().noneMatch(a -> a instanceof Action.SetTraffic);
       if (r.phase().isTerminal() && converged) {
         heal.put(service, r.lastGood() > 0 ? Map.of(r.lastGood(), r.replicas()) : Map.of());
         continue;
@@ -225,7 +255,9 @@ final class Executor implements AutoCloseable {
     switch (a) {
       case Action.StartInstances s -> {
         body.put("revision", s.revision());
-        state.revision(s.service(), s.revision()).ifPresent(rv -> body.put("image", rv.image().toString()));
+        state
+            .revision(s.service(), s.revision())
+            .ifPresent(rv -> body.put("image", rv.image().toString()));
         ArrayNode ids = body.putArray("instances");
         s.instanceIds().forEach(ids::add);
         rec.append(ACTOR, "instance-starting", a.service(), cause, body);
@@ -278,14 +310,33 @@ final class Executor implements AutoCloseable {
   }
 
   private void startInstance(String service, int revisionNumber, String id) {
-    Revision rev = state.revision(service, revisionNumber)
-        .orElseThrow(() -> new ServerException("service " + service + " has no revision " + revisionNumber));
+    Revision rev =
+        state
+            .revision(service, revisionNumber)
+            .orElseThrow(
+                () ->
+                    new ServerException(
+                        "service " + service + " has no revision " + revisionNumber));
     var config = rev.config();
     Map<String, String> secretValues = secrets.values(service, config.secrets());
     int port = freePort();
-    InstanceSpec spec = new InstanceSpec(InstanceId.of(id), service, revisionNumber, rev.image(), List.of(),
-        config.env(), secretValues, port, config.volumes(), Resources.UNLIMITED,
-        Map.of("dev.kiln.service", service, "dev.kiln.revision", Integer.toString(revisionNumber)));
+    InstanceSpec spec =
+        new InstanceSpec(
+            InstanceId.of(id),
+            service,
+            revisionNumber,
+            rev.image(),
+            List.of(),
+            config.env(),
+            secretValues,
+            port,
+            config.volumes(),
+            Resources.UNLIMITED,
+            Map.of(
+                "dev.kiln.service",
+                service,
+                "dev.kiln.revision",
+                Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
     monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
   }
@@ -306,14 +357,25 @@ final class Executor implements AutoCloseable {
     body.put("error", String.valueOf(e.getMessage()));
     body.put("retryIn", wait.toString());
     rec.append(ACTOR, "instance-failed", service, "start failed: " + e.getMessage(), body);
-    LOG.warning("instance " + id + " of " + service + "@" + revision + " failed to start: " + e.getMessage());
+    LOG.warning(
+        "instance "
+            + id
+            + " of "
+            + service
+            + "@"
+            + revision
+            + " failed to start: "
+            + e.getMessage());
     boolean refused = e instanceof ServerException se && se.status() == 409;
-    state.rollout(service).filter(r -> refused && !r.phase().isTerminal() && r.to() == revision)
-        .ifPresent(r -> {
-          ObjectNode b = Json.object();
-          b.set("rollout", StateCodec.rollout(r.requestAbort()));
-          rec.append(ACTOR, "rollout-intent", service, "image refused: " + e.getMessage(), b);
-        });
+    state
+        .rollout(service)
+        .filter(r -> refused && !r.phase().isTerminal() && r.to() == revision)
+        .ifPresent(
+            r -> {
+              ObjectNode b = Json.object();
+              b.set("rollout", StateCodec.rollout(r.requestAbort()));
+              rec.append(ACTOR, "rollout-intent", service, "image refused: " + e.getMessage(), b);
+            });
   }
 
   /**
@@ -331,29 +393,31 @@ final class Executor implements AutoCloseable {
       drained = CompletableFuture.completedFuture(null);
     }
     CompletableFuture<DrainReport> d = drained;
-    return CompletableFuture.runAsync(() -> {
-      try {
-        if (drain) {
+    return CompletableFuture.runAsync(
+        () -> {
           try {
-            d.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (TimeoutException | ExecutionException e) {
-            LOG.warning("instance " + id + ": drain did not finish cleanly: " + e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (drain) {
+              try {
+                d.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (TimeoutException | ExecutionException e) {
+                LOG.warning("instance " + id + ": drain did not finish cleanly: " + e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            monitor.unwatch(InstanceId.of(id));
+            var driver = fleet.driver(runtime);
+            driver.stop(InstanceId.of(id), STOP_GRACE);
+            driver.destroy(InstanceId.of(id));
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot stop instance " + id, e);
+          } finally {
+            health.forget(id);
+            stopping.remove(id);
+            wake();
           }
-        }
-        monitor.unwatch(InstanceId.of(id));
-        var driver = fleet.driver(runtime);
-        driver.stop(InstanceId.of(id), STOP_GRACE);
-        driver.destroy(InstanceId.of(id));
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "cannot stop instance " + id, e);
-      } finally {
-        health.forget(id);
-        stopping.remove(id);
-        wake();
-      }
-    }, stoppers);
+        },
+        stoppers);
   }
 
   boolean isStopping(String id) {
@@ -362,21 +426,36 @@ final class Executor implements AutoCloseable {
 
   /** Builds the route table from the traffic the journal says and the healthy instances. */
   CompletableFuture<DrainReport> publishRoutes(List<Observed> observed) {
-    List<RouteBuilder.Serving> serving = observed.stream()
-        .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
-        .map(o -> new RouteBuilder.Serving(o.instance().id(), o.instance().service(), o.instance().revision(), o.port()))
-        .toList();
+    List<RouteBuilder.Serving> serving =
+        observed.stream()
+            .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
+            .map(
+                o ->
+                    new RouteBuilder.Serving(
+                        o.instance().id(),
+                        o.instance().service(),
+                        o.instance().revision(),
+                        o.port()))
+            .toList();
     Map<String, Route> routes = new TreeMap<>();
     for (var e : state.traffic().entrySet()) {
       int rev = e.getValue().weights().isEmpty() ? 0 : e.getValue().weights().lastKey();
-      state.revision(e.getKey(), rev).flatMap(r -> r.config().route())
-          .or(() -> state.revisions(e.getKey()).stream().reduce((x, y) -> y).flatMap(r -> r.config().route()))
+      state
+          .revision(e.getKey(), rev)
+          .flatMap(r -> r.config().route())
+          .or(
+              () ->
+                  state.revisions(e.getKey()).stream()
+                      .reduce((x, y) -> y)
+                      .flatMap(r -> r.config().route()))
           .ifPresent(r -> routes.put(e.getKey(), r));
     }
     return data.publish(RouteBuilder.build(state.traffic(), routes, serving));
   }
 
-  /** Stops reconciling (for a clean shutdown of {@code kiln up}: nothing restarts what it stops). */
+  /**
+   * Stops reconciling (for a clean shutdown of {@code kiln up}: nothing restarts what it stops).
+   */
   void pause() {
     paused = true;
   }

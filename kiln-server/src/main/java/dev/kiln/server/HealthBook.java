@@ -39,7 +39,9 @@ final class HealthBook {
             : e.consecutiveFailures();
     Verdict old = verdicts.get(id);
     Instant since = old != null && old.phase() == phase ? old.since() : e.at();
-    Verdict v = new Verdict(phase, since, phase == ObservedInstance.Phase.HEALTHY ? 0 : failures, e.message());
+    Verdict v =
+        new Verdict(
+            phase, since, phase == ObservedInstance.Phase.HEALTHY ? 0 : failures, e.message());
     verdicts.put(id, v);
     return old == null || old.phase() != v.phase() || old.failures() != v.failures();
   }
@@ -50,7 +52,8 @@ final class HealthBook {
   }
 
   Verdict of(String id, Instant startedAt) {
-    return verdicts.getOrDefault(id, new Verdict(ObservedInstance.Phase.STARTING, startedAt, 0, "not probed yet"));
+    return verdicts.getOrDefault(
+        id, new Verdict(ObservedInstance.Phase.STARTING, startedAt, 0, "not probed yet"));
   }
 
   void forget(String id) {

@@ -34,7 +34,8 @@ final class LocalDataPlane implements DataPlane {
     RouteTable current = router.table();
     List<ServiceRoute> sorted = sort(services);
     if (sort(current.services()).equals(sorted)) {
-      return CompletableFuture.completedFuture(new DrainReport(current.version(), List.of(), List.of()));
+      return CompletableFuture.completedFuture(
+          new DrainReport(current.version(), List.of(), List.of()));
     }
     RouteTable next = new RouteTable(current.version() + 1, sorted);
     CompletableFuture<DrainReport> drained = router.swap(next);

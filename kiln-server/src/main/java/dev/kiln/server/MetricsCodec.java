@@ -46,10 +46,17 @@ final class MetricsCodec {
     for (JsonNode sn : n.get("services")) {
       List<BackendMetrics> backends = new ArrayList<>();
       for (JsonNode bn : sn.get("backends")) {
-        backends.add(new BackendMetrics(bn.get("id").asText(), bn.get("revision").asText(), traffic(bn.get("traffic")),
-            bn.get("connectFailures").asLong(), bn.get("ejected").asBoolean(), bn.get("draining").asBoolean()));
+        backends.add(
+            new BackendMetrics(
+                bn.get("id").asText(),
+                bn.get("revision").asText(),
+                traffic(bn.get("traffic")),
+                bn.get("connectFailures").asLong(),
+                bn.get("ejected").asBoolean(),
+                bn.get("draining").asBoolean()));
       }
-      services.add(new ServiceMetrics(sn.get("service").asText(), traffic(sn.get("total")), backends));
+      services.add(
+          new ServiceMetrics(sn.get("service").asText(), traffic(sn.get("total")), backends));
     }
     return new RouterMetrics(n.get("tableVersion").asLong(), n.get("unrouted").asLong(), services);
   }
@@ -58,7 +65,10 @@ final class MetricsCodec {
     ObjectNode n = Json.object();
     n.put("requests", t.requests());
     ArrayNode s = n.putArray("statuses");
-    s.add(t.statuses().s1xx()).add(t.statuses().s2xx()).add(t.statuses().s3xx()).add(t.statuses().s4xx())
+    s.add(t.statuses().s1xx())
+        .add(t.statuses().s2xx())
+        .add(t.statuses().s3xx())
+        .add(t.statuses().s4xx())
         .add(t.statuses().s5xx());
     n.put("inFlight", t.inFlight());
     Latency l = t.latency();
@@ -72,11 +82,20 @@ final class MetricsCodec {
 
   private static Traffic traffic(JsonNode n) {
     JsonNode s = n.get("statuses");
-    return new Traffic(n.get("requests").asLong(),
-        new StatusCounts(s.get(0).asLong(), s.get(1).asLong(), s.get(2).asLong(), s.get(3).asLong(), s.get(4).asLong()),
+    return new Traffic(
+        n.get("requests").asLong(),
+        new StatusCounts(
+            s.get(0).asLong(),
+            s.get(1).asLong(),
+            s.get(2).asLong(),
+            s.get(3).asLong(),
+            s.get(4).asLong()),
         n.get("inFlight").asLong(),
-        new Latency(n.get("count").asLong(), Duration.ofNanos(n.get("sumNanos").asLong()),
-            Duration.ofNanos(n.get("p50Nanos").asLong()), Duration.ofNanos(n.get("p90Nanos").asLong()),
+        new Latency(
+            n.get("count").asLong(),
+            Duration.ofNanos(n.get("sumNanos").asLong()),
+            Duration.ofNanos(n.get("p50Nanos").asLong()),
+            Duration.ofNanos(n.get("p90Nanos").asLong()),
             Duration.ofNanos(n.get("p99Nanos").asLong())));
   }
 

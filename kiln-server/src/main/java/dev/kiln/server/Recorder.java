@@ -36,7 +36,13 @@ public final class Recorder {
         state.apply(e);
       } catch (RuntimeException ex) {
         // A damaged entry is reported by `kiln audit verify`; the rest of the state still loads.
-        LOG.warning("journal entry " + e.seq() + " (" + e.kind() + ") cannot be replayed: " + ex.getMessage());
+        LOG.warning(
+            "journal entry "
+                + e.seq()
+                + " ("
+                + e.kind()
+                + ") cannot be replayed: "
+                + ex.getMessage());
       }
     }
     LOG.info("state rebuilt from " + state.lastSeq() + " journal entries");
@@ -48,8 +54,14 @@ public final class Recorder {
 
   /** Appends with {@code secrets} guarded: the journal refuses a body that contains one. */
   public synchronized Entry append(
-      String actor, String kind, String subject, String cause, ObjectNode body, Set<String> secrets) {
-    Entry e = journal.append(new EntryDraft(actor, kind, subject, cause, Json.write(body), secrets));
+      String actor,
+      String kind,
+      String subject,
+      String cause,
+      ObjectNode body,
+      Set<String> secrets) {
+    Entry e =
+        journal.append(new EntryDraft(actor, kind, subject, cause, Json.write(body), secrets));
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
     return e;

@@ -25,7 +25,8 @@ import java.util.logging.Logger;
  */
 final class RemoteDataPlane implements DataPlane {
   private static final Logger LOG = Logger.getLogger(RemoteDataPlane.class.getName());
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String admin;
   private final String listen;
   private final long pid;
@@ -42,17 +43,34 @@ final class RemoteDataPlane implements DataPlane {
     Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
     Optional<RemoteDataPlane> adopted = adopt(stateFile);
     if (adopted.isPresent()) {
-      LOG.info("router process " + adopted.get().pid + " adopted (still serving " + adopted.get().listen + ")");
+      LOG.info(
+          "router process "
+              + adopted.get().pid
+              + " adopted (still serving "
+              + adopted.get().listen
+              + ")");
       return adopted.get();
     }
     try {
       Files.createDirectories(stateFile.getParent());
       Files.deleteIfExists(stateFile);
-      String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-      ProcessBuilder pb = new ProcessBuilder("setsid", java, "-cp", System.getProperty("java.class.path"),
-          RouterProcess.class.getName(), home.toString(), listen.getHostString() + ":" + listen.getPort());
+      String java =
+          ProcessHandle.current()
+              .info()
+              .command()
+              .orElse(System.getProperty("java.home") + "/bin/java");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              "setsid",
+              java,
+              "-cp",
+              System.getProperty("java.class.path"),
+              RouterProcess.class.getName(),
+              home.toString(),
+              listen.getHostString() + ":" + listen.getPort());
       pb.redirectErrorStream(true);
-      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));
+      pb.redirectOutput(
+          ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));
       pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       pb.start();
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -69,7 +87,9 @@ final class RemoteDataPlane implements DataPlane {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new ServerException("the router process did not start within 30 s; see " + stateFile.resolveSibling("router.log"));
+    throw new ServerException(
+        "the router process did not start within 30 s; see "
+            + stateFile.resolveSibling("router.log"));
   }
 
   private static Optional<RemoteDataPlane> adopt(Path stateFile) {
@@ -79,7 +99,8 @@ final class RemoteDataPlane implements DataPlane {
       long pid = s.get("pid").asLong();
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
       if (p.isEmpty() || !p.get().isAlive()) return Optional.empty();
-      return Optional.of(new RemoteDataPlane(s.get("admin").asInt(), s.get("listen").asText(), pid));
+      return Optional.of(
+          new RemoteDataPlane(s.get("admin").asInt(), s.get("listen").asText(), pid));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -91,8 +112,12 @@ final class RemoteDataPlane implements DataPlane {
 
   private String get(String path) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(admin + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) throw new ServerException(502, "router process: " + r.body());
       return r.body();
     } catch (IOException e) {
@@ -108,19 +133,24 @@ final class RemoteDataPlane implements DataPlane {
     RouteTable current = table;
     List<ServiceRoute> sorted = LocalDataPlane.sort(services);
     if (LocalDataPlane.sort(current.services()).equals(sorted)) {
-      return CompletableFuture.completedFuture(new DrainReport(current.version(), List.of(), List.of()));
+      return CompletableFuture.completedFuture(
+          new DrainReport(current.version(), List.of(), List.of()));
     }
     RouteTable next = new RouteTable(current.version() + 1, sorted);
     table = next;
     // The swap is synchronous (tables reach the router in order); the drain is awaited apart.
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/table"))
-          .timeout(Duration.ofSeconds(10))
-          .POST(HttpRequest.BodyPublishers.ofString(Json.write(TableFile.toJson(next)))).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(admin + "/table"))
+                  .timeout(Duration.ofSeconds(10))
+                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(TableFile.toJson(next))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         table = fetchTable();
-        throw new ServerException(502, "router process refused table v" + next.version() + ": " + r.body());
+        throw new ServerException(
+            502, "router process refused table v" + next.version() + ": " + r.body());
       }
     } catch (IOException e) {
       table = current;
@@ -129,7 +159,8 @@ final class RemoteDataPlane implements DataPlane {
       Thread.currentThread().interrupt();
       throw new ServerException(503, "interrupted");
     }
-    return http.sendAsync(HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version())).build(),
+    return http.sendAsync(
+            HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version())).build(),
             HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> MetricsCodec.drain(Json.parse(r.body())));
   }
@@ -154,7 +185,10 @@ final class RemoteDataPlane implements DataPlane {
     return listen;
   }
 
-  /** Ends the router process (tests, and {@code kiln server --stop-router}); normally it outlives us. */
+  /**
+   * Ends the router process (tests, and {@code kiln server --stop-router}); normally it outlives
+   * us.
+   */
   void terminate() {
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
   }

@@ -39,7 +39,8 @@ final class RouteBuilder {
         for (Serving s : of) {
           backends.add(
               new Backend(
-                  s.id(), Integer.toString(s.revision()),
+                  s.id(),
+                  Integer.toString(s.revision()),
                   new java.net.InetSocketAddress("127.0.0.1", s.port()),
                   Math.max(1, w.getValue() * SCALE / of.size())));
         }
@@ -49,14 +50,21 @@ final class RouteBuilder {
         Traffic.Preview p = t.preview().get();
         if (t.weight(p.revision()) == 0) {
           for (Serving s : of(serving, service, p.revision())) {
-            backends.add(Backend.local(s.id(), Integer.toString(s.revision()), s.port()).withWeight(0));
+            backends.add(
+                Backend.local(s.id(), Integer.toString(s.revision()), s.port()).withWeight(0));
           }
         }
-        split = new Split(Split.Mode.PER_REQUEST, Split.DEFAULT_STICKY_COOKIE, p.header(), "",
-            Set.of(Integer.toString(p.revision())));
+        split =
+            new Split(
+                Split.Mode.PER_REQUEST,
+                Split.DEFAULT_STICKY_COOKIE,
+                p.header(),
+                "",
+                Set.of(Integer.toString(p.revision())));
       }
       backends.sort(Comparator.comparing(Backend::id));
-      out.add(new ServiceRoute(service, routes.getOrDefault(service, DEFAULT_ROUTE), backends, split));
+      out.add(
+          new ServiceRoute(service, routes.getOrDefault(service, DEFAULT_ROUTE), backends, split));
     }
     return out;
   }

@@ -26,9 +26,9 @@ import java.util.concurrent.Executors;
  * {@code $KILN_HOME/router/router.json} (pid, admin port, listen address). It serves the table in
  * {@code router/table.json} from its first moment, and takes new tables over a loopback admin
  * endpoint: {@code POST /table} (answers once the table is served), {@code GET /drain?version=N}
- * (answers when the backends that left with table N have drained), {@code GET
- * /metrics.json}, {@code GET /metrics} (Prometheus), {@code GET /table}. Each accepted table is
- * saved atomically before it is acknowledged. Killing the server, even with -9, leaves it serving.
+ * (answers when the backends that left with table N have drained), {@code GET /metrics.json},
+ * {@code GET /metrics} (Prometheus), {@code GET /table}. Each accepted table is saved atomically
+ * before it is acknowledged. Killing the server, even with -9, leaves it serving.
  *
  * <p>{@code java -cp … dev.kiln.server.RouterProcess HOME HOST:PORT}
  */
@@ -44,66 +44,99 @@ public final class RouterProcess {
     Files.createDirectories(dir);
     Path tableFile = dir.resolve("table.json");
     RouteTable initial = TableFile.read(tableFile).orElse(RouteTable.empty());
-    Router router = Router.start(
-        RouterConfig.builder().listen(listen.getHostString(), listen.getPort()).build(), initial);
-    HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    Router router =
+        Router.start(
+            RouterConfig.builder().listen(listen.getHostString(), listen.getPort()).build(),
+            initial);
+    HttpServer admin =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     admin.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     Object swapLock = new Object();
-    java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<DrainReport>> drains = new java.util.TreeMap<>();
-    admin.createContext("/", ex -> {
-      try (ex) {
-        String path = ex.getRequestURI().getPath();
-        switch (ex.getRequestMethod() + " " + path) {
-          case "POST /table" -> {
-            RouteTable next = TableFile.fromJson(Json.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            try {
-              synchronized (swapLock) {
-                drains.put(next.version(), router.swap(next));
-                TableFile.write(tableFile, next);
-                drains.headMap(next.version() - 16).clear();
+    java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<DrainReport>> drains =
+        new java.util.TreeMap<>();
+    admin.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            String path = ex.getRequestURI().getPath();
+            switch (ex.getRequestMethod() + " " + path) {
+              case "POST /table" -> {
+                RouteTable next =
+                    TableFile.fromJson(
+                        Json.parse(
+                            new String(
+                                ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+                try {
+                  synchronized (swapLock) {
+                    drains.put(next.version(), router.swap(next));
+                    TableFile.write(tableFile, next);
+                    drains.headMap(next.version() - 16).clear();
+                  }
+                } catch (RouterException e) {
+                  send(
+                      ex,
+                      409,
+                      "{\"error\":" + Json.MAPPER.writeValueAsString(e.getMessage()) + "}");
+                  return;
+                }
+                send(ex, 200, "{\"version\":" + next.version() + "}");
               }
-            } catch (RouterException e) {
-              send(ex, 409, "{\"error\":" + Json.MAPPER.writeValueAsString(e.getMessage()) + "}");
-              return;
+              case "GET /drain" -> {
+                long version =
+                    Long.parseLong(ex.getRequestURI().getQuery().replace("version=", ""));
+                java.util.concurrent.CompletableFuture<DrainReport> f;
+                synchronized (swapLock) {
+                  f = drains.get(version);
+                }
+                DrainReport report =
+                    f == null
+                        ? new DrainReport(version, java.util.List.of(), java.util.List.of())
+                        : f.join();
+                send(ex, 200, Json.write(MetricsCodec.drain(report)));
+              }
+              case "GET /table" -> send(ex, 200, Json.write(TableFile.toJson(router.table())));
+              case "GET /metrics.json" ->
+                  send(ex, 200, Json.write(MetricsCodec.metrics(router.metrics())));
+              case "GET /metrics" -> send(ex, 200, router.prometheus());
+              default -> send(ex, 404, "{\"error\":\"no such endpoint\"}");
             }
-            send(ex, 200, "{\"version\":" + next.version() + "}");
+          } catch (RuntimeException e) {
+            send(ex, 500, "{\"error\":" + Json.MAPPER.writeValueAsString(String.valueOf(e)) + "}");
           }
-          case "GET /drain" -> {
-            long version = Long.parseLong(ex.getRequestURI().getQuery().replace("version=", ""));
-            java.util.concurrent.CompletableFuture<DrainReport> f;
-            synchronized (swapLock) {
-              f = drains.get(version);
-            }
-            DrainReport report = f == null ? new DrainReport(version, java.util.List.of(), java.util.List.of()) : f.join();
-            send(ex, 200, Json.write(MetricsCodec.drain(report)));
-          }
-          case "GET /table" -> send(ex, 200, Json.write(TableFile.toJson(router.table())));
-          case "GET /metrics.json" -> send(ex, 200, Json.write(MetricsCodec.metrics(router.metrics())));
-          case "GET /metrics" -> send(ex, 200, router.prometheus());
-          default -> send(ex, 404, "{\"error\":\"no such endpoint\"}");
-        }
-      } catch (RuntimeException e) {
-        send(ex, 500, "{\"error\":" + Json.MAPPER.writeValueAsString(String.valueOf(e)) + "}");
-      }
-    });
+        });
     admin.start();
     var bound = router.addresses().get(0);
     ObjectNode state = Json.object();
     state.put("pid", ProcessHandle.current().pid());
-    state.put("startedAt", ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""));
+    state.put(
+        "startedAt",
+        ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""));
     state.put("admin", admin.getAddress().getPort());
     state.put("listen", bound.getHostString() + ":" + bound.getPort());
     Path tmp = dir.resolve(STATE_FILE + ".tmp");
     Files.writeString(tmp, Json.write(state));
-    Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    System.out.println("kiln router: serving " + state.get("listen").asText() + " (admin 127.0.0.1:"
-        + admin.getAddress().getPort() + ", table v" + initial.version() + ")");
+    Files.move(
+        tmp,
+        dir.resolve(STATE_FILE),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    System.out.println(
+        "kiln router: serving "
+            + state.get("listen").asText()
+            + " (admin 127.0.0.1:"
+            + admin.getAddress().getPort()
+            + ", table v"
+            + initial.version()
+            + ")");
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      admin.stop(0);
-      router.close();
-      done.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  admin.stop(0);
+                  router.close();
+                  done.countDown();
+                }));
     done.await();
   }
 

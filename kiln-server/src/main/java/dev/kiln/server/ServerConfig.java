@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * How a control plane starts.
  *
- * @param api where the REST API listens ({@code 127.0.0.1:7878}); beyond loopback it requires a token
+ * @param api where the REST API listens ({@code 127.0.0.1:7878}); beyond loopback it requires a
+ *     token
  * @param router where the router listens ({@code 127.0.0.1:8080})
  * @param environment where secret values are looked up first (the server's environment)
  * @param separateRouter run the router as a process of its own that outlives the server ({@code
@@ -29,13 +30,21 @@ public record ServerConfig(
   }
 
   public ServerConfig(
-      Path home, InetSocketAddress api, InetSocketAddress router, Clock clock, Map<String, String> environment) {
+      Path home,
+      InetSocketAddress api,
+      InetSocketAddress router,
+      Clock clock,
+      Map<String, String> environment) {
     this(home, api, router, clock, environment, false);
   }
 
   public static ServerConfig defaults(Path home) {
     return new ServerConfig(
-        home, address("127.0.0.1:7878"), address("127.0.0.1:8080"), Clock.systemUTC(), System.getenv());
+        home,
+        address("127.0.0.1:7878"),
+        address("127.0.0.1:8080"),
+        Clock.systemUTC(),
+        System.getenv());
   }
 
   public ServerConfig withApi(InetSocketAddress a) {
@@ -53,7 +62,8 @@ public record ServerConfig(
   /** Parses {@code host:port} (or {@code :port}, meaning 127.0.0.1). */
   public static InetSocketAddress address(String text) {
     int colon = text.lastIndexOf(':');
-    if (colon < 0) throw new ServerException("address '" + text + "' must be HOST:PORT, e.g. 127.0.0.1:7878");
+    if (colon < 0)
+      throw new ServerException("address '" + text + "' must be HOST:PORT, e.g. 127.0.0.1:7878");
     String host = colon == 0 ? "127.0.0.1" : text.substring(0, colon);
     try {
       return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));

@@ -4,22 +4,31 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -cp … dev.kiln.server.ServerMain [--home DIR] [--api ADDR:PORT] [--router ADDR:PORT]}:
- * the control plane in the foreground until SIGTERM or Ctrl-C. Instances keep running when it
- * stops; the next start adopts them. ({@code kiln server} is the same through the CLI.)
+ * {@code java -cp … dev.kiln.server.ServerMain [--home DIR] [--api ADDR:PORT] [--router
+ * ADDR:PORT]}: the control plane in the foreground until SIGTERM or Ctrl-C. Instances keep running
+ * when it stops; the next start adopts them. ({@code kiln server} is the same through the CLI.)
  */
 public final class ServerMain {
   private ServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    String home = System.getenv().getOrDefault("KILN_HOME", System.getProperty("user.home") + "/.kiln");
+    String home =
+        System.getenv().getOrDefault("KILN_HOME", System.getProperty("user.home") + "/.kiln");
     ServerConfig config = ServerConfig.defaults(Path.of(home)).withSeparateRouter(true);
     boolean stopAll = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
-        case "--home" -> config = new ServerConfig(Path.of(args[i + 1]), config.api(), config.router(),
-            config.clock(), config.environment(), config.separateRouter());
-        case "--separate-router" -> config = config.withSeparateRouter(Boolean.parseBoolean(args[i + 1]));
+        case "--home" ->
+            config =
+                new ServerConfig(
+                    Path.of(args[i + 1]),
+                    config.api(),
+                    config.router(),
+                    config.clock(),
+                    config.environment(),
+                    config.separateRouter());
+        case "--separate-router" ->
+            config = config.withSeparateRouter(Boolean.parseBoolean(args[i + 1]));
         case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
         case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
         case "--stop-all" -> stopAll = Boolean.parseBoolean(args[i + 1]);
@@ -41,12 +50,20 @@ public final class ServerMain {
   public static void runUntilStopped(ServerConfig config) throws InterruptedException {
     ControlPlane cp = ControlPlane.start(config);
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      cp.close();
-      done.countDown();
-    }));
-    System.out.println("kiln server: API http://" + cp.apiAddress() + "  router http://" + cp.routerAddress()
-        + "  home " + cp.home());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  cp.close();
+                  done.countDown();
+                }));
+    System.out.println(
+        "kiln server: API http://"
+            + cp.apiAddress()
+            + "  router http://"
+            + cp.routerAddress()
+            + "  home "
+            + cp.home());
     System.out.flush();
     done.await();
   }

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  */
 public final class ServerState {
   /** How a service is to be rolled out and scaled, as the last applied blueprint said. */
-  public record ServiceInfo(String name, int replicas, Strategy strategy, Duration progressDeadline) {}
+  public record ServiceInfo(
+      String name, int replicas, Strategy strategy, Duration progressDeadline) {}
 
   private final Map<String, ServiceInfo> services = new TreeMap<>();
   private final Map<String, List<Revision>> revisions = new TreeMap<>();
@@ -143,9 +144,7 @@ public final class ServerState {
     return adopted.getOrDefault(instanceId, labelled);
   }
 
-  /**
-   * The revision that serves the service when nothing is moving: the rollout's last good one.
-   */
+  /** The revision that serves the service when nothing is moving: the rollout's last good one. */
   public Optional<Integer> liveRevision(String service) {
     return rollout(service).map(Rollout::lastGood).filter(n -> n > 0);
   }

@@ -104,7 +104,8 @@ public final class StateCodec {
   static HealthCheck health(JsonNode n) {
     HealthCheck.Probe probe =
         switch (n.get("probe").asText()) {
-          case "http" -> new HealthCheck.Probe.Http(n.get("path").asText(), n.get("expect").asInt());
+          case "http" ->
+              new HealthCheck.Probe.Http(n.get("path").asText(), n.get("expect").asInt());
           case "tcp" -> new HealthCheck.Probe.Tcp();
           default -> {
             List<String> cmd = new ArrayList<>();
@@ -170,14 +171,18 @@ public final class StateCodec {
 
   public static Strategy strategy(JsonNode n) {
     return switch (n.get("kind").asText()) {
-      case "rolling" -> new Strategy.Rolling(n.get("maxSurge").asInt(), n.get("maxUnavailable").asInt());
+      case "rolling" ->
+          new Strategy.Rolling(n.get("maxSurge").asInt(), n.get("maxUnavailable").asInt());
       case "blue-green" ->
           new Strategy.BlueGreen(
               optDuration(n, "autoPromote"), Duration.parse(n.get("scaleDownDelay").asText()));
       default -> {
         List<Strategy.CanaryStep> steps = new ArrayList<>();
         n.get("steps")
-            .forEach(s -> steps.add(new Strategy.CanaryStep(s.get("weight").asInt(), optDuration(s, "pause"))));
+            .forEach(
+                s ->
+                    steps.add(
+                        new Strategy.CanaryStep(s.get("weight").asInt(), optDuration(s, "pause"))));
         Optional<Strategy.Analysis> analysis =
             Optional.ofNullable(n.get("analysis"))
                 .map(
@@ -302,13 +307,17 @@ public final class StateCodec {
 
   public static Traffic traffic(JsonNode n) {
     TreeMap<Integer, Integer> w = new TreeMap<>();
-    n.get("weights").fields().forEachRemaining(e -> w.put(Integer.parseInt(e.getKey()), e.getValue().asInt()));
+    n.get("weights")
+        .fields()
+        .forEachRemaining(e -> w.put(Integer.parseInt(e.getKey()), e.getValue().asInt()));
     Optional<Traffic.Preview> preview =
         Optional.ofNullable(n.get("preview"))
             .map(
                 p ->
                     new Traffic.Preview(
-                        p.get("revision").asInt(), p.get("header").asText(), p.get("value").asText()));
+                        p.get("revision").asInt(),
+                        p.get("header").asText(),
+                        p.get("value").asText()));
     return new Traffic(w, preview);
   }
 

@@ -47,11 +47,17 @@ final class StoreImageSource implements ImageSource {
     ImageConfig c = store.config(m);
     List<ImageContent.Blob> layers =
         m.layers().stream()
-            .map(l -> new ImageContent.Blob(l.digest(), l.mediaType(), l.size(), () -> store.open(l.digest())))
+            .map(
+                l ->
+                    new ImageContent.Blob(
+                        l.digest(), l.mediaType(), l.size(), () -> store.open(l.digest())))
             .toList();
     ImageContent.Blob config =
         new ImageContent.Blob(
-            m.config().digest(), m.config().mediaType(), m.config().size(), () -> store.open(m.config().digest()));
+            m.config().digest(),
+            m.config().mediaType(),
+            m.config().size(),
+            () -> store.open(m.config().digest()));
     Map<String, String> env = new LinkedHashMap<>();
     for (String kv : c.env()) {
       int eq = kv.indexOf('=');

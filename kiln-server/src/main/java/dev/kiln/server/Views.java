@@ -27,53 +27,60 @@ public final class Views {
   }
 
   public ObjectNode services() {
-    return cp.executor.call(() -> {
-      List<Executor.Observed> observed = cp.executor.observe();
-      ObjectNode n = Json.object();
-      ArrayNode a = n.putArray("services");
-      for (String s : cp.state.services().keySet()) a.add(service(s, observed));
-      return n;
-    });
+    return cp.executor.call(
+        () -> {
+          List<Executor.Observed> observed = cp.executor.observe();
+          ObjectNode n = Json.object();
+          ArrayNode a = n.putArray("services");
+          for (String s : cp.state.services().keySet()) a.add(service(s, observed));
+          return n;
+        });
   }
 
   public ObjectNode service(String name) {
-    return cp.executor.call(() -> {
-      known(name);
-      return service(name, cp.executor.observe());
-    });
+    return cp.executor.call(
+        () -> {
+          known(name);
+          return service(name, cp.executor.observe());
+        });
   }
 
   public ObjectNode revisions(String name) {
-    return cp.executor.call(() -> {
-      known(name);
-      ObjectNode n = Json.object();
-      ArrayNode a = n.putArray("revisions");
-      cp.state.revisions(name).forEach(r -> a.add(revision(r)));
-      return n;
-    });
+    return cp.executor.call(
+        () -> {
+          known(name);
+          ObjectNode n = Json.object();
+          ArrayNode a = n.putArray("revisions");
+          cp.state.revisions(name).forEach(r -> a.add(revision(r)));
+          return n;
+        });
   }
 
   public ObjectNode rollouts() {
-    return cp.executor.call(() -> {
-      ObjectNode n = Json.object();
-      ArrayNode a = n.putArray("rollouts");
-      for (String s : cp.state.services().keySet()) cp.state.rollout(s).ifPresent(r -> a.add(rollout(r)));
-      return n;
-    });
+    return cp.executor.call(
+        () -> {
+          ObjectNode n = Json.object();
+          ArrayNode a = n.putArray("rollouts");
+          for (String s : cp.state.services().keySet())
+            cp.state.rollout(s).ifPresent(r -> a.add(rollout(r)));
+          return n;
+        });
   }
 
   public ObjectNode instances() {
-    return cp.executor.call(() -> {
-      ObjectNode n = Json.object();
-      ArrayNode a = n.putArray("instances");
-      cp.executor.observe().forEach(o -> a.add(instance(o)));
-      return n;
-    });
+    return cp.executor.call(
+        () -> {
+          ObjectNode n = Json.object();
+          ArrayNode a = n.putArray("instances");
+          cp.executor.observe().forEach(o -> a.add(instance(o)));
+          return n;
+        });
   }
 
   private void known(String name) {
     if (cp.state.service(name).isEmpty()) {
-      throw new ServerException(404, "no service named " + name + "; known: " + cp.state.services().keySet());
+      throw new ServerException(
+          404, "no service named " + name + "; known: " + cp.state.services().keySet());
     }
   }
 
@@ -86,8 +93,15 @@ public final class Views {
     rev.ifPresentOrElse(r -> n.put("image", r.image().toString()), () -> n.putNull("image"));
     live.ifPresentOrElse(l -> n.put("liveRevision", l), () -> n.putNull("liveRevision"));
     n.put("replicas", info.replicas());
-    n.put("healthy", observed.stream().filter(o -> o.instance().service().equals(name)
-        && o.instance().isHealthy() && live.map(l -> l == o.instance().revision()).orElse(false)).count());
+    n.put(
+        "healthy",
+        observed.stream()
+            .filter(
+                o ->
+                    o.instance().service().equals(name)
+                        && o.instance().isHealthy()
+                        && live.map(l -> l == o.instance().revision()).orElse(false))
+            .count());
     n.put("strategy", StateCodec.strategyName(info.strategy()));
     ObjectNode route = n.putObject("route");
     var r = rev.flatMap(x -> x.config().route()).orElse(RouteBuilder.DEFAULT_ROUTE);
@@ -96,9 +110,13 @@ public final class Views {
     ObjectNode traffic = n.putObject("traffic");
     Traffic t = cp.state.traffic(name);
     t.weights().forEach((k, v) -> traffic.put(Integer.toString(k), v));
-    cp.state.rollout(name).ifPresentOrElse(ro -> n.set("rollout", rollout(ro)), () -> n.putNull("rollout"));
+    cp.state
+        .rollout(name)
+        .ifPresentOrElse(ro -> n.set("rollout", rollout(ro)), () -> n.putNull("rollout"));
     ArrayNode instances = n.putArray("instances");
-    observed.stream().filter(o -> o.instance().service().equals(name)).forEach(o -> instances.add(instance(o)));
+    observed.stream()
+        .filter(o -> o.instance().service().equals(name))
+        .forEach(o -> instances.add(instance(o)));
     return n;
   }
 
@@ -126,22 +144,36 @@ public final class Views {
     n.put("strategy", StateCodec.strategyName(r.strategy()));
     n.put("phase", r.phase().name());
     n.put("step", r.step());
-    int steps = switch (r.strategy()) {
-      case Strategy.Canary c -> c.steps().size();
-      case Strategy.BlueGreen b -> 1;
-      case Strategy.Rolling ro -> r.replicas();
-    };
+    int steps =
+        switch (r.strategy()) {
+          case Strategy.Canary c -> c.steps().size();
+          case Strategy.BlueGreen b -> 1;
+          case Strategy.Rolling ro -> r.replicas();
+        };
     n.put("steps", steps);
     int weight = cp.state.traffic(r.service()).weight(r.to());
     n.put("canaryWeight", weight);
-    n.put("startedAt", cp.state.rolloutStartedAt(r.service()).map(Object::toString).orElse(r.lastProgressAt().toString()));
+    n.put(
+        "startedAt",
+        cp.state
+            .rolloutStartedAt(r.service())
+            .map(Object::toString)
+            .orElse(r.lastProgressAt().toString()));
     n.put("deadline", r.lastProgressAt().plus(r.progressDeadline()).toString());
     n.set("conditions", StateCodec.conditions(r.conditions()));
-    n.put("message", r.conditions().stream().reduce((a, b) -> b.at().isAfter(a.at()) ? b : a)
-        .map(Condition::message).orElse(""));
+    n.put(
+        "message",
+        r.conditions().stream()
+            .reduce((a, b) -> b.at().isAfter(a.at()) ? b : a)
+            .map(Condition::message)
+            .orElse(""));
     n.put("replicas", r.replicas());
     n.put("fastTrack", r.fastTrack());
-    n.put("intent", r.intent().abort() ? "abort" : r.intent().promote() ? "promote" : r.intent().pause() ? "pause" : "none");
+    n.put(
+        "intent",
+        r.intent().abort()
+            ? "abort"
+            : r.intent().promote() ? "promote" : r.intent().pause() ? "pause" : "none");
     return n;
   }
 
@@ -244,18 +276,43 @@ public final class Views {
   public String statusText() {
     ObjectNode all = services();
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%-12s %-5s %-9s %-11s %-30s%n", "SERVICE", "REV", "HEALTHY", "STRATEGY", "ROLLOUT"));
+    out.append(
+        String.format(
+            "%-12s %-5s %-9s %-11s %-30s%n", "SERVICE", "REV", "HEALTHY", "STRATEGY", "ROLLOUT"));
     for (JsonNode s : all.get("services")) {
       JsonNode r = s.get("rollout");
-      String rollout = r == null || r.isNull() ? "-" : r.get("phase").asText() + " " + r.get("from").asInt() + "->"
-          + r.get("to").asInt() + " step " + r.get("step").asInt() + "/" + r.get("steps").asInt()
-          + " (" + r.get("canaryWeight").asInt() + "% new)";
-      out.append(String.format("%-12s %-5s %-9s %-11s %-30s%n", s.get("name").asText(),
-          s.get("liveRevision").asText("-"), s.get("healthy").asInt() + "/" + s.get("replicas").asInt(),
-          s.get("strategy").asText(), rollout));
+      String rollout =
+          r == null || r.isNull()
+              ? "-"
+              : r.get("phase").asText()
+                  + " "
+                  + r.get("from").asInt()
+                  + "->"
+                  + r.get("to").asInt()
+                  + " step "
+                  + r.get("step").asInt()
+                  + "/"
+                  + r.get("steps").asInt()
+                  + " ("
+                  + r.get("canaryWeight").asInt()
+                  + "% new)";
+      out.append(
+          String.format(
+              "%-12s %-5s %-9s %-11s %-30s%n",
+              s.get("name").asText(),
+              s.get("liveRevision").asText("-"),
+              s.get("healthy").asInt() + "/" + s.get("replicas").asInt(),
+              s.get("strategy").asText(),
+              rollout));
       for (JsonNode i : s.get("instances")) {
-        out.append(String.format("  %-24s rev %-3d %-8s %-10s port %d%n", i.get("id").asText(),
-            i.get("revision").asInt(), i.get("state").asText(), i.get("health").asText(), i.get("port").asInt()));
+        out.append(
+            String.format(
+                "  %-24s rev %-3d %-8s %-10s port %d%n",
+                i.get("id").asText(),
+                i.get("revision").asInt(),
+                i.get("state").asText(),
+                i.get("health").asText(),
+                i.get("port").asInt()));
       }
     }
     return out.toString();

@@ -15,8 +15,8 @@
  * instance-starting} (with the ids, before the start), {@code instance-stopping} (with the reason),
  * {@code instance-failed}, {@code image-baked}, {@code image-verified}, {@code image-refused},
  * {@code rollback}, {@code server-started} (with the adopted instances), and the planners' events
- * ({@code rollout-succeeded}, {@code rollout-aborted}, {@code instance-replaced}…). The head hash is
- * signed with the host key every 100 entries and on a clean shutdown.
+ * ({@code rollout-succeeded}, {@code rollout-aborted}, {@code instance-replaced}…). The head hash
+ * is signed with the host key every 100 entries and on a clean shutdown.
  *
  * <h2>One thread decides</h2>
  *

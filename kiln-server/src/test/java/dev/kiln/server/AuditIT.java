@@ -21,7 +21,8 @@ class AuditIT {
   @TempDir Path tmp;
 
   @Test
-  void everyChangeIsJournaledWithItsActor_andTamperingWithStateDbIsNamedByVerify() throws Exception {
+  void everyChangeIsJournaledWithItsActor_andTamperingWithStateDbIsNamedByVerify()
+      throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
       k.apply(k.blueprint("a", "rolling: { max-surge: 1, max-unavailable: 0 }"));
       k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
@@ -33,8 +34,16 @@ class AuditIT {
       assertThat(applied.get("actor").asText()).isEqualTo("local:tester@it");
       assertThat(applied.get("body").get("digest").asText()).startsWith("sha256:");
       List<String> kinds = k.json(k.get("/v1/journal")).get("entries").findValuesAsText("kind");
-      assertThat(kinds).contains("image-baked", "image-verified", "blueprint-applied", "revision-created",
-          "rollout-started", "instance-starting", "traffic-set", "rollout-succeeded");
+      assertThat(kinds)
+          .contains(
+              "image-baked",
+              "image-verified",
+              "blueprint-applied",
+              "revision-created",
+              "rollout-started",
+              "instance-starting",
+              "traffic-set",
+              "rollout-succeeded");
       assertThat(kinds.indexOf("instance-starting")).isLessThan(kinds.indexOf("traffic-set"));
       JsonNode revisions = k.json(k.get("/v1/services/web/revisions")).get("revisions");
       assertThat(revisions.get(0).get("cause").asText()).isEqualTo("apply");
@@ -43,7 +52,8 @@ class AuditIT {
       assertThat(k.get("/v1/services/nope").statusCode()).isEqualTo(404);
       assertThat(k.post("/v1/services/web/promote", "{}").statusCode()).isEqualTo(409);
 
-      try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + k.home.resolve("state.db"));
+      try (Connection db =
+              DriverManager.getConnection("jdbc:sqlite:" + k.home.resolve("state.db"));
           Statement s = db.createStatement()) {
         s.execute("DROP TRIGGER IF EXISTS journal_no_update");
         s.execute("UPDATE journal SET cause = 'nothing to see here' WHERE seq = 3");
@@ -61,10 +71,13 @@ class AuditIT {
       Path file = k.blueprint("b", "rolling: { max-surge: 1, max-unavailable: 0 }");
       // Baked without the host key: not signed.
       ImageStore store = ImageStore.open(k.home.resolve("images"));
-      new Baker(store, tmp.resolve("other-cache"), BakeOptions.defaults()).bake(BlueprintParser.parse(file), List.of("b"));
+      new Baker(store, tmp.resolve("other-cache"), BakeOptions.defaults())
+          .bake(BlueprintParser.parse(file), List.of("b"));
       var response = k.post("/v1/apply", "{\"file\":\"" + file + "\"}");
       assertThat(response.statusCode()).isEqualTo(409);
-      assertThat(Json.parse(response.body()).get("error").asText()).contains("refused").contains("not signed");
+      assertThat(Json.parse(response.body()).get("error").asText())
+          .contains("refused")
+          .contains("not signed");
       JsonNode refused = k.json(k.get("/v1/journal?kind=image-refused")).get("entries");
       assertThat(refused).hasSize(1);
       assertThat(k.json(k.get("/v1/services")).get("services")).isEmpty();
@@ -74,19 +87,33 @@ class AuditIT {
   @Test
   void beyondLoopbackTheApiRequiresTheToken() throws Exception {
     KilnFixture k = new KilnFixture(tmp);
-    ControlPlane cp = ControlPlane.start(new ServerConfig(k.home, ServerConfig.address("0.0.0.0:0"),
-        ServerConfig.address("127.0.0.1:0"), java.time.Clock.systemUTC(), java.util.Map.of()));
+    ControlPlane cp =
+        ControlPlane.start(
+            new ServerConfig(
+                k.home,
+                ServerConfig.address("0.0.0.0:0"),
+                ServerConfig.address("127.0.0.1:0"),
+                java.time.Clock.systemUTC(),
+                java.util.Map.of()));
     try {
       Path token = k.home.resolve("api-token");
-      assertThat(java.nio.file.Files.getPosixFilePermissions(token).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(token).toString())
+          .isEqualTo("[OWNER_READ, OWNER_WRITE]");
       String port = cp.apiAddress().substring(cp.apiAddress().lastIndexOf(':') + 1);
       var http = java.net.http.HttpClient.newHttpClient();
       var uri = java.net.URI.create("http://127.0.0.1:" + port + "/v1/health");
-      var without = http.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var without =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(uri).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(without.statusCode()).isEqualTo(401);
-      var with = http.send(java.net.http.HttpRequest.newBuilder(uri)
-          .header("Authorization", "Bearer " + java.nio.file.Files.readString(token).strip()).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var with =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(uri)
+                  .header(
+                      "Authorization", "Bearer " + java.nio.file.Files.readString(token).strip())
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(with.statusCode()).isEqualTo(200);
     } finally {
       cp.close();

@@ -53,14 +53,19 @@ class CrashIT {
 
       assertThat(load.errors.sum()).as(load.toString()).isZero();
       assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
-      System.out.printf("crash test: %d requests, longest gap without a 200: %d ms%n",
+      System.out.printf(
+          "crash test: %d requests, longest gap without a 200: %d ms%n",
           load.total(), load.maxGapNanos.get() / 1_000_000);
       // The canary instance started before the crash was adopted, not started again.
       List<String> after = new ArrayList<>();
       done.get("instances").forEach(i -> after.add(i.get("id").asText()));
       assertThat(new HashSet<>(after)).hasSameSizeAs(after);
       Set<String> canaryBefore = new HashSet<>();
-      mid.get("instances").forEach(i -> { if (i.get("revision").asInt() == 2) canaryBefore.add(i.get("id").asText()); });
+      mid.get("instances")
+          .forEach(
+              i -> {
+                if (i.get("revision").asInt() == 2) canaryBefore.add(i.get("id").asText());
+              });
       assertThat(after).containsAll(canaryBefore);
       assertThat(before).isNotEmpty();
       JsonNode adopted = k.json(r.get("/v1/journal?kind=server-started")).get("entries");
@@ -70,9 +75,17 @@ class CrashIT {
       if (load != null) load.close();
       server.destroy();
       server.waitFor();
-      // Clean up through an in-process control plane on the same home: stop the fleet and the router.
-      ControlPlane cp = ControlPlane.start(new ServerConfig(k.home, ServerConfig.address("127.0.0.1:0"),
-          ServerConfig.address("127.0.0.1:" + routerPort), Clock.systemUTC(), Map.of(), true));
+      // Clean up through an in-process control plane on the same home: stop the fleet and the
+      // router.
+      ControlPlane cp =
+          ControlPlane.start(
+              new ServerConfig(
+                  k.home,
+                  ServerConfig.address("127.0.0.1:0"),
+                  ServerConfig.address("127.0.0.1:" + routerPort),
+                  Clock.systemUTC(),
+                  Map.of(),
+                  true));
       try {
         cp.stopFleet("test cleanup");
         cp.stopRouter();
@@ -90,10 +103,20 @@ class CrashIT {
 
   private static Process startServer(Path home, int apiPort, int routerPort) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-        "--home", home.toString(), "--api", "127.0.0.1:" + apiPort, "--router", "127.0.0.1:" + routerPort)
+    return new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            ServerMain.class.getName(),
+            "--home",
+            home.toString(),
+            "--api",
+            "127.0.0.1:" + apiPort,
+            "--router",
+            "127.0.0.1:" + routerPort)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolveSibling("server.log").toFile()))
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(home.resolveSibling("server.log").toFile()))
         .start();
   }
 
@@ -106,13 +129,16 @@ class CrashIT {
   /** The fixture's client against a server in another JVM. */
   private record Remote(KilnFixture k, String api) {
     java.net.http.HttpResponse<String> get(String path) throws Exception {
-      return k.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path)).build(),
+      return k.http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path)).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     java.net.http.HttpResponse<String> post(String path, String body) throws Exception {
-      return k.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+      return k.http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+              .build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

@@ -31,8 +31,10 @@ final class KilnFixture implements AutoCloseable {
     this.home = tmp.resolve("home");
     Path bin = folder.resolve("bin");
     Files.createDirectories(bin);
-    Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.copy(
+        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(
+        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
     if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
     }
@@ -42,7 +44,9 @@ final class KilnFixture implements AutoCloseable {
     site("bad", null);
     Path cgi = folder.resolve("site-bad/cgi-bin/index.cgi");
     Files.createDirectories(cgi.getParent());
-    Files.writeString(cgi, "#!/bin/sh\nprintf 'Status: 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nboom\\n'\n");
+    Files.writeString(
+        cgi,
+        "#!/bin/sh\nprintf 'Status: 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nboom\\n'\n");
     Files.setPosixFilePermissions(cgi, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
@@ -57,25 +61,41 @@ final class KilnFixture implements AutoCloseable {
   Path blueprint(String image, String strategy) throws IOException {
     StringBuilder y = new StringBuilder("images:\n");
     for (String name : new String[] {"a", "b", "bad"}) {
-      y.append("  ").append(name).append(":\n")
+      y.append("  ")
+          .append(name)
+          .append(":\n")
           .append("    from: scratch\n")
           .append("    steps:\n")
           .append("      - copy: { src: bin/, dest: /bin }\n")
-          .append("      - copy: { src: site-").append(name).append("/, dest: /www }\n")
-          .append("    entrypoint: [ /bin/sh, -c, \"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\" ]\n");
+          .append("      - copy: { src: site-")
+          .append(name)
+          .append("/, dest: /www }\n")
+          .append(
+              "    entrypoint: [ /bin/sh, -c, \"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\" ]\n");
     }
-    y.append("services:\n  web:\n    image: ").append(image).append("\n    replicas: 2\n")
-        .append("    health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }\n")
+    y.append("services:\n  web:\n    image: ")
+        .append(image)
+        .append("\n    replicas: 2\n")
+        .append(
+            "    health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }\n")
         .append("    route: { host: \"*\", path: / }\n")
-        .append("    strategy:\n      ").append(strategy).append("\n");
+        .append("    strategy:\n      ")
+        .append(strategy)
+        .append("\n");
     Path file = folder.resolve("kiln-" + image + ".yaml");
     Files.writeString(file, y.toString());
     return file;
   }
 
   KilnFixture start() {
-    cp = ControlPlane.start(new ServerConfig(home, ServerConfig.address("127.0.0.1:0"),
-        ServerConfig.address("127.0.0.1:0"), Clock.systemUTC(), Map.of()));
+    cp =
+        ControlPlane.start(
+            new ServerConfig(
+                home,
+                ServerConfig.address("127.0.0.1:0"),
+                ServerConfig.address("127.0.0.1:0"),
+                Clock.systemUTC(),
+                Map.of()));
     return this;
   }
 
@@ -88,13 +108,19 @@ final class KilnFixture implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(api() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(api() + path))
-        .header("Content-Type", "application/json").header("X-Kiln-Actor", "tester@it")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api() + path))
+            .header("Content-Type", "application/json")
+            .header("X-Kiln-Actor", "tester@it")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   JsonNode json(HttpResponse<String> r) {
@@ -129,7 +155,8 @@ final class KilnFixture implements AutoCloseable {
       String phase = r.isNull() ? "" : r.get("phase").asText();
       return r.get("to").asInt() == revision
           && (phase.equals("SUCCEEDED") || phase.equals("SCALING_DOWN"))
-          && s.get("traffic").size() == 1 && s.get("traffic").path(Integer.toString(revision)).asInt() == 100
+          && s.get("traffic").size() == 1
+          && s.get("traffic").path(Integer.toString(revision)).asInt() == 100
           && s.get("healthy").asInt() >= s.get("replicas").asInt();
     };
   }

@@ -34,8 +34,16 @@ class ServerStateTest {
       rev.set("revision", StateCodec.revision(StateCodecTest.revision()));
       rev.put("cause", "apply");
       rec.append("local", "revision-created", "web", "apply", rev);
-      Rollout r = Rollout.start("web", 0, 3, 2, Strategy.Rolling.DEFAULT, Duration.ofMinutes(10), false,
-          StateCodecTest.T0);
+      Rollout r =
+          Rollout.start(
+              "web",
+              0,
+              3,
+              2,
+              Strategy.Rolling.DEFAULT,
+              Duration.ofMinutes(10),
+              false,
+              StateCodecTest.T0);
       ObjectNode ro = Json.object();
       ro.set("rollout", StateCodec.rollout(r));
       rec.append("local", "rollout-started", "web", "apply", ro);

@@ -15,10 +15,13 @@ class SmokeIT {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
       Path a = k.blueprint("a", "rolling: { max-surge: 1, max-unavailable: 0 }");
       var applied = k.apply(a);
-      assertThat(applied.get("plan").get("changes").get(0).get("action").asText()).isEqualTo("create");
+      assertThat(applied.get("plan").get("changes").get(0).get("action").asText())
+          .isEqualTo("create");
       k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
-      var r = k.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var r =
+          k.http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("A\n");
     }

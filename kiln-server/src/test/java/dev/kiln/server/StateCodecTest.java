@@ -28,10 +28,22 @@ class StateCodecTest {
     env.put("LOG_LEVEL", "info");
     TreeMap<String, String> volumes = new TreeMap<>();
     volumes.put("data", "/var/lib/app");
-    HealthCheck health = new HealthCheck(new HealthCheck.Probe.Http("/health", 200), Duration.ofMillis(250),
-        Duration.ofSeconds(1), 2, 3, Duration.ofSeconds(60));
-    RuntimeConfig config = new RuntimeConfig(env, List.of("API_TOKEN"), volumes, Optional.of(health),
-        Optional.of(new Route("*", "/api")), "process");
+    HealthCheck health =
+        new HealthCheck(
+            new HealthCheck.Probe.Http("/health", 200),
+            Duration.ofMillis(250),
+            Duration.ofSeconds(1),
+            2,
+            3,
+            Duration.ofSeconds(60));
+    RuntimeConfig config =
+        new RuntimeConfig(
+            env,
+            List.of("API_TOKEN"),
+            volumes,
+            Optional.of(health),
+            Optional.of(new Route("*", "/api")),
+            "process");
     return new Revision("web", 3, IMAGE, config);
   }
 
@@ -45,17 +57,45 @@ class StateCodecTest {
 
   @Test
   void rollout_roundTripsEveryField() {
-    Strategy canary = new Strategy.Canary(
-        List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofSeconds(30))), new Strategy.CanaryStep(100, Optional.empty())),
-        Optional.of(new Strategy.Analysis(0.01, Optional.of(Duration.ofMillis(250)), 20)));
-    Rollout r = new Rollout("web", 2, 3, 4, canary, Duration.ofMinutes(10), false, Rollout.Phase.PAUSED, 1,
-        Optional.of(T0), T0.plusSeconds(5), 7, true, Optional.empty(), new Rollout.Intent(true, false, true),
-        List.of(new Condition(Condition.PAUSED, true, "PauseRequested", "paused by request", T0)));
+    Strategy canary =
+        new Strategy.Canary(
+            List.of(
+                new Strategy.CanaryStep(10, Optional.of(Duration.ofSeconds(30))),
+                new Strategy.CanaryStep(100, Optional.empty())),
+            Optional.of(new Strategy.Analysis(0.01, Optional.of(Duration.ofMillis(250)), 20)));
+    Rollout r =
+        new Rollout(
+            "web",
+            2,
+            3,
+            4,
+            canary,
+            Duration.ofMinutes(10),
+            false,
+            Rollout.Phase.PAUSED,
+            1,
+            Optional.of(T0),
+            T0.plusSeconds(5),
+            7,
+            true,
+            Optional.empty(),
+            new Rollout.Intent(true, false, true),
+            List.of(
+                new Condition(Condition.PAUSED, true, "PauseRequested", "paused by request", T0)));
     assertThat(StateCodec.rollout(Json.parse(Json.write(StateCodec.rollout(r))))).isEqualTo(r);
-    Rollout bg = Rollout.start("web", 1, 2, 3, new Strategy.BlueGreen(Optional.of(Duration.ofMillis(300)),
-        Duration.ofMinutes(10)), Duration.ofMinutes(5), true, T0);
+    Rollout bg =
+        Rollout.start(
+            "web",
+            1,
+            2,
+            3,
+            new Strategy.BlueGreen(Optional.of(Duration.ofMillis(300)), Duration.ofMinutes(10)),
+            Duration.ofMinutes(5),
+            true,
+            T0);
     assertThat(StateCodec.rollout(StateCodec.rollout(bg))).isEqualTo(bg);
-    Rollout rolling = Rollout.start("web", 0, 1, 2, Strategy.Rolling.DEFAULT, Duration.ofMinutes(5), false, T0);
+    Rollout rolling =
+        Rollout.start("web", 0, 1, 2, Strategy.Rolling.DEFAULT, Duration.ofMinutes(5), false, T0);
     assertThat(StateCodec.rollout(StateCodec.rollout(rolling))).isEqualTo(rolling);
     assertThat(StateCodec.withReplicas(rolling, 5).replicas()).isEqualTo(5);
   }

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * For each strategy, under a steady load through the router: 10 rollouts between two revisions
- * that answer differently, then 10 rollbacks. Every request is answered 200 by one of the two,
- * and the traffic ends on the expected revision.
+ * For each strategy, under a steady load through the router: 10 rollouts between two revisions that
+ * answer differently, then 10 rollbacks. Every request is answered 200 by one of the two, and the
+ * traffic ends on the expected revision.
  */
 class ZeroDowntimeIT {
   static final Duration SETTLE = Duration.ofSeconds(90);
@@ -66,8 +66,10 @@ class ZeroDowntimeIT {
       }
       JsonNode web = k.service("web");
       assertThat(web.get("traffic").get(Integer.toString(revision)).asInt()).isEqualTo(100);
-      var r = k.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var r =
+          k.http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(r.body().strip()).isEqualTo(expected);
       assertThat(k.json(k.get("/v1/audit/verify")).get("ok").asBoolean()).isTrue();
     }
