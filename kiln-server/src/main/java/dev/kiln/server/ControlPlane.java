@@ -144,6 +144,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     IdSource ids = new IdSource();
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
+    rec.guard(secrets::seen);
     Executor executor =
         new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
     monitor.addListener(

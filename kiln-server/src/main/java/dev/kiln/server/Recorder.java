@@ -22,11 +22,17 @@ public final class Recorder {
   private final Journal journal;
   private final ServerState state;
   private final HostKey key;
+  private volatile java.util.function.Supplier<Set<String>> secrets = Set::of;
 
   Recorder(Journal journal, ServerState state, HostKey key) {
     this.journal = journal;
     this.state = state;
     this.key = key;
+  }
+
+  /** Secret values to guard in every entry (those the server has handed to instances). */
+  void guard(java.util.function.Supplier<Set<String>> values) {
+    this.secrets = values;
   }
 
   /** Rebuilds the projection from every entry in the journal. */
@@ -61,7 +67,9 @@ public final class Recorder {
       ObjectNode body,
       Set<String> secrets) {
     Entry e =
-        journal.append(new EntryDraft(actor, kind, subject, cause, Json.write(body), secrets));
+        journal.append(
+            new EntryDraft(actor, kind, subject, cause, Json.write(body), secrets)
+                .guarding(this.secrets.get()));
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
     return e;

@@ -85,6 +85,23 @@ class AuditIT {
   }
 
   @Test
+  void aMissingSecretFailsTheApplyClearly_andNothingIsRecorded() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      Path file = k.blueprint("a", "rolling: { max-surge: 1, max-unavailable: 0 }");
+      java.nio.file.Files.writeString(
+          file,
+          java.nio.file.Files.readString(file)
+              .replace("    replicas: 2\n", "    replicas: 2\n    secrets: [ API_TOKEN ]\n"));
+      var response = k.post("/v1/apply", "{\"file\":\"" + file + "\"}");
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(Json.parse(response.body()).get("error").asText())
+          .contains("API_TOKEN")
+          .contains(k.home.resolve("secrets").toString());
+      assertThat(k.json(k.get("/v1/journal?kind=blueprint-applied")).get("entries")).isEmpty();
+    }
+  }
+
+  @Test
   void beyondLoopbackTheApiRequiresTheToken() throws Exception {
     KilnFixture k = new KilnFixture(tmp);
     ControlPlane cp =
