@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Action;
 import dev.kiln.controller.Decision;
@@ -250,40 +249,7 @@ final class Executor implements AutoCloseable {
   }
 
   void journal(Action a, String cause) {
-    ObjectNode body = Json.object();
-    body.put("service", a.service());
-    switch (a) {
-      case Action.StartInstances s -> {
-        body.put("revision", s.revision());
-        state
-            .revision(s.service(), s.revision())
-            .ifPresent(rv -> body.put("image", rv.image().toString()));
-        ArrayNode ids = body.putArray("instances");
-        s.instanceIds().forEach(ids::add);
-        rec.append(ACTOR, "instance-starting", a.service(), cause, body);
-      }
-      case Action.StopInstance s -> {
-        body.put("instance", s.instanceId());
-        body.put("reason", s.reason());
-        body.put("drain", s.drain());
-        rec.append(ACTOR, "instance-stopping", a.service(), cause + ": " + s.reason(), body);
-      }
-      case Action.AdoptInstances s -> {
-        body.put("fromRevision", s.fromRevision());
-        body.put("toRevision", s.toRevision());
-        ArrayNode ids = body.putArray("instances");
-        s.instanceIds().forEach(ids::add);
-        rec.append(ACTOR, "instance-adopted", a.service(), cause, body);
-      }
-      case Action.SetTraffic s -> {
-        body.set("traffic", StateCodec.traffic(s.traffic()));
-        rec.append(ACTOR, "traffic-set", a.service(), cause, body);
-      }
-      case Action.RecordEvent s -> {
-        body.put("message", s.message());
-        rec.append(ACTOR, s.kind(), a.service(), s.message(), body);
-      }
-    }
+    ActionJournal.append(rec, state, ACTOR, a, cause);
   }
 
   void perform(Action a, Map<String, Observed> byId) {
