@@ -19,3 +19,13 @@ kiln_find_jdk() {
   fi
   export JAVA_HOME="$best"
 }
+
+# JVM flags that keep JDK 22+ from warning about what Netty, SQLite and Maven's own jars do on
+# purpose (native access, sun.misc.Unsafe). Only flags the chosen JDK knows are printed.
+kiln_jvm_flags() {
+  local major
+  major=$(kiln_java_major "$JAVA_HOME/bin/java")
+  local flags="--enable-native-access=ALL-UNNAMED"
+  [ "${major:-0}" -ge 24 ] && flags="$flags --sun-misc-unsafe-memory-access=allow"
+  echo "$flags"
+}

@@ -10,14 +10,15 @@ import picocli.CommandLine.Option;
 
 /**
  * Kiln's main job on the embedded defaults, for a first run on a fresh machine: make sure the host
- * tools are there, create the signing key if there is none, bake the example blueprint and show the
- * result. Composed from the other subcommands so that it does exactly what a user would type.
+ * tools are there, create the signing key if there is none, bake the example blueprint, show the
+ * image, then run its fleet with {@code kiln up}. Composed from the other subcommands so that it does exactly what a user would type.
  */
 @Command(
     name = "demo",
     description = {
-      "Bake the example blueprint (examples/hello) and show the image: the first command to run.",
-      "Installs bubblewrap, debootstrap and skopeo with apt-get if missing and running as root."
+      "The first command to run: bake the example blueprint (examples/hello), show the image, then",
+      "run its fleet behind the router (kiln up) until Ctrl-C. Installs bubblewrap, debootstrap and",
+      "skopeo with apt-get if they are missing and Kiln runs as root."
     })
 public final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -27,6 +28,12 @@ public final class DemoCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "The blueprint to bake (default: the example next to the kiln launcher).")
   Path file;
+
+  @Option(names = "--no-up", description = "Stop after baking and listing the image.")
+  boolean noUp;
+
+  @Option(names = "--once", hidden = true, description = "Passed to kiln up (for tests).")
+  boolean once;
 
   @Override
   public Integer call() {
@@ -50,7 +57,13 @@ public final class DemoCommand implements Callable<Integer> {
     if (code != 0) return code;
     out.println("==> kiln images");
     out.flush();
-    return root.execute("images");
+    code = root.execute("images");
+    if (code != 0 || noUp) return code;
+    out.println("==> kiln up -f " + blueprint + "   (then: curl http://127.0.0.1:8080/)");
+    out.flush();
+    return once
+        ? root.execute("up", "-f", blueprint.toString(), "--once")
+        : root.execute("up", "-f", blueprint.toString());
   }
 
   /** examples/hello/kiln.yaml next to the launcher (KILN_ROOT), else under the working folder. */
