@@ -6,6 +6,7 @@
 #   bench/zero-downtime.sh                       # N=5 rollouts + N rollbacks per strategy
 #   N=10 CONNS=20 DURATION=60 bench/zero-downtime.sh
 #   KILN="java -jar kiln-cli/target/kiln.jar" bench/zero-downtime.sh   # skip the ./kiln launcher
+#   IN_PROCESS_ROUTER=1 ONLY_KILL=1 bench/zero-downtime.sh   # the kill -9 gap with the router inside the server
 #
 # Prints per strategy: requests, failures (non-2xx + socket errors), p99 in steady state vs during
 # the rollouts, how many rollouts/rollbacks ran inside the wrk window; then the time from
@@ -84,7 +85,7 @@ wait_settled() { for _ in $(seq 1 1500); do settled "$1" && return 0; sleep 0.05
 all_traffic_on() { api GET /v1/services/web | jq -e --arg r "$1" '.traffic[$r] == 100' >/dev/null; }
 
 start_server() {
-  $KILN server --api 127.0.0.1:$API_PORT --router 127.0.0.1:$ROUTER_PORT >>"$WORK/server.log" 2>&1 &
+  $KILN server --api 127.0.0.1:$API_PORT --router 127.0.0.1:$ROUTER_PORT ${IN_PROCESS_ROUTER:+--in-process-router} >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 600); do curl -sf "$API/v1/health" >/dev/null && return 0; sleep 0.1; done
   echo "bench: server did not start; see $WORK/server.log" >&2; exit 1
@@ -102,6 +103,7 @@ wrk_summary() { # file -> "requests failures p99"
 start_server
 echo "bench: server up ($API, router $ROUTER); N=$N rollouts + N rollbacks per strategy, wrk -c$CONNS"
 printf "%-11s %9s %9s %12s %12s %10s\n" strategy requests failures p99-steady p99-deploys deploys
+if [ -z "${ONLY_KILL:-}" ]; then
 for strategy in "rolling: { max-surge: 1, max-unavailable: 0 }" \
                 "blue-green: { auto-promote: 200ms, scale-down-delay: 10m }" \
                 "canary: { steps: [ { weight: 25, pause: 500ms }, { weight: 75, pause: 500ms } ] }"; do
@@ -135,6 +137,10 @@ t2=$(ms); body=$(api POST /v1/services/web/rollback '{}'); rrev=$(echo "$body" |
 until all_traffic_on "$rrev"; do sleep 0.005; done; t3=$(ms)
 echo "blue-green switch (apply -> 100% on the new fleet, fleet start included): $((t1-t0)) ms"
 echo "rollback to a warm fleet (POST rollback -> 100%, mode $mode): $((t3-t2)) ms"
+else
+  blueprint b "canary: { steps: [ { weight: 50, pause: 5s } ] }"
+  rrev=$(apply b | jq '.plan.changes[0].toRevision')
+fi
 
 # kill -9 of the server mid-rollout: the router is a process of its own and keeps serving.
 blueprint a "canary: { steps: [ { weight: 50, pause: 5s } ] }"; blueprint b "canary: { steps: [ { weight: 50, pause: 5s } ] }"
