@@ -32,6 +32,13 @@ final class ApiToken {
       return new ApiToken(Optional.empty(), "local");
     }
     String t = loadOrCreate(home.resolve("api-token"));
+    java.util.logging.Logger.getLogger(ApiToken.class.getName())
+        .info(
+            "API on "
+                + api
+                + " (beyond loopback): requests need Authorization: Bearer <the token in "
+                + home.resolve("api-token")
+                + ">");
     byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
     return new ApiToken(Optional.of(bytes), "token:" + sha256(bytes).substring(0, 12));
   }
