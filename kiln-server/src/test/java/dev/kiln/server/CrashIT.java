@@ -95,6 +95,67 @@ class CrashIT {
     }
   }
 
+  /**
+   * Killed right after the apply returned, while the rolling update starts its first instances: the
+   * restarted server finishes it with exactly {@code replicas} new instances, all ids unique.
+   */
+  @Test
+  void killMinus9RightAfterApply_rollingUpdateFinishesWithoutDuplicates() throws Exception {
+    KilnFixture k = new KilnFixture(tmp);
+    String strategy = "rolling: { max-surge: 1, max-unavailable: 0 }";
+    Path a = k.blueprint("a", strategy);
+    Path b = k.blueprint("b", strategy);
+    int apiPort = freePort();
+    int routerPort = freePort();
+    Process server = startServer(k.home, apiPort, routerPort);
+    Load load = null;
+    try {
+      Remote r = new Remote(k, "http://127.0.0.1:" + apiPort);
+      r.await(Duration.ofSeconds(60), s -> true);
+      k.json(r.post("/v1/apply", "{\"file\":\"" + a + "\"}"));
+      r.await(Duration.ofSeconds(90), KilnFixture.settledOn(1));
+      load = new Load("http://127.0.0.1:" + routerPort + "/", 3);
+      k.json(r.post("/v1/apply", "{\"file\":\"" + b + "\"}"));
+      server.destroyForcibly().waitFor();
+      server = startServer(k.home, apiPort, routerPort);
+      JsonNode done = r.await(Duration.ofSeconds(90), KilnFixture.settledOn(2));
+      load.close();
+      assertThat(load.errors.sum()).as(load.toString()).isZero();
+      assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      List<String> after = new ArrayList<>();
+      done.get("instances").forEach(i -> after.add(i.get("id").asText()));
+      assertThat(new HashSet<>(after)).hasSameSizeAs(after);
+      JsonNode instances = k.json(r.get("/v1/instances")).get("instances");
+      long rev2 = 0;
+      for (JsonNode i : instances) if (i.get("revision").asInt() == 2) rev2++;
+      assertThat(rev2).isEqualTo(2);
+      assertThat(k.json(r.get("/v1/audit/verify")).get("ok").asBoolean()).isTrue();
+    } finally {
+      if (load != null) load.close();
+      server.destroy();
+      server.waitFor();
+      cleanUp(k, routerPort);
+    }
+  }
+
+  private static void cleanUp(KilnFixture k, int routerPort) {
+    ControlPlane cp =
+        ControlPlane.start(
+            new ServerConfig(
+                k.home,
+                ServerConfig.address("127.0.0.1:0"),
+                ServerConfig.address("127.0.0.1:" + routerPort),
+                Clock.systemUTC(),
+                Map.of(),
+                true));
+    try {
+      cp.stopFleet("test cleanup");
+      cp.stopRouter();
+    } finally {
+      cp.close();
+    }
+  }
+
   private static Set<String> ids(JsonNode service) {
     Set<String> out = new HashSet<>();
     service.get("instances").forEach(i -> out.add(i.get("id").asText()));
