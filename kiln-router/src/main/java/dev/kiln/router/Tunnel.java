@@ -12,7 +12,7 @@ final class Tunnel {
 
   static void open(
       ClientHandler client, ChannelHandlerContext ctx, Channel upstream, HttpResponse resp) {
-    client.tunnelOpened();
+    ResponseRelay.tunnelOpened(client);
     ctx.writeAndFlush(resp);
     ctx.pipeline().remove(HttpServerCodec.class);
     upstream.pipeline().remove(HttpClientCodec.class);

@@ -7,8 +7,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of a backend connection. While a request uses the connection it is bound to that
- * request's {@link ClientHandler} and passes everything to it; while pooled it only watches for the
- * backend closing the idle connection.
+ * request's {@link ClientHandler} and passes everything to its {@link ResponseRelay}; while pooled
+ * it only watches for the backend closing the idle connection.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** The table entry this connection last served; changes only when a swap relabels an address. */
@@ -45,7 +45,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (owner != null) {
-      owner.upstreamRead(msg);
+      ResponseRelay.read(owner, msg);
     } else {
       // bytes nobody asked for on an idle connection: its framing can no longer be trusted
       ReferenceCountUtil.release(msg);
@@ -55,19 +55,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (owner != null) owner.upstreamReadComplete();
+    if (owner != null) ResponseRelay.readComplete(owner);
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (owner != null) owner.upstreamWritabilityChanged(ctx.channel().isWritable());
+    if (owner != null) ResponseRelay.writabilityChanged(owner, ctx.channel().isWritable());
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     ClientHandler o = owner;
     owner = null;
-    if (o != null) o.upstreamClosed(null);
+    if (o != null) ResponseRelay.closed(o, null);
     else pool.remove(backend.backend.address(), ctx.channel());
   }
 
@@ -76,13 +76,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     ClientHandler o = owner;
     owner = null;
     ctx.close();
-    if (o != null) o.upstreamClosed(cause);
+    if (o != null) ResponseRelay.closed(o, cause);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      if (owner != null) owner.upstreamIdle();
+      if (owner != null) ResponseRelay.idle(owner);
       else ctx.close(); // idle in the pool for a whole response timeout: let it go
     }
   }

@@ -1,0 +1,92 @@
+package dev.kiln.router;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.ArrayDeque;
+
+/**
+ * The state of the one request a client connection has in flight, and its accounting. One instance
+ * per connection, reused for every request on it (no allocation per request); only ever touched on
+ * the connection's event loop, so nothing here is synchronised.
+ *
+ * <p>{@link RequestAdmission} fills in the request side, {@link UpstreamDispatch} the backend, and
+ * {@link ResponseRelay} the response; {@link #end} records the outcome and lets the backend go.
+ */
+final class Exchange {
+  /** Request body bytes buffered while connecting, beyond which the client is not read. */
+  static final int PENDING_LIMIT = 64 * 1024;
+
+  HttpRequest request;
+  HttpRequest outbound; // what goes to the backend: a bodiless request as one full message
+  HttpResponse heldResponse; // a response head waiting to be merged with its body
+  String requestId;
+  boolean clientKeepAlive;
+  boolean client10;
+  boolean head;
+  boolean idempotent;
+  boolean hasBody;
+  boolean upgrade;
+  boolean requestDone;
+  long bodyBytes;
+  long startNanos;
+  CompiledService service;
+  BackendPool forced;
+  boolean hasSticky;
+  long stickyHash;
+  String stickyToSet;
+  BackendState[] tried = new BackendState[4];
+  int triedCount;
+  BackendState backend;
+  Channel upstream;
+  boolean upstreamReused;
+  boolean upstreamKeepAlive;
+  boolean informational;
+  boolean responseStarted;
+  int status;
+  final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+  long pendingBytes;
+  int serial; // guards connect callbacks that outlive their request
+
+  /** Grows the tried list so that every backend of the service (and one more) fits. */
+  void resetTried() {
+    triedCount = 0;
+    if (tried.length < service.all.states.length + 1)
+      tried = new BackendState[service.all.states.length + 1];
+  }
+
+  /** Records the exchange and lets go of the backend (to the pool if it may be reused). */
+  void end(RouterCore core, int code, boolean reuseUpstream) {
+    long micros = (core.ticker.nanos() - startNanos) / 1000;
+    if (service != null) {
+      if (code > 0) service.stats.record(code, micros);
+      service.stats.inFlight.decrementAndGet();
+    }
+    BackendState b = backend;
+    Channel up = upstream;
+    if (b != null) {
+      if (code > 0) b.stats.record(code, micros);
+      b.release();
+    }
+    if (up != null) {
+      ((UpstreamHandler) up.pipeline().last()).unbind();
+      up.config().setAutoRead(true);
+      if (reuseUpstream && b != null && up.isActive() && core.reusable(b)) {
+        core.pool().offer(b.backend.address(), up, core.config.maxIdlePerBackend());
+      } else {
+        up.close();
+      }
+    }
+    HttpContent c;
+    while ((c = pending.poll()) != null) c.release();
+    pendingBytes = 0;
+    service = null;
+    backend = null;
+    upstream = null;
+    responseStarted = false;
+    heldResponse = null;
+    informational = false;
+    stickyToSet = null;
+  }
+}

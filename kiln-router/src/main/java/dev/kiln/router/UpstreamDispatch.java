@@ -1,0 +1,144 @@
+package dev.kiln.router;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Gets an admitted request to a backend: picks one (again, when the table changed under the
+ * request), borrows a pooled connection or opens one, retries an idempotent request on another
+ * backend when a connection fails before any byte was processed, and writes the request once
+ * connected. Static methods over the connection's state, like {@link Tunnel}: the only allocation
+ * is the connect listener, once per new backend connection.
+ */
+final class UpstreamDispatch {
+  private UpstreamDispatch() {}
+
+  static void attempt(ClientHandler c, Throwable lastFailure) {
+    RouterCore core = c.core;
+    Exchange x = c.x;
+    long now = core.ticker.nanos();
+    BackendState b;
+    while (true) {
+      b =
+          BackendPicker.pick(
+              x.service,
+              x.forced,
+              x.hasSticky,
+              x.stickyHash,
+              ThreadLocalRandom.current().nextLong(),
+              now,
+              x.tried,
+              x.triedCount);
+      if (b == null || b.tryAcquire()) break;
+      // b left the table after this request read it: route again by the table that replaced it
+      if (!rerouteAfterSwap(c)) return;
+    }
+    if (b == null) {
+      if (lastFailure == null) c.fail(503, Reasons.noHealthyBackend(x.service, x.forced));
+      else c.fail(502, Reasons.unreachable(x.service, x.tried[x.triedCount - 1], lastFailure));
+      return;
+    }
+    x.backend = b;
+    x.tried[x.triedCount++] = b;
+    Channel ch = core.pool().poll(b.backend.address());
+    if (ch != null) {
+      x.upstreamReused = true;
+      attach(c, ch);
+      return;
+    }
+    x.upstreamReused = false;
+    int expected = x.serial;
+    BackendState target = b;
+    core.connect(b, c.ctx.channel().eventLoop())
+        .addListener((ChannelFuture f) -> connected(c, f, target, expected));
+  }
+
+  /** Re-resolves the service in the current table; false when the request was answered instead. */
+  private static boolean rerouteAfterSwap(ClientHandler c) {
+    Exchange x = c.x;
+    String rev = x.forced == null ? null : x.forced.revision;
+    CompiledService next =
+        c.core.table.get().match(x.request.headers().get(HttpHeaderNames.HOST), x.request.uri());
+    if (next == null || !next.name.equals(x.service.name)) {
+      c.fail(
+          503,
+          "service " + x.service.name + ": left the route table while this request was routed");
+      return false;
+    }
+    if (next != x.service) {
+      x.service.stats.inFlight.decrementAndGet();
+      next.stats.inFlight.incrementAndGet();
+      x.service = next;
+    }
+    x.forced = rev == null ? null : x.service.revision(rev);
+    if (rev != null && x.forced == null) {
+      c.fail(503, Reasons.noSuchRevision(x.service, rev));
+      return false;
+    }
+    x.resetTried();
+    return true;
+  }
+
+  private static void connected(ClientHandler c, ChannelFuture f, BackendState b, int expected) {
+    RouterCore core = c.core;
+    Exchange x = c.x;
+    if (expected != x.serial || c.state != ClientHandler.State.CONNECTING) {
+      // the client went away or the request was already answered (which released b)
+      if (f.isSuccess() && core.reusable(b)) {
+        core.pool().offer(b.backend.address(), f.channel(), core.config.maxIdlePerBackend());
+      } else if (f.isSuccess()) {
+        f.channel().close();
+      }
+      return;
+    }
+    if (f.isSuccess()) {
+      b.connected();
+      attach(c, f.channel());
+      return;
+    }
+    b.connectFailed(core.ticker.nanos(), core.config.ejectionThreshold(), core.ejectNanos);
+    b.release();
+    x.backend = null;
+    if (x.idempotent && x.triedCount < core.config.maxAttempts()) attempt(c, f.cause());
+    else c.fail(502, Reasons.unreachable(x.service, b, f.cause()));
+  }
+
+  private static void attach(ClientHandler c, Channel ch) {
+    Exchange x = c.x;
+    x.upstream = ch;
+    ((UpstreamHandler) ch.pipeline().last()).bind(c, x.backend);
+    c.state = ClientHandler.State.FORWARDING;
+    x.informational = false;
+    ch.write(x.outbound);
+    HttpContent content;
+    while ((content = x.pending.poll()) != null) ch.write(content);
+    if (x.pendingBytes > Exchange.PENDING_LIMIT) c.ctx.channel().config().setAutoRead(true);
+    x.pendingBytes = 0;
+    c.upstreamNeedsFlush = true;
+    if (!c.inRead) c.flushUpstream();
+  }
+
+  /**
+   * After the backend closed the connection: retries when it was a pooled connection the backend
+   * had already given up on (nothing was processed). False when the request may not be retried.
+   */
+  static boolean retryStaleConnection(ClientHandler c, Throwable cause) {
+    Exchange x = c.x;
+    if (!x.responseStarted
+        && x.upstreamReused
+        && x.idempotent
+        && !x.hasBody
+        && x.requestDone
+        && x.triedCount < c.core.config.maxAttempts()) {
+      x.backend.release();
+      x.backend = null;
+      c.state = ClientHandler.State.CONNECTING;
+      attempt(c, cause);
+      return true;
+    }
+    return false;
+  }
+}
