@@ -73,7 +73,6 @@ final class Values {
     return Optional.empty();
   }
 
-
   Optional<String> nonEmpty(Node node, String path) {
     Optional<String> s = string(node, path);
     if (s.isPresent() && s.get().isBlank()) {

@@ -180,8 +180,10 @@ class BlueprintProblemsTest {
                 + " end>",
             ""),
         bad("", "1:1: the blueprint is empty", ""),
-        bad(IMAGE + "    copy: [ { src: \"a\\0b\", dest: /a } ]\n",
-            "4:20: images.app.copy[0].src: must not contain a NUL character", ""),
+        bad(
+            IMAGE + "    copy: [ { src: \"a\\0b\", dest: /a } ]\n",
+            "4:20: images.app.copy[0].src: must not contain a NUL character",
+            ""),
         bad(
             "x-base: &b { from: scratch }\nimages:\n  app:\n    <<: *b\n",
             "4:5: images.app: unknown key '<<'",

@@ -17,14 +17,18 @@ import picocli.CommandLine.Spec;
       "Traffic returns to the stable revision and the new instances are removed."
     })
 public final class AbortCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to abort.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "The service whose rollout to abort.")
   String service;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort"));
+    JsonNode rollout =
+        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("abort", service, rollout));
     out.flush();

@@ -50,7 +50,9 @@ public final class ApiClient {
             .build();
   }
 
-  /** The client configured by KILN_API, KILN_TOKEN and $KILN_HOME/api-token (see {@link Endpoint}). */
+  /**
+   * The client configured by KILN_API, KILN_TOKEN and $KILN_HOME/api-token (see {@link Endpoint}).
+   */
   public static ApiClient fromEnvironment() {
     return new ApiClient(Endpoint.resolve(System.getenv(), System.getProperties()));
   }
@@ -71,7 +73,9 @@ public final class ApiClient {
       throw new IllegalStateException(e);
     }
     HttpRequest.Builder b =
-        request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(text));
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(text));
     return json(send(b, path));
   }
 
@@ -82,7 +86,8 @@ public final class ApiClient {
 
   /** A GET whose body is streamed to the caller, for large non-JSON answers (the audit export). */
   public InputStream stream(String path) {
-    HttpResponse<InputStream> r = exchange(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        exchange(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() >= 400) {
       try (InputStream in = r.body()) {
         throw failure(r.statusCode(), in.readAllBytes(), path);
@@ -93,25 +98,33 @@ public final class ApiClient {
     return r.body();
   }
 
-  /** {@code /v1/services/web} — escapes each name, so a strange service name cannot change the path. */
+  /**
+   * {@code /v1/services/web} — escapes each name, so a strange service name cannot change the path.
+   */
   public static String path(String first, String... names) {
     StringBuilder b = new StringBuilder(first);
-    for (String n : names) b.append('/').append(URLEncoder.encode(n, StandardCharsets.UTF_8).replace("+", "%20"));
+    for (String n : names)
+      b.append('/').append(URLEncoder.encode(n, StandardCharsets.UTF_8).replace("+", "%20"));
     return b.toString();
   }
 
-  /** A query string of the non-empty parameters, in the order given: {@code ?since=3&kind=apply}. */
+  /**
+   * A query string of the non-empty parameters, in the order given: {@code ?since=3&kind=apply}.
+   */
   public static String query(Map<String, Optional<String>> params) {
     List<String> parts = new ArrayList<>();
     params.forEach(
-        (k, v) -> v.ifPresent(s -> parts.add(k + "=" + URLEncoder.encode(s, StandardCharsets.UTF_8))));
+        (k, v) ->
+            v.ifPresent(s -> parts.add(k + "=" + URLEncoder.encode(s, StandardCharsets.UTF_8))));
     return parts.isEmpty() ? "" : "?" + String.join("&", parts);
   }
 
-  // Paths are resolved relative to the base so that KILN_API may carry a prefix (https://host/kiln/).
+  // Paths are resolved relative to the base so that KILN_API may carry a prefix
+  // (https://host/kiln/).
   private HttpRequest.Builder request(String path) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(endpoint.base().resolve(path.startsWith("/") ? path.substring(1) : path))
+        HttpRequest.newBuilder(
+                endpoint.base().resolve(path.startsWith("/") ? path.substring(1) : path))
             .timeout(REQUEST_TIMEOUT)
             .header("Accept", "application/json")
             .header("X-Kiln-Actor", endpoint.actor());
@@ -132,11 +145,17 @@ public final class ApiClient {
       throw unreachable();
     } catch (HttpTimeoutException e) {
       throw new ApiException(
-          0, "the Kiln server at " + endpoint.display() + " did not answer within " + REQUEST_TIMEOUT.toMinutes() + " minutes");
+          0,
+          "the Kiln server at "
+              + endpoint.display()
+              + " did not answer within "
+              + REQUEST_TIMEOUT.toMinutes()
+              + " minutes");
     } catch (IOException e) {
       // The JDK wraps a refused connection in a plain IOException on some paths.
       if (e.getCause() instanceof ConnectException) throw unreachable();
-      throw new ApiException(0, "talking to the Kiln server at " + endpoint.display() + " failed: " + e);
+      throw new ApiException(
+          0, "talking to the Kiln server at " + endpoint.display() + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(0, "interrupted while waiting for the Kiln server");
@@ -146,20 +165,28 @@ public final class ApiClient {
   private ApiException unreachable() {
     return new ApiException(
         0,
-        "cannot reach the Kiln server at " + endpoint.display() + "; start it with `kiln server` or `kiln up`"
+        "cannot reach the Kiln server at "
+            + endpoint.display()
+            + "; start it with `kiln server` or `kiln up`"
             + " (or point KILN_API at it)");
   }
 
   private ApiException failure(int status, byte[] body, String path) {
     Optional<JsonNode> error = parse(body);
     String message =
-        error.map(e -> e.path("error").asText("")).filter(s -> !s.isBlank())
+        error
+            .map(e -> e.path("error").asText(""))
+            .filter(s -> !s.isBlank())
             .orElseGet(() -> "HTTP " + status + " from " + path + excerpt(body));
     StringBuilder b = new StringBuilder(message);
-    error.ifPresent(e -> e.path("problems").forEach(p -> b.append(System.lineSeparator()).append("  ").append(p.asText())));
+    error.ifPresent(
+        e ->
+            e.path("problems")
+                .forEach(p -> b.append(System.lineSeparator()).append("  ").append(p.asText())));
     if (status == 401) {
       b.append(System.lineSeparator())
-          .append("  the server wants a token: set KILN_TOKEN to the content of $KILN_HOME/api-token on the server's host");
+          .append(
+              "  the server wants a token: set KILN_TOKEN to the content of $KILN_HOME/api-token on the server's host");
     }
     return new ApiException(status, b.toString());
   }
@@ -184,7 +211,12 @@ public final class ApiClient {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw new ApiException(0, "the Kiln server at " + endpoint.display() + " answered with invalid JSON" + excerpt(body));
+      throw new ApiException(
+          0,
+          "the Kiln server at "
+              + endpoint.display()
+              + " answered with invalid JSON"
+              + excerpt(body));
     }
   }
 
@@ -230,7 +262,8 @@ public final class ApiClient {
       URI base;
       try {
         base = URI.create(api.endsWith("/") ? api : api + "/");
-        if (base.getScheme() == null || base.getHost() == null) throw new IllegalArgumentException("no scheme or host");
+        if (base.getScheme() == null || base.getHost() == null)
+          throw new IllegalArgumentException("no scheme or host");
       } catch (IllegalArgumentException e) {
         throw new KilnException("KILN_API=" + api + " is not a URL; write it like " + DEFAULT_API);
       }
@@ -252,7 +285,8 @@ public final class ApiClient {
       try {
         return Optional.of(Files.readString(file).strip()).filter(s -> !s.isEmpty());
       } catch (IOException | UncheckedIOException e) {
-        return Optional.empty(); // unreadable after all: go without, the server will say 401 if it cares
+        return Optional
+            .empty(); // unreadable after all: go without, the server will say 401 if it cares
       }
     }
 

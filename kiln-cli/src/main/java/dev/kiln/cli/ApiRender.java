@@ -54,7 +54,8 @@ public final class ApiRender {
   public static String traffic(JsonNode traffic) {
     if (!traffic.isObject() || traffic.isEmpty()) return "-";
     List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : traffic.properties()) parts.add("r" + e.getKey() + " " + e.getValue().asText() + "%");
+    for (Map.Entry<String, JsonNode> e : traffic.properties())
+      parts.add("r" + e.getKey() + " " + e.getValue().asText() + "%");
     return String.join(", ", parts);
   }
 
@@ -62,13 +63,18 @@ public final class ApiRender {
   public static String rolloutCell(JsonNode rollout) {
     if (!rollout.isObject()) return "-";
     String phase = text(rollout, "phase");
-    boolean stepped = rollout.path("steps").asInt(0) > 0 && !phase.equals("SUCCEEDED") && !phase.equals("ABORTED");
-    return stepped ? phase + " " + rollout.path("step").asInt() + "/" + rollout.path("steps").asInt() : phase;
+    boolean stepped =
+        rollout.path("steps").asInt(0) > 0
+            && !phase.equals("SUCCEEDED")
+            && !phase.equals("ABORTED");
+    return stepped
+        ? phase + " " + rollout.path("step").asInt() + "/" + rollout.path("steps").asInt()
+        : phase;
   }
 
   /**
-   * Whether stdout is an interactive terminal: decides live redraws and colour. Since JDK 22
-   * {@code System.console()} is non-null even when redirected, so ask {@code isTerminal()} where it
+   * Whether stdout is an interactive terminal: decides live redraws and colour. Since JDK 22 {@code
+   * System.console()} is non-null even when redirected, so ask {@code isTerminal()} where it
    * exists. The {@code kiln.terminal} system property overrides the guess (tests).
    */
   public static boolean interactive() {

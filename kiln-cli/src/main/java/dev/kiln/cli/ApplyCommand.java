@@ -35,7 +35,9 @@ public final class ApplyCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;
   @Spec CommandSpec spec;
 
-  @Option(names = "--detach", description = "Return once the rollouts have started; do not follow them.")
+  @Option(
+      names = "--detach",
+      description = "Return once the rollouts have started; do not follow them.")
   boolean detach;
 
   @Option(
@@ -43,10 +45,15 @@ public final class ApplyCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "15m",
       converter = DurationConverter.class,
-      description = "Stop following after this long, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}). The rollouts go on.")
+      description =
+          "Stop following after this long, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}). The rollouts go on.")
   Duration timeout;
 
-  @Option(names = "--poll-interval", hidden = true, defaultValue = "500ms", converter = DurationConverter.class)
+  @Option(
+      names = "--poll-interval",
+      hidden = true,
+      defaultValue = "500ms",
+      converter = DurationConverter.class)
   Duration pollInterval;
 
   @Override
@@ -65,20 +72,31 @@ public final class ApplyCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    List<JsonNode> last = new RolloutFollower(api, out, ApiRender.interactive(), pollInterval).follow(started, timeout);
+    List<JsonNode> last =
+        new RolloutFollower(api, out, ApiRender.interactive(), pollInterval)
+            .follow(started, timeout);
     return report(out, last);
   }
 
   private static int report(PrintWriter out, List<JsonNode> rollouts) {
     List<String> failures = new ArrayList<>();
     for (JsonNode r : rollouts) {
-      String what = "rollout of " + r.path("service").asText() + " (" + ProgressRender.fromTo(r) + ")";
-      if (ProgressRender.aborted(r)) failures.add(what + " was aborted: " + r.path("message").asText("no reason given"));
-      else out.println(what + " " + (r.path("phase").asText().equals("SUPERSEDED") ? "was superseded by a newer one" : "succeeded"));
+      String what =
+          "rollout of " + r.path("service").asText() + " (" + ProgressRender.fromTo(r) + ")";
+      if (ProgressRender.aborted(r))
+        failures.add(what + " was aborted: " + r.path("message").asText("no reason given"));
+      else
+        out.println(
+            what
+                + " "
+                + (r.path("phase").asText().equals("SUPERSEDED")
+                    ? "was superseded by a newer one"
+                    : "succeeded"));
     }
     out.flush();
     if (!failures.isEmpty()) {
-      throw new KilnException(String.join("\n", failures) + "\nsee `kiln journal --service <name>` for its steps");
+      throw new KilnException(
+          String.join("\n", failures) + "\nsee `kiln journal --service <name>` for its steps");
     }
     return 0;
   }
@@ -109,7 +127,8 @@ public final class ApplyCommand implements Callable<Integer> {
         api.get("/v1/rollouts").path("rollouts").forEach(live::add);
         List<JsonNode> services = new ArrayList<>();
         api.get("/v1/services").path("services").forEach(services::add);
-        current.replaceAll((id, before) -> ProgressRender.done(before) ? before : latest(id, before, live));
+        current.replaceAll(
+            (id, before) -> ProgressRender.done(before) ? before : latest(id, before, live));
         if (terminal) {
           String block = ProgressRender.block(List.copyOf(current.values()), services);
           // Move the cursor back over the previous block and clear to the end of the screen.
@@ -118,19 +137,25 @@ public final class ApplyCommand implements Callable<Integer> {
           blockLines = (int) block.lines().count();
         } else {
           for (JsonNode r : current.values()) {
-            String line = ProgressRender.line(r, ProgressRender.find(services, r.path("service").asText()));
+            String line =
+                ProgressRender.line(r, ProgressRender.find(services, r.path("service").asText()));
             if (!line.equals(printed.put(r.path("id").asText(), line))) out.println(line);
           }
         }
         out.flush();
-        if (current.values().stream().allMatch(ProgressRender::done)) return List.copyOf(current.values());
+        if (current.values().stream().allMatch(ProgressRender::done))
+          return List.copyOf(current.values());
         if (System.nanoTime() - deadline > 0) {
           List<String> pending = new ArrayList<>();
           for (JsonNode r : current.values()) {
-            if (!ProgressRender.done(r)) pending.add(r.path("service").asText() + " " + ApiRender.rolloutCell(r));
+            if (!ProgressRender.done(r))
+              pending.add(r.path("service").asText() + " " + ApiRender.rolloutCell(r));
           }
           throw new KilnException(
-              "stopped following after " + timeout.toString().substring(2).toLowerCase() + ": " + String.join(", ", pending)
+              "stopped following after "
+                  + timeout.toString().substring(2).toLowerCase()
+                  + ": "
+                  + String.join(", ", pending)
                   + " still in progress; they go on in the server (`kiln status`, `kiln promote`, `kiln abort`)");
         }
         Thread.sleep(poll.toMillis());
@@ -146,7 +171,8 @@ public final class ApplyCommand implements Callable<Integer> {
       String service = before.path("service").asText();
       boolean replaced = live.stream().anyMatch(r -> r.path("service").asText().equals(service));
       if (!replaced) return before;
-      ObjectNode superseded = before.isObject() ? ((ObjectNode) before).deepCopy() : ApiClient.object();
+      ObjectNode superseded =
+          before.isObject() ? ((ObjectNode) before).deepCopy() : ApiClient.object();
       return superseded.put("phase", "SUPERSEDED").put("message", "a newer rollout replaced it");
     }
   }
@@ -163,15 +189,19 @@ public final class ApplyCommand implements Callable<Integer> {
       int end = 0;
       while (m.find() && m.start() == end) {
         long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        });
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  default -> Duration.ofHours(n);
+                });
         end = m.end();
       }
-      if (end == 0 || end != value.length()) throw new TypeConversionException("'" + value + "' is not a duration; write e.g. 90s, 15m or 1h");
+      if (end == 0 || end != value.length())
+        throw new TypeConversionException(
+            "'" + value + "' is not a duration; write e.g. 90s, 15m or 1h");
       return total;
     }
   }

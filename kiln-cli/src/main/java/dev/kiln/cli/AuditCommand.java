@@ -58,16 +58,24 @@ public final class AuditCommand implements Runnable {
       }
       if (!ok) throw new KilnException(failure(result));
       out.println(
-          "journal ok: " + result.path("entries").asLong() + " entries, " + result.path("checkpoints").asLong()
-              + " signed checkpoints, head " + ApiRender.text(result, "head"));
+          "journal ok: "
+              + result.path("entries").asLong()
+              + " entries, "
+              + result.path("checkpoints").asLong()
+              + " signed checkpoints, head "
+              + ApiRender.text(result, "head"));
       out.flush();
       return 0;
     }
 
     static String failure(JsonNode r) {
       String message = r.path("message").asText("");
-      return "journal verification failed at entry " + ApiRender.number(r, "badSeq") + " ("
-          + ApiRender.text(r, "reason") + ")" + (message.isBlank() ? "" : ": " + message)
+      return "journal verification failed at entry "
+          + ApiRender.number(r, "badSeq")
+          + " ("
+          + ApiRender.text(r, "reason")
+          + ")"
+          + (message.isBlank() ? "" : ": " + message)
           + "; entries from there on cannot be trusted — compare with an earlier `kiln audit export`";
     }
   }
@@ -77,7 +85,10 @@ public final class AuditCommand implements Runnable {
       name = "export",
       description = "Write the whole journal as NDJSON (one entry per line) to stdout or a file.")
   static final class Export implements Callable<Integer> {
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write here (atomically) instead of stdout.")
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE",
+        description = "Write here (atomically) instead of stdout.")
     Optional<Path> file = Optional.empty();
 
     @Spec CommandSpec spec;
@@ -102,7 +113,8 @@ public final class AuditCommand implements Runnable {
     static long writeAtomically(InputStream in, Path target) throws IOException {
       Path abs = target.toAbsolutePath();
       Path dir = abs.getParent();
-      if (!Files.isDirectory(dir)) throw new KilnException(dir + ": no such folder; create it first");
+      if (!Files.isDirectory(dir))
+        throw new KilnException(dir + ": no such folder; create it first");
       Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
       try {
         long n;

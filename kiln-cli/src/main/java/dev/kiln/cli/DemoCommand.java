@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * Kiln's main job on the embedded defaults, for a first run on a fresh machine: make sure the host
  * tools are there, create the signing key if there is none, bake the example blueprint, show the
- * image, then run its fleet with {@code kiln up}. Composed from the other subcommands so that it does exactly what a user would type.
+ * image, then run its fleet with {@code kiln up}. Composed from the other subcommands so that it
+ * does exactly what a user would type.
  */
 @Command(
     name = "demo",

@@ -23,7 +23,11 @@ import picocli.CommandLine.Spec;
       "Oldest first. Roll back to one with `kiln rollback SERVICE --to REVISION`."
     })
 public final class HistoryCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "Only this service's revisions.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SERVICE",
+      description = "Only this service's revisions.")
   Optional<String> service = Optional.empty();
 
   @Mixin OutputFormat output;
@@ -40,7 +44,9 @@ public final class HistoryCommand implements Callable<Integer> {
       ObjectNode all = ApiClient.object();
       ArrayNode revisions = all.putArray("revisions");
       for (JsonNode s : api.get("/v1/services").path("services")) {
-        api.get(ApiClient.path("/v1/services", s.path("name").asText(), "revisions")).path("revisions").forEach(revisions::add);
+        api.get(ApiClient.path("/v1/services", s.path("name").asText(), "revisions"))
+            .path("revisions")
+            .forEach(revisions::add);
       }
       answer = all;
     }
@@ -53,7 +59,8 @@ public final class HistoryCommand implements Callable<Integer> {
 
   static String table(JsonNode revisions, boolean withService) {
     if (revisions.isEmpty()) return "no revisions yet; deploy a blueprint with `kiln apply`\n";
-    List<String> headers = new ArrayList<>(List.of("REVISION", "IMAGE", "CREATED", "ACTOR", "CAUSE"));
+    List<String> headers =
+        new ArrayList<>(List.of("REVISION", "IMAGE", "CREATED", "ACTOR", "CAUSE"));
     if (withService) headers.addFirst("SERVICE");
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode r : revisions) {

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
  * exists so tests (and scripts juggling several homes) need not set $KILN_HOME.
  */
 public final class HomeOption {
-  @Option(names = "--home", hidden = true, paramLabel = "DIR", description = "Kiln's state folder (default: $KILN_HOME or ~/.kiln).")
+  @Option(
+      names = "--home",
+      hidden = true,
+      paramLabel = "DIR",
+      description = "Kiln's state folder (default: $KILN_HOME or ~/.kiln).")
   Optional<Path> home = Optional.empty();
 
   public Path home() {
@@ -29,11 +33,16 @@ public final class HomeOption {
 
   /** The image store, if one exists: read-only commands do not create one. */
   public Optional<ImageStore> existingStore() {
-    return Files.isRegularFile(images().resolve("index.json")) ? Optional.of(ImageStore.open(images())) : Optional.empty();
+    return Files.isRegularFile(images().resolve("index.json"))
+        ? Optional.of(ImageStore.open(images()))
+        : Optional.empty();
   }
 
   public ImageStore requireStore() {
     return existingStore()
-        .orElseThrow(() -> new ImageException("no image store in " + images() + "; bake an image first (kiln bake)"));
+        .orElseThrow(
+            () ->
+                new ImageException(
+                    "no image store in " + images() + "; bake an image first (kiln bake)"));
   }
 }

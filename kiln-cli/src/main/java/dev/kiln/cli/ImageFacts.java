@@ -22,7 +22,10 @@ record ImageFacts(Digest digest, long size, String createdFrom, String signed) {
 
   static ImageFacts of(ImageStore store, Digest digest, Optional<PublicKey> trusted) {
     ImageManifest m = store.manifest(digest);
-    long size = store.size(digest) + m.config().size() + m.layers().stream().mapToLong(Descriptor::size).sum();
+    long size =
+        store.size(digest)
+            + m.config().size()
+            + m.layers().stream().mapToLong(Descriptor::size).sum();
     return new ImageFacts(digest, size, createdFrom(m), signed(store, digest, trusted));
   }
 
@@ -34,7 +37,10 @@ record ImageFacts(Digest digest, long size, String createdFrom, String signed) {
     return base == null || base.isBlank() ? "-" : base;
   }
 
-  /** "yes (keyId)", "no", "INVALID: reason", or "unverified (keyId)" when this host has no key to check with. */
+  /**
+   * "yes (keyId)", "no", "INVALID: reason", or "unverified (keyId)" when this host has no key to
+   * check with.
+   */
   static String signed(ImageStore store, Digest digest, Optional<PublicKey> trusted) {
     List<String> signers = ImageSigner.signers(store, digest);
     if (signers.isEmpty()) return "no";

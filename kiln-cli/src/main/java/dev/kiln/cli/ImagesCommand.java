@@ -36,7 +36,8 @@ public final class ImagesCommand implements Callable<Integer> {
     if (store.isPresent()) {
       Optional<PublicKey> trusted = ImageFacts.trustedKey(home.keys());
       for (Descriptor d : store.get().tagged()) {
-        rows.add(new Row(d.refName().orElseThrow(), ImageFacts.of(store.get(), d.digest(), trusted)));
+        rows.add(
+            new Row(d.refName().orElseThrow(), ImageFacts.of(store.get(), d.digest(), trusted)));
       }
     }
     if (output.json()) {
@@ -65,13 +66,18 @@ public final class ImagesCommand implements Callable<Integer> {
     List<String[]> cells = new ArrayList<>();
     cells.add(new String[] {"NAME", "DIGEST", "SIZE", "CREATED FROM", "SIGNED"});
     for (Row r : rows) {
-      cells.add(new String[] {
-        r.name(), "sha256:" + r.facts().digest().shortHex(), ImageFacts.human(r.facts().size()),
-        r.facts().createdFrom(), r.facts().signed()
-      });
+      cells.add(
+          new String[] {
+            r.name(),
+            "sha256:" + r.facts().digest().shortHex(),
+            ImageFacts.human(r.facts().size()),
+            r.facts().createdFrom(),
+            r.facts().signed()
+          });
     }
     int[] widths = new int[5];
-    for (String[] row : cells) for (int i = 0; i < 4; i++) widths[i] = Math.max(widths[i], row[i].length());
+    for (String[] row : cells)
+      for (int i = 0; i < 4; i++) widths[i] = Math.max(widths[i], row[i].length());
     StringBuilder b = new StringBuilder();
     for (String[] row : cells) {
       for (int i = 0; i < 4; i++) b.append(String.format("%-" + widths[i] + "s   ", row[i]));

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code kiln inspect IMAGE}: manifest, config, layers, signature and SBOM summary of one image. */
+/**
+ * {@code kiln inspect IMAGE}: manifest, config, layers, signature and SBOM summary of one image.
+ */
 @Command(
     name = "inspect",
     description = {
@@ -41,10 +43,17 @@ public final class InspectCommand implements Callable<Integer> {
   boolean sbom;
 
   static Descriptor find(ImageStore store, String ref) {
-    return store.resolve(ref)
-        .orElseThrow(() -> new ImageException(
-            "no image '" + ref + "' in " + store.dir() + "; `kiln images` lists the names, or give a digest"
-                + " (at least 12 hex characters)"));
+    return store
+        .resolve(ref)
+        .orElseThrow(
+            () ->
+                new ImageException(
+                    "no image '"
+                        + ref
+                        + "' in "
+                        + store.dir()
+                        + "; `kiln images` lists the names, or give a digest"
+                        + " (at least 12 hex characters)"));
   }
 
   @Override
@@ -72,14 +81,15 @@ public final class InspectCommand implements Callable<Integer> {
       o.put("signed", facts.signed());
       o.set("manifest", Json.parse(store.read(d.digest()), "manifest"));
       o.set("config", Json.parse(store.read(m.config().digest()), "config"));
-      summary.ifPresent(s -> {
-        ObjectNode so = o.putObject("sbom");
-        so.put("digest", s.sbom().digest().toString());
-        so.put("files", s.fileCount());
-        so.put("packages", s.packageCount());
-        ArrayNode top = so.putArray("topLevel");
-        s.topLevel().forEach(top::add);
-      });
+      summary.ifPresent(
+          s -> {
+            ObjectNode so = o.putObject("sbom");
+            so.put("digest", s.sbom().digest().toString());
+            so.put("files", s.fileCount());
+            so.put("packages", s.packageCount());
+            ArrayNode top = so.putArray("topLevel");
+            s.topLevel().forEach(top::add);
+          });
       out.println(Json.pretty(o));
     } else {
       text(out, d, m, c, facts, summary);
@@ -88,13 +98,25 @@ public final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void text(PrintWriter out, Descriptor d, ImageManifest m, ImageConfig c, ImageFacts facts, Optional<SbomSummary> summary) {
+  private void text(
+      PrintWriter out,
+      Descriptor d,
+      ImageManifest m,
+      ImageConfig c,
+      ImageFacts facts,
+      Optional<SbomSummary> summary) {
     out.println("image:        " + image);
     out.println("digest:       " + d.digest());
-    out.println("size:         " + ImageFacts.human(facts.size()) + " (" + m.layers().size() + (m.layers().size() == 1 ? " layer)" : " layers)"));
+    out.println(
+        "size:         "
+            + ImageFacts.human(facts.size())
+            + " ("
+            + m.layers().size()
+            + (m.layers().size() == 1 ? " layer)" : " layers)"));
     out.println("created:      " + c.created());
     out.println("created from: " + facts.createdFrom());
-    Optional.ofNullable(m.annotations().get(ImageFacts.BLUEPRINT_DIGEST)).ifPresent(b -> out.println("blueprint:    " + b));
+    Optional.ofNullable(m.annotations().get(ImageFacts.BLUEPRINT_DIGEST))
+        .ifPresent(b -> out.println("blueprint:    " + b));
     out.println("signed:       " + facts.signed());
     out.println("platform:     " + c.os() + "/" + c.architecture());
     out.println("config:");
@@ -109,16 +131,27 @@ public final class InspectCommand implements Callable<Integer> {
     for (int i = 0; i < m.layers().size(); i++) {
       Descriptor l = m.layers().get(i);
       String history = i < c.history().size() ? "  " + c.history().get(i) : "";
-      out.printf("  %s  %9s  %s%s%n", l.digest(), ImageFacts.human(l.size()), shortType(l.mediaType()), history);
+      out.printf(
+          "  %s  %9s  %s%s%n",
+          l.digest(), ImageFacts.human(l.size()), shortType(l.mediaType()), history);
     }
     if (!m.annotations().isEmpty()) {
       out.println("annotations:");
-      for (Map.Entry<String, String> a : m.annotations().entrySet()) out.println("  " + a.getKey() + "=" + a.getValue());
+      for (Map.Entry<String, String> a : m.annotations().entrySet())
+        out.println("  " + a.getKey() + "=" + a.getValue());
     }
     if (summary.isPresent()) {
       SbomSummary s = summary.get();
-      out.println("sbom:         " + s.fileCount() + " files, " + s.packageCount() + " packages ("
-          + s.sbom().digest().shortHex() + "; full list: kiln inspect " + image + " --sbom)");
+      out.println(
+          "sbom:         "
+              + s.fileCount()
+              + " files, "
+              + s.packageCount()
+              + " packages ("
+              + s.sbom().digest().shortHex()
+              + "; full list: kiln inspect "
+              + image
+              + " --sbom)");
       out.println("top level:    " + String.join(" ", s.topLevel()));
     } else {
       out.println("sbom:         none");

@@ -24,13 +24,22 @@ import picocli.CommandLine.Spec;
       "`-o json` adds each entry's body and hashes."
     })
 public final class JournalCommand implements Callable<Integer> {
-  @Option(names = "--since", paramLabel = "SEQ", description = "Only entries after this sequence number.")
+  @Option(
+      names = "--since",
+      paramLabel = "SEQ",
+      description = "Only entries after this sequence number.")
   Optional<Long> since = Optional.empty();
 
-  @Option(names = "--service", paramLabel = "NAME", description = "Only entries about this service.")
+  @Option(
+      names = "--service",
+      paramLabel = "NAME",
+      description = "Only entries about this service.")
   Optional<String> service = Optional.empty();
 
-  @Option(names = "--kind", paramLabel = "KIND", description = "Only entries of this kind, e.g. apply, rollout-step.")
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      description = "Only entries of this kind, e.g. apply, rollout-step.")
   Optional<String> kind = Optional.empty();
 
   @Option(names = "--limit", paramLabel = "N", description = "At most this many entries.")

@@ -20,7 +20,9 @@ public final class KeygenCommand implements Callable<Integer> {
   @Mixin HomeOption home;
   @Spec CommandSpec spec;
 
-  @Option(names = "--force", description = "Replace an existing key (images signed with the old one stop verifying).")
+  @Option(
+      names = "--force",
+      description = "Replace an existing key (images signed with the old one stop verifying).")
   boolean force;
 
   @Override
@@ -29,7 +31,8 @@ public final class KeygenCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("key id:      " + key.keyId());
     out.println("private key: " + key.privateKeyFile() + " (mode 0600; keep it on this host)");
-    out.println("public key:  " + key.publicKeyFile() + " (give it to hosts that verify these images)");
+    out.println(
+        "public key:  " + key.publicKeyFile() + " (give it to hosts that verify these images)");
     out.flush();
     return 0;
   }

@@ -1,7 +1,5 @@
 package dev.kiln.cli;
 
-import picocli.CommandLine;
-
 /** Entry point; the only place that calls System.exit. */
 public final class Main {
   private Main() {}

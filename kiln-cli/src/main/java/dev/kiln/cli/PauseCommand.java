@@ -14,14 +14,18 @@ import picocli.CommandLine.Spec;
     name = "pause",
     description = {"Pause a service's rollout where it is, until `kiln resume` or `kiln promote`."})
 public final class PauseCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to pause.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "The service whose rollout to pause.")
   String service;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "pause"));
+    JsonNode rollout =
+        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "pause"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("pause", service, rollout));
     out.flush();

@@ -33,7 +33,9 @@ public final class PlanCommand implements Callable<Integer> {
   @Mixin OutputFormat output;
   @Spec CommandSpec spec;
 
-  @Option(names = "--detailed-exitcode", description = "Exit 2 when the plan has changes, 0 when it has none.")
+  @Option(
+      names = "--detailed-exitcode",
+      description = "Exit 2 when the plan has changes, 0 when it has none.")
   boolean detailedExitcode;
 
   @Override
@@ -53,11 +55,12 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   /**
-   * The server reads the blueprint itself (it resolves images and files relative to it), so send
-   * an absolute path — after checking here, where the message can name the user's own path.
+   * The server reads the blueprint itself (it resolves images and files relative to it), so send an
+   * absolute path — after checking here, where the message can name the user's own path.
    */
   static ObjectNode body(Path file) {
-    if (!Files.isRegularFile(file)) throw new KilnException(file + ": no such file; create it, or point to it with -f <file>");
+    if (!Files.isRegularFile(file))
+      throw new KilnException(file + ": no such file; create it, or point to it with -f <file>");
     ObjectNode body = ApiClient.object();
     body.put("file", file.toAbsolutePath().normalize().toString());
     return body;

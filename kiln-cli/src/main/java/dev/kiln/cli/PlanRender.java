@@ -25,19 +25,17 @@ public final class PlanRender {
   }
 
   /**
-   * Terraform's colours by each line's leading symbol: + create, - remove, ~ (or -/+) replace,
-   * ± scale.
+   * Terraform's colours by each line's leading symbol: + create, - remove, ~ (or -/+) replace, ±
+   * scale.
    */
   public static String colour(String text) {
     StringBuilder b = new StringBuilder();
     for (String line : text.split("\n", -1)) {
       String t = line.stripLeading();
       String c =
-          t.startsWith("-/+") || t.startsWith("~") ? YELLOW
-              : t.startsWith("±") ? CYAN
-              : t.startsWith("+") ? GREEN
-              : t.startsWith("-") ? RED
-              : "";
+          t.startsWith("-/+") || t.startsWith("~")
+              ? YELLOW
+              : t.startsWith("±") ? CYAN : t.startsWith("+") ? GREEN : t.startsWith("-") ? RED : "";
       b.append(c.isEmpty() ? line : c + line + RESET).append('\n');
     }
     b.setLength(b.length() - 1);
@@ -55,24 +53,57 @@ public final class PlanRender {
       String to = ApiRender.revision(c, "toRevision");
       JsonNode replicas = c.path("replicas");
       switch (action) {
-        case "create" -> b.append("  + create  ").append(service).append(" revision ").append(to).append(replicasText(replicas)).append('\n');
+        case "create" ->
+            b.append("  + create  ")
+                .append(service)
+                .append(" revision ")
+                .append(to)
+                .append(replicasText(replicas))
+                .append('\n');
         case "replace" -> {
-          b.append("  ~ replace ").append(service).append(" revision ").append(from).append(" -> ").append(to).append('\n');
+          b.append("  ~ replace ")
+              .append(service)
+              .append(" revision ")
+              .append(from)
+              .append(" -> ")
+              .append(to)
+              .append('\n');
           for (JsonNode f : c.path("fields")) {
-            b.append("      ").append(f.path("name").asText()).append(": ")
-                .append(f.path("from").asText("-")).append(" -> ").append(f.path("to").asText("-")).append('\n');
+            b.append("      ")
+                .append(f.path("name").asText())
+                .append(": ")
+                .append(f.path("from").asText("-"))
+                .append(" -> ")
+                .append(f.path("to").asText("-"))
+                .append('\n');
           }
         }
-        case "scale" -> b.append("  ± scale   ").append(service).append(" revision ").append(from).append(replicasText(replicas)).append('\n');
-        case "remove" -> b.append("  - remove  ").append(service).append(" revision ").append(from).append('\n');
+        case "scale" ->
+            b.append("  ± scale   ")
+                .append(service)
+                .append(" revision ")
+                .append(from)
+                .append(replicasText(replicas))
+                .append('\n');
+        case "remove" ->
+            b.append("  - remove  ").append(service).append(" revision ").append(from).append('\n');
         default -> {}
       }
       counts.computeIfPresent(action, (k, v) -> v + 1);
     }
-    if (!plan.path("hasChanges").asBoolean(b.length() > 0)) return "No changes. The fleet matches the blueprint.\n";
+    if (!plan.path("hasChanges").asBoolean(b.length() > 0))
+      return "No changes. The fleet matches the blueprint.\n";
     b.insert(0, "Kiln will perform the following actions:\n\n");
-    b.append('\n').append("Plan: ").append(counts.get("create")).append(" to create, ").append(counts.get("replace"))
-        .append(" to replace, ").append(counts.get("scale")).append(" to scale, ").append(counts.get("remove")).append(" to remove.\n");
+    b.append('\n')
+        .append("Plan: ")
+        .append(counts.get("create"))
+        .append(" to create, ")
+        .append(counts.get("replace"))
+        .append(" to replace, ")
+        .append(counts.get("scale"))
+        .append(" to scale, ")
+        .append(counts.get("remove"))
+        .append(" to remove.\n");
     return b.toString();
   }
 

@@ -52,18 +52,25 @@ final class Prerequisites {
     String packages = String.join(" ", missing);
     boolean root = "root".equals(System.getProperty("user.name"));
     if (!root || which("apt-get").isEmpty()) {
-      err.println("kiln needs: " + packages + ". Install them (e.g. sudo apt-get install -y " + packages + ") and run again.");
+      err.println(
+          "kiln needs: "
+              + packages
+              + ". Install them (e.g. sudo apt-get install -y "
+              + packages
+              + ") and run again.");
       return false;
     }
     out.println("installing " + packages + " with apt-get ...");
     out.flush();
     try {
       int update = run(List.of("apt-get", "update", "-qq"));
-      List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+      List<String> install =
+          new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
       install.addAll(missing);
       int code = update == 0 ? run(install) : update;
       if (code != 0) {
-        err.println("apt-get failed (exit " + code + "); install " + packages + " by hand and run again.");
+        err.println(
+            "apt-get failed (exit " + code + "); install " + packages + " by hand and run again.");
         return false;
       }
     } catch (IOException e) {

@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Rollout progress as text, and the rule for when following a rollout is over. Pure: the apply
- * loop feeds it the API's rollouts and services and prints what it returns.
+ * Rollout progress as text, and the rule for when following a rollout is over. Pure: the apply loop
+ * feeds it the API's rollouts and services and prints what it returns.
  */
 public final class ProgressRender {
   private ProgressRender() {}
 
   /** Columns of the live block that {@code kiln apply} redraws on a terminal. */
-  static final List<String> HEADERS = List.of("SERVICE", "REVISION", "STRATEGY", "PHASE", "STEP", "WEIGHT", "HEALTHY");
+  static final List<String> HEADERS =
+      List.of("SERVICE", "REVISION", "STRATEGY", "PHASE", "STEP", "WEIGHT", "HEALTHY");
 
   /**
    * Whether the CLI may stop following: the rollout succeeded or was aborted; a blue-green rollout
@@ -54,12 +55,19 @@ public final class ProgressRender {
   }
 
   /**
-   * One line per observed change, for logs and pipes where a redraw would be garbage:
-   * {@code web: 2 -> 3 canary PROGRESSING step 1/3, weight 10%, healthy 2/3 (message)}.
+   * One line per observed change, for logs and pipes where a redraw would be garbage: {@code web: 2
+   * -> 3 canary PROGRESSING step 1/3, weight 10%, healthy 2/3 (message)}.
    */
   public static String line(JsonNode rollout, Optional<JsonNode> service) {
     List<String> c = cells(rollout, service);
-    StringBuilder b = new StringBuilder(c.get(0)).append(": ").append(c.get(1)).append(' ').append(c.get(2)).append(' ').append(c.get(3));
+    StringBuilder b =
+        new StringBuilder(c.get(0))
+            .append(": ")
+            .append(c.get(1))
+            .append(' ')
+            .append(c.get(2))
+            .append(' ')
+            .append(c.get(3));
     List<String> details = new ArrayList<>();
     if (!c.get(4).equals("-")) details.add("step " + c.get(4));
     if (!c.get(5).equals("-")) details.add("weight " + c.get(5));
@@ -73,13 +81,22 @@ public final class ProgressRender {
   /** {@code 2 -> 3}, or {@code new -> 1} for a service's first revision (from null or 0). */
   public static String fromTo(JsonNode rollout) {
     String from = ApiRender.revision(rollout, "from");
-    return (from.equals("-") || from.equals("0") ? "new" : from) + " -> " + ApiRender.revision(rollout, "to");
+    return (from.equals("-") || from.equals("0") ? "new" : from)
+        + " -> "
+        + ApiRender.revision(rollout, "to");
   }
 
   /** The one-line answer to an intent (promote, pause, resume, abort). */
   public static String intent(String verb, String service, JsonNode rollout) {
-    return service + ": " + verb + " recorded; rollout " + fromTo(rollout) + " " + ApiRender.text(rollout, "strategy")
-        + " is " + ApiRender.rolloutCell(rollout);
+    return service
+        + ": "
+        + verb
+        + " recorded; rollout "
+        + fromTo(rollout)
+        + " "
+        + ApiRender.text(rollout, "strategy")
+        + " is "
+        + ApiRender.rolloutCell(rollout);
   }
 
   static Optional<JsonNode> find(List<JsonNode> services, String name) {

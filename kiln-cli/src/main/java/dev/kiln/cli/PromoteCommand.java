@@ -18,14 +18,18 @@ import picocli.CommandLine.Spec;
       "revision now."
     })
 public final class PromoteCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to promote.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "The service whose rollout to promote.")
   String service;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote"));
+    JsonNode rollout =
+        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("promote", service, rollout));
     out.flush();

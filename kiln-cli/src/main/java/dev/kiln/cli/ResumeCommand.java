@@ -14,14 +14,18 @@ import picocli.CommandLine.Spec;
     name = "resume",
     description = {"Resume a service's paused rollout."})
 public final class ResumeCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service whose rollout to resume.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "The service whose rollout to resume.")
   String service;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    JsonNode rollout = ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "resume"));
+    JsonNode rollout =
+        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "resume"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("resume", service, rollout));
     out.flush();

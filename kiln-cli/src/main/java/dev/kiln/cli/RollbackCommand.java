@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln rollback SERVICE [--to N]}. A rollback never rewinds history: the server records a
- * new revision equal to the old one and rolls it out (or swaps back to old instances still running).
+ * new revision equal to the old one and rolls it out (or swaps back to old instances still
+ * running).
  */
 @Command(
     mixinStandardHelpOptions = true,
@@ -29,10 +30,15 @@ public final class RollbackCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SERVICE", description = "The service to roll back.")
   String service;
 
-  @Option(names = "--to", paramLabel = "REVISION", description = "The revision to return to (see `kiln history SERVICE`).")
+  @Option(
+      names = "--to",
+      paramLabel = "REVISION",
+      description = "The revision to return to (see `kiln history SERVICE`).")
   Optional<Integer> to = Optional.empty();
 
-  @Option(names = "--detach", description = "Return once the rollback has started; do not follow it.")
+  @Option(
+      names = "--detach",
+      description = "Return once the rollback has started; do not follow it.")
   boolean detach;
 
   @Option(
@@ -43,7 +49,11 @@ public final class RollbackCommand implements Callable<Integer> {
       description = "Stop following after this long (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--poll-interval", hidden = true, defaultValue = "500ms", converter = ApplyCommand.DurationConverter.class)
+  @Option(
+      names = "--poll-interval",
+      hidden = true,
+      defaultValue = "500ms",
+      converter = ApplyCommand.DurationConverter.class)
   Duration pollInterval;
 
   @Spec CommandSpec spec;
@@ -58,8 +68,13 @@ public final class RollbackCommand implements Callable<Integer> {
     JsonNode rollout = result.path("rollout");
     PrintWriter out = spec.commandLine().getOut();
     out.println(
-        service + ": rollback recorded as revision " + ApiRender.revision(revision, "number") + " (image "
-            + ApiRender.shortDigest(revision, "image") + "), by " + ApiRender.text(result, "mode"));
+        service
+            + ": rollback recorded as revision "
+            + ApiRender.revision(revision, "number")
+            + " (image "
+            + ApiRender.shortDigest(revision, "image")
+            + "), by "
+            + ApiRender.text(result, "mode"));
     out.flush();
     if (!rollout.isObject()) return 0;
     if (detach) {
@@ -68,11 +83,17 @@ public final class RollbackCommand implements Callable<Integer> {
       return 0;
     }
     List<JsonNode> last =
-        new ApplyCommand.RolloutFollower(api, out, ApiRender.interactive(), pollInterval).follow(List.of(rollout), timeout);
+        new ApplyCommand.RolloutFollower(api, out, ApiRender.interactive(), pollInterval)
+            .follow(List.of(rollout), timeout);
     JsonNode end = last.getFirst();
     if (ProgressRender.aborted(end)) {
       throw new KilnException(
-          "rollback of " + service + " (" + ProgressRender.fromTo(end) + ") was aborted: " + end.path("message").asText("no reason given"));
+          "rollback of "
+              + service
+              + " ("
+              + ProgressRender.fromTo(end)
+              + ") was aborted: "
+              + end.path("message").asText("no reason given"));
     }
     out.println("rollback of " + service + " (" + ProgressRender.fromTo(end) + ") done");
     out.flush();

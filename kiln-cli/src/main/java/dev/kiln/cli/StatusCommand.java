@@ -21,7 +21,11 @@ import picocli.CommandLine.Spec;
       "For each service: live revision, healthy/desired instances, strategy, rollout, traffic split."
     })
 public final class StatusCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", description = "Show only this service, with its instances.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SERVICE",
+      description = "Show only this service, with its instances.")
   Optional<String> service = Optional.empty();
 
   @Mixin OutputFormat output;
@@ -30,7 +34,10 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApiClient api = ApiClient.fromEnvironment();
-    JsonNode answer = service.isPresent() ? api.get(ApiClient.path("/v1/services", service.get())) : api.get("/v1/services");
+    JsonNode answer =
+        service.isPresent()
+            ? api.get(ApiClient.path("/v1/services", service.get()))
+            : api.get("/v1/services");
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
     else if (service.isPresent()) out.print(service(answer));
@@ -52,7 +59,8 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.rolloutCell(s.path("rollout")),
               ApiRender.traffic(s.path("traffic"))));
     }
-    return Tables.render(List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
+    return Tables.render(
+        List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
   }
 
   static String service(JsonNode s) {
@@ -62,17 +70,29 @@ public final class StatusCommand implements Callable<Integer> {
     facts.add(List.of("Service:", ApiRender.text(s, "name")));
     facts.add(List.of("Revision:", ApiRender.revision(s, "liveRevision")));
     facts.add(List.of("Image:", ApiRender.text(s, "image")));
-    facts.add(List.of("Instances:", s.path("healthy").asInt() + " healthy of " + s.path("replicas").asInt() + " desired"));
+    facts.add(
+        List.of(
+            "Instances:",
+            s.path("healthy").asInt() + " healthy of " + s.path("replicas").asInt() + " desired"));
     facts.add(List.of("Strategy:", ApiRender.text(s, "strategy")));
-    facts.add(List.of("Route:", route.isObject() ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path") : "-"));
+    facts.add(
+        List.of(
+            "Route:",
+            route.isObject()
+                ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path")
+                : "-"));
     facts.add(List.of("Traffic:", ApiRender.traffic(s.path("traffic"))));
     JsonNode rollout = s.path("rollout");
     facts.add(List.of("Rollout:", rollout.isObject() ? rolloutSummary(rollout) : "-"));
     for (List<String> f : facts) b.append(String.format("%-11s %s%n", f.get(0), f.get(1)));
     if (rollout.isObject()) {
       for (JsonNode c : rollout.path("conditions")) {
-        b.append("  ").append(ApiRender.text(c, "type")).append('=').append(c.path("status").asBoolean())
-            .append(' ').append(ApiRender.text(c, "reason"));
+        b.append("  ")
+            .append(ApiRender.text(c, "type"))
+            .append('=')
+            .append(c.path("status").asBoolean())
+            .append(' ')
+            .append(ApiRender.text(c, "reason"));
         String m = c.path("message").asText("");
         if (!m.isBlank()) b.append(": ").append(m);
         b.append('\n');
@@ -94,11 +114,21 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.number(i, "pid"),
               ApiRender.time(i, "startedAt")));
     }
-    return b.append(Tables.render(List.of("INSTANCE", "REVISION", "RUNTIME", "STATE", "HEALTH", "PORT", "PID", "STARTED"), rows)).toString();
+    return b.append(
+            Tables.render(
+                List.of(
+                    "INSTANCE", "REVISION", "RUNTIME", "STATE", "HEALTH", "PORT", "PID", "STARTED"),
+                rows))
+        .toString();
   }
 
   private static String rolloutSummary(JsonNode r) {
-    String s = ProgressRender.fromTo(r) + " " + ApiRender.text(r, "strategy") + " " + ApiRender.rolloutCell(r);
+    String s =
+        ProgressRender.fromTo(r)
+            + " "
+            + ApiRender.text(r, "strategy")
+            + " "
+            + ApiRender.rolloutCell(r);
     if (r.path("canaryWeight").isNumber()) s += ", weight " + r.path("canaryWeight").asInt() + "%";
     String m = r.path("message").asText("");
     return m.isBlank() ? s : s + " (" + m + ")";

@@ -15,7 +15,9 @@ public final class Tables {
     int n = headers.size();
     int[] widths = new int[n];
     for (List<String> row : all) {
-      if (row.size() != n) throw new IllegalArgumentException("row " + row + " has " + row.size() + " cells, want " + n);
+      if (row.size() != n)
+        throw new IllegalArgumentException(
+            "row " + row + " has " + row.size() + " cells, want " + n);
       for (int i = 0; i < n; i++) widths[i] = Math.max(widths[i], row.get(i).length());
     }
     StringBuilder b = new StringBuilder();

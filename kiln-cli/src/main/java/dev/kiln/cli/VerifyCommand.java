@@ -36,7 +36,10 @@ public final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or digest.")
   String image;
 
-  @Option(names = "--key", paramLabel = "FILE", description = "The trusted public key (default: $KILN_HOME/keys/host.pub).")
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      description = "The trusted public key (default: $KILN_HOME/keys/host.pub).")
   Optional<Path> key = Optional.empty();
 
   @Override
@@ -46,8 +49,12 @@ public final class VerifyCommand implements Callable<Integer> {
     PublicKey trusted =
         key.map(HostKey::readPublicKey)
             .or(() -> ImageFacts.trustedKey(home.keys()))
-            .orElseThrow(() -> new ImageException(
-                "no host key in " + home.keys() + " to verify with; run `kiln keygen`, or pass --key FILE"));
+            .orElseThrow(
+                () ->
+                    new ImageException(
+                        "no host key in "
+                            + home.keys()
+                            + " to verify with; run `kiln keygen`, or pass --key FILE"));
     Verification v = ImageSigner.verify(store, d.digest(), trusted);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -39,7 +39,9 @@ class ApiClientTest {
     server.kilnWithToken("s3cret", "status");
 
     FakeKilnServer.Request r = server.requests().getFirst();
-    assertThat(r.headers()).containsEntry("authorization", "Bearer s3cret").containsEntry("accept", "application/json");
+    assertThat(r.headers())
+        .containsEntry("authorization", "Bearer s3cret")
+        .containsEntry("accept", "application/json");
     assertThat(r.headers().get("x-kiln-actor")).matches("[^@]+@.+");
   }
 
@@ -48,7 +50,9 @@ class ApiClientTest {
     Files.writeString(home.resolve("api-token"), "tok-from-file\n");
 
     ApiClient.Endpoint e =
-        ApiClient.Endpoint.resolve(Map.of("KILN_HOME", home.toString(), "USER", "alice", "HOSTNAME", "laptop"), new Properties());
+        ApiClient.Endpoint.resolve(
+            Map.of("KILN_HOME", home.toString(), "USER", "alice", "HOSTNAME", "laptop"),
+            new Properties());
 
     assertThat(e.base()).isEqualTo(URI.create("http://127.0.0.1:7878/"));
     assertThat(e.token()).contains("tok-from-file");
@@ -56,14 +60,22 @@ class ApiClientTest {
   }
 
   @Test
-  void endpoint_environmentWinsOverTheTokenFile_andThePropertyOverTheEnvironment() throws Exception {
+  void endpoint_environmentWinsOverTheTokenFile_andThePropertyOverTheEnvironment()
+      throws Exception {
     Files.writeString(home.resolve("api-token"), "tok-from-file");
     Properties sys = new Properties();
     sys.setProperty("kiln.api", "http://10.0.0.5:9000");
 
     ApiClient.Endpoint e =
         ApiClient.Endpoint.resolve(
-            Map.of("KILN_HOME", home.toString(), "KILN_TOKEN", "tok-env", "KILN_API", "http://elsewhere:1"), sys);
+            Map.of(
+                "KILN_HOME",
+                home.toString(),
+                "KILN_TOKEN",
+                "tok-env",
+                "KILN_API",
+                "http://elsewhere:1"),
+            sys);
 
     assertThat(e.base()).isEqualTo(URI.create("http://10.0.0.5:9000/"));
     assertThat(e.token()).contains("tok-env");
@@ -71,13 +83,16 @@ class ApiClientTest {
 
   @Test
   void endpoint_withoutTokenAnywhere_sendsNone() {
-    ApiClient.Endpoint e = ApiClient.Endpoint.resolve(Map.of("KILN_HOME", home.toString()), new Properties());
+    ApiClient.Endpoint e =
+        ApiClient.Endpoint.resolve(Map.of("KILN_HOME", home.toString()), new Properties());
     assertThat(e.token()).isEmpty();
   }
 
   @Test
   void endpoint_rejectsAKilnApiThatIsNotAUrl() {
-    assertThatThrownBy(() -> ApiClient.Endpoint.resolve(Map.of("KILN_API", "localhost 7878"), new Properties()))
+    assertThatThrownBy(
+            () ->
+                ApiClient.Endpoint.resolve(Map.of("KILN_API", "localhost 7878"), new Properties()))
         .isInstanceOf(KilnException.class)
         .hasMessageContaining("KILN_API=localhost 7878 is not a URL");
   }
@@ -85,17 +100,24 @@ class ApiClientTest {
   @Test
   void noTokenHeader_whenTheEndpointHasNoToken() {
     server.on("GET /v1/services", Canned.services());
-    ApiClient api = new ApiClient(new ApiClient.Endpoint(URI.create(server.url() + "/"), Optional.empty(), "bob@box"));
+    ApiClient api =
+        new ApiClient(
+            new ApiClient.Endpoint(URI.create(server.url() + "/"), Optional.empty(), "bob@box"));
 
     api.get("/v1/services");
 
-    assertThat(server.requests().getFirst().headers()).doesNotContainKey("authorization").containsEntry("x-kiln-actor", "bob@box");
+    assertThat(server.requests().getFirst().headers())
+        .doesNotContainKey("authorization")
+        .containsEntry("x-kiln-actor", "bob@box");
   }
 
   @Test
   void aKilnApiWithAPathPrefix_keepsThePrefix() {
     server.on("GET /kiln/v1/services", Canned.services());
-    ApiClient api = new ApiClient(new ApiClient.Endpoint(URI.create(server.url() + "/kiln/"), Optional.empty(), "bob@box"));
+    ApiClient api =
+        new ApiClient(
+            new ApiClient.Endpoint(
+                URI.create(server.url() + "/kiln/"), Optional.empty(), "bob@box"));
 
     api.get("/v1/services");
 
@@ -118,7 +140,10 @@ class ApiClientTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
-        .startsWith("error: cannot reach the Kiln server at http://127.0.0.1:" + port + "; start it with `kiln server` or `kiln up`");
+        .startsWith(
+            "error: cannot reach the Kiln server at http://127.0.0.1:"
+                + port
+                + "; start it with `kiln server` or `kiln up`");
   }
 
   @Test
@@ -157,11 +182,13 @@ class ApiClientTest {
     FakeKilnServer.Run r = server.kiln("status");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("error: HTTP 502 from /v1/services: Bad Gateway" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo("error: HTTP 502 from /v1/services: Bad Gateway" + System.lineSeparator());
   }
 
   @Test
   void pathsEscapeServiceNames() {
-    assertThat(ApiClient.path("/v1/services", "we b/x", "promote")).isEqualTo("/v1/services/we%20b%2Fx/promote");
+    assertThat(ApiClient.path("/v1/services", "we b/x", "promote"))
+        .isEqualTo("/v1/services/we%20b%2Fx/promote");
   }
 }

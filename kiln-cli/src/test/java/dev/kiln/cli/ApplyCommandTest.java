@@ -15,11 +15,15 @@ class ApplyCommandTest {
   private FakeKilnServer server;
   private Path blueprint;
 
-  private static final String PROGRESSING = Canned.rollout("r1", "web", "canary", "PROGRESSING", 1, 3, 10, "");
-  private static final String PAUSED = Canned.rollout("r1", "web", "canary", "PAUSED", 2, 3, 50, "waiting 30s");
-  private static final String SUCCEEDED = Canned.rollout("r1", "web", "canary", "SUCCEEDED", 3, 3, 100, "");
+  private static final String PROGRESSING =
+      Canned.rollout("r1", "web", "canary", "PROGRESSING", 1, 3, 10, "");
+  private static final String PAUSED =
+      Canned.rollout("r1", "web", "canary", "PAUSED", 2, 3, 50, "waiting 30s");
+  private static final String SUCCEEDED =
+      Canned.rollout("r1", "web", "canary", "SUCCEEDED", 3, 3, 100, "");
   private static final String ABORTED =
-      Canned.rollout("r1", "web", "canary", "ABORTED", 2, 3, 0, "analysis failed: error rate 7% > 1%");
+      Canned.rollout(
+          "r1", "web", "canary", "ABORTED", 2, 3, 0, "analysis failed: error rate 7% > 1%");
 
   @BeforeEach
   void start() throws Exception {
@@ -36,19 +40,26 @@ class ApplyCommandTest {
 
   private FakeKilnServer.Run apply(String... more) {
     String[] args = new String[more.length + 5];
-    System.arraycopy(new String[] {"apply", "-f", blueprint.toString(), "--poll-interval", "5ms"}, 0, args, 0, 5);
+    System.arraycopy(
+        new String[] {"apply", "-f", blueprint.toString(), "--poll-interval", "5ms"},
+        0,
+        args,
+        0,
+        5);
     System.arraycopy(more, 0, args, 5, more.length);
     return server.kiln(args);
   }
 
   private void started(String rollout) {
-    server.on("POST /v1/apply", "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[" + rollout + "]}");
+    server.on(
+        "POST /v1/apply", "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[" + rollout + "]}");
   }
 
   @Test
   void followsTheRolloutToSuccess_oneLinePerChange_exit0() {
     started(PROGRESSING);
-    server.on("GET /v1/rollouts", Canned.rollouts(PROGRESSING))
+    server
+        .on("GET /v1/rollouts", Canned.rollouts(PROGRESSING))
         .on("GET /v1/rollouts", Canned.rollouts(PROGRESSING))
         .on("GET /v1/rollouts", Canned.rollouts(PAUSED))
         .on("GET /v1/rollouts", Canned.rollouts(SUCCEEDED));
@@ -73,12 +84,16 @@ class ApplyCommandTest {
   @Test
   void anAbortedRollout_exits1WithItsMessage() {
     started(PROGRESSING);
-    server.on("GET /v1/rollouts", Canned.rollouts(PROGRESSING)).on("GET /v1/rollouts", Canned.rollouts(ABORTED));
+    server
+        .on("GET /v1/rollouts", Canned.rollouts(PROGRESSING))
+        .on("GET /v1/rollouts", Canned.rollouts(ABORTED));
 
     FakeKilnServer.Run r = apply();
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: rollout of web (2 -> 3) was aborted: analysis failed: error rate 7% > 1%");
+    assertThat(r.err())
+        .startsWith(
+            "error: rollout of web (2 -> 3) was aborted: analysis failed: error rate 7% > 1%");
   }
 
   @Test
@@ -88,7 +103,9 @@ class ApplyCommandTest {
     FakeKilnServer.Run r = apply("--detach");
 
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("started web: 2 -> 3 canary PROGRESSING step 1/3, weight 10%").contains("kiln status");
+    assertThat(r.out())
+        .contains("started web: 2 -> 3 canary PROGRESSING step 1/3, weight 10%")
+        .contains("kiln status");
     assertThat(server.routes()).containsExactly("POST /v1/apply");
   }
 
@@ -111,13 +128,17 @@ class ApplyCommandTest {
     FakeKilnServer.Run r = apply();
 
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("web: 2 -> 3 blue-green SCALING_DOWN healthy 3/3").contains("rollout of web (2 -> 3) succeeded");
+    assertThat(r.out())
+        .contains("web: 2 -> 3 blue-green SCALING_DOWN healthy 3/3")
+        .contains("rollout of web (2 -> 3) succeeded");
   }
 
   @Test
   void aRolloutReplacedByANewerOne_isNoLongerFollowed() {
     started(PROGRESSING);
-    server.on("GET /v1/rollouts", Canned.rollouts(Canned.rollout("r2", "web", "canary", "PROGRESSING", 1, 3, 10, "")));
+    server.on(
+        "GET /v1/rollouts",
+        Canned.rollouts(Canned.rollout("r2", "web", "canary", "PROGRESSING", 1, 3, 10, "")));
 
     FakeKilnServer.Run r = apply();
 
@@ -133,14 +154,17 @@ class ApplyCommandTest {
     FakeKilnServer.Run r = apply("--timeout", "50ms");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: stopped following after 0.05s: web PAUSED 2/3 still in progress");
+    assertThat(r.err())
+        .startsWith("error: stopped following after 0.05s: web PAUSED 2/3 still in progress");
   }
 
   @Test
   void onATerminal_theProgressBlockIsRedrawnInPlace() {
     System.setProperty("kiln.terminal", "true");
     started(PROGRESSING);
-    server.on("GET /v1/rollouts", Canned.rollouts(PROGRESSING)).on("GET /v1/rollouts", Canned.rollouts(SUCCEEDED));
+    server
+        .on("GET /v1/rollouts", Canned.rollouts(PROGRESSING))
+        .on("GET /v1/rollouts", Canned.rollouts(SUCCEEDED));
 
     FakeKilnServer.Run r = apply();
 

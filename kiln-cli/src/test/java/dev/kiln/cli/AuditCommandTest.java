@@ -13,10 +13,15 @@ class AuditCommandTest {
   @TempDir Path dir;
   private FakeKilnServer server;
 
-  private static final String OK = "{\"ok\":true,\"entries\":120,\"checkpoints\":3,\"head\":\"" + Canned.D1 + "\"}";
-  private static final String BAD = "{\"ok\":false,\"badSeq\":17,\"reason\":\"changed\",\"message\":\"entry 17's hash does not match its content\"}";
-  private static final String NDJSON = Canned.entry(1, "apply", "web", "a").strip().replace("\n", "") + "\n"
-      + Canned.entry(2, "rollout-step", "web", "b").strip().replace("\n", "") + "\n";
+  private static final String OK =
+      "{\"ok\":true,\"entries\":120,\"checkpoints\":3,\"head\":\"" + Canned.D1 + "\"}";
+  private static final String BAD =
+      "{\"ok\":false,\"badSeq\":17,\"reason\":\"changed\",\"message\":\"entry 17's hash does not match its content\"}";
+  private static final String NDJSON =
+      Canned.entry(1, "apply", "web", "a").strip().replace("\n", "")
+          + "\n"
+          + Canned.entry(2, "rollout-step", "web", "b").strip().replace("\n", "")
+          + "\n";
 
   @BeforeEach
   void start() throws Exception {
@@ -35,7 +40,8 @@ class AuditCommandTest {
     FakeKilnServer.Run r = server.kiln("audit", "verify");
 
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).isEqualTo("journal ok: 120 entries, 3 signed checkpoints, head " + Canned.D1 + "\n");
+    assertThat(r.out())
+        .isEqualTo("journal ok: 120 entries, 3 signed checkpoints, head " + Canned.D1 + "\n");
   }
 
   @Test
@@ -46,7 +52,8 @@ class AuditCommandTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
-        .startsWith("error: journal verification failed at entry 17 (changed): entry 17's hash does not match its content");
+        .startsWith(
+            "error: journal verification failed at entry 17 (changed): entry 17's hash does not match its content");
   }
 
   @Test
@@ -61,7 +68,8 @@ class AuditCommandTest {
 
   @Test
   void export_toStdout_isTheServersNdjson() {
-    server.answer("GET /v1/audit/export", new FakeKilnServer.Answer(200, "application/x-ndjson", NDJSON));
+    server.answer(
+        "GET /v1/audit/export", new FakeKilnServer.Answer(200, "application/x-ndjson", NDJSON));
 
     FakeKilnServer.Run r = server.kiln("audit", "export");
 
@@ -71,7 +79,8 @@ class AuditCommandTest {
 
   @Test
   void export_toAFile_replacesItWholeAndLeavesNoTempFile() throws Exception {
-    server.answer("GET /v1/audit/export", new FakeKilnServer.Answer(200, "application/x-ndjson", NDJSON));
+    server.answer(
+        "GET /v1/audit/export", new FakeKilnServer.Answer(200, "application/x-ndjson", NDJSON));
     Path file = Files.writeString(dir.resolve("journal.ndjson"), "old content");
 
     FakeKilnServer.Run r = server.kiln("audit", "export", "-o", file.toString());

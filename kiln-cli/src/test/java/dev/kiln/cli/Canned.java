@@ -4,8 +4,10 @@ package dev.kiln.cli;
 final class Canned {
   private Canned() {}
 
-  static final String D1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-  static final String D2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+  static final String D1 =
+      "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+  static final String D2 =
+      "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
   static final String PLAN_CHANGES =
       """
@@ -24,14 +26,30 @@ final class Canned {
       """
           .formatted(D1);
 
-  static String rollout(String id, String service, String strategy, String phase, int step, int steps, Integer weight, String message) {
+  static String rollout(
+      String id,
+      String service,
+      String strategy,
+      String phase,
+      int step,
+      int steps,
+      Integer weight,
+      String message) {
     return """
         {"id":"%s","service":"%s","from":2,"to":3,"strategy":"%s","phase":"%s","step":%d,"steps":%d,"canaryWeight":%s,
          "startedAt":"2026-11-23T07:00:00.123456Z","deadline":"2026-11-23T07:10:00Z",
          "conditions":[{"type":"Progressing","status":true,"reason":"NewRevisionHealthy","message":"2 of 3 healthy"}],
          "message":"%s"}
         """
-        .formatted(id, service, strategy, phase, step, steps, weight == null ? "null" : weight.toString(), message);
+        .formatted(
+            id,
+            service,
+            strategy,
+            phase,
+            step,
+            steps,
+            weight == null ? "null" : weight.toString(),
+            message);
   }
 
   static String rollouts(String... rollouts) {

@@ -40,15 +40,34 @@ final class CliImages {
   static Descriptor image(ImageStore store, String motd, Map<String, String> annotations) {
     Descriptor layer =
         new LayerWriter(LayerWriter.DEFAULT_EPOCH)
-            .write(store, List.of(
-                new LayerEntry.Bytes("/etc/motd", motd.getBytes(StandardCharsets.UTF_8), 0644, 0, 0),
-                new LayerEntry.Bytes("/var/lib/dpkg/status",
-                    "Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n".getBytes(StandardCharsets.UTF_8), 0644, 0, 0)));
+            .write(
+                store,
+                List.of(
+                    new LayerEntry.Bytes(
+                        "/etc/motd", motd.getBytes(StandardCharsets.UTF_8), 0644, 0, 0),
+                    new LayerEntry.Bytes(
+                        "/var/lib/dpkg/status",
+                        "Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n"
+                            .getBytes(StandardCharsets.UTF_8),
+                        0644,
+                        0,
+                        0)));
     ImageConfig config =
-        new ImageConfig("amd64", "linux", Instant.parse("2026-01-02T03:04:05Z"), List.of("PORT=8080"),
-            List.of("/usr/bin/hello"), List.of("--greet"), Optional.of("/srv"), Optional.of("1000"), List.of(8080),
-            Map.of("team", "web"), List.of(layer.digest()), List.of("COPY motd"));
+        new ImageConfig(
+            "amd64",
+            "linux",
+            Instant.parse("2026-01-02T03:04:05Z"),
+            List.of("PORT=8080"),
+            List.of("/usr/bin/hello"),
+            List.of("--greet"),
+            Optional.of("/srv"),
+            Optional.of("1000"),
+            List.of(8080),
+            Map.of("team", "web"),
+            List.of(layer.digest()),
+            List.of("COPY motd"));
     Descriptor c = store.put(MediaTypes.CONFIG, config.toBytes());
-    return store.putManifest(new ImageManifest(c, List.of(layer), annotations, Optional.empty(), Optional.empty()));
+    return store.putManifest(
+        new ImageManifest(c, List.of(layer), annotations, Optional.empty(), Optional.empty()));
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI against a real control plane (in-process, on free loopback ports, a temp KILN_HOME):
- * the whole loop a user runs — plan, apply, status, history, rollback, journal, audit — with
- * busybox httpd instances in the process runtime.
+ * The CLI against a real control plane (in-process, on free loopback ports, a temp KILN_HOME): the
+ * whole loop a user runs — plan, apply, status, history, rollback, journal, audit — with busybox
+ * httpd instances in the process runtime.
  */
 class ControlPlaneCliIT {
   @TempDir Path tmp;
@@ -29,17 +29,21 @@ class ControlPlaneCliIT {
   void start() throws Exception {
     project = tmp.resolve("project");
     Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
+    Files.copy(
+        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(
+        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS))
+      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
     for (String v : new String[] {"a", "b"}) {
       Path site = Files.createDirectories(project.resolve("site-" + v));
       Files.writeString(site.resolve("index.html"), v.toUpperCase() + "\n");
     }
-    cp = ControlPlane.start(
-        ServerConfig.defaults(tmp.resolve("home"))
-            .withApi(ServerConfig.address("127.0.0.1:0"))
-            .withRouter(ServerConfig.address("127.0.0.1:0")));
+    cp =
+        ControlPlane.start(
+            ServerConfig.defaults(tmp.resolve("home"))
+                .withApi(ServerConfig.address("127.0.0.1:0"))
+                .withRouter(ServerConfig.address("127.0.0.1:0")));
     System.setProperty("kiln.api", "http://" + cp.apiAddress());
     System.setProperty("kiln.token", "unused-on-loopback");
   }
@@ -84,33 +88,42 @@ class ControlPlaneCliIT {
   void planApplyStatusHistoryRollbackJournalAudit() throws Exception {
     Path file = blueprint("a");
 
-    FakeKilnServer.Run apply = FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
+    FakeKilnServer.Run apply =
+        FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
     assertThat(apply.exit()).as(apply.err()).isZero();
     assertThat(apply.out()).contains("rollout of web (new -> 1) succeeded");
 
-    FakeKilnServer.Run same = FakeKilnServer.run("plan", "-f", file.toString(), "--detailed-exitcode");
+    FakeKilnServer.Run same =
+        FakeKilnServer.run("plan", "-f", file.toString(), "--detailed-exitcode");
     assertThat(same.exit()).as(same.out() + same.err()).isZero();
 
     FakeKilnServer.Run status = FakeKilnServer.run("status");
     assertThat(status.exit()).isZero();
-    assertThat(status.out().lines().skip(1).findFirst().orElseThrow()).startsWith("web").contains("1/1").contains("r1 100%");
+    assertThat(status.out().lines().skip(1).findFirst().orElseThrow())
+        .startsWith("web")
+        .contains("1/1")
+        .contains("r1 100%");
 
     // The server plans only with baked images; `kiln apply` bakes, `kiln plan` does not.
     blueprint("b");
-    FakeKilnServer.Run bake = FakeKilnServer.run("bake", "--home", tmp.resolve("home").toString(), "-f", file.toString());
+    FakeKilnServer.Run bake =
+        FakeKilnServer.run("bake", "--home", tmp.resolve("home").toString(), "-f", file.toString());
     assertThat(bake.exit()).as(bake.err()).isZero();
-    FakeKilnServer.Run plan = FakeKilnServer.run("plan", "-f", file.toString(), "--detailed-exitcode");
+    FakeKilnServer.Run plan =
+        FakeKilnServer.run("plan", "-f", file.toString(), "--detailed-exitcode");
     assertThat(plan.exit()).as(plan.err()).isEqualTo(2);
     assertThat(plan.out()).contains("web").contains("image");
 
-    FakeKilnServer.Run replace = FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
+    FakeKilnServer.Run replace =
+        FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
     assertThat(replace.exit()).as(replace.err()).isZero();
     assertThat(replace.out()).contains("rollout of web (1 -> 2) succeeded");
 
     FakeKilnServer.Run history = FakeKilnServer.run("history", "web");
     assertThat(history.out().lines()).hasSize(3).element(2).asString().startsWith("2 ");
 
-    FakeKilnServer.Run rollback = FakeKilnServer.run("rollback", "web", "--to", "1", "--timeout", "2m");
+    FakeKilnServer.Run rollback =
+        FakeKilnServer.run("rollback", "web", "--to", "1", "--timeout", "2m");
     assertThat(rollback.exit()).as(rollback.err()).isZero();
     assertThat(rollback.out()).startsWith("web: rollback recorded as revision");
 

@@ -104,9 +104,13 @@ final class FakeKilnServer implements AutoCloseable {
     String route = ex.getRequestMethod() + " " + ex.getRequestURI();
     Answer a;
     synchronized (this) {
-      requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), headers, body));
+      requests.add(
+          new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), headers, body));
       Deque<Answer> queue = answers.get(route);
-      if (queue == null) a = new Answer(404, "application/json", "{\"error\":\"fake: no answer for " + route + "\"}");
+      if (queue == null)
+        a =
+            new Answer(
+                404, "application/json", "{\"error\":\"fake: no answer for " + route + "\"}");
       else a = queue.size() > 1 ? queue.poll() : queue.peek();
     }
     byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);

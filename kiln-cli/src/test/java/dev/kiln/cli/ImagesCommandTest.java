@@ -29,8 +29,11 @@ class ImagesCommandTest {
   void listsNameDigestSizeProvenanceAndSignature() {
     ImageStore store = ImageStore.open(home.resolve("images"));
     HostKey key = HostKey.generate(home.resolve("keys"));
-    Descriptor web = CliImages.image(store, "web", Map.of("dev.kiln.blueprint", "/srv/app/kiln.yaml"));
-    Descriptor base = CliImages.image(store, "base", Map.of("org.opencontainers.image.base.name", "debian:bookworm"));
+    Descriptor web =
+        CliImages.image(store, "web", Map.of("dev.kiln.blueprint", "/srv/app/kiln.yaml"));
+    Descriptor base =
+        CliImages.image(
+            store, "base", Map.of("org.opencontainers.image.base.name", "debian:bookworm"));
     Descriptor plain = CliImages.image(store, "plain", Map.of());
     ImageSigner.sign(store, web, key);
     ImageSigner.sign(store, base, HostKey.generate(home.resolve("other-keys")));
@@ -42,9 +45,15 @@ class ImagesCommandTest {
     assertThat(r.exit()).isZero();
     String[] lines = r.out().split("\n");
     assertThat(lines[0]).startsWith("NAME").contains("DIGEST", "SIZE", "CREATED FROM", "SIGNED");
-    assertThat(lines[1]).startsWith("base").contains("sha256:" + base.digest().shortHex(), "debian:bookworm", "INVALID");
+    assertThat(lines[1])
+        .startsWith("base")
+        .contains("sha256:" + base.digest().shortHex(), "debian:bookworm", "INVALID");
     assertThat(lines[2]).startsWith("plain").contains(" - ").endsWith("no");
-    assertThat(lines[3]).startsWith("web").contains("/srv/app/kiln.yaml", "yes (" + key.keyId() + ")").contains(" KB ").doesNotContain("INVALID");
+    assertThat(lines[3])
+        .startsWith("web")
+        .contains("/srv/app/kiln.yaml", "yes (" + key.keyId() + ")")
+        .contains(" KB ")
+        .doesNotContain("INVALID");
   }
 
   @Test

@@ -26,7 +26,11 @@ class InspectCommandTest {
   void setUp() {
     store = ImageStore.open(home.resolve("images"));
     key = HostKey.generate(home.resolve("keys"));
-    web = CliImages.image(store, "web", Map.of("dev.kiln.blueprint", "kiln.yaml", "dev.kiln.blueprint.digest", "sha256:abc"));
+    web =
+        CliImages.image(
+            store,
+            "web",
+            Map.of("dev.kiln.blueprint", "kiln.yaml", "dev.kiln.blueprint.digest", "sha256:abc"));
     ImageSigner.sign(store, web, key);
     Sbom.attach(store, web);
     store.tag("web", web);
@@ -58,7 +62,8 @@ class InspectCommandTest {
     JsonNode o = Json.parse(r.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(o.path("digest").asText()).isEqualTo(web.digest().toString());
     assertThat(o.path("manifest").path("layers")).hasSize(1);
-    assertThat(o.path("config").path("config").path("Entrypoint").get(0).asText()).isEqualTo("/usr/bin/hello");
+    assertThat(o.path("config").path("config").path("Entrypoint").get(0).asText())
+        .isEqualTo("/usr/bin/hello");
     assertThat(o.path("sbom").path("packages").asInt()).isEqualTo(1);
 
     CliImages.Run sbom = CliImages.kiln(home, "inspect", "web", "--sbom");

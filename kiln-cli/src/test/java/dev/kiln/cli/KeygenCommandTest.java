@@ -17,8 +17,13 @@ class KeygenCommandTest {
     CliImages.Run r = CliImages.kiln(home, "keygen");
     assertThat(r.exit()).isZero();
     String id = HostKey.load(home.resolve("keys")).keyId();
-    assertThat(r.out()).contains("key id:      " + id).contains(home.resolve("keys/host.key").toString());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("keys/host.key")))).isEqualTo("rw-------");
+    assertThat(r.out())
+        .contains("key id:      " + id)
+        .contains(home.resolve("keys/host.key").toString());
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve("keys/host.key"))))
+        .isEqualTo("rw-------");
   }
 
   @Test

@@ -50,7 +50,8 @@ class PlanCommandTest {
   @Test
   void detailedExitcode_is2WithChanges_0Without() {
     server.on("POST /v1/plan", Canned.PLAN_CHANGES);
-    assertThat(server.kiln("plan", "-f", blueprint.toString(), "--detailed-exitcode").exit()).isEqualTo(2);
+    assertThat(server.kiln("plan", "-f", blueprint.toString(), "--detailed-exitcode").exit())
+        .isEqualTo(2);
     assertThat(server.kiln("plan", "-f", blueprint.toString()).exit()).isZero();
   }
 
@@ -81,7 +82,12 @@ class PlanCommandTest {
     FakeKilnServer.Run r = server.kiln("plan", "-f", missing.toString());
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("error: " + missing + ": no such file; create it, or point to it with -f <file>" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(
+            "error: "
+                + missing
+                + ": no such file; create it, or point to it with -f <file>"
+                + System.lineSeparator());
     assertThat(server.requests()).isEmpty();
   }
 
@@ -91,7 +97,8 @@ class PlanCommandTest {
 
     FakeKilnServer.Run r = server.kiln("plan", "-f", blueprint.toString(), "-o", "json");
 
-    assertThat(ApiClient.JSON.readTree(r.out())).isEqualTo(ApiClient.JSON.readTree(Canned.PLAN_CHANGES));
+    assertThat(ApiClient.JSON.readTree(r.out()))
+        .isEqualTo(ApiClient.JSON.readTree(Canned.PLAN_CHANGES));
   }
 
   @Test
@@ -103,7 +110,11 @@ class PlanCommandTest {
         .isEqualTo(
             "Kiln will perform the following actions:\n\n"
                 + "  ~ replace web revision 2 -> 3\n"
-                + "      image: " + Canned.D1 + " -> " + Canned.D2 + "\n"
+                + "      image: "
+                + Canned.D1
+                + " -> "
+                + Canned.D2
+                + "\n"
                 + "  + create  api revision 1 (2 replicas)\n"
                 + "\n"
                 + "Plan: 1 to create, 1 to replace, 0 to scale, 0 to remove.\n");
@@ -111,7 +122,9 @@ class PlanCommandTest {
 
   @Test
   void colour_followsTerraformsSymbols() {
-    String coloured = PlanRender.colour("  + create  api\n  ~ replace web\n  ± scale   db\n  - remove  old\nPlan: 1\n");
+    String coloured =
+        PlanRender.colour(
+            "  + create  api\n  ~ replace web\n  ± scale   db\n  - remove  old\nPlan: 1\n");
 
     assertThat(coloured.lines())
         .containsExactly(

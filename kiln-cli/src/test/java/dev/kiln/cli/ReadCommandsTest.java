@@ -17,7 +17,10 @@ class ReadCommandsTest {
           Canned.rollout("r1", "web", "canary", "PAUSED", 1, 3, 10, "waiting for promote"),
           Canned.instance("web-2-a1b2", 2, "HEALTHY", 1234),
           Canned.instance("web-3-c3d4", 3, "STARTING", null));
-  private static final String API = Canned.service("api", 3, "null").replace("\"2\":90,\"3\":10", "\"3\":100").replace("\"name\":\"web\"", "");
+  private static final String API =
+      Canned.service("api", 3, "null")
+          .replace("\"2\":90,\"3\":10", "\"3\":100")
+          .replace("\"name\":\"web\"", "");
 
   @BeforeEach
   void start() throws Exception {
@@ -79,13 +82,15 @@ class ReadCommandsTest {
     FakeKilnServer.Run r = server.kiln("status", "nope");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("error: no service 'nope'; known: web, api" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo("error: no service 'nope'; known: web, api" + System.lineSeparator());
   }
 
   @Test
   void status_withoutServices_saysHowToDeploy() {
     server.on("GET /v1/services", Canned.services());
-    assertThat(server.kiln("status").out()).isEqualTo("no services yet; deploy a blueprint with `kiln apply`\n");
+    assertThat(server.kiln("status").out())
+        .isEqualTo("no services yet; deploy a blueprint with `kiln apply`\n");
   }
 
   @Test
@@ -94,7 +99,8 @@ class ReadCommandsTest {
 
     FakeKilnServer.Run r = server.kiln("status", "-o", "json");
 
-    assertThat(ApiClient.JSON.readTree(r.out())).isEqualTo(ApiClient.JSON.readTree(Canned.services(WEB)));
+    assertThat(ApiClient.JSON.readTree(r.out()))
+        .isEqualTo(ApiClient.JSON.readTree(Canned.services(WEB)));
     assertThat(r.out()).contains("\n  \"services\" : ["); // pretty
   }
 
@@ -102,7 +108,11 @@ class ReadCommandsTest {
   void history_ofOneService() {
     server.on(
         "GET /v1/services/web/revisions",
-        "{\"revisions\":[" + Canned.revision("web", 1, Canned.D1, "apply") + "," + Canned.revision("web", 2, Canned.D2, "rollback") + "]}");
+        "{\"revisions\":["
+            + Canned.revision("web", 1, Canned.D1, "apply")
+            + ","
+            + Canned.revision("web", 2, Canned.D2, "rollback")
+            + "]}");
 
     FakeKilnServer.Run r = server.kiln("history", "web");
 
@@ -119,8 +129,12 @@ class ReadCommandsTest {
   @Test
   void history_ofEveryService_gathersEachServicesRevisions() throws Exception {
     server.on("GET /v1/services", Canned.services(WEB, Canned.service("api", 3, "null")));
-    server.on("GET /v1/services/web/revisions", "{\"revisions\":[" + Canned.revision("web", 1, Canned.D1, "apply") + "]}");
-    server.on("GET /v1/services/api/revisions", "{\"revisions\":[" + Canned.revision("api", 1, Canned.D2, "apply") + "]}");
+    server.on(
+        "GET /v1/services/web/revisions",
+        "{\"revisions\":[" + Canned.revision("web", 1, Canned.D1, "apply") + "]}");
+    server.on(
+        "GET /v1/services/api/revisions",
+        "{\"revisions\":[" + Canned.revision("api", 1, Canned.D2, "apply") + "]}");
 
     FakeKilnServer.Run table = server.kiln("history");
     FakeKilnServer.Run json = server.kiln("history", "-o", "json");
@@ -137,10 +151,23 @@ class ReadCommandsTest {
   void journal_passesTheFiltersAndTablesTheEntries() {
     server.on(
         "GET /v1/journal?since=10&service=web&kind=rollout-step&limit=2",
-        "{\"entries\":[" + Canned.entry(11, "rollout-step", "web", "canary step 1: weight 10%") + ","
-            + Canned.entry(12, "rollout-step", "web", "canary step 2: weight 50%") + "]}");
+        "{\"entries\":["
+            + Canned.entry(11, "rollout-step", "web", "canary step 1: weight 10%")
+            + ","
+            + Canned.entry(12, "rollout-step", "web", "canary step 2: weight 50%")
+            + "]}");
 
-    FakeKilnServer.Run r = server.kiln("journal", "--since", "10", "--service", "web", "--kind", "rollout-step", "--limit", "2");
+    FakeKilnServer.Run r =
+        server.kiln(
+            "journal",
+            "--since",
+            "10",
+            "--service",
+            "web",
+            "--kind",
+            "rollout-step",
+            "--limit",
+            "2");
 
     assertThat(r.exit()).isZero();
     assertThat(r.out())

@@ -32,7 +32,8 @@ class VerifyCommandTest {
     ImageSigner.sign(store, web, key);
     CliImages.Run r = CliImages.kiln(home, "verify", "web");
     assertThat(r.exit()).isZero();
-    assertThat(r.out().strip()).isEqualTo("web " + web.digest() + " signed by " + key.keyId() + ": ok");
+    assertThat(r.out().strip())
+        .isEqualTo("web " + web.digest() + " signed by " + key.keyId() + ": ok");
     assertThat(CliImages.kiln(home, "verify", web.digest().hex().substring(0, 12)).exit()).isZero();
   }
 
@@ -48,14 +49,16 @@ class VerifyCommandTest {
     CliImages.Run wrongKey = CliImages.kiln(home, "verify", "web");
     assertThat(wrongKey.exit()).isEqualTo(1);
     assertThat(wrongKey.err()).contains("signed by key " + other.keyId());
-    CliImages.Run withKey = CliImages.kiln(home, "verify", "web", "--key", home.resolve("other/host.pub").toString());
+    CliImages.Run withKey =
+        CliImages.kiln(home, "verify", "web", "--key", home.resolve("other/host.pub").toString());
     assertThat(withKey.exit()).isZero();
 
     Digest layer = store.manifest(web.digest()).layers().get(0).digest();
     byte[] blob = Files.readAllBytes(store.path(layer));
     blob[520] ^= 1;
     Files.write(store.path(layer), blob);
-    CliImages.Run corrupt = CliImages.kiln(home, "verify", "web", "--key", home.resolve("other/host.pub").toString());
+    CliImages.Run corrupt =
+        CliImages.kiln(home, "verify", "web", "--key", home.resolve("other/host.pub").toString());
     assertThat(corrupt.exit()).isEqualTo(1);
     assertThat(corrupt.err()).contains(layer.toString()).contains("corrupt");
   }

@@ -27,7 +27,10 @@ public final class BaseImporter {
   public static Descriptor importOciLayout(ImageStore store, Path layoutDir, Optional<String> tag) {
     Path indexFile = layoutDir.resolve("index.json");
     if (!Files.isDirectory(layoutDir)) {
-      throw new ImageException("base image layout " + layoutDir + " does not exist (expected a folder written by `skopeo copy ... oci:DIR:TAG`)");
+      throw new ImageException(
+          "base image layout "
+              + layoutDir
+              + " does not exist (expected a folder written by `skopeo copy ... oci:DIR:TAG`)");
     }
     byte[] indexBytes;
     try {
@@ -43,7 +46,8 @@ public final class BaseImporter {
       if (d.artifactType().isEmpty()) entries.add(d); // signatures and SBOMs are not images
     }
     Descriptor chosen = choose(entries, tag, layoutDir);
-    Source source = digest -> layoutDir.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex());
+    Source source =
+        digest -> layoutDir.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex());
     return importManifest(store, source, chosen, layoutDir.toString());
   }
 
@@ -52,8 +56,11 @@ public final class BaseImporter {
     return importDockerArchive(store, tarFile, Optional.empty());
   }
 
-  /** Imports the image of a docker archive whose RepoTags include {@code repoTag} (or the only one). */
-  public static Descriptor importDockerArchive(ImageStore store, Path tarFile, Optional<String> repoTag) {
+  /**
+   * Imports the image of a docker archive whose RepoTags include {@code repoTag} (or the only one).
+   */
+  public static Descriptor importDockerArchive(
+      ImageStore store, Path tarFile, Optional<String> repoTag) {
     return DockerArchive.importInto(store, tarFile, repoTag);
   }
 
@@ -64,14 +71,23 @@ public final class BaseImporter {
           .filter(d -> d.refName().equals(tag))
           .findFirst()
           .orElseThrow(
-              () -> new ImageException(
-                  "no image tagged '" + tag.get() + "' in " + where + "; available: "
-                      + (tags.isEmpty() ? "(none)" : String.join(", ", tags))));
+              () ->
+                  new ImageException(
+                      "no image tagged '"
+                          + tag.get()
+                          + "' in "
+                          + where
+                          + "; available: "
+                          + (tags.isEmpty() ? "(none)" : String.join(", ", tags))));
     }
-    if (entries.isEmpty()) throw new ImageException("no image in " + where + " (its index.json lists none)");
+    if (entries.isEmpty())
+      throw new ImageException("no image in " + where + " (its index.json lists none)");
     if (entries.size() > 1) {
       throw new ImageException(
-          where + " holds " + entries.size() + " images; name one of: "
+          where
+              + " holds "
+              + entries.size()
+              + " images; name one of: "
               + (tags.isEmpty() ? "(none are tagged)" : String.join(", ", tags)));
     }
     return entries.get(0);
@@ -83,7 +99,8 @@ public final class BaseImporter {
     Path blob(Digest digest);
   }
 
-  static Descriptor importManifest(ImageStore store, Source source, Descriptor entry, String where) {
+  static Descriptor importManifest(
+      ImageStore store, Source source, Descriptor entry, String where) {
     Descriptor d = entry;
     if (isIndex(d.mediaType())) d = platformManifest(readVerified(source, d, where), d, where);
     byte[] manifestBytes = readVerified(source, d, where);
@@ -91,11 +108,21 @@ public final class BaseImporter {
     copyBlob(store, source, m.config(), where);
     for (Descriptor layer : m.layers()) {
       if (!MediaTypes.isLayer(layer.mediaType())) {
-        throw new ImageException("manifest " + d.digest() + " in " + where + " has a layer of unsupported type " + layer.mediaType());
+        throw new ImageException(
+            "manifest "
+                + d.digest()
+                + " in "
+                + where
+                + " has a layer of unsupported type "
+                + layer.mediaType());
       }
       copyBlob(store, source, layer, where);
     }
-    boolean oci = Json.parse(manifestBytes, where).path("mediaType").asText(MediaTypes.MANIFEST).equals(MediaTypes.MANIFEST);
+    boolean oci =
+        Json.parse(manifestBytes, where)
+            .path("mediaType")
+            .asText(MediaTypes.MANIFEST)
+            .equals(MediaTypes.MANIFEST);
     if (oci) {
       // Kept byte for byte, so the base keeps the digest its publisher gave it.
       return store.put(MediaTypes.MANIFEST, manifestBytes);
@@ -105,13 +132,16 @@ public final class BaseImporter {
 
   /** A Docker schema 2 manifest as the equivalent OCI manifest (same blobs, OCI media types). */
   static ImageManifest toOci(ImageManifest docker) {
-    Descriptor config = new Descriptor(MediaTypes.CONFIG, docker.config().digest(), docker.config().size());
+    Descriptor config =
+        new Descriptor(MediaTypes.CONFIG, docker.config().digest(), docker.config().size());
     List<Descriptor> layers = new ArrayList<>();
     for (Descriptor l : docker.layers()) {
-      String type = MediaTypes.isGzip(l.mediaType()) ? MediaTypes.LAYER_TAR_GZIP : MediaTypes.LAYER_TAR;
+      String type =
+          MediaTypes.isGzip(l.mediaType()) ? MediaTypes.LAYER_TAR_GZIP : MediaTypes.LAYER_TAR;
       layers.add(new Descriptor(type, l.digest(), l.size()));
     }
-    return new ImageManifest(config, layers, docker.annotations(), Optional.empty(), Optional.empty());
+    return new ImageManifest(
+        config, layers, docker.annotations(), Optional.empty(), Optional.empty());
   }
 
   private static boolean isIndex(String mediaType) {
@@ -119,7 +149,8 @@ public final class BaseImporter {
         || mediaType.equals("application/vnd.docker.distribution.manifest.list.v2+json");
   }
 
-  private static Descriptor platformManifest(byte[] index, Descriptor indexDescriptor, String where) {
+  private static Descriptor platformManifest(
+      byte[] index, Descriptor indexDescriptor, String where) {
     String arch = hostArchitecture();
     List<String> seen = new ArrayList<>();
     for (JsonNode m : Json.parse(index, where).path("manifests")) {
@@ -130,8 +161,14 @@ public final class BaseImporter {
       }
     }
     throw new ImageException(
-        "image index " + indexDescriptor.digest() + " in " + where + " has no linux/" + arch
-            + " image; it has: " + String.join(", ", seen));
+        "image index "
+            + indexDescriptor.digest()
+            + " in "
+            + where
+            + " has no linux/"
+            + arch
+            + " image; it has: "
+            + String.join(", ", seen));
   }
 
   static String hostArchitecture() {
@@ -150,7 +187,8 @@ public final class BaseImporter {
     } catch (NoSuchFileException e) {
       throw new ImageException("blob " + d.digest() + " is missing from " + where);
     } catch (IOException e) {
-      throw new ImageException("cannot read blob " + d.digest() + " from " + where + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot read blob " + d.digest() + " from " + where + ": " + e.getMessage(), e);
     }
   }
 
@@ -164,7 +202,8 @@ public final class BaseImporter {
     } catch (NoSuchFileException e) {
       throw new ImageException("blob " + d.digest() + " is missing from " + where);
     } catch (IOException e) {
-      throw new ImageException("cannot copy blob " + d.digest() + " from " + where + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot copy blob " + d.digest() + " from " + where + ": " + e.getMessage(), e);
     }
   }
 }

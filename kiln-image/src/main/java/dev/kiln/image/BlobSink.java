@@ -35,7 +35,8 @@ public final class BlobSink extends OutputStream {
   static BlobSink create(Path tmp, Path blobs) {
     try {
       Path temp = Files.createTempFile(tmp, "blob-", ".tmp");
-      return new BlobSink(temp, blobs, new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16));
+      return new BlobSink(
+          temp, blobs, new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16));
     } catch (IOException e) {
       throw new ImageException("cannot create a blob in " + tmp + ": " + e.getMessage(), e);
     }

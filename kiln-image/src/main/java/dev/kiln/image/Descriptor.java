@@ -3,8 +3,8 @@ package dev.kiln.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Digest;
-import java.util.LinkedHashMap;
 import dev.kiln.model.Ordered;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,7 +68,8 @@ public record Descriptor(
     }
     Map<String, String> annotations = new LinkedHashMap<>();
     JsonNode a = node.get("annotations");
-    if (a != null) a.fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+    if (a != null)
+      a.fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
     Optional<String> artifactType =
         Optional.ofNullable(node.get("artifactType")).map(JsonNode::asText);
     return new Descriptor(mediaType.asText(), d, size.asLong(), annotations, artifactType);

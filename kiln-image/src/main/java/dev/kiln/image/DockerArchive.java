@@ -1,10 +1,8 @@
 package dev.kiln.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.model.Digest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,7 +27,10 @@ final class DockerArchive {
 
   static Descriptor importInto(ImageStore store, Path tarFile, Optional<String> repoTag) {
     if (!Files.isRegularFile(tarFile)) {
-      throw new ImageException("docker archive " + tarFile + " does not exist (write one with `docker save -o FILE IMAGE`)");
+      throw new ImageException(
+          "docker archive "
+              + tarFile
+              + " does not exist (write one with `docker save -o FILE IMAGE`)");
     }
     Map<String, String> links = new HashMap<>();
     byte[] manifestJson = null;
@@ -55,32 +56,49 @@ final class DockerArchive {
 
     Map<String, Descriptor> copied = copy(store, tarFile, needed);
     for (String n : needed) {
-      if (!copied.containsKey(n)) throw new ImageException("docker archive " + tarFile + " lacks " + n + ", which its manifest.json names");
+      if (!copied.containsKey(n))
+        throw new ImageException(
+            "docker archive " + tarFile + " lacks " + n + ", which its manifest.json names");
       expectDigestInName(n, copied.get(n), tarFile);
     }
     Descriptor configBlob = copied.get(configName);
-    ImageConfig config = ImageConfig.parse(store.read(configBlob.digest()), tarFile + "!" + configName);
+    ImageConfig config =
+        ImageConfig.parse(store.read(configBlob.digest()), tarFile + "!" + configName);
     if (config.diffIds().size() != layerNames.size()) {
       throw new ImageException(
-          "docker archive " + tarFile + ": the config lists " + config.diffIds().size() + " diff_ids for "
-              + layerNames.size() + " layers");
+          "docker archive "
+              + tarFile
+              + ": the config lists "
+              + config.diffIds().size()
+              + " diff_ids for "
+              + layerNames.size()
+              + " layers");
     }
     List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < layerNames.size(); i++) {
       Descriptor l = copied.get(layerNames.get(i));
-      if (l.mediaType().equals(MediaTypes.LAYER_TAR) && !l.digest().equals(config.diffIds().get(i))) {
+      if (l.mediaType().equals(MediaTypes.LAYER_TAR)
+          && !l.digest().equals(config.diffIds().get(i))) {
         throw new ImageException(
-            "docker archive " + tarFile + ": layer " + layerNames.get(i) + " is corrupt: it hashes to "
-                + l.digest() + " but the image config says " + config.diffIds().get(i));
+            "docker archive "
+                + tarFile
+                + ": layer "
+                + layerNames.get(i)
+                + " is corrupt: it hashes to "
+                + l.digest()
+                + " but the image config says "
+                + config.diffIds().get(i));
       }
       layers.add(l);
     }
-    Descriptor configDescriptor = new Descriptor(MediaTypes.CONFIG, configBlob.digest(), configBlob.size());
+    Descriptor configDescriptor =
+        new Descriptor(MediaTypes.CONFIG, configBlob.digest(), configBlob.size());
     return store.putManifest(new ImageManifest(configDescriptor, layers));
   }
 
   private static TarArchiveInputStream open(Path tarFile) throws IOException {
-    return new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(tarFile), 1 << 20));
+    return new TarArchiveInputStream(
+        new BufferedInputStream(Files.newInputStream(tarFile), 1 << 20));
   }
 
   private static Map<String, Descriptor> copy(ImageStore store, Path tarFile, Set<String> needed) {
@@ -95,7 +113,10 @@ final class DockerArchive {
         in.reset();
         try (BlobSink sink = store.newBlob()) {
           in.transferTo(sink);
-          String type = name.endsWith(".json") ? MediaTypes.CONFIG : gzip ? MediaTypes.LAYER_TAR_GZIP : MediaTypes.LAYER_TAR;
+          String type =
+              name.endsWith(".json")
+                  ? MediaTypes.CONFIG
+                  : gzip ? MediaTypes.LAYER_TAR_GZIP : MediaTypes.LAYER_TAR;
           out.put(name, sink.commit(type));
         }
       }
@@ -107,11 +128,14 @@ final class DockerArchive {
     return out;
   }
 
-  /** Files named by their digest ({@code blobs/sha256/<hex>}, {@code <hex>.json}) must hash to it. */
+  /**
+   * Files named by their digest ({@code blobs/sha256/<hex>}, {@code <hex>.json}) must hash to it.
+   */
   private static void expectDigestInName(String name, Descriptor d, Path tarFile) {
     String base = name.substring(name.lastIndexOf('/') + 1);
     if (base.endsWith(".json")) base = base.substring(0, base.length() - 5);
-    boolean named = base.matches("[0-9a-f]{64}") && (name.startsWith("blobs/") || name.endsWith(".json"));
+    boolean named =
+        base.matches("[0-9a-f]{64}") && (name.startsWith("blobs/") || name.endsWith(".json"));
     if (named && !base.equals(d.digest().hex())) {
       throw new ImageException(
           "docker archive " + tarFile + ": " + name + " is corrupt: it hashes to " + d.digest());
@@ -127,11 +151,23 @@ final class DockerArchive {
       for (JsonNode i : images) {
         for (JsonNode t : i.path("RepoTags")) if (t.asText().equals(repoTag.get())) return i;
       }
-      throw new ImageException("no image tagged '" + repoTag.get() + "' in docker archive " + tarFile + "; available: " + (tags.isEmpty() ? "(none)" : String.join(", ", tags)));
+      throw new ImageException(
+          "no image tagged '"
+              + repoTag.get()
+              + "' in docker archive "
+              + tarFile
+              + "; available: "
+              + (tags.isEmpty() ? "(none)" : String.join(", ", tags)));
     }
     if (images.isEmpty()) throw new ImageException("docker archive " + tarFile + " holds no image");
     if (images.size() > 1) {
-      throw new ImageException("docker archive " + tarFile + " holds " + images.size() + " images; name one of: " + String.join(", ", tags));
+      throw new ImageException(
+          "docker archive "
+              + tarFile
+              + " holds "
+              + images.size()
+              + " images; name one of: "
+              + String.join(", ", tags));
     }
     return images.get(0);
   }
@@ -146,7 +182,8 @@ final class DockerArchive {
   private static String resolveLink(String name, String target) {
     if (target.startsWith("/")) return normalize(target);
     int slash = name.lastIndexOf('/');
-    List<String> parts = new ArrayList<>(slash < 0 ? List.of() : List.of(name.substring(0, slash).split("/")));
+    List<String> parts =
+        new ArrayList<>(slash < 0 ? List.of() : List.of(name.substring(0, slash).split("/")));
     for (String p : target.split("/")) {
       if (p.isEmpty() || p.equals(".")) continue;
       if (p.equals("..")) {
@@ -163,5 +200,4 @@ final class DockerArchive {
     for (int i = 0; i < 16 && links.containsKey(n); i++) n = links.get(n);
     return n;
   }
-
 }

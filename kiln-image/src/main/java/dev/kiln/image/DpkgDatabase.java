@@ -19,13 +19,21 @@ final class DpkgDatabase {
   record Package(String name, String version, String architecture, String database) {
     /** A package URL as the purl spec writes Debian packages. */
     String purl(String distro) {
-      return "pkg:deb/" + distro + "/" + encode(name) + "@" + encode(version)
+      return "pkg:deb/"
+          + distro
+          + "/"
+          + encode(name)
+          + "@"
+          + encode(version)
           + (architecture.isEmpty() ? "" : "?arch=" + encode(architecture));
     }
   }
 
   static boolean isDatabase(String path) {
-    return path.equals(STATUS) || path.startsWith(STATUS_D) || path.equals(OS_RELEASE) || path.equals(OS_RELEASE_USR);
+    return path.equals(STATUS)
+        || path.startsWith(STATUS_D)
+        || path.equals(OS_RELEASE)
+        || path.equals(OS_RELEASE_USR);
   }
 
   /** The distribution id for purls ({@code debian}, {@code ubuntu}), from os-release. */
@@ -50,7 +58,12 @@ final class DpkgDatabase {
       for (Map<String, String> p : paragraphs(new String(db.getValue(), StandardCharsets.UTF_8))) {
         String status = p.getOrDefault("Status", "install ok installed");
         if (!status.endsWith(" installed") || !p.containsKey("Package")) continue;
-        Package pkg = new Package(p.get("Package"), p.getOrDefault("Version", ""), p.getOrDefault("Architecture", ""), db.getKey());
+        Package pkg =
+            new Package(
+                p.get("Package"),
+                p.getOrDefault("Version", ""),
+                p.getOrDefault("Architecture", ""),
+                db.getKey());
         out.put(pkg.name() + "\0" + pkg.architecture(), pkg);
       }
     }
@@ -75,11 +88,20 @@ final class DpkgDatabase {
     return out;
   }
 
-  /** Percent-encodes all but unreserved characters, as purl requires for versions ({@code 1:2.3+b1}). */
+  /**
+   * Percent-encodes all but unreserved characters, as purl requires for versions ({@code
+   * 1:2.3+b1}).
+   */
   static String encode(String s) {
     StringBuilder b = new StringBuilder();
     for (byte c : s.getBytes(StandardCharsets.UTF_8)) {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '-'
+          || c == '_'
+          || c == '~') {
         b.append((char) c);
       } else {
         b.append('%').append(String.format("%02X", c & 0xff));

@@ -56,19 +56,25 @@ public final class HostKey {
     Path priv = keysDir.resolve(PRIVATE_FILE);
     if (!force && (Files.exists(priv) || Files.exists(keysDir.resolve(PUBLIC_FILE)))) {
       throw new ImageException(
-          "a host key already exists in " + keysDir + "; images signed with it would no longer verify"
+          "a host key already exists in "
+              + keysDir
+              + "; images signed with it would no longer verify"
               + " against a new one. Use --force to replace it anyway");
     }
     try {
       KeyPair pair = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
       createPrivateDir(keysDir);
       writeAtomically(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), "rw-------");
-      writeAtomically(keysDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()), "rw-r--r--");
+      writeAtomically(
+          keysDir.resolve(PUBLIC_FILE),
+          pem("PUBLIC KEY", pair.getPublic().getEncoded()),
+          "rw-r--r--");
       return new HostKey(pair.getPrivate(), pair.getPublic(), keysDir);
     } catch (GeneralSecurityException e) {
       throw new ImageException("this JDK cannot generate Ed25519 keys: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new ImageException("cannot write the host key to " + keysDir + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot write the host key to " + keysDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -84,21 +90,38 @@ public final class HostKey {
     if (!Files.exists(priv) && !Files.exists(pub)) return Optional.empty();
     for (Path f : new Path[] {priv, pub}) {
       if (!Files.exists(f)) {
-        throw new ImageException("host key in " + keysDir + " is incomplete: " + f + " is missing; run `kiln keygen --force`");
+        throw new ImageException(
+            "host key in "
+                + keysDir
+                + " is incomplete: "
+                + f
+                + " is missing; run `kiln keygen --force`");
       }
     }
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(priv);
-      if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+      if (perms.stream()
+          .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
         throw new ImageException(
-            "host key " + priv + " is readable by others (" + PosixFilePermissions.toString(perms)
-                + "); run `chmod 600 " + priv + "`");
+            "host key "
+                + priv
+                + " is readable by others ("
+                + PosixFilePermissions.toString(perms)
+                + "); run `chmod 600 "
+                + priv
+                + "`");
       }
       KeyFactory f = KeyFactory.getInstance(ALGORITHM);
-      PrivateKey privateKey = f.generatePrivate(new PKCS8EncodedKeySpec(unpem(priv, "PRIVATE KEY")));
+      PrivateKey privateKey =
+          f.generatePrivate(new PKCS8EncodedKeySpec(unpem(priv, "PRIVATE KEY")));
       return Optional.of(new HostKey(privateKey, readPublicKey(pub), keysDir));
     } catch (NoSuchFileException e) {
-      throw new ImageException("host key in " + keysDir + " is incomplete: " + e.getFile() + " is missing; run `kiln keygen --force`");
+      throw new ImageException(
+          "host key in "
+              + keysDir
+              + " is incomplete: "
+              + e.getFile()
+              + " is missing; run `kiln keygen --force`");
     } catch (GeneralSecurityException e) {
       throw new ImageException("host key " + priv + " is not an Ed25519 key: " + e.getMessage(), e);
     } catch (IOException e) {
@@ -106,10 +129,14 @@ public final class HostKey {
     }
   }
 
-  /** Reads a public key file as written by {@link #generate} (for verifying against another host's key). */
+  /**
+   * Reads a public key file as written by {@link #generate} (for verifying against another host's
+   * key).
+   */
   public static PublicKey readPublicKey(Path file) {
     try {
-      return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(unpem(file, "PUBLIC KEY")));
+      return KeyFactory.getInstance(ALGORITHM)
+          .generatePublic(new X509EncodedKeySpec(unpem(file, "PUBLIC KEY")));
     } catch (NoSuchFileException e) {
       throw new ImageException("public key " + file + " does not exist");
     } catch (GeneralSecurityException e) {
@@ -151,15 +178,18 @@ public final class HostKey {
   }
 
   private static byte[] pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] unpem(Path file, String type) throws IOException {
     String text = Files.readString(file, StandardCharsets.US_ASCII);
     int begin = text.indexOf("-----BEGIN " + type + "-----");
     int end = text.indexOf("-----END " + type + "-----");
-    if (begin < 0 || end < begin) throw new IOException(file + " is not a PEM " + type.toLowerCase());
+    if (begin < 0 || end < begin)
+      throw new IOException(file + " is not a PEM " + type.toLowerCase());
     String body = text.substring(begin + 16 + type.length(), end).replaceAll("\\s", "");
     try {
       return Base64.getDecoder().decode(body);
@@ -171,16 +201,21 @@ public final class HostKey {
   private static void createPrivateDir(Path dir) throws IOException {
     try {
       Files.createDirectories(dir.getParent() == null ? dir : dir.getParent());
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (FileAlreadyExistsException e) {
       // Tighten an existing folder: keys must not be listable by others.
     }
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
   }
 
-  private static void writeAtomically(Path target, byte[] content, String perms) throws IOException {
+  private static void writeAtomically(Path target, byte[] content, String perms)
+      throws IOException {
     Path temp =
-        Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
+        Files.createTempFile(
+            target.getParent(),
+            "." + target.getFileName(),
+            ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
       Files.write(temp, content);

@@ -44,8 +44,18 @@ public record ImageConfig(
 
   public static ImageConfig empty(Instant created) {
     return new ImageConfig(
-        "amd64", "linux", created, List.of(), List.of(), List.of(), Optional.empty(),
-        Optional.empty(), List.of(), Map.of(), List.of(), List.of());
+        "amd64",
+        "linux",
+        created,
+        List.of(),
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Map.of(),
+        List.of(),
+        List.of());
   }
 
   public byte[] toBytes() {
@@ -91,7 +101,10 @@ public record ImageConfig(
     List<Integer> ports = new ArrayList<>();
     config.path("ExposedPorts").fieldNames().forEachRemaining(p -> ports.add(port(p)));
     Map<String, String> labels = new LinkedHashMap<>();
-    config.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    config
+        .path("Labels")
+        .fields()
+        .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     List<Digest> diffIds = new ArrayList<>();
     for (JsonNode d : node.path("rootfs").path("diff_ids")) {
       try {

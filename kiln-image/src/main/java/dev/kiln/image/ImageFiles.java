@@ -18,10 +18,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * The final filesystem of an image, computed by streaming its layers without unpacking them:
- * every path with its type, regular files with their sha256 and size, and the content of a few
- * small files the caller asks for (package databases). Whiteouts are applied as the OCI spec says:
- * they hide entries of lower layers, never of their own.
+ * The final filesystem of an image, computed by streaming its layers without unpacking them: every
+ * path with its type, regular files with their sha256 and size, and the content of a few small
+ * files the caller asks for (package databases). Whiteouts are applied as the OCI spec says: they
+ * hide entries of lower layers, never of their own.
  *
  * @param entries image path ({@code /usr/bin/env}) to what is there, sorted
  * @param kept the content of the wanted files that survive in the final filesystem
@@ -34,7 +34,12 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
     }
   }
 
-  public enum Kind { FILE, DIRECTORY, SYMLINK, OTHER }
+  public enum Kind {
+    FILE,
+    DIRECTORY,
+    SYMLINK,
+    OTHER
+  }
 
   public ImageFiles {
     entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
@@ -45,7 +50,10 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
     return entries.entrySet().stream().filter(e -> e.getValue().kind() == Kind.FILE).toList();
   }
 
-  /** Reads the layers in order; {@code keep} selects files whose content to return (keep them small). */
+  /**
+   * Reads the layers in order; {@code keep} selects files whose content to return (keep them
+   * small).
+   */
   public static ImageFiles read(ImageStore store, List<Descriptor> layers, Predicate<String> keep) {
     TreeMap<String, Node> all = new TreeMap<>();
     TreeMap<String, byte[]> kept = new TreeMap<>();
@@ -61,7 +69,11 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
   }
 
   private static void readLayer(
-      Descriptor layer, InputStream raw, TreeMap<String, Node> all, TreeMap<String, byte[]> kept, Predicate<String> keep)
+      Descriptor layer,
+      InputStream raw,
+      TreeMap<String, Node> all,
+      TreeMap<String, byte[]> kept,
+      Predicate<String> keep)
       throws IOException {
     TreeMap<String, Node> mine = new TreeMap<>();
     TreeMap<String, byte[]> mineKept = new TreeMap<>();
@@ -119,7 +131,8 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
     for (String o : opaque) all.subMap(o + "/", o + "0").clear();
     for (Map.Entry<String, Node> e : mine.entrySet()) {
       // Anything but a folder hides whatever a lower layer had below that path.
-      if (e.getValue().kind() != Kind.DIRECTORY) all.subMap(e.getKey() + "/", e.getKey() + "0").clear();
+      if (e.getValue().kind() != Kind.DIRECTORY)
+        all.subMap(e.getKey() + "/", e.getKey() + "0").clear();
       all.put(e.getKey(), e.getValue());
     }
     kept.putAll(mineKept);

@@ -67,6 +67,7 @@ public record ImageManifest(
         layers,
         annotations,
         Optional.ofNullable(node.get("artifactType")).map(JsonNode::asText),
-        Optional.ofNullable(node.get("subject")).map(s -> Descriptor.fromJson(s, where + " subject")));
+        Optional.ofNullable(node.get("subject"))
+            .map(s -> Descriptor.fromJson(s, where + " subject")));
   }
 }

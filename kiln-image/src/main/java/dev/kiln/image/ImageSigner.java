@@ -36,13 +36,17 @@ public final class ImageSigner {
     payload.put("algorithm", HostKey.ALGORITHM);
     payload.put("publicKey", Base64.getEncoder().encodeToString(key.publicKey().getEncoded()));
     payload.put("signature", Base64.getEncoder().encodeToString(key.sign(signedBytes(digest))));
-    Descriptor config = store.put(MediaTypes.EMPTY_CONFIG, EMPTY_JSON.getBytes(StandardCharsets.UTF_8));
+    Descriptor config =
+        store.put(MediaTypes.EMPTY_CONFIG, EMPTY_JSON.getBytes(StandardCharsets.UTF_8));
     Descriptor layer = store.put(LAYER_TYPE, Json.bytes(payload));
     Descriptor subject = new Descriptor(MediaTypes.MANIFEST, digest, store.size(digest));
     ImageManifest artifact =
         new ImageManifest(
-            config, List.of(layer), Map.of("dev.kiln.signature.keyId", key.keyId()),
-            Optional.of(MediaTypes.KILN_SIGNATURE), Optional.of(subject));
+            config,
+            List.of(layer),
+            Map.of("dev.kiln.signature.keyId", key.keyId()),
+            Optional.of(MediaTypes.KILN_SIGNATURE),
+            Optional.of(subject));
     Descriptor stored = store.putManifest(artifact);
     store.addReferrer(stored);
     return stored;
@@ -51,7 +55,8 @@ public final class ImageSigner {
   /** Whether {@code manifest} is signed by {@code trusted} and its blobs are intact. */
   public static Verification verify(ImageStore store, Digest manifest, PublicKey trusted) {
     try {
-      if (!store.has(manifest)) return Verification.failed("image " + manifest + " is not in the store", Optional.empty());
+      if (!store.has(manifest))
+        return Verification.failed("image " + manifest + " is not in the store", Optional.empty());
       ImageManifest m = store.manifest(manifest);
       store.verify(m.config().digest());
       for (Descriptor l : m.layers()) store.verify(l.digest());
@@ -75,11 +80,19 @@ public final class ImageSigner {
         String keyId = payload.path("keyId").asText("?");
         signer = Optional.of(keyId);
         if (!payload.path("manifestDigest").asText().equals(manifest.toString())) {
-          problems.add("signature " + sig.digest().shortHex() + " is for another image (" + payload.path("manifestDigest").asText() + ")");
+          problems.add(
+              "signature "
+                  + sig.digest().shortHex()
+                  + " is for another image ("
+                  + payload.path("manifestDigest").asText()
+                  + ")");
         } else if (!keyId.equals(trustedId)) {
           problems.add("signed by key " + keyId + ", not by the trusted key " + trustedId);
         } else if (!valid(trusted, manifest, payload.path("signature").asText())) {
-          problems.add("the signature by key " + keyId + " is invalid (the signature or the image was altered)");
+          problems.add(
+              "the signature by key "
+                  + keyId
+                  + " is invalid (the signature or the image was altered)");
         } else {
           return Verification.ok(keyId);
         }
@@ -88,12 +101,17 @@ public final class ImageSigner {
       }
     }
     if (problems.isEmpty()) {
-      return Verification.failed("image " + manifest + " is not signed; sign it by baking with a host key (kiln keygen)", Optional.empty());
+      return Verification.failed(
+          "image " + manifest + " is not signed; sign it by baking with a host key (kiln keygen)",
+          Optional.empty());
     }
     return Verification.failed(String.join("; ", problems), signer);
   }
 
-  /** The key ids that claim to have signed {@code manifest}, unchecked (for display without a trusted key). */
+  /**
+   * The key ids that claim to have signed {@code manifest}, unchecked (for display without a
+   * trusted key).
+   */
   public static List<String> signers(ImageStore store, Digest manifest) {
     List<String> out = new ArrayList<>();
     for (Descriptor sig : store.referrers(manifest, Optional.of(MediaTypes.KILN_SIGNATURE))) {
@@ -109,7 +127,8 @@ public final class ImageSigner {
   private static JsonNode payload(ImageStore store, Descriptor sig) {
     ImageManifest artifact = store.manifest(sig.digest());
     if (artifact.layers().size() != 1) {
-      throw new ImageException("signature " + sig.digest() + " has " + artifact.layers().size() + " layers, expected 1");
+      throw new ImageException(
+          "signature " + sig.digest() + " has " + artifact.layers().size() + " layers, expected 1");
     }
     Digest layer = artifact.layers().get(0).digest();
     return Json.parse(store.read(layer), "signature payload " + layer);

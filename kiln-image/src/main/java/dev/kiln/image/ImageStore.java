@@ -26,11 +26,11 @@ import java.util.function.UnaryOperator;
  * index.json}, {@code blobs/sha256/<hex>}), readable by skopeo, buildah and docker tooling.
  *
  * <p>Consistency without a database: a blob is written to {@code .tmp/} and moved into place under
- * its digest only once complete, so a visible blob is always whole. {@code index.json} (the tags) is
- * rewritten to a temp file and atomically moved, under a file lock, and only ever points at manifests
- * whose blobs are already present. A process killed at any moment leaves at worst a stray temp file,
- * which the next {@link #open} removes. Reads re-hash what they return, so a corrupted blob is named
- * rather than used.
+ * its digest only once complete, so a visible blob is always whole. {@code index.json} (the tags)
+ * is rewritten to a temp file and atomically moved, under a file lock, and only ever points at
+ * manifests whose blobs are already present. A process killed at any moment leaves at worst a stray
+ * temp file, which the next {@link #open} removes. Reads re-hash what they return, so a corrupted
+ * blob is named rather than used.
  */
 public final class ImageStore {
   private static final String LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}";
@@ -108,7 +108,9 @@ public final class ImageStore {
     return blobs.resolve(digest.hex());
   }
 
-  /** A stream over the blob that fails at its end if the content does not hash to {@code digest}. */
+  /**
+   * A stream over the blob that fails at its end if the content does not hash to {@code digest}.
+   */
   public InputStream open(Digest digest) {
     try {
       return new VerifyingInputStream(Files.newInputStream(path(digest)), digest, path(digest));
@@ -141,14 +143,14 @@ public final class ImageStore {
   }
 
   public ImageConfig config(ImageManifest manifest) {
-    return ImageConfig.parse(read(manifest.config().digest()), "config " + manifest.config().digest());
+    return ImageConfig.parse(
+        read(manifest.config().digest()), "config " + manifest.config().digest());
   }
 
   /** Stores a manifest (its config and layers must already be in the store). */
   public Descriptor putManifest(ImageManifest manifest) {
     requirePresent(manifest);
-    return put(MediaTypes.MANIFEST, manifest.toBytes())
-        .withArtifactType(manifest.artifactType());
+    return put(MediaTypes.MANIFEST, manifest.toBytes()).withArtifactType(manifest.artifactType());
   }
 
   private void requirePresent(ImageManifest manifest) {
@@ -167,7 +169,8 @@ public final class ImageStore {
   /** Points {@code name} at the manifest; the previous image of that name keeps its blobs. */
   public void tag(String name, Descriptor manifest) {
     if (!has(manifest.digest())) {
-      throw new ImageException("cannot tag " + name + ": manifest " + manifest.digest() + " is not in the store");
+      throw new ImageException(
+          "cannot tag " + name + ": manifest " + manifest.digest() + " is not in the store");
     }
     Descriptor entry =
         new Descriptor(manifest.mediaType(), manifest.digest(), manifest.size())
@@ -191,8 +194,8 @@ public final class ImageStore {
   }
 
   /**
-   * Records an OCI 1.1 artifact manifest (a signature, an SBOM) whose {@code subject} is an image, so
-   * that {@link #referrers} finds it. The OCI layout has no referrers API; like oras, Kiln lists
+   * Records an OCI 1.1 artifact manifest (a signature, an SBOM) whose {@code subject} is an image,
+   * so that {@link #referrers} finds it. The OCI layout has no referrers API; like oras, Kiln lists
    * artifacts in index.json without a ref name.
    */
   public void addReferrer(Descriptor artifactManifest) {
@@ -244,10 +247,13 @@ public final class ImageStore {
           index().stream()
               .filter(d -> d.digest().hex().startsWith(hex))
               .collect(java.util.stream.Collectors.toMap(Descriptor::digest, d -> d, (a, b) -> a))
-              .values().stream().toList();
+              .values()
+              .stream()
+              .toList();
       if (matches.size() == 1) return Optional.of(matches.get(0));
       if (hex.length() == 64 && has(new Digest(hex))) {
-        return Optional.of(new Descriptor(MediaTypes.MANIFEST, new Digest(hex), size(new Digest(hex))));
+        return Optional.of(
+            new Descriptor(MediaTypes.MANIFEST, new Digest(hex), size(new Digest(hex))));
       }
     }
     return Optional.empty();
@@ -296,7 +302,8 @@ public final class ImageStore {
       next.forEach(d -> manifests.add(d.toJson()));
       writeAtomically(dir.resolve("index.json"), Json.bytes(node));
     } catch (IOException e) {
-      throw new ImageException("cannot update " + dir.resolve("index.json") + ": " + e.getMessage(), e);
+      throw new ImageException(
+          "cannot update " + dir.resolve("index.json") + ": " + e.getMessage(), e);
     } finally {
       JVM_LOCK.unlock();
     }

@@ -43,8 +43,12 @@ public final class Json {
       return MAPPER.readTree(content);
     } catch (IOException e) {
       throw new ImageException(
-          what + " is not valid JSON: " + e.getMessage() + " ("
-              + new String(content, 0, Math.min(content.length, 80), StandardCharsets.UTF_8) + "…)");
+          what
+              + " is not valid JSON: "
+              + e.getMessage()
+              + " ("
+              + new String(content, 0, Math.min(content.length, 80), StandardCharsets.UTF_8)
+              + "…)");
     }
   }
 }

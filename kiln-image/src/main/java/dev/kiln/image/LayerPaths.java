@@ -31,7 +31,8 @@ final class LayerPaths {
     for (String p : name.split("/")) {
       if (p.isEmpty() || p.equals(".")) continue;
       if (p.equals("..")) {
-        throw new LayerUnpacker.RefusedEntry("name '" + name + "' contains '..' and would escape the image root");
+        throw new LayerUnpacker.RefusedEntry(
+            "name '" + name + "' contains '..' and would escape the image root");
       }
       parts.add(p);
     }
@@ -45,13 +46,16 @@ final class LayerPaths {
 
   static Optional<BasicFileAttributes> lstat(Path p) throws IOException {
     try {
-      return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+      return Optional.of(
+          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
   }
 
-  /** Gzip is recognised by its magic bytes, not the media type: docker archives mislabel both ways. */
+  /**
+   * Gzip is recognised by its magic bytes, not the media type: docker archives mislabel both ways.
+   */
   static InputStream decompressed(BufferedInputStream in) throws IOException {
     in.mark(4);
     int b1 = in.read();
@@ -62,7 +66,8 @@ final class LayerPaths {
       return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
     }
     if (b1 == 0x28 && b2 == 0xb5) {
-      throw new ImageException("zstd-compressed layers are not supported; convert the image with skopeo copy --dest-compress-format gzip");
+      throw new ImageException(
+          "zstd-compressed layers are not supported; convert the image with skopeo copy --dest-compress-format gzip");
     }
     return in;
   }

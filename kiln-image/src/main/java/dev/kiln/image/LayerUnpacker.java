@@ -77,13 +77,24 @@ public final class LayerUnpacker {
       buffered.transferTo(OutputStream.nullOutputStream());
     } catch (RefusedEntry refused) {
       throw new ImageException(
-          "layer " + layer.digest() + ": entry '" + entryName + "' refused: " + refused.getMessage());
+          "layer "
+              + layer.digest()
+              + ": entry '"
+              + entryName
+              + "' refused: "
+              + refused.getMessage());
     } catch (IOException | RuntimeException e) {
       // A corrupt blob usually breaks the gzip or tar parser first; name the real cause if so.
       if (!(e instanceof ImageException)) drainQuietly(buffered);
       if (e instanceof ImageException ie) throw ie;
       throw new ImageException(
-          "layer " + layer.digest() + ": cannot unpack entry '" + entryName + "': " + e.getMessage(), e);
+          "layer "
+              + layer.digest()
+              + ": cannot unpack entry '"
+              + entryName
+              + "': "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -116,7 +127,8 @@ public final class LayerUnpacker {
       }
       return;
     }
-    if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) return; // not in rootless sandboxes
+    if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO())
+      return; // not in rootless sandboxes
     Path parent = run.parent(parentParts, true);
     Path path = parent.resolve(last);
     if (e.isDirectory()) {
@@ -135,10 +147,12 @@ public final class LayerUnpacker {
       List<String> linkParts = LayerPaths.split(e.getLinkName());
       if (linkParts.isEmpty()) throw new RefusedEntry("hard link to the root");
       Path linkParent = run.parent(linkParts.subList(0, linkParts.size() - 1), false);
-      Path source = linkParent == null ? null : linkParent.resolve(linkParts.get(linkParts.size() - 1));
+      Path source =
+          linkParent == null ? null : linkParent.resolve(linkParts.get(linkParts.size() - 1));
       BasicFileAttributes a = source == null ? null : LayerPaths.lstat(source).orElse(null);
       if (a == null || !a.isRegularFile()) {
-        throw new RefusedEntry("hard link target '" + e.getLinkName() + "' is not a regular file in the image");
+        throw new RefusedEntry(
+            "hard link target '" + e.getLinkName() + "' is not a regular file in the image");
       }
       if (source.equals(path)) return;
       deleteTree(path);
@@ -147,13 +161,19 @@ public final class LayerUnpacker {
       long size = e.getRealSize();
       if (size > maxTotalBytes - run.totalBytes) {
         throw new RefusedEntry(
-            "its " + size + " bytes would take the image past the unpack limit of " + maxTotalBytes
+            "its "
+                + size
+                + " bytes would take the image past the unpack limit of "
+                + maxTotalBytes
                 + " bytes (a tar bomb, or raise the limit)");
       }
       deleteTree(path);
       try (OutputStream out =
           Files.newOutputStream(
-              path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
         run.totalBytes += copy(tar, out, run);
       }
       owner(path, e);
@@ -168,7 +188,8 @@ public final class LayerUnpacker {
     for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
       n += r;
       if (n > maxTotalBytes - run.totalBytes) {
-        throw new RefusedEntry("its content exceeds the unpack limit of " + maxTotalBytes + " bytes");
+        throw new RefusedEntry(
+            "its content exceeds the unpack limit of " + maxTotalBytes + " bytes");
       }
       out.write(buf, 0, r);
     }
@@ -187,7 +208,8 @@ public final class LayerUnpacker {
     if (a.isEmpty()) return;
     if (a.get().isDirectory() && !a.get().isSymbolicLink()) {
       if (!Files.isWritable(path) || !Files.isExecutable(path)) {
-        Files.setAttribute(path, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS); // it is going anyway
+        Files.setAttribute(
+            path, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS); // it is going anyway
       }
       try (var children = Files.list(path)) {
         for (Path c : children.toList()) deleteTree(c);
@@ -209,8 +231,10 @@ public final class LayerUnpacker {
     final Path base;
     final boolean root;
     final List<DirMode> directoryModes = new ArrayList<>();
+
     /** Read-only folders from earlier unpacks opened for writing (not root), to close again. */
     final java.util.Map<Path, Integer> reopened = new java.util.LinkedHashMap<>();
+
     final byte[] buffer = new byte[BUFFER];
     long totalBytes;
 
@@ -230,12 +254,15 @@ public final class LayerUnpacker {
         p = p.resolve(part);
         Optional<BasicFileAttributes> a = LayerPaths.lstat(p);
         if (a.isPresent() && a.get().isSymbolicLink()) {
-          throw new RefusedEntry("'" + base.relativize(p) + "' is a symlink; entries may not be written through it");
+          throw new RefusedEntry(
+              "'" + base.relativize(p) + "' is a symlink; entries may not be written through it");
         }
         if (a.isPresent() && a.get().isDirectory()) {
           if (!root && !reopened.containsKey(p) && !Files.isWritable(p)) {
-            // Without root a 0555 folder (/proc, /sys of a Debian base) blocks its own layer's children.
-            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+            // Without root a 0555 folder (/proc, /sys of a Debian base) blocks its own layer's
+            // children.
+            int mode =
+                (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
             reopened.put(p, mode);
             Files.setAttribute(p, "unix:mode", mode | 0700, LinkOption.NOFOLLOW_LINKS);
           }

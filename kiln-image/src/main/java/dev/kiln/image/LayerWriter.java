@@ -19,8 +19,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * added, every timestamp set to one fixed instant, owner names empty, ids numeric. The same entries
  * with the same content always give the same bytes, hence the same digest.
  *
- * <p>Layers are not gzipped on purpose: deflate output varies between zlib builds (the JDK's own and
- * the system's), and a digest that depends on the JDK would break reproducibility.
+ * <p>Layers are not gzipped on purpose: deflate output varies between zlib builds (the JDK's own
+ * and the system's), and a digest that depends on the JDK would break reproducibility.
  */
 public final class LayerWriter {
   /** The timestamp used when SOURCE_DATE_EPOCH is not set: 1970-01-01T00:00:01Z, as Jib does. */
@@ -47,7 +47,9 @@ public final class LayerWriter {
     return mtime;
   }
 
-  /** Writes the layer into the store and returns its descriptor (its digest is also its diff id). */
+  /**
+   * Writes the layer into the store and returns its descriptor (its digest is also its diff id).
+   */
   public Descriptor write(ImageStore store, List<LayerEntry> entries) {
     try (BlobSink sink = store.newBlob()) {
       write(sink, entries);
@@ -141,8 +143,12 @@ public final class LayerWriter {
     Set<String> paths = new java.util.HashSet<>();
     for (LayerEntry e : entries) {
       String p = e.path();
-      if (!p.startsWith("/") || p.equals("/") || p.endsWith("/") || p.contains("//")
-          || ("/" + p + "/").contains("/../") || ("/" + p + "/").contains("/./")) {
+      if (!p.startsWith("/")
+          || p.equals("/")
+          || p.endsWith("/")
+          || p.contains("//")
+          || ("/" + p + "/").contains("/../")
+          || ("/" + p + "/").contains("/./")) {
         throw new ImageException("layer entry path must be absolute and normalized: " + p);
       }
       if (!paths.add(p)) throw new ImageException("layer has two entries for " + p);

@@ -28,8 +28,9 @@ final class RunStep {
   private RunStep() {}
 
   /**
-   * Creates {@code workdir} inside {@code root} one folder at a time, never through a symlink (which
-   * could point out of the root); if a component is a symlink or a file, bwrap's chdir reports it.
+   * Creates {@code workdir} inside {@code root} one folder at a time, never through a symlink
+   * (which could point out of the root); if a component is a symlink or a file, bwrap's chdir
+   * reports it.
    */
   static void makeWorkdir(Path root, String workdir) {
     Path dir = root;

@@ -25,11 +25,18 @@ public final class Sbom {
   /** Computes the SBOM of {@code manifest}, stores it and records it as a referrer of the image. */
   public static Descriptor attach(ImageStore store, Descriptor manifest) {
     byte[] bom = Json.bytes(document(store, manifest.digest()));
-    Descriptor config = store.put(MediaTypes.EMPTY_CONFIG, ImageSigner.EMPTY_JSON.getBytes(StandardCharsets.UTF_8));
+    Descriptor config =
+        store.put(MediaTypes.EMPTY_CONFIG, ImageSigner.EMPTY_JSON.getBytes(StandardCharsets.UTF_8));
     Descriptor layer = store.put(MediaTypes.CYCLONEDX, bom);
-    Descriptor subject = new Descriptor(MediaTypes.MANIFEST, manifest.digest(), store.size(manifest.digest()));
+    Descriptor subject =
+        new Descriptor(MediaTypes.MANIFEST, manifest.digest(), store.size(manifest.digest()));
     ImageManifest artifact =
-        new ImageManifest(config, List.of(layer), Map.of(), Optional.of(MediaTypes.CYCLONEDX), Optional.of(subject));
+        new ImageManifest(
+            config,
+            List.of(layer),
+            Map.of(),
+            Optional.of(MediaTypes.CYCLONEDX),
+            Optional.of(subject));
     Descriptor stored = store.putManifest(artifact);
     store.addReferrer(stored);
     return stored;
@@ -45,11 +52,19 @@ public final class Sbom {
     ObjectNode bom = Json.object();
     bom.put("bomFormat", "CycloneDX");
     bom.put("specVersion", SPEC_VERSION);
-    bom.put("serialNumber", "urn:uuid:" + UUID.nameUUIDFromBytes(manifestDigest.toString().getBytes(StandardCharsets.UTF_8)));
+    bom.put(
+        "serialNumber",
+        "urn:uuid:"
+            + UUID.nameUUIDFromBytes(manifestDigest.toString().getBytes(StandardCharsets.UTF_8)));
     bom.put("version", 1);
     ObjectNode metadata = bom.putObject("metadata");
     metadata.put("timestamp", config.created().toString());
-    metadata.putObject("tools").putArray("components").addObject().put("type", "application").put("name", "kiln");
+    metadata
+        .putObject("tools")
+        .putArray("components")
+        .addObject()
+        .put("type", "application")
+        .put("name", "kiln");
     ObjectNode image = metadata.putObject("component");
     image.put("type", "container");
     image.put("bom-ref", manifestDigest.toString());
@@ -65,7 +80,10 @@ public final class Sbom {
       c.put("name", p.name());
       c.put("version", p.version());
       c.put("purl", purl);
-      c.putArray("properties").addObject().put("name", "dev.kiln:package-database").put("value", p.database());
+      c.putArray("properties")
+          .addObject()
+          .put("name", "dev.kiln:package-database")
+          .put("value", p.database());
     }
     for (Map.Entry<String, ImageFiles.Node> f : files.files()) {
       ObjectNode c = components.addObject();
@@ -88,7 +106,10 @@ public final class Sbom {
   /** The summary of the image's SBOM; throws if it has none. */
   public static SbomSummary summary(ImageStore store, Digest manifest) {
     return find(store, manifest)
-        .orElseThrow(() -> new ImageException("image " + manifest + " has no SBOM; bake it again to attach one"));
+        .orElseThrow(
+            () ->
+                new ImageException(
+                    "image " + manifest + " has no SBOM; bake it again to attach one"));
   }
 
   public static Optional<SbomSummary> find(ImageStore store, Digest manifest) {
@@ -96,7 +117,8 @@ public final class Sbom {
     if (found.isEmpty()) return Optional.empty();
     Descriptor sbom = found.get(0);
     ImageManifest artifact = store.manifest(sbom.digest());
-    JsonNode bom = Json.parse(store.read(artifact.layers().get(0).digest()), "SBOM " + sbom.digest());
+    JsonNode bom =
+        Json.parse(store.read(artifact.layers().get(0).digest()), "SBOM " + sbom.digest());
     int fileCount = 0;
     int packageCount = 0;
     TreeSet<String> top = new TreeSet<>();

@@ -55,7 +55,12 @@ final class VerifyingInputStream extends FilterInputStream {
     Digest actual = Digest.ofHash(sha);
     if (!actual.equals(expected)) {
       throw new ImageException(
-          "blob " + expected + " is corrupt: " + where + " hashes to " + actual
+          "blob "
+              + expected
+              + " is corrupt: "
+              + where
+              + " hashes to "
+              + actual
               + "; remove it and bake again (kiln bake) or re-import the image");
     }
   }

@@ -30,10 +30,25 @@ class BaseImporterTest {
   private Descriptor image(String content) {
     Descriptor layer =
         new LayerWriter(LayerWriter.DEFAULT_EPOCH)
-            .write(source, List.of(new LayerEntry.Bytes("/etc/motd", content.getBytes(StandardCharsets.UTF_8), 0644, 0, 0)));
+            .write(
+                source,
+                List.of(
+                    new LayerEntry.Bytes(
+                        "/etc/motd", content.getBytes(StandardCharsets.UTF_8), 0644, 0, 0)));
     ImageConfig config =
-        new ImageConfig("amd64", "linux", Instant.EPOCH, List.of("A=1"), List.of("/bin/sh"), List.of(),
-            Optional.empty(), Optional.empty(), List.of(), java.util.Map.of(), List.of(layer.digest()), List.of("test"));
+        new ImageConfig(
+            "amd64",
+            "linux",
+            Instant.EPOCH,
+            List.of("A=1"),
+            List.of("/bin/sh"),
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            java.util.Map.of(),
+            List.of(layer.digest()),
+            List.of("test"));
     Descriptor c = source.put(MediaTypes.CONFIG, config.toBytes());
     return source.putManifest(new ImageManifest(c, List.of(layer)));
   }
@@ -55,7 +70,8 @@ class BaseImporterTest {
   void importsTheOnlyImageWithoutATag() {
     Descriptor m = image("one");
     source.tag("latest", m);
-    assertThat(BaseImporter.importOciLayout(store, source.dir(), Optional.empty()).digest()).isEqualTo(m.digest());
+    assertThat(BaseImporter.importOciLayout(store, source.dir(), Optional.empty()).digest())
+        .isEqualTo(m.digest());
   }
 
   @Test
@@ -63,10 +79,13 @@ class BaseImporterTest {
     source.tag("v1", image("one"));
     source.tag("v2", image("two"));
     assertThatThrownBy(() -> BaseImporter.importOciLayout(store, source.dir(), Optional.empty()))
-        .hasMessageContaining("holds 2 images").hasMessageContaining("v1, v2");
+        .hasMessageContaining("holds 2 images")
+        .hasMessageContaining("v1, v2");
     assertThatThrownBy(() -> BaseImporter.importOciLayout(store, source.dir(), Optional.of("v3")))
-        .hasMessageContaining("no image tagged 'v3'").hasMessageContaining("available: v1, v2");
-    assertThatThrownBy(() -> BaseImporter.importOciLayout(store, tmp.resolve("nope"), Optional.empty()))
+        .hasMessageContaining("no image tagged 'v3'")
+        .hasMessageContaining("available: v1, v2");
+    assertThatThrownBy(
+            () -> BaseImporter.importOciLayout(store, tmp.resolve("nope"), Optional.empty()))
         .hasMessageContaining("does not exist");
     assertThatThrownBy(() -> BaseImporter.importOciLayout(store, tmp, Optional.empty()))
         .hasMessageContaining("no index.json");
@@ -101,7 +120,9 @@ class BaseImporterTest {
     other.putObject("platform").put("os", "linux").put("architecture", "s390x");
     ms.add(other);
     ObjectNode mine = image("two").toJson();
-    mine.putObject("platform").put("os", "linux").put("architecture", BaseImporter.hostArchitecture());
+    mine.putObject("platform")
+        .put("os", "linux")
+        .put("architecture", BaseImporter.hostArchitecture());
     ms.add(mine);
     Descriptor idx = source.put(MediaTypes.INDEX, Json.bytes(index));
     source.tag("multi", idx);
@@ -122,7 +143,9 @@ class BaseImporterTest {
     source.tag("docker", d);
     Descriptor imported = BaseImporter.importOciLayout(store, source.dir(), Optional.of("docker"));
     String stored = new String(store.read(imported.digest()), StandardCharsets.UTF_8);
-    assertThat(stored).contains(MediaTypes.MANIFEST, MediaTypes.CONFIG, MediaTypes.LAYER_TAR).doesNotContain("docker");
+    assertThat(stored)
+        .contains(MediaTypes.MANIFEST, MediaTypes.CONFIG, MediaTypes.LAYER_TAR)
+        .doesNotContain("docker");
   }
 
   private byte[] dockerArchive(Descriptor m, boolean blobsLayout, boolean corruptLayer) {
@@ -139,11 +162,14 @@ class BaseImporterTest {
           .symlink(layer.hex().substring(0, 10) + "/layer.tar", "../blobs/sha256/" + layer.hex());
       entry.put("Config", "blobs/sha256/" + config.hex());
     } else {
-      tars.file(config.hex() + ".json", source.read(config), 0644).file("abc/layer.tar", layerBytes, 0644);
+      tars.file(config.hex() + ".json", source.read(config), 0644)
+          .file("abc/layer.tar", layerBytes, 0644);
       entry.put("Config", config.hex() + ".json");
     }
     entry.putArray("RepoTags").add("kiln/test:1");
-    entry.putArray("Layers").add(blobsLayout ? layer.hex().substring(0, 10) + "/layer.tar" : "abc/layer.tar");
+    entry
+        .putArray("Layers")
+        .add(blobsLayout ? layer.hex().substring(0, 10) + "/layer.tar" : "abc/layer.tar");
     ArrayNode list = Json.MAPPER.createArrayNode().add(entry);
     return tars.file("manifest.json", Json.bytes(list), 0644).bytes();
   }
@@ -157,9 +183,12 @@ class BaseImporterTest {
       ImageManifest got = store.manifest(imported.digest());
       ImageManifest want = source.manifest(m.digest());
       assertThat(got.config().digest()).isEqualTo(want.config().digest());
-      assertThat(got.layers()).extracting(Descriptor::digest).containsExactlyElementsOf(want.layers().stream().map(Descriptor::digest).toList());
+      assertThat(got.layers())
+          .extracting(Descriptor::digest)
+          .containsExactlyElementsOf(want.layers().stream().map(Descriptor::digest).toList());
       assertThat(got.layers()).extracting(Descriptor::mediaType).containsOnly(MediaTypes.LAYER_TAR);
-      assertThat(BaseImporter.importDockerArchive(store, tar, Optional.of("kiln/test:1"))).isEqualTo(imported);
+      assertThat(BaseImporter.importDockerArchive(store, tar, Optional.of("kiln/test:1")))
+          .isEqualTo(imported);
       assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, tar, Optional.of("other:2")))
           .hasMessageContaining("available: kiln/test:1");
     }
@@ -171,8 +200,10 @@ class BaseImporterTest {
     assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, tar))
         .hasMessageContaining("abc/layer.tar is corrupt");
     Path tar2 = Files.write(tmp.resolve("bad2.tar"), dockerArchive(image("two"), true, true));
-    assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, tar2)).hasMessageContaining("is corrupt");
+    assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, tar2))
+        .hasMessageContaining("is corrupt");
     Path notArchive = Files.write(tmp.resolve("plain.tar"), new Tars().file("x", "y").bytes());
-    assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, notArchive)).hasMessageContaining("no manifest.json");
+    assertThatThrownBy(() -> BaseImporter.importDockerArchive(store, notArchive))
+        .hasMessageContaining("no manifest.json");
   }
 }

@@ -9,7 +9,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A Kiln image, exported by skopeo, runs on a real Docker engine and prints what its entrypoint says. */
+/**
+ * A Kiln image, exported by skopeo, runs on a real Docker engine and prints what its entrypoint
+ * says.
+ */
 class DockerLoadIT {
   private static final String TAG = "kiln/test:1";
 
@@ -17,12 +20,19 @@ class DockerLoadIT {
 
   @Test
   void dockerLoadsAndRunsAKilnImage() throws Exception {
-    assertThat(Tools.onPath("skopeo")).as("skopeo must be installed (apt-get install skopeo)").isTrue();
+    assertThat(Tools.onPath("skopeo"))
+        .as("skopeo must be installed (apt-get install skopeo)")
+        .isTrue();
     assumeTrue(Tools.dockerAnswers(), "no Docker engine answers `docker info` here; CI starts one");
     ImageStore store = ImageStore.open(tmp.resolve("images"));
     store.tag("hello", Tools.helloImage(store, HostKey.generate(tmp.resolve("keys"))));
     Path archive = tmp.resolve("hello.tar");
-    Tools.ok(List.of("skopeo", "copy", "oci:" + store.dir() + ":hello", "docker-archive:" + archive + ":" + TAG));
+    Tools.ok(
+        List.of(
+            "skopeo",
+            "copy",
+            "oci:" + store.dir() + ":hello",
+            "docker-archive:" + archive + ":" + TAG));
     try {
       Tools.ok(List.of("docker", "load", "-i", archive.toString()));
       Tools.Result run = Tools.ok(List.of("docker", "run", "--rm", "--network", "none", TAG));
@@ -34,7 +44,8 @@ class DockerLoadIT {
       ImageStore back = ImageStore.open(tmp.resolve("back"));
       Descriptor imported = BaseImporter.importDockerArchive(back, saved, Optional.of(TAG));
       ImageManifest m = back.manifest(imported.digest());
-      assertThat(back.config(m).entrypoint()).containsExactly("/bin/busybox", "echo", "hello from kiln");
+      assertThat(back.config(m).entrypoint())
+          .containsExactly("/bin/busybox", "echo", "hello from kiln");
       new LayerUnpacker(1L << 30).unpack(back, m.layers(), tmp.resolve("root"));
       assertThat(tmp.resolve("root/bin/busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
     } finally {

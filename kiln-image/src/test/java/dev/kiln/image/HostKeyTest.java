@@ -18,8 +18,11 @@ class HostKeyTest {
   void generatesAPrivateKeyOnlyTheOwnerCanRead() throws Exception {
     Path keys = tmp.resolve("home/keys");
     HostKey key = HostKey.generate(keys);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rwx------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("host.key")))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve("host.key"))))
+        .isEqualTo("rw-------");
     assertThat(keys.toFile().list()).containsExactlyInAnyOrder("host.key", "host.pub");
     assertThat(key.keyId()).matches("[0-9a-f]{16}");
     assertThat(Files.readString(keys.resolve("host.pub"))).startsWith("-----BEGIN PUBLIC KEY-----");
@@ -41,7 +44,9 @@ class HostKeyTest {
   @Test
   void refusesToOverwriteUnlessForced() {
     HostKey first = HostKey.generate(tmp);
-    assertThatThrownBy(() -> HostKey.generate(tmp)).hasMessageContaining("already exists").hasMessageContaining("--force");
+    assertThatThrownBy(() -> HostKey.generate(tmp))
+        .hasMessageContaining("already exists")
+        .hasMessageContaining("--force");
     assertThat(HostKey.load(tmp).keyId()).isEqualTo(first.keyId());
     HostKey second = HostKey.generate(tmp, true);
     assertThat(second.keyId()).isNotEqualTo(first.keyId());
@@ -51,12 +56,18 @@ class HostKeyTest {
   @Test
   void explainsAMissingOrExposedKey() throws Exception {
     assertThat(HostKey.loadIfPresent(tmp)).isEmpty();
-    assertThatThrownBy(() -> HostKey.load(tmp)).isInstanceOf(ImageException.class).hasMessageContaining("run `kiln keygen`");
+    assertThatThrownBy(() -> HostKey.load(tmp))
+        .isInstanceOf(ImageException.class)
+        .hasMessageContaining("run `kiln keygen`");
     HostKey.generate(tmp);
-    Files.setPosixFilePermissions(tmp.resolve("host.key"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        tmp.resolve("host.key"), PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> HostKey.load(tmp)).hasMessageContaining("chmod 600");
-    Files.setPosixFilePermissions(tmp.resolve("host.key"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        tmp.resolve("host.key"), PosixFilePermissions.fromString("rw-------"));
     Files.delete(tmp.resolve("host.pub"));
-    assertThatThrownBy(() -> HostKey.load(tmp)).hasMessageContaining("host.pub").hasMessageContaining("--force");
+    assertThatThrownBy(() -> HostKey.load(tmp))
+        .hasMessageContaining("host.pub")
+        .hasMessageContaining("--force");
   }
 }

@@ -6,7 +6,6 @@ import dev.kiln.model.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,11 +29,13 @@ class ImageSignerTest {
   void aSignedImageVerifiesAgainstTheSigningKey() {
     Descriptor sig = ImageSigner.sign(store, image, key);
     assertThat(sig.artifactType()).contains(MediaTypes.KILN_SIGNATURE);
-    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.KILN_SIGNATURE))).containsExactly(sig);
+    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.KILN_SIGNATURE)))
+        .containsExactly(sig);
     ImageManifest artifact = store.manifest(sig.digest());
     assertThat(artifact.subject().orElseThrow().digest()).isEqualTo(image.digest());
     assertThat(artifact.config().mediaType()).isEqualTo(MediaTypes.EMPTY_CONFIG);
-    assertThat(new String(store.read(artifact.config().digest()), StandardCharsets.UTF_8)).isEqualTo("{}");
+    assertThat(new String(store.read(artifact.config().digest()), StandardCharsets.UTF_8))
+        .isEqualTo("{}");
     Verification v = ImageSigner.verify(store, image.digest(), key.publicKey());
     assertThat(v).isEqualTo(Verification.ok(key.keyId()));
     assertThat(store.tagged()).extracting(d -> d.refName().orElseThrow()).containsExactly("web");
@@ -56,7 +57,9 @@ class ImageSignerTest {
     ImageSigner.sign(store, image, other);
     Verification wrongKey = ImageSigner.verify(store, image.digest(), key.publicKey());
     assertThat(wrongKey.valid()).isFalse();
-    assertThat(wrongKey.reason()).contains("signed by key " + other.keyId()).contains("not by the trusted key " + key.keyId());
+    assertThat(wrongKey.reason())
+        .contains("signed by key " + other.keyId())
+        .contains("not by the trusted key " + key.keyId());
     assertThat(wrongKey.keyId()).contains(other.keyId());
 
     // A signature copied from another image does not verify this one.
@@ -64,7 +67,11 @@ class ImageSignerTest {
     Descriptor sig = ImageSigner.sign(store, second, key);
     ImageManifest artifact = store.manifest(sig.digest());
     ImageManifest moved =
-        new ImageManifest(artifact.config(), artifact.layers(), artifact.annotations(), artifact.artifactType(),
+        new ImageManifest(
+            artifact.config(),
+            artifact.layers(),
+            artifact.annotations(),
+            artifact.artifactType(),
             Optional.of(new Descriptor(MediaTypes.MANIFEST, image.digest(), image.size())));
     store.addReferrer(store.putManifest(moved));
     Verification forged = ImageSigner.verify(store, image.digest(), key.publicKey());

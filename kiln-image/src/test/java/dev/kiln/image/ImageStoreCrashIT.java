@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills (SIGKILL) a process that is writing and tagging images, at several moments, and checks the
- * store it leaves: every visible blob is whole, index.json parses, and every tag's image is complete.
+ * store it leaves: every visible blob is whole, index.json parses, and every tag's image is
+ * complete.
  */
 class ImageStoreCrashIT {
   @TempDir Path tmp;
@@ -28,12 +29,20 @@ class ImageStoreCrashIT {
     Path dir = tmp.resolve("images");
     String java = ProcessHandle.current().info().command().orElse("java");
     Process child =
-        new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreCrashWriter.class.getName(), dir.toString())
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                StoreCrashWriter.class.getName(),
+                dir.toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     int seen = -1;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null && seen < tagsBeforeKill; line = out.readLine()) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = out.readLine();
+          line != null && seen < tagsBeforeKill;
+          line = out.readLine()) {
         seen = Integer.parseInt(line.substring("tagged ".length()));
       }
       child.destroyForcibly();
@@ -48,7 +57,9 @@ class ImageStoreCrashIT {
       blobs = files.toList();
     }
     for (Path blob : blobs) {
-      assertThat(Digest.of(Files.readAllBytes(blob)).hex()).as("blob %s is whole", blob).isEqualTo(blob.getFileName().toString());
+      assertThat(Digest.of(Files.readAllBytes(blob)).hex())
+          .as("blob %s is whole", blob)
+          .isEqualTo(blob.getFileName().toString());
     }
     ImageStore store = ImageStore.open(dir);
     List<Descriptor> tagged = new ArrayList<>(store.tagged());

@@ -37,12 +37,17 @@ class ImageStoreTest {
   void createsAnOciLayoutAndReopensIt() throws Exception {
     assertThat(tmp.resolve("images/oci-layout")).hasContent("{\"imageLayoutVersion\":\"1.0.0\"}");
     assertThat(tmp.resolve("images/index.json"))
-        .hasContent("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}");
+        .hasContent(
+            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}");
     Descriptor m = TestImages.simple(store, "x");
     store.tag("web", m);
     assertThat(ImageStore.open(tmp.resolve("images")).resolve("web")).isPresent();
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.path(m.digest())))).isEqualTo("rw-r--r--");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("images/index.json")))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.path(m.digest()))))
+        .isEqualTo("rw-r--r--");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("images/index.json"))))
+        .isEqualTo("rw-r--r--");
   }
 
   @Test
@@ -94,7 +99,8 @@ class ImageStoreTest {
         .hasMessageContaining(Digest.of(bytes("tampered")).toString());
     assertThatThrownBy(() -> store.verify(d.digest())).hasMessageContaining(d.digest().toString());
     Files.delete(store.path(d.digest()));
-    assertThatThrownBy(() -> store.read(d.digest())).hasMessageContaining("blob " + d.digest() + " is missing");
+    assertThatThrownBy(() -> store.read(d.digest()))
+        .hasMessageContaining("blob " + d.digest() + " is missing");
   }
 
   @Test
@@ -104,7 +110,9 @@ class ImageStoreTest {
     store.tag("web", one);
     store.tag("api", one);
     store.tag("web", two);
-    assertThat(store.tagged()).extracting(d -> d.refName().orElseThrow()).containsExactly("api", "web");
+    assertThat(store.tagged())
+        .extracting(d -> d.refName().orElseThrow())
+        .containsExactly("api", "web");
     assertThat(store.resolve("web").orElseThrow().digest()).isEqualTo(two.digest());
     store.untag("api");
     assertThat(store.resolve("api")).isEmpty();
@@ -126,12 +134,15 @@ class ImageStoreTest {
     store.tag("web", one);
     store.tag("www", one);
     assertThat(store.resolve("web").orElseThrow().digest()).isEqualTo(one.digest());
-    assertThat(store.resolve(one.digest().toString()).orElseThrow().digest()).isEqualTo(one.digest());
-    assertThat(store.resolve(one.digest().hex().substring(0, 12)).orElseThrow().digest()).isEqualTo(one.digest());
+    assertThat(store.resolve(one.digest().toString()).orElseThrow().digest())
+        .isEqualTo(one.digest());
+    assertThat(store.resolve(one.digest().hex().substring(0, 12)).orElseThrow().digest())
+        .isEqualTo(one.digest());
     assertThat(store.resolve(one.digest().hex().substring(0, 8))).isEmpty();
     assertThat(store.resolve("nope")).isEmpty();
     Descriptor untagged = TestImages.simple(store, "2");
-    assertThat(store.resolve(untagged.digest().toString()).orElseThrow().digest()).isEqualTo(untagged.digest());
+    assertThat(store.resolve(untagged.digest().toString()).orElseThrow().digest())
+        .isEqualTo(untagged.digest());
   }
 
   @Test
@@ -140,8 +151,10 @@ class ImageStoreTest {
     store.tag("web", image);
     Descriptor sig = ImageSigner.sign(store, image, HostKey.generate(tmp.resolve("keys")));
     Descriptor sbom = Sbom.attach(store, image);
-    assertThat(store.referrers(image.digest(), Optional.empty())).containsExactlyInAnyOrder(sig, sbom);
-    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.CYCLONEDX))).containsExactly(sbom);
+    assertThat(store.referrers(image.digest(), Optional.empty()))
+        .containsExactlyInAnyOrder(sig, sbom);
+    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.CYCLONEDX)))
+        .containsExactly(sbom);
     assertThat(store.referrers(sbom.digest(), Optional.empty())).isEmpty();
     assertThat(store.tagged()).hasSize(1);
   }
@@ -157,7 +170,8 @@ class ImageStoreTest {
     Descriptor a2 = TestImages.simple(other, "a");
     other.tag("b", b2);
     other.tag("a", a2);
-    assertThat(Files.readAllBytes(other.dir().resolve("index.json"))).isEqualTo(Files.readAllBytes(store.dir().resolve("index.json")));
+    assertThat(Files.readAllBytes(other.dir().resolve("index.json")))
+        .isEqualTo(Files.readAllBytes(store.dir().resolve("index.json")));
   }
 
   @Test

@@ -53,7 +53,8 @@ class LayerUnpackerTest {
                 store,
                 List.of(
                     new LayerEntry.File("/app/hello.txt", src, 0640, 0, 0),
-                    new LayerEntry.Bytes("/app/run.sh", "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), 04755, 0, 0),
+                    new LayerEntry.Bytes(
+                        "/app/run.sh", "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), 04755, 0, 0),
                     new LayerEntry.Directory("/data", 0700, 0, 0),
                     new LayerEntry.Symlink("/app/link", "hello.txt", 0, 0),
                     new LayerEntry.Symlink("/app/abs", "/etc/hostname", 0, 0),
@@ -65,8 +66,10 @@ class LayerUnpackerTest {
     assertThat(mode(target.resolve("data"))).isEqualTo(0700);
     assertThat(mode(target.resolve("app"))).isEqualTo(0755);
     assertThat(Files.readSymbolicLink(target.resolve("app/link"))).isEqualTo(Path.of("hello.txt"));
-    assertThat(Files.readSymbolicLink(target.resolve("app/abs"))).isEqualTo(Path.of("/etc/hostname"));
-    assertThat(Files.isSameFile(target.resolve("app/hard"), target.resolve("app/hello.txt"))).isTrue();
+    assertThat(Files.readSymbolicLink(target.resolve("app/abs")))
+        .isEqualTo(Path.of("/etc/hostname"));
+    assertThat(Files.isSameFile(target.resolve("app/hard"), target.resolve("app/hello.txt")))
+        .isTrue();
   }
 
   @Test
@@ -81,14 +84,23 @@ class LayerUnpackerTest {
     Descriptor lower =
         layer(
             new Tars()
-                .file("a/keep", "1").file("a/gone", "2").dir("a/sub").file("a/sub/x", "3")
-                .file("b/old1", "4").file("b/old2", "5").symlink("c", "a")
+                .file("a/keep", "1")
+                .file("a/gone", "2")
+                .dir("a/sub")
+                .file("a/sub/x", "3")
+                .file("b/old1", "4")
+                .file("b/old2", "5")
+                .symlink("c", "a")
                 .bytes());
     Descriptor upper =
         layer(
             new Tars()
-                .file("a/.wh.gone", "").file("a/.wh.sub", "").file(".wh.c", "")
-                .file("b/.wh..wh..opq", "").file("b/new", "6").file("a/gone-too", "7")
+                .file("a/.wh.gone", "")
+                .file("a/.wh.sub", "")
+                .file(".wh.c", "")
+                .file("b/.wh..wh..opq", "")
+                .file("b/new", "6")
+                .file("a/gone-too", "7")
                 .bytes());
     unpack(lower, upper);
     assertThat(target.resolve("a/keep")).hasContent("1");
@@ -101,8 +113,16 @@ class LayerUnpackerTest {
 
   @Test
   void laterLayersReplaceFilesFoldersAndSymlinks() throws Exception {
-    Descriptor lower = layer(new Tars().file("x", "file").dir("y").file("y/z", "1").file("l", "was file").bytes());
-    Descriptor upper = layer(new Tars().dir("x").file("x/in", "2").file("y", "now a file").symlink("l", "x").bytes());
+    Descriptor lower =
+        layer(new Tars().file("x", "file").dir("y").file("y/z", "1").file("l", "was file").bytes());
+    Descriptor upper =
+        layer(
+            new Tars()
+                .dir("x")
+                .file("x/in", "2")
+                .file("y", "now a file")
+                .symlink("l", "x")
+                .bytes());
     unpack(lower, upper);
     assertThat(target.resolve("x/in")).hasContent("2");
     assertThat(target.resolve("y")).hasContent("now a file");
@@ -118,26 +138,86 @@ class LayerUnpackerTest {
 
   static Stream<Arguments> maliciousLayers() {
     return Stream.of(
-        Arguments.of("dot-dot", (Function<Path, byte[]>) out -> new Tars().file("../../etc/kiln-canary-evil", "x").bytes(), "../../etc/kiln-canary-evil"),
-        Arguments.of("dot-dot-middle", (Function<Path, byte[]>) out -> new Tars().file("a/../../outside/canary", "x").bytes(), "a/../../outside/canary"),
-        Arguments.of("dot-dot in a long (PAX) name", (Function<Path, byte[]>) out -> new Tars().file("a/".repeat(60) + "../".repeat(62) + "etc/kiln-canary-evil", "x").bytes(), "etc/kiln-canary-evil"),
-        Arguments.of("absolute", (Function<Path, byte[]>) out -> new Tars().file("/abs-kiln-canary", "x").bytes(), "/abs-kiln-canary"),
-        Arguments.of("absolute into outside", (Function<Path, byte[]>) out -> new Tars().file(out.resolve("canary").toString(), "x").bytes(), "canary"),
-        Arguments.of("symlink to /etc then through it", (Function<Path, byte[]>) out -> new Tars().symlink("evil", "/etc").file("evil/kiln-canary-evil", "x").bytes(), "evil/kiln-canary-evil"),
-        Arguments.of("symlink to outside then through it", (Function<Path, byte[]>) out -> new Tars().symlink("evil", out.toString()).file("evil/canary", "x").bytes(), "evil/canary"),
-        Arguments.of("symlink to ../.. then through it", (Function<Path, byte[]>) out -> new Tars().symlink("up", "../..").file("up/outside/canary", "x").bytes(), "up/outside/canary"),
-        Arguments.of("relative symlink inside, written through", (Function<Path, byte[]>) out -> new Tars().dir("real").symlink("alias", "real").file("alias/f", "x").bytes(), "alias/f"),
-        Arguments.of("hard link to /etc/shadow", (Function<Path, byte[]>) out -> new Tars().hardlink("shadow", "/etc/shadow").bytes(), "shadow"),
-        Arguments.of("hard link out with ..", (Function<Path, byte[]>) out -> new Tars().hardlink("c", "../outside/canary").bytes(), "c"),
-        Arguments.of("hard link through a symlink", (Function<Path, byte[]>) out -> new Tars().symlink("o", out.toString()).hardlink("c", "o/canary").bytes(), "'c'"),
-        Arguments.of("whiteout through a symlink", (Function<Path, byte[]>) out -> new Tars().symlink("o", out.toString()).file("o/.wh.canary", "").bytes(), "o/.wh.canary"),
-        Arguments.of("1 GB entry over a 10 MB limit", (Function<Path, byte[]>) out -> Tars.headerOnly("big", 1L << 30), "big"),
-        Arguments.of("gzip bomb over a 10 MB limit", (Function<Path, byte[]>) out -> Tars.gzip(new Tars().file("zeros", new byte[20 << 20], 0644).bytes()), "zeros"));
+        Arguments.of(
+            "dot-dot",
+            (Function<Path, byte[]>)
+                out -> new Tars().file("../../etc/kiln-canary-evil", "x").bytes(),
+            "../../etc/kiln-canary-evil"),
+        Arguments.of(
+            "dot-dot-middle",
+            (Function<Path, byte[]>) out -> new Tars().file("a/../../outside/canary", "x").bytes(),
+            "a/../../outside/canary"),
+        Arguments.of(
+            "dot-dot in a long (PAX) name",
+            (Function<Path, byte[]>)
+                out ->
+                    new Tars()
+                        .file("a/".repeat(60) + "../".repeat(62) + "etc/kiln-canary-evil", "x")
+                        .bytes(),
+            "etc/kiln-canary-evil"),
+        Arguments.of(
+            "absolute",
+            (Function<Path, byte[]>) out -> new Tars().file("/abs-kiln-canary", "x").bytes(),
+            "/abs-kiln-canary"),
+        Arguments.of(
+            "absolute into outside",
+            (Function<Path, byte[]>)
+                out -> new Tars().file(out.resolve("canary").toString(), "x").bytes(),
+            "canary"),
+        Arguments.of(
+            "symlink to /etc then through it",
+            (Function<Path, byte[]>)
+                out ->
+                    new Tars().symlink("evil", "/etc").file("evil/kiln-canary-evil", "x").bytes(),
+            "evil/kiln-canary-evil"),
+        Arguments.of(
+            "symlink to outside then through it",
+            (Function<Path, byte[]>)
+                out -> new Tars().symlink("evil", out.toString()).file("evil/canary", "x").bytes(),
+            "evil/canary"),
+        Arguments.of(
+            "symlink to ../.. then through it",
+            (Function<Path, byte[]>)
+                out -> new Tars().symlink("up", "../..").file("up/outside/canary", "x").bytes(),
+            "up/outside/canary"),
+        Arguments.of(
+            "relative symlink inside, written through",
+            (Function<Path, byte[]>)
+                out -> new Tars().dir("real").symlink("alias", "real").file("alias/f", "x").bytes(),
+            "alias/f"),
+        Arguments.of(
+            "hard link to /etc/shadow",
+            (Function<Path, byte[]>) out -> new Tars().hardlink("shadow", "/etc/shadow").bytes(),
+            "shadow"),
+        Arguments.of(
+            "hard link out with ..",
+            (Function<Path, byte[]>) out -> new Tars().hardlink("c", "../outside/canary").bytes(),
+            "c"),
+        Arguments.of(
+            "hard link through a symlink",
+            (Function<Path, byte[]>)
+                out -> new Tars().symlink("o", out.toString()).hardlink("c", "o/canary").bytes(),
+            "'c'"),
+        Arguments.of(
+            "whiteout through a symlink",
+            (Function<Path, byte[]>)
+                out -> new Tars().symlink("o", out.toString()).file("o/.wh.canary", "").bytes(),
+            "o/.wh.canary"),
+        Arguments.of(
+            "1 GB entry over a 10 MB limit",
+            (Function<Path, byte[]>) out -> Tars.headerOnly("big", 1L << 30),
+            "big"),
+        Arguments.of(
+            "gzip bomb over a 10 MB limit",
+            (Function<Path, byte[]>)
+                out -> Tars.gzip(new Tars().file("zeros", new byte[20 << 20], 0644).bytes()),
+            "zeros"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maliciousLayers")
-  void refusesEntriesThatEscapeOrExplode(String name, Function<Path, byte[]> tar, String entry) throws Exception {
+  void refusesEntriesThatEscapeOrExplode(String name, Function<Path, byte[]> tar, String entry)
+      throws Exception {
     Descriptor d = layer(tar.apply(outside));
     assertThatThrownBy(() -> unpack(d))
         .isInstanceOf(ImageException.class)
@@ -167,7 +247,9 @@ class LayerUnpackerTest {
   void theLimitCountsAllLayersTogether() {
     Descriptor a = layer(new Tars().file("a", new byte[6 << 20], 0644).bytes());
     Descriptor b = layer(new Tars().file("b", new byte[6 << 20], 0644).bytes());
-    assertThatThrownBy(() -> unpack(a, b)).hasMessageContaining("'b'").hasMessageContaining("limit");
+    assertThatThrownBy(() -> unpack(a, b))
+        .hasMessageContaining("'b'")
+        .hasMessageContaining("limit");
   }
 
   @Test
@@ -186,12 +268,19 @@ class LayerUnpackerTest {
   @Test
   void namesACorruptGzipLayerBlob() throws Exception {
     ByteArrayOutputStream big = new ByteArrayOutputStream();
-    for (int i = 0; i < 20000; i++) big.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
-    Descriptor d = store.put(MediaTypes.LAYER_TAR_GZIP, Tars.gzip(new Tars().file("f", big.toByteArray(), 0644).bytes()));
+    for (int i = 0; i < 20000; i++)
+      big.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+    Descriptor d =
+        store.put(
+            MediaTypes.LAYER_TAR_GZIP,
+            Tars.gzip(new Tars().file("f", big.toByteArray(), 0644).bytes()));
     byte[] blob = Files.readAllBytes(store.path(d.digest()));
     blob[blob.length / 2] ^= 0x55;
     Files.write(store.path(d.digest()), blob);
-    assertThatThrownBy(() -> unpack(d)).isInstanceOf(ImageException.class).hasMessageContaining(d.digest().toString()).hasMessageContaining("corrupt");
+    assertThatThrownBy(() -> unpack(d))
+        .isInstanceOf(ImageException.class)
+        .hasMessageContaining(d.digest().toString())
+        .hasMessageContaining("corrupt");
   }
 
   private static int mode(Path p) throws Exception {

@@ -46,17 +46,29 @@ class SbomTest {
   void setUp() {
     store = ImageStore.open(tmp.resolve("store"));
     Descriptor lower =
-        store.put(MediaTypes.LAYER_TAR_GZIP, Tars.gzip(
-            new Tars()
-                .dir("./etc").file("./etc/motd", "old").file("./etc/os-release", "NAME=\"Debian\"\nID=debian\n")
-                .file("var/lib/dpkg/status", STATUS)
-                .file("opt/old/a", "a").file("opt/dir/x", "x").file("opt/keep", "k").hardlink("opt/keep2", "opt/keep")
-                .symlink("bin", "usr/bin")
-                .bytes()));
+        store.put(
+            MediaTypes.LAYER_TAR_GZIP,
+            Tars.gzip(
+                new Tars()
+                    .dir("./etc")
+                    .file("./etc/motd", "old")
+                    .file("./etc/os-release", "NAME=\"Debian\"\nID=debian\n")
+                    .file("var/lib/dpkg/status", STATUS)
+                    .file("opt/old/a", "a")
+                    .file("opt/dir/x", "x")
+                    .file("opt/keep", "k")
+                    .hardlink("opt/keep2", "opt/keep")
+                    .symlink("bin", "usr/bin")
+                    .bytes()));
     Descriptor upper =
-        store.put(MediaTypes.LAYER_TAR,
-            new Tars().file("opt/.wh.old", "").file("opt/dir/.wh..wh..opq", "").file("opt/dir/new", "n")
-                .file("etc/motd", "new").bytes());
+        store.put(
+            MediaTypes.LAYER_TAR,
+            new Tars()
+                .file("opt/.wh.old", "")
+                .file("opt/dir/.wh..wh..opq", "")
+                .file("opt/dir/new", "n")
+                .file("etc/motd", "new")
+                .bytes());
     image = TestImages.image(store, List.of(lower, upper), Map.of());
   }
 
@@ -72,15 +84,24 @@ class SbomTest {
       if (c.path("type").asText().equals("file")) files.add(c.path("name").asText());
       else purls.add(c.path("purl").asText());
     }
-    assertThat(files).containsExactly(
-        "/etc/motd", "/etc/os-release", "/opt/dir/new", "/opt/keep", "/opt/keep2", "/var/lib/dpkg/status");
-    assertThat(purls).containsExactly(
-        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64", "pkg:deb/debian/perl-base@1%3A5.36.0-7?arch=amd64");
+    assertThat(files)
+        .containsExactly(
+            "/etc/motd",
+            "/etc/os-release",
+            "/opt/dir/new",
+            "/opt/keep",
+            "/opt/keep2",
+            "/var/lib/dpkg/status");
+    assertThat(purls)
+        .containsExactly(
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64",
+            "pkg:deb/debian/perl-base@1%3A5.36.0-7?arch=amd64");
     JsonNode motd = find(bom, "/etc/motd");
     assertThat(motd.path("hashes").get(0).path("alg").asText()).isEqualTo("SHA-256");
     assertThat(motd.path("hashes").get(0).path("content").asText())
         .isEqualTo(Digest.of("new".getBytes(StandardCharsets.UTF_8)).hex());
-    assertThat(find(bom, "/opt/keep2").path("hashes")).isEqualTo(find(bom, "/opt/keep").path("hashes"));
+    assertThat(find(bom, "/opt/keep2").path("hashes"))
+        .isEqualTo(find(bom, "/opt/keep").path("hashes"));
   }
 
   @Test
@@ -89,17 +110,20 @@ class SbomTest {
     Descriptor second = Sbom.attach(store, image);
     assertThat(second).isEqualTo(first);
     assertThat(first.artifactType()).contains(MediaTypes.CYCLONEDX);
-    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.CYCLONEDX))).containsExactly(first);
+    assertThat(store.referrers(image.digest(), Optional.of(MediaTypes.CYCLONEDX)))
+        .containsExactly(first);
     ImageManifest artifact = store.manifest(first.digest());
     assertThat(artifact.subject().orElseThrow().digest()).isEqualTo(image.digest());
     assertThat(artifact.layers().get(0).mediaType()).isEqualTo(MediaTypes.CYCLONEDX);
-    assertThat(Sbom.document(store, image.digest())).isEqualTo(Sbom.document(store, image.digest()));
+    assertThat(Sbom.document(store, image.digest()))
+        .isEqualTo(Sbom.document(store, image.digest()));
   }
 
   @Test
   void summarises() {
     assertThat(Sbom.find(store, image.digest())).isEmpty();
-    assertThatThrownBy(() -> Sbom.summary(store, image.digest())).hasMessageContaining("has no SBOM");
+    assertThatThrownBy(() -> Sbom.summary(store, image.digest()))
+        .hasMessageContaining("has no SBOM");
     Descriptor sbom = Sbom.attach(store, image);
     SbomSummary s = Sbom.summary(store, image.digest());
     assertThat(s).isEqualTo(new SbomSummary(sbom, 6, 2, List.of("etc", "opt", "var")));
@@ -111,7 +135,9 @@ class SbomTest {
     byte[] blob = Files.readAllBytes(store.path(layer));
     blob[blob.length - 1] = 1;
     Files.write(store.path(layer), blob);
-    assertThatThrownBy(() -> Sbom.attach(store, image)).hasMessageContaining(layer.toString()).hasMessageContaining("corrupt");
+    assertThatThrownBy(() -> Sbom.attach(store, image))
+        .hasMessageContaining(layer.toString())
+        .hasMessageContaining("corrupt");
   }
 
   private static JsonNode find(JsonNode bom, String name) {

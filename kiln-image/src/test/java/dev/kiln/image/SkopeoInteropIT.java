@@ -19,7 +19,9 @@ class SkopeoInteropIT {
 
   @BeforeEach
   void setUp() {
-    assertThat(Tools.onPath("skopeo")).as("skopeo must be installed (apt-get install skopeo)").isTrue();
+    assertThat(Tools.onPath("skopeo"))
+        .as("skopeo must be installed (apt-get install skopeo)")
+        .isTrue();
     store = ImageStore.open(tmp.resolve("images"));
     image = Tools.helloImage(store, HostKey.generate(tmp.resolve("keys")));
     store.tag("hello", image);
@@ -32,27 +34,35 @@ class SkopeoInteropIT {
     assertThat(out.path("Digest").asText()).isEqualTo(image.digest().toString());
     assertThat(out.path("Architecture").asText()).isEqualTo("amd64");
     assertThat(out.path("Layers")).hasSize(1);
-    Tools.Result config = Tools.ok(List.of("skopeo", "inspect", "--config", "oci:" + store.dir() + ":hello"));
+    Tools.Result config =
+        Tools.ok(List.of("skopeo", "inspect", "--config", "oci:" + store.dir() + ":hello"));
     assertThat(config.output()).contains("hello from kiln");
   }
 
   @Test
   void roundTripsThroughADockerArchiveAndAnotherOciLayout() throws Exception {
     Path archive = tmp.resolve("hello.tar");
-    Tools.ok(List.of("skopeo", "copy", "oci:" + store.dir() + ":hello", "docker-archive:" + archive + ":kiln/test:1"));
+    Tools.ok(
+        List.of(
+            "skopeo",
+            "copy",
+            "oci:" + store.dir() + ":hello",
+            "docker-archive:" + archive + ":kiln/test:1"));
 
     ImageStore back = ImageStore.open(tmp.resolve("back"));
     Descriptor imported = BaseImporter.importDockerArchive(back, archive);
     ImageManifest original = store.manifest(image.digest());
     ImageManifest roundTripped = back.manifest(imported.digest());
     assertThat(back.config(roundTripped).diffIds()).isEqualTo(store.config(original).diffIds());
-    assertThat(back.config(roundTripped).entrypoint()).containsExactly("/bin/busybox", "echo", "hello from kiln");
+    assertThat(back.config(roundTripped).entrypoint())
+        .containsExactly("/bin/busybox", "echo", "hello from kiln");
     new LayerUnpacker(1L << 30).unpack(back, roundTripped.layers(), tmp.resolve("root"));
     assertThat(tmp.resolve("root/bin/busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
 
     Path layout = tmp.resolve("layout");
     Tools.ok(List.of("skopeo", "copy", "docker-archive:" + archive, "oci:" + layout + ":again"));
     Descriptor again = BaseImporter.importOciLayout(back, layout, Optional.of("again"));
-    assertThat(back.config(back.manifest(again.digest())).entrypoint()).containsExactly("/bin/busybox", "echo", "hello from kiln");
+    assertThat(back.config(back.manifest(again.digest())).entrypoint())
+        .containsExactly("/bin/busybox", "echo", "hello from kiln");
   }
 }

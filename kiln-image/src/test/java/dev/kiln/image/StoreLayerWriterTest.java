@@ -41,18 +41,31 @@ class StoreLayerWriterTest {
   @Test
   void sameEntriesInAnyOrderGiveTheSameBytes() throws Exception {
     Path file = Files.writeString(tmp.resolve("f"), "from disk");
-    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
-    List<LayerEntry> a = List.of(bytes("/b/x", "1"), new LayerEntry.File("/a/f", file, 0600, 1000, 1000), new LayerEntry.Symlink("/c", "b/x", 0, 0));
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+    List<LayerEntry> a =
+        List.of(
+            bytes("/b/x", "1"),
+            new LayerEntry.File("/a/f", file, 0600, 1000, 1000),
+            new LayerEntry.Symlink("/c", "b/x", 0, 0));
     List<LayerEntry> b = List.of(a.get(2), a.get(0), a.get(1));
     assertThat(write(LayerWriter.DEFAULT_EPOCH, a)).isEqualTo(write(LayerWriter.DEFAULT_EPOCH, b));
-    assertThat(write(LayerWriter.DEFAULT_EPOCH, a)).isNotEqualTo(write(Instant.ofEpochSecond(2), a));
+    assertThat(write(LayerWriter.DEFAULT_EPOCH, a))
+        .isNotEqualTo(write(Instant.ofEpochSecond(2), a));
   }
 
   @Test
   void addsParentsSortsAndFixesMetadata() throws Exception {
     List<TarArchiveEntry> es =
-        entries(write(LayerWriter.DEFAULT_EPOCH, List.of(bytes("/usr/bin/app", "x"), new LayerEntry.Hardlink("/usr/bin/alias", "/usr/bin/app"))));
-    assertThat(es).extracting(TarArchiveEntry::getName).containsExactly("usr/", "usr/bin/", "usr/bin/app", "usr/bin/alias");
+        entries(
+            write(
+                LayerWriter.DEFAULT_EPOCH,
+                List.of(
+                    bytes("/usr/bin/app", "x"),
+                    new LayerEntry.Hardlink("/usr/bin/alias", "/usr/bin/app"))));
+    assertThat(es)
+        .extracting(TarArchiveEntry::getName)
+        .containsExactly("usr/", "usr/bin/", "usr/bin/app", "usr/bin/alias");
     for (TarArchiveEntry e : es) {
       assertThat(e.getModTime().toInstant()).isEqualTo(LayerWriter.DEFAULT_EPOCH);
       assertThat(e.getUserName()).isEmpty();
@@ -66,24 +79,34 @@ class StoreLayerWriterTest {
   @Test
   void writesWhiteoutsAndOpaqueMarkers() throws Exception {
     List<TarArchiveEntry> es =
-        entries(write(LayerWriter.DEFAULT_EPOCH, List.of(new LayerEntry.Whiteout("/etc/old"), new LayerEntry.OpaqueDirectory("/var/cache"))));
-    assertThat(es).extracting(TarArchiveEntry::getName).contains("etc/.wh.old", "var/cache/.wh..wh..opq");
+        entries(
+            write(
+                LayerWriter.DEFAULT_EPOCH,
+                List.of(
+                    new LayerEntry.Whiteout("/etc/old"),
+                    new LayerEntry.OpaqueDirectory("/var/cache"))));
+    assertThat(es)
+        .extracting(TarArchiveEntry::getName)
+        .contains("etc/.wh.old", "var/cache/.wh..wh..opq");
   }
 
   @Test
   void refusesBadOrDuplicatePaths() {
     for (String bad : List.of("relative", "/", "/a/", "/a//b", "/a/../b", "/./a")) {
       assertThatThrownBy(() -> write(LayerWriter.DEFAULT_EPOCH, List.of(bytes(bad, "x"))))
-          .as(bad).hasMessageContaining("absolute and normalized");
+          .as(bad)
+          .hasMessageContaining("absolute and normalized");
     }
-    assertThatThrownBy(() -> write(LayerWriter.DEFAULT_EPOCH, List.of(bytes("/a", "1"), bytes("/a", "2"))))
+    assertThatThrownBy(
+            () -> write(LayerWriter.DEFAULT_EPOCH, List.of(bytes("/a", "1"), bytes("/a", "2"))))
         .hasMessageContaining("two entries for /a");
   }
 
   @Test
   void writtenLayersUnpackToTheSameTree() {
     ImageStore store = ImageStore.open(tmp.resolve("store"));
-    Descriptor d = new LayerWriter(LayerWriter.DEFAULT_EPOCH).write(store, List.of(bytes("/x/y/z", "deep")));
+    Descriptor d =
+        new LayerWriter(LayerWriter.DEFAULT_EPOCH).write(store, List.of(bytes("/x/y/z", "deep")));
     assertThat(d.mediaType()).isEqualTo(MediaTypes.LAYER_TAR);
     new LayerUnpacker(1 << 20).unpack(store, List.of(d), tmp.resolve("root"));
     assertThat(tmp.resolve("root/x/y/z")).hasContent("deep");

@@ -29,7 +29,9 @@ final class Tools {
 
   static Result ok(List<String> command) throws IOException, InterruptedException {
     Result r = run(command);
-    if (r.exit() != 0) throw new AssertionError(String.join(" ", command) + " exited " + r.exit() + ":\n" + r.output());
+    if (r.exit() != 0)
+      throw new AssertionError(
+          String.join(" ", command) + " exited " + r.exit() + ":\n" + r.output());
     return r;
   }
 
@@ -49,17 +51,31 @@ final class Tools {
     }
   }
 
-  /** busybox-static's binary, entrypoint {@code busybox echo hello from kiln}; signed and with an SBOM. */
+  /**
+   * busybox-static's binary, entrypoint {@code busybox echo hello from kiln}; signed and with an
+   * SBOM.
+   */
   static Descriptor helloImage(ImageStore store, HostKey key) {
     Path busybox = Path.of("/bin/busybox");
-    if (!Files.isRegularFile(busybox)) throw new AssertionError("/bin/busybox is missing: apt-get install busybox-static");
+    if (!Files.isRegularFile(busybox))
+      throw new AssertionError("/bin/busybox is missing: apt-get install busybox-static");
     Descriptor layer =
         new LayerWriter(LayerWriter.DEFAULT_EPOCH)
             .write(store, List.of(new LayerEntry.File("/bin/busybox", busybox, 0755, 0, 0)));
     ImageConfig config =
-        new ImageConfig("amd64", "linux", Instant.parse("2026-01-01T00:00:00Z"), List.of("PATH=/bin"),
-            List.of("/bin/busybox", "echo", "hello from kiln"), List.of(), Optional.empty(), Optional.empty(),
-            List.of(), Map.of(), List.of(layer.digest()), List.of("COPY busybox"));
+        new ImageConfig(
+            "amd64",
+            "linux",
+            Instant.parse("2026-01-01T00:00:00Z"),
+            List.of("PATH=/bin"),
+            List.of("/bin/busybox", "echo", "hello from kiln"),
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            Map.of(),
+            List.of(layer.digest()),
+            List.of("COPY busybox"));
     Descriptor c = store.put(MediaTypes.CONFIG, config.toBytes());
     Descriptor image = store.putManifest(new ImageManifest(c, List.of(layer)));
     ImageSigner.sign(store, image, key);
