@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class LatencyHistogram {
   private static final int SUB = 8;
   private static final int MAX_EXP = 40;
-  private static final int BUCKETS = 16 + (MAX_EXP - 4 + 1) * SUB;
+  static final int BUCKETS = 16 + (MAX_EXP - 4 + 1) * SUB;
 
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
   private final java.util.concurrent.atomic.LongAdder sumMicros =
@@ -46,33 +46,18 @@ final class LatencyHistogram {
     return (long) (SUB + sub) << (exp - 3);
   }
 
+  /**
+   * Copies the counters once (off the request path) and derives the quantiles from the copy, so
+   * they and {@link Latency#histogram()} agree.
+   */
   Latency snapshot() {
-    long[] c = new long[BUCKETS];
-    long total = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      c[i] = counts.get(i);
-      total += c[i];
-    }
+    LatencySnapshot h = LatencySnapshot.copyOf(counts);
     return new Latency(
-        total,
+        h.count(),
         Duration.ofNanos(sumMicros.sum() * 1000),
-        quantile(c, total, 0.50),
-        quantile(c, total, 0.90),
-        quantile(c, total, 0.99));
-  }
-
-  private static Duration quantile(long[] c, long total, double q) {
-    if (total == 0) return Duration.ZERO;
-    long rank = (long) Math.ceil(q * total);
-    long seen = 0;
-    for (int i = 0; i < c.length; i++) {
-      seen += c[i];
-      if (seen >= rank) {
-        // the middle of the bucket: the estimate is off by at most half a bucket (6.25 %)
-        long mid = (lowerBound(i) + upperBound(i)) / 2;
-        return Duration.ofNanos(Math.max(mid, lowerBound(i)) * 1000);
-      }
-    }
-    return Duration.ofNanos(upperBound(c.length - 1) * 1000);
+        h.quantile(0.50),
+        h.quantile(0.90),
+        h.quantile(0.99),
+        h);
   }
 }

@@ -83,7 +83,8 @@ class SmallPartsTest {
                 Duration.ofMillis(30),
                 Duration.ofMillis(10),
                 Duration.ofMillis(10),
-                Duration.ofMillis(10)));
+                Duration.ofMillis(10),
+                LatencySnapshot.EMPTY));
     var m =
         new RouterMetrics(
             7,

@@ -5,23 +5,57 @@ import dev.kiln.controller.RevisionMetrics;
 import dev.kiln.controller.Rollout;
 import dev.kiln.model.Strategy;
 import dev.kiln.router.BackendMetrics;
+import dev.kiln.router.LatencySnapshot;
 import dev.kiln.router.RouterMetrics;
 import dev.kiln.router.ServiceMetrics;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Router metrics per revision over the current canary step only: the router's counters are
- * cumulative, so the window is the difference from a baseline taken when the step began. A counter
- * that went down (its backend left the table) resets the baseline instead of going negative.
+ * Router metrics per revision over the current canary step only. The router's counters — requests,
+ * 5xx, the latency histogram — are cumulative per backend, so the window is each backend's
+ * difference from a baseline taken when the step began, summed per revision; the p99 is the
+ * quantile of the summed histogram difference, i.e. of exactly the requests answered during the
+ * step.
+ *
+ * <p>Baselines are per backend so that one backend leaving (its counters vanish) or entering
+ * (counted from zero) does not disturb the others. A backend whose counters went down was recreated
+ * by the router during the step, so everything it counted is in the window: its baseline becomes
+ * zero.
  */
 final class CanaryWindow {
-  private record Counts(long requests, long errors) {}
+  /** One backend's cumulative counters. */
+  record Sample(long requests, long errors, LatencySnapshot latency) {
+    static final Sample ZERO = new Sample(0, 0, LatencySnapshot.EMPTY);
+
+    static Sample of(BackendMetrics b) {
+      return new Sample(
+          b.traffic().requests(), b.traffic().statuses().s5xx(), b.traffic().latency().histogram());
+    }
+
+    boolean includes(Sample earlier) {
+      return requests >= earlier.requests
+          && errors >= earlier.errors
+          && latency.includes(earlier.latency);
+    }
+
+    Sample minus(Sample earlier) {
+      return new Sample(
+          requests - earlier.requests, errors - earlier.errors, latency.minus(earlier.latency));
+    }
+
+    Sample plus(Sample other) {
+      return new Sample(
+          requests + other.requests, errors + other.errors, latency.plus(other.latency));
+    }
+  }
 
   private final Map<String, String> stepKeys = new HashMap<>();
-  private final Map<String, Map<Integer, Counts>> baselines = new HashMap<>();
+
+  /** Per service, per backend id: the counters when the step began (or zero, see above). */
+  private final Map<String, Map<String, Sample>> baselines = new HashMap<>();
 
   MetricsView view(ServerState state, RouterMetrics metrics) {
     Map<String, Map<Integer, RevisionMetrics>> out = new TreeMap<>();
@@ -32,46 +66,62 @@ final class CanaryWindow {
         baselines.remove(e);
         continue;
       }
-      Map<Integer, Counts> now = new HashMap<>();
-      Map<Integer, Duration> p99 = new HashMap<>();
-      metrics.service(e).ifPresent(s -> sum(s, now, p99));
       String key = r.to() + "/" + r.step() + "/" + r.stepStartedAt();
-      if (!key.equals(stepKeys.get(e))) {
-        stepKeys.put(e, key);
-        baselines.put(e, new HashMap<>(now));
-      }
-      Map<Integer, Counts> base = baselines.get(e);
-      Map<Integer, RevisionMetrics> revs = new TreeMap<>();
-      for (var c : now.entrySet()) {
-        Counts b = base.getOrDefault(c.getKey(), new Counts(0, 0));
-        if (c.getValue().requests() < b.requests() || c.getValue().errors() < b.errors()) {
-          base.put(c.getKey(), c.getValue());
-          b = c.getValue();
-        }
-        long req = c.getValue().requests() - b.requests();
-        long err = Math.min(req, c.getValue().errors() - b.errors());
-        revs.put(
-            c.getKey(), new RevisionMetrics(req, err, p99.getOrDefault(c.getKey(), Duration.ZERO)));
-      }
-      out.put(e, revs);
+      out.put(e, window(e, key, metrics.service(e)));
     }
     return new MetricsView(out);
   }
 
-  private static void sum(
-      ServiceMetrics s, Map<Integer, Counts> counts, Map<Integer, Duration> p99) {
-    for (BackendMetrics b : s.backends()) {
-      int rev;
-      try {
-        rev = Integer.parseInt(b.revision());
-      } catch (NumberFormatException ex) {
-        continue;
+  /**
+   * The window of one service since the step named {@code stepKey} began; a new key takes new
+   * baselines (so the first view of a step is empty).
+   */
+  Map<Integer, RevisionMetrics> window(
+      String service, String stepKey, Optional<ServiceMetrics> metrics) {
+    Map<String, Sample> now = new HashMap<>();
+    Map<String, Integer> revisionOf = new HashMap<>();
+    metrics.ifPresent(
+        s -> {
+          for (BackendMetrics b : s.backends()) {
+            revision(b)
+                .ifPresent(
+                    rev -> {
+                      now.put(b.id(), Sample.of(b));
+                      revisionOf.put(b.id(), rev);
+                    });
+          }
+        });
+    if (!stepKey.equals(stepKeys.get(service))) {
+      stepKeys.put(service, stepKey);
+      baselines.put(service, new HashMap<>(now));
+    }
+    Map<String, Sample> base = baselines.get(service);
+    // A backend gone from the metrics has lost its counters; if it ever returns it counts from 0.
+    base.keySet().retainAll(now.keySet());
+    Map<Integer, Sample> perRevision = new TreeMap<>();
+    for (var b : now.entrySet()) {
+      Sample then = base.getOrDefault(b.getKey(), Sample.ZERO);
+      if (!b.getValue().includes(then)) {
+        then = Sample.ZERO;
+        base.put(b.getKey(), then);
       }
-      counts.merge(
-          rev,
-          new Counts(b.traffic().requests(), b.traffic().statuses().s5xx()),
-          (x, y) -> new Counts(x.requests() + y.requests(), x.errors() + y.errors()));
-      p99.merge(rev, b.traffic().latency().p99(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+      perRevision.merge(revisionOf.get(b.getKey()), b.getValue().minus(then), Sample::plus);
+    }
+    Map<Integer, RevisionMetrics> revs = new TreeMap<>();
+    perRevision.forEach(
+        (rev, w) ->
+            revs.put(
+                rev,
+                new RevisionMetrics(
+                    w.requests(), Math.min(w.requests(), w.errors()), w.latency().quantile(0.99))));
+    return revs;
+  }
+
+  private static Optional<Integer> revision(BackendMetrics b) {
+    try {
+      return Optional.of(Integer.parseInt(b.revision()));
+    } catch (NumberFormatException ex) {
+      return Optional.empty();
     }
   }
 }

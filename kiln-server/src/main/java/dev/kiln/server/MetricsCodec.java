@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.router.BackendMetrics;
 import dev.kiln.router.DrainReport;
 import dev.kiln.router.Latency;
+import dev.kiln.router.LatencySnapshot;
 import dev.kiln.router.RouterMetrics;
 import dev.kiln.router.ServiceMetrics;
 import dev.kiln.router.StatusCounts;
@@ -13,6 +14,8 @@ import dev.kiln.router.Traffic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Router metrics and drain reports as JSON, between the router process and the server. */
 final class MetricsCodec {
@@ -77,6 +80,10 @@ final class MetricsCodec {
     n.put("p50Nanos", l.p50().toNanos());
     n.put("p90Nanos", l.p90().toNanos());
     n.put("p99Nanos", l.p99().toNanos());
+    // Sparse [upperBoundMicros, count, ...]: a few non-empty buckets of a few hundred, and the
+    // bounds let the reader check they are its own (the server windows p99 with them).
+    ArrayNode h = n.putArray("histogram");
+    l.histogram().buckets().forEach((upper, count) -> h.add(upper).add(count));
     return n;
   }
 
@@ -96,7 +103,21 @@ final class MetricsCodec {
             Duration.ofNanos(n.get("sumNanos").asLong()),
             Duration.ofNanos(n.get("p50Nanos").asLong()),
             Duration.ofNanos(n.get("p90Nanos").asLong()),
-            Duration.ofNanos(n.get("p99Nanos").asLong())));
+            Duration.ofNanos(n.get("p99Nanos").asLong()),
+            histogram(n.path("histogram"))));
+  }
+
+  /** An older router process sends no histogram: its windows then have no latency data. */
+  private static LatencySnapshot histogram(JsonNode h) {
+    Map<Long, Long> buckets = new TreeMap<>();
+    for (int i = 0; i + 1 < h.size(); i += 2) {
+      buckets.merge(h.get(i).asLong(), h.get(i + 1).asLong(), Long::sum);
+    }
+    try {
+      return LatencySnapshot.ofBuckets(buckets);
+    } catch (IllegalArgumentException e) {
+      throw new ServerException(502, "router process metrics: " + e.getMessage());
+    }
   }
 
   static ObjectNode drain(DrainReport r) {

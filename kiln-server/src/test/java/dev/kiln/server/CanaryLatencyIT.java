@@ -1,0 +1,139 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A canary judged on the p99 of its own requests during each step — measured by a router running as
+ * a process of its own, so the latency histogram crosses its JSON admin endpoint: a slow canary is
+ * aborted by the analysis with no one asking, a fast one passes the same thresholds.
+ */
+class CanaryLatencyIT {
+  private static final String CANARY =
+      "canary: { steps: [ { weight: 50, pause: 5s } ],"
+          + " analysis: { max-p99: 100ms, min-requests: 10 } }";
+
+  @TempDir Path tmp;
+
+  @Test
+  void slowCanary_isAbortedOnP99_thenAFastOne_passesTheSameAnalysis() throws Exception {
+    KilnFixture k = new KilnFixture(tmp);
+    slowSite(k.folder);
+    k.cp =
+        ControlPlane.start(
+            new ServerConfig(
+                k.home,
+                ServerConfig.address("127.0.0.1:0"),
+                ServerConfig.address("127.0.0.1:0"),
+                Clock.systemUTC(),
+                Map.of(),
+                true));
+    try {
+      k.apply(blueprint(k.folder, "a"));
+      try (Load load = new Load(k.router() + "/", 2)) {
+        k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+
+        JsonNode applied = k.apply(blueprint(k.folder, "slow"));
+        assertThat(applied.get("plan").get("changes").get(0).get("toRevision").asInt())
+            .isEqualTo(2);
+        JsonNode web =
+            k.awaitService(
+                "web",
+                Duration.ofSeconds(60),
+                s ->
+                    s.get("rollout").get("phase").asText().equals("ABORTED")
+                        && s.get("traffic").size() == 1
+                        && s.get("traffic").path("1").asInt() == 100);
+        assertThat(web.get("rollout").get("to").asInt()).isEqualTo(2);
+        assertThat(web.get("rollout").get("conditions").toString())
+            .contains("AnalysisFailed")
+            .contains("p99 latency")
+            .contains("> max 100ms");
+        assertThat(load.bodies).as("the slow canary did answer").containsKey("S");
+        assertThat(load.count(500)).as("slow, not failing").isZero();
+
+        // The same analysis lets a fast revision through, step by step, to all of the traffic.
+        assertThat(
+                k.apply(blueprint(k.folder, "b"))
+                    .get("plan")
+                    .get("changes")
+                    .get(0)
+                    .get("toRevision")
+                    .asInt())
+            .isEqualTo(3);
+        k.awaitService("web", Duration.ofSeconds(90), KilnFixture.settledOn(3));
+      }
+      JsonNode aborted =
+          k.json(k.get("/v1/journal?service=web&kind=rollout-aborted")).get("entries");
+      assertThat(aborted).hasSize(1);
+      assertThat(aborted.get(0).get("actor").asText()).isEqualTo("kiln-controller");
+      assertThat(aborted.get(0).toString()).contains("p99");
+      HttpResponse<String> r =
+          k.http.send(
+              HttpRequest.newBuilder(URI.create(k.router() + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.body()).isEqualTo("B\n");
+    } finally {
+      try {
+        k.cp.stopFleet("test cleanup");
+        k.cp.stopRouter();
+      } finally {
+        k.cp.close();
+        k.cp = null;
+      }
+    }
+  }
+
+  /** "slow": healthy by its health page, but / is a CGI that sleeps 0.3 s before answering. */
+  private static void slowSite(Path folder) throws IOException {
+    Path site = folder.resolve("site-slow");
+    Path cgi = site.resolve("cgi-bin/index.cgi");
+    Files.createDirectories(cgi.getParent());
+    Files.writeString(site.resolve("health.html"), "ok\n");
+    Files.writeString(
+        cgi,
+        "#!/bin/sh\n/bin/busybox sleep 0.3\nprintf 'Content-Type: text/plain\\r\\n\\r\\nS\\n'\n");
+    Files.setPosixFilePermissions(cgi, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  /** Service web on {@code image}, among images a and b (fast, from KilnFixture) and slow. */
+  private static Path blueprint(Path folder, String image) throws IOException {
+    StringBuilder y = new StringBuilder("images:\n");
+    for (String name : new String[] {"a", "b", "slow"}) {
+      y.append("  ")
+          .append(name)
+          .append(":\n    from: scratch\n    steps:\n")
+          .append("      - copy: { src: bin/, dest: /bin }\n")
+          .append("      - copy: { src: site-")
+          .append(name)
+          .append("/, dest: /www }\n")
+          .append(
+              "    entrypoint: [ /bin/sh, -c, \"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\" ]\n");
+    }
+    y.append("services:\n  web:\n    image: ")
+        .append(image)
+        .append("\n    replicas: 2\n")
+        .append(
+            "    health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }\n")
+        .append("    route: { host: \"*\", path: / }\n")
+        .append("    strategy:\n      ")
+        .append(CANARY)
+        .append("\n");
+    Path file = folder.resolve("kiln-latency-" + image + ".yaml");
+    Files.writeString(file, y.toString());
+    return file;
+  }
+}
