@@ -80,6 +80,11 @@ final class Executor implements AutoCloseable {
           r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+
+  /** Backends in the last published table, and the drain of the swap each one left with. */
+  private volatile Set<String> routed = Set.of();
+
+  private final Map<String, CompletableFuture<DrainReport>> leftWith = new ConcurrentHashMap<>();
   private final java.util.concurrent.ExecutorService stoppers =
       Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Instant> blockedUntil = new HashMap<>();
@@ -351,6 +356,8 @@ final class Executor implements AutoCloseable {
    */
   CompletableFuture<Void> stopInstance(String runtime, String id, boolean drain) {
     if (!stopping.add(id)) return CompletableFuture.completedFuture(null);
+    // An instance that was ever routed may have requests in flight, whatever the planner thought.
+    boolean wasRouted = routed.contains(id) || leftWith.containsKey(id);
     CompletableFuture<DrainReport> drained;
     try {
       drained = publishRoutes(observe());
@@ -358,11 +365,12 @@ final class Executor implements AutoCloseable {
       LOG.log(Level.WARNING, "cannot take instance " + id + " out of the route", e);
       drained = CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<DrainReport> d = drained;
+    // the instance may have left the table with an earlier swap (traffic moved off its revision)
+    CompletableFuture<DrainReport> d = leftWith.getOrDefault(id, drained);
     return CompletableFuture.runAsync(
         () -> {
           try {
-            if (drain) {
+            if (drain || wasRouted) {
               try {
                 d.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
               } catch (TimeoutException | ExecutionException e) {
@@ -379,6 +387,7 @@ final class Executor implements AutoCloseable {
             LOG.log(Level.WARNING, "cannot stop instance " + id, e);
           } finally {
             health.forget(id);
+            leftWith.remove(id);
             stopping.remove(id);
             wake();
           }
@@ -416,7 +425,17 @@ final class Executor implements AutoCloseable {
                       .flatMap(r -> r.config().route()))
           .ifPresent(r -> routes.put(e.getKey(), r));
     }
-    return data.publish(RouteBuilder.build(state.traffic(), routes, serving));
+    var table = RouteBuilder.build(state.traffic(), routes, serving);
+    Set<String> ids =
+        table.stream()
+            .flatMap(r -> r.backends().stream())
+            .map(dev.kiln.router.Backend::id)
+            .collect(java.util.stream.Collectors.toSet());
+    CompletableFuture<DrainReport> drained = data.publish(table);
+    for (String id : routed) if (!ids.contains(id)) leftWith.put(id, drained);
+    for (String id : ids) leftWith.remove(id);
+    routed = ids;
+    return drained;
   }
 
   /**
