@@ -1,17 +1,14 @@
 package dev.kiln.runtime.process;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.model.Digest;
-import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
-import dev.kiln.runtime.Resources;
+import dev.kiln.runtime.StoredSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,19 +21,7 @@ import java.util.Map;
  * @param execEnv the instance's environment without secrets, for exec probes
  */
 record InstanceRecord(
-    String id,
-    String service,
-    int revision,
-    String image,
-    List<String> command,
-    Map<String, String> env,
-    List<String> secretNames,
-    int port,
-    Map<String, String> volumes,
-    long memoryBytes,
-    int cpuMillis,
-    int pids,
-    Map<String, String> labels,
+    StoredSpec stored,
     boolean sandboxed,
     long pid,
     long pidStart,
@@ -58,19 +43,7 @@ record InstanceRecord(
     Map<String, String> execEnv = new LinkedHashMap<>(launch.env());
     spec.secrets().keySet().forEach(execEnv::remove);
     return new InstanceRecord(
-        spec.id().value(),
-        spec.service(),
-        spec.revision(),
-        spec.image().toString(),
-        launch.argv(),
-        spec.env(),
-        List.copyOf(spec.secrets().keySet()),
-        spec.port(),
-        spec.volumes(),
-        spec.limits().memoryBytes(),
-        spec.limits().cpuMillis(),
-        spec.limits().pids(),
-        spec.labels(),
+        StoredSpec.of(spec),
         sandboxed,
         started.pid(),
         started.pidStart(),
@@ -84,20 +57,19 @@ record InstanceRecord(
 
   /** The spec as adopted: secrets by name only (their values were never stored). */
   InstanceSpec spec() {
-    Map<String, String> secrets = new LinkedHashMap<>();
-    secretNames.forEach(name -> secrets.put(name, ""));
-    return new InstanceSpec(
-        InstanceId.of(id),
-        service,
-        revision,
-        Digest.parse(image),
-        command,
-        env,
-        secrets,
-        port,
-        volumes,
-        new Resources(memoryBytes, cpuMillis, pids),
-        labels);
+    return stored.spec();
+  }
+
+  String id() {
+    return stored.id();
+  }
+
+  String service() {
+    return stored.service();
+  }
+
+  Map<String, String> volumes() {
+    return stored.volumes();
   }
 
   void write(Path file) throws IOException {
