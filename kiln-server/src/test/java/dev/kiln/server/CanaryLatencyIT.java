@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +43,11 @@ class CanaryLatencyIT {
                 Map.of(),
                 true));
     try {
-      k.apply(blueprint(k.folder, "a"));
+      k.apply(blueprint(k, "a"));
       try (Load load = new Load(k.router() + "/", 2)) {
         k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
 
-        JsonNode applied = k.apply(blueprint(k.folder, "slow"));
+        JsonNode applied = k.apply(blueprint(k, "slow"));
         assertThat(applied.get("plan").get("changes").get(0).get("toRevision").asInt())
             .isEqualTo(2);
         JsonNode web =
@@ -67,7 +68,7 @@ class CanaryLatencyIT {
 
         // The same analysis lets a fast revision through, step by step, to all of the traffic.
         assertThat(
-                k.apply(blueprint(k.folder, "b"))
+                k.apply(blueprint(k, "b"))
                     .get("plan")
                     .get("changes")
                     .get(0)
@@ -110,30 +111,7 @@ class CanaryLatencyIT {
   }
 
   /** Service web on {@code image}, among images a and b (fast, from KilnFixture) and slow. */
-  private static Path blueprint(Path folder, String image) throws IOException {
-    StringBuilder y = new StringBuilder("images:\n");
-    for (String name : new String[] {"a", "b", "slow"}) {
-      y.append("  ")
-          .append(name)
-          .append(":\n    from: scratch\n    steps:\n")
-          .append("      - copy: { src: bin/, dest: /bin }\n")
-          .append("      - copy: { src: site-")
-          .append(name)
-          .append("/, dest: /www }\n")
-          .append(
-              "    entrypoint: [ /bin/sh, -c, \"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\" ]\n");
-    }
-    y.append("services:\n  web:\n    image: ")
-        .append(image)
-        .append("\n    replicas: 2\n")
-        .append(
-            "    health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }\n")
-        .append("    route: { host: \"*\", path: / }\n")
-        .append("    strategy:\n      ")
-        .append(CANARY)
-        .append("\n");
-    Path file = folder.resolve("kiln-latency-" + image + ".yaml");
-    Files.writeString(file, y.toString());
-    return file;
+  private static Path blueprint(KilnFixture k, String image) throws IOException {
+    return k.blueprint(image, CANARY, List.of("a", "b", "slow"), "kiln-latency-" + image + ".yaml");
   }
 }

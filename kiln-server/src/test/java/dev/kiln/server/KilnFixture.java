@@ -59,8 +59,15 @@ final class KilnFixture implements AutoCloseable {
 
   /** Writes kiln-<image>.yaml: service web on image {@code image} with {@code strategy}. */
   Path blueprint(String image, String strategy) throws IOException {
+    return blueprint(
+        image, strategy, java.util.List.of("a", "b", "bad"), "kiln-" + image + ".yaml");
+  }
+
+  /** Service web on {@code image}, among {@code images} (each served from site-NAME/). */
+  Path blueprint(String image, String strategy, java.util.List<String> images, String fileName)
+      throws IOException {
     StringBuilder y = new StringBuilder("images:\n");
-    for (String name : new String[] {"a", "b", "bad"}) {
+    for (String name : images) {
       y.append("  ")
           .append(name)
           .append(":\n")
@@ -82,7 +89,7 @@ final class KilnFixture implements AutoCloseable {
         .append("    strategy:\n      ")
         .append(strategy)
         .append("\n");
-    Path file = folder.resolve("kiln-" + image + ".yaml");
+    Path file = folder.resolve(fileName);
     Files.writeString(file, y.toString());
     return file;
   }
