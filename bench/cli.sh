@@ -3,14 +3,13 @@
 # against a running control plane (empty fleet), next to `curl` fetching the same endpoint, in the
 # same run — i.e. what the JVM start + picocli + HTTP client cost on top of the API call itself.
 #   bench/cli.sh [runs=20]
-# Needs: hyperfine, curl, the shaded CLI (./mvnw -q -pl kiln-cli install -DskipTests → kiln-cli/target/kiln.jar).
+# Needs: hyperfine, curl, the shaded CLI, built from this checkout if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
-kiln_find_jdk
+. bench/lib.sh
 runs=${1:-20}
-jar=kiln-cli/target/kiln.jar
-[ -f "$jar" ] || { echo "no $jar; run ./mvnw -q -pl kiln-cli install -DskipTests" >&2; exit 1; }
+bench_need hyperfine curl
+jar=$(bench_cli_jar)
 home=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

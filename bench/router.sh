@@ -24,15 +24,9 @@ PROFILE=${PROFILE:-0}
 ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CONF=$ROOT/bench/router
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-export JAVA_HOME
+. "$ROOT/bench/lib.sh"
 
-for tool in wrk haproxy nginx; do
-  if ! command -v "$tool" >/dev/null && ! [ -x "/usr/sbin/$tool" ]; then
-    apt-get install -y wrk haproxy nginx-light >/dev/null
-  fi
-done
-export PATH=$PATH:/usr/sbin
+bench_need wrk haproxy nginx=nginx-light
 
 DIR=$(mktemp -d /tmp/kiln-router-bench.XXXXXX)
 PIDS=()
@@ -60,8 +54,7 @@ else
 fi
 
 echo "building kiln-router ..." >&2
-(cd "$ROOT" && ./mvnw -q -pl kiln-router package -DskipTests \
-  && ./mvnw -q -pl kiln-router dependency:build-classpath -Dmdep.outputFile="$DIR/cp.txt") >&2
+bench_classpath kiln-router "$DIR/cp.txt"
 CP="$ROOT/kiln-router/target/classes:$(cat "$DIR/cp.txt")"
 
 BACKEND_PORT=$(free_port)

@@ -4,18 +4,16 @@
 # docker driver and via `docker run`, all in the same run; 50 instances started at once; supervision
 # memory per instance with 100 instances.
 #   bench/runtime.sh [runs=20] [fleet=50] [memory-fleet=100] [nodocker]
-# Needs: bubblewrap, busybox-static, a running dockerd (or pass nodocker), modules installed in ~/.m2
-# (./mvnw -q -pl kiln-runtime,kiln-testkit,kiln-runtime-process,kiln-runtime-docker install -DskipTests).
+# Needs: bubblewrap, busybox-static, a running dockerd (or pass nodocker); the modules are built from this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/find-jdk.sh
-kiln_find_jdk
+. bench/lib.sh
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file" "$cp_file".*' EXIT
 for m in kiln-runtime-process kiln-runtime-docker; do
-  ./mvnw -q -pl "$m" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file.$m" >/dev/null
+  bench_classpath "$m" "$cp_file.$m" test
 done
-CP="kiln-runtime-process/target/classes:kiln-runtime-docker/target/classes:$(cat "$cp_file".kiln-runtime-process):$(cat "$cp_file".kiln-runtime-docker)"
+CP="$(cat "$cp_file".kiln-runtime-process):$(cat "$cp_file".kiln-runtime-docker)"
 ulimit -n 65536 2>/dev/null || true
 exec "$JAVA_HOME/bin/java" -cp "$CP" -Djava.util.logging.config.file=/dev/null \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=off bench/RuntimeBench.java "$@"

@@ -23,13 +23,11 @@ API_PORT=${API_PORT:-17878}
 ROUTER_PORT=${ROUTER_PORT:-18080}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KILN=${KILN:-$ROOT/kiln}
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+. "$ROOT/bench/lib.sh"
 API=http://127.0.0.1:$API_PORT
 ROUTER=http://127.0.0.1:$ROUTER_PORT
 
-for tool in wrk curl jq busybox; do
-  command -v $tool >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
-done
+bench_need wrk curl jq busybox=busybox-static
 
 WORK=$(mktemp -d /tmp/kiln-zd.XXXXXX)
 export KILN_HOME=$WORK/home
