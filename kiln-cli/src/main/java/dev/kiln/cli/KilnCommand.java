@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
       ImagesCommand.class,
       InspectCommand.class,
       VerifyCommand.class,
+      PushCommand.class,
+      PullCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,
