@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -38,6 +39,7 @@ public final class InstanceNetworks implements AutoCloseable {
   private final Deque<NetworkSlot> pool = new ArrayDeque<>();
   private final Object lock = new Object();
   private boolean refilling;
+  private Thread refiller;
   private boolean closed;
 
   private InstanceNetworks(String owner, int poolSize) {
@@ -81,6 +83,17 @@ public final class InstanceNetworks implements AutoCloseable {
     run(
         "ip netns del " + slot.namespace() + " 2>/dev/null || true",
         "releasing " + slot.namespace());
+    // The kernel finishes tearing a veth down shortly after the call returns: wait, so that a
+    // released slot is gone for whoever looks next (bounded; a straggler is harmless).
+    Path device = Path.of("/sys/class/net", slot.hostInterface());
+    for (int i = 0; i < 200 && Files.exists(device); i++) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     try {
       Files.deleteIfExists(OWNERS.resolve(slot.namespace()));
     } catch (IOException e) {
@@ -117,8 +130,19 @@ public final class InstanceNetworks implements AutoCloseable {
   @Override
   public void close() {
     List<NetworkSlot> unused;
+    Thread filler;
     synchronized (lock) {
       closed = true;
+      filler = refiller;
+    }
+    if (filler != null) {
+      try {
+        filler.join(Duration.ofSeconds(30)); // a slot being made is released by the filler itself
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (lock) {
       unused = new ArrayList<>(pool);
       pool.clear();
     }
@@ -130,32 +154,37 @@ public final class InstanceNetworks implements AutoCloseable {
       if (refilling || closed || pool.size() >= poolSize) return;
       refilling = true;
     }
-    Thread.ofVirtual()
-        .name("kiln-netns-pool")
-        .start(
-            () -> {
-              try {
-                while (true) {
-                  synchronized (lock) {
-                    if (closed || pool.size() >= poolSize) return;
+    Thread t =
+        Thread.ofVirtual()
+            .name("kiln-netns-pool")
+            .unstarted(
+                () -> {
+                  try {
+                    while (true) {
+                      synchronized (lock) {
+                        if (closed || pool.size() >= poolSize) return;
+                      }
+                      NetworkSlot s = create();
+                      recordOwner(s, "pool");
+                      boolean keep;
+                      synchronized (lock) {
+                        keep = !closed;
+                        if (keep) pool.addLast(s);
+                      }
+                      if (!keep) release(s);
+                    }
+                  } catch (RuntimeDriverException e) {
+                    LOG.warning("refilling the network pool: " + e.getMessage());
+                  } finally {
+                    synchronized (lock) {
+                      refilling = false;
+                    }
                   }
-                  NetworkSlot s = create();
-                  recordOwner(s, "pool");
-                  boolean keep;
-                  synchronized (lock) {
-                    keep = !closed;
-                    if (keep) pool.addLast(s);
-                  }
-                  if (!keep) release(s);
-                }
-              } catch (RuntimeDriverException e) {
-                LOG.warning("refilling the network pool: " + e.getMessage());
-              } finally {
-                synchronized (lock) {
-                  refilling = false;
-                }
-              }
-            });
+                });
+    synchronized (lock) {
+      refiller = t;
+    }
+    t.start();
   }
 
   /** Makes a namespace with its veth pair, trying random free indexes (the kernel arbitrates). */

@@ -89,7 +89,8 @@ class InstanceNetworksIT {
       String report =
           inside(
               a,
-              "for t in "
+              // A listener of its own proves the probe itself works: that one must be open.
+              "/bin/busybox httpd -p 127.0.0.1:9090 -h /www; for t in 127.0.0.1:9090 "
                   + a.hostAddress()
                   + ":"
                   + port
