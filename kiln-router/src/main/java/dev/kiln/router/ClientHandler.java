@@ -152,6 +152,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** Answers the current request with the router's own error. */
   void fail(int code, String reason) {
+    fail(code, reason, 0);
+  }
+
+  /** As {@link #fail(int, String)}, with a {@code Retry-After} of that many seconds when > 0. */
+  void fail(int code, String reason, long retryAfterSeconds) {
     if (state == State.CLOSED) return;
     if (x.responseStarted) {
       // a late failure (body too large, bad chunk) while the response streams
@@ -167,6 +172,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     var r =
         ErrorResponses.of(ctx.alloc(), code, reason, core.config.requestIdHeader(), x.requestId);
     if (close) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (retryAfterSeconds > 0) r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     x.end(core, code, false);
     if (close) {
       state = State.CLOSED;

@@ -44,6 +44,12 @@ final class CompiledTable {
     this.anyHost = any.isEmpty() ? null : new PathIndex(any);
   }
 
+  /** The service of that name, or null. */
+  CompiledService service(String name) {
+    for (CompiledService s : services) if (s.name.equals(name)) return s;
+    return null;
+  }
+
   /** The service for a request, or null. {@code host} is the Host header (may carry a port). */
   CompiledService match(String hostHeader, String uri) {
     int pathStart = pathStart(uri);

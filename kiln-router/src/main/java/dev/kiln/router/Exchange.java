@@ -32,6 +32,7 @@ final class Exchange {
   long bodyBytes;
   long startNanos;
   CompiledService service;
+  boolean waiting; // parked in Waiting until a backend comes (scale-to-zero wake)
   BackendPool forced;
   boolean hasSticky;
   long stickyHash;

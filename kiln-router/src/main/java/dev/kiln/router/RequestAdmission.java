@@ -32,6 +32,7 @@ final class RequestAdmission {
     x.clientKeepAlive = HttpUtil.isKeepAlive(req);
     x.client10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     x.requestDone = false;
+    x.waiting = false;
     x.bodyBytes = 0;
     var rejection = RequestCheck.check(req, core.config);
     if (rejection.isPresent()) {

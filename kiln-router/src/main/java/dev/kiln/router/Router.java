@@ -135,6 +135,7 @@ public final class Router implements AutoCloseable {
     backends.values().forEach(b -> before.put(b, true));
     CompiledTable compiled = compile(next);
     core.table.set(compiled);
+    core.waiting.resume(compiled);
     List<BackendState> leaving = new ArrayList<>();
     for (BackendState b : before.keySet()) {
       if (backends.get(
@@ -230,6 +231,19 @@ public final class Router implements AutoCloseable {
   }
 
   /** A copy of every counter, for the controller. */
+  /**
+   * Called (on an event loop: return quickly) each time a request is held for a service without a
+   * backend: the control plane's cue to wake it. Push, not poll.
+   */
+  public void onWake(java.util.function.Consumer<String> listener) {
+    core.waiting.onWake(listener);
+  }
+
+  /** Requests held right now, per service (services with none are left out). */
+  public Map<String, Integer> heldRequests() {
+    return core.waiting.held();
+  }
+
   public RouterMetrics metrics() {
     CompiledTable t = core.table.get();
     long now = core.ticker.nanos();

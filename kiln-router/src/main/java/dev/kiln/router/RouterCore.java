@@ -22,6 +22,7 @@ final class RouterCore {
   final Ticker ticker;
   final AtomicReference<CompiledTable> table;
   final LongAdder unrouted = new LongAdder();
+  final Waiting waiting = new Waiting();
   final AsciiString requestIdHeader;
   final long headerTimeoutNanos;
   final long idleTimeoutNanos;

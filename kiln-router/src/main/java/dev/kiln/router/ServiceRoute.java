@@ -14,12 +14,14 @@ import java.util.Objects;
  * /api/x} but not {@code /apix}. The most specific route wins (exact host, then suffix, then {@code
  * *}; longest prefix first).
  */
-public record ServiceRoute(String service, Route route, List<Backend> backends, Split split) {
+public record ServiceRoute(
+    String service, Route route, List<Backend> backends, Split split, Hold hold) {
   public ServiceRoute {
     if (service == null || service.isBlank())
       throw new RouterException("service name must not be blank");
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(split, "split");
+    Objects.requireNonNull(hold, "hold");
     backends = List.copyOf(backends);
     var ids = new HashSet<String>();
     for (Backend b : backends) {
@@ -31,15 +33,24 @@ public record ServiceRoute(String service, Route route, List<Backend> backends, 
     if (route.host().isBlank()) throw new RouterException("service " + service + ": host is blank");
   }
 
+  public ServiceRoute(String service, Route route, List<Backend> backends, Split split) {
+    this(service, route, backends, split, Hold.NONE);
+  }
+
   public static ServiceRoute of(String service, Route route, List<Backend> backends) {
     return new ServiceRoute(service, route, backends, Split.perRequest());
   }
 
   public ServiceRoute withBackends(List<Backend> newBackends) {
-    return new ServiceRoute(service, route, newBackends, split);
+    return new ServiceRoute(service, route, newBackends, split, hold);
   }
 
   public ServiceRoute withSplit(Split newSplit) {
-    return new ServiceRoute(service, route, backends, newSplit);
+    return new ServiceRoute(service, route, backends, newSplit, hold);
+  }
+
+  /** Hold requests while the service has no backend (scaled to zero), instead of a 503. */
+  public ServiceRoute withHold(Hold newHold) {
+    return new ServiceRoute(service, route, backends, split, newHold);
   }
 }

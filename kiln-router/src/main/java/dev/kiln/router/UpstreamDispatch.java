@@ -37,6 +37,22 @@ final class UpstreamDispatch {
       if (!rerouteAfterSwap(c)) return;
     }
     if (b == null) {
+      Hold hold = x.service.route.hold();
+      if (lastFailure == null
+          && hold.enabled()
+          && x.forced == null
+          && x.service.all.states.length == 0) {
+        if (core.waiting.park(c)) return;
+        c.fail(
+            503,
+            "service "
+                + x.service.name
+                + ": waking, and "
+                + hold.maxQueued()
+                + " requests already wait",
+            hold.retryAfterSeconds());
+        return;
+      }
       if (lastFailure == null) c.fail(503, Reasons.noHealthyBackend(x.service, x.forced));
       else c.fail(502, Reasons.unreachable(x.service, x.tried[x.triedCount - 1], lastFailure));
       return;
@@ -54,6 +70,11 @@ final class UpstreamDispatch {
     BackendState target = b;
     core.connect(b, c.ctx.channel().eventLoop())
         .addListener((ChannelFuture f) -> connected(c, f, target, expected));
+  }
+
+  /** A held request whose service got a backend (or left the table): route it again, now. */
+  static void resumeAfterWait(ClientHandler c) {
+    if (rerouteAfterSwap(c)) attempt(c, null);
   }
 
   /** Re-resolves the service in the current table; false when the request was answered instead. */
