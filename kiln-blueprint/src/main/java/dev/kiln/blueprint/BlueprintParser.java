@@ -28,8 +28,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads a {@code kiln.yaml} into a {@link Blueprint}, or throws a {@link BlueprintException}
- * listing every problem of the file. Every input is held to {@link BlueprintLimits} before it is
- * parsed.
+ * listing every problem of the file, including (for a file) everything {@link BlueprintFolder} says
+ * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
   static final List<String> KEYS = List.of("images", "services");
@@ -50,10 +50,14 @@ public final class BlueprintParser {
     } catch (CharacterCodingException e) {
       throw BlueprintFile.fail(file, "is not UTF-8 text", "save the blueprint as UTF-8");
     }
-    return parse(file, content, bytes);
+    return parse(file, content, bytes, true);
   }
 
-  /** Parses {@code content} as if read from {@code file} (which need not exist). */
+  /**
+   * Parses {@code content} as if read from {@code file} (which need not exist). Only the text is
+   * checked: copy sources and {@code oci:}/{@code docker-archive:} bases are not looked for, since
+   * a blueprint that travels as content has no folder here.
+   */
   public static Blueprint parse(Path file, String content) {
     // Checked before encoding: a string can hold many times the limit.
     if (content.length() > BlueprintLimits.MAX_BYTES) {
@@ -65,17 +69,21 @@ public final class BlueprintParser {
       throw BlueprintFile.fail(
           file, BlueprintLimits.tooLarge(bytes.length), BlueprintLimits.SIZE_HINT);
     }
-    return parse(file, content, bytes);
+    return parse(file, content, bytes, false);
   }
 
-  private static Blueprint parse(Path file, String content, byte[] bytes) {
+  /**
+   * @param checkFolder whether to check copy sources and file bases against the blueprint's folder
+   *     ({@link BlueprintFolder}), as the baker will
+   */
+  private static Blueprint parse(Path file, String content, byte[] bytes, boolean checkFolder) {
     Problems problems = new Problems(file);
     Optional<Node> root = compose(content, problems);
     Map<String, ImageRecipe> images = new LinkedHashMap<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
-      read(root.get(), file, problems, images, services);
+      read(root.get(), file, checkFolder, problems, images, services);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -125,6 +133,7 @@ public final class BlueprintParser {
   private static void read(
       Node root,
       Path file,
+      boolean checkFolder,
       Problems problems,
       Map<String, ImageRecipe> images,
       Map<String, ServiceSpec> services) {
@@ -140,7 +149,7 @@ public final class BlueprintParser {
     References references = new References(imageNames, problems);
     Path folder = file.toAbsolutePath().getParent();
     ImageReader imageReader =
-        new ImageReader(values, folder == null ? Path.of("/") : folder, references);
+        new ImageReader(values, folder == null ? Path.of("/") : folder, checkFolder, references);
     for (Values.Entry e : imageEntries) imageReader.read(e).ifPresent(r -> images.put(r.name(), r));
     ServiceReader serviceReader = new ServiceReader(values, references);
     for (Values.Entry e : serviceEntries)
