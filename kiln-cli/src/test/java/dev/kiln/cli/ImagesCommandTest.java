@@ -92,6 +92,13 @@ class ImagesCommandTest {
         .contains("image bad is damaged: blob " + bad.digest() + " is missing")
         .contains("bake it again (kiln bake)");
 
+    CliImages.Run inspect = CliImages.kiln(home, "inspect", "bad");
+    assertThat(inspect.exit()).isNotZero();
+    assertThat(inspect.err())
+        .contains("image bad is damaged: blob " + bad.digest() + " is missing")
+        .contains("bake it again");
+    assertThat(CliImages.kiln(home, "inspect", "good").exit()).isZero();
+
     CliImages.Run json = CliImages.kiln(home, "images", "-o", "json");
     JsonNode list = Json.parse(json.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(list).hasSize(2);
