@@ -114,7 +114,7 @@ public final class BlueprintParser {
     } catch (DepthLimitedParser.TooDeep e) {
       problems.add(
           e.mark().map(problems::at).orElse(new Location(problems.file(), 1, 1)),
-          "nested more than " + BlueprintLimits.MAX_DEPTH + " levels deep, so it was not read",
+          "nested more than " + BlueprintLimits.MAX_DEPTH + " levels deep, so it was not parsed",
           "a blueprint needs a handful of levels; look for unbalanced [ or {");
     } catch (MarkedYamlEngineException e) {
       Location at =

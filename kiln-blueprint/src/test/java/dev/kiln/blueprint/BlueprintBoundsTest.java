@@ -111,7 +111,7 @@ class BlueprintBoundsTest {
     assertThat(e.getMessage())
         .isEqualTo(
             file
-                + ":1:72: nested more than 64 levels deep, so it was not read; a blueprint needs"
+                + ":1:72: nested more than 64 levels deep, so it was not parsed; a blueprint needs"
                 + " a handful of levels; look for unbalanced [ or {");
   }
 
