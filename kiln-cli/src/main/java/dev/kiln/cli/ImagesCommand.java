@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.ImageStore;
 import dev.kiln.image.Json;
 import dev.kiln.image.StoredImage;
-import dev.kiln.model.Digest;
 import dev.kiln.model.KilnException;
 import java.io.PrintWriter;
 import java.security.PublicKey;
@@ -55,9 +54,9 @@ public final class ImagesCommand implements Callable<Integer> {
             o.put("state", "ok");
           }
           case Row.Damaged d -> {
-            o.put("digest", d.digest().toString());
+            o.put("digest", d.image().manifest().digest().toString());
             o.put("state", "damaged");
-            o.put("problem", d.reason());
+            o.put("problem", d.image().reason());
           }
         }
       }
@@ -71,8 +70,7 @@ public final class ImagesCommand implements Callable<Integer> {
     List<Row.Damaged> damaged =
         rows.stream().filter(Row.Damaged.class::isInstance).map(Row.Damaged.class::cast).toList();
     for (Row.Damaged d : damaged) {
-      err.println(
-          "image " + d.name() + " is damaged: " + d.reason() + "; " + StoredImage.Damaged.HINT);
+      err.println(d.image().message());
     }
     err.flush();
     return damaged.isEmpty() ? 0 : 1;
@@ -81,13 +79,13 @@ public final class ImagesCommand implements Callable<Integer> {
   /** A damaged image is a row too: named, with the reason, beside the images that are fine. */
   private static Row row(ImageStore store, StoredImage image, Optional<PublicKey> trusted) {
     return switch (image) {
-      case StoredImage.Damaged d -> new Row.Damaged(d.name(), d.manifest().digest(), d.reason());
+      case StoredImage.Damaged d -> new Row.Damaged(d);
       case StoredImage.Readable r -> {
         try {
           yield new Row.Listed(r.name(), ImageFacts.of(store, r.manifest().digest(), trusted));
         } catch (KilnException e) {
           // Its signature or SBOM artifacts are unreadable: still this image's problem alone.
-          yield new Row.Damaged(r.name(), r.manifest().digest(), e.getMessage());
+          yield new Row.Damaged(new StoredImage.Damaged(r.name(), r.manifest(), e.getMessage()));
         }
       }
     };
@@ -98,7 +96,12 @@ public final class ImagesCommand implements Callable<Integer> {
 
     record Listed(String name, ImageFacts facts) implements Row {}
 
-    record Damaged(String name, Digest digest, String reason) implements Row {}
+    record Damaged(StoredImage.Damaged image) implements Row {
+      @Override
+      public String name() {
+        return image.name();
+      }
+    }
   }
 
   static String table(List<Row> rows) {
@@ -116,7 +119,13 @@ public final class ImagesCommand implements Callable<Integer> {
                   l.facts().signed()
                 };
             case Row.Damaged d ->
-                new String[] {d.name(), "sha256:" + d.digest().shortHex(), "-", "-", "DAMAGED"};
+                new String[] {
+                  d.name(),
+                  "sha256:" + d.image().manifest().digest().shortHex(),
+                  "-",
+                  "-",
+                  "DAMAGED"
+                };
           });
     }
     int[] widths = new int[5];

@@ -62,8 +62,7 @@ public final class InspectCommand implements Callable<Integer> {
     ImageStore store = home.requireStore();
     Descriptor d = find(store, image);
     if (StoredImage.check(store, image, d) instanceof StoredImage.Damaged damaged) {
-      throw new ImageException(
-          "image " + image + " is damaged: " + damaged.reason() + "; " + StoredImage.Damaged.HINT);
+      throw new ImageException(damaged.message());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (sbom) {

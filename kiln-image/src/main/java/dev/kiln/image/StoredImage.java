@@ -24,6 +24,15 @@ public sealed interface StoredImage permits StoredImage.Readable, StoredImage.Da
     /** What to do about a damaged image. */
     public static final String HINT =
         "bake it again (kiln bake) to replace it; the other images are not affected";
+
+    /** "image NAME is damaged: REASON; what to do" (the store's reasons may say it already). */
+    public String message() {
+      return "image "
+          + name
+          + " is damaged: "
+          + reason
+          + (reason.contains("kiln bake") ? "" : "; " + HINT);
+    }
   }
 
   /**
