@@ -20,13 +20,29 @@ final class BaseReader {
 
   private final Values values;
   private final Path folder;
+  private final boolean checkFolder;
 
-  BaseReader(Values values, Path folder) {
+  BaseReader(Values values, Path folder, boolean checkFolder) {
     this.values = values;
     this.folder = folder;
+    this.checkFolder = checkFolder;
   }
 
   Optional<Base> read(Node node, String path) {
+    Optional<Base> base = lexical(node, path);
+    if (checkFolder && base.isPresent()) {
+      Optional<String> problem = BlueprintFolder.baseProblem(base.get());
+      if (problem.isPresent()) {
+        return bad(
+            node,
+            path + ": " + problem.get(),
+            "paths of bases are relative to the blueprint folder " + folder);
+      }
+    }
+    return base;
+  }
+
+  private Optional<Base> lexical(Node node, String path) {
     Optional<String> text = values.nonEmpty(node, path);
     if (text.isEmpty()) return Optional.empty();
     String from = text.get();

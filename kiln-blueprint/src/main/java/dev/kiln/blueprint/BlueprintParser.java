@@ -5,13 +5,10 @@ import dev.kiln.model.Digest;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Location;
 import dev.kiln.model.ServiceSpec;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,15 +17,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads a {@code kiln.yaml} into a {@link Blueprint}, or throws a {@link BlueprintException}
- * listing every problem of the file. Touches the filesystem only to read the file itself.
+ * listing every problem of the file, including (for a file) everything {@link BlueprintFolder} says
+ * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
   static final List<String> KEYS = List.of("images", "services");
@@ -36,14 +37,7 @@ public final class BlueprintParser {
   private BlueprintParser() {}
 
   public static Blueprint parse(Path file) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw fail(file, "no such file", "create it, or point to it with -f <file>");
-    } catch (IOException e) {
-      throw fail(file, "cannot read: " + e.getMessage(), "");
-    }
+    byte[] bytes = BlueprintFile.read(file);
     String content;
     try {
       content =
@@ -54,24 +48,42 @@ public final class BlueprintParser {
               .decode(ByteBuffer.wrap(bytes))
               .toString();
     } catch (CharacterCodingException e) {
-      throw fail(file, "is not UTF-8 text", "save the blueprint as UTF-8");
+      throw BlueprintFile.fail(file, "is not UTF-8 text", "save the blueprint as UTF-8");
     }
-    return parse(file, content, bytes);
+    return parse(file, content, bytes, true);
   }
 
-  /** Parses {@code content} as if read from {@code file} (which need not exist). */
+  /**
+   * Parses {@code content} as if read from {@code file} (which need not exist). Only the text is
+   * checked: copy sources and {@code oci:}/{@code docker-archive:} bases are not looked for, since
+   * a blueprint that travels as content has no folder here.
+   */
   public static Blueprint parse(Path file, String content) {
-    return parse(file, content, content.getBytes(StandardCharsets.UTF_8));
+    // Checked before encoding: a string can hold many times the limit.
+    if (content.length() > BlueprintLimits.MAX_BYTES) {
+      throw BlueprintFile.fail(
+          file, BlueprintLimits.tooLarge(content.length()), BlueprintLimits.SIZE_HINT);
+    }
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > BlueprintLimits.MAX_BYTES) {
+      throw BlueprintFile.fail(
+          file, BlueprintLimits.tooLarge(bytes.length), BlueprintLimits.SIZE_HINT);
+    }
+    return parse(file, content, bytes, false);
   }
 
-  private static Blueprint parse(Path file, String content, byte[] bytes) {
+  /**
+   * @param checkFolder whether to check copy sources and file bases against the blueprint's folder
+   *     ({@link BlueprintFolder}), as the baker will
+   */
+  private static Blueprint parse(Path file, String content, byte[] bytes, boolean checkFolder) {
     Problems problems = new Problems(file);
     Optional<Node> root = compose(content, problems);
     Map<String, ImageRecipe> images = new LinkedHashMap<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
-      read(root.get(), file, problems, images, services);
+      read(root.get(), file, checkFolder, problems, images, services);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -87,10 +99,23 @@ public final class BlueprintParser {
         LoadSettings.builder()
             .setLabel(problems.file().toString())
             .setSchema(new CoreSchema())
-            .setMaxAliasesForCollections(50)
+            .setMaxAliasesForCollections(BlueprintLimits.MAX_ALIASES)
+            .setCodePointLimit(BlueprintLimits.MAX_BYTES)
+            // The whole text in one buffer: with the default 1 KiB one, the reader copies its
+            // window on every refill, which makes a long scalar cost quadratic time.
+            .setBufferSize(content.length() + 1)
             .build();
+    Parser parser =
+        new DepthLimitedParser(
+            new ParserImpl(settings, new StreamReader(settings, content)),
+            BlueprintLimits.MAX_DEPTH);
     try {
-      return new Compose(settings).composeString(content);
+      return new Composer(settings, parser).getSingleNode();
+    } catch (DepthLimitedParser.TooDeep e) {
+      problems.add(
+          e.mark().map(problems::at).orElse(new Location(problems.file(), 1, 1)),
+          "nested more than " + BlueprintLimits.MAX_DEPTH + " levels deep, so it was not parsed",
+          "a blueprint needs a handful of levels; look for unbalanced [ or {");
     } catch (MarkedYamlEngineException e) {
       Location at =
           e.getProblemMark()
@@ -108,6 +133,7 @@ public final class BlueprintParser {
   private static void read(
       Node root,
       Path file,
+      boolean checkFolder,
       Problems problems,
       Map<String, ImageRecipe> images,
       Map<String, ServiceSpec> services) {
@@ -123,15 +149,11 @@ public final class BlueprintParser {
     References references = new References(imageNames, problems);
     Path folder = file.toAbsolutePath().getParent();
     ImageReader imageReader =
-        new ImageReader(values, folder == null ? Path.of("/") : folder, references);
+        new ImageReader(values, folder == null ? Path.of("/") : folder, checkFolder, references);
     for (Values.Entry e : imageEntries) imageReader.read(e).ifPresent(r -> images.put(r.name(), r));
     ServiceReader serviceReader = new ServiceReader(values, references);
     for (Values.Entry e : serviceEntries)
       serviceReader.read(e).ifPresent(s -> services.put(s.name(), s));
     references.checkCycles();
-  }
-
-  private static BlueprintException fail(Path file, String message, String hint) {
-    return new BlueprintException(List.of(new Problem(new Location(file, 0, 0), message, hint)));
   }
 }

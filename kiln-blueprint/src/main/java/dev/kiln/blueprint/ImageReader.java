@@ -37,11 +37,14 @@ final class ImageReader {
   private final StepReader steps;
   private final References references;
 
-  ImageReader(Values values, Path folder, References references) {
+  /**
+   * @param checkFolder whether copy sources and file bases are checked in {@code folder}
+   */
+  ImageReader(Values values, Path folder, boolean checkFolder, References references) {
     this.values = values;
     this.references = references;
-    this.bases = new BaseReader(values, folder);
-    this.steps = new StepReader(values);
+    this.bases = new BaseReader(values, folder, checkFolder);
+    this.steps = new StepReader(values, checkFolder ? Optional.of(folder) : Optional.empty());
   }
 
   /** Empty if the image has a problem (already reported). */

@@ -19,9 +19,14 @@ final class StepReader {
   private static final List<String> RUN_KEYS = List.of("command", "network");
 
   private final Values values;
+  private final Optional<Path> folder;
 
-  StepReader(Values values) {
+  /**
+   * @param folder the blueprint folder to check copy sources in; empty to check them lexically
+   */
+  StepReader(Values values, Optional<Path> folder) {
     this.values = values;
+    this.folder = folder;
   }
 
   Optional<List<Step>> read(Fields image) {
@@ -98,8 +103,7 @@ final class StepReader {
     Optional<Fields> f = Fields.read(node, path, COPY_KEYS, values);
     if (f.isEmpty()) return Optional.empty();
     Optional<String> src = required(f.get(), "src").flatMap(n -> source(n, f.get().path("src")));
-    Optional<String> dest =
-        required(f.get(), "dest").flatMap(n -> values.absolutePath(n, f.get().path("dest")));
+    Optional<String> dest = required(f.get(), "dest").flatMap(n -> dest(n, f.get().path("dest")));
     // A bad mode is reported; the blueprint is then rejected, so reading on without it is safe.
     Optional<Integer> mode = f.get().get("mode").flatMap(n -> mode(n, f.get().path("mode")));
     if (src.isEmpty() || dest.isEmpty()) return Optional.empty();
@@ -129,7 +133,21 @@ final class StepReader {
     return values.nonEmpty(node, path).map(c -> new Step.Run(c, false, values.problems().at(node)));
   }
 
-  /** Relative, and lexically inside the blueprint folder (existence is the baker's business). */
+  /** Absolute, and inside the image root: the baker's own rule ({@link BlueprintFolder}). */
+  private Optional<String> dest(Node node, String path) {
+    Optional<String> dest = values.absolutePath(node, path);
+    Optional<String> problem = dest.flatMap(BlueprintFolder::destProblem);
+    if (problem.isPresent()) {
+      values.report(node, path + ": " + problem.get(), "write the path as it is in the image");
+      return Optional.empty();
+    }
+    return dest;
+  }
+
+  /**
+   * Relative, lexically inside the blueprint folder, and (when the folder is checked) there, as the
+   * baker will find it.
+   */
   private Optional<String> source(Node node, String path) {
     Optional<String> src = values.nonEmpty(node, path);
     if (src.isEmpty()) return src;
@@ -148,6 +166,12 @@ final class StepReader {
           node,
           path + ": '" + src.get() + "' escapes the blueprint folder",
           "copy sources must stay inside the folder that holds kiln.yaml");
+      return Optional.empty();
+    }
+    if (folder.isPresent()
+        && BlueprintFolder.source(folder.get(), src.get())
+            instanceof BlueprintFolder.Source.Refused refused) {
+      values.report(node, path + ": " + refused.message());
       return Optional.empty();
     }
     return src;

@@ -15,7 +15,13 @@
  * YAML parsers otherwise resolve silently, and non-standard tags) and {@code References} (image
  * names used by services and {@code image:} bases, cycles between images).
  *
- * <p>No I/O beyond reading the file: whether copy sources exist is the baker's business; here they
- * are only checked lexically (relative, not escaping the blueprint's folder).
+ * <p>Bounds before work ({@code BlueprintLimits}): the file's type and size are checked before it
+ * is read, its length before it is parsed, and nesting while it is parsed, so no input costs more
+ * than reading 3 MiB. Then, for a blueprint read from a file, {@link
+ * dev.kiln.blueprint.BlueprintFolder} checks what the baker would refuse before any work (copy
+ * sources missing or leaving the folder through a symlink, bases that are not there, dests that
+ * leave the image root), with the position of the offending value; the baker applies the same
+ * rules, so {@code kiln validate} and {@code kiln bake} refuse the same blueprints. Nothing is read
+ * beyond the file itself and the metadata of the paths it names.
  */
 package dev.kiln.blueprint;

@@ -70,6 +70,10 @@ class BlueprintParserTest {
   void fullExample_parsesIntoExactRecords() throws Exception {
     Path file = dir.resolve("kiln.yaml");
     Files.writeString(file, HELLO);
+    // Read from a file, the blueprint's copy sources must be there, as the baker needs them.
+    Files.createDirectories(dir.resolve("site"));
+    Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(dir.resolve("bin/busybox"), "");
 
     Blueprint blueprint = BlueprintParser.parse(file);
 

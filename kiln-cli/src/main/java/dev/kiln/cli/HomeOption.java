@@ -31,9 +31,13 @@ public final class HomeOption {
     return home().resolve("keys");
   }
 
-  /** The image store, if one exists: read-only commands do not create one. */
+  /**
+   * The image store, if one exists: read-only commands do not create one. Blobs without an index
+   * are a damaged store, which {@link ImageStore#open} names, not a missing one.
+   */
   public Optional<ImageStore> existingStore() {
     return Files.isRegularFile(images().resolve("index.json"))
+            || Files.isDirectory(images().resolve("blobs"))
         ? Optional.of(ImageStore.open(images()))
         : Optional.empty();
   }

@@ -10,6 +10,7 @@ import dev.kiln.image.ImageStore;
 import dev.kiln.image.Json;
 import dev.kiln.image.Sbom;
 import dev.kiln.image.SbomSummary;
+import dev.kiln.image.StoredImage;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,9 @@ public final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     ImageStore store = home.requireStore();
     Descriptor d = find(store, image);
+    if (StoredImage.check(store, image, d) instanceof StoredImage.Damaged damaged) {
+      throw new ImageException(damaged.message());
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (sbom) {
       SbomSummary s = Sbom.summary(store, d.digest());

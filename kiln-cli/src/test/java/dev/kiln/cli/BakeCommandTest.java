@@ -95,7 +95,7 @@ class BakeCommandTest {
     assertThat(run.err())
         .contains("error: ")
         .contains("kiln.yaml:5:")
-        .contains("image site")
+        .contains("images.site.copy[0].src")
         .contains("copy source nosite/ not found under");
   }
 

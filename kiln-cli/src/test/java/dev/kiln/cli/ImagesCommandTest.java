@@ -9,6 +9,7 @@ import dev.kiln.image.ImageSigner;
 import dev.kiln.image.ImageStore;
 import dev.kiln.image.Json;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,5 +70,67 @@ class ImagesCommandTest {
     assertThat(list.get(0).path("signed").asText()).isEqualTo("no");
     assertThat(list.get(0).path("createdFrom").asText()).isEqualTo("-");
     assertThat(list.get(0).path("size").asLong()).isPositive();
+  }
+
+  @Test
+  void aDamagedImage_isListedWithItsReason_besideTheOthers() throws Exception {
+    ImageStore store = ImageStore.open(home.resolve("images"));
+    Descriptor good = CliImages.image(store, "good", Map.of());
+    Descriptor bad = CliImages.image(store, "bad", Map.of());
+    store.tag("good", good);
+    store.tag("bad", bad);
+    Files.delete(store.path(bad.digest()));
+
+    CliImages.Run r = CliImages.kiln(home, "images");
+
+    assertThat(r.exit()).isEqualTo(1);
+    String[] lines = r.out().split("\n");
+    assertThat(lines).hasSize(3);
+    assertThat(lines[1]).startsWith("bad").contains(bad.digest().shortHex()).endsWith("DAMAGED");
+    assertThat(lines[2]).startsWith("good").contains(good.digest().shortHex()).endsWith("no");
+    assertThat(r.err())
+        .contains("image bad is damaged: blob " + bad.digest() + " is missing")
+        .contains("bake it again (kiln bake)");
+
+    CliImages.Run inspect = CliImages.kiln(home, "inspect", "bad");
+    assertThat(inspect.exit()).isNotZero();
+    assertThat(inspect.err())
+        .contains("image bad is damaged: blob " + bad.digest() + " is missing")
+        .contains("bake it again");
+    assertThat(CliImages.kiln(home, "inspect", "good").exit()).isZero();
+
+    CliImages.Run json = CliImages.kiln(home, "images", "-o", "json");
+    JsonNode list = Json.parse(json.out().getBytes(StandardCharsets.UTF_8), "output");
+    assertThat(list).hasSize(2);
+    assertThat(list.get(0).path("state").asText()).isEqualTo("damaged");
+    assertThat(list.get(0).path("problem").asText()).contains("is missing");
+    assertThat(list.get(1).path("state").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void aZeroByteIndex_isAnErrorWithARepairHint_notAnEmptyStore() throws Exception {
+    ImageStore store = ImageStore.open(home.resolve("images"));
+    store.tag("web", CliImages.image(store, "web", Map.of()));
+    Files.write(home.resolve("images/index.json"), new byte[0]);
+
+    CliImages.Run r = CliImages.kiln(home, "images");
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.out()).doesNotContain("no images");
+    assertThat(r.err())
+        .contains("index.json is empty (0 bytes), but the store holds")
+        .contains("Restore index.json from a backup");
+  }
+
+  @Test
+  void blobsWithoutAnIndex_areADamagedStore_notAMissingOne() throws Exception {
+    ImageStore store = ImageStore.open(home.resolve("images"));
+    store.tag("web", CliImages.image(store, "web", Map.of()));
+    Files.delete(home.resolve("images/index.json"));
+
+    CliImages.Run r = CliImages.kiln(home, "images");
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("index.json is missing, but the store holds");
   }
 }

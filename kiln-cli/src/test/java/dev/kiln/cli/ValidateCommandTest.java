@@ -34,6 +34,7 @@ class ValidateCommandTest {
         services:
           web: { image: hello, replicas: 2, health: { http: / } }
         """);
+    Files.createDirectories(dir.resolve("site"));
 
     int code = kiln("validate", "-f", file.toString());
 
@@ -83,5 +84,64 @@ class ValidateCommandTest {
             missing
                 + ": no such file; create it, or point to it with -f <file>"
                 + System.lineSeparator());
+  }
+
+  @Test
+  void whatBakeWouldRefuse_validateRefusesFirst_eachAtItsPosition() throws Exception {
+    Path project = Files.createDirectories(dir.resolve("project"));
+    Files.createDirectories(project.resolve("site"));
+    Files.writeString(dir.resolve("secret.txt"), "secret");
+    Files.createSymbolicLink(project.resolve("site/leak"), Path.of("../../secret.txt"));
+    Files.createSymbolicLink(project.resolve("etc"), Path.of("/etc"));
+    Path file = project.resolve("kiln.yaml");
+    Files.writeString(
+        file,
+        """
+        images:
+          a: { from: scratch, copy: [ { src: site/, dest: /www } ] }
+          b: { from: scratch, copy: [ { src: etc/, dest: /e } ] }
+          c: { from: scratch, copy: [ { src: nope, dest: /n } ] }
+          d: { from: "oci:build/out" }
+          e: { from: scratch, copy: [ { src: etc, dest: /../../tmp/x } ] }
+        """);
+    String real = project.toRealPath().toString();
+
+    int code = kiln("validate", "-f", file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            file
+                + ":2:38: images.a.copy[0].src: copy source site/: symlink leak ->"
+                + " ../../secret.txt points outside the copied folder; only relative links inside"
+                + " it are copied (replace it with the file, or copy its target separately)",
+            file
+                + ":3:38: images.b.copy[0].src: copy source etc/ resolves to /etc, outside the"
+                + " blueprint folder "
+                + real
+                + " (through a symlink)",
+            file + ":4:38: images.c.copy[0].src: copy source nope not found under " + real,
+            file
+                + ":5:14: images.d.from: base oci:"
+                + project.resolve("build/out")
+                + " is not a folder; paths of bases are relative to the blueprint folder "
+                + project,
+            file
+                + ":6:38: images.e.copy[0].src: copy source etc resolves to /etc, outside the"
+                + " blueprint folder "
+                + real
+                + " (through a symlink)",
+            file
+                + ":6:49: images.e.copy[0].dest: copy dest /../../tmp/x may not contain .. (it"
+                + " would leave the image root); write the path as it is in the image");
+
+    StringWriter bakeErr = new StringWriter();
+    CommandLine bake = KilnCommand.commandLine();
+    bake.setErr(new PrintWriter(bakeErr, true));
+    int bakeCode =
+        bake.execute("bake", "--home", dir.resolve("home").toString(), "-f", file.toString());
+    assertThat(bakeCode).isEqualTo(1);
+    assertThat(bakeErr.toString()).contains("the blueprint has 6 problems:");
+    assertThat(dir.resolve("home/images")).doesNotExist();
   }
 }

@@ -1,8 +1,8 @@
 package dev.kiln.image;
 
+import dev.kiln.blueprint.BlueprintFolder;
 import dev.kiln.model.Base;
 import dev.kiln.model.Digest;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -56,17 +56,20 @@ final class BakerBases {
             yield d;
           }
           case Base.OciLayout o -> {
-            if (!Files.isDirectory(o.dir())) {
-              throw new BakerException(where + ": base oci:" + o.dir() + " is not a folder");
-            }
+            BlueprintFolder.baseProblem(base)
+                .ifPresent(
+                    problem -> {
+                      throw new BakerException(where + ": " + problem);
+                    });
             note.accept("importing " + BakerConfig.baseName(base));
             yield located(where, () -> BaseImporter.importOciLayout(store, o.dir(), o.tag()));
           }
           case Base.DockerArchive a -> {
-            if (!Files.isRegularFile(a.tar())) {
-              throw new BakerException(
-                  where + ": base docker-archive:" + a.tar() + " is not a file");
-            }
+            BlueprintFolder.baseProblem(base)
+                .ifPresent(
+                    problem -> {
+                      throw new BakerException(where + ": " + problem);
+                    });
             note.accept("importing " + BakerConfig.baseName(base));
             yield located(where, () -> BaseImporter.importDockerArchive(store, a.tar()));
           }

@@ -1,5 +1,6 @@
 package dev.kiln.image;
 
+import dev.kiln.blueprint.BlueprintFolder;
 import dev.kiln.model.Digest;
 import dev.kiln.model.Step;
 import java.io.IOException;
@@ -7,15 +8,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,42 +53,14 @@ final class CopyStep {
    * @param where for messages: "kiln.yaml:7:9: image hello"
    */
   static Plan plan(Path folder, Step.Copy step, String where, FileHasher hasher) {
-    Path realFolder;
-    try {
-      realFolder = folder.toRealPath();
-    } catch (IOException e) {
-      throw new BakerException(where + ": blueprint folder " + folder + " is not readable: " + e);
-    }
+    // The rules validate applies too: one place decides what a copy may read.
     String src = step.src();
-    Path lexical = realFolder.resolve(src).normalize();
-    if (Path.of(src).isAbsolute() || !lexical.startsWith(realFolder)) {
-      throw new BakerException(
-          where
-              + ": copy source "
-              + src
-              + " is outside the blueprint folder "
-              + realFolder
-              + "; sources must be relative paths inside it");
-    }
-    Path real;
-    try {
-      real = lexical.toRealPath();
-    } catch (NoSuchFileException e) {
-      throw new BakerException(where + ": copy source " + src + " not found under " + realFolder);
-    } catch (IOException e) {
-      throw new BakerException(where + ": cannot read copy source " + src + ": " + e.getMessage());
-    }
-    if (!real.startsWith(realFolder)) {
-      throw new BakerException(
-          where
-              + ": copy source "
-              + src
-              + " resolves to "
-              + real
-              + ", outside the blueprint folder "
-              + realFolder
-              + " (through a symlink)");
-    }
+    Path real =
+        switch (BlueprintFolder.source(folder, src)) {
+          case BlueprintFolder.Source.Found found -> found.real();
+          case BlueprintFolder.Source.Refused refused ->
+              throw new BakerException(where + ": " + refused.message());
+        };
     String dest = normalizeDest(step.dest(), where);
     boolean contents = src.endsWith("/") || src.equals(".");
     List<LayerEntry> entries = new ArrayList<>();
@@ -102,7 +72,6 @@ final class CopyStep {
         throw new BakerException(where + ": copy source " + src + " is a file, not a folder");
       }
       String target = step.dest().endsWith("/") ? join(dest, real.getFileName().toString()) : dest;
-      checkLinks(Map.of(inode(real), new int[] {1, nlink(real)}), real, src, where);
       entries.add(new LayerEntry.File(target, real, fileMode(real, step), 0, 0));
     } else {
       throw new BakerException(where + ": copy source " + src + " is not a file or a folder");
@@ -117,7 +86,6 @@ final class CopyStep {
       String where,
       List<LayerEntry> out,
       FileHasher hasher) {
-    Map<Long, int[]> links = new HashMap<>();
     try {
       Files.walkFileTree(
           top,
@@ -135,24 +103,10 @@ final class CopyStep {
               String rel = top.relativize(file).toString();
               String p = join(base, rel);
               if (attrs.isSymbolicLink()) {
+                // Where it points was checked by BlueprintFolder.source.
                 String target = Files.readSymbolicLink(file).toString();
-                Path resolved = file.getParent().resolve(target).normalize();
-                if (Path.of(target).isAbsolute() || !resolved.startsWith(top)) {
-                  throw new BakerException(
-                      where
-                          + ": copy source "
-                          + step.src()
-                          + ": symlink "
-                          + rel
-                          + " -> "
-                          + target
-                          + " points outside the copied folder; only relative links inside it are"
-                          + " copied (replace it with the file, or copy its target separately)");
-                }
                 out.add(new LayerEntry.Symlink(p, target, 0, 0));
               } else if (attrs.isRegularFile()) {
-                int n = nlink(file);
-                if (n > 1) links.computeIfAbsent(inode(file), k -> new int[] {0, n})[0]++;
                 out.add(new LayerEntry.File(p, file, fileMode(file, step), 0, 0));
               } else {
                 throw new BakerException(
@@ -169,26 +123,6 @@ final class CopyStep {
     } catch (IOException e) {
       throw new BakerException(where + ": cannot read copy source " + step.src() + ": " + e);
     }
-    checkLinks(links, top, step.src(), where);
-  }
-
-  /** A hard link whose other names are not all in the copied tree may be a way out of it. */
-  private static void checkLinks(Map<Long, int[]> links, Path top, String src, String where) {
-    for (int[] seenAndTotal : links.values()) {
-      if (seenAndTotal[0] < seenAndTotal[1]) {
-        throw new BakerException(
-            where
-                + ": copy source "
-                + src
-                + " contains a hard link to a file outside it ("
-                + seenAndTotal[1]
-                + " links, "
-                + seenAndTotal[0]
-                + " under "
-                + top
-                + "); copy the file instead of linking it");
-      }
-    }
   }
 
   private static int fileMode(Path file, Step.Copy step) throws BakerException {
@@ -196,32 +130,13 @@ final class CopyStep {
     return Files.isExecutable(file) ? 0755 : 0644;
   }
 
-  private static long inode(Path file) {
-    try {
-      return (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      throw new ImageException("cannot stat " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int nlink(Path file) {
-    try {
-      return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      throw new ImageException("cannot stat " + file + ": " + e.getMessage(), e);
-    }
-  }
-
   static String normalizeDest(String dest, String where) {
-    if (!dest.startsWith("/")) {
-      throw new BakerException(
-          where + ": copy dest " + dest + " must be an absolute path in the image");
-    }
-    String n = Path.of(dest).normalize().toString();
-    if (("/" + dest + "/").contains("/../")) {
-      throw new BakerException(where + ": copy dest " + dest + " may not contain ..");
-    }
-    return n;
+    BlueprintFolder.destProblem(dest)
+        .ifPresent(
+            problem -> {
+              throw new BakerException(where + ": " + problem);
+            });
+    return Path.of(dest).normalize().toString();
   }
 
   private static String join(String base, String rel) {

@@ -1,12 +1,10 @@
 package dev.kiln.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +54,8 @@ public final class ImageStore {
       if (!Files.exists(dir.resolve("oci-layout"))) {
         store.writeAtomically(dir.resolve("oci-layout"), LAYOUT.getBytes(StandardCharsets.UTF_8));
       }
-      if (!Files.exists(dir.resolve("index.json"))) {
+      if (!StoreIndex.wellFormed(store.dir.resolve("index.json"))) {
+        // A new store, or a first open that was interrupted; refused if blobs are present.
         store.updateIndex(entries -> entries);
       }
     } catch (IOException e) {
@@ -218,7 +217,14 @@ public final class ImageStore {
       if (d.artifactType().isEmpty() || d.refName().isPresent()) continue;
       if (artifactType.isPresent() && !artifactType.equals(d.artifactType())) continue;
       if (!has(d.digest())) continue;
-      ImageManifest m = manifest(d.digest());
+      ImageManifest m;
+      try {
+        m = manifest(d.digest());
+      } catch (ImageException e) {
+        // A corrupt artifact cannot say whose it is; it vouches for nothing (a signature that is
+        // not found leaves the image unsigned), and it must not hide the others' artifacts.
+        continue;
+      }
       if (m.subject().map(s -> s.digest().equals(subject)).orElse(false)) out.add(d);
     }
     return out;
@@ -267,21 +273,19 @@ public final class ImageStore {
     }
   }
 
-  /** Every descriptor in index.json, as written. */
+  /**
+   * Every descriptor in index.json, as written. Throws with a repair hint if index.json is missing,
+   * empty or unreadable while blobs are present: that is a damaged store, not an empty one.
+   */
   public List<Descriptor> index() {
-    Path index = dir.resolve("index.json");
-    byte[] content;
-    try {
-      content = Files.readAllBytes(index);
-    } catch (NoSuchFileException e) {
-      return List.of();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    JsonNode node = Json.parse(content, index.toString());
-    List<Descriptor> out = new ArrayList<>();
-    for (JsonNode m : node.path("manifests")) out.add(Descriptor.fromJson(m, index.toString()));
-    return out;
+    return StoreIndex.read(dir, blobs);
+  }
+
+  /** The tagged images, by name, each checked: one damaged image does not hide the others. */
+  public List<StoredImage> images() {
+    return tagged().stream()
+        .map(d -> StoredImage.check(this, d.refName().orElseThrow(), d))
+        .toList();
   }
 
   private void updateIndex(UnaryOperator<List<Descriptor>> change) {

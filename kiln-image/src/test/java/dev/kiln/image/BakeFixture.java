@@ -58,6 +58,17 @@ final class BakeFixture {
     return BlueprintParser.parse(file);
   }
 
+  /**
+   * The blueprint as text only, its folder unchecked: what the baker sees when the folder changed
+   * after the blueprint was validated, so that the baker's own refusals can be tested.
+   */
+  Blueprint blueprintUnchecked(String yaml) throws IOException {
+    Path file = folder.resolve("kiln.yaml");
+    Files.createDirectories(folder);
+    Files.writeString(file, yaml);
+    return BlueprintParser.parse(file, yaml);
+  }
+
   BakeOptions options() {
     return BakeOptions.defaults()
         .withEpoch(LayerWriter.DEFAULT_EPOCH)

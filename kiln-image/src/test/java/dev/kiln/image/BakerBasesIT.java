@@ -76,10 +76,18 @@ class BakerBasesIT {
   @Test
   void missingOciLayout_isALocatedError() throws Exception {
     BakeFixture f = new BakeFixture(tmp.resolve("app"), tmp.resolve("home"));
-    var bp = f.blueprint("images:\n  app:\n    from: oci:nowhere:1\n");
+    String yaml = "images:\n  app:\n    from: oci:nowhere:1\n";
+    var bp = f.blueprintUnchecked(yaml);
     assertThatThrownBy(() -> f.bake(bp))
         .isInstanceOf(BakerException.class)
         .hasMessageContaining("kiln.yaml:3:11: image app")
-        .hasMessageContaining("nowhere");
+        .hasMessageContaining("base oci:" + f.folder.resolve("nowhere") + " is not a folder");
+    // validate refuses it first, with the same words
+    assertThatThrownBy(() -> f.blueprint(yaml))
+        .isInstanceOf(dev.kiln.blueprint.BlueprintException.class)
+        .hasMessageContaining(
+            "kiln.yaml:3:11: images.app.from: base oci:"
+                + f.folder.resolve("nowhere")
+                + " is not a folder");
   }
 }

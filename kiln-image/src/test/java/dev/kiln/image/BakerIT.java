@@ -137,7 +137,8 @@ class BakerIT {
   @Test
   void missingCopySource_isLocated_andNamesImageAndFolder() throws Exception {
     BakeFixture f = site("x");
-    Blueprint bp = f.blueprint(SITE.replace("src: site/", "src: nosite/"));
+    String yaml = SITE.replace("src: site/", "src: nosite/");
+    Blueprint bp = f.blueprintUnchecked(yaml);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.bake(bp))
         .isInstanceOf(BakerException.class)
         .hasMessage(
@@ -145,6 +146,12 @@ class BakerIT {
                 + ":5:15: image site: copy source nosite/ not found under "
                 + f.folder.toRealPath());
     assertThat(f.store.tagged()).isEmpty();
+    // validate refuses it first, by the same rule, at the src: value
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.blueprint(yaml))
+        .isInstanceOf(dev.kiln.blueprint.BlueprintException.class)
+        .hasMessageEndingWith(
+            ":5:22: images.site.steps[0].copy.src: copy source nosite/ not found under "
+                + f.folder.toRealPath());
   }
 
   @Test

@@ -87,6 +87,14 @@ class CopyStepTest {
   }
 
   @Test
+  void destLeavingTheImageRoot_isRefused() {
+    assertThatThrownBy(() -> plan("site/", "/../../tmp/x"))
+        .isInstanceOf(BakerException.class)
+        .hasMessageEndingWith(
+            ": copy dest /../../tmp/x may not contain .. (it would leave the image root)");
+  }
+
+  @Test
   void dotDot_isRefused() {
     assertThatThrownBy(() -> plan("../secret.txt", "/s"))
         .hasMessageContaining("outside the blueprint folder");
