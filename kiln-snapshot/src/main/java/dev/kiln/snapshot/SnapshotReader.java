@@ -175,14 +175,19 @@ public final class SnapshotReader {
         return bad(
             file, "SNAPSHOT.sig: the signature does not match the archive (damaged or altered)");
       }
+      current = "journal/state.db";
       VerifyReport chain;
       try (Journal j = Journal.open(journalCopy, Clock.systemUTC())) {
         chain = j.verify(signer);
       }
       if (!chain.ok())
         return bad(file, "member journal/state.db: the journal does not verify: " + chain);
-      if (extractTo.isPresent())
-        Files.copy(journalCopy, extractTo.get().resolve("journal/state.db"));
+      if (extractTo.isPresent()) {
+        current = "journal/state.db";
+        Path to = extractTo.get().resolve("journal/state.db");
+        Files.createDirectories(to.getParent());
+        Files.copy(journalCopy, to);
+      }
       return new Verdict(
           file, Optional.empty(), Optional.of(keyId), seq, List.copyOf(seen.values()));
     } catch (SnapshotException e) {
