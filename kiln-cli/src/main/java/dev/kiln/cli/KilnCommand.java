@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ImagesCommand.class,
       InspectCommand.class,
       VerifyCommand.class,
+      ScanCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,

@@ -58,6 +58,7 @@ final class OsvReader {
       return;
     }
     String release = ecosystem.equals("Debian") ? "" : ecosystem.substring("Debian:".length());
+    int warned = warnings.size(); // one warning per problem: no summary after a located one
     List<List<Affected.Event>> ranges = new ArrayList<>();
     JsonNode rs = node.path("ranges");
     for (int r = 0; r < rs.size(); r++) {
@@ -69,9 +70,11 @@ final class OsvReader {
     List<DebianVersion> versions = new ArrayList<>();
     JsonNode vs = node.path("versions");
     for (int v = 0; v < vs.size(); v++)
-      version(vs.get(v), path + ".versions[" + v + "]").ifPresent(versions::add);
+      version(vs.get(v), path + ".versions[" + v + "]", "; the version is skipped")
+          .ifPresent(versions::add);
     if (ranges.isEmpty() && versions.isEmpty()) {
-      warn(path, "no usable ECOSYSTEM range or version; the entry is skipped");
+      if (warnings.size() == warned)
+        warn(path, "no usable ECOSYSTEM range or version; the entry is skipped");
       return;
     }
     Optional<Severity> urgency =
@@ -105,29 +108,21 @@ final class OsvReader {
         }
       }
       if (kind == null) {
-        warn(epath, "no introduced, fixed, last_affected or limit; the range is skipped");
-        return Optional.empty();
+        return warn(epath, "no introduced, fixed, last_affected or limit; the range is skipped");
       }
-      Optional<DebianVersion> v = version(ev.get(key), epath + "." + key);
-      if (v.isEmpty()) {
-        warn(path, "the range is skipped because of the bad version above");
-        return Optional.empty();
-      }
+      Optional<DebianVersion> v = version(ev.get(key), epath + "." + key, "; the range is skipped");
+      if (v.isEmpty()) return Optional.empty();
       out.add(Affected.Event.of(kind, v.get()));
     }
     return Optional.of(out);
   }
 
-  private Optional<DebianVersion> version(JsonNode node, String path) {
-    if (!node.isTextual()) {
-      warn(path, "not a string");
-      return Optional.empty();
-    }
+  private Optional<DebianVersion> version(JsonNode node, String path, String consequence) {
+    if (!node.isTextual()) return warn(path, "not a string" + consequence);
     try {
       return Optional.of(DebianVersion.parse(node.asText()));
     } catch (IllegalArgumentException e) {
-      warn(path, e.getMessage());
-      return Optional.empty();
+      return warn(path, e.getMessage() + consequence);
     }
   }
 

@@ -87,10 +87,7 @@ class AdvisoryDbTest {
             feed.resolve("array.json") + ": $: not a JSON object (an OSV record or tracker JSON)",
             feed.resolve("bad-version.json")
                 + ": $.affected[0].ranges[0].events[1].fixed: '7.88 beta' is not a Debian version:"
-                + " character ' ' at 5",
-            feed.resolve("bad-version.json")
-                + ": $.affected[0].ranges[0].events: the range is skipped because of the bad"
-                + " version above",
+                + " character ' ' at 5; the range is skipped",
             feed.resolve("no-id.json") + ": $.id: missing or not a string",
             feed.resolve("tracker.json")
                 + ": $['curl']['CVE-2024-1'].releases.bookworm.fixed_version: missing for a resolved"
