@@ -3,6 +3,7 @@ package dev.kiln.scan;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * CVSS base scores from the vectors OSV carries in {@code severity[].score} ({@code
@@ -11,12 +12,14 @@ import java.util.Optional;
  * empty here, and the advisory's other severity sources decide.
  */
 final class Cvss {
+  private static final Pattern NUMBER = Pattern.compile("\\d{1,2}(\\.\\d+)?");
+
   private Cvss() {}
 
   /** The base score of a CVSS 3.0/3.1 vector, or a bare numeric score; empty if neither. */
   static Optional<Double> baseScore(String score) {
     String s = score.strip();
-    if (s.matches("\\d{1,2}(\\.\\d+)?")) {
+    if (NUMBER.matcher(s).matches()) {
       double d = Double.parseDouble(s);
       return d <= 10.0 ? Optional.of(d) : Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.kiln.scan;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ final class FeedFiles {
   private long total;
   private int files;
   private final List<ScanWarning> warnings;
+  private final byte[] chunk = new byte[16384];
 
   private FeedFiles(List<ScanWarning> warnings) {
     this.warnings = warnings;
@@ -116,12 +118,20 @@ final class FeedFiles {
     if (++files > MAX_FILES)
       throw new ScanException(
           "advisories: more than " + MAX_FILES + " files; give the feed of one ecosystem");
-    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_FILE_BYTES + 1));
-    if (bytes.length > MAX_FILE_BYTES) {
-      warnings.add(
-          new ScanWarning(name, "", "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped"));
-      return;
+    // Counted while reading (a zip header's size may lie); not readNBytes(cap), which allocates
+    // for the cap, and with one reused chunk: feeds are tens of thousands of small files.
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
+    long read = 0;
+    for (int n; (n = in.read(chunk)) > 0; ) {
+      read += n;
+      if (read > MAX_FILE_BYTES) {
+        warnings.add(
+            new ScanWarning(name, "", "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped"));
+        return;
+      }
+      buffer.write(chunk, 0, n);
     }
+    byte[] bytes = buffer.toByteArray();
     total += bytes.length;
     if (total > MAX_TOTAL_BYTES)
       throw new ScanException(
@@ -136,7 +146,7 @@ final class FeedFiles {
   /** A zip entry name that is absolute or climbs out with {@code ..} (a "zip slip"). */
   static boolean escapes(String entry) {
     String n = entry.replace('\\', '/');
-    if (n.startsWith("/") || n.matches("^[A-Za-z]:.*")) return true;
+    if (n.startsWith("/") || (n.length() > 1 && n.charAt(1) == ':')) return true; // C:/x
     for (String part : n.split("/")) if (part.equals("..")) return true;
     return false;
   }
