@@ -67,11 +67,16 @@ public final class AdvisoryDb {
 
   /** Reads a directory, a zip or one JSON file of OSV records and/or tracker JSON. */
   public static AdvisoryDb load(Path path) {
+    return load(path, FeedFiles.Limits.DEFAULT);
+  }
+
+  static AdvisoryDb load(Path path, FeedFiles.Limits limits) {
     List<ScanWarning> warnings = new ArrayList<>();
     List<Advisory> advisories = new ArrayList<>();
     MessageDigest sha = sha256();
     FeedFiles.read(
         path,
+        limits,
         warnings,
         (name, bytes) -> {
           sha.update(name.getBytes(StandardCharsets.UTF_8));

@@ -23,24 +23,29 @@ import java.util.zip.ZipFile;
  * out of the directory are refused as warnings. Nothing is extracted to disk.
  */
 final class FeedFiles {
-  /** The Debian Security Tracker's whole JSON is ~70 MB; nothing legitimate is near this. */
-  static final long MAX_FILE_BYTES = 512L << 20;
-
-  static final long MAX_TOTAL_BYTES = 8L << 30;
-  static final int MAX_FILES = 2_000_000;
+  /**
+   * How much a feed may hold. The Debian Security Tracker's whole JSON is ~70 MB and osv.dev's
+   * Debian all.zip has tens of thousands of small files; nothing legitimate is near the defaults.
+   */
+  record Limits(long maxFileBytes, long maxTotalBytes, int maxFiles) {
+    static final Limits DEFAULT = new Limits(512L << 20, 8L << 30, 2_000_000);
+  }
 
   private long total;
   private int files;
+  private final Limits limits;
   private final List<ScanWarning> warnings;
   private final byte[] chunk = new byte[16384];
 
-  private FeedFiles(List<ScanWarning> warnings) {
+  private FeedFiles(Limits limits, List<ScanWarning> warnings) {
+    this.limits = limits;
     this.warnings = warnings;
   }
 
   /** Calls {@code sink} with (name, bytes) for each JSON file under {@code path}. */
-  static void read(Path path, List<ScanWarning> warnings, BiConsumer<String, byte[]> sink) {
-    FeedFiles f = new FeedFiles(warnings);
+  static void read(
+      Path path, Limits limits, List<ScanWarning> warnings, BiConsumer<String, byte[]> sink) {
+    FeedFiles f = new FeedFiles(limits, warnings);
     if (Files.isDirectory(path)) f.directory(path, sink);
     else if (Files.isRegularFile(path)) f.file(path, path.toString(), sink);
     else
@@ -115,27 +120,29 @@ final class FeedFiles {
 
   private void accept(String name, InputStream in, BiConsumer<String, byte[]> sink)
       throws IOException {
-    if (++files > MAX_FILES)
+    if (++files > limits.maxFiles())
       throw new ScanException(
-          "advisories: more than " + MAX_FILES + " files; give the feed of one ecosystem");
+          "advisories: more than " + limits.maxFiles() + " files; give the feed of one ecosystem");
     // Counted while reading (a zip header's size may lie); not readNBytes(cap), which allocates
     // for the cap, and with one reused chunk: feeds are tens of thousands of small files.
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
     long read = 0;
     for (int n; (n = in.read(chunk)) > 0; ) {
       read += n;
-      if (read > MAX_FILE_BYTES) {
+      if (read > limits.maxFileBytes()) {
         warnings.add(
-            new ScanWarning(name, "", "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped"));
+            new ScanWarning(name, "", "larger than " + limits.maxFileBytes() + " bytes; skipped"));
         return;
       }
       buffer.write(chunk, 0, n);
     }
     byte[] bytes = buffer.toByteArray();
     total += bytes.length;
-    if (total > MAX_TOTAL_BYTES)
+    if (total > limits.maxTotalBytes())
       throw new ScanException(
-          "advisories: more than " + (MAX_TOTAL_BYTES >> 30) + " GiB of JSON; give a smaller feed");
+          "advisories: more than "
+              + limits.maxTotalBytes()
+              + " bytes of JSON; give a smaller feed");
     sink.accept(name, bytes);
   }
 

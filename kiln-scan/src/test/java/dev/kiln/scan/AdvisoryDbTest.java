@@ -133,6 +133,28 @@ class AdvisoryDbTest {
   }
 
   @Test
+  void sizesAreCountedAsBytesArriveNotTakenFromTheZip() throws Exception {
+    // 2 MB of JSON whitespace deflates to a few KB: a small zip, a large entry.
+    String big = "{\"id\": \"BIG\"" + " ".repeat(2 << 20) + "}";
+    Path zip =
+        Feeds.zip(tmp.resolve("bomb.zip"), Map.of("big.json", big, "ok.json", Feeds.DSA_OPENSSL));
+    assertThat(Files.size(zip)).isLessThan(64 << 10);
+
+    AdvisoryDb db = AdvisoryDb.load(zip, new FeedFiles.Limits(1 << 20, 1L << 30, 100));
+
+    assertThat(db.warnings())
+        .extracting(ScanWarning::toString)
+        .containsExactly(zip + "!/big.json: larger than 1048576 bytes; skipped");
+    assertThat(db.size()).isEqualTo(1);
+    assertThatThrownBy(() -> AdvisoryDb.load(zip, new FeedFiles.Limits(1 << 20, 1L << 30, 1)))
+        .isInstanceOf(ScanException.class)
+        .hasMessageContaining("more than 1 files");
+    assertThatThrownBy(() -> AdvisoryDb.load(zip, new FeedFiles.Limits(4 << 20, 1 << 20, 100)))
+        .isInstanceOf(ScanException.class)
+        .hasMessageContaining("bytes of JSON; give a smaller feed");
+  }
+
+  @Test
   void aLinkOutOfTheFeedDirectoryIsNotFollowed() throws Exception {
     Path outside = Files.writeString(tmp.resolve("secret.json"), Feeds.DSA_OPENSSL);
     Path feed = Files.createDirectories(tmp.resolve("feed"));
