@@ -39,11 +39,12 @@ import picocli.CommandLine.Spec;
     name = "scan",
     mixinStandardHelpOptions = true,
     description = {
-      "Match advisories (OSV JSON as osv.dev publishes it per ecosystem, e.g. Debian:12, and the",
-      "Debian Security Tracker's JSON; a directory, a .zip or a .json file, read offline) to the",
-      "Debian source packages in images' SBOMs, in Debian version order.",
-      "With --fleet: the images that the server's services run, and which revisions and instances",
-      "carry each finding.",
+      "Match advisories to the Debian source packages in images' SBOMs, in Debian",
+      "version order. Advisories are read offline: OSV JSON as osv.dev publishes it",
+      "per ecosystem (Debian:12) and the Debian Security Tracker's JSON; a directory,",
+      "a .zip or a .json file.",
+      "With --fleet: the images that the server's services run, and which revisions",
+      "and instances carry each finding.",
       "Exit status: 0 none at or above --fail-on, 1 some, 2 the scan could not run."
     })
 public final class ScanCommand implements Callable<Integer> {
