@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       PushCommand.class,
       PullCommand.class,
+      ScanCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** Installed packages from dpkg's status database (and distroless-style {@code status.d/}). */
@@ -16,7 +17,19 @@ final class DpkgDatabase {
 
   private DpkgDatabase() {}
 
-  record Package(String name, String version, String architecture, String database) {
+  /**
+   * One installed binary package. Advisories name Debian <em>source</em> packages, so the source
+   * (dpkg's {@code Source:} field, "{@code name}" or "{@code name (version)}" when it was built
+   * from another source version, e.g. a binNMU) is kept; absent, it is the binary's own name and
+   * version.
+   */
+  record Package(
+      String name,
+      String version,
+      String architecture,
+      String database,
+      String source,
+      String sourceVersion) {
     /** A package URL as the purl spec writes Debian packages. */
     String purl(String distro) {
       return "pkg:deb/"
@@ -50,6 +63,34 @@ final class DpkgDatabase {
     return "debian";
   }
 
+  /**
+   * The operating system from os-release: {@code ID}, {@code VERSION_ID} and {@code
+   * VERSION_CODENAME} (empty strings where absent), so a scanner can pick the advisories of the
+   * image's release ({@code Debian:12}, {@code bookworm}).
+   */
+  record OperatingSystem(String id, String versionId, String codename) {}
+
+  static Optional<OperatingSystem> operatingSystem(ImageFiles files) {
+    byte[] osRelease = files.kept().getOrDefault(OS_RELEASE, files.kept().get(OS_RELEASE_USR));
+    if (osRelease == null) return Optional.empty();
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String line : new String(osRelease, StandardCharsets.UTF_8).split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq <= 0) continue;
+      String value = line.substring(eq + 1).strip();
+      if (value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'")))
+        value = value.substring(1, value.length() - 1);
+      fields.put(line.substring(0, eq).strip(), value);
+    }
+    String id = fields.getOrDefault("ID", "").toLowerCase();
+    if (!id.matches("[a-z0-9._-]+")) return Optional.empty();
+    return Optional.of(
+        new OperatingSystem(
+            id,
+            fields.getOrDefault("VERSION_ID", ""),
+            fields.getOrDefault("VERSION_CODENAME", "")));
+  }
+
   /** Installed packages, sorted by name then architecture. */
   static List<Package> installed(ImageFiles files) {
     TreeMap<String, Package> out = new TreeMap<>();
@@ -58,12 +99,23 @@ final class DpkgDatabase {
       for (Map<String, String> p : paragraphs(new String(db.getValue(), StandardCharsets.UTF_8))) {
         String status = p.getOrDefault("Status", "install ok installed");
         if (!status.endsWith(" installed") || !p.containsKey("Package")) continue;
+        String name = p.get("Package");
+        String version = p.getOrDefault("Version", "");
+        String source = p.getOrDefault("Source", "").strip();
+        String sourceVersion = version;
+        int paren = source.indexOf('(');
+        if (paren > 0 && source.endsWith(")")) {
+          sourceVersion = source.substring(paren + 1, source.length() - 1).strip();
+          source = source.substring(0, paren).strip();
+        }
         Package pkg =
             new Package(
-                p.get("Package"),
-                p.getOrDefault("Version", ""),
+                name,
+                version,
                 p.getOrDefault("Architecture", ""),
-                db.getKey());
+                db.getKey(),
+                source.isEmpty() ? name : source,
+                sourceVersion);
         out.put(pkg.name() + "\0" + pkg.architecture(), pkg);
       }
     }

@@ -13,9 +13,10 @@ import java.util.UUID;
 
 /**
  * The image's software bill of materials: a CycloneDX 1.5 JSON document listing every regular file
- * of the final filesystem (path and sha256) and every installed Debian package, attached to the
- * image as an OCI 1.1 artifact. Deterministic: sorted, the serial number derived from the image
- * digest, the timestamp taken from the image config, so the same image always gets the same SBOM.
+ * of the final filesystem (path and sha256), the operating system (from os-release) and every
+ * installed Debian package with its source package (what advisories name), attached to the image as
+ * an OCI 1.1 artifact. Deterministic: sorted, the serial number derived from the image digest, the
+ * timestamp taken from the image config, so the same image always gets the same SBOM.
  */
 public final class Sbom {
   public static final String SPEC_VERSION = "1.5";
@@ -72,6 +73,22 @@ public final class Sbom {
     image.put("version", manifestDigest.toString());
 
     ArrayNode components = bom.putArray("components");
+    DpkgDatabase.operatingSystem(files)
+        .ifPresent(
+            os -> {
+              // CycloneDX's own way to name the OS (as Syft writes it); the codename is Kiln's
+              // property because the Debian Security Tracker keys releases by it.
+              ObjectNode c = components.addObject();
+              c.put("type", "operating-system");
+              c.put("bom-ref", "os:" + os.id() + "@" + os.versionId());
+              c.put("name", os.id());
+              c.put("version", os.versionId());
+              if (!os.codename().isEmpty())
+                c.putArray("properties")
+                    .addObject()
+                    .put("name", "dev.kiln:os-codename")
+                    .put("value", os.codename());
+            });
     for (DpkgDatabase.Package p : DpkgDatabase.installed(files)) {
       ObjectNode c = components.addObject();
       String purl = p.purl(distro);
@@ -80,10 +97,13 @@ public final class Sbom {
       c.put("name", p.name());
       c.put("version", p.version());
       c.put("purl", purl);
-      c.putArray("properties")
+      ArrayNode properties = c.putArray("properties");
+      properties.addObject().put("name", "dev.kiln:package-database").put("value", p.database());
+      properties.addObject().put("name", "dev.kiln:dpkg-source").put("value", p.source());
+      properties
           .addObject()
-          .put("name", "dev.kiln:package-database")
-          .put("value", p.database());
+          .put("name", "dev.kiln:dpkg-source-version")
+          .put("value", p.sourceVersion());
     }
     for (Map.Entry<String, ImageFiles.Node> f : files.files()) {
       ObjectNode c = components.addObject();

@@ -22,6 +22,7 @@ class SbomTest {
       Package: libc6
       Status: install ok installed
       Architecture: amd64
+      Source: glibc
       Version: 2.36-9+deb12u4
       Description: GNU C Library
        a multi-line description
@@ -35,7 +36,8 @@ class SbomTest {
       Package: perl-base
       Status: install ok installed
       Architecture: amd64
-      Version: 1:5.36.0-7
+      Version: 1:5.36.0-7+b1
+      Source: perl (1:5.36.0-7)
       """;
 
   @TempDir Path tmp;
@@ -52,7 +54,9 @@ class SbomTest {
                 new Tars()
                     .dir("./etc")
                     .file("./etc/motd", "old")
-                    .file("./etc/os-release", "NAME=\"Debian\"\nID=debian\n")
+                    .file(
+                        "./etc/os-release",
+                        "NAME=\"Debian\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")
                     .file("var/lib/dpkg/status", STATUS)
                     .file("opt/old/a", "a")
                     .file("opt/dir/x", "x")
@@ -82,7 +86,7 @@ class SbomTest {
     List<String> purls = new ArrayList<>();
     for (JsonNode c : bom.path("components")) {
       if (c.path("type").asText().equals("file")) files.add(c.path("name").asText());
-      else purls.add(c.path("purl").asText());
+      else if (c.path("type").asText().equals("library")) purls.add(c.path("purl").asText());
     }
     assertThat(files)
         .containsExactly(
@@ -95,13 +99,37 @@ class SbomTest {
     assertThat(purls)
         .containsExactly(
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64",
-            "pkg:deb/debian/perl-base@1%3A5.36.0-7?arch=amd64");
+            "pkg:deb/debian/perl-base@1%3A5.36.0-7%2Bb1?arch=amd64");
     JsonNode motd = find(bom, "/etc/motd");
     assertThat(motd.path("hashes").get(0).path("alg").asText()).isEqualTo("SHA-256");
     assertThat(motd.path("hashes").get(0).path("content").asText())
         .isEqualTo(Digest.of("new".getBytes(StandardCharsets.UTF_8)).hex());
     assertThat(find(bom, "/opt/keep2").path("hashes"))
         .isEqualTo(find(bom, "/opt/keep").path("hashes"));
+  }
+
+  @Test
+  void recordsTheSourcePackageOfEachBinaryAndTheOperatingSystem() {
+    JsonNode bom = Sbom.document(store, image.digest());
+    JsonNode os = bom.path("components").get(0);
+    assertThat(os.path("type").asText()).isEqualTo("operating-system");
+    assertThat(os.path("name").asText()).isEqualTo("debian");
+    assertThat(os.path("version").asText()).isEqualTo("12");
+    assertThat(property(os, "dev.kiln:os-codename")).isEqualTo("bookworm");
+
+    JsonNode libc = find(bom, "libc6");
+    assertThat(property(libc, "dev.kiln:dpkg-source")).isEqualTo("glibc");
+    assertThat(property(libc, "dev.kiln:dpkg-source-version")).isEqualTo("2.36-9+deb12u4");
+    // A binNMU: the binary's version differs from its source's, given in parentheses.
+    JsonNode perl = find(bom, "perl-base");
+    assertThat(property(perl, "dev.kiln:dpkg-source")).isEqualTo("perl");
+    assertThat(property(perl, "dev.kiln:dpkg-source-version")).isEqualTo("1:5.36.0-7");
+  }
+
+  private static String property(JsonNode component, String name) {
+    for (JsonNode p : component.path("properties"))
+      if (p.path("name").asText().equals(name)) return p.path("value").asText();
+    throw new AssertionError("no property " + name + " in " + component);
   }
 
   @Test
