@@ -58,9 +58,13 @@ public final class ServerMain {
                   done.countDown();
                 }));
     System.out.println(
-        "kiln server: API http://"
+        "kiln server: API "
+            + cp.apiSocket()
+            + " (TCP http://"
             + cp.apiAddress()
-            + "  router http://"
+            + " with the token in "
+            + cp.home().resolve("api-token")
+            + ")  router http://"
             + cp.routerAddress()
             + "  home "
             + cp.home());
