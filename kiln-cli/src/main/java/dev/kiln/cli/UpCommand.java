@@ -60,6 +60,10 @@ public final class UpCommand implements Callable<Integer> {
     // Read and bake before anything starts: a broken blueprint leaves nothing running.
     LocalBlueprint.Prepared prepared;
     try {
+      // The server deploys only images signed by the host key: make it before baking.
+      Path keys = home.home().resolve("keys");
+      if (dev.kiln.image.HostKey.loadIfPresent(keys).isEmpty())
+        dev.kiln.image.HostKey.generate(keys);
       prepared = LocalBlueprint.prepare(blueprint.file, home.home(), !noBake, noBake);
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());
