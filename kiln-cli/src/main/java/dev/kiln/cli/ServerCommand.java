@@ -26,7 +26,7 @@ public final class ServerCommand implements Callable<Integer> {
       names = "--api",
       paramLabel = "ADDR:PORT",
       description =
-          "API listen address (default: 127.0.0.1:7878; beyond loopback a token is required).")
+          "TCP address of the API (default: 127.0.0.1:7878); it wants the token in $KILN_HOME/api-token, loopback included. The CLI uses $KILN_HOME/api.sock.")
   Optional<String> api = Optional.empty();
 
   @Option(

@@ -57,6 +57,12 @@ final class ApiListeners implements AutoCloseable {
       Path home,
       ApiToken token,
       Function<ApiRequest, ApiResponse> handler) {
+    if (!io.netty.channel.epoll.Epoll.isAvailable()) {
+      throw new ServerException(
+          "the API's unix socket needs Netty's native epoll transport (Linux x86_64), which did not"
+              + " load: "
+              + io.netty.channel.epoll.Epoll.unavailabilityCause());
+    }
     EpollEventLoopGroup group =
         new EpollEventLoopGroup(1, new DefaultThreadFactory("kiln-api", true));
     Channel tcp = null;
@@ -115,10 +121,40 @@ final class ApiListeners implements AutoCloseable {
       protected void initChannel(Channel ch) {
         ch.pipeline()
             .addLast(new HttpServerCodec(8192, 16384, 8192))
+            .addLast(new DeclaredTooLarge())
             .addLast(new HttpObjectAggregator(MAX_BODY))
             .addLast(new Dispatch(handler, auth, unauthorized));
       }
     };
+  }
+
+  /**
+   * A request that declares a body over the limit is answered 413 and the connection closed at
+   * once: nothing of it is read (the aggregator alone would answer, then read and discard it all).
+   * A chunked body is cut off by the aggregator when it passes the limit.
+   */
+  private static final class DeclaredTooLarge
+      extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private boolean refused;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (refused) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof io.netty.handler.codec.http.HttpRequest req
+          && HttpUtil.getContentLength(req, -1L) > MAX_BODY) {
+        refused = true;
+        io.netty.util.ReferenceCountUtil.release(msg);
+        Dispatch.reply(
+            ctx,
+            ApiResponse.error(413, "the request body is over the limit of " + MAX_BODY + " bytes"),
+            false);
+        return;
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   private static final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
