@@ -68,7 +68,7 @@ final class LocalBlueprint {
     Map<String, Digest> images = new TreeMap<>();
     List<ImageNote> notes = new ArrayList<>();
     Optional<ImageStore> store =
-        Files.isRegularFile(home.resolve("images/index.json")) || bake
+        !used.isEmpty() && (Files.isRegularFile(home.resolve("images/index.json")) || bake)
             ? Optional.of(ImageStore.open(home.resolve("images")))
             : Optional.empty();
     Map<String, Digest> before = new TreeMap<>();

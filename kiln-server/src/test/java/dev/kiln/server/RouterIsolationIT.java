@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The router process started by a real {@code kiln server}: its admin interface wants the token
  * from {@code router/admin-token} (loopback is no boundary), and it holds none of the server's
- * environment, where secrets for instances may sit.
+ * environment, where secrets for instances may sit. Started as the {@code kiln} launcher starts it
+ * (an empty environment, the real one on stdin), the server holds the secret without its being in
+ * its own {@code /proc/PID/environ}, and still hands it to the instance that needs it.
  */
 class RouterIsolationIT {
   private static final String SECRET = "s3cr3t-value-" + Long.toHexString(System.nanoTime());
@@ -28,7 +30,8 @@ class RouterIsolationIT {
 
   @Test
   void theRoutersAdminWantsItsToken_andItsEnvironmentHoldsNoSecretOfTheServers() throws Exception {
-    Path home = tmp.resolve("home");
+    KilnFixture k = new KilnFixture(tmp);
+    Path home = k.home;
     Process server = startServer(home, SECRET);
     long routerPid = -1;
     try {
@@ -71,12 +74,50 @@ class RouterIsolationIT {
               Files.readAllBytes(Path.of("/proc/" + routerPid + "/cmdline")),
               StandardCharsets.UTF_8);
       assertThat(routerArgs).doesNotContain(Files.readString(tokenFile).strip());
-      // The server itself was handed the secret in its environment by whoever started it.
-      assertThat(environ(server.pid())).contains(SECRET);
+      assertThat(environ(server.pid())).doesNotContain(SECRET);
+
+      // The secret did reach the server: an apply that needs it is accepted (a missing one is a
+      // 400).
+      Path socket = home.resolve("api.sock");
+      while (!Files.exists(socket) && System.nanoTime() < end) Thread.sleep(100);
+      Path file = k.blueprint("a", "rolling: { max-surge: 1, max-unavailable: 0 }");
+      Files.writeString(
+          file,
+          Files.readString(file)
+              .replace(
+                  "    replicas: 2\n", "    replicas: 1\n    secrets: [ SHOP_DB_PASSWORD ]\n"));
+      String body = k.submission(file);
+      String answer =
+          ApiSecurityIT.unix(
+              socket,
+              "POST /v1/apply HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                  + body.getBytes(StandardCharsets.UTF_8).length
+                  + "\r\n\r\n"
+                  + body);
+      assertThat(answer).startsWith("HTTP/1.1 200");
     } finally {
       server.destroy();
       server.waitFor();
-      if (routerPid > 0) ProcessHandle.of(routerPid).ifPresent(ProcessHandle::destroy);
+      cleanUp(home);
+    }
+  }
+
+  /** Stops what the killed server left running (fleet and router) through an in-process one. */
+  private static void cleanUp(Path home) {
+    ControlPlane cp =
+        ControlPlane.start(
+            new ServerConfig(
+                home,
+                ServerConfig.address("127.0.0.1:0"),
+                ServerConfig.address("127.0.0.1:0"),
+                java.time.Clock.systemUTC(),
+                java.util.Map.of(),
+                true));
+    try {
+      cp.stopFleet("test cleanup");
+      cp.stopRouter();
+    } finally {
+      cp.close();
     }
   }
 
@@ -98,12 +139,23 @@ class RouterIsolationIT {
             "--api",
             "127.0.0.1:" + freePort(),
             "--router",
-            "127.0.0.1:" + freePort());
-    pb.environment().put("SHOP_DB_PASSWORD", secret);
+            "127.0.0.1:" + freePort(),
+            "--environment-from-stdin",
+            "true");
+    // As the kiln launcher does: nothing inherited, the environment through a pipe.
+    pb.environment().clear();
+    pb.environment().put("PATH", System.getenv("PATH"));
     Files.createDirectories(home);
-    return pb.redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("server.log").toFile()))
-        .start();
+    Process p =
+        pb.redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("server.log").toFile()))
+            .start();
+    try (var in = p.getOutputStream()) {
+      in.write(
+          ("PATH=" + System.getenv("PATH") + "\0SHOP_DB_PASSWORD=" + secret + "\0")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    return p;
   }
 
   private static int freePort() throws IOException {
