@@ -17,10 +17,11 @@ rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
   --router "127.0.0.1:$rport" >"$home/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$home"' EXIT
-for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
-export KILN_API="http://127.0.0.1:$port"
+# The CLI and curl both go through the API's unix socket (no token needed there).
+export KILN_HOME="$home"
+for _ in $(seq 1 300); do curl -fs --unix-socket "$home/api.sock" http://localhost/v1/health >/dev/null && break; sleep 0.1; done
 hyperfine -N --warmup 3 --runs "$runs" \
-  -n "curl GET /v1/services" "curl -fs $KILN_API/v1/services" \
+  -n "curl GET /v1/services" "curl -fs --unix-socket $home/api.sock http://localhost/v1/services" \
   -n "kiln status" "$JAVA_HOME/bin/java -jar $jar status" \
   -n "kiln status (-XX:TieredStopAtLevel=1 -Xshare:auto)" "$JAVA_HOME/bin/java -XX:TieredStopAtLevel=1 -Xshare:auto -jar $jar status" \
   -n "kiln journal -o json" "$JAVA_HOME/bin/java -jar $jar journal -o json"

@@ -74,8 +74,10 @@ EOF
 }
 
 ms() { date +%s%3N; }
-api() { curl -sf -X "$1" -H 'Content-Type: application/json' -H "X-Kiln-Actor: bench" "$API$2" ${3:+-d "$3"}; }
-apply() { api POST /v1/apply "{\"file\":\"$PROJECT/kiln-$1.yaml\"}"; }
+# The API's unix socket (no token; the server names us by uid). The blueprint goes as content; its
+# images are baked once up front with `kiln bake`, and the server finds them by tag.
+api() { curl -sf --unix-socket "$KILN_HOME/api.sock" -X "$1" -H 'Content-Type: application/json' -H "X-Kiln-Actor: bench" "http://localhost$2" ${3:+-d "$3"}; }
+apply() { api POST /v1/apply "$(jq -n --rawfile b "$PROJECT/kiln-$1.yaml" --arg n "kiln-$1.yaml" '{blueprint: $b, name: $n}')"; }
 settled() { # revision -> 0 when all traffic is on it and the rollout is done
   api GET /v1/services/web | jq -e --arg r "$1" '(.rollout.to == ($r|tonumber)) and (.rollout.phase == "SUCCEEDED" or .rollout.phase == "SCALING_DOWN") and (.traffic | length == 1) and (.traffic[$r] == 100) and (.healthy >= .replicas)' >/dev/null
 }
@@ -85,7 +87,7 @@ all_traffic_on() { api GET /v1/services/web | jq -e --arg r "$1" '.traffic[$r] =
 start_server() {
   $KILN server --api 127.0.0.1:$API_PORT --router 127.0.0.1:$ROUTER_PORT ${IN_PROCESS_ROUTER:+--in-process-router} >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 600); do curl -sf "$API/v1/health" >/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do api GET /v1/health >/dev/null && return 0; sleep 0.1; done
   echo "bench: server did not start; see $WORK/server.log" >&2; exit 1
 }
 
@@ -107,6 +109,7 @@ for strategy in "rolling: { max-surge: 1, max-unavailable: 0 }" \
                 "canary: { steps: [ { weight: 25, pause: 500ms }, { weight: 75, pause: 500ms } ] }"; do
   name=${strategy%%:*}
   blueprint a "$strategy"; blueprint b "$strategy"
+  $KILN bake -f "$PROJECT/kiln-a.yaml" >/dev/null  # both images, a and b
   rev=$(apply a | jq '.plan.changes[0].toRevision'); wait_settled "$rev"
   wrk -t2 -c"$CONNS" -d"${STEADY}s" --latency "$ROUTER/" > "$WORK/steady-$name.txt"
   wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$ROUTER/" > "$WORK/deploys-$name.txt" &

@@ -29,9 +29,11 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The CLI's only way to the control plane: JSON over HTTP, as the API contract (v1) describes.
- * Every failure becomes an {@link ApiException} whose message says what to do next, so commands
- * never handle HTTP status codes themselves.
+ * The CLI's only way to the control plane: JSON over HTTP, as the API contract (v1) describes — on
+ * the server's unix socket {@code $KILN_HOME/api.sock} by default (the kernel tells the server who
+ * we are), or on the TCP address in {@code KILN_API} with the bearer token. Every failure becomes
+ * an {@link ApiException} whose message says what to do next, so commands never handle HTTP status
+ * codes themselves.
  */
 public final class ApiClient {
   public static final String DEFAULT_API = "http://127.0.0.1:7878";
@@ -62,6 +64,7 @@ public final class ApiClient {
   }
 
   public JsonNode get(String path) {
+    if (endpoint.socket().isPresent()) return json(unix("GET", path, new byte[0]));
     return json(send(request(path).GET(), path));
   }
 
@@ -72,6 +75,8 @@ public final class ApiClient {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+    if (endpoint.socket().isPresent())
+      return json(unix("POST", path, text.getBytes(StandardCharsets.UTF_8)));
     HttpRequest.Builder b =
         request(path)
             .header("Content-Type", "application/json")
@@ -86,6 +91,8 @@ public final class ApiClient {
 
   /** A GET whose body is streamed to the caller, for large non-JSON answers (the audit export). */
   public InputStream stream(String path) {
+    if (endpoint.socket().isPresent())
+      return new java.io.ByteArrayInputStream(unix("GET", path, new byte[0]));
     HttpResponse<InputStream> r =
         exchange(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() >= 400) {
@@ -132,6 +139,48 @@ public final class ApiClient {
     return b;
   }
 
+  private byte[] unix(String method, String path, byte[] body) {
+    Path socket = endpoint.socket().orElseThrow();
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    headers.put("X-Kiln-Actor", endpoint.actor());
+    if (body.length > 0) headers.put("Content-Type", "application/json");
+    UnixHttp.Response r;
+    try {
+      r =
+          UnixHttp.exchange(
+              socket,
+              method,
+              path.startsWith("/") ? path : "/" + path,
+              headers,
+              body,
+              REQUEST_TIMEOUT);
+    } catch (UnixHttp.Unreachable e) {
+      if (String.valueOf(e.getMessage()).contains("ermission denied")) {
+        throw new ApiException(
+            0,
+            "the Kiln server's socket "
+                + socket
+                + " is not yours (mode 0600); run kiln as the server's user, or use KILN_API with its"
+                + " token");
+      }
+      throw unreachable();
+    } catch (java.nio.channels.AsynchronousCloseException e) {
+      throw new ApiException(
+          0,
+          "the Kiln server at "
+              + endpoint.display()
+              + " did not answer within "
+              + REQUEST_TIMEOUT.toMinutes()
+              + " minutes");
+    } catch (IOException e) {
+      throw new ApiException(
+          0, "talking to the Kiln server at " + endpoint.display() + " failed: " + e);
+    }
+    if (r.status() >= 400) throw failure(r.status(), r.body(), path);
+    return r.body();
+  }
+
   private byte[] send(HttpRequest.Builder b, String path) {
     HttpResponse<byte[]> r = exchange(b, HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() >= 400) throw failure(r.statusCode(), r.body(), path);
@@ -168,7 +217,9 @@ public final class ApiClient {
         "cannot reach the Kiln server at "
             + endpoint.display()
             + "; start it with `kiln server` or `kiln up`"
-            + " (or point KILN_API at it)");
+            + (endpoint.socket().isPresent()
+                ? " (with the same KILN_HOME), or point KILN_API at it"
+                : " (or point KILN_API at it)"));
   }
 
   private ApiException failure(int status, byte[] body, String path) {
@@ -250,31 +301,57 @@ public final class ApiClient {
    * Where the API is and who we are. The system properties {@code kiln.api} and {@code kiln.token}
    * override the environment because a JVM cannot change its own environment: tests use them.
    */
-  public record Endpoint(URI base, Optional<String> token, String actor) {
+  public record Endpoint(URI base, Optional<Path> socket, Optional<String> token, String actor) {
+    /** An endpoint on TCP. */
+    public Endpoint(URI base, Optional<String> token, String actor) {
+      this(base, Optional.empty(), token, actor);
+    }
+
     /** The base URL as the user wrote it, without the trailing slash added for resolving paths. */
     public String display() {
+      if (socket.isPresent()) return "unix:" + socket.get();
       String s = base.toString();
       return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
+    /**
+     * KILN_API (or {@code kiln.api}) names a TCP server ({@code http://host:port}, sent with the
+     * token) or a socket ({@code unix:/path/api.sock}); unset, the socket of KILN_HOME.
+     */
     public static Endpoint resolve(Map<String, String> env, Properties sys) {
-      String api = firstSet(sys.getProperty("kiln.api"), env.get("KILN_API")).orElse(DEFAULT_API);
+      String user = firstSet(env.get("USER"), sys.getProperty("user.name")).orElse("unknown");
+      String actor = user + "@" + hostname(env);
+      Optional<String> named = firstSet(sys.getProperty("kiln.api"), env.get("KILN_API"));
+      if (named.isEmpty() || named.get().startsWith("unix:")) {
+        Path socket =
+            named
+                .map(n -> Path.of(n.substring("unix:".length()).replaceFirst("^//", "")))
+                .orElseGet(() -> home(env, sys).resolve("api.sock"))
+                .toAbsolutePath();
+        return new Endpoint(
+            URI.create("http://localhost/"), Optional.of(socket), Optional.empty(), actor);
+      }
+      String api = named.get();
       URI base;
       try {
         base = URI.create(api.endsWith("/") ? api : api + "/");
         if (base.getScheme() == null || base.getHost() == null)
           throw new IllegalArgumentException("no scheme or host");
       } catch (IllegalArgumentException e) {
-        throw new KilnException("KILN_API=" + api + " is not a URL; write it like " + DEFAULT_API);
+        throw new KilnException(
+            "KILN_API="
+                + api
+                + " is not a URL; write it like "
+                + DEFAULT_API
+                + " (or unix:/path/api.sock)");
       }
       Optional<String> token = firstSet(sys.getProperty("kiln.token"), env.get("KILN_TOKEN"));
       if (token.isEmpty()) token = tokenFile(home(env, sys));
-      String user = firstSet(env.get("USER"), sys.getProperty("user.name")).orElse("unknown");
-      return new Endpoint(base, token.map(String::strip), user + "@" + hostname(env));
+      return new Endpoint(base, Optional.empty(), token.map(String::strip), actor);
     }
 
     private static Path home(Map<String, String> env, Properties sys) {
-      return firstSet(env.get("KILN_HOME"), null)
+      return firstSet(sys.getProperty("kiln.home"), env.get("KILN_HOME"))
           .map(h -> Path.of(h).toAbsolutePath())
           .orElseGet(() -> Path.of(sys.getProperty("user.home", "."), ".kiln"));
     }

@@ -29,7 +29,8 @@ import picocli.CommandLine.TypeConversionException;
       "Show the plan, then roll it out.",
       "Starts the rollouts that make the fleet match the blueprint and follows them until they",
       "finish (live on a terminal, one line per change otherwise); exits 1 if one is aborted.",
-      "--detach returns as soon as they have started."
+      "--detach returns as soon as they have started. Images that are missing or whose inputs",
+      "changed are baked first, here where the blueprint's files are (--no-bake refuses instead)."
     })
 public final class ApplyCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;
@@ -39,6 +40,12 @@ public final class ApplyCommand implements Callable<Integer> {
       names = "--detach",
       description = "Return once the rollouts have started; do not follow them.")
   boolean detach;
+
+  @Option(
+      names = "--no-bake",
+      description =
+          "Do not bake: refuse if an image is not baked yet, and say what to bake (by default images that are missing or whose inputs changed are baked first).")
+  boolean noBake;
 
   @Option(
       names = "--timeout",
@@ -59,8 +66,11 @@ public final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ApiClient api = ApiClient.fromEnvironment();
-    JsonNode result = api.post("/v1/apply", PlanCommand.body(blueprint.file));
     PrintWriter out = spec.commandLine().getOut();
+    LocalBlueprint.Prepared prepared =
+        LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, noBake);
+    PlanCommand.notes(out, prepared);
+    JsonNode result = api.post("/v1/apply", prepared.body());
     PlanCommand.print(out, result.path("plan"));
     List<JsonNode> started = new ArrayList<>();
     result.path("rollouts").forEach(started::add);

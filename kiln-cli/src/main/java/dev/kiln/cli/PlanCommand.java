@@ -1,11 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.model.KilnException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,10 +34,19 @@ public final class PlanCommand implements Callable<Integer> {
       description = "Exit 2 when the plan has changes, 0 when it has none.")
   boolean detailedExitcode;
 
+  @Option(
+      names = "--no-bake",
+      description =
+          "Plan with the images as they are in the store; by default an image that is missing or whose inputs changed is baked first (the store changes, the fleet does not).")
+  boolean noBake;
+
   @Override
   public Integer call() {
-    JsonNode plan = ApiClient.fromEnvironment().post("/v1/plan", body(blueprint.file));
+    LocalBlueprint.Prepared prepared =
+        LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, false);
     PrintWriter out = spec.commandLine().getOut();
+    notes(out, prepared);
+    JsonNode plan = ApiClient.fromEnvironment().post("/v1/plan", prepared.body());
     if (output.json()) out.println(ApiClient.pretty(plan));
     else print(out, plan);
     out.flush();
@@ -54,15 +59,11 @@ public final class PlanCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /**
-   * The server reads the blueprint itself (it resolves images and files relative to it), so send an
-   * absolute path — after checking here, where the message can name the user's own path.
-   */
-  static ObjectNode body(Path file) {
-    if (!Files.isRegularFile(file))
-      throw new KilnException(file + ": no such file; create it, or point to it with -f <file>");
-    ObjectNode body = ApiClient.object();
-    body.put("file", file.toAbsolutePath().normalize().toString());
-    return body;
+  /** What happened to the images before the plan: rebaked (which step changed) or missing. */
+  static void notes(PrintWriter out, LocalBlueprint.Prepared prepared) {
+    for (LocalBlueprint.ImageNote n : prepared.notes())
+      out.println("image " + n.image() + ": " + n.text());
+    if (!prepared.notes().isEmpty()) out.println();
+    out.flush();
   }
 }

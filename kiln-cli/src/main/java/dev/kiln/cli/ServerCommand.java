@@ -26,7 +26,7 @@ public final class ServerCommand implements Callable<Integer> {
       names = "--api",
       paramLabel = "ADDR:PORT",
       description =
-          "API listen address (default: 127.0.0.1:7878; beyond loopback a token is required).")
+          "TCP address of the API (default: 127.0.0.1:7878); it wants the token in $KILN_HOME/api-token, loopback included. The CLI uses $KILN_HOME/api.sock.")
   Optional<String> api = Optional.empty();
 
   @Option(
@@ -41,9 +41,18 @@ public final class ServerCommand implements Callable<Integer> {
           "Run the router inside the server (it then stops with it) instead of as a process of its own that keeps serving across server restarts.")
   boolean inProcessRouter;
 
+  @Option(
+      names = "--environment-from-stdin",
+      hidden = true,
+      description =
+          "Read the environment (env -0) from stdin instead of inheriting it, so secrets are not in /proc/PID/environ; the kiln launcher does this.")
+  boolean environmentFromStdin;
+
   @Override
   public Integer call() throws Exception {
-    ServerMain.runUntilStopped(config(home, api, router).withSeparateRouter(!inProcessRouter));
+    ServerConfig c = config(home, api, router).withSeparateRouter(!inProcessRouter);
+    if (environmentFromStdin) c = c.withEnvironment(ServerMain.environmentFrom(System.in));
+    ServerMain.runUntilStopped(c);
     return 0;
   }
 

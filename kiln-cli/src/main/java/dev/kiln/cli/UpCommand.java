@@ -1,8 +1,14 @@
 package dev.kiln.cli;
 
+import dev.kiln.model.Digest;
 import dev.kiln.server.ControlPlane;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +44,9 @@ public final class UpCommand implements Callable<Integer> {
       description = "Router listen address (default: 127.0.0.1:8080).")
   Optional<String> router = Optional.empty();
 
+  @Option(names = "--no-bake", description = "Do not bake; refuse if an image is not baked yet.")
+  boolean noBake;
+
   @Option(
       names = "--once",
       hidden = true,
@@ -48,6 +57,19 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    // Read and bake before anything starts: a broken blueprint leaves nothing running.
+    LocalBlueprint.Prepared prepared;
+    try {
+      // The server deploys only images signed by the host key: make it before baking.
+      Path keys = home.home().resolve("keys");
+      if (dev.kiln.image.HostKey.loadIfPresent(keys).isEmpty())
+        dev.kiln.image.HostKey.generate(keys);
+      prepared = LocalBlueprint.prepare(blueprint.file, home.home(), !noBake, noBake);
+    } catch (RuntimeException e) {
+      System.err.println("kiln up: " + e.getMessage());
+      return 1;
+    }
+    prepared.notes().forEach(n -> out.println("image " + n.image() + ": " + n.text()));
     ControlPlane cp = ControlPlane.start(ServerCommand.config(home, api, router));
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -65,9 +87,23 @@ public final class UpCommand implements Callable<Integer> {
               }
             });
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("kiln up: API http://" + cp.apiAddress() + "  router http://" + cp.routerAddress());
+    out.println(
+        "kiln up: API "
+            + cp.apiSocket()
+            + " (TCP http://"
+            + cp.apiAddress()
+            + ", with the token)  router http://"
+            + cp.routerAddress());
     try {
-      var applied = cp.apply(blueprint.file.toAbsolutePath(), actor());
+      Map<String, Digest> images = new TreeMap<>();
+      prepared
+          .body()
+          .path("images")
+          .fields()
+          .forEachRemaining(e -> images.put(e.getKey(), Digest.parse(e.getValue().asText())));
+      var applied =
+          cp.apply(
+              prepared.body().get("blueprint").asText(), label(blueprint.file), images, actor());
       out.println(dev.kiln.controller.PlanRenderer.render(applied));
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());
@@ -103,8 +139,23 @@ public final class UpCommand implements Callable<Integer> {
     return true;
   }
 
+  /** {@code folder/kiln.yaml}: what errors and the journal call the blueprint. */
+  private static Path label(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    Path folder = abs.getParent();
+    return folder == null || folder.getFileName() == null
+        ? abs.getFileName()
+        : folder.getFileName().resolve(abs.getFileName());
+  }
+
+  /** This process's uid, as the API would name a caller on its socket: {@code uid:0(root)}. */
   private static String actor() {
-    String user = System.getenv().getOrDefault("USER", "user");
-    return "local:" + user + " (kiln up)";
+    String user = System.getProperty("user.name", "unknown");
+    try {
+      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return "uid:" + uid + "(" + user + ") label=kiln-up";
+    } catch (IOException | RuntimeException e) {
+      return "user:" + user + " label=kiln-up";
+    }
   }
 }

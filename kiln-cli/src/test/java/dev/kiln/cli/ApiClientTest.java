@@ -46,7 +46,7 @@ class ApiClientTest {
   }
 
   @Test
-  void endpoint_defaultsToLoopbackAndReadsTheTokenFileInKilnHome() throws Exception {
+  void endpoint_defaultsToTheSocketInKilnHome_withoutAToken() throws Exception {
     Files.writeString(home.resolve("api-token"), "tok-from-file\n");
 
     ApiClient.Endpoint e =
@@ -54,9 +54,35 @@ class ApiClientTest {
             Map.of("KILN_HOME", home.toString(), "USER", "alice", "HOSTNAME", "laptop"),
             new Properties());
 
+    assertThat(e.socket()).contains(home.resolve("api.sock"));
+    assertThat(e.display()).isEqualTo("unix:" + home.resolve("api.sock"));
+    assertThat(e.token()).isEmpty();
+    assertThat(e.actor()).isEqualTo("alice@laptop");
+  }
+
+  @Test
+  void endpoint_aTcpAddressReadsTheTokenFileInKilnHome() throws Exception {
+    Files.writeString(home.resolve("api-token"), "tok-from-file\n");
+
+    ApiClient.Endpoint e =
+        ApiClient.Endpoint.resolve(
+            Map.of("KILN_HOME", home.toString(), "KILN_API", "http://127.0.0.1:7878"),
+            new Properties());
+
+    assertThat(e.socket()).isEmpty();
     assertThat(e.base()).isEqualTo(URI.create("http://127.0.0.1:7878/"));
     assertThat(e.token()).contains("tok-from-file");
-    assertThat(e.actor()).isEqualTo("alice@laptop");
+  }
+
+  @Test
+  void aMissingSocket_saysHowToStartTheServer() {
+    ApiClient client =
+        new ApiClient(
+            ApiClient.Endpoint.resolve(Map.of("KILN_HOME", home.toString()), new Properties()));
+    assertThatThrownBy(() -> client.get("/v1/services"))
+        .isInstanceOf(ApiClient.ApiException.class)
+        .hasMessageContaining("unix:" + home.resolve("api.sock"))
+        .hasMessageContaining("kiln server");
   }
 
   @Test

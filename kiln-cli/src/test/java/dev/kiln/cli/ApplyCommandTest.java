@@ -77,7 +77,9 @@ class ApplyCommandTest {
             web: 2 -> 3 canary SUCCEEDED step 3/3, weight 100%, healthy 3/3
             rollout of web (2 -> 3) succeeded
             """);
-    assertThat(server.requests().getFirst().body()).contains(blueprint.toAbsolutePath().toString());
+    assertThat(server.requests().getFirst().body())
+        .contains("\"blueprint\":\"services: {}\\n\"")
+        .doesNotContain(blueprint.toAbsolutePath().toString());
     assertThat(server.routes()).filteredOn(s -> s.equals("GET /v1/rollouts")).hasSize(4);
   }
 

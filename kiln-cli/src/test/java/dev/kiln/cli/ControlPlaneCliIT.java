@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI against a real control plane (in-process, on free loopback ports, a temp KILN_HOME): the
+ * The CLI against a real control plane over its unix socket (in-process, a temp KILN_HOME): the
  * whole loop a user runs — plan, apply, status, history, rollback, journal, audit — with busybox
  * httpd instances in the process runtime.
  */
@@ -44,14 +44,13 @@ class ControlPlaneCliIT {
             ServerConfig.defaults(tmp.resolve("home"))
                 .withApi(ServerConfig.address("127.0.0.1:0"))
                 .withRouter(ServerConfig.address("127.0.0.1:0")));
-    System.setProperty("kiln.api", "http://" + cp.apiAddress());
-    System.setProperty("kiln.token", "unused-on-loopback");
+    // No kiln.api: the CLI talks to $KILN_HOME/api.sock, as a user's does.
+    System.setProperty("kiln.home", tmp.resolve("home").toString());
   }
 
   @AfterEach
   void stop() {
-    System.clearProperty("kiln.api");
-    System.clearProperty("kiln.token");
+    System.clearProperty("kiln.home");
     if (cp != null) {
       try {
         cp.stopFleet("test cleanup");
@@ -104,7 +103,7 @@ class ControlPlaneCliIT {
         .contains("1/1")
         .contains("r1 100%");
 
-    // The server plans only with baked images; `kiln apply` bakes, `kiln plan` does not.
+    // Baked apart first: plan then finds the image current and shows the replacement.
     blueprint("b");
     FakeKilnServer.Run bake =
         FakeKilnServer.run("bake", "--home", tmp.resolve("home").toString(), "-f", file.toString());
@@ -143,5 +142,43 @@ class ControlPlaneCliIT {
     FakeKilnServer.Run exported = FakeKilnServer.run("audit", "export", "-o", export.toString());
     assertThat(exported.exit()).as(exported.err()).isZero();
     assertThat(Files.readAllLines(export)).hasSizeGreaterThanOrEqualTo(entries.size());
+  }
+
+  @Test
+  void editingACopiedFile_applyAloneRebakesAndRollsTheNewContentOut() throws Exception {
+    Path file = blueprint("a");
+    FakeKilnServer.Run first =
+        FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(get("/")).isEqualTo("A\n");
+
+    Files.writeString(project.resolve("site-a/index.html"), "A, edited\n");
+    FakeKilnServer.Run noBake =
+        FakeKilnServer.run("plan", "-f", file.toString(), "--no-bake", "--detailed-exitcode");
+    assertThat(noBake.exit()).as(noBake.err()).isZero();
+
+    FakeKilnServer.Run again =
+        FakeKilnServer.run("apply", "-f", file.toString(), "--timeout", "2m");
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out())
+        .contains("image site: rebaked ")
+        .contains("inputs of step 2/2")
+        .contains("rollout of web (1 -> 2) succeeded");
+    assertThat(get("/")).isEqualTo("A, edited\n");
+
+    FakeKilnServer.Run same =
+        FakeKilnServer.run("plan", "-f", file.toString(), "--detailed-exitcode");
+    assertThat(same.exit()).as(same.out() + same.err()).isZero();
+    assertThat(same.out()).doesNotContain("rebaked");
+  }
+
+  private String get(String path) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    return http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + cp.routerAddress() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }

@@ -27,7 +27,7 @@ class PlanCommandTest {
   }
 
   @Test
-  void sendsTheBlueprintsAbsolutePathAndPrintsTheServersText() throws Exception {
+  void sendsTheBlueprintsTextNotItsPath_andPrintsTheServersText() throws Exception {
     server.on("POST /v1/plan", Canned.PLAN_CHANGES);
 
     FakeKilnServer.Run r = server.kiln("plan", "-f", blueprint.toString());
@@ -36,7 +36,10 @@ class PlanCommandTest {
     FakeKilnServer.Request req = server.requests().getFirst();
     assertThat(req.headers()).containsEntry("content-type", "application/json");
     JsonNode body = ApiClient.JSON.readTree(req.body());
-    assertThat(body.path("file").asText()).isEqualTo(blueprint.toAbsolutePath().toString());
+    assertThat(body.has("file")).isFalse();
+    assertThat(body.path("blueprint").asText()).isEqualTo("services: {}\n");
+    assertThat(body.path("name").asText()).isEqualTo("kiln.yaml");
+    assertThat(body.path("folder").asText()).isEqualTo(dir.getFileName().toString());
     assertThat(r.out())
         .isEqualTo(
             """

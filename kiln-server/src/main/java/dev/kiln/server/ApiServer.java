@@ -3,8 +3,6 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.journal.Entry;
 import dev.kiln.journal.Query;
@@ -13,7 +11,7 @@ import dev.kiln.model.KilnException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -30,9 +27,9 @@ import java.util.regex.Pattern;
 
 /**
  * The REST API ({@code /v1/...}, JSON; documented in {@code openapi.yaml}, served at {@code
- * /v1/openapi.yaml}) and {@code /metrics}. The JDK's HTTP server with a virtual thread per request:
- * requests are small and rare, and every state read or change is handed to the executor thread
- * anyway.
+ * /v1/openapi.yaml}) and {@code /metrics}, behind {@link ApiListeners}: the unix socket (the peer's
+ * uid is the principal) and a TCP address (the bearer token is). Requests are small and rare, and
+ * every state read or change is handed to the executor thread anyway.
  */
 final class ApiServer implements AutoCloseable {
   interface Factory {
@@ -43,86 +40,72 @@ final class ApiServer implements AutoCloseable {
   private static final Pattern SERVICE =
       Pattern.compile(
           "/v1/services/([a-z0-9][a-z0-9-]*)(?:/(revisions|promote|pause|resume|abort|rollback))?");
+  private static final int MAX_LABEL = 64;
 
   private final ControlPlane cp;
-  private final HttpServer http;
-  private final ApiToken token;
+  private ApiListeners listeners;
 
-  private ApiServer(ControlPlane cp, HttpServer http, ApiToken token) {
+  private ApiServer(ControlPlane cp) {
     this.cp = cp;
-    this.http = http;
-    this.token = token;
   }
 
   static ApiServer start(ControlPlane cp) {
-    try {
-      HttpServer http = HttpServer.create(cp.config.api(), 64);
-      ApiToken token = ApiToken.forAddress(cp.config.api(), cp.home());
-      ApiServer api = new ApiServer(cp, http, token);
-      http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-      http.createContext("/", api::handle);
-      http.start();
-      return api;
-    } catch (IOException e) {
-      throw new ServerException(
-          "cannot listen on "
-              + cp.config.api()
-              + ": "
-              + e.getMessage()
-              + " (is another kiln server running? choose another address with --api)",
-          e);
-    }
+    ApiServer api = new ApiServer(cp);
+    api.listeners =
+        ApiListeners.start(
+            cp.config.api(), cp.home(), ApiToken.load(cp.home().resolve("api-token")), api::handle);
+    return api;
   }
 
   String address() {
-    return http.getAddress().getHostString() + ":" + http.getAddress().getPort();
+    InetSocketAddress a = listeners.tcpAddress();
+    String host = a.getHostString();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  private void handle(HttpExchange ex) {
-    try (ex) {
-      try {
-        Optional<String> who = token.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
-        if (who.isEmpty()) {
-          send(
-              ex,
-              401,
-              error(
-                  "missing or wrong bearer token; send Authorization: Bearer <token> (the token is in "
-                      + cp.home().resolve("api-token")
-                      + ")"));
-          return;
-        }
-        String actor = who.get();
-        String name = ex.getRequestHeaders().getFirst("X-Kiln-Actor");
-        if (name != null && !name.isBlank()) actor = actor + ":" + name.strip();
-        route(ex, actor);
-      } catch (BlueprintException e) {
-        ObjectNode body = error(e.getMessage());
-        ArrayNode problems = body.putArray("problems");
-        e.problems().forEach(p -> problems.add(p.toString()));
-        send(ex, 400, body);
-      } catch (ServerException e) {
-        send(ex, e.status(), error(e.getMessage()));
-      } catch (KilnException | IllegalArgumentException e) {
-        send(ex, 400, error(e.getMessage()));
-      } catch (RuntimeException e) {
-        LOG.log(
-            Level.WARNING,
-            "API " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed",
-            e);
-        send(ex, 500, error("internal error: " + e + "; see the server log"));
-      }
-    } catch (IOException e) {
-      LOG.fine("client went away: " + e);
+  Path socket() {
+    return listeners.socketPath();
+  }
+
+  /**
+   * The journal's actor: the authenticated principal, then whatever the caller calls itself ({@code
+   * X-Kiln-Actor}) as a label that can never be mistaken for it: {@code uid:0(root)
+   * label=ci-pipeline}.
+   */
+  static String actor(String principal, java.util.Optional<String> claimed) {
+    String label =
+        claimed
+            .map(String::strip)
+            .map(l -> l.replaceAll("[^A-Za-z0-9@._:+-]", "_"))
+            .map(l -> l.length() > MAX_LABEL ? l.substring(0, MAX_LABEL) : l)
+            .orElse("");
+    return label.isEmpty() ? principal : principal + " label=" + label;
+  }
+
+  private ApiResponse handle(ApiRequest ex) {
+    try {
+      return route(ex, actor(ex.principal(), ex.header("X-Kiln-Actor")));
+    } catch (BlueprintException e) {
+      ObjectNode body = error(e.getMessage());
+      ArrayNode problems = body.putArray("problems");
+      e.problems().forEach(p -> problems.add(p.toString()));
+      return ApiResponse.json(400, body);
+    } catch (ServerException e) {
+      return ApiResponse.error(e.status(), e.getMessage());
+    } catch (KilnException | IllegalArgumentException e) {
+      return ApiResponse.error(400, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "API " + ex.method() + " " + ex.uri() + " failed", e);
+      return ApiResponse.error(500, "internal error: " + e + "; see the server log");
     }
   }
 
-  private void route(HttpExchange ex, String actor) throws IOException {
-    String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-    String path = ex.getRequestURI().getPath();
+  private ApiResponse route(ApiRequest ex, String actor) throws IOException {
+    String method = ex.method().toUpperCase(Locale.ROOT);
+    String path = ex.uri().getPath();
     if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
-    Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-    switch (method + " " + path) {
+    Map<String, String> query = query(ex.uri().getRawQuery());
+    return switch (method + " " + path) {
       case "GET /v1/health" -> {
         ObjectNode n = Json.object();
         n.put("status", "ok");
@@ -130,63 +113,59 @@ final class ApiServer implements AutoCloseable {
         n.put("home", cp.home().toString());
         n.put("router", cp.routerAddress());
         n.put("api", cp.apiAddress());
+        n.put("socket", socket().toString());
         n.put("hostKey", cp.key.keyId());
-        send(ex, 200, n);
+        yield ApiResponse.json(200, n);
       }
       case "POST /v1/plan" -> {
-        var planned = cp.applier.plan(file(body(ex)));
-        send(ex, 200, Views.plan(planned.plan(), planned.blueprint().digest()));
+        var planned = cp.applier.plan(Submission.fromJson(body(ex)));
+        yield ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
       }
       case "POST /v1/apply" -> {
-        var applied = cp.applier.apply(file(body(ex)), actor);
+        var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);
         ObjectNode n = Json.object();
         n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
         ArrayNode rollouts = n.putArray("rollouts");
         Views v = cp.views();
         applied.rollouts().forEach(r -> rollouts.add(v.rollout(r)));
-        send(ex, 200, n);
+        yield ApiResponse.json(200, n);
       }
-      case "GET /v1/services" -> send(ex, 200, cp.views().services());
-      case "GET /v1/rollouts" -> send(ex, 200, cp.views().rollouts());
-      case "GET /v1/instances" -> send(ex, 200, cp.views().instances());
-      case "GET /v1/journal" -> send(ex, 200, journal(query));
-      case "GET /v1/audit/verify" -> send(ex, 200, verify());
+      case "GET /v1/services" -> ApiResponse.json(200, cp.views().services());
+      case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
+      case "GET /v1/instances" -> ApiResponse.json(200, cp.views().instances());
+      case "GET /v1/journal" -> ApiResponse.json(200, journal(query));
+      case "GET /v1/audit/verify" -> ApiResponse.json(200, verify());
       case "GET /v1/audit/export" -> {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         cp.rec.journal().exportJsonLines(out);
-        send(ex, 200, "application/x-ndjson", out.toByteArray());
+        yield new ApiResponse(200, "application/x-ndjson", out.toByteArray());
       }
       case "GET /v1/openapi.yaml" -> {
         try (InputStream in = ApiServer.class.getResourceAsStream("openapi.yaml")) {
-          send(ex, 200, "application/yaml", in.readAllBytes());
+          yield new ApiResponse(200, "application/yaml", in.readAllBytes());
         }
       }
       case "GET /metrics" ->
-          send(
-              ex,
+          new ApiResponse(
               200,
               "text/plain; version=0.0.4; charset=utf-8",
               (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
       default -> service(ex, method, path, actor);
-    }
+    };
   }
 
-  private void service(HttpExchange ex, String method, String path, String actor)
-      throws IOException {
+  private ApiResponse service(ApiRequest ex, String method, String path, String actor) {
     Matcher m = SERVICE.matcher(path);
     if (!m.matches()) {
-      send(
-          ex,
-          404,
-          error("no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml"));
-      return;
+      return ApiResponse.error(
+          404, "no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml");
     }
     String name = m.group(1);
     String verb = m.group(2);
     if (verb == null && method.equals("GET")) {
-      send(ex, 200, cp.views().service(name));
+      return ApiResponse.json(200, cp.views().service(name));
     } else if ("revisions".equals(verb) && method.equals("GET")) {
-      send(ex, 200, cp.views().revisions(name));
+      return ApiResponse.json(200, cp.views().revisions(name));
     } else if ("rollback".equals(verb) && method.equals("POST")) {
       JsonNode body = body(ex);
       Optional<Integer> to =
@@ -199,16 +178,16 @@ final class ApiServer implements AutoCloseable {
       if (rb.rollout().isPresent())
         n.set("rollout", cp.executor.call(() -> v.rollout(rb.rollout().get())));
       else n.putNull("rollout");
-      send(ex, 200, n);
+      return ApiResponse.json(200, n);
     } else if (verb != null
         && method.equals("POST")
         && List.of("promote", "pause", "resume", "abort").contains(verb)) {
       body(ex);
       var r = cp.intents.request(name, verb, actor);
       Views v = cp.views();
-      send(ex, 200, cp.executor.call(() -> v.rollout(r)));
+      return ApiResponse.json(200, cp.executor.call(() -> v.rollout(r)));
     } else {
-      send(ex, 405, error(method + " is not allowed on " + path));
+      return ApiResponse.error(405, method + " is not allowed on " + path);
     }
   }
 
@@ -277,14 +256,8 @@ final class ApiServer implements AutoCloseable {
     return out.toString();
   }
 
-  private static Path file(JsonNode body) {
-    if (!body.hasNonNull("file"))
-      throw new ServerException("the request needs {\"file\": \"/abs/path/kiln.yaml\"}");
-    return Path.of(body.get("file").asText()).toAbsolutePath();
-  }
-
-  private static JsonNode body(HttpExchange ex) throws IOException {
-    byte[] bytes = ex.getRequestBody().readAllBytes();
+  private static JsonNode body(ApiRequest ex) {
+    byte[] bytes = ex.body();
     if (bytes.length == 0) return Json.object();
     return Json.parse(new String(bytes, StandardCharsets.UTF_8));
   }
@@ -308,21 +281,8 @@ final class ApiServer implements AutoCloseable {
     return n;
   }
 
-  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-    send(ex, status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange ex, int status, String type, byte[] body)
-      throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
-  }
-
   @Override
   public void close() {
-    http.stop(0);
+    listeners.close();
   }
 }

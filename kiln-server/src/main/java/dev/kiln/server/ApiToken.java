@@ -1,7 +1,6 @@
 package dev.kiln.server;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,49 +10,58 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The API's bearer token. On loopback no token is needed (the actor is "local"); bound anywhere
- * else, {@code $KILN_HOME/api-token} (mode 0600, generated if missing) must be sent, and the actor
- * is the token's id — the first 12 hex characters of its sha256, never the token itself.
+ * A bearer token kept in a 0600 file of {@code $KILN_HOME}, generated if missing: every TCP
+ * listener of Kiln requires one, loopback included, because every local process — an instance's too
+ * — can reach loopback. The API's is {@code api-token}; the router's admin interface has its own.
+ * The principal a token proves is its id — the first 12 hex characters of its sha256, never the
+ * token itself.
  */
 final class ApiToken {
-  private final Optional<byte[]> token;
+  private final byte[] token;
   private final String id;
 
-  private ApiToken(Optional<byte[]> token, String id) {
+  private ApiToken(byte[] token, String id) {
     this.token = token;
     this.id = id;
   }
 
-  static ApiToken forAddress(InetSocketAddress api, Path home) {
-    if (api.getAddress() != null && api.getAddress().isLoopbackAddress()) {
-      return new ApiToken(Optional.empty(), "local");
-    }
-    String t = loadOrCreate(home.resolve("api-token"));
-    java.util.logging.Logger.getLogger(ApiToken.class.getName())
-        .info(
-            "API on "
-                + api
-                + " (beyond loopback): requests need Authorization: Bearer <the token in "
-                + home.resolve("api-token")
-                + ">");
-    byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
-    return new ApiToken(Optional.of(bytes), "token:" + sha256(bytes).substring(0, 12));
+  /** The token in {@code file}, created (0600) if it does not exist yet. */
+  static ApiToken load(Path file) {
+    byte[] bytes = loadOrCreate(file).getBytes(StandardCharsets.UTF_8);
+    return new ApiToken(bytes, "token:" + sha256(bytes).substring(0, 12));
   }
 
-  /** The actor name for a request, or empty if the token is required and missing or wrong. */
+  /** The principal for an {@code Authorization} header, or empty if it is missing or wrong. */
+  Optional<String> authenticate(Map<String, String> lowerCaseHeaders) {
+    return authenticate(lowerCaseHeaders.get("authorization"));
+  }
+
   Optional<String> authenticate(String header) {
-    if (token.isEmpty()) return Optional.of(id);
     if (header == null || !header.startsWith("Bearer ")) return Optional.empty();
     byte[] sent = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(sent, token.get()) ? Optional.of(id) : Optional.empty();
+    return MessageDigest.isEqual(sent, token) ? Optional.of(id) : Optional.empty();
+  }
+
+  /** The token itself, for the one client that must send it (the server to its router). */
+  String value() {
+    return new String(token, StandardCharsets.UTF_8);
   }
 
   private static String loadOrCreate(Path file) {
     try {
-      if (Files.exists(file)) return Files.readString(file).strip();
+      if (Files.exists(file)) {
+        String t = Files.readString(file).strip();
+        // An empty token would let an empty "Bearer " header in.
+        if (t.length() < 16)
+          throw new ServerException(
+              file
+                  + " holds no usable token (under 16 characters); delete it and a new one is made");
+        return t;
+      }
       byte[] b = new byte[32];
       new SecureRandom().nextBytes(b);
       String t = HexFormat.of().formatHex(b);

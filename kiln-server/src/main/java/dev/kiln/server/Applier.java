@@ -8,9 +8,6 @@ import dev.kiln.controller.Plan;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.RevisionPlanner;
 import dev.kiln.controller.Rollout;
-import dev.kiln.image.BakeOptions;
-import dev.kiln.image.BakeResult;
-import dev.kiln.image.Baker;
 import dev.kiln.image.HostKey;
 import dev.kiln.image.ImageSigner;
 import dev.kiln.image.ImageStore;
@@ -27,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kiln plan} and {@code kiln apply}: parse the blueprint, find (or bake) its images, check
@@ -66,48 +62,49 @@ final class Applier {
     this.clock = clock;
   }
 
-  /** The plan, without baking or recording anything. */
-  Applied plan(Path file) {
-    Blueprint bp = BlueprintParser.parse(file);
-    Map<String, Digest> digests = digests(bp, false, "plan");
+  /** The plan, without recording anything. */
+  Applied plan(Submission submission) {
+    Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    Map<String, Digest> digests = digests(bp, submission);
     return executor.call(() -> new Applied(plan(bp, digests), bp, List.of()));
   }
 
-  Applied apply(Path file, String actor) {
-    Blueprint bp = BlueprintParser.parse(file);
-    Map<String, Digest> digests = digests(bp, true, actor);
+  Applied apply(Submission submission, String actor) {
+    Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    Map<String, Digest> digests = digests(bp, submission);
     verify(digests, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
-    Applied applied = executor.call(() -> record(bp, digests, actor));
+    Applied applied = executor.call(() -> record(bp, submission, digests, actor));
     executor.wake();
     return applied;
   }
 
-  /** The digest of every image a service uses, baking the missing ones when allowed. */
-  private Map<String, Digest> digests(Blueprint bp, boolean bake, String actor) {
+  /**
+   * The digest of every image a service uses: as the client sent it (it bakes where the blueprint's
+   * files are), else the store's tag. The server bakes nothing: that would read files a client
+   * names.
+   */
+  private Map<String, Digest> digests(Blueprint bp, Submission submission) {
     TreeSet<String> used = new TreeSet<>();
     bp.services().values().forEach(s -> used.add(s.image()));
     Map<String, Digest> out = new TreeMap<>();
     List<String> missing = new ArrayList<>();
     for (String name : used) {
-      store.resolve(name).ifPresentOrElse(d -> out.put(name, d.digest()), () -> missing.add(name));
+      Digest given = submission.images().get(name);
+      if (given != null) out.put(name, given);
+      else
+        store
+            .resolve(name)
+            .ifPresentOrElse(d -> out.put(name, d.digest()), () -> missing.add(name));
     }
-    if (missing.isEmpty()) return out;
-    if (!bake) {
+    if (!missing.isEmpty()) {
       throw new ServerException(
+          409,
           "image(s) "
               + missing
-              + " not baked yet; run `kiln bake` (or `kiln apply`, which bakes them)");
-    }
-    BakeOptions options = BakeOptions.defaults().withKeysDir(Optional.of(home.resolve("keys")));
-    BakeResult result = new Baker(store, home.resolve("cache"), options).bake(bp, missing);
-    for (BakeResult.BakedImage image : result.images()) {
-      ObjectNode body = Json.object();
-      body.put("image", image.name());
-      body.put("digest", image.manifest().digest().toString());
-      body.put("blueprint", bp.file().toAbsolutePath().toString());
-      rec.append(actor, "image-baked", image.name(), "apply: image not baked yet", body);
-      if (used.contains(image.name())) out.put(image.name(), image.manifest().digest());
+              + " not baked yet; run `kiln bake -f "
+              + bp.file()
+              + "` (`kiln apply` and `kiln plan` bake them where the blueprint is)");
     }
     return out;
   }
@@ -143,13 +140,14 @@ final class Applier {
   }
 
   /** Runs on the executor thread: the plan against the state, then one entry per decision. */
-  private Applied record(Blueprint bp, Map<String, Digest> digests, String actor) {
+  private Applied record(
+      Blueprint bp, Submission submission, Map<String, Digest> digests, String actor) {
     Plan plan = plan(bp, digests);
     Instant now = clock.instant();
     ObjectNode body = Json.object();
-    body.put("file", bp.file().toAbsolutePath().toString());
+    body.put("file", bp.file().toString());
     body.put("digest", bp.digest().toString());
-    gitCommit(bp.folder()).ifPresent(c -> body.put("commit", c));
+    submission.commit().ifPresent(c -> body.put("commit", c));
     ObjectNode images = body.putObject("images");
     digests.forEach((k, v) -> images.put(k, v.toString()));
     ObjectNode services = body.putObject("services");
@@ -265,24 +263,5 @@ final class Applier {
           });
     }
     return new Plan(changes);
-  }
-
-  private static Optional<String> gitCommit(Path folder) {
-    try {
-      Process p =
-          new ProcessBuilder("git", "-C", folder.toString(), "rev-parse", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return Optional.empty();
-      }
-      String out = new String(p.getInputStream().readAllBytes()).strip();
-      return p.exitValue() == 0 && out.matches("[0-9a-f]{40}")
-          ? Optional.of(out)
-          : Optional.empty();
-    } catch (Exception e) {
-      return Optional.empty();
-    }
   }
 }

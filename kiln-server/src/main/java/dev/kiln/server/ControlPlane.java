@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 
@@ -243,9 +244,18 @@ public final class ControlPlane implements AutoCloseable {
     return config.home();
   }
 
-  /** Applies a blueprint (baking missing images) and returns its plan; rollouts run on. */
-  public dev.kiln.controller.Plan apply(Path file, String actor) {
-    return applier.apply(file, actor).plan();
+  /**
+   * Applies a blueprint given as content ({@code label} only names it in errors and the journal;
+   * {@code images} are the digests its caller baked) and returns its plan; rollouts run on.
+   */
+  public dev.kiln.controller.Plan apply(
+      String content, Path label, Map<String, dev.kiln.model.Digest> images, String actor) {
+    return applier.apply(new Submission(content, label, images, Optional.empty()), actor).plan();
+  }
+
+  /** The API's unix socket, {@code $KILN_HOME/api.sock}. */
+  public Path apiSocket() {
+    return api.socket();
   }
 
   /** A status snapshot for `kiln up`'s live view and the API. */

@@ -28,12 +28,14 @@ final class RemoteDataPlane implements DataPlane {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String admin;
+  private final String authorization;
   private final String listen;
   private final long pid;
   private volatile RouteTable table;
 
-  private RemoteDataPlane(int adminPort, String listen, long pid) {
+  private RemoteDataPlane(int adminPort, ApiToken token, String listen, long pid) {
     this.admin = "http://127.0.0.1:" + adminPort;
+    this.authorization = "Bearer " + token.value();
     this.listen = listen;
     this.pid = pid;
     this.table = fetchTable();
@@ -41,7 +43,8 @@ final class RemoteDataPlane implements DataPlane {
 
   static RemoteDataPlane adoptOrStart(Path home, InetSocketAddress listen) {
     Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
-    Optional<RemoteDataPlane> adopted = adopt(stateFile);
+    ApiToken token = ApiToken.load(home.resolve("router").resolve(RouterProcess.TOKEN_FILE));
+    Optional<RemoteDataPlane> adopted = adopt(stateFile, token);
     if (adopted.isPresent()) {
       LOG.info(
           "router process "
@@ -68,6 +71,7 @@ final class RemoteDataPlane implements DataPlane {
               RouterProcess.class.getName(),
               home.toString(),
               listen.getHostString() + ":" + listen.getPort());
+      scrub(pb.environment());
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));
@@ -75,7 +79,7 @@ final class RemoteDataPlane implements DataPlane {
       pb.start();
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < end) {
-        adopted = adopt(stateFile);
+        adopted = adopt(stateFile, token);
         if (adopted.isPresent()) {
           LOG.info("router process " + adopted.get().pid + " started on " + adopted.get().listen);
           return adopted.get();
@@ -92,7 +96,17 @@ final class RemoteDataPlane implements DataPlane {
             + stateFile.resolveSibling("router.log"));
   }
 
-  private static Optional<RemoteDataPlane> adopt(Path stateFile) {
+  /**
+   * The router needs nothing from the server's environment, which may hold secrets for instances:
+   * it gets a PATH and a locale, nothing else.
+   */
+  static void scrub(java.util.Map<String, String> env) {
+    env.clear();
+    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env.put("LANG", "C.UTF-8");
+  }
+
+  private static Optional<RemoteDataPlane> adopt(Path stateFile, ApiToken token) {
     try {
       if (!Files.exists(stateFile)) return Optional.empty();
       JsonNode s = Json.parse(Files.readString(stateFile));
@@ -100,7 +114,7 @@ final class RemoteDataPlane implements DataPlane {
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
       if (p.isEmpty() || !p.get().isAlive()) return Optional.empty();
       return Optional.of(
-          new RemoteDataPlane(s.get("admin").asInt(), s.get("listen").asText(), pid));
+          new RemoteDataPlane(s.get("admin").asInt(), token, s.get("listen").asText(), pid));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -115,6 +129,7 @@ final class RemoteDataPlane implements DataPlane {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(URI.create(admin + path))
+                  .header("Authorization", authorization)
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
@@ -143,6 +158,7 @@ final class RemoteDataPlane implements DataPlane {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(URI.create(admin + "/table"))
+                  .header("Authorization", authorization)
                   .timeout(Duration.ofSeconds(10))
                   .POST(HttpRequest.BodyPublishers.ofString(Json.write(TableFile.toJson(next))))
                   .build(),
@@ -160,7 +176,9 @@ final class RemoteDataPlane implements DataPlane {
       throw new ServerException(503, "interrupted");
     }
     return http.sendAsync(
-            HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version())).build(),
+            HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version()))
+                .header("Authorization", authorization)
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> MetricsCodec.drain(Json.parse(r.body())));
   }

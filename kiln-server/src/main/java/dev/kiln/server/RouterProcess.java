@@ -30,10 +30,19 @@ import java.util.concurrent.Executors;
  * {@code GET /metrics} (Prometheus), {@code GET /table}. Each accepted table is saved atomically
  * before it is acknowledged. Killing the server, even with -9, leaves it serving.
  *
+ * <p>The admin endpoint wants {@code Authorization: Bearer <router/admin-token>} on every request
+ * (loopback is reachable by every local process, instances included); the server creates that 0600
+ * file before it starts the router, so the token is in neither the router's argv nor its
+ * environment, which the server scrubs.
+ *
  * <p>{@code java -cp … dev.kiln.server.RouterProcess HOME HOST:PORT}
  */
 public final class RouterProcess {
   static final String STATE_FILE = "router.json";
+  static final String TOKEN_FILE = "admin-token";
+
+  /** A route table of thousands of backends is well under this. */
+  static final int MAX_TABLE_BYTES = 16 * 1024 * 1024;
 
   private RouterProcess() {}
 
@@ -43,6 +52,7 @@ public final class RouterProcess {
     Path dir = home.resolve("router");
     Files.createDirectories(dir);
     Path tableFile = dir.resolve("table.json");
+    ApiToken token = ApiToken.load(dir.resolve(TOKEN_FILE));
     RouteTable initial = TableFile.read(tableFile).orElse(RouteTable.empty());
     Router router =
         Router.start(
@@ -58,14 +68,20 @@ public final class RouterProcess {
         "/",
         ex -> {
           try (ex) {
+            if (token.authenticate(ex.getRequestHeaders().getFirst("Authorization")).isEmpty()) {
+              send(ex, 401, "{\"error\":\"missing or wrong bearer token (router/admin-token)\"}");
+              return;
+            }
             String path = ex.getRequestURI().getPath();
             switch (ex.getRequestMethod() + " " + path) {
               case "POST /table" -> {
+                byte[] body = ex.getRequestBody().readNBytes(MAX_TABLE_BYTES + 1);
+                if (body.length > MAX_TABLE_BYTES) {
+                  send(ex, 413, "{\"error\":\"a route table is at most 16 MiB\"}");
+                  return;
+                }
                 RouteTable next =
-                    TableFile.fromJson(
-                        Json.parse(
-                            new String(
-                                ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+                    TableFile.fromJson(Json.parse(new String(body, StandardCharsets.UTF_8)));
                 try {
                   synchronized (swapLock) {
                     drains.put(next.version(), router.swap(next));

@@ -55,6 +55,11 @@ public record ServerConfig(
     return new ServerConfig(home, api, r, clock, environment, separateRouter);
   }
 
+  /** Where secret values are looked up first, instead of this process's environment. */
+  public ServerConfig withEnvironment(Map<String, String> env) {
+    return new ServerConfig(home, api, router, clock, env, separateRouter);
+  }
+
   public ServerConfig withSeparateRouter(boolean separate) {
     return new ServerConfig(home, api, router, clock, environment, separate);
   }

@@ -32,6 +32,10 @@ public final class ServerMain {
         case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
         case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
         case "--stop-all" -> stopAll = Boolean.parseBoolean(args[i + 1]);
+        case "--environment-from-stdin" -> {
+          if (Boolean.parseBoolean(args[i + 1]))
+            config = config.withEnvironment(environmentFrom(System.in));
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -46,6 +50,27 @@ public final class ServerMain {
     runUntilStopped(config);
   }
 
+  /**
+   * The environment as {@code env -0} prints it ({@code NAME=value}, NUL-terminated), read from a
+   * pipe instead of inherited: started with an empty environment and this, the server holds the
+   * secrets it hands to instances without their being in its {@code /proc/PID/environ}, which every
+   * process of the same user can read. (The {@code kiln} launcher starts {@code kiln server} so.)
+   */
+  public static java.util.Map<String, String> environmentFrom(java.io.InputStream in) {
+    byte[] bytes;
+    try {
+      bytes = in.readNBytes(4 * 1024 * 1024);
+    } catch (java.io.IOException e) {
+      throw new ServerException("cannot read the environment from stdin: " + e.getMessage(), e);
+    }
+    java.util.Map<String, String> env = new java.util.TreeMap<>();
+    for (String kv : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return env;
+  }
+
   /** Starts the control plane, prints where it listens, and closes it on SIGTERM/SIGINT. */
   public static void runUntilStopped(ServerConfig config) throws InterruptedException {
     ControlPlane cp = ControlPlane.start(config);
@@ -58,9 +83,13 @@ public final class ServerMain {
                   done.countDown();
                 }));
     System.out.println(
-        "kiln server: API http://"
+        "kiln server: API "
+            + cp.apiSocket()
+            + " (TCP http://"
             + cp.apiAddress()
-            + "  router http://"
+            + " with the token in "
+            + cp.home().resolve("api-token")
+            + ")  router http://"
             + cp.routerAddress()
             + "  home "
             + cp.home());

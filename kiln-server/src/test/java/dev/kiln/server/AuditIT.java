@@ -31,12 +31,12 @@ class AuditIT {
       assertThat(verified.get("head").asText()).startsWith("sha256:");
 
       JsonNode applied = k.json(k.get("/v1/journal?kind=blueprint-applied")).get("entries").get(0);
-      assertThat(applied.get("actor").asText()).isEqualTo("local:tester@it");
+      // The token proves who calls; the claimed name is only a label beside it.
+      assertThat(applied.get("actor").asText()).matches("token:[0-9a-f]{12} label=tester@it");
       assertThat(applied.get("body").get("digest").asText()).startsWith("sha256:");
       List<String> kinds = k.json(k.get("/v1/journal")).get("entries").findValuesAsText("kind");
       assertThat(kinds)
           .contains(
-              "image-baked",
               "image-verified",
               "blueprint-applied",
               "revision-created",
@@ -71,9 +71,14 @@ class AuditIT {
       Path file = k.blueprint("b", "rolling: { max-surge: 1, max-unavailable: 0 }");
       // Baked without the host key: not signed.
       ImageStore store = ImageStore.open(k.home.resolve("images"));
-      new Baker(store, tmp.resolve("other-cache"), BakeOptions.defaults())
-          .bake(BlueprintParser.parse(file), List.of("b"));
-      var response = k.post("/v1/apply", "{\"file\":\"" + file + "\"}");
+      var unsigned =
+          new Baker(store, tmp.resolve("other-cache"), BakeOptions.defaults())
+              .bake(BlueprintParser.parse(file), List.of("b"));
+      var response =
+          k.post(
+              "/v1/apply",
+              KilnFixture.submission(
+                  file, java.util.Map.of("b", unsigned.images().get(0).manifest().digest())));
       assertThat(response.statusCode()).isEqualTo(409);
       assertThat(Json.parse(response.body()).get("error").asText())
           .contains("refused")
@@ -92,7 +97,7 @@ class AuditIT {
           file,
           java.nio.file.Files.readString(file)
               .replace("    replicas: 2\n", "    replicas: 2\n    secrets: [ API_TOKEN ]\n"));
-      var response = k.post("/v1/apply", "{\"file\":\"" + file + "\"}");
+      var response = k.post("/v1/apply", k.submission(file));
       assertThat(response.statusCode()).isEqualTo(400);
       assertThat(Json.parse(response.body()).get("error").asText())
           .contains("API_TOKEN")
@@ -102,13 +107,13 @@ class AuditIT {
   }
 
   @Test
-  void beyondLoopbackTheApiRequiresTheToken() throws Exception {
+  void theTcpApiRequiresTheToken_loopbackIncluded() throws Exception {
     KilnFixture k = new KilnFixture(tmp);
     ControlPlane cp =
         ControlPlane.start(
             new ServerConfig(
                 k.home,
-                ServerConfig.address("0.0.0.0:0"),
+                ServerConfig.address("127.0.0.1:0"),
                 ServerConfig.address("127.0.0.1:0"),
                 java.time.Clock.systemUTC(),
                 java.util.Map.of()));

@@ -38,10 +38,10 @@ class CrashIT {
     try {
       Remote r = new Remote(k, api);
       r.await(Duration.ofSeconds(60), s -> true);
-      k.json(r.post("/v1/apply", "{\"file\":\"" + a + "\"}"));
+      k.json(r.post("/v1/apply", k.submission(a)));
       r.await(Duration.ofSeconds(90), KilnFixture.settledOn(1));
       load = new Load("http://127.0.0.1:" + routerPort + "/", 3);
-      k.json(r.post("/v1/apply", "{\"file\":\"" + b + "\"}"));
+      k.json(r.post("/v1/apply", k.submission(b)));
       JsonNode mid = r.await(Duration.ofSeconds(60), s -> s.get("traffic").path("2").asInt() == 50);
       Set<String> before = ids(mid);
       server.destroyForcibly().waitFor(); // SIGKILL, mid-rollout (the canary pause is 3 s)
@@ -112,10 +112,10 @@ class CrashIT {
     try {
       Remote r = new Remote(k, "http://127.0.0.1:" + apiPort);
       r.await(Duration.ofSeconds(60), s -> true);
-      k.json(r.post("/v1/apply", "{\"file\":\"" + a + "\"}"));
+      k.json(r.post("/v1/apply", k.submission(a)));
       r.await(Duration.ofSeconds(90), KilnFixture.settledOn(1));
       load = new Load("http://127.0.0.1:" + routerPort + "/", 3);
-      k.json(r.post("/v1/apply", "{\"file\":\"" + b + "\"}"));
+      k.json(r.post("/v1/apply", k.submission(b)));
       server.destroyForcibly().waitFor();
       server = startServer(k.home, apiPort, routerPort);
       JsonNode done = r.await(Duration.ofSeconds(90), KilnFixture.settledOn(2));
@@ -191,13 +191,16 @@ class CrashIT {
   private record Remote(KilnFixture k, String api) {
     java.net.http.HttpResponse<String> get(String path) throws Exception {
       return k.http.send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path)).build(),
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path))
+              .header("Authorization", k.authorization())
+              .build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     java.net.http.HttpResponse<String> post(String path, String body) throws Exception {
       return k.http.send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + path))
+              .header("Authorization", k.authorization())
               .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
               .build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -48,7 +48,8 @@ class IntentsIT {
       JsonNode intents =
           k.json(k.get("/v1/journal?service=web&kind=rollout-intent")).get("entries");
       assertThat(intents).hasSize(2);
-      assertThat(intents.get(1).get("actor").asText()).isEqualTo("local:tester@it");
+      assertThat(intents.get(1).get("actor").asText())
+          .matches("token:[0-9a-f]{12} label=tester@it");
       assertThat(intents.get(1).get("body").get("request").asText()).isEqualTo("promote");
     }
   }

@@ -1,6 +1,13 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.blueprint.BlueprintParser;
+import dev.kiln.image.BakeOptions;
+import dev.kiln.image.BakeResult;
+import dev.kiln.image.Baker;
+import dev.kiln.image.ImageStore;
+import dev.kiln.model.Blueprint;
+import dev.kiln.model.Digest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -114,9 +121,55 @@ final class KilnFixture implements AutoCloseable {
     return "http://" + cp.routerAddress();
   }
 
+  /** The API's TCP listener wants the token, loopback included. */
+  String authorization() {
+    try {
+      return "Bearer " + Files.readString(home.resolve("api-token")).strip();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The body of a plan or apply: the blueprint's text and the digests of its services' images,
+   * baked here (with the layer cache, signed by the host key) as the CLI does where the blueprint
+   * is.
+   */
+  String submission(Path file) {
+    Blueprint bp = BlueprintParser.parse(file);
+    java.util.TreeSet<String> used = new java.util.TreeSet<>();
+    bp.services().values().forEach(s -> used.add(s.image()));
+    BakeResult baked =
+        new Baker(
+                ImageStore.open(home.resolve("images")),
+                home.resolve("cache"),
+                BakeOptions.defaults().withKeysDir(java.util.Optional.of(home.resolve("keys"))))
+            .bake(bp, java.util.List.copyOf(used));
+    Map<String, Digest> images = new java.util.TreeMap<>();
+    baked.images().forEach(i -> images.put(i.name(), i.manifest().digest()));
+    return submission(file, images);
+  }
+
+  /** The body of a plan or apply with the given image digests (nothing is baked). */
+  static String submission(Path file, Map<String, Digest> images) {
+    try {
+      var body = Json.object();
+      body.put("blueprint", Files.readString(file));
+      body.put("name", file.getFileName().toString());
+      body.put("folder", file.toAbsolutePath().getParent().getFileName().toString());
+      var i = body.putObject("images");
+      images.forEach((k, v) -> i.put(k, v.toString()));
+      return Json.write(body);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create(api() + path)).build(),
+        HttpRequest.newBuilder(URI.create(api() + path))
+            .header("Authorization", authorization())
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -125,6 +178,7 @@ final class KilnFixture implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(api() + path))
             .header("Content-Type", "application/json")
             .header("X-Kiln-Actor", "tester@it")
+            .header("Authorization", authorization())
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -136,7 +190,7 @@ final class KilnFixture implements AutoCloseable {
   }
 
   JsonNode apply(Path file) throws IOException, InterruptedException {
-    return json(post("/v1/apply", "{\"file\":\"" + file + "\"}"));
+    return json(post("/v1/apply", submission(file)));
   }
 
   JsonNode service(String name) throws IOException, InterruptedException {

@@ -1,0 +1,156 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.blueprint.BlueprintParser;
+import dev.kiln.image.BakeOptions;
+import dev.kiln.image.BakeResult;
+import dev.kiln.image.Baker;
+import dev.kiln.image.BakerEvent;
+import dev.kiln.image.ImageStore;
+import dev.kiln.model.Blueprint;
+import dev.kiln.model.Digest;
+import dev.kiln.model.KilnException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The blueprint as the CLI sends it: read here, where its files are, and its images baked here —
+ * the server opens no path a client names. Baking goes through the layer cache, so an image whose
+ * inputs did not change costs a cache lookup per step, and an edited copy source is rebaked before
+ * the plan is made: the blueprint is the one source of truth.
+ */
+final class LocalBlueprint {
+  /** The server takes 4 MiB per request; the blueprint leaves room for the JSON around it. */
+  static final long MAX_BYTES = 3L * 1024 * 1024;
+
+  /** What the CLI found out about one image before sending the blueprint. */
+  record ImageNote(String image, String text) {}
+
+  record Prepared(Blueprint blueprint, ObjectNode body, List<ImageNote> notes) {}
+
+  private LocalBlueprint() {}
+
+  /** The blueprint's text and name, after checking here where the message can name the path. */
+  static String read(Path file) {
+    if (!Files.isRegularFile(file))
+      throw new KilnException(file + ": no such file; create it, or point to it with -f <file>");
+    try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES)
+        throw new KilnException(
+            file + ": " + size + " bytes; a blueprint is at most " + MAX_BYTES + " bytes");
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new KilnException(file + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads and checks the blueprint, then finds its services' images: baked (or rebaked where their
+   * inputs changed) when {@code bake}, else as tagged now, refusing with what to bake when {@code
+   * requireCurrent} and one is missing.
+   */
+  static Prepared prepare(Path file, Path home, boolean bake, boolean requireCurrent) {
+    String text = read(file);
+    Blueprint bp = BlueprintParser.parse(file.toAbsolutePath().normalize(), text);
+    TreeSet<String> used = new TreeSet<>();
+    bp.services().values().forEach(s -> used.add(s.image()));
+    Map<String, Digest> images = new TreeMap<>();
+    List<ImageNote> notes = new ArrayList<>();
+    Optional<ImageStore> store =
+        !used.isEmpty() && (Files.isRegularFile(home.resolve("images/index.json")) || bake)
+            ? Optional.of(ImageStore.open(home.resolve("images")))
+            : Optional.empty();
+    Map<String, Digest> before = new TreeMap<>();
+    store.ifPresent(s -> used.forEach(n -> s.resolve(n).ifPresent(d -> before.put(n, d.digest()))));
+    List<String> unbuilt = used.stream().filter(u -> bp.image(u).isPresent()).toList();
+    if (bake && !unbuilt.isEmpty()) {
+      Map<String, String> firstRebuilt = new LinkedHashMap<>();
+      BakeOptions options =
+          BakeOptions.defaults()
+              .withKeysDir(Optional.of(home.resolve("keys")))
+              .withListener(
+                  e -> {
+                    if (e instanceof BakerEvent.StepDone d && !d.cached())
+                      firstRebuilt.putIfAbsent(
+                          d.image(), "step " + d.index() + "/" + d.total() + " (" + d.step() + ")");
+                  });
+      BakeResult baked =
+          new Baker(store.orElseThrow(), home.resolve("cache"), options).bake(bp, unbuilt);
+      for (BakeResult.BakedImage i : baked.images()) {
+        Digest now = i.manifest().digest();
+        images.put(i.name(), now);
+        Digest was = before.get(i.name());
+        if (was == null)
+          notes.add(new ImageNote(i.name(), "baked " + now.shortHex() + " (was missing)"));
+        else if (!was.equals(now))
+          notes.add(
+              new ImageNote(
+                  i.name(),
+                  "rebaked "
+                      + was.shortHex()
+                      + " -> "
+                      + now.shortHex()
+                      + Optional.ofNullable(firstRebuilt.get(i.name()))
+                          .map(s -> ": inputs of " + s + " changed")
+                          .orElse(": its recipe changed")));
+      }
+    }
+    for (String u : used) {
+      if (images.containsKey(u)) continue;
+      if (before.containsKey(u)) images.put(u, before.get(u));
+      else if (requireCurrent)
+        throw new KilnException(
+            "image "
+                + u
+                + " is not baked yet; bake it with `kiln bake -f "
+                + file
+                + " "
+                + u
+                + "` (or leave out --no-bake)");
+      else notes.add(new ImageNote(u, "not baked yet; `kiln apply` bakes it"));
+    }
+    ObjectNode body = ApiClient.object();
+    body.put("blueprint", text);
+    body.put("name", file.getFileName().toString());
+    Path folder = file.toAbsolutePath().normalize().getParent();
+    if (folder != null && folder.getFileName() != null)
+      body.put("folder", folder.getFileName().toString());
+    ObjectNode i = body.putObject("images");
+    images.forEach((k, v) -> i.put(k, v.toString()));
+    if (folder != null) gitCommit(folder).ifPresent(c -> body.put("commit", c));
+    return new Prepared(bp, body, notes);
+  }
+
+  private static Optional<String> gitCommit(Path folder) {
+    try {
+      Process p =
+          new ProcessBuilder("git", "-C", folder.toString(), "rev-parse", "HEAD")
+              .redirectErrorStream(true)
+              .start();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return Optional.empty();
+      }
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      return p.exitValue() == 0 && out.matches("[0-9a-f]{40}")
+          ? Optional.of(out)
+          : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+}
