@@ -12,7 +12,6 @@ import dev.kiln.controller.Rollout;
 import dev.kiln.controller.RolloutPlanner;
 import dev.kiln.controller.TrafficView;
 import dev.kiln.model.HealthCheck;
-import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.router.DrainReport;
 import dev.kiln.runtime.InstanceId;
@@ -302,7 +301,7 @@ final class Executor implements AutoCloseable {
             secretValues,
             port,
             config.volumes(),
-            Resources.UNLIMITED,
+            config.resources(),
             Map.of(
                 "dev.kiln.service",
                 service,
