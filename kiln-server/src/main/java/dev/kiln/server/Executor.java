@@ -79,6 +79,7 @@ final class Executor implements AutoCloseable {
           r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final LimitKills limitKills;
 
   /** Backends in the last published table, and the drain of the swap each one left with. */
   private volatile Set<String> routed = Set.of();
@@ -103,6 +104,7 @@ final class Executor implements AutoCloseable {
       IdSource ids) {
     this.state = state;
     this.rec = rec;
+    this.limitKills = new LimitKills(rec);
     this.fleet = fleet;
     this.health = health;
     this.monitor = monitor;
@@ -163,6 +165,7 @@ final class Executor implements AutoCloseable {
       int revision = state.revisionOf(id, s.spec().revision());
       ObservedInstance o;
       if (!s.running()) {
+        limitKills.observe(ACTOR, id, revision, s);
         o =
             new ObservedInstance(
                 id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
