@@ -68,11 +68,7 @@ public final class ProcessDriver implements RuntimeDriver {
               + " filesystem is NOT enforced read-only and volumes are not mounted (apt-get install"
               + " bubblewrap)");
     }
-    this.accounting =
-        new Accounting(
-            Cgroups.detect(
-                Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
-                context.option("cgroup-parent").orElse("kiln")));
+    this.accounting = new Accounting(cgroups(context));
     if (!accounting.enforces()) {
       LOG.warning(
           "process runtime: no writable cgroups (v1 or v2): resource limits cannot be enforced"
@@ -86,6 +82,21 @@ public final class ProcessDriver implements RuntimeDriver {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
+  private static Optional<Cgroups> cgroups(DriverContext context) {
+    String mode = context.option("cgroups").orElse("auto");
+    return switch (mode) {
+      case "none" -> Optional.empty();
+      case "auto" ->
+          Cgroups.detect(
+              Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
+              context.option("cgroup-parent").orElse("kiln"));
+      default ->
+          throw new RuntimeDriverException(
+              "process runtime: option cgroups=" + mode + " is not one of auto, none");
+    };
   }
 
   @Override
