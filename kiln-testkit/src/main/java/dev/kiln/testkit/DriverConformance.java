@@ -321,7 +321,8 @@ public abstract class DriverConformance {
     InstanceSpec bomb =
         spec()
             .limits(new Resources(0, 200, limit))
-            .shell("b() { b | b & }; b; exec sleep 600")
+            // each generation leaves a sleeper behind, so the bomb fills its pids and stays there
+            .shell("b() { sleep 600 & b | b & }; b; exec sleep 600")
             .build();
     driver.start(bomb);
 
