@@ -1,6 +1,7 @@
 package dev.kiln.runtime.process;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.runtime.HostCapacity;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.RuntimeDriverException;
 import dev.kiln.runtime.Usage;
@@ -54,7 +55,7 @@ final class Accounting {
       }
       return List.of();
     }
-    HostCapacity.check(spec, HostCapacity.ofThisHost());
+    HostLimits.check(spec, HostCapacity.ofThisHost());
     String id = spec.id().value();
     if (cgroups.get().exists(id)) cgroups.get().remove(id); // a leftover of a failed earlier start
     return cgroups.get().create(id, spec.limits());
