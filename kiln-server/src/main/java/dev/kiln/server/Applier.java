@@ -18,6 +18,7 @@ import dev.kiln.image.Verification;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ServiceSpec;
+import dev.kiln.runtime.HostCapacity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -69,12 +70,14 @@ final class Applier {
   /** The plan, without baking or recording anything. */
   Applied plan(Path file) {
     Blueprint bp = BlueprintParser.parse(file);
+    HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, false, "plan");
     return executor.call(() -> new Applied(plan(bp, digests), bp, List.of()));
   }
 
   Applied apply(Path file, String actor) {
     Blueprint bp = BlueprintParser.parse(file);
+    HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, true, actor);
     verify(digests, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
