@@ -92,8 +92,14 @@ final class Accounting {
     }
   }
 
-  /** Removes the instance's cgroup if any (after a failed start, on destroy). */
+  /**
+   * Removes the instance's cgroup if any (after a failed start, on destroy), waiting up to a second
+   * for killed processes to leave it: the kernel refuses to remove a populated cgroup.
+   */
   void discard(String id) {
-    cgroups.ifPresent(c -> c.remove(id));
+    if (cgroups.isEmpty()) return;
+    Cgroups c = cgroups.get();
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    while (c.exists(id) && !c.remove(id) && System.nanoTime() < deadline) Processes.pause();
   }
 }
