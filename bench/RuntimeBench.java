@@ -1,5 +1,6 @@
 // Runtime benchmark: start-to-healthy latency and supervision memory of Kiln's runtimes beside a bare
 // process and `docker run`, all in the same run. Launched by bench/runtime.sh (not a test: no asserts).
+import dev.kiln.model.Resources;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.InstanceId;
@@ -33,6 +34,8 @@ public class RuntimeBench {
     Path home = Files.createTempDirectory("kiln-bench-");
     System.out.printf("# kiln runtime bench: %d runs each, median (p90) ms; image %s%n", runs, IMAGE.manifestDigest().shortHex());
     try (RuntimeDriver sandboxed = driver("process", home.resolve("sb"), Map.of("sandbox", "bwrap"));
+        RuntimeDriver noCgroup =
+            driver("process", home.resolve("sb"), Map.of("sandbox", "bwrap", "cgroups", "none"));
         RuntimeDriver plain = driver("process", home.resolve("plain"), Map.of("sandbox", "none"));
         RuntimeDriver dock = docker ? driver("docker", home.resolve("docker"), Map.of()) : null) {
       // warm-up: unpack/load the image once per runtime, report that separately
@@ -44,10 +47,13 @@ public class RuntimeBench {
       // interleaved (one trial of each per round) so that load from elsewhere hits all alike
       Map<String, Trial> trials = new LinkedHashMap<>();
       trials.put("bare busybox httpd (no Kiln)", () -> bare(bareRoot));
+      trials.put("process sandboxed, no cgroup", () -> viaDriver(noCgroup));
       trials.put("process sandboxed (bwrap)", () -> viaDriver(sandboxed));
+      trials.put("process sandboxed + limits", () -> viaDriver(sandboxed, LIMITS));
       trials.put("process unsandboxed", () -> viaDriver(plain));
       if (dock != null) {
         trials.put("docker driver", () -> viaDriver(dock));
+        trials.put("docker driver + limits", () -> viaDriver(dock, LIMITS));
         trials.put("docker run CLI (same image)", RuntimeBench::dockerRun);
       }
       Map<String, double[]> times = new LinkedHashMap<>();
@@ -96,13 +102,24 @@ public class RuntimeBench {
     }
   }
 
+  /** What a typical service declares: resources: { memory: 256Mi, cpu: 1, pids: 128 }. */
+  static final Resources LIMITS = new Resources(256L << 20, 1000, 128);
+
   static synchronized InstanceSpec spec() {
+    return spec(Resources.UNLIMITED);
+  }
+
+  static synchronized InstanceSpec spec(Resources limits) {
     return Instances.spec("bench-" + ProcessHandle.current().pid() + "-" + (++seq), IMAGE.manifestDigest())
-        .port(port()).shell(SERVE).build();
+        .port(port()).shell(SERVE).limits(limits).build();
   }
 
   static double viaDriver(RuntimeDriver driver) throws Exception {
-    InstanceSpec spec = spec();
+    return viaDriver(driver, Resources.UNLIMITED);
+  }
+
+  static double viaDriver(RuntimeDriver driver, Resources limits) throws Exception {
+    InstanceSpec spec = spec(limits);
     long t0 = System.nanoTime();
     driver.start(spec);
     awaitOk(spec.port());
@@ -236,10 +253,16 @@ public class RuntimeBench {
     Double dockerRun = results.get("docker run CLI (same image)");
     System.out.println();
     System.out.println("# start-to-healthy, ratio to bare start" + (dockerRun != null ? " and to docker run" : ""));
-    for (String k : List.of("process sandboxed (bwrap)", "process unsandboxed", "docker driver", "docker run CLI (same image)")) {
+    for (String k : List.of("process sandboxed, no cgroup", "process sandboxed (bwrap)", "process sandboxed + limits", "process unsandboxed", "docker driver", "docker driver + limits", "docker run CLI (same image)")) {
       Double v = results.get(k);
       if (v == null) continue;
       System.out.printf("%-36s x%.2f bare%s%n", k, v / bare, dockerRun != null ? String.format("   x%.2f docker run", v / dockerRun) : "");
+    }
+    Double none = results.get("process sandboxed, no cgroup");
+    Double cgroup = results.get("process sandboxed (bwrap)");
+    Double limited = results.get("process sandboxed + limits");
+    if (none != null && cgroup != null && limited != null) {
+      System.out.printf("# cgroup setup, median start-to-healthy: +%.1f ms (cgroup), +%.1f ms (cgroup + limits)%n", cgroup - none, limited - none);
     }
   }
 

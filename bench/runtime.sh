@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Kiln runtime benchmark (measurements, not tests): start-to-healthy (first HTTP 200) of one busybox
-# httpd instance as a bare process, via the process driver (bwrap sandbox, and unsandboxed), via the
-# docker driver and via `docker run`, all in the same run; 50 instances started at once; supervision
-# memory per instance with 100 instances.
+# httpd instance as a bare process, via the process driver (bwrap sandbox without a cgroup, with one,
+# and with resource limits; and unsandboxed), via the docker driver (without and with limits) and via
+# `docker run`, all in the same run; 50 instances started at once; supervision memory per instance
+# with 100 instances.
 #   bench/runtime.sh [runs=20] [fleet=50] [memory-fleet=100] [nodocker]
-# Needs: bubblewrap, busybox-static, a running dockerd (or pass nodocker); the modules are built from this checkout.
+# Needs: bubblewrap, busybox-static, a running dockerd (or pass nodocker), root for cgroups; the modules
+# are built from this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh

@@ -1,6 +1,7 @@
 package dev.kiln.blueprint;
 
 import dev.kiln.model.HealthCheck;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
 import dev.kiln.model.Strategy;
@@ -25,6 +26,7 @@ final class ServiceReader {
           "env",
           "secrets",
           "volumes",
+          "resources",
           "runtime");
   static final List<String> RUNTIMES = List.of("process", "docker");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
@@ -34,12 +36,14 @@ final class ServiceReader {
   private final HealthReader health;
   private final StrategyReader strategies;
   private final References references;
+  private final ResourcesReader resources;
 
   ServiceReader(Values values, References references) {
     this.values = values;
     this.references = references;
     this.health = new HealthReader(values);
     this.strategies = new StrategyReader(values);
+    this.resources = new ResourcesReader(values);
   }
 
   /** Empty if the service has a problem (already reported). */
@@ -85,6 +89,11 @@ final class ServiceReader {
     Map<String, String> volumes =
         f.get("volumes").map(n -> volumes(n, f.path("volumes"))).orElse(Map.of());
     String runtime = f.get("runtime").flatMap(n -> runtime(n, f.path("runtime"))).orElse("process");
+    Optional<Resources> limits =
+        f.has("resources")
+            ? resources.read(f.get("resources").orElseThrow(), f.path("resources"))
+            : Optional.of(Resources.UNLIMITED);
+    if (limits.isEmpty()) return Optional.empty();
     return image.map(
         i ->
             new ServiceSpec(
@@ -98,6 +107,7 @@ final class ServiceReader {
                 env,
                 secrets,
                 volumes,
+                limits.get(),
                 runtime,
                 values.problems().at(entry.keyNode())));
   }

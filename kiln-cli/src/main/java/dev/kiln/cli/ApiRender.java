@@ -45,6 +45,38 @@ public final class ApiRender {
   }
 
   /** A number (port, pid, count), or "-" when absent or null. */
+  /** CPU time used, and the quota when there is one: {@code 12.3s (0.5 cpu)}. */
+  public static String cpu(JsonNode instance) {
+    JsonNode used = instance.path("usage").path("cpuSeconds");
+    if (!used.isNumber()) return "-";
+    JsonNode quota = instance.path("limits").path("cpu");
+    return String.format(java.util.Locale.ROOT, "%.1fs", used.asDouble())
+        + (quota.isNumber() ? " (" + quota.asText() + " cpu)" : "");
+  }
+
+  /**
+   * Memory in use over its limit ({@code 41Mi/256Mi}); once exited, the peak ({@code peak
+   * 256Mi/256Mi}), which is what an OOMKilled instance reached.
+   */
+  public static String memory(JsonNode instance) {
+    JsonNode usage = instance.path("usage");
+    if (!usage.isObject()) return "-";
+    boolean exited = "exited".equals(instance.path("state").asText());
+    long bytes = usage.path(exited ? "memoryPeakBytes" : "memoryBytes").asLong();
+    JsonNode limit = instance.path("limits").path("memoryBytes");
+    return (exited ? "peak " : "")
+        + mebibytes(bytes)
+        + (limit.isNumber() ? "/" + mebibytes(limit.asLong()) : "");
+  }
+
+  private static String mebibytes(long bytes) {
+    double mi = bytes / (1024.0 * 1024.0);
+    return (mi == Math.rint(mi)
+            ? Long.toString((long) mi)
+            : String.format(java.util.Locale.ROOT, "%.1f", mi))
+        + "Mi";
+  }
+
   public static String number(JsonNode n, String field) {
     JsonNode v = n.path(field);
     return v.isNumber() ? v.asText() : "-";

@@ -112,12 +112,23 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.text(i, "health"),
               ApiRender.number(i, "port"),
               ApiRender.number(i, "pid"),
-              ApiRender.time(i, "startedAt")));
+              ApiRender.time(i, "startedAt"),
+              ApiRender.cpu(i),
+              ApiRender.memory(i)));
     }
     return b.append(
             Tables.render(
                 List.of(
-                    "INSTANCE", "REVISION", "RUNTIME", "STATE", "HEALTH", "PORT", "PID", "STARTED"),
+                    "INSTANCE",
+                    "REVISION",
+                    "RUNTIME",
+                    "STATE",
+                    "HEALTH",
+                    "PORT",
+                    "PID",
+                    "STARTED",
+                    "CPU",
+                    "MEMORY"),
                 rows))
         .toString();
   }

@@ -1,6 +1,7 @@
 package dev.kiln.controller;
 
 import dev.kiln.model.HealthCheck;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
 import java.util.ArrayList;
@@ -13,9 +14,9 @@ import java.util.TreeSet;
 
 /**
  * Everything of a service that shapes one of its instances, except the image: environment, secret
- * names, volumes, health check, route and runtime. Replica count and strategy are deliberately
- * absent — they say how many instances and how to move between revisions, not what an instance is —
- * so changing them never makes a new revision.
+ * names, volumes, resource limits, health check, route and runtime. Replica count and strategy are
+ * deliberately absent — they say how many instances and how to move between revisions, not what an
+ * instance is — so changing them never makes a new revision.
  *
  * <p>Maps are sorted so that two configs that are equal as data have the same {@link #fields()} and
  * therefore the same canonical bytes, whatever order the blueprint wrote them in.
@@ -26,6 +27,7 @@ public record RuntimeConfig(
     SortedMap<String, String> volumes,
     Optional<HealthCheck> health,
     Optional<Route> route,
+    Resources resources,
     String runtime) {
 
   /** The environment variable every instance receives its loopback port in (see DESIGN.md). */
@@ -36,6 +38,18 @@ public record RuntimeConfig(
     secrets = secrets.stream().sorted().distinct().toList();
     volumes = Collections.unmodifiableSortedMap(new TreeMap<>(volumes));
     if (runtime.isBlank()) throw new IllegalArgumentException("runtime is blank");
+    if (resources == null) throw new IllegalArgumentException("resources is null; use UNLIMITED");
+  }
+
+  /** A config without resource limits. */
+  public RuntimeConfig(
+      SortedMap<String, String> env,
+      List<String> secrets,
+      SortedMap<String, String> volumes,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      String runtime) {
+    this(env, secrets, volumes, health, route, Resources.UNLIMITED, runtime);
   }
 
   public static RuntimeConfig of(ServiceSpec spec) {
@@ -45,6 +59,7 @@ public record RuntimeConfig(
         new TreeMap<>(spec.volumes()),
         spec.health(),
         spec.route(),
+        spec.resources(),
         spec.runtime());
   }
 
@@ -61,6 +76,12 @@ public record RuntimeConfig(
     volumes.forEach((k, v) -> f.put("volumes." + k, v));
     health.ifPresent(h -> f.put("health", describe(h)));
     route.ifPresent(r -> f.put("route", r.host() + " " + r.pathPrefix()));
+    // only limits that are set: a service without resources keeps the fields (and digest) it had
+    if (resources.memoryBytes() > 0) {
+      f.put("resources.memory", Resources.bytes(resources.memoryBytes()));
+    }
+    if (resources.cpuMillis() > 0) f.put("resources.cpu", Resources.cores(resources.cpuMillis()));
+    if (resources.pids() > 0) f.put("resources.pids", Integer.toString(resources.pids()));
     f.put("runtime", runtime);
     f.put("port", "env " + PORT_VARIABLE);
     return Collections.unmodifiableSortedMap(f);

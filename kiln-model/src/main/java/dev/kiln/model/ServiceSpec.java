@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param image the name of an image of the blueprint
  * @param secrets names of secrets injected at start (values never come from the blueprint)
  * @param volumes volume name to mount path; volumes survive replacement
+ * @param resources the limits of each instance ({@link Resources#UNLIMITED} when not declared)
  * @param runtime the driver name: {@code process} or {@code docker}
  */
 public record ServiceSpec(
@@ -25,12 +26,44 @@ public record ServiceSpec(
     Map<String, String> env,
     List<String> secrets,
     Map<String, String> volumes,
+    Resources resources,
     String runtime,
     Location at) {
   public ServiceSpec {
     if (replicas < 0) throw new IllegalArgumentException("replicas < 0");
+    if (resources == null) throw new IllegalArgumentException("resources is null; use UNLIMITED");
     env = Ordered.copyOf(env);
     secrets = List.copyOf(secrets);
     volumes = Ordered.copyOf(volumes);
+  }
+
+  /** A service without resource limits. */
+  public ServiceSpec(
+      String name,
+      String image,
+      int replicas,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      Strategy strategy,
+      Duration progressDeadline,
+      Map<String, String> env,
+      List<String> secrets,
+      Map<String, String> volumes,
+      String runtime,
+      Location at) {
+    this(
+        name,
+        image,
+        replicas,
+        health,
+        route,
+        strategy,
+        progressDeadline,
+        env,
+        secrets,
+        volumes,
+        Resources.UNLIMITED,
+        runtime,
+        at);
   }
 }

@@ -11,7 +11,8 @@ package dev.kiln.runtime;
  * @param logStreaming whether stdout/stderr are captured and readable while the instance runs
  * @param reattach whether a new driver object adopts the instances of an earlier one
  * @param exec whether a command can be run inside a running instance (health {@code exec} probes)
- * @param resourceLimits whether {@link Resources} limits are enforced (otherwise only recorded)
+ * @param resourceLimits whether {@link dev.kiln.model.Resources} limits are enforced (otherwise
+ *     only recorded)
  */
 public record Capabilities(
     Isolation isolation,

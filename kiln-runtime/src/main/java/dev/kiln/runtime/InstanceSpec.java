@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.model.Digest;
 import dev.kiln.model.Ordered;
+import dev.kiln.model.Resources;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;

@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.Resources;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.Resources;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -253,6 +253,7 @@ final class ApiServer implements AutoCloseable {
                 .append("\"} ")
                 .append(v)
                 .append('\n'));
+    out.append(InstanceMetrics.render(instances));
     return out.toString();
   }
 

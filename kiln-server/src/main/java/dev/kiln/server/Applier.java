@@ -15,6 +15,7 @@ import dev.kiln.image.Verification;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ServiceSpec;
+import dev.kiln.runtime.HostCapacity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,12 +66,14 @@ final class Applier {
   /** The plan, without recording anything. */
   Applied plan(Submission submission) {
     Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
     return executor.call(() -> new Applied(plan(bp, digests), bp, List.of()));
   }
 
   Applied apply(Submission submission, String actor) {
     Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
     verify(digests, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());

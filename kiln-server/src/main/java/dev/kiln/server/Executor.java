@@ -17,7 +17,6 @@ import dev.kiln.router.DrainReport;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
-import dev.kiln.runtime.Resources;
 import dev.kiln.runtime.health.HealthMonitor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -80,6 +79,7 @@ final class Executor implements AutoCloseable {
           r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final LimitKills limitKills;
 
   /** Backends in the last published table, and the drain of the swap each one left with. */
   private volatile Set<String> routed = Set.of();
@@ -104,6 +104,7 @@ final class Executor implements AutoCloseable {
       IdSource ids) {
     this.state = state;
     this.rec = rec;
+    this.limitKills = new LimitKills(rec);
     this.fleet = fleet;
     this.health = health;
     this.monitor = monitor;
@@ -164,6 +165,7 @@ final class Executor implements AutoCloseable {
       int revision = state.revisionOf(id, s.spec().revision());
       ObservedInstance o;
       if (!s.running()) {
+        limitKills.observe(ACTOR, id, revision, s);
         o =
             new ObservedInstance(
                 id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
@@ -302,7 +304,7 @@ final class Executor implements AutoCloseable {
             secretValues,
             port,
             config.volumes(),
-            Resources.UNLIMITED,
+            config.resources(),
             Map.of(
                 "dev.kiln.service",
                 service,

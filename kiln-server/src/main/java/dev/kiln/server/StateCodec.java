@@ -10,6 +10,7 @@ import dev.kiln.controller.RuntimeConfig;
 import dev.kiln.controller.Traffic;
 import dev.kiln.model.Digest;
 import dev.kiln.model.HealthCheck;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.Strategy;
 import java.time.Duration;
@@ -58,6 +59,13 @@ public final class StateCodec {
     c.volumes().forEach(volumes::put);
     c.health().ifPresent(h -> n.set("health", health(h)));
     c.route().ifPresent(r -> n.set("route", route(r)));
+    // absent when unlimited: state written before resources existed reads back the same
+    if (c.resources().limited()) {
+      ObjectNode resources = n.putObject("resources");
+      resources.put("memoryBytes", c.resources().memoryBytes());
+      resources.put("cpuMillis", c.resources().cpuMillis());
+      resources.put("pids", c.resources().pids());
+    }
     n.put("runtime", c.runtime());
     return n;
   }
@@ -75,6 +83,14 @@ public final class StateCodec {
         volumes,
         Optional.ofNullable(n.get("health")).map(StateCodec::health),
         Optional.ofNullable(n.get("route")).map(StateCodec::route),
+        Optional.ofNullable(n.get("resources"))
+            .map(
+                r ->
+                    new Resources(
+                        r.get("memoryBytes").asLong(),
+                        r.get("cpuMillis").asInt(),
+                        r.get("pids").asInt()))
+            .orElse(Resources.UNLIMITED),
         n.get("runtime").asText());
   }
 

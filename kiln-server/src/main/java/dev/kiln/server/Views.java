@@ -11,7 +11,10 @@ import dev.kiln.controller.Revision;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.Traffic;
 import dev.kiln.model.Digest;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Strategy;
+import dev.kiln.runtime.Termination;
+import dev.kiln.runtime.Usage;
 import java.util.List;
 import java.util.Optional;
 
@@ -185,10 +188,37 @@ public final class Views {
     n.put("revision", o.instance().revision());
     n.put("runtime", o.running().runtime());
     n.put("state", s.running() ? "running" : "exited");
-    n.put("health", s.running() ? o.instance().phase().name() : "EXITED");
+    // an instance a limit ended shows why where the health goes (kiln status: OOMKilled)
+    n.put(
+        "health",
+        s.running()
+            ? o.instance().phase().name()
+            : s.termination().map(Termination::label).orElse("EXITED"));
+    s.termination().ifPresent(t -> n.put("termination", t.label()));
     n.put("port", o.port());
     n.putNull("pid");
     n.put("startedAt", s.startedAt().toString());
+    if (s.spec().limits().limited()) n.set("limits", limits(s.spec().limits()));
+    s.usage().ifPresent(u -> n.set("usage", usage(u)));
+    return n;
+  }
+
+  static ObjectNode limits(Resources r) {
+    ObjectNode n = Json.object();
+    if (r.memoryBytes() > 0) n.put("memoryBytes", r.memoryBytes());
+    if (r.cpuMillis() > 0) n.put("cpu", Double.parseDouble(Resources.cores(r.cpuMillis())));
+    if (r.pids() > 0) n.put("pids", r.pids());
+    return n;
+  }
+
+  static ObjectNode usage(Usage u) {
+    ObjectNode n = Json.object();
+    n.put("cpuSeconds", u.cpuNanos() / 1e9);
+    n.put("memoryBytes", u.memoryBytes());
+    n.put("memoryPeakBytes", u.memoryPeakBytes());
+    n.put("pids", u.pids());
+    n.put("oomKills", u.oomKills());
+    n.put("refusedForks", u.pidsRefused());
     return n;
   }
 

@@ -56,6 +56,31 @@ class StateCodecTest {
   }
 
   @Test
+  void revision_withResourceLimits_roundTripsThem() {
+    Revision r = revision();
+    RuntimeConfig c = r.config();
+    Revision limited =
+        new Revision(
+            "web",
+            4,
+            IMAGE,
+            new RuntimeConfig(
+                c.env(),
+                c.secrets(),
+                c.volumes(),
+                c.health(),
+                c.route(),
+                new dev.kiln.model.Resources(256L << 20, 500, 128),
+                c.runtime()));
+
+    Revision back = StateCodec.revision(Json.parse(Json.write(StateCodec.revision(limited))));
+
+    assertThat(back).isEqualTo(limited);
+    assertThat(back.contentDigest()).isEqualTo(limited.contentDigest());
+    assertThat(StateCodec.config(r.config()).has("resources")).isFalse();
+  }
+
+  @Test
   void rollout_roundTripsEveryField() {
     Strategy canary =
         new Strategy.Canary(

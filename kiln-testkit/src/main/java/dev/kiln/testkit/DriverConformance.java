@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.model.HealthCheck;
+import dev.kiln.model.Resources;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.ImageSource;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
-import dev.kiln.runtime.Resources;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.RuntimeDriverException;
+import dev.kiln.runtime.Termination;
+import dev.kiln.runtime.Usage;
 import dev.kiln.runtime.health.HealthEvent;
 import dev.kiln.runtime.health.HealthMonitor;
 import dev.kiln.runtime.health.HealthPhase;
@@ -289,18 +291,86 @@ public abstract class DriverConformance {
   }
 
   @Test
-  void memoryLimits_areEnforcedOnTheInstance() {
+  void memoryLimit_anInstanceAllocatingBeyondIt_isOOMKilled_andReportedAsSuch() {
     assumeTrue(driver.capabilities().resourceLimits(), "driver does not enforce resource limits");
+    long limit = 64L * 1024 * 1024;
+    // the string doubles until the kernel's OOM killer ends the shell at the limit
     InstanceSpec spec =
-        spec()
-            .limits(new Resources(64L * 1024 * 1024, 500, 64))
-            .shell(
-                "echo LIMIT=$(cat /sys/fs/cgroup/memory.max 2>/dev/null"
-                    + " || cat /sys/fs/cgroup/memory/memory.limit_in_bytes); exec sleep 600")
-            .build();
+        spec().limits(new Resources(limit, 0, 0)).shell("x=a; while :; do x=$x$x; done").build();
     driver.start(spec);
 
-    awaitLog(spec.id(), "LIMIT=67108864");
+    InstanceStatus ended =
+        Await.until(
+            "instance " + spec.id() + " to be OOM-killed",
+            () -> driver.inspect(spec.id()).filter(s -> !s.running()));
+
+    assertThat(ended.termination()).contains(Termination.OOM_KILLED);
+    ended
+        .usage()
+        .ifPresent(
+            usage -> {
+              assertThat(usage.oomKills()).isPositive();
+              assertThat(usage.memoryPeakBytes()).isBetween(limit / 2, limit);
+            });
+  }
+
+  @Test
+  void pidsLimit_stopsAForkBomb_andTheHostIsUnaffected() {
+    assumeTrue(driver.capabilities().resourceLimits(), "driver does not enforce resource limits");
+    int limit = 32;
+    InstanceSpec bomb =
+        spec()
+            .limits(new Resources(0, 200, limit))
+            // each generation leaves a sleeper behind, so the bomb fills its pids and stays there
+            .shell("b() { sleep 600 & b | b & }; b; exec sleep 600")
+            .build();
+    driver.start(bomb);
+
+    Usage full =
+        Await.until(
+            "the fork bomb to reach its pids limit",
+            () ->
+                driver
+                    .inspect(bomb.id())
+                    .flatMap(InstanceStatus::usage)
+                    .filter(u -> u.pids() >= limit - 2));
+    InstanceSpec neighbour = spec().build();
+    driver.start(neighbour);
+    var served = Await.httpGet(neighbour.port(), "/");
+
+    assertThat(full.pids()).isLessThanOrEqualTo(limit);
+    for (int i = 0; i < 10; i++) {
+      assertThat(driver.inspect(bomb.id()).flatMap(InstanceStatus::usage).orElseThrow().pids())
+          .isLessThanOrEqualTo(limit);
+    }
+    assertThat(served.body()).contains("hello from kiln");
+  }
+
+  @Test
+  void cpuLimit_holdsABusyLoopNearItsQuota() throws InterruptedException {
+    assumeTrue(driver.capabilities().resourceLimits(), "driver does not enforce resource limits");
+    int millicores = 200;
+    InstanceSpec spec =
+        spec().limits(new Resources(0, millicores, 0)).shell("while :; do :; done").build();
+    driver.start(spec);
+    Usage before =
+        Await.until(
+            "CPU time accounted to " + spec.id(),
+            () ->
+                driver
+                    .inspect(spec.id())
+                    .flatMap(InstanceStatus::usage)
+                    .filter(u -> u.cpuNanos() > 0));
+    long from = System.nanoTime();
+
+    Thread.sleep(3000);
+    Usage after = driver.inspect(spec.id()).flatMap(InstanceStatus::usage).orElseThrow();
+    long window = System.nanoTime() - from;
+
+    // the window only scales the quota; the assertion is on the CPU time the kernel accounted:
+    // unlimited, the loop would take a whole core (5x the quota); held, at most the quota + slack
+    double cores = (double) (after.cpuNanos() - before.cpuNanos()) / window;
+    assertThat(cores).isPositive().isLessThan(millicores / 1000.0 * 1.6);
   }
 
   @Test

@@ -1,9 +1,9 @@
 package dev.kiln.testkit;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.Resources;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
-import dev.kiln.runtime.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -20,6 +20,7 @@ import dev.kiln.runtime.Preflight;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.RuntimeDriverException;
 import dev.kiln.runtime.StopResult;
+import dev.kiln.runtime.Termination;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +169,10 @@ public final class DockerDriver implements RuntimeDriver {
             .withLogConfig(
                 new LogConfig(
                     LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "10m", "max-file", "2")));
-    if (spec.limits().memoryBytes() > 0) config.withMemory(spec.limits().memoryBytes());
+    if (spec.limits().memoryBytes() > 0) {
+      // memory-swap equal to memory: no swap beyond the limit, as in the process runtime
+      config.withMemory(spec.limits().memoryBytes()).withMemorySwap(spec.limits().memoryBytes());
+    }
     if (spec.limits().cpuMillis() > 0) config.withNanoCPUs(spec.limits().cpuMillis() * 1_000_000L);
     if (spec.limits().pids() > 0) config.withPidsLimit((long) spec.limits().pids());
     return config;
@@ -176,10 +180,10 @@ public final class DockerDriver implements RuntimeDriver {
 
   @Override
   public Optional<InstanceStatus> inspect(InstanceId id) {
-    return find(id).flatMap(container -> inspectContainer(container.getId()));
+    return find(id).flatMap(container -> inspectContainer(container.getId(), true));
   }
 
-  private Optional<InstanceStatus> inspectContainer(String containerId) {
+  private Optional<InstanceStatus> inspectContainer(String containerId, boolean withUsage) {
     try {
       InspectContainerResponse c = docker.inspectContainerCmd(containerId).exec();
       String json = c.getConfig().getLabels().get(LABEL_SPEC);
@@ -193,7 +197,11 @@ public final class DockerDriver implements RuntimeDriver {
               Instant.parse(stored.startedAt()),
               running || exit == null ? OptionalInt.empty() : OptionalInt.of(exit.intValue()),
               Optional.of(
-                  "container " + c.getId().substring(0, 12) + " " + c.getState().getStatus())));
+                  "container " + c.getId().substring(0, 12) + " " + c.getState().getStatus()),
+              !running && Boolean.TRUE.equals(c.getState().getOOMKilled())
+                  ? Optional.of(Termination.OOM_KILLED)
+                  : Optional.empty(),
+              running && withUsage ? DockerUsage.of(docker, containerId) : Optional.empty()));
     } catch (NotFoundException e) {
       return Optional.empty();
     }
@@ -249,7 +257,7 @@ public final class DockerDriver implements RuntimeDriver {
   @Override
   public List<InstanceStatus> list() {
     List<InstanceStatus> all = new ArrayList<>();
-    for (Container c : owned()) inspectContainer(c.getId()).ifPresent(all::add);
+    for (Container c : owned()) inspectContainer(c.getId(), false).ifPresent(all::add);
     all.sort((a, b) -> a.id().compareTo(b.id()));
     return all;
   }

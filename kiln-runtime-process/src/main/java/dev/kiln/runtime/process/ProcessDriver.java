@@ -11,6 +11,8 @@ import dev.kiln.runtime.Preflight;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.RuntimeDriverException;
 import dev.kiln.runtime.StopResult;
+import dev.kiln.runtime.Termination;
+import dev.kiln.runtime.Usage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,6 +42,7 @@ public final class ProcessDriver implements RuntimeDriver {
   private final DriverContext context;
   private final Optional<Path> bwrap;
   private final RootfsCache rootfs;
+  private final Accounting accounting;
   private final Processes processes;
   private final long logMaxBytes;
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
@@ -65,6 +68,12 @@ public final class ProcessDriver implements RuntimeDriver {
               + " filesystem is NOT enforced read-only and volumes are not mounted (apt-get install"
               + " bubblewrap)");
     }
+    this.accounting = new Accounting(cgroups(context));
+    if (!accounting.enforces()) {
+      LOG.warning(
+          "process runtime: no writable cgroups (v1 or v2): resource limits cannot be enforced"
+              + " and instances with resources: will not start (run Kiln as root)");
+    }
     this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
@@ -73,6 +82,21 @@ public final class ProcessDriver implements RuntimeDriver {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
+  private static Optional<Cgroups> cgroups(DriverContext context) {
+    String mode = context.option("cgroups").orElse("auto");
+    return switch (mode) {
+      case "none" -> Optional.empty();
+      case "auto" ->
+          Cgroups.detect(
+              Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
+              context.option("cgroup-parent").orElse("kiln"));
+      default ->
+          throw new RuntimeDriverException(
+              "process runtime: option cgroups=" + mode + " is not one of auto, none");
+    };
   }
 
   @Override
@@ -91,7 +115,7 @@ public final class ProcessDriver implements RuntimeDriver {
         true,
         true,
         sandboxed,
-        false); // limits need cgroup delegation; recorded, not enforced
+        accounting.enforces());
   }
 
   @Override
@@ -114,13 +138,15 @@ public final class ProcessDriver implements RuntimeDriver {
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
       Instant startedAt = context.clock().instant();
+      List<Path> cgroup = accounting.prepare(spec);
       Processes.Started started =
           bwrap.isPresent()
               ? processes.startSandboxed(
                   new Sandbox(bwrap.get(), root, mounts, launch.workdir(), spec.id().value()),
                   launch,
-                  dir)
-              : processes.startUnsandboxed(root, launch, dir);
+                  dir,
+                  cgroup)
+              : processes.startUnsandboxed(root, launch, dir, cgroup);
       children.put(spec.id(), started.process());
       InstanceRecord record =
           InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt);
@@ -129,6 +155,7 @@ public final class ProcessDriver implements RuntimeDriver {
     } catch (RuntimeException | IOException e) {
       Process child = children.remove(spec.id());
       if (child != null) processes.killTree(child);
+      accounting.discard(spec.id().value());
       Trees.deleteQuietly(dir);
       if (e instanceof RuntimeDriverException rde) throw rde;
       throw new RuntimeDriverException(
@@ -192,6 +219,7 @@ public final class ProcessDriver implements RuntimeDriver {
       while (running(record)) Processes.pause();
     }
     awaitSupervisor(record);
+    accounting.ended(id.value(), dir); // keeps its counters and removes its cgroup
     return new StopResult(id, !killed, killed, exitCode(record, dir));
   }
 
@@ -201,6 +229,8 @@ public final class ProcessDriver implements RuntimeDriver {
     Optional<InstanceRecord> record = readRecord(dir);
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
+    if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
+    accounting.discard(id.value());
     try {
       Trees.delete(dir);
     } catch (IOException e) {
@@ -259,12 +289,18 @@ public final class ProcessDriver implements RuntimeDriver {
   private InstanceStatus status(InstanceRecord record, Path dir) {
     boolean running = running(record);
     if (!running) awaitSupervisor(record);
+    Optional<Usage> usage =
+        running ? accounting.running(record.id()) : accounting.ended(record.id(), dir);
     return new InstanceStatus(
         record.spec(),
         running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
         Instant.parse(record.startedAt()),
         running ? OptionalInt.empty() : exitCode(record, dir),
-        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"));
+        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"),
+        running
+            ? Optional.empty()
+            : usage.flatMap(u -> Termination.of(u.oomKills(), u.pidsRefused())),
+        usage);
   }
 
   private static boolean running(InstanceRecord record) {

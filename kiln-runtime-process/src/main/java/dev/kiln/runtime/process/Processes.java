@@ -23,6 +23,15 @@ final class Processes {
   private static final Pattern EXIT_CODE = Pattern.compile("\"exit-code\"\\s*:\\s*(-?\\d+)");
   private static final long START_TIMEOUT_NANOS = 30_000_000_000L;
 
+  /**
+   * The start of a launch script: the shell writes its own pid to each cgroup.procs file given
+   * before {@code --}, so that it and everything it starts belong to the instance's cgroup before
+   * the instance's program runs; a failed join fails the start (exit 125) instead of running
+   * unlimited.
+   */
+  private static final String JOIN =
+      "while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; ";
+
   private final Path setsid;
 
   Processes(Path setsid) {
@@ -36,7 +45,8 @@ final class Processes {
    * {@code setsid sh -c '"$@" 3>status.json'} running bwrap: the shell is the instance's supervisor
    * (bwrap dies with it), fd 3 receives bwrap's JSON status (child pid, then exit code).
    */
-  Started startSandboxed(Sandbox sandbox, Launch launch, Path dir) throws IOException {
+  Started startSandboxed(Sandbox sandbox, Launch launch, Path dir, List<Path> cgroup)
+      throws IOException {
     Path status = dir.resolve("status.json");
     List<String> argv =
         new ArrayList<>(
@@ -45,9 +55,10 @@ final class Processes {
                 "/bin/sh",
                 "-c",
                 // not exec: this shell stays as the instance's supervisor (see package-info)
-                "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
-                "kiln-launch",
-                status.toString()));
+                JOIN + "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
+                "kiln-launch"));
+    cgroup.forEach(procs -> argv.add(procs.toString()));
+    argv.addAll(List.of("--", status.toString()));
     argv.addAll(sandbox.argv(launch.argv(), 3));
     Process process = spawn(argv, launch.env(), dir, dir);
     long supervisorStart = awaitStartTime(process);
@@ -73,11 +84,18 @@ final class Processes {
   }
 
   /** The command itself, found in the unpacked root, with the root as working directory. */
-  Started startUnsandboxed(Path root, Launch launch, Path dir) throws IOException {
+  Started startUnsandboxed(Path root, Launch launch, Path dir, List<Path> cgroup)
+      throws IOException {
     List<String> argv = new ArrayList<>(launch.argv());
     String program =
         Launch.resolve(argv.getFirst(), launch.env().get("PATH"), launch.workdir(), root);
     argv.set(0, root + program);
+    if (!cgroup.isEmpty()) {
+      List<String> join = new ArrayList<>(List.of("/bin/sh", "-c", JOIN + "exec \"$@\"", "kiln"));
+      cgroup.forEach(procs -> join.add(procs.toString()));
+      join.add("--");
+      argv.addAll(0, join);
+    }
     argv.addFirst(setsid.toString());
     Map<String, String> env = new java.util.LinkedHashMap<>(launch.env());
     StringBuilder path = new StringBuilder();

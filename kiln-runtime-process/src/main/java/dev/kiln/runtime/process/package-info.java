@@ -49,13 +49,31 @@
  * The root is not read-only, absolute paths mean the host's, volumes are not mounted and exec is
  * not supported; the driver logs a warning and its {@link dev.kiln.runtime.Capabilities} say so.
  *
+ * <h2>Cgroups: limits and accounting</h2>
+ *
+ * Every instance gets its own cgroup ({@link dev.kiln.runtime.process.Cgroups}), v1 or v2 as the
+ * host mounts it (decided when the driver starts), under {@code <parent>/<instance id>} (option
+ * {@code cgroup-parent}, default {@code kiln}): the memory limit with no swap beyond it, a CPU
+ * quota ({@code cpu} x a 100 ms period) and a pids limit, or none of them, but always the
+ * accounting. The supervisor shell writes its own pid to the cgroup's {@code cgroup.procs} (one per
+ * v1 hierarchy) before it starts bwrap, so nothing of the instance ever runs outside it; a failed
+ * join fails the start. When the instance has ended, its last counters (CPU time, peak memory, OOM
+ * kills, refused forks) go to {@code usage.json} in its directory and the cgroup is removed, so no
+ * empty cgroups accumulate while the OOM kill stays reportable ({@link
+ * dev.kiln.runtime.Termination}). Adopted instances keep their cgroups: the name is the instance
+ * id. On v1, joining costs one RCU grace period (the kernel's cgroup migration lock), a few to tens
+ * of milliseconds on a loaded host; see {@code bench/runtime.sh}. Without writable cgroups (not
+ * root, {@code cgroups=none}), instances start unaccounted and a spec with limits is refused rather
+ * than run unlimited.
+ *
  * <h2>Known limits</h2>
  *
  * Volume mount points must exist as directories in the image (the root is read-only, so the sandbox
  * cannot create them). The image's {@code User} is not applied: the instance runs as the Kiln user,
- * without capabilities and with no-new-privileges. Resource limits are recorded, not enforced (that
- * needs cgroup delegation). Exec (for health probes) runs in a sibling sandbox that joins the
- * instance's pid namespace: same root, volumes, network and processes, but its own {@code /tmp},
- * and without the secrets (their values are never stored).
+ * without capabilities and with no-new-privileges. Exec (for health probes) runs in a sibling
+ * sandbox that joins the instance's pid namespace: same root, volumes, network and processes, but
+ * its own {@code /tmp}, and without the secrets (their values are never stored); it stays outside
+ * the instance's cgroup, so a probe is neither refused by a full pids limit nor counted in the
+ * instance's usage.
  */
 package dev.kiln.runtime.process;

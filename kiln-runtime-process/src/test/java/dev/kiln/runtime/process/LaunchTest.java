@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.Resources;
 import dev.kiln.runtime.ImageContent.RunConfig;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
-import dev.kiln.runtime.Resources;
 import dev.kiln.testkit.TarLayer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
