@@ -1,5 +1,6 @@
 package dev.kiln.blueprint;
 
+import dev.kiln.model.Autoscale;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
@@ -27,6 +28,7 @@ final class ServiceReader {
           "secrets",
           "volumes",
           "resources",
+          "autoscale",
           "runtime");
   static final List<String> RUNTIMES = List.of("process", "docker");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
@@ -37,6 +39,7 @@ final class ServiceReader {
   private final StrategyReader strategies;
   private final References references;
   private final ResourcesReader resources;
+  private final AutoscaleReader autoscale;
 
   ServiceReader(Values values, References references) {
     this.values = values;
@@ -44,6 +47,7 @@ final class ServiceReader {
     this.health = new HealthReader(values);
     this.strategies = new StrategyReader(values);
     this.resources = new ResourcesReader(values);
+    this.autoscale = new AutoscaleReader(values);
   }
 
   /** Empty if the service has a problem (already reported). */
@@ -68,7 +72,7 @@ final class ServiceReader {
           path + ": missing required key 'image'",
           "name one of the blueprint's images: image: <name>");
     }
-    int replicas =
+    int declared =
         f.get("replicas").flatMap(n -> values.integer(n, f.path("replicas"), 0, 1000)).orElse(1);
     Optional<HealthCheck> check = f.get("health").flatMap(n -> health.read(n, f.path("health")));
     Optional<Route> route = f.get("route").flatMap(n -> route(n, f.path("route")));
@@ -94,12 +98,38 @@ final class ServiceReader {
             ? resources.read(f.get("resources").orElseThrow(), f.path("resources"))
             : Optional.of(Resources.UNLIMITED);
     if (limits.isEmpty()) return Optional.empty();
+    int replicas = declared;
+    Optional<Autoscale> scaling = Optional.empty();
+    if (f.has("autoscale")) {
+      scaling = autoscale.read(f.get("autoscale").orElseThrow(), f.path("autoscale"));
+      if (scaling.isEmpty()) return Optional.empty();
+      Autoscale a = scaling.get();
+      if (f.has("replicas")) {
+        if (declared < a.min() || declared > a.max()) {
+          values.report(
+              f.get("replicas").orElseThrow(),
+              f.path("replicas")
+                  + ": "
+                  + replicas
+                  + " is outside autoscale's "
+                  + a.min()
+                  + ".."
+                  + a.max(),
+              "with autoscale, replicas is the starting count: leave it out or keep it within min..max");
+          return Optional.empty();
+        }
+      } else {
+        replicas = Math.max(1, a.min()); // start serving; min: 0 goes to zero once idle
+      }
+    }
+    final int count = replicas;
+    final Optional<Autoscale> scaled = scaling;
     return image.map(
         i ->
             new ServiceSpec(
                 entry.key(),
                 i,
-                replicas,
+                count,
                 check,
                 route,
                 strategy,
@@ -109,6 +139,7 @@ final class ServiceReader {
                 volumes,
                 limits.get(),
                 runtime,
+                scaled,
                 values.problems().at(entry.keyNode())));
   }
 

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param volumes volume name to mount path; volumes survive replacement
  * @param resources the limits of each instance ({@link Resources#UNLIMITED} when not declared)
  * @param runtime the driver name: {@code process} or {@code docker}
+ * @param autoscale bounds and target when the instance count follows demand; {@code replicas} is
+ *     then the starting count
  */
 public record ServiceSpec(
     String name,
@@ -28,13 +30,48 @@ public record ServiceSpec(
     Map<String, String> volumes,
     Resources resources,
     String runtime,
+    Optional<Autoscale> autoscale,
     Location at) {
   public ServiceSpec {
     if (replicas < 0) throw new IllegalArgumentException("replicas < 0");
     if (resources == null) throw new IllegalArgumentException("resources is null; use UNLIMITED");
+    if (autoscale == null)
+      throw new IllegalArgumentException("autoscale is null; use Optional.empty()");
     env = Ordered.copyOf(env);
     secrets = List.copyOf(secrets);
     volumes = Ordered.copyOf(volumes);
+  }
+
+  /** A service with a fixed instance count. */
+  public ServiceSpec(
+      String name,
+      String image,
+      int replicas,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      Strategy strategy,
+      Duration progressDeadline,
+      Map<String, String> env,
+      List<String> secrets,
+      Map<String, String> volumes,
+      Resources resources,
+      String runtime,
+      Location at) {
+    this(
+        name,
+        image,
+        replicas,
+        health,
+        route,
+        strategy,
+        progressDeadline,
+        env,
+        secrets,
+        volumes,
+        resources,
+        runtime,
+        Optional.empty(),
+        at);
   }
 
   /** A service without resource limits. */
