@@ -185,7 +185,7 @@ final class CheckpointChain {
                     + seq
                     + " ("
                     + a.file()
-                    + ") is not in the database: checkpoints were deleted"
+                    + ") is not in the database: checkpoints were deleted or altered"
                     + (pinned < seq ? " (the database's last is at seq " + pinned + ")" : "")),
             warnings);
       }
