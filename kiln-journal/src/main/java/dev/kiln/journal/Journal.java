@@ -90,69 +90,88 @@ public final class Journal implements AutoCloseable {
    * @throws JournalException if the body is not a JSON object or contains a guarded secret value
    */
   public synchronized Entry append(EntryDraft draft) {
-    JsonNode body = Canonical.parse(draft.body());
-    if (!body.isObject())
-      throw new JournalException("an entry body must be a JSON object: " + draft);
-    SecretGuard.check(draft, body);
-    String canonicalBody = Canonical.json(body);
+    return appendAll(List.of(draft)).get(0);
+  }
+
+  /**
+   * Appends several entries in order, in one transaction (one fsync): all of them or, if any draft
+   * is refused, none.
+   *
+   * @throws JournalException if a body is not a JSON object or contains a guarded secret value
+   */
+  public synchronized List<Entry> appendAll(List<EntryDraft> drafts) {
+    List<String> bodies = new ArrayList<>();
+    for (EntryDraft draft : drafts) {
+      JsonNode body = Canonical.parse(draft.body());
+      if (!body.isObject())
+        throw new JournalException("an entry body must be a JSON object: " + draft);
+      SecretGuard.check(draft, body);
+      bodies.add(Canonical.json(body));
+    }
     return inTransaction(
         () -> {
-          Optional<StoredRow> head = head(db);
-          // Past the high-water mark too: a seq handed out once is never handed out again, even
-          // if its row was deleted (the verifier then names the gap).
-          long seq = Math.max(head.map(StoredRow::seq).orElse(0L), highWater(db)) + 1;
-          String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
-          String time = Canonical.time(clock.instant());
-          String hash =
-              Canonical.hash(
-                      Digest.parse(prev),
-                      Canonical.entry(
-                          seq,
-                          time,
-                          draft.actor(),
-                          draft.kind(),
-                          draft.subject(),
-                          draft.cause(),
-                          canonicalBody))
-                  .toString();
-          StoredRow row =
-              new StoredRow(
-                  seq,
-                  time,
-                  draft.actor(),
-                  draft.kind(),
-                  draft.subject(),
-                  draft.cause(),
-                  canonicalBody,
-                  prev,
-                  hash);
-          try (PreparedStatement insert =
-              db.prepareStatement(
-                  "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, row.seq());
-            insert.setString(2, row.time());
-            insert.setString(3, row.actor());
-            insert.setString(4, row.kind());
-            insert.setString(5, row.subject());
-            insert.setString(6, row.cause());
-            insert.setString(7, row.body());
-            insert.setString(8, row.prevHash());
-            insert.setString(9, row.hash());
-            insert.executeUpdate();
-          }
-          try (PreparedStatement mark =
-              db.prepareStatement("UPDATE " + Schema.HIGH_WATER + " SET seq = ?")) {
-            mark.setLong(1, seq);
-            if (mark.executeUpdate() == 0) {
-              try (PreparedStatement add =
-                  db.prepareStatement("INSERT INTO " + Schema.HIGH_WATER + " (seq) VALUES (?)")) {
-                add.setLong(1, seq);
-                add.executeUpdate();
-              }
-            }
-          }
-          return row.toEntry();
+          List<Entry> out = new ArrayList<>();
+          for (int i = 0; i < drafts.size(); i++) out.add(insert(drafts.get(i), bodies.get(i)));
+          return out;
         });
+  }
+
+  private Entry insert(EntryDraft draft, String canonicalBody) throws SQLException {
+    Optional<StoredRow> head = head(db);
+    // Past the high-water mark too: a seq handed out once is never handed out again, even
+    // if its row was deleted (the verifier then names the gap).
+    long seq = Math.max(head.map(StoredRow::seq).orElse(0L), highWater(db)) + 1;
+    String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
+    String time = Canonical.time(clock.instant());
+    String hash =
+        Canonical.hash(
+                Digest.parse(prev),
+                Canonical.entry(
+                    seq,
+                    time,
+                    draft.actor(),
+                    draft.kind(),
+                    draft.subject(),
+                    draft.cause(),
+                    canonicalBody))
+            .toString();
+    StoredRow row =
+        new StoredRow(
+            seq,
+            time,
+            draft.actor(),
+            draft.kind(),
+            draft.subject(),
+            draft.cause(),
+            canonicalBody,
+            prev,
+            hash);
+    try (PreparedStatement insert =
+        db.prepareStatement(
+            "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setLong(1, row.seq());
+      insert.setString(2, row.time());
+      insert.setString(3, row.actor());
+      insert.setString(4, row.kind());
+      insert.setString(5, row.subject());
+      insert.setString(6, row.cause());
+      insert.setString(7, row.body());
+      insert.setString(8, row.prevHash());
+      insert.setString(9, row.hash());
+      insert.executeUpdate();
+    }
+    try (PreparedStatement mark =
+        db.prepareStatement("UPDATE " + Schema.HIGH_WATER + " SET seq = ?")) {
+      mark.setLong(1, seq);
+      if (mark.executeUpdate() == 0) {
+        try (PreparedStatement add =
+            db.prepareStatement("INSERT INTO " + Schema.HIGH_WATER + " (seq) VALUES (?)")) {
+          add.setLong(1, seq);
+          add.executeUpdate();
+        }
+      }
+    }
+    return row.toEntry();
   }
 
   /** The last entry, if any. */
