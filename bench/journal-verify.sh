@@ -16,6 +16,7 @@ kiln_find_jdk
 entries=${1:-100000}
 runs=${2:-3}
 flags=$(kiln_jvm_flags)
+export MAVEN_OPTS="${MAVEN_OPTS:-} $flags"
 java="$JAVA_HOME/bin/java"
 ./mvnw -q -B -DskipTests -Dspotless.skip=true package -pl kiln-cli -am
 jar=kiln-cli/target/kiln.jar

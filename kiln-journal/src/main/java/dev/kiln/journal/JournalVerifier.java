@@ -69,7 +69,8 @@ public final class JournalVerifier {
     for (StoredCheckpoint cp : checkpoints) wanted.add(seqOrZero(cp));
     anchors.forEach(a -> a.head().ifPresent(h -> wanted.add(seqOrZero(h))));
 
-    EntryChain chain = new EntryChain(wanted, () -> maxSeq(c));
+    long vouchedUpTo = checkpoints.stream().mapToLong(JournalVerifier::seqOrZero).max().orElse(0);
+    EntryChain chain = new EntryChain(wanted, vouchedUpTo, () -> maxSeq(c));
     long rows = 0;
     if (hasTable(c, "journal")) {
       try (Statement s = c.createStatement()) {
