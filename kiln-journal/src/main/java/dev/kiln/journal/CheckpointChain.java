@@ -139,11 +139,13 @@ final class CheckpointChain {
                       + ": it was deleted, or this state.db is not the one it anchored"),
               warnings);
         }
-        warnings.add(
-            Anchoring.FILE
-                + " "
-                + a.file()
-                + " does not exist yet: it is written at the next checkpoint");
+        if (last > 0) { // an empty journal has nothing to anchor yet: no news
+          warnings.add(
+              Anchoring.FILE
+                  + " "
+                  + a.file()
+                  + " does not exist yet: it is written at the next checkpoint");
+        }
         continue;
       }
       StoredCheckpoint head = a.head().get();

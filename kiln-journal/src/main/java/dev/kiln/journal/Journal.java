@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 public final class Journal implements AutoCloseable {
   static final int BUSY_TIMEOUT_MS = 10_000;
+  private static final System.Logger LOG = System.getLogger(Journal.class.getName());
   private static final String COLUMNS =
       "seq, time, actor, kind, subject, cause, body, prev_hash, hash";
 
@@ -251,7 +252,14 @@ public final class Journal implements AutoCloseable {
    * @throws JournalException naming the first bad entry and how to proceed, if verification fails
    */
   public synchronized VerifyReport requireTrusted(PublicKey hostKey) {
+    long started = System.nanoTime(); // for the log line only: start time is a measured figure
     VerifyReport report = verify(hostKey);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "journal verified in "
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms: "
+            + report.toString().lines().findFirst().orElse(""));
     VerifyReport.Break b = report.firstBreak().orElse(null);
     if (b != null) {
       Path home = path.toAbsolutePath().getParent();

@@ -169,6 +169,20 @@ class JournalAnchorTest {
   }
 
   @Test
+  void anEmptyJournal_verifiesWithoutWarnings_andEntriesWithoutACheckpointAreWarnedAbout() {
+    assertThat(journal.requireTrusted(hostKey.getPublic()).warnings()).isEmpty();
+
+    append(4);
+    VerifyReport report = journal.requireTrusted(hostKey.getPublic());
+
+    assertThat(report.ok()).isTrue();
+    assertThat(report.anchoredSeq()).isEmpty();
+    assertThat(report.warnings())
+        .anySatisfy(w -> assertThat(w).contains("does not exist yet"))
+        .anySatisfy(w -> assertThat(w).startsWith("entries 1..4 (4) come after the last signed"));
+  }
+
+  @Test
   void appendAll_isOneChainedBatch_allOrNothing() {
     append(1);
     List<Entry> batch =
