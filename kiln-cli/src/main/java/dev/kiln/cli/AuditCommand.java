@@ -1,6 +1,10 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.image.HostKey;
+import dev.kiln.journal.Anchoring;
+import dev.kiln.journal.JournalVerifier;
+import dev.kiln.journal.VerifyReport;
 import dev.kiln.model.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,16 +43,46 @@ public final class AuditCommand implements Runnable {
       name = "verify",
       description = {
         "Prove the journal has not been altered.",
-        "Checks every entry's hash and link and every signed checkpoint; exits 1 and names the first",
-        "bad entry otherwise."
+        "Checks every entry's hash and link, the chain of signed checkpoints and the anchored head",
+        "(journal-head); exits 1 and names the first bad entry otherwise. With --home or --db it",
+        "reads the database itself, without a server; otherwise it asks the server at KILN_API.",
+        "Every verdict names the database and the key it used."
       })
   static final class Verify implements Callable<Integer> {
     @Mixin OutputFormat output;
     @Spec CommandSpec spec;
 
+    @Option(
+        names = "--home",
+        paramLabel = "DIR",
+        description = "Verify DIR/state.db with DIR/keys/host.pub and DIR/journal-head, offline.")
+    Optional<Path> home = Optional.empty();
+
+    @Option(
+        names = "--db",
+        paramLabel = "FILE",
+        description =
+            "Verify this state.db offline (with --key); its anchor is the journal-head beside it.")
+    Optional<Path> db = Optional.empty();
+
+    @Option(
+        names = "--key",
+        paramLabel = "FILE",
+        description =
+            "The public key (PEM) the checkpoints were signed with (default with --home: DIR/keys/host.pub).")
+    Optional<Path> key = Optional.empty();
+
+    @Option(
+        names = "--witness",
+        paramLabel = "DIR",
+        description =
+            "Also check the journal-head copy in this witness folder (default: $KILN_JOURNAL_WITNESS).")
+    Optional<Path> witness = Optional.empty();
+
     @Override
     public Integer call() {
-      JsonNode result = ApiClient.fromEnvironment().get("/v1/audit/verify");
+      JsonNode result =
+          offline() ? verifyOffline() : ApiClient.fromEnvironment().get("/v1/audit/verify");
       PrintWriter out = spec.commandLine().getOut();
       boolean ok = result.path("ok").asBoolean(false);
       if (output.json()) {
@@ -56,27 +90,44 @@ public final class AuditCommand implements Runnable {
         out.flush();
         return ok ? 0 : 1;
       }
-      if (!ok) throw new KilnException(failure(result));
-      out.println(
-          "journal ok: "
-              + result.path("entries").asLong()
-              + " entries, "
-              + result.path("checkpoints").asLong()
-              + " signed checkpoints, head "
-              + ApiRender.text(result, "head"));
+      if (!ok) throw new KilnException(JournalVerdict.failure(result));
+      out.println(JournalVerdict.ok(result));
       out.flush();
+      PrintWriter err = spec.commandLine().getErr();
+      result.path("warnings").forEach(w -> err.println("warning: " + w.asText()));
+      err.flush();
       return 0;
     }
 
-    static String failure(JsonNode r) {
-      String message = r.path("message").asText("");
-      return "journal verification failed at entry "
-          + ApiRender.number(r, "badSeq")
-          + " ("
-          + ApiRender.text(r, "reason")
-          + ")"
-          + (message.isBlank() ? "" : ": " + message)
-          + "; entries from there on cannot be trusted — compare with an earlier `kiln audit export`";
+    private boolean offline() {
+      return home.isPresent() || db.isPresent() || key.isPresent() || witness.isPresent();
+    }
+
+    private JsonNode verifyOffline() {
+      if (home.isPresent() && db.isPresent()) {
+        throw new KilnException("give --home DIR or --db FILE, not both");
+      }
+      if (home.isEmpty() && db.isEmpty()) {
+        throw new KilnException("--key and --witness verify offline: give --home DIR or --db FILE");
+      }
+      Path database = db.orElseGet(() -> home.get().resolve("state.db")).toAbsolutePath();
+      Path keyFile =
+          key.or(() -> home.map(h -> h.resolve("keys").resolve(HostKey.PUBLIC_FILE)))
+              .orElseThrow(
+                  () ->
+                      new KilnException(
+                          "--db needs --key FILE: the public key its checkpoints were signed with"
+                              + " (HOME/keys/host.pub on the host that wrote it)"));
+      if (!Files.isRegularFile(database)) {
+        throw new KilnException("no journal at " + database + ": there is nothing to verify");
+      }
+      Anchoring anchoring =
+          witness.isPresent()
+              ? Anchoring.beside(database).withWitness(witness.get())
+              : Anchoring.beside(database, System.getenv());
+      VerifyReport report =
+          JournalVerifier.verify(database, HostKey.readPublicKey(keyFile), anchoring);
+      return JournalVerdict.of(report, keyFile, anchoring);
     }
   }
 

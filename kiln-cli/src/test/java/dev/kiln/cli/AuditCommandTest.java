@@ -14,7 +14,12 @@ class AuditCommandTest {
   private FakeKilnServer server;
 
   private static final String OK =
-      "{\"ok\":true,\"entries\":120,\"checkpoints\":3,\"head\":\"" + Canned.D1 + "\"}";
+      "{\"ok\":true,\"database\":\"/srv/kiln/state.db\",\"key\":\"/srv/kiln/keys/host.pub\","
+          + "\"keyId\":\"0123456789abcdef\",\"entries\":120,\"checkpoints\":3,\"anchoredSeq\":100,"
+          + "\"warnings\":[\"entries 101..120 (20) come after the last signed checkpoint\"],"
+          + "\"head\":\""
+          + Canned.D1
+          + "\"}";
   private static final String BAD =
       "{\"ok\":false,\"badSeq\":17,\"reason\":\"changed\",\"message\":\"entry 17's hash does not match its content\"}";
   private static final String NDJSON =
@@ -41,7 +46,13 @@ class AuditCommandTest {
 
     assertThat(r.exit()).isZero();
     assertThat(r.out())
-        .isEqualTo("journal ok: 120 entries, 3 signed checkpoints, head " + Canned.D1 + "\n");
+        .isEqualTo(
+            "journal ok: 120 entries, 3 signed checkpoints, anchored at seq 100, head "
+                + Canned.D1
+                + "\n  database /srv/kiln/state.db, key /srv/kiln/keys/host.pub (key id"
+                + " 0123456789abcdef)\n");
+    assertThat(r.err())
+        .isEqualTo("warning: entries 101..120 (20) come after the last signed checkpoint\n");
   }
 
   @Test
@@ -53,7 +64,8 @@ class AuditCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .startsWith(
-            "error: journal verification failed at entry 17 (changed): entry 17's hash does not match its content");
+            "error: journal verification failed at entry 17 (changed): entry 17's hash does not match"
+                + " its content; database and key not named by the server");
   }
 
   @Test

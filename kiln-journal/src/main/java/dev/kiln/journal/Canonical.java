@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,7 +26,9 @@ final class Canonical {
 
   // Fixed width so that text order is time order (SQL range queries) and the text round-trips.
   private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+          .withZone(ZoneOffset.UTC)
+          .withResolverStyle(ResolverStyle.STRICT); // 30 February is an error, not 28 February
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -113,7 +116,35 @@ final class Canonical {
     return Digest.of((prevHash + "\n" + canonicalEntry).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** What a checkpoint signature covers. */
+  /**
+   * What a chained checkpoint's signature covers: the head it pins and the link of the checkpoint
+   * before it ({@link #GENESIS} for the first), so that a deleted checkpoint breaks the next one's
+   * link. Built from the stored texts verbatim: an edited byte changes the message.
+   */
+  static byte[] checkpointMessage(String seq, String hash, String time, String prev) {
+    StringBuilder out = new StringBuilder("{\"hash\":");
+    string(hash, out);
+    out.append(",\"prev\":");
+    string(prev, out);
+    out.append(",\"seq\":").append(seq).append(",\"time\":");
+    string(time, out);
+    out.append(",\"type\":\"kiln.journal.checkpoint.v2\"}");
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A checkpoint's link, which the next checkpoint signs as its {@code prev}: it covers the whole
+   * stored checkpoint (message, algorithm and signature), so one verified signature at the head
+   * vouches for every checkpoint before it.
+   */
+  static String checkpointLink(byte[] message, String algorithm, String signature) {
+    java.security.MessageDigest sha = Digest.newSha256();
+    sha.update(message);
+    sha.update(("\n" + algorithm + "\n" + signature).getBytes(StandardCharsets.UTF_8));
+    return Digest.ofHash(sha).toString();
+  }
+
+  /** What a checkpoint written before checkpoints were chained (no {@code prev}) signs. */
   static byte[] checkpointMessage(long seq, Digest hash, Instant time) {
     StringBuilder out = new StringBuilder("{\"hash\":");
     string(hash.toString(), out);

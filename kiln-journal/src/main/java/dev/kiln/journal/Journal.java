@@ -31,24 +31,32 @@ import java.util.Optional;
  */
 public final class Journal implements AutoCloseable {
   static final int BUSY_TIMEOUT_MS = 10_000;
+  private static final System.Logger LOG = System.getLogger(Journal.class.getName());
   private static final String COLUMNS =
       "seq, time, actor, kind, subject, cause, body, prev_hash, hash";
 
   private final Path path;
   private final Connection db;
   private final Clock clock;
+  private final Anchoring anchoring;
 
-  private Journal(Path path, Connection db, Clock clock) {
+  private Journal(Path path, Connection db, Clock clock, Anchoring anchoring) {
     this.path = path;
     this.db = db;
     this.clock = clock;
+    this.anchoring = anchoring;
   }
 
   /**
-   * Opens (creating if needed) the journal in {@code db}; times of new entries come from {@code
-   * clock}.
+   * Opens (creating if needed) the journal in {@code db}, anchored in {@code journal-head} beside
+   * it; times of new entries come from {@code clock}.
    */
   public static Journal open(Path db, Clock clock) {
+    return open(db, clock, Anchoring.beside(db));
+  }
+
+  /** Opens the journal in {@code db}; each checkpoint is also written to {@code anchoring}. */
+  public static Journal open(Path db, Clock clock, Anchoring anchoring) {
     try {
       Path parent = db.toAbsolutePath().getParent();
       if (parent != null) Files.createDirectories(parent);
@@ -59,7 +67,7 @@ public final class Journal implements AutoCloseable {
         // An entry is written before the change it describes is acted on: it must survive a crash.
         s.execute("PRAGMA synchronous = FULL");
       }
-      Journal journal = new Journal(db, c, clock);
+      Journal journal = new Journal(db, c, clock, anchoring);
       journal.inTransaction(
           () -> {
             Schema.create(c);
@@ -83,56 +91,88 @@ public final class Journal implements AutoCloseable {
    * @throws JournalException if the body is not a JSON object or contains a guarded secret value
    */
   public synchronized Entry append(EntryDraft draft) {
-    JsonNode body = Canonical.parse(draft.body());
-    if (!body.isObject())
-      throw new JournalException("an entry body must be a JSON object: " + draft);
-    SecretGuard.check(draft, body);
-    String canonicalBody = Canonical.json(body);
+    return appendAll(List.of(draft)).get(0);
+  }
+
+  /**
+   * Appends several entries in order, in one transaction (one fsync): all of them or, if any draft
+   * is refused, none.
+   *
+   * @throws JournalException if a body is not a JSON object or contains a guarded secret value
+   */
+  public synchronized List<Entry> appendAll(List<EntryDraft> drafts) {
+    List<String> bodies = new ArrayList<>();
+    for (EntryDraft draft : drafts) {
+      JsonNode body = Canonical.parse(draft.body());
+      if (!body.isObject())
+        throw new JournalException("an entry body must be a JSON object: " + draft);
+      SecretGuard.check(draft, body);
+      bodies.add(Canonical.json(body));
+    }
     return inTransaction(
         () -> {
-          Optional<StoredRow> head = head(db);
-          long seq = head.map(r -> r.seq() + 1).orElse(1L);
-          String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
-          String time = Canonical.time(clock.instant());
-          String hash =
-              Canonical.hash(
-                      Digest.parse(prev),
-                      Canonical.entry(
-                          seq,
-                          time,
-                          draft.actor(),
-                          draft.kind(),
-                          draft.subject(),
-                          draft.cause(),
-                          canonicalBody))
-                  .toString();
-          StoredRow row =
-              new StoredRow(
-                  seq,
-                  time,
-                  draft.actor(),
-                  draft.kind(),
-                  draft.subject(),
-                  draft.cause(),
-                  canonicalBody,
-                  prev,
-                  hash);
-          try (PreparedStatement insert =
-              db.prepareStatement(
-                  "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, row.seq());
-            insert.setString(2, row.time());
-            insert.setString(3, row.actor());
-            insert.setString(4, row.kind());
-            insert.setString(5, row.subject());
-            insert.setString(6, row.cause());
-            insert.setString(7, row.body());
-            insert.setString(8, row.prevHash());
-            insert.setString(9, row.hash());
-            insert.executeUpdate();
-          }
-          return row.toEntry();
+          List<Entry> out = new ArrayList<>();
+          for (int i = 0; i < drafts.size(); i++) out.add(insert(drafts.get(i), bodies.get(i)));
+          return out;
         });
+  }
+
+  private Entry insert(EntryDraft draft, String canonicalBody) throws SQLException {
+    Optional<StoredRow> head = head(db);
+    // Past the high-water mark too: a seq handed out once is never handed out again, even
+    // if its row was deleted (the verifier then names the gap).
+    long seq = Math.max(head.map(StoredRow::seq).orElse(0L), highWater(db)) + 1;
+    String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
+    String time = Canonical.time(clock.instant());
+    String hash =
+        Canonical.hash(
+                Digest.parse(prev),
+                Canonical.entry(
+                    seq,
+                    time,
+                    draft.actor(),
+                    draft.kind(),
+                    draft.subject(),
+                    draft.cause(),
+                    canonicalBody))
+            .toString();
+    StoredRow row =
+        new StoredRow(
+            seq,
+            time,
+            draft.actor(),
+            draft.kind(),
+            draft.subject(),
+            draft.cause(),
+            canonicalBody,
+            prev,
+            hash);
+    try (PreparedStatement insert =
+        db.prepareStatement(
+            "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setLong(1, row.seq());
+      insert.setString(2, row.time());
+      insert.setString(3, row.actor());
+      insert.setString(4, row.kind());
+      insert.setString(5, row.subject());
+      insert.setString(6, row.cause());
+      insert.setString(7, row.body());
+      insert.setString(8, row.prevHash());
+      insert.setString(9, row.hash());
+      insert.executeUpdate();
+    }
+    try (PreparedStatement mark =
+        db.prepareStatement("UPDATE " + Schema.HIGH_WATER + " SET seq = ?")) {
+      mark.setLong(1, seq);
+      if (mark.executeUpdate() == 0) {
+        try (PreparedStatement add =
+            db.prepareStatement("INSERT INTO " + Schema.HIGH_WATER + " (seq) VALUES (?)")) {
+          add.setLong(1, seq);
+          add.executeUpdate();
+        }
+      }
+    }
+    return row.toEntry();
   }
 
   /** The last entry, if any. */
@@ -140,60 +180,133 @@ public final class Journal implements AutoCloseable {
     return read(() -> head(db).map(StoredRow::toEntry));
   }
 
-  /** Signs the current head (seq and hash) and stores the checkpoint. */
+  /**
+   * Signs the current head (seq and hash), linked to the previous checkpoint, stores the
+   * checkpoint, then anchors it outside the database ({@code journal-head}, and each witness).
+   */
   public synchronized Checkpoint checkpoint(Signer signer) {
-    return inTransaction(
-        () -> {
-          Optional<StoredRow> head = head(db);
-          long seq = head.map(StoredRow::seq).orElse(0L);
-          Digest hash = head.map(r -> Digest.parse(r.hash())).orElse(Canonical.GENESIS);
-          Instant time = Canonical.parseTime(Canonical.time(clock.instant()));
-          byte[] signature = signer.sign(Canonical.checkpointMessage(seq, hash, time));
-          try (PreparedStatement insert =
-              db.prepareStatement(
-                  "INSERT INTO checkpoints (seq, hash, time, algorithm, signature) VALUES (?, ?, ?,"
-                      + " ?, ?)")) {
-            insert.setLong(1, seq);
-            insert.setString(2, hash.toString());
-            insert.setString(3, Canonical.time(time));
-            insert.setString(4, signer.algorithm());
-            insert.setString(5, Base64.getEncoder().encodeToString(signature));
-            insert.executeUpdate();
-          }
-          return new Checkpoint(seq, hash, time, signer.algorithm(), signature);
-        });
+    Checkpoint c =
+        inTransaction(
+            () -> {
+              Optional<StoredRow> head = head(db);
+              long seq = head.map(StoredRow::seq).orElse(0L);
+              Digest hash = head.map(r -> Digest.parse(r.hash())).orElse(Canonical.GENESIS);
+              Instant time = Canonical.parseTime(Canonical.time(clock.instant()));
+              Digest prev = newestCheckpoint(db).map(Journal::link).orElse(Canonical.GENESIS);
+              byte[] signature =
+                  signer.sign(
+                      Canonical.checkpointMessage(
+                          Long.toString(seq),
+                          hash.toString(),
+                          Canonical.time(time),
+                          prev.toString()));
+              try (PreparedStatement insert =
+                  db.prepareStatement(
+                      "INSERT INTO checkpoints (seq, hash, time, algorithm, signature, prev)"
+                          + " VALUES (?, ?, ?, ?, ?, ?)")) {
+                insert.setLong(1, seq);
+                insert.setString(2, hash.toString());
+                insert.setString(3, Canonical.time(time));
+                insert.setString(4, signer.algorithm());
+                insert.setString(5, Base64.getEncoder().encodeToString(signature));
+                insert.setString(6, prev.toString());
+                insert.executeUpdate();
+              }
+              return new Checkpoint(seq, hash, time, prev, signer.algorithm(), signature);
+            });
+    // After the commit: a crash in between leaves the anchor one checkpoint behind, which verifies
+    // (the newer checkpoint links to it) and is brought up to date by requireTrusted.
+    anchoring.files().forEach(f -> HeadFile.write(f, c));
+    return c;
+  }
+
+  private static Digest link(StoredCheckpoint cp) {
+    try {
+      return Digest.parse(cp.link());
+    } catch (StoredCheckpoint.Malformed e) {
+      throw new JournalException(
+          "cannot extend the checkpoint chain: "
+              + e.getMessage()
+              + "; run `kiln audit verify` to see what was altered");
+    }
+  }
+
+  private static Optional<StoredCheckpoint> newestCheckpoint(Connection db) throws SQLException {
+    List<StoredCheckpoint> all = JournalVerifier.checkpoints(db);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
   /**
-   * Recomputes the whole chain and checks every checkpoint's signature with {@code hostKey}. Never
-   * throws for a tampered journal: that is a report, not an error.
+   * Recomputes the whole chain, checks the checkpoints' chain and signature with {@code hostKey}
+   * and the anchored heads. Never throws for a tampered journal: that is a report, not an error.
    */
   public synchronized VerifyReport verify(PublicKey hostKey) {
-    return read(
+    return read(() -> JournalVerifier.verify(db, path, hostKey, anchoring));
+  }
+
+  /**
+   * Verifies the journal before anything is built from it (the server calls this before replay) and
+   * brings a lagging anchor up to date.
+   *
+   * @return the report, whose warnings the caller should show
+   * @throws JournalException naming the first bad entry and how to proceed, if verification fails
+   */
+  public synchronized VerifyReport requireTrusted(PublicKey hostKey) {
+    long started = System.nanoTime(); // for the log line only: start time is a measured figure
+    VerifyReport report = verify(hostKey);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "journal verified in "
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms: "
+            + report.toString().lines().findFirst().orElse(""));
+    VerifyReport.Break b = report.firstBreak().orElse(null);
+    if (b != null) {
+      Path home = path.toAbsolutePath().getParent();
+      throw new JournalException(
+          "the journal "
+              + path
+              + " failed verification at entry "
+              + b.seq()
+              + " ("
+              + b.reason().name().toLowerCase(java.util.Locale.ROOT)
+              + "): "
+              + b.message()
+              + ". Nothing was replayed or acted on. To proceed: see `kiln audit verify --home "
+              + home
+              + "` and compare with an earlier `kiln audit export`; then restore state.db and "
+              + Anchoring.FILE
+              + " together from a backup, or move both aside to start an empty journal");
+    }
+    read(
         () -> {
-          List<StoredRow> rows = new ArrayList<>();
-          try (Statement s = db.createStatement();
-              ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM journal ORDER BY seq")) {
-            while (rs.next()) rows.add(row(rs));
-          }
-          List<StoredCheckpoint> checkpoints = new ArrayList<>();
-          try (Statement s = db.createStatement();
-              ResultSet rs =
-                  s.executeQuery(
-                      "SELECT seq, hash, time, algorithm, signature FROM checkpoints ORDER BY seq,"
-                          + " id")) {
-            while (rs.next()) {
-              checkpoints.add(
-                  new StoredCheckpoint(
-                      rs.getLong(1),
-                      rs.getString(2),
-                      rs.getString(3),
-                      rs.getString(4),
-                      rs.getString(5)));
+          Optional<StoredCheckpoint> newest = newestCheckpoint(db);
+          if (newest.isEmpty() || !newest.get().chained()) return null;
+          String link = newest.get().link();
+          for (Path f : anchoring.files()) {
+            Optional<StoredCheckpoint> anchored = HeadFile.read(f);
+            if (anchored.isEmpty() || !anchored.get().link().equals(link)) {
+              HeadFile.write(f, toCheckpoint(newest.get()));
             }
           }
-          return ChainVerifier.verify(rows, checkpoints, hostKey);
+          return null;
         });
+    return report;
+  }
+
+  private static Checkpoint toCheckpoint(StoredCheckpoint s) {
+    return new Checkpoint(
+        s.seqNumber(),
+        Digest.parse(s.hash()),
+        Canonical.parseTime(s.time()),
+        Digest.parse(s.prev().orElseThrow()),
+        s.algorithm(),
+        Base64.getDecoder().decode(s.signature()));
+  }
+
+  /** Where checkpoints are anchored outside the database. */
+  public Anchoring anchoring() {
+    return anchoring;
   }
 
   /** The entries matching {@code query}, in seq order. */
@@ -277,7 +390,14 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  private static StoredRow row(ResultSet rs) throws SQLException {
+  private static long highWater(Connection db) throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM " + Schema.HIGH_WATER)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  static StoredRow row(ResultSet rs) throws SQLException {
     return new StoredRow(
         rs.getLong(1),
         rs.getString(2),

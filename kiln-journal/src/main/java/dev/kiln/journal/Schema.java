@@ -8,6 +8,9 @@ import java.sql.Statement;
 final class Schema {
   private Schema() {}
 
+  /** The highest seq ever handed out: survives a deleted tail, so a seq is never reused. */
+  static final String HIGH_WATER = "journal_high_water";
+
   private static final String[] STATEMENTS = {
     """
     CREATE TABLE IF NOT EXISTS journal (
@@ -40,13 +43,24 @@ final class Schema {
       hash TEXT NOT NULL,
       time TEXT NOT NULL,
       algorithm TEXT NOT NULL,
-      signature TEXT NOT NULL)\
+      signature TEXT NOT NULL,
+      prev TEXT)\
     """,
   };
 
   static void create(Connection db) throws SQLException {
     try (Statement s = db.createStatement()) {
       for (String sql : STATEMENTS) s.execute(sql);
+      // Databases from before checkpoints were chained: their checkpoints keep prev NULL.
+      if (!JournalVerifier.hasColumn(db, "checkpoints", "prev")) {
+        s.execute("ALTER TABLE checkpoints ADD COLUMN prev TEXT");
+      }
+      // Started at the current head when the table is first made, and only then: a row deleted
+      // later is evidence for the verifier, not something to quietly recreate.
+      if (!JournalVerifier.hasTable(db, HIGH_WATER)) {
+        s.execute("CREATE TABLE " + HIGH_WATER + " (seq INTEGER NOT NULL)");
+        s.execute("INSERT INTO " + HIGH_WATER + " (seq) SELECT coalesce(max(seq), 0) FROM journal");
+      }
     }
   }
 }

@@ -154,15 +154,17 @@ class JournalTamperingTest {
     VerifyReport.Break b = firstBreak();
     assertThat(b.seq()).isEqualTo(4);
     assertThat(b.reason()).isEqualTo(Reason.TRUNCATED);
-    assertThat(b.message()).contains("truncated after checkpoint 5");
+    assertThat(b.message()).contains("entries after 3 are missing");
   }
 
   @Test
-  void truncationWithoutACheckpoint_isNotDetectable() throws Exception {
-    // Documented limit: only a signed checkpoint (or an external copy) pins the tail.
+  void truncationWithoutACheckpoint_isNamedByTheHighWaterMark() throws Exception {
     tamper("DELETE FROM journal WHERE seq >= 4");
 
-    assertThat(journal.verify(hostKey.getPublic()).ok()).isTrue();
+    VerifyReport.Break b = firstBreak();
+    assertThat(b.seq()).isEqualTo(4);
+    assertThat(b.reason()).isEqualTo(Reason.TRUNCATED);
+    assertThat(b.message()).contains("entries after 3 are missing").contains("up to 5");
   }
 
   @Test

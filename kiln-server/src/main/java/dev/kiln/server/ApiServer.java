@@ -216,8 +216,15 @@ final class ApiServer implements AutoCloseable {
     VerifyReport report = cp.rec.journal().verify(cp.key.publicKey());
     ObjectNode n = Json.object();
     n.put("ok", report.ok());
+    // Name what was verified: an "ok" about some other home's journal is worth nothing.
+    n.put("database", report.database().toAbsolutePath().toString());
+    n.put("key", cp.key.publicKeyFile().toAbsolutePath().toString());
+    n.put("keyId", report.keyId());
+    n.put("anchor", cp.rec.journal().anchoring().head().toString());
     n.put("entries", report.entries());
     n.put("checkpoints", report.checkpoints());
+    report.anchoredSeq().ifPresent(s -> n.put("anchoredSeq", s));
+    report.warnings().forEach(n.putArray("warnings")::add);
     if (report.ok()) {
       cp.rec.journal().head().ifPresent(h -> n.put("head", h.hash().toString()));
     } else {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.image.ImageStore;
+import dev.kiln.journal.Anchoring;
 import dev.kiln.journal.Journal;
 import dev.kiln.router.Backend;
 import dev.kiln.router.RouteTable;
@@ -71,6 +72,16 @@ public final class ControlPlane implements AutoCloseable {
     this.api = api.start(this);
   }
 
+  /** Nothing is built from a journal that fails verification (DESIGN, invariant 7). */
+  private static void requireTrusted(Journal journal, HostKey key) {
+    try {
+      journal.requireTrusted(key.publicKey()).warnings().forEach(LOG::warning);
+    } catch (RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+  }
+
   public static ControlPlane start(ServerConfig config) {
     Path home = config.home();
     try {
@@ -91,7 +102,9 @@ public final class ControlPlane implements AutoCloseable {
                           + ")");
                   return k;
                 });
-    Journal journal = Journal.open(home.resolve("state.db"), config.clock());
+    Path db = home.resolve("state.db");
+    Journal journal = Journal.open(db, config.clock(), Anchoring.beside(db, config.environment()));
+    requireTrusted(journal, key);
     ServerState state = new ServerState();
     Recorder rec = new Recorder(journal, state, key);
     rec.replay();
