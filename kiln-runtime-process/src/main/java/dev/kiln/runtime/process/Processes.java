@@ -55,10 +55,19 @@ final class Processes {
     while (true) {
       Matcher m = CHILD_PID.matcher(readQuietly(status));
       if (m.find()) {
-        long pid = Long.parseLong(m.group(1));
-        // a command that already exited gets start time -1: it is recorded, and reported as exited
-        return new Started(
-            process, pid, ProcStat.startTime(pid).orElse(-1), process.pid(), supervisorStart);
+        // bwrap reports its init (pid 1 inside); signals go to the command, its child (pid 2)
+        long init = Long.parseLong(m.group(1));
+        OptionalLong command = commandOf(init);
+        OptionalLong start =
+            command.isPresent() ? ProcStat.startTime(command.getAsLong()) : OptionalLong.empty();
+        if (start.isPresent()) {
+          return new Started(
+              process, command.getAsLong(), start.getAsLong(), process.pid(), supervisorStart);
+        }
+        if (ProcStat.startTime(init).isEmpty() || !process.isAlive()) {
+          // the command already exited: recorded with start time -1, so reported as exited
+          return new Started(process, init, -1, process.pid(), supervisorStart);
+        }
       }
       if (!process.isAlive() || System.nanoTime() > deadline) {
         killTree(process);
@@ -70,6 +79,18 @@ final class Processes {
       }
       pause();
     }
+  }
+
+  /**
+   * The command's host pid: the child of bwrap's init that is pid 2 in the sandbox (a later child
+   * of init is an orphan reparented to it, never the command).
+   */
+  private static OptionalLong commandOf(long init) {
+    return ProcessHandle.of(init).stream()
+        .flatMap(ProcessHandle::children)
+        .mapToLong(ProcessHandle::pid)
+        .filter(pid -> ProcStat.pidInNamespace(pid).orElse(0) == 2)
+        .findFirst();
   }
 
   /** The command itself, found in the unpacked root, with the root as working directory. */
@@ -108,9 +129,10 @@ final class Processes {
   }
 
   /**
-   * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the sandbox's pid 1, whose
-   * death ends every process in its pid namespace; unsandboxed, it is the command and its
-   * descendants.
+   * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the command (pid 2 of its
+   * namespace, so its default dispositions apply); when it dies bwrap exits and its init, pid 1,
+   * dies with it, which ends every other process in the namespace. Unsandboxed, the target is the
+   * command and its descendants.
    */
   void signal(InstanceRecord record, boolean kill) {
     if (!ProcStat.alive(record.pid(), record.pidStart())) return; // never signal a recycled pid

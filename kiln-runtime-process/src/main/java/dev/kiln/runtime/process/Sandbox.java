@@ -12,10 +12,11 @@ import java.util.Map;
  * {@code /tmp} are private; volumes are bound writable over their mount points. New pid, ipc, uts
  * and (where possible) cgroup namespaces; the host network so the instance can listen on its
  * loopback port. All capabilities are dropped (bwrap keeps them for root otherwise) and bwrap
- * always sets no-new-privileges. {@code --as-pid-1} makes the command itself pid 1, so the stop
- * signal reaches it directly, with Docker's semantics: a pid 1 without a handler for SIGTERM
- * ignores it and is killed after the grace period. {@code --die-with-parent} ties the sandbox to
- * its parent, the per-instance supervisor shell, not to Kiln: see package-info.
+ * always sets no-new-privileges. bwrap's own init is pid 1 of the namespace and the command is its
+ * child (pid 2), deliberately not {@code --as-pid-1}: the kernel ignores a signal sent to a pid 1
+ * that has no handler for it, so a command as pid 1 would ignore the stop signal. {@code
+ * --die-with-parent} ties the sandbox to its parent, the per-instance supervisor shell, not to
+ * Kiln: see package-info.
  */
 record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, String hostname) {
 
@@ -27,7 +28,7 @@ record Sandbox(Path bwrap, Path root, Map<String, Path> mounts, String workdir, 
     filesystem(argv);
     argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
     argv.addAll(List.of("--hostname", hostname));
-    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--as-pid-1", "--die-with-parent"));
+    argv.addAll(List.of("--cap-drop", "ALL", "--new-session", "--die-with-parent"));
     return finish(argv, command);
   }
 

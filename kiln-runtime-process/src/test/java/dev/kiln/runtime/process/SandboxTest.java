@@ -23,9 +23,10 @@ class SandboxTest {
     assertThat(line)
         .startsWith("/usr/bin/bwrap --json-status-fd 3 --ro-bind /k/rootfs/abc/root /")
         .contains("--tmpfs /tmp", "--proc /proc", "--dev /dev", "--bind /k/volumes/web/data /data")
-        .contains("--unshare-pid", "--cap-drop ALL", "--new-session", "--as-pid-1", "--chdir /srv")
+        .contains("--unshare-pid", "--cap-drop ALL", "--new-session", "--chdir /srv")
         .contains("--die-with-parent")
-        .doesNotContain("--unshare-net")
+        // bwrap's init must be pid 1: a command as pid 1 would ignore the stop signal
+        .doesNotContain("--unshare-net", "--as-pid-1")
         .endsWith("-- /bin/sh -c exec httpd");
   }
 }
