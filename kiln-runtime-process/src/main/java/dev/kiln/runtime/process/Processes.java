@@ -1,5 +1,6 @@
 package dev.kiln.runtime.process;
 
+import dev.kiln.oci.Sandbox;
 import dev.kiln.runtime.RuntimeDriverException;
 import java.io.File;
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class Processes {
                 "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
                 "kiln-launch",
                 status.toString()));
-    argv.addAll(sandbox.argv(launch.argv(), 3));
+    argv.addAll(sandbox.argv(launch.argv(), OptionalInt.of(3)));
     Process process = spawn(argv, launch.env(), dir, dir);
     long supervisorStart = awaitStartTime(process);
     long deadline = System.nanoTime() + START_TIMEOUT_NANOS;

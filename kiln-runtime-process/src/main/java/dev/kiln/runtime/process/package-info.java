@@ -4,7 +4,7 @@
  * <h2>Layout under {@code $KILN_HOME}</h2>
  *
  * <pre>
- * rootfs/&lt;manifest hex&gt;/root          the image, unpacked once, read-only, shared by its instances
+ * rootfs/&lt;manifest hex&gt;/root          the image, unpacked once (kiln-oci), bound read-only, shared
  * rootfs/&lt;manifest hex&gt;/tree.sha256   its fingerprint, re-checked before first use by a driver
  * instances/&lt;id&gt;/instance.json        the re-attach handle (no secret values), written atomically
  * instances/&lt;id&gt;/status.json          bwrap's JSON status: the sandbox's pid, later its exit code
