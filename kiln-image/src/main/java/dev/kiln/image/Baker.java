@@ -4,6 +4,7 @@ import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Step;
+import dev.kiln.oci.UnpackLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,14 +28,13 @@ import java.util.Optional;
  * is only written to the config, for instances.
  */
 public final class Baker {
-  static final long MAX_IMAGE_BYTES = 64L << 30;
-
   private final ImageStore store;
   private final Path cacheDir;
   private final BakeOptions options;
   private final LayerCache cache;
   private final CopyStep.FileHasher hasher;
   private final BakerBases bases;
+  private final UnpackLimits limits = UnpackLimits.fromEnvironment();
 
   public Baker(ImageStore store, Path cacheDir, BakeOptions options) {
     this.store = store;
@@ -103,7 +103,7 @@ public final class Baker {
     Map<String, String> env = BakerConfig.runEnv(base.config(), recipe);
     env.put("SOURCE_DATE_EPOCH", Long.toString(options.epoch().getEpochSecond()));
     String workdir = recipe.workdir().or(() -> base.config().workdir()).orElse("/");
-    try (BakerWork work = BakerWork.create(cacheDir.resolve("work"), name)) {
+    try (BakerWork work = BakerWork.create(cacheDir.resolve("work"), name, limits)) {
       for (int i = 0; i < steps.size(); i++) {
         Step step = steps.get(i);
         Instant stepStart = options.clock().instant();
@@ -169,8 +169,7 @@ public final class Baker {
                   Optional.empty(),
                   Optional.empty()));
       if (options.runTests()) {
-        new ImageTestRunner(store, work.dir(), options.listener())
-            .run(name, manifest, recipe.tests());
+        new ImageTestRunner(store, options.listener()).run(name, manifest, recipe.tests(), work);
       }
       Optional<String> signedBy = BakerFinish.signAndDescribe(store, manifest, options);
       store.tag(name, manifest);

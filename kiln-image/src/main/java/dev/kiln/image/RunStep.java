@@ -1,6 +1,8 @@
 package dev.kiln.image;
 
 import dev.kiln.model.Step;
+import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +81,9 @@ final class RunStep {
     RunStepSnapshot before = RunStepSnapshot.take(root, RunStep::isVolatile);
     // Like Docker's WORKDIR: a missing working folder is made (and so becomes part of the layer).
     makeWorkdir(root, workdir);
-    Sandbox sandbox = new Sandbox(root, true, step.network(), env, workdir);
-    Sandbox.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
+    SandboxRun sandbox =
+        SandboxRun.of(Profile.runStep(step.network()), root, env, workdir, "kiln-bake");
+    SandboxRun.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
     // bwrap made these mount points in the root; they are the sandbox's, not the image's.
     for (String m : created) {
       try {
