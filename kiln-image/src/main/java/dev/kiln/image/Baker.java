@@ -129,6 +129,9 @@ public final class Baker {
                   () -> LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe)));
           hit = made.hit();
           layer = made.layer();
+          if (hit.isEmpty()) {
+            note(name, SpecialFiles.note(SpecialFiles.setId(plan.entries()), List.of()));
+          }
         } else {
           Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
           hit = cache.get(store, key);
@@ -137,9 +140,16 @@ public final class Baker {
           } else {
             List<LayerEntry> entries =
                 switch (step) {
-                  case Step.Copy c -> plan.entries();
-                  case Step.Run r ->
-                      RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                  case Step.Copy c -> {
+                    note(name, SpecialFiles.note(SpecialFiles.setId(plan.entries()), List.of()));
+                    yield plan.entries();
+                  }
+                  case Step.Run r -> {
+                    RunStep.Changes changes =
+                        RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                    note(name, changes.note());
+                    yield changes.entries();
+                  }
                 };
             layer = new LayerWriter(options.epoch()).write(store, entries);
             if (step instanceof Step.Run) work.advanced(layers.size() + 1);
@@ -177,6 +187,10 @@ public final class Baker {
       options.listener().on(new BakerEvent.ImageDone(name, manifest, took));
       return new BakeResult.BakedImage(name, manifest, record, took, signedBy);
     }
+  }
+
+  private void note(String image, String message) {
+    if (!message.isEmpty()) options.listener().on(new BakerEvent.Note(image, message));
   }
 
   /** The step's cache key parts: everything that can change its layer besides the layers below. */

@@ -60,7 +60,11 @@ final class BakerBases {
               throw new BakerException(where + ": base oci:" + o.dir() + " is not a folder");
             }
             note.accept("importing " + BakerConfig.baseName(base));
-            yield located(where, () -> BaseImporter.importOciLayout(store, o.dir(), o.tag()));
+            yield located(
+                where,
+                () ->
+                    ImportedBase.conform(
+                        store, BaseImporter.importOciLayout(store, o.dir(), o.tag()), note));
           }
           case Base.DockerArchive a -> {
             if (!Files.isRegularFile(a.tar())) {
@@ -68,7 +72,11 @@ final class BakerBases {
                   where + ": base docker-archive:" + a.tar() + " is not a file");
             }
             note.accept("importing " + BakerConfig.baseName(base));
-            yield located(where, () -> BaseImporter.importDockerArchive(store, a.tar()));
+            yield located(
+                where,
+                () ->
+                    ImportedBase.conform(
+                        store, BaseImporter.importDockerArchive(store, a.tar()), note));
           }
           case Base.Debian d -> located(where, () -> debian.ensure(store, d.suite()));
         };

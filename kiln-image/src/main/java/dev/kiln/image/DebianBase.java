@@ -63,6 +63,8 @@ final class DebianBase {
     note.accept("importing the debian:" + suite + " root from " + root + " as a base layer");
     RunStepSnapshot all = RunStepSnapshot.take(root, p -> false);
     List<LayerEntry> entries = RunStepSnapshot.empty(root).diff(all);
+    String special = SpecialFiles.note(SpecialFiles.setId(entries), all.special());
+    if (!special.isEmpty()) note.accept("debian:" + suite + ": " + special);
     Descriptor layer = new LayerWriter(epoch).write(store, entries);
     ImageConfig config =
         new ImageConfig(

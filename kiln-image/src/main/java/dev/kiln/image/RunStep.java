@@ -63,7 +63,17 @@ final class RunStep {
    *
    * @param where for messages: "kiln.yaml:7:9: image hello: run step"
    */
-  static List<LayerEntry> run(
+  /**
+   * What a run step changed, as layer entries, and the bake output's note on what the layer does
+   * not carry ({@link SpecialFiles}; empty when nothing).
+   */
+  record Changes(List<LayerEntry> entries, String note) {
+    Changes {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  static Changes run(
       Path root, Step.Run step, Map<String, String> env, String workdir, String where) {
     if (!Sandbox.hasShell(root)) {
       throw new BakerException(
@@ -107,6 +117,27 @@ final class RunStep {
           done.exitCode());
     }
     RunStepSnapshot after = RunStepSnapshot.take(root, RunStep::isVolatile);
-    return before.diff(after);
+    List<LayerEntry> entries = before.diff(after);
+    List<String> stripped = SpecialFiles.setId(entries);
+    // The build root becomes what the layer says, so image tests on it see the signed image.
+    conform(root, after, stripped);
+    return new Changes(entries, SpecialFiles.note(stripped, after.special()));
+  }
+
+  private static void conform(Path root, RunStepSnapshot after, List<String> stripped) {
+    try {
+      for (String p : stripped) {
+        Path file = root.resolve(p.substring(1));
+        int mode = after.nodes().get(p).mode();
+        Files.setAttribute(
+            file,
+            "unix:mode",
+            SpecialFiles.fileMode(mode),
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+      for (String p : after.special()) Files.deleteIfExists(root.resolve(p.substring(1)));
+    } catch (IOException e) {
+      throw new ImageException("cannot update the build root " + root + ": " + e.getMessage(), e);
+    }
   }
 }
