@@ -2,6 +2,7 @@ package dev.kiln.image;
 
 import dev.kiln.model.ImageTest;
 import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,8 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +30,6 @@ import java.util.Map;
 final class ImageTestRunner {
   static final Duration HTTP_DEADLINE = Duration.ofSeconds(15);
 
-  /** Mount points the sandbox needs even when the image lacks them (as the process driver adds). */
-  private static final List<String> MOUNT_POINTS = List.of("proc", "dev", "tmp");
-
   private final ImageStore store;
   private final BakerListener listener;
 
@@ -49,11 +45,7 @@ final class ImageTestRunner {
     ImageConfig config = store.config(m);
     Path root = work.root(store, m.layers());
     try {
-      for (String mount : MOUNT_POINTS) {
-        if (!Files.exists(root.resolve(mount), LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectories(root.resolve(mount));
-        }
-      }
+      Sandbox.addMountPoints(root);
       int port = freePort();
       Map<String, String> env = new LinkedHashMap<>(Baker.envMap(config.env()));
       env.put("PORT", Integer.toString(port));

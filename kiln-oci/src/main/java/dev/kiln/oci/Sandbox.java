@@ -1,5 +1,6 @@
 package dev.kiln.oci;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -107,6 +108,18 @@ public record Sandbox(
     argv.add("--");
     argv.addAll(command);
     return argv;
+  }
+
+  /**
+   * Makes the folders bwrap mounts over ({@code /proc}, {@code /dev}, {@code /tmp}; and {@code
+   * /sys}, which programs expect to exist) in a root that lacks them: a root bound read-only cannot
+   * get them later. For instance roots and image-test roots alike.
+   */
+  public static void addMountPoints(Path root) throws IOException {
+    for (String mountPoint : List.of("proc", "dev", "tmp", "sys")) {
+      Path p = root.resolve(mountPoint);
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(p);
+    }
   }
 
   /** Whether the root has a shell at /bin/sh (a symlink inside the root is fine). */

@@ -3,6 +3,7 @@ package dev.kiln.runtime.process;
 import dev.kiln.model.Digest;
 import dev.kiln.oci.LayerUnpacker;
 import dev.kiln.oci.OciException;
+import dev.kiln.oci.Sandbox;
 import dev.kiln.oci.Trees;
 import dev.kiln.oci.UnpackLimits;
 import dev.kiln.runtime.ImageContent;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,9 +39,6 @@ import java.util.logging.Logger;
  */
 final class RootfsCache {
   private static final Logger LOG = Logger.getLogger(RootfsCache.class.getName());
-
-  /** Mount points the sandbox needs even when the image lacks them. */
-  private static final List<String> MOUNT_POINTS = List.of("proc", "dev", "tmp", "sys");
 
   private final Path dir;
   private final UnpackLimits limits = UnpackLimits.fromEnvironment();
@@ -131,10 +128,7 @@ final class RootfsCache {
       Files.delete(blob);
     }
     unpack.finish();
-    for (String mountPoint : MOUNT_POINTS) {
-      Path p = root.resolve(mountPoint);
-      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(p);
-    }
+    Sandbox.addMountPoints(root);
     Files.writeString(
         temp.resolve("tree.sha256"), TreeFingerprint.of(root) + "\n", StandardCharsets.UTF_8);
   }
