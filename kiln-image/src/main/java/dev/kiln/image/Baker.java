@@ -51,7 +51,7 @@ public final class Baker {
             this.cacheDir.resolve("debian-bases"),
             options.epoch(),
             message -> options.listener().on(new BakerEvent.Note("", message)));
-    this.bases = new BakerBases(store, debian);
+    this.bases = new BakerBases(store, debian, limits);
     BakerWork.clearStale(this.cacheDir.resolve("work"));
   }
 

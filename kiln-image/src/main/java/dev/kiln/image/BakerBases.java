@@ -2,6 +2,7 @@ package dev.kiln.image;
 
 import dev.kiln.model.Base;
 import dev.kiln.model.Digest;
+import dev.kiln.oci.UnpackLimits;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -29,10 +30,12 @@ final class BakerBases {
 
   private final ImageStore store;
   private final DebianBase debian;
+  private final UnpackLimits limits;
 
-  BakerBases(ImageStore store, DebianBase debian) {
+  BakerBases(ImageStore store, DebianBase debian, UnpackLimits limits) {
     this.store = store;
     this.debian = debian;
+    this.limits = limits;
   }
 
   /**
@@ -64,7 +67,10 @@ final class BakerBases {
                 where,
                 () ->
                     ImportedBase.conform(
-                        store, BaseImporter.importOciLayout(store, o.dir(), o.tag()), note));
+                        store,
+                        BaseImporter.importOciLayout(store, o.dir(), o.tag()),
+                        limits,
+                        note));
           }
           case Base.DockerArchive a -> {
             if (!Files.isRegularFile(a.tar())) {
@@ -76,7 +82,7 @@ final class BakerBases {
                 where,
                 () ->
                     ImportedBase.conform(
-                        store, BaseImporter.importDockerArchive(store, a.tar()), note));
+                        store, BaseImporter.importDockerArchive(store, a.tar()), limits, note));
           }
           case Base.Debian d -> located(where, () -> debian.ensure(store, d.suite()));
         };

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Digest;
 import dev.kiln.oci.EntryNames;
 import dev.kiln.oci.EntryRefused;
-import java.io.BufferedInputStream;
+import dev.kiln.oci.LayerStream;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.UnpackLimits;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,14 +30,15 @@ final class ImportedBase {
   private ImportedBase() {}
 
   /** The manifest of {@code manifest} with every layer conformed; itself when nothing changes. */
-  static Descriptor conform(ImageStore store, Descriptor manifest, Consumer<String> note) {
+  static Descriptor conform(
+      ImageStore store, Descriptor manifest, UnpackLimits limits, Consumer<String> note) {
     ImageManifest m = store.manifest(manifest.digest());
     List<Descriptor> layers = new ArrayList<>();
     List<Integer> changed = new ArrayList<>();
     List<String> stripped = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     for (Descriptor layer : m.layers()) {
-      Scan scan = scan(store, layer);
+      Scan scan = scan(store, layer, limits);
       if (scan.stripped().isEmpty() && scan.dropped().isEmpty()) {
         layers.add(layer);
         continue;
@@ -44,7 +46,7 @@ final class ImportedBase {
       stripped.addAll(scan.stripped());
       dropped.addAll(scan.dropped());
       changed.add(layers.size());
-      layers.add(rewrite(store, layer));
+      layers.add(rewrite(store, layer, limits));
     }
     if (changed.isEmpty()) return manifest;
     ObjectNode config = (ObjectNode) Json.parse(store.read(m.config().digest()), "base config");
@@ -64,12 +66,13 @@ final class ImportedBase {
 
   private record Scan(List<String> stripped, List<String> dropped) {}
 
-  private static Scan scan(ImageStore store, Descriptor layer) {
+  private static Scan scan(ImageStore store, Descriptor layer, UnpackLimits limits) {
     List<String> stripped = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     each(
         store,
         layer,
+        limits,
         (e, tar) -> {
           if (special(e)) dropped.add(EntryNames.imagePath(e.getName()));
           else if (e.isFile() && (e.getMode() & SpecialFiles.SET_ID) != 0) {
@@ -79,7 +82,7 @@ final class ImportedBase {
     return new Scan(stripped, dropped);
   }
 
-  private static Descriptor rewrite(ImageStore store, Descriptor layer) {
+  private static Descriptor rewrite(ImageStore store, Descriptor layer, UnpackLimits limits) {
     try (BlobSink sink = store.newBlob()) {
       TarArchiveOutputStream out = new TarArchiveOutputStream(sink, 10240);
       out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -88,6 +91,7 @@ final class ImportedBase {
       each(
           store,
           layer,
+          limits,
           (e, tar) -> {
             if (special(e)) return;
             if (e.isFile()) e.setMode(SpecialFiles.fileMode(e.getMode()));
@@ -111,19 +115,24 @@ final class ImportedBase {
     void visit(TarArchiveEntry e, InputStream content) throws IOException;
   }
 
-  private static void each(ImageStore store, Descriptor layer, EntryVisitor visitor) {
+  /** Reads the layer bounded by {@code limits}: a bomb is refused here, before any unpacking. */
+  private static void each(
+      ImageStore store, Descriptor layer, UnpackLimits limits, EntryVisitor visitor) {
     Digest digest = layer.digest();
+    String entryName = "(none)";
     try (InputStream raw = store.open(digest)) {
-      BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
-      InputStream content = LayerPaths.decompressed(buffered);
-      TarArchiveInputStream tar = new TarArchiveInputStream(content);
+      LayerStream stream = LayerStream.open(raw, limits, limits.maxImageBytes(), digest.toString());
+      TarArchiveInputStream tar = new TarArchiveInputStream(stream.tar());
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        entryName = e.getName();
         visitor.visit(e, tar);
       }
-      content.transferTo(OutputStream.nullOutputStream());
-      buffered.transferTo(OutputStream.nullOutputStream()); // the store checks the digest at EOF
+      stream.finish(); // the store checks the digest at EOF
     } catch (EntryRefused e) {
-      throw new ImageException("layer " + digest + ": " + e.getMessage());
+      throw new ImageException(
+          "layer " + digest + ": entry '" + entryName + "' refused: " + e.getMessage());
+    } catch (OciException e) {
+      throw new ImageException(e.getMessage(), e);
     } catch (IOException e) {
       throw new ImageException("cannot read layer " + digest + ": " + e.getMessage(), e);
     }

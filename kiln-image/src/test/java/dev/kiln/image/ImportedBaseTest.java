@@ -40,7 +40,7 @@ class ImportedBaseTest {
   @Test
   void aBaseWithoutSpecialFiles_keepsItsPublishersDigest() {
     Descriptor m = base(new Tars().file("bin/sh", new byte[] {1}, 0755).bytes());
-    assertThat(ImportedBase.conform(store, m, notes::add)).isEqualTo(m);
+    assertThat(ImportedBase.conform(store, m, UnpackLimits.DEFAULT, notes::add)).isEqualTo(m);
     assertThat(notes).isEmpty();
   }
 
@@ -58,7 +58,7 @@ class ImportedBaseTest {
             .bytes();
     Descriptor m = base(clean, special);
 
-    Descriptor conformed = ImportedBase.conform(store, m, notes::add);
+    Descriptor conformed = ImportedBase.conform(store, m, UnpackLimits.DEFAULT, notes::add);
 
     assertThat(conformed).isNotEqualTo(m);
     assertThat(notes)

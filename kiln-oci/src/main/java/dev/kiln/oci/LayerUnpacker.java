@@ -1,6 +1,5 @@
 package dev.kiln.oci;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -105,30 +103,11 @@ public final class LayerUnpacker {
     public void layer(String layer, InputStream blob) {
       createdHere.clear();
       aboveCreated.clear();
-      Counting raw = new Counting(new BufferedInputStream(blob, BUFFER), null, 0, 0);
+      LayerStream stream = null;
       String entryName = "(none)";
       try {
-        raw.mark(4);
-        int b1 = raw.read();
-        int b2 = raw.read();
-        raw.reset();
-        raw.count = 0;
-        boolean gzip = b1 == 0x1f && b2 == 0x8b;
-        if (b1 == 0x28 && b2 == 0xb5) {
-          throw new OciException(
-              "layer "
-                  + layer
-                  + " is zstd-compressed, which Kiln does not read; convert the image with"
-                  + " skopeo copy --dest-compress-format gzip");
-        }
-        InputStream decompressed = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-        Counting content =
-            new Counting(
-                new BufferedInputStream(decompressed, 1 << 16),
-                gzip ? raw : null,
-                limits.maxLayerBytes(),
-                limits.maxImageBytes() - imageBytes);
-        TarArchiveInputStream tar = new TarArchiveInputStream(content);
+        stream = LayerStream.open(blob, limits, limits.maxImageBytes() - imageBytes, layer);
+        TarArchiveInputStream tar = new TarArchiveInputStream(stream.tar());
         for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
           entryName = e.getName();
           if (++imageEntries > limits.maxEntries()) {
@@ -141,9 +120,8 @@ public final class LayerUnpacker {
           apply(tar, e);
         }
         entryName = "(after the last entry)";
-        content.transferTo(OutputStream.nullOutputStream());
-        raw.transferTo(OutputStream.nullOutputStream());
-        imageBytes += content.count;
+        stream.finish();
+        imageBytes += stream.uncompressedBytes();
       } catch (EntryRefused refused) {
         throw new OciException(
             "layer " + layer + ": entry '" + entryName + "' refused: " + refused.getMessage());
@@ -152,7 +130,9 @@ public final class LayerUnpacker {
       } catch (IOException | RuntimeException e) {
         // A corrupt blob usually breaks the gzip or tar parser first; the verifying stream names
         // the real cause (a digest mismatch) once the raw bytes are read to their end.
-        String cause = drainForCause(raw).orElse(e.getMessage());
+        String cause =
+            (stream == null ? Optional.<String>empty() : stream.drainForCause())
+                .orElse(e.getMessage());
         throw new OciException(
             "layer " + layer + ": cannot unpack entry '" + entryName + "': " + cause, e);
       }
@@ -380,91 +360,7 @@ public final class LayerUnpacker {
     }
   }
 
-  private static Optional<String> drainForCause(InputStream raw) {
-    try {
-      raw.transferTo(OutputStream.nullOutputStream());
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.ofNullable(e.getMessage());
-    }
-  }
-
   private record DirMode(Path path, int mode) {}
-
-  /**
-   * Counts the bytes read through it and refuses to go past a layer's or an image's budget, or (for
-   * a gzip layer) past {@code maxRatio} times the compressed bytes read: the check happens as bytes
-   * are inflated, so a bomb stops before its content reaches the disk.
-   */
-  private final class Counting extends java.io.FilterInputStream {
-    private final Counting compressed;
-    private final long layerBudget;
-    private final long imageBudget;
-    long count;
-
-    Counting(InputStream in, Counting compressed, long layerBudget, long imageBudget) {
-      super(in);
-      this.compressed = compressed;
-      this.layerBudget = layerBudget;
-      this.imageBudget = imageBudget;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) add(1);
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) add(n);
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long s = super.skip(n);
-      if (s > 0) add(s);
-      return s;
-    }
-
-    private void add(long n) throws EntryRefused {
-      count += n;
-      if (layerBudget == 0) return; // the raw counter only counts
-      if (count > layerBudget) {
-        throw new EntryRefused(
-            "the layer expands past the limit of "
-                + UnpackLimits.human(layerBudget)
-                + " per layer (a tar bomb, or raise "
-                + UnpackLimits.LAYER_ENV
-                + ")");
-      }
-      if (count > imageBudget) {
-        throw new EntryRefused(
-            "the image expands past the limit of "
-                + UnpackLimits.human(limits.maxImageBytes())
-                + " per image (a tar bomb, or raise "
-                + UnpackLimits.IMAGE_ENV
-                + ")");
-      }
-      if (compressed != null
-          && count > UnpackLimits.RATIO_FLOOR
-          && count / Math.max(1, compressed.count) > limits.maxRatio()) {
-        throw new EntryRefused(
-            "the gzip layer expands more than "
-                + limits.maxRatio()
-                + " times ("
-                + compressed.count
-                + " compressed bytes gave "
-                + count
-                + "; a gzip bomb, or raise "
-                + UnpackLimits.RATIO_ENV
-                + ")");
-      }
-    }
-  }
 
   static boolean runningAsRoot() {
     try {
