@@ -3,13 +3,17 @@ package dev.kiln.image;
 import dev.kiln.model.Step;
 import dev.kiln.oci.Profile;
 import dev.kiln.oci.Sandbox;
+import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Runs a {@code run} step in a bubblewrap sandbox over the build root (read-write) and returns what
@@ -26,6 +30,9 @@ final class RunStep {
       List.of("/etc/resolv.conf", "/etc", "/tmp", "/proc", "/dev");
 
   static final int TAIL_LINES = 30;
+
+  /** Volatile folders that are part of the root inside the sandbox (no mount over them). */
+  private static final List<String> SCRATCH = List.of("run", "sys");
 
   private RunStep() {}
 
@@ -89,6 +96,7 @@ final class RunStep {
       }
     }
     RunStepSnapshot before = RunStepSnapshot.take(root, RunStep::isVolatile);
+    Set<Path> scratchBefore = scratch(root);
     // Like Docker's WORKDIR: a missing working folder is made (and so becomes part of the layer).
     makeWorkdir(root, workdir);
     SandboxRun sandbox =
@@ -121,7 +129,42 @@ final class RunStep {
     List<String> stripped = SpecialFiles.setId(entries);
     // The build root becomes what the layer says, so image tests on it see the signed image.
     conform(root, after, stripped);
+    dropScratch(root, scratchBefore);
     return new Changes(entries, SpecialFiles.note(stripped, after.special()));
+  }
+
+  /**
+   * What is below the root's /run and /sys: folders the sandbox does not mount over, so a step's
+   * writes there land in the root, though the layer leaves them out (they are volatile).
+   */
+  private static Set<Path> scratch(Path root) {
+    Set<Path> out = new HashSet<>();
+    for (String d : SCRATCH) {
+      Path dir = root.resolve(d);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.forEach(out::add);
+      } catch (IOException e) {
+        throw new ImageException("cannot read the build root " + root + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Deletes what the step left below /run and /sys: the build root stays the image's root. */
+  private static void dropScratch(Path root, Set<Path> before) {
+    Set<Path> now = scratch(root);
+    now.removeAll(before);
+    for (Path p : now) {
+      if (!now.contains(p.getParent())) {
+        try {
+          Trees.delete(p); // the topmost new path; what is below it goes with it
+        } catch (IOException e) {
+          throw new ImageException(
+              "cannot clean the build root " + root + ": " + e.getMessage(), e);
+        }
+      }
+    }
   }
 
   private static void conform(Path root, RunStepSnapshot after, List<String> stripped) {

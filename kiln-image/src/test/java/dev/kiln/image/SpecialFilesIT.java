@@ -24,9 +24,9 @@ class SpecialFilesIT {
           from: scratch
           steps:
             - copy: { src: bin/, dest: /bin }
-            - run: "cp /bin/busybox /bin/su2 && chmod 4755 /bin/su2 && chmod 2755 /bin/busybox && mkfifo /fifo && mknod /null c 1 3"
+            - run: "cp /bin/busybox /bin/su2 && chmod 4755 /bin/su2 && chmod 2755 /bin/busybox && mkfifo /fifo && mknod /null c 1 3 && mkdir -p /run && echo x > /run/pid"
           test:
-            - { command: [ /bin/sh, -c, "test ! -u /bin/su2 && test ! -g /bin/busybox && test ! -e /fifo && test ! -e /null" ] }
+            - { command: [ /bin/sh, -c, "test ! -u /bin/su2 && test ! -g /bin/busybox && test ! -e /fifo && test ! -e /null && test ! -e /run/pid" ] }
       """;
 
   @TempDir Path tmp;
