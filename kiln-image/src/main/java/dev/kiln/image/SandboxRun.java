@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * the execution side of kiln-oci's {@link Sandbox}, which builds the command line. {@code run}
  * steps use {@link Profile#runStep}, image tests {@link Profile#imageTest} (exactly an instance's
  * profile). The environment inside is exactly {@code env} (PATH defaults to the Debian one), given
- * to bwrap as its own environment, never on its command line.
+ * to bwrap as its own environment, except what the host's loader would act on ({@link
+ * Sandbox#processEnvironment}).
  *
  * @param sandbox the command line's shape
  * @param env the environment inside, in order
@@ -44,9 +45,10 @@ record SandboxRun(Sandbox sandbox, Map<String, String> env) {
   /** Starts {@code argv} inside; stdout and stderr go to one bounded buffer. */
   Running start(List<String> argv) {
     ProcessBuilder pb =
-        new ProcessBuilder(sandbox.argv(argv, OptionalInt.empty())).redirectErrorStream(true);
+        new ProcessBuilder(sandbox.argv(argv, environment(), OptionalInt.empty()))
+            .redirectErrorStream(true);
     pb.environment().clear();
-    pb.environment().putAll(environment());
+    pb.environment().putAll(Sandbox.processEnvironment(environment()));
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     try {
       Process p = pb.start();

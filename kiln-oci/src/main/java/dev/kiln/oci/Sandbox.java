@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The bubblewrap command line over an image root (pure, so it is unit-tested as data); the one
@@ -20,9 +22,12 @@ import java.util.OptionalInt;
  * {@code --as-pid-1}: the kernel drops a signal sent to a namespace's pid 1 that has no handler for
  * it, so a command as pid 1 would ignore the stop signal and wait out the whole grace period.
  *
- * <p>The environment is not on the command line ({@code --setenv} would put secrets in {@code
- * /proc/<pid>/cmdline}, readable by every host user): the caller gives bwrap exactly the
- * environment the command gets.
+ * <p>The environment mostly travels as bwrap's own ({@link #processEnvironment}), not on its
+ * command line: {@code --setenv} would put secrets in {@code /proc/<pid>/cmdline}, readable by
+ * every host user. The exception is what the host's dynamic loader or shell would act on before
+ * bwrap has sandboxed anything ({@code LD_PRELOAD}, {@code LD_LIBRARY_PATH}, {@code GCONV_PATH},
+ * {@code BASH_ENV}...): an image's config could otherwise make bwrap, running as root on the host,
+ * load a library of its choosing. Those reach the command through {@code --setenv} only.
  *
  * @param bwrap the bwrap binary
  * @param profile what the sandbox may see and do
@@ -43,12 +48,55 @@ public record Sandbox(
 
   private static final boolean ROOT = LayerUnpacker.runningAsRoot();
 
+  /** glibc's list of variables it ignores for set-uid programs, and the shells' start-up files. */
+  private static final Set<String> HOST_SENSITIVE =
+      Set.of(
+          "GCONV_PATH",
+          "GETCONF_DIR",
+          "GLIBC_TUNABLES",
+          "HOSTALIASES",
+          "LOCALDOMAIN",
+          "LOCPATH",
+          "MALLOC_TRACE",
+          "NIS_PATH",
+          "NLSPATH",
+          "RESOLV_HOST_CONF",
+          "RES_OPTIONS",
+          "TMPDIR",
+          "TZDIR",
+          "BASH_ENV",
+          "ENV",
+          "SHELLOPTS",
+          "BASHOPTS",
+          "PS4");
+
+  /** Whether the host's loader or shell would act on {@code name} (see the class comment). */
+  static boolean hostSensitive(String name) {
+    return name.startsWith("LD_") || HOST_SENSITIVE.contains(name);
+  }
+
+  /**
+   * The environment to start bwrap (and any host process before it) with: {@code env} less the
+   * host-sensitive variables, which {@link #argv} passes by {@code --setenv}.
+   */
+  public static Map<String, String> processEnvironment(Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (!hostSensitive(k)) out.put(k, v);
+        });
+    return out;
+  }
+
   public Sandbox {
     mounts = Map.copyOf(mounts);
   }
 
-  /** bwrap's argv for {@code command}; {@code statusFd}, if given, receives its JSON status. */
-  public List<String> argv(List<String> command, OptionalInt statusFd) {
+  /**
+   * bwrap's argv for {@code command}, which gets {@code env} (bwrap itself is started with {@link
+   * #processEnvironment} of it); {@code statusFd}, if given, receives bwrap's JSON status.
+   */
+  public List<String> argv(List<String> command, Map<String, String> env, OptionalInt statusFd) {
     List<String> argv = new ArrayList<>();
     argv.add(bwrap.toString());
     statusFd.ifPresent(fd -> argv.addAll(List.of("--json-status-fd", Integer.toString(fd))));
@@ -58,6 +106,7 @@ public record Sandbox(
     argv.addAll(List.of("--hostname", hostname));
     capabilities(argv);
     argv.addAll(List.of("--new-session", "--die-with-parent"));
+    setenv(argv, env);
     return finish(argv, command);
   }
 
@@ -67,14 +116,22 @@ public record Sandbox(
    * the instance's processes and network but not its private {@code /tmp}. It dies with its parent:
    * a probe must not outlive its timeout.
    */
-  public List<String> execArgv(List<String> command, int pidnsFd) {
+  public List<String> execArgv(List<String> command, Map<String, String> env, int pidnsFd) {
     List<String> argv = new ArrayList<>();
     argv.add(bwrap.toString());
     argv.addAll(List.of("--pidns", Integer.toString(pidnsFd)));
     filesystem(argv);
     capabilities(argv);
     argv.addAll(List.of("--new-session", "--die-with-parent"));
+    setenv(argv, env);
     return finish(argv, command);
+  }
+
+  private static void setenv(List<String> argv, Map<String, String> env) {
+    env.forEach(
+        (k, v) -> {
+          if (hostSensitive(k)) argv.addAll(List.of("--setenv", k, v));
+        });
   }
 
   private void filesystem(List<String> argv) {

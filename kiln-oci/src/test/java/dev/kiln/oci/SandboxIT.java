@@ -37,19 +37,24 @@ class SandboxIT {
     Sandbox.addMountPoints(root);
   }
 
-  private Process start(Profile profile, String script) throws IOException {
+  private Process start(Profile profile, String script, Map<String, String> env)
+      throws IOException {
     Sandbox sandbox =
         new Sandbox(Path.of("/usr/bin/bwrap"), profile, root, Map.of(), "/", "kiln-test");
     ProcessBuilder pb =
-        new ProcessBuilder(sandbox.argv(List.of("/bin/sh", "-c", script), OptionalInt.empty()))
+        new ProcessBuilder(sandbox.argv(List.of("/bin/sh", "-c", script), env, OptionalInt.empty()))
             .redirectErrorStream(true);
     pb.environment().clear();
-    pb.environment().put("PATH", "/bin");
+    pb.environment().putAll(Sandbox.processEnvironment(env));
     return pb.start();
   }
 
   private String run(Profile profile, String script) throws Exception {
-    Process p = start(profile, script);
+    return run(profile, script, Map.of("PATH", "/bin"));
+  }
+
+  private String run(Profile profile, String script, Map<String, String> env) throws Exception {
+    Process p = start(profile, script, env);
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(30, TimeUnit.SECONDS);
     return out;
@@ -74,8 +79,22 @@ class SandboxIT {
   }
 
   @Test
+  void anImagesLoaderVariables_reachTheCommand_butNotBwrapOnTheHost() throws Exception {
+    // bwrap is dynamically linked and runs as root on the host: with LD_PRELOAD in its own
+    // environment, the host's ld.so would try to load the named file into it
+    String out =
+        run(
+            Profile.INSTANCE,
+            "echo inside=$LD_PRELOAD",
+            Map.of("PATH", "/bin", "LD_PRELOAD", "/kiln-test-no-such.so"));
+
+    assertThat(out).contains("inside=/kiln-test-no-such.so").doesNotContain("ld.so");
+  }
+
+  @Test
   void sigtermStopsACommandWithoutATermHandler_atOnce() throws Exception {
-    Process p = start(Profile.INSTANCE, "echo ready; exec busybox sleep 600");
+    Process p =
+        start(Profile.INSTANCE, "echo ready; exec busybox sleep 600", Map.of("PATH", "/bin"));
     assertThat(new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8))
         .isEqualTo("ready\n");
     // bwrap's init is pid 1 and the command its child: the command is what a stop signals

@@ -18,7 +18,9 @@ class SandboxTest {
             Map.of("/data", Path.of("/k/volumes/web/data")),
             "/srv",
             "web-1");
-    return String.join(" ", s.argv(List.of("/bin/sh", "-c", "exec httpd"), OptionalInt.of(3)));
+    return String.join(
+        " ",
+        s.argv(List.of("/bin/sh", "-c", "exec httpd"), Map.of("SECRET", "s3"), OptionalInt.of(3)));
   }
 
   @Test
@@ -30,8 +32,21 @@ class SandboxTest {
         .contains("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try")
         .contains("--cap-drop ALL", "--new-session", "--die-with-parent", "--chdir /srv")
         // bwrap's init must be pid 1: a command as pid 1 would ignore the stop signal
-        .doesNotContain("--unshare-net", "--as-pid-1", "--cap-add", "--setenv", "resolv.conf")
+        .doesNotContain("--unshare-net", "--as-pid-1", "--cap-add", "--setenv", "resolv.conf", "s3")
         .endsWith("-- /bin/sh -c exec httpd");
+  }
+
+  @Test
+  void whatTheHostsLoaderWouldActOn_neverReachesBwrapsOwnEnvironment_butTheCommandGetsIt() {
+    Map<String, String> env =
+        Map.of("LD_PRELOAD", "/x.so", "GCONV_PATH", "/g", "BASH_ENV", "/b", "API_TOKEN", "t");
+    Sandbox s =
+        new Sandbox(Path.of("bwrap"), Profile.INSTANCE, Path.of("/r"), Map.of(), "/", "web-1");
+
+    assertThat(Sandbox.processEnvironment(env)).containsOnlyKeys("API_TOKEN");
+    assertThat(String.join(" ", s.argv(List.of("true"), env, OptionalInt.empty())))
+        .contains("--setenv LD_PRELOAD /x.so", "--setenv GCONV_PATH /g", "--setenv BASH_ENV /b")
+        .doesNotContain("API_TOKEN");
   }
 
   @Test
@@ -51,7 +66,7 @@ class SandboxTest {
   void anExecJoinsTheInstancesPidNamespace() {
     Sandbox s =
         new Sandbox(Path.of("bwrap"), Profile.INSTANCE, Path.of("/r"), Map.of(), "/", "web-1");
-    assertThat(String.join(" ", s.execArgv(List.of("true"), 5)))
+    assertThat(String.join(" ", s.execArgv(List.of("true"), Map.of(), 5)))
         .startsWith("bwrap --pidns 5 --ro-bind /r /")
         .contains("--cap-drop ALL", "--die-with-parent")
         .doesNotContain("--unshare-pid")

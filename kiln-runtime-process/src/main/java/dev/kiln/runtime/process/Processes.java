@@ -49,8 +49,8 @@ final class Processes {
                 "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
                 "kiln-launch",
                 status.toString()));
-    argv.addAll(sandbox.argv(launch.argv(), OptionalInt.of(3)));
-    Process process = spawn(argv, launch.env(), dir, dir);
+    argv.addAll(sandbox.argv(launch.argv(), launch.env(), OptionalInt.of(3)));
+    Process process = spawn(argv, Sandbox.processEnvironment(launch.env()), dir, dir);
     long supervisorStart = awaitStartTime(process);
     long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
     while (true) {
@@ -172,11 +172,11 @@ final class Processes {
                 "f=$1; shift; exec \"$@\" 3<\"$f\"",
                 "kiln-exec",
                 "/proc/" + record.pid() + "/ns/pid"));
-    argv.addAll(sandbox.execArgv(command, 3));
+    argv.addAll(sandbox.execArgv(command, record.execEnv(), 3));
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
       builder.environment().clear();
-      builder.environment().putAll(record.execEnv());
+      builder.environment().putAll(Sandbox.processEnvironment(record.execEnv()));
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Process process = builder.start();
       var output = new java.util.concurrent.CompletableFuture<String>();
