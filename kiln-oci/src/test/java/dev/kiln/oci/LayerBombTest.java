@@ -3,7 +3,6 @@ package dev.kiln.oci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -102,12 +101,5 @@ class LayerBombTest {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static byte[] concat(List<byte[]> parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    parts.forEach(out::writeBytes);
-    return out.toByteArray();
   }
 }
