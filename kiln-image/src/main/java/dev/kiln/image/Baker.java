@@ -51,7 +51,7 @@ public final class Baker {
             this.cacheDir.resolve("debian-bases"),
             options.epoch(),
             message -> options.listener().on(new BakerEvent.Note("", message)));
-    this.bases = new BakerBases(store, debian, limits);
+    this.bases = new BakerBases(store, debian, limits, this.cacheDir.resolve("conformed-bases"));
     BakerWork.clearStale(this.cacheDir.resolve("work"));
   }
 

@@ -4,6 +4,7 @@ import dev.kiln.model.Base;
 import dev.kiln.model.Digest;
 import dev.kiln.oci.UnpackLimits;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,16 @@ final class BakerBases {
   private final ImageStore store;
   private final DebianBase debian;
   private final UnpackLimits limits;
+  private final Path conformed;
 
-  BakerBases(ImageStore store, DebianBase debian, UnpackLimits limits) {
+  /**
+   * @param conformed where {@link ImportedBase} remembers the bases it conformed
+   */
+  BakerBases(ImageStore store, DebianBase debian, UnpackLimits limits, Path conformed) {
     this.store = store;
     this.debian = debian;
     this.limits = limits;
+    this.conformed = conformed;
   }
 
   /**
@@ -70,6 +76,7 @@ final class BakerBases {
                         store,
                         BaseImporter.importOciLayout(store, o.dir(), o.tag()),
                         limits,
+                        conformed,
                         note));
           }
           case Base.DockerArchive a -> {
@@ -82,7 +89,11 @@ final class BakerBases {
                 where,
                 () ->
                     ImportedBase.conform(
-                        store, BaseImporter.importDockerArchive(store, a.tar()), limits, note));
+                        store,
+                        BaseImporter.importDockerArchive(store, a.tar()),
+                        limits,
+                        conformed,
+                        note));
           }
           case Base.Debian d -> located(where, () -> debian.ensure(store, d.suite()));
         };

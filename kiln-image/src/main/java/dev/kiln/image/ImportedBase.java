@@ -11,6 +11,9 @@ import dev.kiln.oci.OciException;
 import dev.kiln.oci.UnpackLimits;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,12 +27,64 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * layer with set-uid/set-gid files or device nodes is rewritten without them (uncompressed, the
  * same entries otherwise, in the same order), and the config's diff ids and the manifest follow. A
  * base without any keeps its publisher's digests byte for byte. The imported original stays in the
- * store untouched; the bake builds on the conformed one.
+ * store untouched; the bake builds on the conformed one. The outcome is remembered per base
+ * manifest in {@code <records>/<hex>.json} (with its note, repeated on later bakes), so a base is
+ * read and rewritten once, not on every bake.
  */
 final class ImportedBase {
   private ImportedBase() {}
 
-  /** The manifest of {@code manifest} with every layer conformed; itself when nothing changes. */
+  /**
+   * The manifest of {@code manifest} with every layer conformed; itself when nothing changes.
+   * {@code records} remembers outcomes across bakes.
+   */
+  static Descriptor conform(
+      ImageStore store,
+      Descriptor manifest,
+      UnpackLimits limits,
+      Path records,
+      Consumer<String> note) {
+    Path record = records.resolve(manifest.digest().hex() + ".json");
+    Optional<Remembered> known = read(record).filter(r -> store.has(r.manifest().digest()));
+    if (known.isPresent()) {
+      if (!known.get().note().isEmpty()) note.accept(known.get().note());
+      return known.get().manifest();
+    }
+    StringBuilder said = new StringBuilder();
+    Descriptor conformed = conform(store, manifest, limits, (Consumer<String>) n -> said.append(n));
+    write(record, new Remembered(conformed, said.toString()));
+    if (!said.isEmpty()) note.accept(said.toString());
+    return conformed;
+  }
+
+  private record Remembered(Descriptor manifest, String note) {}
+
+  private static Optional<Remembered> read(Path record) {
+    try {
+      JsonNode n = Json.parse(Files.readAllBytes(record), record.toString());
+      return Optional.of(
+          new Remembered(
+              Descriptor.fromJson(n.path("manifest"), record.toString()),
+              n.path("note").asText("")));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // absent or unreadable: conform again
+    }
+  }
+
+  private static void write(Path record, Remembered r) {
+    try {
+      Files.createDirectories(record.getParent());
+      ObjectNode n = Json.object();
+      n.set("manifest", r.manifest().toJson());
+      n.put("note", r.note());
+      Path temp = Files.createTempFile(record.getParent(), "conformed", ".tmp");
+      Files.write(temp, Json.bytes(n));
+      Files.move(temp, record, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Only a speed-up: the next bake conforms again.
+    }
+  }
+
   static Descriptor conform(
       ImageStore store, Descriptor manifest, UnpackLimits limits, Consumer<String> note) {
     ImageManifest m = store.manifest(manifest.digest());

@@ -87,6 +87,19 @@ class ImportedBaseTest {
     assertThat(root.resolve("etc/os-release")).hasContent("ID=test\n");
   }
 
+  @Test
+  void theOutcomeIsRemembered_soALaterBakeNeitherRereadsNorRewrites_butRepeatsTheNote() {
+    Descriptor m = base(new Tars().file("usr/bin/su", new byte[] {1}, 04755).bytes());
+    Path records = tmp.resolve("records");
+
+    Descriptor first = ImportedBase.conform(store, m, UnpackLimits.DEFAULT, records, notes::add);
+    Descriptor again = ImportedBase.conform(store, m, UnpackLimits.DEFAULT, records, notes::add);
+
+    assertThat(again).isEqualTo(first).isNotEqualTo(m);
+    assertThat(records.resolve(m.digest().hex() + ".json")).exists();
+    assertThat(notes).hasSize(2).allMatch(n -> n.contains("/usr/bin/su"));
+  }
+
   static int mode(Path p) throws Exception {
     return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
   }
