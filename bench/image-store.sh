@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kiln image-store benchmark (measurements, not tests): LayerUnpacker beside GNU tar on the same layer
+# Kiln image-store benchmark (measurements, not tests): kiln-oci's LayerUnpacker beside GNU tar on the same layer
 # (plain and gzip), SBOM computation (streams the layers, hashes every file), signing + verifying.
 #   bench/image-store.sh [DIR=the JDK's home] [runs=3]
 # The layer is a tar of DIR. Builds kiln-image from this checkout.

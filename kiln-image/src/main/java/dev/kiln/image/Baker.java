@@ -4,6 +4,7 @@ import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Step;
+import dev.kiln.oci.UnpackLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,14 +28,13 @@ import java.util.Optional;
  * is only written to the config, for instances.
  */
 public final class Baker {
-  static final long MAX_IMAGE_BYTES = 64L << 30;
-
   private final ImageStore store;
   private final Path cacheDir;
   private final BakeOptions options;
   private final LayerCache cache;
   private final CopyStep.FileHasher hasher;
   private final BakerBases bases;
+  private final UnpackLimits limits = UnpackLimits.fromEnvironment();
 
   public Baker(ImageStore store, Path cacheDir, BakeOptions options) {
     this.store = store;
@@ -51,7 +51,7 @@ public final class Baker {
             this.cacheDir.resolve("debian-bases"),
             options.epoch(),
             message -> options.listener().on(new BakerEvent.Note("", message)));
-    this.bases = new BakerBases(store, debian);
+    this.bases = new BakerBases(store, debian, limits, this.cacheDir.resolve("conformed-bases"));
     BakerWork.clearStale(this.cacheDir.resolve("work"));
   }
 
@@ -103,7 +103,7 @@ public final class Baker {
     Map<String, String> env = BakerConfig.runEnv(base.config(), recipe);
     env.put("SOURCE_DATE_EPOCH", Long.toString(options.epoch().getEpochSecond()));
     String workdir = recipe.workdir().or(() -> base.config().workdir()).orElse("/");
-    try (BakerWork work = BakerWork.create(cacheDir.resolve("work"), name)) {
+    try (BakerWork work = BakerWork.create(cacheDir.resolve("work"), name, limits)) {
       for (int i = 0; i < steps.size(); i++) {
         Step step = steps.get(i);
         Instant stepStart = options.clock().instant();
@@ -129,6 +129,9 @@ public final class Baker {
                   () -> LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe)));
           hit = made.hit();
           layer = made.layer();
+          if (hit.isEmpty()) {
+            note(name, SpecialFiles.note(SpecialFiles.setId(plan.entries()), List.of()));
+          }
         } else {
           Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
           hit = cache.get(store, key);
@@ -137,9 +140,16 @@ public final class Baker {
           } else {
             List<LayerEntry> entries =
                 switch (step) {
-                  case Step.Copy c -> plan.entries();
-                  case Step.Run r ->
-                      RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                  case Step.Copy c -> {
+                    note(name, SpecialFiles.note(SpecialFiles.setId(plan.entries()), List.of()));
+                    yield plan.entries();
+                  }
+                  case Step.Run r -> {
+                    RunStep.Changes changes =
+                        RunStep.run(work.root(store, layers), r, env, workdir, stepWhere);
+                    note(name, changes.note());
+                    yield changes.entries();
+                  }
                 };
             layer = new LayerWriter(options.epoch()).write(store, entries);
             if (step instanceof Step.Run) work.advanced(layers.size() + 1);
@@ -169,8 +179,7 @@ public final class Baker {
                   Optional.empty(),
                   Optional.empty()));
       if (options.runTests()) {
-        new ImageTestRunner(store, work.dir(), options.listener())
-            .run(name, manifest, recipe.tests());
+        new ImageTestRunner(store, options.listener()).run(name, manifest, recipe.tests(), work);
       }
       Optional<String> signedBy = BakerFinish.signAndDescribe(store, manifest, options);
       store.tag(name, manifest);
@@ -178,6 +187,10 @@ public final class Baker {
       options.listener().on(new BakerEvent.ImageDone(name, manifest, took));
       return new BakeResult.BakedImage(name, manifest, record, took, signedBy);
     }
+  }
+
+  private void note(String image, String message) {
+    if (!message.isEmpty()) options.listener().on(new BakerEvent.Note(image, message));
   }
 
   /** The step's cache key parts: everything that can change its layer besides the layers below. */

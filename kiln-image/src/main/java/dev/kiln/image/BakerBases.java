@@ -3,6 +3,8 @@ package dev.kiln.image;
 import dev.kiln.blueprint.BlueprintFolder;
 import dev.kiln.model.Base;
 import dev.kiln.model.Digest;
+import dev.kiln.oci.UnpackLimits;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +31,17 @@ final class BakerBases {
 
   private final ImageStore store;
   private final DebianBase debian;
+  private final UnpackLimits limits;
+  private final Path conformed;
 
-  BakerBases(ImageStore store, DebianBase debian) {
+  /**
+   * @param conformed where {@link ImportedBase} remembers the bases it conformed
+   */
+  BakerBases(ImageStore store, DebianBase debian, UnpackLimits limits, Path conformed) {
     this.store = store;
     this.debian = debian;
+    this.limits = limits;
+    this.conformed = conformed;
   }
 
   /**
@@ -62,7 +71,15 @@ final class BakerBases {
                       throw new BakerException(where + ": " + problem);
                     });
             note.accept("importing " + BakerConfig.baseName(base));
-            yield located(where, () -> BaseImporter.importOciLayout(store, o.dir(), o.tag()));
+            yield located(
+                where,
+                () ->
+                    ImportedBase.conform(
+                        store,
+                        BaseImporter.importOciLayout(store, o.dir(), o.tag()),
+                        limits,
+                        conformed,
+                        note));
           }
           case Base.DockerArchive a -> {
             BlueprintFolder.baseProblem(base)
@@ -71,7 +88,15 @@ final class BakerBases {
                       throw new BakerException(where + ": " + problem);
                     });
             note.accept("importing " + BakerConfig.baseName(base));
-            yield located(where, () -> BaseImporter.importDockerArchive(store, a.tar()));
+            yield located(
+                where,
+                () ->
+                    ImportedBase.conform(
+                        store,
+                        BaseImporter.importDockerArchive(store, a.tar()),
+                        limits,
+                        conformed,
+                        note));
           }
           case Base.Debian d -> located(where, () -> debian.ensure(store, d.suite()));
         };

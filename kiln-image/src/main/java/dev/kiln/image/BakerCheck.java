@@ -2,6 +2,7 @@ package dev.kiln.image;
 
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
+import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public final class BakerCheck {
       }
       return new Result(stored, differences);
     } finally {
-      DebianBase.deleteTree(temp);
+      Trees.deleteQuietly(temp);
     }
   }
 

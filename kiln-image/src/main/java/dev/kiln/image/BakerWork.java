@@ -1,5 +1,8 @@
 package dev.kiln.image;
 
+import dev.kiln.oci.LayerUnpacker;
+import dev.kiln.oci.Trees;
+import dev.kiln.oci.UnpackLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,26 +10,29 @@ import java.util.List;
 
 /**
  * One image's scratch space under {@code <cacheDir>/work}: the build root that {@code run} steps
- * change, kept across the steps of the image so each run step only applies the layers it has not
- * seen, and the image tests' root. Deleted when the image is done; a killed bake's leftovers are
- * deleted by a later bake once they are old.
+ * change, kept across the steps of the image so each layer is unpacked once per bake, and then the
+ * root the image tests run on (it has every layer of the image by then). Deleted when the image is
+ * done; a killed bake's leftovers are deleted by a later bake once they are old.
  */
 final class BakerWork implements AutoCloseable {
   private static final long STALE_MILLIS = 12L * 3600 * 1000;
 
   private final Path dir;
   private final Path root;
+  private final UnpackLimits limits;
+  private LayerUnpacker.Unpack unpack;
   private int applied;
 
-  private BakerWork(Path dir) {
+  private BakerWork(Path dir, UnpackLimits limits) {
     this.dir = dir;
     this.root = dir.resolve("root");
+    this.limits = limits;
   }
 
-  static BakerWork create(Path workDir, String image) {
+  static BakerWork create(Path workDir, String image, UnpackLimits limits) {
     try {
       Files.createDirectories(workDir);
-      return new BakerWork(Files.createTempDirectory(workDir, image + "-"));
+      return new BakerWork(Files.createTempDirectory(workDir, image + "-"), limits);
     } catch (IOException e) {
       throw new ImageException(
           "cannot create a work folder in " + workDir + ": " + e.getMessage(), e);
@@ -39,14 +45,9 @@ final class BakerWork implements AutoCloseable {
 
   /** The build root with {@code layers} applied (only those not applied before are unpacked). */
   Path root(ImageStore store, List<Descriptor> layers) {
-    try {
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      throw new ImageException("cannot create " + root + ": " + e.getMessage(), e);
-    }
+    if (unpack == null) unpack = Unpacking.start(root, limits);
     if (applied < layers.size()) {
-      new LayerUnpacker(Baker.MAX_IMAGE_BYTES)
-          .unpack(store, layers.subList(applied, layers.size()), root);
+      Unpacking.apply(unpack, store, layers.subList(applied, layers.size()));
       applied = layers.size();
     }
     return root;
@@ -59,18 +60,10 @@ final class BakerWork implements AutoCloseable {
 
   @Override
   public void close() {
-    DebianBase.deleteTree(dir);
+    Trees.deleteQuietly(dir);
   }
 
   static void clearStale(Path workDir) {
-    if (!Files.isDirectory(workDir)) return;
-    long cutoff = System.currentTimeMillis() - STALE_MILLIS;
-    try (var dirs = Files.list(workDir)) {
-      for (Path d : dirs.toList()) {
-        if (Files.getLastModifiedTime(d).toMillis() < cutoff) DebianBase.deleteTree(d);
-      }
-    } catch (IOException ignored) {
-      // Best effort.
-    }
+    Trees.deleteChildrenOlderThan(workDir, System.currentTimeMillis() - STALE_MILLIS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.image;
 
+import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -62,13 +63,15 @@ final class DebianBase {
     note.accept("importing the debian:" + suite + " root from " + root + " as a base layer");
     RunStepSnapshot all = RunStepSnapshot.take(root, p -> false);
     List<LayerEntry> entries = RunStepSnapshot.empty(root).diff(all);
+    String special = SpecialFiles.note(SpecialFiles.setId(entries), all.special());
+    if (!special.isEmpty()) note.accept("debian:" + suite + ": " + special);
     Descriptor layer = new LayerWriter(epoch).write(store, entries);
     ImageConfig config =
         new ImageConfig(
             BaseImporter.hostArchitecture(),
             "linux",
             epoch,
-            List.of("PATH=" + Sandbox.DEFAULT_PATH),
+            List.of("PATH=" + SandboxRun.DEFAULT_PATH),
             List.of(),
             List.of("/bin/bash"),
             Optional.empty(),
@@ -102,7 +105,7 @@ final class DebianBase {
           // Another bake made it first: use theirs.
         }
       } finally {
-        deleteTree(temp);
+        Trees.deleteQuietly(temp);
       }
     } catch (IOException e) {
       throw new ImageException(
@@ -116,7 +119,7 @@ final class DebianBase {
     long cutoff = System.currentTimeMillis() - 3_600_000;
     try (var temps = Files.newDirectoryStream(debianCache, suite + ".tmp-*")) {
       for (Path t : temps) {
-        if (Files.getLastModifiedTime(t).toMillis() < cutoff) deleteTree(t);
+        if (Files.getLastModifiedTime(t).toMillis() < cutoff) Trees.deleteQuietly(t);
       }
     }
   }
@@ -133,7 +136,7 @@ final class DebianBase {
               + suite
               + " needs debootstrap, which is not installed: apt-get install debootstrap");
     }
-    Sandbox.Tail tail = new Sandbox.Tail(p.getInputStream());
+    SandboxRun.Tail tail = new SandboxRun.Tail(p.getInputStream());
     Thread reader = Thread.ofVirtual().start(tail);
     try {
       boolean done = p.waitFor(30, TimeUnit.MINUTES);
@@ -149,7 +152,7 @@ final class DebianBase {
                 + " reachable, and "
                 + suite
                 + " a Debian suite?):\n"
-                + Sandbox.lastLines(tail.text(), 20));
+                + SandboxRun.lastLines(tail.text(), 20));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -207,38 +210,6 @@ final class DebianBase {
       Files.move(temp, record, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       // Only a speed-up.
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
-                throws IOException {
-              d.toFile().setWritable(true, true);
-              d.toFile().setExecutable(true, true);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              Files.delete(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      // Best effort: a stray temp folder is harmless and cleared by the next bake.
     }
   }
 }

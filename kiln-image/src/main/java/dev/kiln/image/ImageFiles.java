@@ -1,6 +1,8 @@
 package dev.kiln.image;
 
 import dev.kiln.model.Digest;
+import dev.kiln.oci.EntryNames;
+import dev.kiln.oci.EntryRefused;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,7 +87,7 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
     byte[] buf = new byte[1 << 16];
     try {
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-        String path = LayerPaths.imagePath(e.getName());
+        String path = EntryNames.imagePath(e.getName());
         if (path.equals("/")) continue;
         int slash = path.lastIndexOf('/');
         String dir = path.substring(0, slash);
@@ -99,7 +101,7 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
         } else if (e.isSymbolicLink()) {
           mine.put(path, new Node(Kind.SYMLINK, "", 0, e.getLinkName()));
         } else if (e.isLink()) {
-          String target = LayerPaths.imagePath(e.getLinkName());
+          String target = EntryNames.imagePath(e.getLinkName());
           Node t = mine.containsKey(target) ? mine.get(target) : all.get(target);
           mine.put(path, t == null ? Node.of(Kind.OTHER) : t);
           byte[] k = mineKept.containsKey(target) ? mineKept.get(target) : kept.get(target);
@@ -121,7 +123,7 @@ public record ImageFiles(NavigableMap<String, Node> entries, Map<String, byte[]>
       }
       content.transferTo(OutputStream.nullOutputStream());
       buffered.transferTo(OutputStream.nullOutputStream());
-    } catch (LayerUnpacker.RefusedEntry e) {
+    } catch (EntryRefused e) {
       throw new ImageException("layer " + layer.digest() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
       if (!(e instanceof ImageException)) buffered.transferTo(OutputStream.nullOutputStream());

@@ -1,6 +1,8 @@
 package dev.kiln.image;
 
 import dev.kiln.model.ImageTest;
+import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -8,8 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,52 +18,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an image's {@code test:} entries against an instance of it, before the image is tagged: the
- * image is unpacked to a temp root, its entrypoint + cmd started in a sandbox with a read-only
- * root, the host network and {@code PORT} set to a free loopback port, as the process runtime will
- * run it. {@code http:} tests GET {@code http://127.0.0.1:PORT<path>} until the expected status or
- * a deadline; command tests run in a second sandbox over the same root. The first failure throws,
- * with what was expected, what came back, and the instance's last output lines.
+ * Runs an image's {@code test:} entries against an instance of it, before the image is tagged: on
+ * the bake's build root (every layer applied, each unpacked once per bake by kiln-oci's unpacker,
+ * the process driver's too), its entrypoint + cmd started in kiln-oci's sandbox in exactly the
+ * profile instances run in ({@link Profile#imageTest} is {@link Profile#INSTANCE}: read-only root,
+ * no capabilities, the host network, bwrap's init as pid 1), with {@code PORT} set to a free
+ * loopback port. {@code http:} tests GET {@code http://127.0.0.1:PORT<path>} until the expected
+ * status or a deadline; command tests run in a second sandbox over the same root. The first failure
+ * throws, with what was expected, what came back, and the instance's last output lines.
  */
 final class ImageTestRunner {
   static final Duration HTTP_DEADLINE = Duration.ofSeconds(15);
 
   private final ImageStore store;
-  private final Path workDir;
   private final BakerListener listener;
 
-  ImageTestRunner(ImageStore store, Path workDir, BakerListener listener) {
+  ImageTestRunner(ImageStore store, BakerListener listener) {
     this.store = store;
-    this.workDir = workDir;
     this.listener = listener;
   }
 
   /** Runs every test; throws a {@link BakerException} at the first failure. */
-  void run(String image, Descriptor manifest, List<ImageTest> tests) {
+  void run(String image, Descriptor manifest, List<ImageTest> tests, BakerWork work) {
     if (tests.isEmpty()) return;
     ImageManifest m = store.manifest(manifest.digest());
     ImageConfig config = store.config(m);
-    Path root = workDir.resolve("test-root");
+    Path root = work.root(store, m.layers());
     try {
-      Files.createDirectories(root);
-      new LayerUnpacker(Baker.MAX_IMAGE_BYTES).unpack(store, m.layers(), root);
-      for (String mount : List.of("proc", "dev", "tmp")) {
-        if (!Files.exists(root.resolve(mount), LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectories(root.resolve(mount));
-        }
-      }
+      Sandbox.addMountPoints(root);
       int port = freePort();
       Map<String, String> env = new LinkedHashMap<>(Baker.envMap(config.env()));
       env.put("PORT", Integer.toString(port));
       String workdir = config.workdir().orElse("/");
       boolean needsInstance = tests.stream().anyMatch(t -> t instanceof ImageTest.Http);
-      Sandbox.Running instance = needsInstance ? start(image, root, config, env, workdir) : null;
+      SandboxRun.Running instance = needsInstance ? start(image, root, config, env, workdir) : null;
       try {
         for (ImageTest t : tests) {
           switch (t) {
             case ImageTest.Http h -> http(image, h, port, instance);
-            case ImageTest.Command c ->
-                command(image, c, new Sandbox(root, false, true, env, workdir));
+            case ImageTest.Command c -> command(image, c, sandbox(image, root, env, workdir));
           }
         }
       } finally {
@@ -71,12 +64,15 @@ final class ImageTestRunner {
       }
     } catch (IOException e) {
       throw new ImageException("image " + image + ": cannot prepare its test root: " + e, e);
-    } finally {
-      DebianBase.deleteTree(root);
     }
   }
 
-  private Sandbox.Running start(
+  private static SandboxRun sandbox(
+      String image, Path root, Map<String, String> env, String workdir) {
+    return SandboxRun.of(Profile.imageTest(), root, env, workdir, image);
+  }
+
+  private SandboxRun.Running start(
       String image, Path root, ImageConfig config, Map<String, String> env, String workdir) {
     List<String> argv = new ArrayList<>(config.entrypoint());
     argv.addAll(config.cmd());
@@ -86,10 +82,10 @@ final class ImageTestRunner {
               + image
               + ": http tests need an instance, but the image has no entrypoint or cmd");
     }
-    return new Sandbox(root, false, true, env, workdir).start(argv);
+    return sandbox(image, root, env, workdir).start(argv);
   }
 
-  private void http(String image, ImageTest.Http test, int port, Sandbox.Running instance) {
+  private void http(String image, ImageTest.Http test, int port, SandboxRun.Running instance) {
     String what = "http: " + test.path() + " (expect " + test.expect() + ")";
     URI uri = URI.create("http://127.0.0.1:" + port + test.path());
     try (HttpClient client =
@@ -103,7 +99,7 @@ final class ImageTestRunner {
       ImageTest.Http test,
       URI uri,
       HttpClient client,
-      Sandbox.Running instance,
+      SandboxRun.Running instance,
       String what) {
     long deadline = System.nanoTime() + HTTP_DEADLINE.toNanos();
     String got = "no answer";
@@ -150,12 +146,12 @@ final class ImageTestRunner {
             + " within "
             + HTTP_DEADLINE.toSeconds()
             + " s; the image is not tagged. Instance output:\n"
-            + Sandbox.lastLines(instance.output(), RunStep.TAIL_LINES));
+            + SandboxRun.lastLines(instance.output(), RunStep.TAIL_LINES));
   }
 
-  private void command(String image, ImageTest.Command test, Sandbox sandbox) {
+  private void command(String image, ImageTest.Command test, SandboxRun sandbox) {
     String what = "command: " + String.join(" ", test.command());
-    Sandbox.Finished done = sandbox.run(test.command());
+    SandboxRun.Finished done = sandbox.run(test.command());
     boolean ok = done.exitCode() == test.expectExit();
     listener.on(new BakerEvent.TestDone(image, what, ok));
     if (!ok) {

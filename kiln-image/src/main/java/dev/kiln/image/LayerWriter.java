@@ -16,7 +16,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Writes a reproducible, uncompressed OCI layer: entries sorted by path, missing parent folders
- * added, every timestamp set to one fixed instant, owner names empty, ids numeric. The same entries
+ * added, every timestamp set to one fixed instant, owner names empty, ids numeric, and no set-uid
+ * or set-gid bit on a file ({@link SpecialFiles}: callers note what was stripped). The same entries
  * with the same content always give the same bytes, hence the same digest.
  *
  * <p>Layers are not gzipped on purpose: deflate output varies between zlib builds (the JDK's own
@@ -82,7 +83,7 @@ public final class LayerWriter {
       }
       case LayerEntry.File f -> {
         TarArchiveEntry t = new TarArchiveEntry(name);
-        owner(t, f.mode() | 0100000, f.uid(), f.gid());
+        owner(t, SpecialFiles.fileMode(f.mode()) | 0100000, f.uid(), f.gid());
         t.setSize(Files.size(f.source()));
         try (InputStream in = Files.newInputStream(f.source())) {
           put(tar, t, in);
@@ -90,7 +91,7 @@ public final class LayerWriter {
       }
       case LayerEntry.Bytes b -> {
         TarArchiveEntry t = new TarArchiveEntry(name);
-        owner(t, b.mode() | 0100000, b.uid(), b.gid());
+        owner(t, SpecialFiles.fileMode(b.mode()) | 0100000, b.uid(), b.gid());
         t.setSize(b.content().length);
         put(tar, t, new java.io.ByteArrayInputStream(b.content()));
       }

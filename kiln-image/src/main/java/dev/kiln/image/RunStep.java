@@ -1,13 +1,19 @@
 package dev.kiln.image;
 
 import dev.kiln.model.Step;
+import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
+import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Runs a {@code run} step in a bubblewrap sandbox over the build root (read-write) and returns what
@@ -24,6 +30,9 @@ final class RunStep {
       List.of("/etc/resolv.conf", "/etc", "/tmp", "/proc", "/dev");
 
   static final int TAIL_LINES = 30;
+
+  /** Volatile folders that are part of the root inside the sandbox (no mount over them). */
+  private static final List<String> SCRATCH = List.of("run", "sys");
 
   private RunStep() {}
 
@@ -61,7 +70,17 @@ final class RunStep {
    *
    * @param where for messages: "kiln.yaml:7:9: image hello: run step"
    */
-  static List<LayerEntry> run(
+  /**
+   * What a run step changed, as layer entries, and the bake output's note on what the layer does
+   * not carry ({@link SpecialFiles}; empty when nothing).
+   */
+  record Changes(List<LayerEntry> entries, String note) {
+    Changes {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  static Changes run(
       Path root, Step.Run step, Map<String, String> env, String workdir, String where) {
     if (!Sandbox.hasShell(root)) {
       throw new BakerException(
@@ -77,10 +96,12 @@ final class RunStep {
       }
     }
     RunStepSnapshot before = RunStepSnapshot.take(root, RunStep::isVolatile);
+    Set<Path> scratchBefore = scratch(root);
     // Like Docker's WORKDIR: a missing working folder is made (and so becomes part of the layer).
     makeWorkdir(root, workdir);
-    Sandbox sandbox = new Sandbox(root, true, step.network(), env, workdir);
-    Sandbox.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
+    SandboxRun sandbox =
+        SandboxRun.of(Profile.runStep(step.network()), root, env, workdir, "kiln-bake");
+    SandboxRun.Finished done = sandbox.run(List.of("/bin/sh", "-c", step.command()));
     // bwrap made these mount points in the root; they are the sandbox's, not the image's.
     for (String m : created) {
       try {
@@ -104,6 +125,62 @@ final class RunStep {
           done.exitCode());
     }
     RunStepSnapshot after = RunStepSnapshot.take(root, RunStep::isVolatile);
-    return before.diff(after);
+    List<LayerEntry> entries = before.diff(after);
+    List<String> stripped = SpecialFiles.setId(entries);
+    // The build root becomes what the layer says, so image tests on it see the signed image.
+    conform(root, after, stripped);
+    dropScratch(root, scratchBefore);
+    return new Changes(entries, SpecialFiles.note(stripped, after.special()));
+  }
+
+  /**
+   * What is below the root's /run and /sys: folders the sandbox does not mount over, so a step's
+   * writes there land in the root, though the layer leaves them out (they are volatile).
+   */
+  private static Set<Path> scratch(Path root) {
+    Set<Path> out = new HashSet<>();
+    for (String d : SCRATCH) {
+      Path dir = root.resolve(d);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.forEach(out::add);
+      } catch (IOException e) {
+        throw new ImageException("cannot read the build root " + root + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Deletes what the step left below /run and /sys: the build root stays the image's root. */
+  private static void dropScratch(Path root, Set<Path> before) {
+    Set<Path> now = scratch(root);
+    now.removeAll(before);
+    for (Path p : now) {
+      if (!now.contains(p.getParent())) {
+        try {
+          Trees.delete(p); // the topmost new path; what is below it goes with it
+        } catch (IOException e) {
+          throw new ImageException(
+              "cannot clean the build root " + root + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static void conform(Path root, RunStepSnapshot after, List<String> stripped) {
+    try {
+      for (String p : stripped) {
+        Path file = root.resolve(p.substring(1));
+        int mode = after.nodes().get(p).mode();
+        Files.setAttribute(
+            file,
+            "unix:mode",
+            SpecialFiles.fileMode(mode),
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+      for (String p : after.special()) Files.deleteIfExists(root.resolve(p.substring(1)));
+    } catch (IOException e) {
+      throw new ImageException("cannot update the build root " + root + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -46,14 +46,21 @@ final class RunStepSnapshot {
 
   private final Path root;
   private final TreeMap<String, Node> nodes;
+  private final List<String> special;
 
-  private RunStepSnapshot(Path root, TreeMap<String, Node> nodes) {
+  private RunStepSnapshot(Path root, TreeMap<String, Node> nodes, List<String> special) {
     this.root = root;
     this.nodes = nodes;
+    this.special = List.copyOf(special);
   }
 
   static RunStepSnapshot empty(Path root) {
-    return new RunStepSnapshot(root, new TreeMap<>());
+    return new RunStepSnapshot(root, new TreeMap<>(), List.of());
+  }
+
+  /** Device nodes, fifos and sockets found: layers do not carry them ({@link SpecialFiles}). */
+  List<String> special() {
+    return special;
   }
 
   Map<String, Node> nodes() {
@@ -67,6 +74,7 @@ final class RunStepSnapshot {
    */
   static RunStepSnapshot take(Path root, Predicate<String> excluded) {
     TreeMap<String, Node> nodes = new TreeMap<>();
+    List<String> special = new ArrayList<>();
     try {
       Files.walkFileTree(
           root,
@@ -88,13 +96,14 @@ final class RunStepSnapshot {
               if (excluded.test(p)) return FileVisitResult.CONTINUE;
               if (attrs.isSymbolicLink()) nodes.put(p, stat(file, Kind.SYMLINK));
               else if (attrs.isRegularFile()) nodes.put(p, stat(file, Kind.FILE));
+              else if (attrs.isOther()) special.add(p);
               return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {
       throw new ImageException("cannot read the build root " + root + ": " + e.getMessage(), e);
     }
-    return new RunStepSnapshot(root, nodes);
+    return new RunStepSnapshot(root, nodes, special);
   }
 
   static String imagePath(Path root, Path file) {

@@ -9,9 +9,14 @@
  *       file lock and a tag is written only after the manifest it names; reads re-hash, so a
  *       corrupt blob is named instead of used. skopeo and docker (via {@code skopeo copy}) read it
  *       as is.
- *   <li>{@link dev.kiln.image.LayerUnpacker} applies untrusted layers to a folder. Names are
- *       checked lexically, parents are walked with lstat and never through a symlink, hard links
- *       must stay inside, content is capped: nothing lands outside the target.
+ *   <li>Layers are applied to a folder by kiln-oci's {@code LayerUnpacker} ({@link
+ *       dev.kiln.image.Unpacking}), the one the process driver uses too, and {@code run} steps and
+ *       image tests run in kiln-oci's bubblewrap {@code Sandbox} ({@link
+ *       dev.kiln.image.SandboxRun}); image tests in exactly an instance's profile, on the bake's
+ *       build root, so each layer is unpacked once per bake.
+ *   <li>{@link dev.kiln.image.SpecialFiles}: set-uid/set-gid bits and device nodes are stripped
+ *       when a layer is written or imported ({@link dev.kiln.image.ImportedBase}), with a note, so
+ *       the signed image is exactly what runs.
  *   <li>{@link dev.kiln.image.BaseImporter} copies an image from an OCI layout or a docker archive,
  *       re-hashing every blob.
  *   <li>{@link dev.kiln.image.ImageSigner} and {@link dev.kiln.image.Sbom} attach OCI 1.1 artifacts
@@ -20,6 +25,7 @@
  *       Both are deterministic: the same image (and key) always gives the same artifacts.
  * </ul>
  *
- * <p>Dependencies: kiln-model, jackson-databind, commons-compress; the JDK for Ed25519 and gzip.
+ * <p>Dependencies: kiln-model, kiln-oci, jackson-databind, commons-compress; the JDK for Ed25519
+ * and gzip.
  */
 package dev.kiln.image;

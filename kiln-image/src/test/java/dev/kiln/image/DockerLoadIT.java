@@ -46,7 +46,7 @@ class DockerLoadIT {
       ImageManifest m = back.manifest(imported.digest());
       assertThat(back.config(m).entrypoint())
           .containsExactly("/bin/busybox", "echo", "hello from kiln");
-      new LayerUnpacker(1L << 30).unpack(back, m.layers(), tmp.resolve("root"));
+      Unpacking.unpack(back, m.layers(), tmp.resolve("root"), dev.kiln.oci.UnpackLimits.DEFAULT);
       assertThat(tmp.resolve("root/bin/busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
     } finally {
       Tools.run(List.of("docker", "rmi", "-f", TAG));

@@ -56,7 +56,8 @@ class SkopeoInteropIT {
     assertThat(back.config(roundTripped).diffIds()).isEqualTo(store.config(original).diffIds());
     assertThat(back.config(roundTripped).entrypoint())
         .containsExactly("/bin/busybox", "echo", "hello from kiln");
-    new LayerUnpacker(1L << 30).unpack(back, roundTripped.layers(), tmp.resolve("root"));
+    Unpacking.unpack(
+        back, roundTripped.layers(), tmp.resolve("root"), dev.kiln.oci.UnpackLimits.DEFAULT);
     assertThat(tmp.resolve("root/bin/busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
 
     Path layout = tmp.resolve("layout");

@@ -108,7 +108,7 @@ class StoreLayerWriterTest {
     Descriptor d =
         new LayerWriter(LayerWriter.DEFAULT_EPOCH).write(store, List.of(bytes("/x/y/z", "deep")));
     assertThat(d.mediaType()).isEqualTo(MediaTypes.LAYER_TAR);
-    new LayerUnpacker(1 << 20).unpack(store, List.of(d), tmp.resolve("root"));
+    Unpacking.unpack(store, List.of(d), tmp.resolve("root"), dev.kiln.oci.UnpackLimits.DEFAULT);
     assertThat(tmp.resolve("root/x/y/z")).hasContent("deep");
   }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * What {@code instances/<id>/instance.json} holds: enough to adopt the instance after a restart.
  * Secret values are never written; only their names are.
  *
- * @param pid the process signals go to: the sandbox's pid 1 (or the command itself, unsandboxed)
+ * @param pid the process signals go to: the command (pid 2 of its sandbox, as seen from the host)
  * @param pidStart its start time from {@code /proc/<pid>/stat}, so a recycled pid is never adopted
  * @param supervisorPid the bubblewrap monitor that records the exit code (0 when unsandboxed)
  * @param execEnv the instance's environment without secrets, for exec probes

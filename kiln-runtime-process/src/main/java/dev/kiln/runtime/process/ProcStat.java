@@ -35,4 +35,22 @@ final class ProcStat {
     OptionalLong now = startTime(pid);
     return now.isPresent() && now.getAsLong() == startTime;
   }
+
+  /**
+   * The pid the process has in its own (innermost) pid namespace: the last field of {@code NSpid}
+   * in {@code /proc/<pid>/status}.
+   */
+  static OptionalLong pidInNamespace(long pid) {
+    if (pid <= 0) return OptionalLong.empty();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (!line.startsWith("NSpid:")) continue;
+        String[] fields = line.substring("NSpid:".length()).trim().split("\\s+");
+        return OptionalLong.of(Long.parseLong(fields[fields.length - 1]));
+      }
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty(); // gone meanwhile, or a kernel without NSpid (before 4.1)
+    }
+    return OptionalLong.empty();
+  }
 }

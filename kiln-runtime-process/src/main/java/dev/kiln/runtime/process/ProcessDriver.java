@@ -1,5 +1,8 @@
 package dev.kiln.runtime.process;
 
+import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
+import dev.kiln.oci.Trees;
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.ExecResult;
@@ -142,7 +145,13 @@ public final class ProcessDriver implements RuntimeDriver {
       Processes.Started started =
           bwrap.isPresent()
               ? processes.startSandboxed(
-                  new Sandbox(bwrap.get(), root, mounts, launch.workdir(), spec.id().value()),
+                  new Sandbox(
+                      bwrap.get(),
+                      Profile.INSTANCE,
+                      root,
+                      mounts,
+                      launch.workdir(),
+                      spec.id().value()),
                   launch,
                   dir,
                   cgroup)
@@ -277,7 +286,13 @@ public final class ProcessDriver implements RuntimeDriver {
         .forEach(
             (name, mountPath) -> mounts.put(mountPath, context.volumeDir(record.service(), name)));
     Sandbox sandbox =
-        new Sandbox(bwrap.get(), Path.of(record.rootfs()), mounts, record.workdir(), id.value());
+        new Sandbox(
+            bwrap.get(),
+            Profile.INSTANCE,
+            Path.of(record.rootfs()),
+            mounts,
+            record.workdir(),
+            id.value());
     return processes.exec(sandbox, record, command, timeout);
   }
 

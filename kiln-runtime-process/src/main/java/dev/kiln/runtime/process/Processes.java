@@ -1,5 +1,6 @@
 package dev.kiln.runtime.process;
 
+import dev.kiln.oci.Sandbox;
 import dev.kiln.runtime.RuntimeDriverException;
 import java.io.File;
 import java.io.IOException;
@@ -59,17 +60,26 @@ final class Processes {
                 "kiln-launch"));
     cgroup.forEach(procs -> argv.add(procs.toString()));
     argv.addAll(List.of("--", status.toString()));
-    argv.addAll(sandbox.argv(launch.argv(), 3));
-    Process process = spawn(argv, launch.env(), dir, dir);
+    argv.addAll(sandbox.argv(launch.argv(), launch.env(), OptionalInt.of(3)));
+    Process process = spawn(argv, Sandbox.processEnvironment(launch.env()), dir, dir);
     long supervisorStart = awaitStartTime(process);
     long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
     while (true) {
       Matcher m = CHILD_PID.matcher(readQuietly(status));
       if (m.find()) {
-        long pid = Long.parseLong(m.group(1));
-        // a command that already exited gets start time -1: it is recorded, and reported as exited
-        return new Started(
-            process, pid, ProcStat.startTime(pid).orElse(-1), process.pid(), supervisorStart);
+        // bwrap reports its init (pid 1 inside); signals go to the command, its child (pid 2)
+        long init = Long.parseLong(m.group(1));
+        OptionalLong command = commandOf(init);
+        OptionalLong start =
+            command.isPresent() ? ProcStat.startTime(command.getAsLong()) : OptionalLong.empty();
+        if (start.isPresent()) {
+          return new Started(
+              process, command.getAsLong(), start.getAsLong(), process.pid(), supervisorStart);
+        }
+        if (ProcStat.startTime(init).isEmpty() || !process.isAlive()) {
+          // the command already exited: recorded with start time -1, so reported as exited
+          return new Started(process, init, -1, process.pid(), supervisorStart);
+        }
       }
       if (!process.isAlive() || System.nanoTime() > deadline) {
         killTree(process);
@@ -81,6 +91,18 @@ final class Processes {
       }
       pause();
     }
+  }
+
+  /**
+   * The command's host pid: the child of bwrap's init that is pid 2 in the sandbox (a later child
+   * of init is an orphan reparented to it, never the command).
+   */
+  private static OptionalLong commandOf(long init) {
+    return ProcessHandle.of(init).stream()
+        .flatMap(ProcessHandle::children)
+        .mapToLong(ProcessHandle::pid)
+        .filter(pid -> ProcStat.pidInNamespace(pid).orElse(0) == 2)
+        .findFirst();
   }
 
   /** The command itself, found in the unpacked root, with the root as working directory. */
@@ -126,9 +148,10 @@ final class Processes {
   }
 
   /**
-   * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the sandbox's pid 1, whose
-   * death ends every process in its pid namespace; unsandboxed, it is the command and its
-   * descendants.
+   * Sends SIGTERM, or SIGKILL if {@code kill}. Sandboxed, the target is the command (pid 2 of its
+   * namespace, so its default dispositions apply); when it dies bwrap exits and its init, pid 1,
+   * dies with it, which ends every other process in the namespace. Unsandboxed, the target is the
+   * command and its descendants.
    */
   void signal(InstanceRecord record, boolean kill) {
     if (!ProcStat.alive(record.pid(), record.pidStart())) return; // never signal a recycled pid
@@ -167,11 +190,11 @@ final class Processes {
                 "f=$1; shift; exec \"$@\" 3<\"$f\"",
                 "kiln-exec",
                 "/proc/" + record.pid() + "/ns/pid"));
-    argv.addAll(sandbox.execArgv(command, 3));
+    argv.addAll(sandbox.execArgv(command, record.execEnv(), 3));
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
       builder.environment().clear();
-      builder.environment().putAll(record.execEnv());
+      builder.environment().putAll(Sandbox.processEnvironment(record.execEnv()));
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Process process = builder.start();
       var output = new java.util.concurrent.CompletableFuture<String>();

@@ -1,6 +1,11 @@
 package dev.kiln.runtime.process;
 
 import dev.kiln.model.Digest;
+import dev.kiln.oci.LayerUnpacker;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.Sandbox;
+import dev.kiln.oci.Trees;
+import dev.kiln.oci.UnpackLimits;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.RuntimeDriverException;
 import dev.kiln.runtime.VerifiedBlobs;
@@ -14,12 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Unpacked, read-only root filesystems under {@code $KILN_HOME/rootfs/<manifest hex>/root}, one per
@@ -27,19 +30,18 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Built once: each layer blob is copied to a temp file while it is re-hashed and only unpacked
  * once its digest matched (untrusted bytes never reach the tar parser); the tree is built in a temp
- * directory, made read-only, fingerprinted ({@link TreeFingerprint}) and moved into place
- * atomically. Before a driver uses an existing rootfs for the first time it recomputes the
- * fingerprint: a mismatch means someone changed it, and it is thrown away and rebuilt. Later uses
- * by the same driver object trust that check (re-hashing a large tree per start would dominate
- * start latency).
+ * directory by kiln-oci's {@link LayerUnpacker} (the same one the baker and image tests use, with
+ * the same {@link UnpackLimits}), with every mode exactly as the signed layers say, fingerprinted
+ * ({@link TreeFingerprint}) and moved into place atomically. Instances bind it read-only. Before a
+ * driver uses an existing rootfs for the first time it recomputes the fingerprint: a mismatch means
+ * someone changed it, and it is thrown away and rebuilt. Later uses by the same driver object trust
+ * that check (re-hashing a large tree per start would dominate start latency).
  */
 final class RootfsCache {
   private static final Logger LOG = Logger.getLogger(RootfsCache.class.getName());
 
-  /** Mount points the sandbox needs even when the image lacks them. */
-  private static final List<String> MOUNT_POINTS = List.of("proc", "dev", "tmp", "sys");
-
   private final Path dir;
+  private final UnpackLimits limits = UnpackLimits.fromEnvironment();
   private final Set<Digest> verified = ConcurrentHashMap.newKeySet();
   private final Map<Digest, Object> locks = new ConcurrentHashMap<>();
 
@@ -61,7 +63,7 @@ final class RootfsCache {
             FileLock ignored = lockFile.lock()) {
           return ensureLocked(image);
         }
-      } catch (IOException e) {
+      } catch (IOException | OciException e) {
         throw new RuntimeDriverException(
             "image " + digest + ": could not unpack its root filesystem: " + e.getMessage(), e);
       }
@@ -108,29 +110,25 @@ final class RootfsCache {
     }
   }
 
-  private static void build(ImageContent image, Path temp) throws IOException {
+  private void build(ImageContent image, Path temp) throws IOException {
     Path root = temp.resolve("root");
     Files.createDirectories(root);
     VerifiedBlobs.readAll(
         image.config()); // the config must match too, though runConfig came parsed
-    LayerUnpacker unpacker = new LayerUnpacker(root);
+    LayerUnpacker.Unpack unpack = new LayerUnpacker(limits).into(root);
     Path blob = temp.resolve("blob");
     for (ImageContent.Blob layer : image.layers()) {
       try (InputStream in = VerifiedBlobs.openRaw(layer);
           OutputStream out = Files.newOutputStream(blob)) {
         in.transferTo(out); // throws at EOF if the bytes do not hash to the layer's digest
       }
-      try (InputStream raw = Files.newInputStream(blob);
-          InputStream tar = layer.gzipped() ? new GZIPInputStream(raw, 64 * 1024) : raw) {
-        unpacker.apply(tar, layer.digest().toString());
+      try (InputStream raw = Files.newInputStream(blob)) {
+        unpack.layer(layer.digest().toString(), raw); // gzip or not: told by its magic bytes
       }
       Files.delete(blob);
     }
-    for (String mountPoint : MOUNT_POINTS) {
-      Path p = root.resolve(mountPoint);
-      if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(p);
-    }
-    Trees.makeReadOnly(root);
+    unpack.finish();
+    Sandbox.addMountPoints(root);
     Files.writeString(
         temp.resolve("tree.sha256"), TreeFingerprint.of(root) + "\n", StandardCharsets.UTF_8);
   }

@@ -4,7 +4,7 @@
  * <h2>Layout under {@code $KILN_HOME}</h2>
  *
  * <pre>
- * rootfs/&lt;manifest hex&gt;/root          the image, unpacked once, read-only, shared by its instances
+ * rootfs/&lt;manifest hex&gt;/root          the image, unpacked once (kiln-oci), bound read-only, shared
  * rootfs/&lt;manifest hex&gt;/tree.sha256   its fingerprint, re-checked before first use by a driver
  * instances/&lt;id&gt;/instance.json        the re-attach handle (no secret values), written atomically
  * instances/&lt;id&gt;/status.json          bwrap's JSON status: the sandbox's pid, later its exit code
@@ -22,9 +22,24 @@
  * or not. bwrap runs with {@code --die-with-parent}, so if the supervisor shell is killed the
  * sandbox is killed too (no orphan). {@code --die-with-parent} on a bwrap started directly by Kiln
  * would have killed every instance on each Kiln restart, which is why the shell sits in between; it
- * costs one small process per instance (measured in bench/runtime.sh). In the other direction the
- * command is pid 1 of its pid namespace ({@code --as-pid-1}), so when it exits or is killed, every
- * process of the instance goes with it.
+ * costs one small process per instance (measured in bench/runtime.sh).
+ *
+ * <h2>Stop signals, and why the command is not pid 1</h2>
+ *
+ * <p>Each sandbox has its own pid namespace whose pid 1 is bubblewrap's tiny init; the command is
+ * its child, pid 2. The command must not be pid 1 ({@code --as-pid-1}): the kernel drops any signal
+ * sent to a namespace's pid 1 for which it has no handler, so a program without a SIGTERM handler
+ * (busybox httpd, most shell scripts) would ignore the graceful stop and always be killed after the
+ * whole grace period. As pid 2 it gets Docker's {@code --init} semantics: {@code stop} sends
+ * SIGTERM to the command's host pid (that is the pid recorded, with its start time), so without a
+ * handler it dies at once, with a handler it runs it, and SIG_IGN still means killed after the
+ * grace. When the command ends, bwrap's monitor sees it (bwrap's init reports it), records its exit
+ * code and exits; the init is tied to the monitor ({@code --die-with-parent}) and dies too, and a
+ * pid namespace ends with its pid 1, so every process the instance left behind goes with it. A
+ * signal-forwarding init (tini, dumb-init) would give the same result but is one more binary to
+ * ship and bind into every image; bubblewrap's init already reaps zombies, which is all the sandbox
+ * needs from a pid 1. Exec joins the namespace through {@code /proc/<pid>/ns/pid} of the recorded
+ * pid, which is the same namespace whichever of its processes is named.
  *
  * <h2>Adoption</h2>
  *

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.model.Digest;
 import dev.kiln.model.Resources;
+import dev.kiln.oci.LayerUnpacker;
+import dev.kiln.oci.UnpackLimits;
 import dev.kiln.runtime.ImageContent.RunConfig;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
@@ -32,17 +34,18 @@ class LaunchTest {
 
   @BeforeEach
   void image() throws IOException {
-    new LayerUnpacker(root)
-        .apply(
-            new ByteArrayInputStream(
-                new TarLayer()
-                    .file("entry", new byte[] {1}, 0755)
-                    .file("bin/tool", new byte[] {1}, 0755)
-                    .symlink("usr/bin/alias", "/bin/tool")
-                    .file("app/run", new byte[] {1}, 0755)
-                    .file("bin/data", new byte[] {1}, 0644)
-                    .toTar()),
-            "l");
+    LayerUnpacker.Unpack unpack = new LayerUnpacker(UnpackLimits.DEFAULT).into(root);
+    unpack.layer(
+        "l",
+        new ByteArrayInputStream(
+            new TarLayer()
+                .file("entry", new byte[] {1}, 0755)
+                .file("bin/tool", new byte[] {1}, 0755)
+                .symlink("usr/bin/alias", "/bin/tool")
+                .file("app/run", new byte[] {1}, 0755)
+                .file("bin/data", new byte[] {1}, 0644)
+                .toTar()));
+    unpack.finish();
   }
 
   private static InstanceSpec spec(List<String> command) {

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,12 +118,69 @@ class ProcessDriverIT {
   }
 
   @Test
+  void stop_endsAProgramWithoutATermHandlerBySigterm_andNoProcessOfTheSandboxRemains()
+      throws IOException {
+    driver = newDriver(Map.of());
+    InstanceSpec spec =
+        Instances.spec("nohandler", IMAGE.manifestDigest())
+            .shell("sleep 600 & echo READY; exec httpd -f -p \"$PORT\" -h /www")
+            .build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/");
+    InstanceRecord record = InstanceRecord.read(home.resolve("instances/nohandler/instance.json"));
+    Path namespace = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
+    assertThat(processesIn(namespace)).as("httpd, the background sleep, bwrap's init").hasSize(3);
+
+    var result = driver.stop(spec.id(), Duration.ofSeconds(30));
+
+    assertThat(result.graceful()).isTrue();
+    assertThat(result.killed()).isFalse();
+    assertThat(result.exitCode()).as("128 + SIGTERM").hasValue(143);
+    Await.untilTrue("the sandbox's pid namespace to end", () -> processesIn(namespace).isEmpty());
+  }
+
+  @Test
+  void stop_letsAProgramTrappingTermRunItsHandler_whichWritesIntoAVolume() throws IOException {
+    driver = newDriver(Map.of());
+    InstanceSpec spec =
+        Instances.spec("handler", IMAGE.manifestDigest())
+            .volume("state", "/data")
+            .shell("trap 'echo flushed > /data/on-term; exit 0' TERM; echo READY; sleep 600 & wait")
+            .build();
+    driver.start(spec);
+    Await.untilTrue("READY", () -> driver.logs(spec.id(), 4096).contains("READY"));
+
+    var result = driver.stop(spec.id(), Duration.ofSeconds(30));
+
+    assertThat(result.graceful()).isTrue();
+    assertThat(result.killed()).isFalse();
+    assertThat(result.exitCode()).hasValue(0);
+    assertThat(home.resolve("volumes/web/state/on-term")).hasContent("flushed");
+  }
+
+  @Test
   void driversAreFoundByName_andAnUnknownNameIsAClearError() {
     assertThat(RuntimeDrivers.available()).contains("process");
     assertThatThrownBy(
             () ->
                 RuntimeDrivers.create("nomad", new DriverContext(home, Clock.systemUTC(), images)))
         .hasMessageContaining("no runtime named 'nomad'");
+  }
+
+  /** Host pids of the processes whose pid namespace is {@code namespace} (a "pid:[inode]"). */
+  private static List<Long> processesIn(Path namespace) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> namespace.equals(pidNamespace(p.pid())))
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private static Path pidNamespace(long pid) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid"));
+    } catch (IOException e) {
+      return Path.of("gone");
+    }
   }
 
   private static long size(Path file) {

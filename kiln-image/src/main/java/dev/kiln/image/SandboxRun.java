@@ -1,93 +1,54 @@
 package dev.kiln.image;
 
+import dev.kiln.oci.Profile;
+import dev.kiln.oci.Sandbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bubblewrap sandbox over an image root: fresh pid, ipc, uts, cgroup and network namespaces (so
- * the loopback inside is not the host's), a private /tmp, /proc and /dev, no host environment. Used
- * by {@code run} steps (root bound read-write, the changes become a layer) and by image tests (root
- * bound read-only, like an instance).
+ * Runs a command in a bubblewrap sandbox over an image root and keeps a bounded tail of its output:
+ * the execution side of kiln-oci's {@link Sandbox}, which builds the command line. {@code run}
+ * steps use {@link Profile#runStep}, image tests {@link Profile#imageTest} (exactly an instance's
+ * profile). The environment inside is exactly {@code env} (PATH defaults to the Debian one), given
+ * to bwrap as its own environment, except what the host's loader would act on ({@link
+ * Sandbox#processEnvironment}).
  *
- * @param root the unpacked image root
- * @param writable bind the root read-write ({@code run} steps) or read-only (instances, tests)
- * @param network share the host network (and its /etc/resolv.conf)
- * @param env the environment inside, in order; PATH defaults to the Debian one
- * @param workdir the working directory inside
+ * @param sandbox the command line's shape
+ * @param env the environment inside, in order
  */
-record Sandbox(
-    Path root, boolean writable, boolean network, Map<String, String> env, String workdir) {
-  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+record SandboxRun(Sandbox sandbox, Map<String, String> env) {
+  static final String DEFAULT_PATH = Sandbox.DEFAULT_PATH;
   private static final int TAIL_BYTES = 64 * 1024;
-  private static final boolean ROOT = LayerPaths.runningAsRoot();
 
-  /** Docker's default capabilities: enough for package managers, not for mounts or modules. */
-  private static final List<String> CAPS =
-      List.of(
-          "CAP_CHOWN",
-          "CAP_DAC_OVERRIDE",
-          "CAP_FOWNER",
-          "CAP_FSETID",
-          "CAP_KILL",
-          "CAP_SETGID",
-          "CAP_SETUID",
-          "CAP_SETPCAP",
-          "CAP_SETFCAP",
-          "CAP_NET_BIND_SERVICE",
-          "CAP_SYS_CHROOT",
-          "CAP_MKNOD",
-          "CAP_AUDIT_WRITE");
-
-  /** The bwrap command line that runs {@code argv} inside. */
-  List<String> command(List<String> argv) {
-    List<String> cmd = new ArrayList<>();
-    cmd.addAll(List.of("bwrap", writable ? "--bind" : "--ro-bind", root.toString(), "/"));
-    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"));
-    if (ROOT) {
-      // As root, no user namespace: with one, only uid 0 is mapped and apt's drop to _apt fails.
-      // Instead the sandbox keeps Docker's default capability set and nothing more.
-      cmd.addAll(
-          List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
-      if (!network) cmd.add("--unshare-net");
-      cmd.addAll(List.of("--cap-drop", "ALL"));
-      for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
-    } else {
-      cmd.add("--unshare-all");
-    }
-    if (network) {
-      if (!ROOT) cmd.add("--share-net");
-      // A read-only root cannot get a mount point; a writable one gets it (RunStep removes it).
-      boolean target =
-          writable
-              || Files.isRegularFile(root.resolve("etc/resolv.conf"), LinkOption.NOFOLLOW_LINKS);
-      if (target && Files.exists(Path.of("/etc/resolv.conf"))) {
-        cmd.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
-      }
-    }
-    cmd.addAll(List.of("--die-with-parent", "--new-session", "--clearenv"));
-    if (!env.containsKey("PATH")) cmd.addAll(List.of("--setenv", "PATH", DEFAULT_PATH));
-    env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
-    cmd.addAll(List.of("--chdir", workdir));
-    cmd.addAll(argv);
-    return cmd;
+  /** A sandbox over {@code root} with no volumes, named {@code hostname} inside. */
+  static SandboxRun of(
+      Profile profile, Path root, Map<String, String> env, String workdir, String hostname) {
+    return new SandboxRun(
+        new Sandbox(Path.of("bwrap"), profile, root, Map.of(), workdir, hostname), env);
   }
 
-  /** Whether the root has a shell at /bin/sh (symlinks inside the root are fine). */
-  static boolean hasShell(Path root) {
-    return Files.exists(root.resolve("bin/sh"), LinkOption.NOFOLLOW_LINKS);
+  /** The environment bwrap is started with, which is the command's. */
+  Map<String, String> environment() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("PATH", DEFAULT_PATH);
+    out.putAll(env);
+    return out;
   }
 
   /** Starts {@code argv} inside; stdout and stderr go to one bounded buffer. */
   Running start(List<String> argv) {
-    ProcessBuilder pb = new ProcessBuilder(command(argv)).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(sandbox.argv(argv, environment(), OptionalInt.empty()))
+            .redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(Sandbox.processEnvironment(environment()));
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     try {
       Process p = pb.start();
@@ -121,7 +82,7 @@ record Sandbox(
   record Finished(int exitCode, String output) {
     /** The last {@code n} lines of the output. */
     String tail(int n) {
-      return Sandbox.lastLines(output, n);
+      return SandboxRun.lastLines(output, n);
     }
   }
 
