@@ -333,7 +333,9 @@ public abstract class DriverConformance {
                 driver
                     .inspect(bomb.id())
                     .flatMap(InstanceStatus::usage)
-                    .filter(u -> u.pids() >= limit - 2));
+                    // at the limit, or refused a fork at it (the bomb's shells then die back
+                    // to their sleepers, so a poll may never catch the peak itself)
+                    .filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0));
     InstanceSpec neighbour = spec().build();
     driver.start(neighbour);
     var served = Await.httpGet(neighbour.port(), "/");
