@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.controller.Change;
 import dev.kiln.controller.LiveService;
@@ -102,11 +101,11 @@ final class Applier {
     BakeOptions options = BakeOptions.defaults().withKeysDir(Optional.of(home.resolve("keys")));
     BakeResult result = new Baker(store, home.resolve("cache"), options).bake(bp, missing);
     for (BakeResult.BakedImage image : result.images()) {
-      ObjectNode body = Json.object();
-      body.put("image", image.name());
-      body.put("digest", image.manifest().digest().toString());
-      body.put("blueprint", bp.file().toAbsolutePath().toString());
-      rec.append(actor, "image-baked", image.name(), "apply: image not baked yet", body);
+      rec.append(
+          actor,
+          "apply: image not baked yet",
+          new JournalEvent.ImageBaked(
+              image.name(), image.manifest().digest(), bp.file().toAbsolutePath().toString()));
       if (used.contains(image.name())) out.put(image.name(), image.manifest().digest());
     }
     return out;
@@ -118,14 +117,12 @@ final class Applier {
   private void verify(Map<String, Digest> digests, String actor) {
     for (var e : digests.entrySet()) {
       Verification v = ImageSigner.verify(store, e.getValue(), key.publicKey());
-      ObjectNode body = Json.object();
-      body.put("image", e.getKey());
-      body.put("digest", e.getValue().toString());
-      body.put("valid", v.valid());
-      body.put("reason", v.reason());
-      v.keyId().ifPresent(k -> body.put("keyId", k));
       if (!v.valid()) {
-        rec.append(actor, "image-refused", e.getKey(), "apply: signature check failed", body);
+        rec.append(
+            actor,
+            "apply: signature check failed",
+            new JournalEvent.ImageRefused(
+                Optional.of(e.getKey()), e.getValue(), v.reason(), v.keyId()));
         throw new ServerException(
             409,
             "image "
@@ -138,7 +135,10 @@ final class Applier {
                 + key.keyId()
                 + ") are deployed; re-bake it with `kiln bake`");
       }
-      rec.append(actor, "image-verified", e.getKey(), "apply: signature checked", body);
+      rec.append(
+          actor,
+          "apply: signature checked",
+          new JournalEvent.ImageVerified(e.getKey(), e.getValue(), v.reason(), v.keyId()));
     }
   }
 
@@ -146,22 +146,23 @@ final class Applier {
   private Applied record(Blueprint bp, Map<String, Digest> digests, String actor) {
     Plan plan = plan(bp, digests);
     Instant now = clock.instant();
-    ObjectNode body = Json.object();
-    body.put("file", bp.file().toAbsolutePath().toString());
-    body.put("digest", bp.digest().toString());
-    gitCommit(bp.folder()).ifPresent(c -> body.put("commit", c));
-    ObjectNode images = body.putObject("images");
-    digests.forEach((k, v) -> images.put(k, v.toString()));
-    ObjectNode services = body.putObject("services");
+    TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     for (ServiceSpec s : bp.services().values()) {
-      ObjectNode sn = services.putObject(s.name());
-      sn.put("image", s.image());
-      sn.put("replicas", s.replicas());
-      sn.set("strategy", StateCodec.strategy(s.strategy()));
-      sn.put("progressDeadline", s.progressDeadline().toString());
+      services.put(
+          s.name(),
+          new JournalEvent.AppliedService(
+              s.image(), s.replicas(), s.strategy(), s.progressDeadline()));
     }
-    body.put("hasChanges", !plan.isEmpty());
-    rec.append(actor, "blueprint-applied", "blueprint", "apply " + bp.file().getFileName(), body);
+    rec.append(
+        actor,
+        "apply " + bp.file().getFileName(),
+        new JournalEvent.BlueprintApplied(
+            bp.file().toAbsolutePath().toString(),
+            bp.digest(),
+            gitCommit(bp.folder()),
+            new TreeMap<>(digests),
+            services,
+            !plan.isEmpty()));
     List<Rollout> rollouts = new ArrayList<>();
     for (Change c : plan.changes()) {
       ServiceSpec spec = bp.services().get(c.service());
@@ -173,22 +174,18 @@ final class Applier {
                 .rollout(s.service())
                 .ifPresent(
                     r -> {
-                      Rollout scaled = StateCodec.withReplicas(r, s.to());
-                      ObjectNode b = Json.object();
-                      b.set("rollout", StateCodec.rollout(scaled));
+                      Rollout scaled = r.withReplicas(s.to());
                       rec.append(
                           actor,
-                          "rollout-state",
-                          s.service(),
                           "scale " + s.from() + " -> " + s.to(),
-                          b);
+                          new JournalEvent.RolloutState(scaled));
                       rollouts.add(scaled);
                     });
-        case Change.Remove rm -> {
-          ObjectNode b = Json.object();
-          b.put("revision", rm.revision().number());
-          rec.append(actor, "service-removed", rm.service(), "no longer in the blueprint", b);
-        }
+        case Change.Remove rm ->
+            rec.append(
+                actor,
+                "no longer in the blueprint",
+                new JournalEvent.ServiceRemoved(rm.service(), rm.revision().number()));
         case Change.NoChange n -> {}
       }
     }
@@ -197,10 +194,7 @@ final class Applier {
 
   private Rollout startRollout(
       Revision revision, Change c, ServiceSpec spec, String actor, Instant now) {
-    ObjectNode b = Json.object();
-    b.set("revision", StateCodec.revision(revision));
-    b.put("cause", "apply");
-    rec.append(actor, "revision-created", revision.service(), "apply: " + describe(c), b);
+    rec.append(actor, "apply: " + describe(c), new JournalEvent.RevisionCreated(revision, "apply"));
     Optional<Rollout> running = state.rollout(spec.name()).filter(r -> !r.phase().isTerminal());
     Rollout rollout =
         running
@@ -213,15 +207,10 @@ final class Applier {
                         spec.progressDeadline(),
                         now))
             .orElseGet(() -> Rollout.forChange(c, spec, now).orElseThrow());
-    ObjectNode rb = Json.object();
-    rb.set("rollout", StateCodec.rollout(rollout));
-    running.ifPresent(r -> rb.put("supersedes", r.to()));
     rec.append(
         actor,
-        "rollout-started",
-        spec.name(),
         "apply: revision " + rollout.from() + " -> " + rollout.to(),
-        rb);
+        new JournalEvent.RolloutStarted(rollout, running.map(Rollout::to)));
     return rollout;
   }
 
@@ -243,8 +232,7 @@ final class Applier {
       state
           .desiredRevision(svc)
           .flatMap(n -> state.revision(svc, n))
-          .ifPresent(
-              r -> live.put(svc, new LiveService(r, state.service(svc).orElseThrow().replicas())));
+          .ifPresent(r -> live.put(svc, new LiveService(r, state.replicas(svc))));
     }
     Plan raw = RevisionPlanner.plan(bp.services(), digests, live);
     List<Change> changes = new ArrayList<>();

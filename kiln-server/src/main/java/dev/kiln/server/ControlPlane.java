@@ -1,7 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.image.ImageStore;
 import dev.kiln.journal.Journal;
@@ -99,17 +97,12 @@ public final class ControlPlane implements AutoCloseable {
         new StoreImageSource(
             store,
             key.publicKey(),
-            (digest, reason) -> {
-              ObjectNode b = Json.object();
-              b.put("digest", digest.toString());
-              b.put("reason", reason);
-              rec.append(
-                  Executor.ACTOR,
-                  "image-refused",
-                  "image",
-                  "instance start: signature check failed",
-                  b);
-            });
+            (digest, reason) ->
+                rec.append(
+                    Executor.ACTOR,
+                    "instance start: signature check failed",
+                    new JournalEvent.ImageRefused(
+                        java.util.Optional.empty(), digest, reason, java.util.Optional.empty())));
     Fleet fleet = new Fleet(new DriverContext(home, config.clock(), images));
     TreeSet<String> runtimes = new TreeSet<>(List.of("process"));
     state
@@ -160,13 +153,14 @@ public final class ControlPlane implements AutoCloseable {
               .orElse(Executor.DEFAULT_HEALTH);
       monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
     }
-    ObjectNode body = Json.object();
-    ArrayNode adopted = body.putArray("adopted");
-    running.forEach(r -> adopted.add(r.id()));
-    body.put("api", config.api().toString());
-    body.put("router", data.address());
-    body.put("hostKey", key.keyId());
-    rec.append(Executor.ACTOR, "server-started", "server", "control plane started", body);
+    rec.append(
+        Executor.ACTOR,
+        "control plane started",
+        new JournalEvent.ServerStarted(
+            running.stream().map(Fleet.Running::id).toList(),
+            config.api().toString(),
+            data.address(),
+            key.keyId()));
     Applier applier = new Applier(state, rec, executor, store, key, home, secrets, config.clock());
     Intents intents = new Intents(state, rec, executor, config.clock());
     ControlPlane cp =
@@ -265,17 +259,11 @@ public final class ControlPlane implements AutoCloseable {
               List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
               for (Executor.Observed o : executor.observe()) {
                 if (executor.isStopping(o.instance().id())) continue;
-                ObjectNode b = Json.object();
-                b.put("service", o.instance().service());
-                b.put("instance", o.instance().id());
-                b.put("reason", "kiln up stopped");
-                b.put("drain", true);
                 rec.append(
                     actor,
-                    "instance-stopping",
-                    o.instance().service(),
                     "kiln up stopped (Ctrl-C)",
-                    b);
+                    new JournalEvent.InstanceStopping(
+                        o.instance().service(), o.instance().id(), "kiln up stopped", true));
                 all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
               }
               return all;

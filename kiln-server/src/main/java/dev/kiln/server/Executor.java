@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Action;
 import dev.kiln.controller.Decision;
 import dev.kiln.controller.FleetView;
@@ -245,11 +244,7 @@ final class Executor implements AutoCloseable {
   private void execute(String service, Rollout r, Decision d, Map<String, Observed> byId) {
     String cause = "rollout " + service + " " + r.from() + " -> " + r.to() + " (" + r.phase() + ")";
     for (Action a : d.actions()) journal(a, cause);
-    if (!d.next().equals(r)) {
-      ObjectNode body = Json.object();
-      body.set("rollout", StateCodec.rollout(d.next()));
-      rec.append(ACTOR, "rollout-state", service, cause, body);
-    }
+    if (!d.next().equals(r)) rec.append(ACTOR, cause, new JournalEvent.RolloutState(d.next()));
     for (Action a : d.actions()) perform(a, byId);
   }
 
@@ -321,13 +316,11 @@ final class Executor implements AutoCloseable {
     int n = failures.merge(service, 1, Integer::sum);
     Duration wait = Duration.ofSeconds(Math.min(60, 1L << Math.min(6, n - 1)));
     blockedUntil.put(service, clock.instant().plus(wait));
-    ObjectNode body = Json.object();
-    body.put("service", service);
-    body.put("revision", revision);
-    body.put("instance", id);
-    body.put("error", String.valueOf(e.getMessage()));
-    body.put("retryIn", wait.toString());
-    rec.append(ACTOR, "instance-failed", service, "start failed: " + e.getMessage(), body);
+    rec.append(
+        ACTOR,
+        "start failed: " + e.getMessage(),
+        new JournalEvent.InstanceFailed(
+            service, revision, id, String.valueOf(e.getMessage()), wait));
     LOG.warning(
         "instance "
             + id
@@ -342,11 +335,11 @@ final class Executor implements AutoCloseable {
         .rollout(service)
         .filter(r -> refused && !r.phase().isTerminal() && r.to() == revision)
         .ifPresent(
-            r -> {
-              ObjectNode b = Json.object();
-              b.set("rollout", StateCodec.rollout(r.requestAbort()));
-              rec.append(ACTOR, "rollout-intent", service, "image refused: " + e.getMessage(), b);
-            });
+            r ->
+                rec.append(
+                    ACTOR,
+                    "image refused: " + e.getMessage(),
+                    new JournalEvent.RolloutIntent(r.requestAbort(), Optional.of("abort"))));
   }
 
   /**

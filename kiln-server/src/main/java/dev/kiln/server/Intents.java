@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Action;
 import dev.kiln.controller.ControllerException;
 import dev.kiln.controller.FleetView;
@@ -62,10 +61,8 @@ final class Intents {
                                       + service
                                       + "`"));
               Rollout n = change.apply(r);
-              ObjectNode body = Json.object();
-              body.put("request", verb);
-              body.set("rollout", StateCodec.rollout(n));
-              rec.append(actor, "rollout-intent", service, verb + " requested", body);
+              rec.append(
+                  actor, verb + " requested", new JournalEvent.RolloutIntent(n, Optional.of(verb)));
               return n;
             });
     executor.wake();
@@ -102,7 +99,7 @@ final class Intents {
                         to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
                             .orElse(new RollbackPlanner.Target.Previous()),
                         new FleetView(observed),
-                        info.replicas(),
+                        state.replicas(service),
                         info.strategy(),
                         info.progressDeadline(),
                         clock.instant());
@@ -113,32 +110,26 @@ final class Intents {
               }
               String mode =
                   plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
-              ObjectNode b = Json.object();
-              b.put("from", live);
-              b.put("to", plan.revision().number());
-              b.put("contentOf", to.map(String::valueOf).orElse("previous"));
-              b.put("mode", mode);
-              rec.append(actor, "rollback", service, "rollback requested (" + mode + ")", b);
-              ObjectNode rb = Json.object();
-              rb.set("revision", StateCodec.revision(plan.revision()));
-              rb.put("cause", "rollback");
               rec.append(
                   actor,
-                  "revision-created",
-                  service,
+                  "rollback requested (" + mode + ")",
+                  new JournalEvent.RollbackRequested(
+                      service,
+                      live,
+                      plan.revision().number(),
+                      to.map(String::valueOf).orElse("previous"),
+                      mode));
+              rec.append(
+                  actor,
                   "rollback to the content of an earlier revision",
-                  rb);
+                  new JournalEvent.RevisionCreated(plan.revision(), "rollback"));
               if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
                 for (Action a : swap.actions()) executor.journal(a, "rollback to a warm fleet");
               }
-              ObjectNode ro = Json.object();
-              ro.set("rollout", StateCodec.rollout(plan.rollout()));
               rec.append(
                   actor,
-                  "rollout-started",
-                  service,
                   "rollback: revision " + live + " -> " + plan.revision().number(),
-                  ro);
+                  new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty()));
               if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
                 var byId = new HashMap<String, Executor.Observed>();
                 for (Action a : swap.actions()) executor.perform(a, byId);

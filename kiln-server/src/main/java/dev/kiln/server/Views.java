@@ -92,7 +92,7 @@ public final class Views {
     Optional<Revision> rev = live.flatMap(l -> cp.state.revision(name, l));
     rev.ifPresentOrElse(r -> n.put("image", r.image().toString()), () -> n.putNull("image"));
     live.ifPresentOrElse(l -> n.put("liveRevision", l), () -> n.putNull("liveRevision"));
-    n.put("replicas", info.replicas());
+    n.put("replicas", cp.state.replicas(info.name()));
     n.put(
         "healthy",
         observed.stream()

@@ -57,7 +57,7 @@ class JournalCompatibilityTest {
   void servicesAreThoseOfTheLastAppliedBlueprint_andARemovedServiceIsGone() {
     assertThat(state.services().keySet()).containsExactly("admin", "api", "web");
     ServerState.ServiceInfo web = state.service("web").orElseThrow();
-    assertThat(web.replicas()).isEqualTo(5);
+    assertThat(state.replicas("web")).isEqualTo(5);
     assertThat(web.strategy()).isEqualTo(new Strategy.Rolling(1, 0));
     assertThat(web.progressDeadline()).isEqualTo(Duration.ofMinutes(10));
     Strategy.Canary canary = (Strategy.Canary) state.service("api").orElseThrow().strategy();
@@ -108,7 +108,7 @@ class JournalCompatibilityTest {
     assertThat(web.fastTrack()).isTrue();
     assertThat(web.phase()).isEqualTo(Rollout.Phase.SCALING_DOWN);
     assertThat(web.switchedAt()).isPresent();
-    assertThat(web.replicas()).isEqualTo(5);
+    assertThat(state.replicas("web")).isEqualTo(5);
 
     Rollout api = state.rollout("api").orElseThrow();
     assertThat(api.from()).isEqualTo(1);
