@@ -75,7 +75,7 @@ public final class RolloutPlanner {
   private static void reconcileReplacements(Tick t) {
     Rollout r = t.state;
     for (ObservedInstance i : t.fleet.of(r.service())) {
-      if (i.isDead(ObservedInstance.FAILURES_TO_REPLACE)) {
+      if (i.isDead()) {
         t.stop(i, i.phase() == ObservedInstance.Phase.EXITED ? "exited" : "persistently unhealthy");
         t.event("instance-replaced", i.id() + " (revision " + i.revision() + ") is " + i.phase());
       } else if (i.revision() != r.from() && i.revision() != r.to()) {

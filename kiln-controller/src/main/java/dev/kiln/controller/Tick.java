@@ -90,7 +90,7 @@ final class Tick {
   /** Instances of {@code revision} that are alive and not stopped in this tick. */
   List<ObservedInstance> live(int revision) {
     return fleet.of(service(), revision).stream()
-        .filter(i -> !i.isDead(ObservedInstance.FAILURES_TO_REPLACE) && !stopped.contains(i.id()))
+        .filter(i -> !i.isDead() && !stopped.contains(i.id()))
         .toList();
   }
 

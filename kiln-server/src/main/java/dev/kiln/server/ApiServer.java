@@ -102,7 +102,7 @@ final class ApiServer implements AutoCloseable {
         e.problems().forEach(p -> problems.add(p.toString()));
         send(ex, 400, body);
       } catch (ServerException e) {
-        send(ex, e.status(), error(e.getMessage()));
+        send(ex, ErrorStatus.statusOf(e), error(e.getMessage()));
       } catch (KilnException | IllegalArgumentException e) {
         send(ex, 400, error(e.getMessage()));
       } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ import dev.kiln.image.Verification;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ServiceSpec;
+import dev.kiln.runtime.ImageRefusedException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,15 +124,11 @@ final class Applier {
             "apply: signature check failed",
             new JournalEvent.ImageRefused(
                 Optional.of(e.getKey()), e.getValue(), v.reason(), v.keyId()));
-        throw new ServerException(
-            409,
-            "image "
-                + e.getKey()
-                + " ("
-                + e.getValue()
-                + ") refused: "
-                + v.reason()
-                + "; only images signed by this host's key ("
+        throw new ImageRefusedException(
+            e.getKey() + " (" + e.getValue() + ")",
+            e.getValue(),
+            v.reason(),
+            "only images signed by this host's key ("
                 + key.keyId()
                 + ") are deployed; re-bake it with `kiln bake`");
       }

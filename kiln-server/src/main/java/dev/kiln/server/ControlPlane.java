@@ -10,7 +10,6 @@ import dev.kiln.router.ServiceRoute;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.health.HealthMonitor;
-import dev.kiln.runtime.health.Probes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,8 +116,8 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     HealthBook health = new HealthBook();
-    Probes probes = new Probes(config.clock(), fleet.driver("process"));
-    HealthMonitor monitor = new HealthMonitor(config.clock(), probes::run);
+    RuntimeProbes probes = new RuntimeProbes(config.clock(), fleet::driver);
+    HealthMonitor monitor = new HealthMonitor(config.clock(), probes);
     List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
     DataPlane data;
     if (config.separateRouter()) {
@@ -139,7 +138,8 @@ public final class ControlPlane implements AutoCloseable {
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
     rec.guard(secrets::seen);
     Executor executor =
-        new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
+        new Executor(
+            state, rec, fleet, health, monitor, probes, data, secrets, config.clock(), ids);
     monitor.addListener(
         e -> {
           if (health.record(e)) executor.wake();
@@ -151,6 +151,7 @@ public final class ControlPlane implements AutoCloseable {
               .revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
+      probes.assign(InstanceId.of(r.id()), r.runtime());
       monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
     }
     rec.append(

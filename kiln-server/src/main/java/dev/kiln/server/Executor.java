@@ -13,6 +13,7 @@ import dev.kiln.controller.TrafficView;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Route;
 import dev.kiln.router.DrainReport;
+import dev.kiln.runtime.ImageRefusedException;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
@@ -69,6 +70,7 @@ final class Executor implements AutoCloseable {
   private final Fleet fleet;
   private final HealthBook health;
   private final HealthMonitor monitor;
+  private final RuntimeProbes probes;
   private final DataPlane data;
   private final Secrets secrets;
   private final Clock clock;
@@ -97,6 +99,7 @@ final class Executor implements AutoCloseable {
       Fleet fleet,
       HealthBook health,
       HealthMonitor monitor,
+      RuntimeProbes probes,
       DataPlane data,
       Secrets secrets,
       Clock clock,
@@ -106,6 +109,7 @@ final class Executor implements AutoCloseable {
     this.fleet = fleet;
     this.health = health;
     this.monitor = monitor;
+    this.probes = probes;
     this.data = data;
     this.secrets = secrets;
     this.clock = clock;
@@ -133,10 +137,10 @@ final class Executor implements AutoCloseable {
       return loop.submit(task).get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new ServerException(500, String.valueOf(e.getCause()));
+      throw new IllegalStateException("on the reconcile thread: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ServerException(503, "interrupted");
+      throw new ServerException.Unavailable("interrupted while waiting for the reconcile thread");
     }
   }
 
@@ -304,6 +308,7 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.revision",
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
+    probes.assign(started.id(), config.runtime());
     monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
   }
 
@@ -330,7 +335,7 @@ final class Executor implements AutoCloseable {
             + revision
             + " failed to start: "
             + e.getMessage());
-    boolean refused = e instanceof ServerException se && se.status() == 409;
+    boolean refused = e instanceof ImageRefusedException;
     state
         .rollout(service)
         .filter(r -> refused && !r.phase().isTerminal() && r.to() == revision)
@@ -373,6 +378,7 @@ final class Executor implements AutoCloseable {
               }
             }
             monitor.unwatch(InstanceId.of(id));
+            probes.forget(InstanceId.of(id));
             var driver = fleet.driver(runtime);
             driver.stop(InstanceId.of(id), STOP_GRACE);
             driver.destroy(InstanceId.of(id));
@@ -442,7 +448,7 @@ final class Executor implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw new ServerException(500, "no free loopback port: " + e.getMessage());
+      throw new java.io.UncheckedIOException("no free loopback port: " + e.getMessage(), e);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.kiln.server;
 
 import dev.kiln.controller.Action;
-import dev.kiln.controller.ControllerException;
 import dev.kiln.controller.FleetView;
 import dev.kiln.controller.RollbackPlanner;
 import dev.kiln.controller.Rollout;
@@ -39,7 +38,7 @@ final class Intents {
           case "resume" -> Rollout::requestResume;
           case "promote" -> Rollout::requestPromote;
           case "abort" -> Rollout::requestAbort;
-          default -> throw new ServerException(404, "no such request: " + verb);
+          default -> throw new ServerException.NotFound("no such request: " + verb);
         };
     Rollout next =
         executor.call(
@@ -51,8 +50,7 @@ final class Intents {
                       .filter(x -> !x.phase().isTerminal())
                       .orElseThrow(
                           () ->
-                              new ServerException(
-                                  409,
+                              new ServerException.Conflict(
                                   "service "
                                       + service
                                       + " has no rollout in progress to "
@@ -79,8 +77,7 @@ final class Intents {
                       .liveRevision(service)
                       .orElseThrow(
                           () ->
-                              new ServerException(
-                                  409,
+                              new ServerException.Conflict(
                                   "service "
                                       + service
                                       + " has no live revision to roll back from"));
@@ -90,24 +87,18 @@ final class Intents {
                       .filter(o -> !executor.isStopping(o.instance().id()))
                       .map(Executor.Observed::instance)
                       .toList();
-              RollbackPlanner.RollbackPlan plan;
-              try {
-                plan =
-                    RollbackPlanner.plan(
-                        state.revisions(service),
-                        live,
-                        to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
-                            .orElse(new RollbackPlanner.Target.Previous()),
-                        new FleetView(observed),
-                        state.replicas(service),
-                        info.strategy(),
-                        info.progressDeadline(),
-                        clock.instant());
-              } catch (ControllerException e) {
-                throw new ServerException(
-                    to.isPresent() && e.getMessage().contains("has no revision") ? 404 : 409,
-                    e.getMessage());
-              }
+              // a revision it never had is a 404, other refusals a 409 (ErrorStatus)
+              RollbackPlanner.RollbackPlan plan =
+                  RollbackPlanner.plan(
+                      state.revisions(service),
+                      live,
+                      to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
+                          .orElse(new RollbackPlanner.Target.Previous()),
+                      new FleetView(observed),
+                      state.replicas(service),
+                      info.strategy(),
+                      info.progressDeadline(),
+                      clock.instant());
               String mode =
                   plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
               rec.append(
@@ -145,7 +136,7 @@ final class Intents {
         .service(service)
         .orElseThrow(
             () ->
-                new ServerException(
-                    404, "no service named " + service + "; known: " + state.services().keySet()));
+                new ServerException.NotFound(
+                    "no service named " + service + "; known: " + state.services().keySet()));
   }
 }

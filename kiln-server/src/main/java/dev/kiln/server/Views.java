@@ -79,8 +79,8 @@ public final class Views {
 
   private void known(String name) {
     if (cp.state.service(name).isEmpty()) {
-      throw new ServerException(
-          404, "no service named " + name + "; known: " + cp.state.services().keySet());
+      throw new ServerException.NotFound(
+          "no service named " + name + "; known: " + cp.state.services().keySet());
     }
   }
 
