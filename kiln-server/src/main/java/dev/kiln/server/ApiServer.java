@@ -104,7 +104,7 @@ final class ApiServer implements AutoCloseable {
       } catch (ServerException e) {
         send(ex, ErrorStatus.statusOf(e), error(e.getMessage()));
       } catch (KilnException | IllegalArgumentException e) {
-        send(ex, 400, error(e.getMessage()));
+        send(ex, ErrorStatus.statusOf(e), error(e.getMessage()));
       } catch (RuntimeException e) {
         LOG.log(
             Level.WARNING,

@@ -220,36 +220,18 @@ final class Applier {
     };
   }
 
-  /**
-   * RevisionPlanner's plan, with new revisions numbered after every revision the service ever had.
-   */
+  /** RevisionPlanner's plan against the live revisions; it numbers new revisions itself. */
   Plan plan(Blueprint bp, Map<String, Digest> digests) {
     Map<String, LiveService> live = new TreeMap<>();
+    Map<String, Integer> highest = new TreeMap<>();
     for (String svc : state.services().keySet()) {
       state
           .desiredRevision(svc)
           .flatMap(n -> state.revision(svc, n))
           .ifPresent(r -> live.put(svc, new LiveService(r, state.replicas(svc))));
     }
-    Plan raw = RevisionPlanner.plan(bp.services(), digests, live);
-    List<Change> changes = new ArrayList<>();
-    for (Change c : raw.changes()) {
-      int next = state.maxRevision(c.service()) + 1;
-      changes.add(
-          switch (c) {
-            case Change.Create cr ->
-                new Change.Create(cr.revision().renumbered(next), cr.replicas());
-            case Change.Replace r ->
-                new Change.Replace(
-                    r.from(),
-                    r.to().renumbered(next),
-                    r.fields(),
-                    r.fromReplicas(),
-                    r.toReplicas());
-            default -> c;
-          });
-    }
-    return new Plan(changes);
+    for (String svc : bp.services().keySet()) highest.put(svc, state.maxRevision(svc));
+    return RevisionPlanner.plan(bp.services(), digests, live, highest);
   }
 
   private static Optional<String> gitCommit(Path folder) {

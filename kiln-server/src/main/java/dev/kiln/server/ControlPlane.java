@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
@@ -253,25 +254,17 @@ public final class ControlPlane implements AutoCloseable {
    * nothing restarts them: how {@code kiln up} ends on Ctrl-C.
    */
   public void stopFleet(String actor) {
-    List<java.util.concurrent.CompletableFuture<Void>> stops =
+    List<CompletableFuture<Void>> stops =
         executor.call(
             () -> {
               executor.pause();
-              List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
-              for (Executor.Observed o : executor.observe()) {
-                if (executor.isStopping(o.instance().id())) continue;
-                rec.append(
-                    actor,
-                    "kiln up stopped (Ctrl-C)",
-                    new JournalEvent.InstanceStopping(
-                        o.instance().service(), o.instance().id(), "kiln up stopped", true));
-                all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
-              }
-              return all;
+              return executor.act(
+                  actor,
+                  "kiln up stopped (Ctrl-C)",
+                  executor.stopEverything("kiln up stopped"),
+                  List.of());
             });
-    java.util.concurrent.CompletableFuture.allOf(
-            stops.toArray(new java.util.concurrent.CompletableFuture[0]))
-        .join();
+    CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).join();
   }
 
   @Override

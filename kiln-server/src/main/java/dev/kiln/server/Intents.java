@@ -1,11 +1,10 @@
 package dev.kiln.server;
 
-import dev.kiln.controller.Action;
 import dev.kiln.controller.FleetView;
 import dev.kiln.controller.RollbackPlanner;
 import dev.kiln.controller.Rollout;
 import java.time.Clock;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -82,11 +81,7 @@ final class Intents {
                                       + service
                                       + " has no live revision to roll back from"));
               // Instances being stopped are not warm: they are leaving the route for good.
-              var observed =
-                  executor.observe().stream()
-                      .filter(o -> !executor.isStopping(o.instance().id()))
-                      .map(Executor.Observed::instance)
-                      .toList();
+              var observed = executor.warmInstances();
               // a revision it never had is a 404, other refusals a 409 (ErrorStatus)
               RollbackPlanner.RollbackPlan plan =
                   RollbackPlanner.plan(
@@ -114,16 +109,16 @@ final class Intents {
                   actor,
                   "rollback to the content of an earlier revision",
                   new JournalEvent.RevisionCreated(plan.revision(), "rollback"));
-              if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
-                for (Action a : swap.actions()) executor.journal(a, "rollback to a warm fleet");
-              }
-              rec.append(
-                  actor,
-                  "rollback: revision " + live + " -> " + plan.revision().number(),
-                  new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty()));
-              if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
-                var byId = new HashMap<String, Executor.Observed>();
-                for (Action a : swap.actions()) executor.perform(a, byId);
+              JournalEvent started =
+                  new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty());
+              String cause = "rollback: revision " + live + " -> " + plan.revision().number();
+              switch (plan) {
+                // the swap's actions are journaled before the rollout they complete
+                case RollbackPlanner.RollbackPlan.Swap swap ->
+                    executor.act(
+                        actor, "rollback to a warm fleet", swap.actions(), List.of(started));
+                case RollbackPlanner.RollbackPlan.FastTrack fast ->
+                    rec.append(actor, cause, started);
               }
               return new Rolledback(plan.revision(), mode, Optional.of(plan.rollout()));
             });

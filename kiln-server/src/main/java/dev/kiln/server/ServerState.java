@@ -126,6 +126,10 @@ public final class ServerState {
     return revisions(service).stream().mapToInt(Revision::number).max().orElse(0);
   }
 
+  public Map<String, Rollout> rollouts() {
+    return rollouts;
+  }
+
   public Optional<Rollout> rollout(String service) {
     return Optional.ofNullable(rollouts.get(service));
   }

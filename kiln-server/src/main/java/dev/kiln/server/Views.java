@@ -29,7 +29,7 @@ public final class Views {
   public ObjectNode services() {
     return cp.executor.call(
         () -> {
-          List<Executor.Observed> observed = cp.executor.observe();
+          List<Executor.Observed> observed = cp.executor.observed();
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("services");
           for (String s : cp.state.services().keySet()) a.add(service(s, observed));
@@ -41,7 +41,7 @@ public final class Views {
     return cp.executor.call(
         () -> {
           known(name);
-          return service(name, cp.executor.observe());
+          return service(name, cp.executor.observed());
         });
   }
 
@@ -72,7 +72,7 @@ public final class Views {
         () -> {
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("instances");
-          cp.executor.observe().forEach(o -> a.add(instance(o)));
+          cp.executor.observed().forEach(o -> a.add(instance(o)));
           return n;
         });
   }
