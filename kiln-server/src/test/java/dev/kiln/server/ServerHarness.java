@@ -122,6 +122,8 @@ final class ServerHarness implements AutoCloseable {
     this.executor =
         new Executor(
             state, rec, fleet, health, monitor, probes, data, secrets, clock, new CountingIds());
+    // only the test's ticks reconcile: wakes (after an apply, an intent, a stop) are ignored
+    executor.pause();
     this.applier = new Applier(state, rec, executor, store, key, home, secrets, clock);
     this.intents = new Intents(state, rec, executor, clock);
   }
