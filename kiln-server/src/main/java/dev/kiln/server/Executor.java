@@ -462,6 +462,8 @@ final class Executor implements AutoCloseable {
             monitor.unwatch(InstanceId.of(id));
             probes.forget(InstanceId.of(id));
             var driver = fleet.driver(runtime);
+            // a decision from a tick that observed it just before an earlier stop removed it
+            if (driver.inspect(InstanceId.of(id)).isEmpty()) return;
             driver.stop(InstanceId.of(id), STOP_GRACE);
             driver.destroy(InstanceId.of(id));
           } catch (RuntimeException e) {
