@@ -203,15 +203,15 @@ final class Executor implements AutoCloseable {
     Instant now = clock.instant();
     List<Observed> observed = observe();
     lastObserved = observed;
-    Tick tick = new Tick(observed);
-    publishRoutes(tick, Map.of());
+    Round round = new Round(observed);
+    publishRoutes(round, Map.of());
     List<Observed> live =
         observed.stream().filter(o -> !stopping.contains(o.instance().id())).toList();
     Set<String> known = new TreeSet<>(state.services().keySet());
     known.addAll(state.rollouts().keySet());
     List<Action> orphans = Orphans.stops(live.stream().map(Observed::instance).toList(), known);
     for (Action a : orphans) journal(ACTOR, a, "orphan");
-    for (Action a : orphans) perform(a, tick);
+    for (Action a : orphans) perform(a, round);
     FleetView fleetView =
         new FleetView(
             live.stream()
@@ -236,7 +236,7 @@ final class Executor implements AutoCloseable {
         heal.put(service, handoff.get());
         continue;
       }
-      execute(service, r, d, tick);
+      execute(service, r, d, round);
       if (replacesDead(d)) {
         // a crash-looping revision: pace its replacements like failed starts
         backoff.put(
@@ -251,7 +251,7 @@ final class Executor implements AutoCloseable {
       healing = h.backoff();
       String cause = "self-healing: keep the live revision at its replica count";
       for (Action a : h.actions()) journal(ACTOR, a, cause);
-      for (Action a : h.actions()) perform(a, tick);
+      for (Action a : h.actions()) perform(a, round);
       h.wakeAt().ifPresent(this::wakeAt);
     }
   }
@@ -267,13 +267,13 @@ final class Executor implements AutoCloseable {
   }
 
   /** Journals every action and the next rollout state, then performs the actions in order. */
-  private void execute(String service, Rollout r, Decision d, Tick tick) {
+  private void execute(String service, Rollout r, Decision d, Round round) {
     // the cause names the phase the decision leads to: never "PROGRESSING" for a success
     String cause =
         "rollout " + service + " " + r.from() + " -> " + r.to() + " (" + d.next().phase() + ")";
     for (Action a : d.actions()) journal(ACTOR, a, cause);
     if (!d.next().equals(r)) rec.append(ACTOR, cause, new JournalEvent.RolloutState(d.next()));
-    for (Action a : d.actions()) perform(a, tick);
+    for (Action a : d.actions()) perform(a, round);
   }
 
   /**
@@ -285,9 +285,9 @@ final class Executor implements AutoCloseable {
       String actor, String cause, List<Action> actions, List<JournalEvent> after) {
     for (Action a : actions) journal(actor, a, cause);
     for (JournalEvent e : after) rec.append(actor, cause, e);
-    Tick tick = new Tick(observe());
+    Round round = new Round(observe());
     List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (Action a : actions) stops.addAll(perform(a, tick));
+    for (Action a : actions) stops.addAll(perform(a, round));
     return stops;
   }
 
@@ -312,9 +312,9 @@ final class Executor implements AutoCloseable {
     ActionJournal.append(rec, state, actor, a, cause);
   }
 
-  /** What one tick observed, by instance id. */
-  private record Tick(List<Observed> observed, Map<String, Observed> byId) {
-    Tick(List<Observed> observed) {
+  /** What one round (a tick, or an act) observed, by instance id. */
+  private record Round(List<Observed> observed, Map<String, Observed> byId) {
+    Round(List<Observed> observed) {
       this(observed, index(observed));
     }
 
@@ -326,7 +326,7 @@ final class Executor implements AutoCloseable {
   }
 
   /** Performs one action from its own data; a stop's completion is returned. */
-  private List<CompletableFuture<Void>> perform(Action a, Tick tick) {
+  private List<CompletableFuture<Void>> perform(Action a, Round round) {
     switch (a) {
       case Action.StartInstances s -> {
         for (String id : s.instanceIds()) {
@@ -339,13 +339,13 @@ final class Executor implements AutoCloseable {
         }
       }
       case Action.StopInstance s -> {
-        Observed o = tick.byId().get(s.instanceId());
+        Observed o = round.byId().get(s.instanceId());
         if (o != null)
-          return List.of(stopInstance(tick, o.running().runtime(), s.instanceId(), s.drain()));
+          return List.of(stopInstance(round, o.running().runtime(), s.instanceId(), s.drain()));
       }
-      case Action.SetTraffic s -> publishRoutes(tick, Map.of(s.service(), s.traffic()));
+      case Action.SetTraffic s -> publishRoutes(round, Map.of(s.service(), s.traffic()));
       // adopted instances serve their new revision from now on (publishRoutes asks the state)
-      case Action.AdoptInstances s -> publishRoutes(tick, Map.of());
+      case Action.AdoptInstances s -> publishRoutes(round, Map.of());
       case Action.RecordEvent s -> {}
     }
     return List.of();
@@ -434,13 +434,13 @@ final class Executor implements AutoCloseable {
    * up every other service). While it stops, the instance is invisible to the planners.
    */
   private CompletableFuture<Void> stopInstance(
-      Tick tick, String runtime, String id, boolean drain) {
+      Round round, String runtime, String id, boolean drain) {
     if (!stopping.add(id)) return CompletableFuture.completedFuture(null);
     // An instance that was ever routed may have requests in flight, whatever the planner thought.
     boolean wasRouted = routed.contains(id) || leftWith.containsKey(id);
     CompletableFuture<DrainReport> drained;
     try {
-      drained = publishRoutes(tick, Map.of());
+      drained = publishRoutes(round, Map.of());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cannot take instance " + id + " out of the route", e);
       drained = CompletableFuture.completedFuture(null);
@@ -484,9 +484,9 @@ final class Executor implements AutoCloseable {
    * with {@code carried} taking the place of a service's traffic when a {@code SetTraffic} action
    * is performed from its own data.
    */
-  private CompletableFuture<DrainReport> publishRoutes(Tick tick, Map<String, Traffic> carried) {
+  private CompletableFuture<DrainReport> publishRoutes(Round round, Map<String, Traffic> carried) {
     List<RouteBuilder.Serving> serving =
-        tick.observed().stream()
+        round.observed().stream()
             .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
             .map(
                 o ->

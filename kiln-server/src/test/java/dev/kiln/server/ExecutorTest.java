@@ -71,6 +71,24 @@ class ExecutorTest {
   }
 
   @Test
+  void afterARolloutSucceeded_theJournalNoLongerSaysProgressing() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      for (int i = 0; i < 3; i++) h.tick();
+      List<Entry> entries = h.entries();
+      int succeeded = entries.stream().map(Entry::kind).toList().indexOf("rollout-succeeded");
+      assertThat(succeeded).isNotNegative();
+      assertThat(entries.subList(succeeded, entries.size()))
+          .extracting(Entry::cause)
+          .noneMatch(c -> c.contains("PROGRESSING"));
+    }
+  }
+
+  @Test
   void failedStartsBackOffByTheHealersPolicy_andTheProgressDeadlineAbortsTheRollout()
       throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
