@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One reconcile in progress: the read-only inputs, the rollout state as the steps change it, and
@@ -58,6 +59,15 @@ final class Tick {
 
   String service() {
     return state.service();
+  }
+
+  /**
+   * Changes the rollout state from its current value. Prefer this to reading {@code state} into a
+   * local and assigning a wither of the local later: that drops any {@link #condition} or progress
+   * applied in between.
+   */
+  void update(UnaryOperator<Rollout> change) {
+    state = change.apply(state);
   }
 
   void event(String kind, String message) {
