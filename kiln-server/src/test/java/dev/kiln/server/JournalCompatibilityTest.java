@@ -54,6 +54,24 @@ class JournalCompatibilityTest {
   }
 
   @Test
+  void everyV1EntryDecodesToATypedEvent_andSurvivesReencodingAsV2() {
+    var entries = journal.entries(dev.kiln.journal.Query.all());
+    java.util.Set<String> kinds = new java.util.TreeSet<>();
+    for (var e : entries) {
+      JournalEvent event = EventCodec.decode(e);
+      assertThat(event.kind()).isEqualTo(e.kind());
+      assertThat(event.subject()).isEqualTo(e.subject());
+      assertThat(Json.parse(e.body()).has("v")).isFalse();
+      JournalEvent again =
+          EventCodec.decode(
+              e.kind(), e.subject(), Json.parse(Json.write(EventCodec.encode(event))));
+      assertThat(again).isEqualTo(event);
+      kinds.add(e.kind());
+    }
+    assertThat(kinds).hasSize(24);
+  }
+
+  @Test
   void servicesAreThoseOfTheLastAppliedBlueprint_andARemovedServiceIsGone() {
     assertThat(state.services().keySet()).containsExactly("admin", "api", "web");
     ServerState.ServiceInfo web = state.service("web").orElseThrow();
