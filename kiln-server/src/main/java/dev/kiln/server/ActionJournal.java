@@ -38,8 +38,7 @@ final class ActionJournal {
           new JournalEvent.InstanceAdopted(
               s.service(), s.fromRevision(), s.toRevision(), s.instanceIds());
       case Action.SetTraffic s -> new JournalEvent.TrafficSet(s.service(), s.traffic());
-      case Action.RecordEvent s ->
-          new JournalEvent.Noted(s.service(), JournalEvent.Note.of(s.kind()), s.message());
+      case Action.RecordEvent s -> new JournalEvent.Noted(s.service(), s.eventKind(), s.message());
     };
   }
 }

@@ -235,7 +235,7 @@ public final class EventCodec {
 
   private static JournalEvent noted(String kind, JsonNode n) {
     return new JournalEvent.Noted(
-        text(n, "service"), JournalEvent.Note.of(kind), text(n, "message"));
+        text(n, "service"), dev.kiln.controller.EventKind.of(kind), text(n, "message"));
   }
 
   private static JournalEvent blueprintApplied(JsonNode n) {

@@ -1,12 +1,12 @@
 package dev.kiln.server;
 
+import dev.kiln.controller.EventKind;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.Traffic;
 import dev.kiln.model.Digest;
 import dev.kiln.model.Strategy;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -252,46 +252,13 @@ public sealed interface JournalEvent {
    * A fact the planners report with a line of its own (the controller's {@code RecordEvent}): a
    * phase change, a canary step, a replacement. It changes no state.
    */
-  record Noted(String service, Note note, String message) implements JournalEvent {
+  record Noted(String service, EventKind note, String message) implements JournalEvent {
     public String kind() {
       return note.kind();
     }
 
     public String subject() {
       return service;
-    }
-  }
-
-  /** The kinds of {@link Noted} facts, by their journal kind. */
-  enum Note {
-    ROLLOUT_SUCCEEDED,
-    ROLLOUT_ABORTED,
-    ROLLOUT_PAUSED,
-    ROLLOUT_RESUMED,
-    INSTANCE_REPLACED,
-    CANARY_STEP,
-    PREVIEW_READY,
-    TRAFFIC_SWITCHED,
-    /** The planner's line for a rollback to a warm fleet (beside the user's request). */
-    ROLLBACK;
-
-    public String kind() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
-    /** The note of {@code kind}, or a located error naming the known ones (a planner bug). */
-    public static Note of(String kind) {
-      return Arrays.stream(values())
-          .filter(n -> n.kind().equals(kind))
-          .findFirst()
-          .orElseThrow(
-              () ->
-                  new ServerException(
-                      "no journal kind '"
-                          + kind
-                          + "' for a planner event; known: "
-                          + Arrays.stream(values()).map(Note::kind).toList()
-                          + " (add it to JournalEvent.Note)"));
     }
   }
 }

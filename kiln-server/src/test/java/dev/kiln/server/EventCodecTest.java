@@ -3,6 +3,7 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.controller.EventKind;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.Traffic;
 import dev.kiln.model.Digest;
@@ -71,8 +72,8 @@ class EventCodecTest {
         new JournalEvent.InstanceFailed("web", 2, "web-2-abc", "boom", Duration.ofSeconds(4)),
         new JournalEvent.ServiceRemoved("old", 5),
         new JournalEvent.RollbackRequested("web", 3, 4, "previous", "swap"),
-        new JournalEvent.Noted("web", JournalEvent.Note.CANARY_STEP, "step 1/2"),
-        new JournalEvent.Noted("web", JournalEvent.Note.ROLLBACK, "warm fleet takes over"));
+        new JournalEvent.Noted("web", EventKind.CANARY_STEP, "step 1/2"),
+        new JournalEvent.Noted("web", EventKind.ROLLBACK, "warm fleet takes over"));
   }
 
   @ParameterizedTest
@@ -94,11 +95,11 @@ class EventCodecTest {
 
   @Test
   void kindsAreTheHyphenatedStringsJournalsAlreadyHold() {
-    assertThat(Arrays.stream(JournalEvent.Note.values()).map(JournalEvent.Note::kind))
+    assertThat(Arrays.stream(EventKind.values()).map(EventKind::kind))
         .contains("rollout-succeeded", "instance-replaced", "canary-step", "traffic-switched");
-    assertThat(JournalEvent.Note.of("preview-ready")).isEqualTo(JournalEvent.Note.PREVIEW_READY);
-    assertThatThrownBy(() -> JournalEvent.Note.of("rollout.succeeded"))
-        .isInstanceOf(ServerException.class)
+    assertThat(EventKind.of("preview-ready")).isEqualTo(EventKind.PREVIEW_READY);
+    assertThatThrownBy(() -> EventKind.of("rollout.succeeded"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'rollout.succeeded'")
         .hasMessageContaining("rollout-succeeded");
   }
@@ -124,7 +125,7 @@ class EventCodecTest {
     assertThat(
             EventCodec.decode(
                 "rollback", "web", Json.parse("{\"service\":\"web\",\"message\":\"swap\"}")))
-        .isEqualTo(new JournalEvent.Noted("web", JournalEvent.Note.ROLLBACK, "swap"));
+        .isEqualTo(new JournalEvent.Noted("web", EventKind.ROLLBACK, "swap"));
   }
 
   @Test
