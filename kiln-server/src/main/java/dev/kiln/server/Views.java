@@ -187,7 +187,7 @@ public final class Views {
     n.put("state", s.running() ? "running" : "exited");
     n.put("health", s.running() ? o.instance().phase().name() : "EXITED");
     n.put("port", o.port());
-    n.putNull("pid");
+    s.pid().ifPresentOrElse(p -> n.put("pid", p), () -> n.putNull("pid"));
     n.put("startedAt", s.startedAt().toString());
     return n;
   }

@@ -193,7 +193,10 @@ public final class DockerDriver implements RuntimeDriver {
               Instant.parse(stored.startedAt()),
               running || exit == null ? OptionalInt.empty() : OptionalInt.of(exit.intValue()),
               Optional.of(
-                  "container " + c.getId().substring(0, 12) + " " + c.getState().getStatus())));
+                  "container " + c.getId().substring(0, 12) + " " + c.getState().getStatus()),
+              running && c.getState().getPidLong() != null && c.getState().getPidLong() > 0
+                  ? java.util.OptionalLong.of(c.getState().getPidLong())
+                  : java.util.OptionalLong.empty()));
     } catch (NotFoundException e) {
       return Optional.empty();
     }

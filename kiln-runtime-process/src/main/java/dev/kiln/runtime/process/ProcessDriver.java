@@ -264,7 +264,8 @@ public final class ProcessDriver implements RuntimeDriver {
         running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
         Instant.parse(record.startedAt()),
         running ? OptionalInt.empty() : exitCode(record, dir),
-        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"));
+        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"),
+        running ? java.util.OptionalLong.of(record.pid()) : java.util.OptionalLong.empty());
   }
 
   private static boolean running(InstanceRecord record) {
