@@ -282,14 +282,17 @@ final class Executor implements AutoCloseable {
    * executor observes now. Runs on the loop thread; returns the stops' completions.
    */
   List<CompletableFuture<Void>> act(
-      String actor, String cause, List<Action> actions, List<JournalEvent> after) {
+      String actor, String cause, List<Action> actions, List<Followup> after) {
     for (Action a : actions) journal(actor, a, cause);
-    for (JournalEvent e : after) rec.append(actor, cause, e);
+    for (Followup f : after) rec.append(actor, f.cause(), f.event());
     Round round = new Round(observe());
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (Action a : actions) stops.addAll(perform(a, round));
     return stops;
   }
+
+  /** An entry journaled after an act's actions and before they are performed. */
+  record Followup(String cause, JournalEvent event) {}
 
   /** Stops for every instance not already stopping, drained: how {@code kiln up} ends. */
   List<Action> stopEverything(String reason) {

@@ -116,7 +116,10 @@ final class Intents {
                 // the swap's actions are journaled before the rollout they complete
                 case RollbackPlanner.RollbackPlan.Swap swap ->
                     executor.act(
-                        actor, "rollback to a warm fleet", swap.actions(), List.of(started));
+                        actor,
+                        "rollback to a warm fleet",
+                        swap.actions(),
+                        List.of(new Executor.Followup(cause, started)));
                 case RollbackPlanner.RollbackPlan.FastTrack fast ->
                     rec.append(actor, cause, started);
               }

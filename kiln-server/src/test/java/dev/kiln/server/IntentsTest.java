@@ -82,6 +82,7 @@ class IntentsTest {
               "instance-adopted",
               "traffic-set",
               "rollout-started");
+      assertThat(h.entries().getLast().cause()).isEqualTo("rollback: revision 2 -> 3");
       // the warm instance of revision 1 now serves revision 3, in the table already published
       assertThat(h.data.backends("web")).containsExactly("web-1-0001@3");
       assertThat(h.state.traffic("web").weights()).containsEntry(3, 100);
