@@ -40,6 +40,17 @@ public sealed interface Action {
   /** Replace the service's route table in one atomic router swap. */
   record SetTraffic(String service, Traffic traffic) implements Action {}
 
-  /** A fact worth a journal line of its own (phase change, analysis result, replacement). */
-  record RecordEvent(String service, String kind, String message) implements Action {}
+  /**
+   * A fact worth a journal line of its own (phase change, analysis result, replacement); {@code
+   * kind} is one of {@link EventKind}'s.
+   */
+  record RecordEvent(String service, String kind, String message) implements Action {
+    public RecordEvent {
+      EventKind.of(kind);
+    }
+
+    public EventKind eventKind() {
+      return EventKind.of(kind);
+    }
+  }
 }

@@ -9,4 +9,11 @@ public class ControllerException extends KilnException {
   public ControllerException(String message) {
     super(message);
   }
+
+  /** The request names a revision the service never had. */
+  public static final class NoSuchRevision extends ControllerException {
+    public NoSuchRevision(String message) {
+      super(message);
+    }
+  }
 }

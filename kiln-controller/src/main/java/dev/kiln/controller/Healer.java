@@ -21,13 +21,9 @@ import java.util.TreeMap;
 public final class Healer {
   private Healer() {}
 
-  public record Policy(int failuresToReplace, Duration base, Duration cap, Duration resetAfter) {
+  public record Policy(Duration base, Duration cap, Duration resetAfter) {
     public static final Policy DEFAULT =
-        new Policy(
-            ObservedInstance.FAILURES_TO_REPLACE,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(60),
-            Duration.ofSeconds(60));
+        new Policy(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60));
 
     /** The wait before replacement round {@code attempt} (0-based): base·2^attempt, capped. */
     public Duration delay(int attempt) {
@@ -75,7 +71,7 @@ public final class Healer {
       for (ObservedInstance i : fleet.of(service)) {
         if (!revisions.containsKey(i.revision())) {
           actions.add(stop(i, "orphan: revision " + i.revision() + " is not live"));
-        } else if (i.isDead(policy.failuresToReplace())) {
+        } else if (i.isDead()) {
           died = true;
           actions.add(
               stop(

@@ -20,11 +20,6 @@ public record ObservedInstance(
     EXITED
   }
 
-  /**
-   * Failed checks in a row after which an unhealthy instance is replaced (the healer's default).
-   */
-  public static final int FAILURES_TO_REPLACE = 3;
-
   public ObservedInstance {
     if (id.isBlank()) throw new IllegalArgumentException("instance id is blank");
     if (consecutiveFailures < 0) throw new IllegalArgumentException("consecutiveFailures < 0");
@@ -35,11 +30,12 @@ public record ObservedInstance(
   }
 
   /**
-   * Dead instances are replaced, never repaired: exited ones, and unhealthy ones that failed {@code
-   * failuresToReplace} checks in a row.
+   * Dead instances are replaced, never repaired: exited ones, and unhealthy ones. An instance is
+   * UNHEALTHY only once it failed its service's own {@code health.unhealthy} checks in a row (or
+   * missed its start deadline), so that one threshold decides both when it leaves the route and
+   * when it is replaced.
    */
-  public boolean isDead(int failuresToReplace) {
-    return phase == Phase.EXITED
-        || (phase == Phase.UNHEALTHY && consecutiveFailures >= failuresToReplace);
+  public boolean isDead() {
+    return phase == Phase.EXITED || phase == Phase.UNHEALTHY;
   }
 }

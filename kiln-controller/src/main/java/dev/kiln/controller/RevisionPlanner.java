@@ -17,15 +17,27 @@ import java.util.TreeSet;
 public final class RevisionPlanner {
   private RevisionPlanner() {}
 
-  /**
-   * @param services the blueprint's services by name
-   * @param imageDigests the baked digest of each image name the services use
-   * @param live what runs now, by service name
-   */
+  /** A plan for services that never had revisions other than their live ones. */
   public static Plan plan(
       Map<String, ServiceSpec> services,
       Map<String, Digest> imageDigests,
       Map<String, LiveService> live) {
+    return plan(services, imageDigests, live, Map.of());
+  }
+
+  /**
+   * @param services the blueprint's services by name
+   * @param imageDigests the baked digest of each image name the services use
+   * @param live what runs now, by service name
+   * @param highest the highest revision number each service ever had (live or not: a rollback, an
+   *     aborted rollout or a removed service leaves numbers behind); new revisions are numbered
+   *     after it, so a number is never reused
+   */
+  public static Plan plan(
+      Map<String, ServiceSpec> services,
+      Map<String, Digest> imageDigests,
+      Map<String, LiveService> live,
+      Map<String, Integer> highest) {
     TreeSet<String> names = new TreeSet<>(services.keySet());
     names.addAll(live.keySet());
     List<Change> changes = new ArrayList<>();
@@ -48,12 +60,13 @@ public final class RevisionPlanner {
                 + " has no baked digest; run `kiln bake` first");
       }
       RuntimeConfig config = RuntimeConfig.of(spec);
+      int next = highest.getOrDefault(name, 0) + 1;
       if (current == null) {
-        changes.add(new Change.Create(new Revision(name, 1, image, config), spec.replicas()));
+        changes.add(new Change.Create(new Revision(name, next, image, config), spec.replicas()));
         continue;
       }
       Revision was = current.revision();
-      Revision wanted = new Revision(name, was.number() + 1, image, config);
+      Revision wanted = new Revision(name, Math.max(next, was.number() + 1), image, config);
       List<Change.FieldChange> fields = diff(was, wanted);
       if (!fields.isEmpty()) {
         changes.add(new Change.Replace(was, wanted, fields, current.replicas(), spec.replicas()));

@@ -90,7 +90,7 @@ public final class RollbackPlanner {
               find(history, to.revision())
                   .orElseThrow(
                       () ->
-                          new ControllerException(
+                          new ControllerException.NoSuchRevision(
                               "service "
                                   + service
                                   + " has no revision "

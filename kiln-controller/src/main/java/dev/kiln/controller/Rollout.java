@@ -192,6 +192,30 @@ public record Rollout(
     return withIntent(new Intent(intent.pause(), intent.promote(), true));
   }
 
+  /**
+   * The same rollout at another replica count: how a scale in the blueprint reaches a service whose
+   * revision did not change. The phase and step stay; the planner converges to the new count.
+   */
+  public Rollout withReplicas(int newReplicas) {
+    return new Rollout(
+        service,
+        from,
+        to,
+        newReplicas,
+        strategy,
+        progressDeadline,
+        fastTrack,
+        phase,
+        step,
+        stepStartedAt,
+        lastProgressAt,
+        progressMark,
+        waitingOnPurpose,
+        switchedAt,
+        intent,
+        conditions);
+  }
+
   // --- withers used by the planner ---
 
   Rollout withIntent(Intent i) {

@@ -55,12 +55,12 @@ public final class RolloutPlanner {
   private static void reconcilePauseRequest(Tick t) {
     Rollout r = t.state;
     if (r.intent().pause() && r.phase() == Phase.PROGRESSING) {
-      t.state = r.withPhase(Phase.PAUSED);
+      t.update(x -> x.withPhase(Phase.PAUSED));
       t.condition(Condition.PAUSED, true, "PauseRequested", "paused by request");
       t.event("rollout-paused", "paused at step " + r.step());
     } else if (!r.intent().pause() && r.phase() == Phase.PAUSED) {
       // The deadline restarts on resume: time spent paused is not a lack of progress.
-      t.state = r.withPhase(Phase.PROGRESSING).withProgress(t.now, r.progressMark());
+      t.update(x -> x.withPhase(Phase.PROGRESSING).withProgress(t.now, x.progressMark()));
       t.condition(Condition.PAUSED, false, "Resumed", "resumed by request");
       t.event("rollout-resumed", "resumed at step " + r.step());
     }
@@ -75,7 +75,7 @@ public final class RolloutPlanner {
   private static void reconcileReplacements(Tick t) {
     Rollout r = t.state;
     for (ObservedInstance i : t.fleet.of(r.service())) {
-      if (i.isDead(ObservedInstance.FAILURES_TO_REPLACE)) {
+      if (i.isDead()) {
         t.stop(i, i.phase() == ObservedInstance.Phase.EXITED ? "exited" : "persistently unhealthy");
         t.event("instance-replaced", i.id() + " (revision " + i.revision() + ") is " + i.phase());
       } else if (i.revision() != r.from() && i.revision() != r.to()) {
@@ -91,9 +91,9 @@ public final class RolloutPlanner {
   private static void reconcileWaitEnded(Tick t) {
     Rollout r = t.state;
     if (r.waitingOnPurpose() == t.waitingOnPurpose) return;
-    t.state = r.withWaitingOnPurpose(t.waitingOnPurpose);
+    t.update(x -> x.withWaitingOnPurpose(t.waitingOnPurpose));
     if (!t.waitingOnPurpose && r.lastProgressAt().isBefore(t.now)) {
-      t.state = t.state.withProgress(t.now, r.progressMark());
+      t.update(x -> x.withProgress(t.now, x.progressMark()));
     }
   }
 
@@ -138,7 +138,7 @@ public final class RolloutPlanner {
   }
 
   static void abort(Tick t, String reason, String message) {
-    t.state = t.state.withPhase(Phase.ABORTED);
+    t.update(x -> x.withPhase(Phase.ABORTED));
     t.condition(Condition.ABORTED, true, reason, message);
     t.condition(Condition.PROGRESSING, false, reason, message);
     t.event("rollout-aborted", reason + ": " + message);
@@ -146,7 +146,7 @@ public final class RolloutPlanner {
   }
 
   static void succeed(Tick t, String message) {
-    t.state = t.state.withPhase(Phase.SUCCEEDED);
+    t.update(x -> x.withPhase(Phase.SUCCEEDED));
     t.condition(Condition.COMPLETED, true, "RolloutCompleted", message);
     t.condition(Condition.PROGRESSING, false, "RolloutCompleted", message);
     t.event("rollout-succeeded", message);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One reconcile in progress: the read-only inputs, the rollout state as the steps change it, and
@@ -60,6 +61,15 @@ final class Tick {
     return state.service();
   }
 
+  /**
+   * Changes the rollout state from its current value. Prefer this to reading {@code state} into a
+   * local and assigning a wither of the local later: that drops any {@link #condition} or progress
+   * applied in between.
+   */
+  void update(UnaryOperator<Rollout> change) {
+    state = change.apply(state);
+  }
+
   void event(String kind, String message) {
     events.add(new RecordEvent(service(), kind, message));
   }
@@ -90,7 +100,7 @@ final class Tick {
   /** Instances of {@code revision} that are alive and not stopped in this tick. */
   List<ObservedInstance> live(int revision) {
     return fleet.of(service(), revision).stream()
-        .filter(i -> !i.isDead(ObservedInstance.FAILURES_TO_REPLACE) && !stopped.contains(i.id()))
+        .filter(i -> !i.isDead() && !stopped.contains(i.id()))
         .toList();
   }
 

@@ -16,10 +16,17 @@
  *       fast-tracked rollout.
  * </ul>
  *
- * The executor (a later module part) calls them, journals every returned action <em>before</em>
- * performing it, performs the actions in order through the runtime and router SPIs, journals the
- * new rollout state, observes again, and calls again — on any observed change, or at {@code
- * wakeAt}.
+ * The smaller decisions the executor needs are here too, pure: {@link dev.kiln.controller.Orphans}
+ * (instances of services no longer applied), {@link dev.kiln.controller.Handoff} (when a finished
+ * rollout passes its service to the healer), {@link dev.kiln.controller.StartBackoff} (failed
+ * starts and crash loops, paced by the healer's policy) and {@link dev.kiln.controller.RouteChoice}
+ * (which revision's route a service is published under). The {@link
+ * dev.kiln.controller.RevisionPlanner} numbers new revisions after every one a service ever had.
+ *
+ * <p>The executor ({@code kiln-server}'s {@code Executor}) calls them, journals every returned
+ * action <em>before</em> performing it, performs the actions in order through the runtime and
+ * router SPIs, journals the new rollout state, observes again, and calls again — on any observed
+ * change, or at {@code wakeAt}.
  *
  * <h2>Invariants the planners keep (and the tests check)</h2>
  *

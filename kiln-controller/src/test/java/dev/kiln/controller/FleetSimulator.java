@@ -87,7 +87,7 @@ final class FleetSimulator {
                         s.revision,
                         s.phase,
                         s.since,
-                        s.phase == Phase.UNHEALTHY ? ObservedInstance.FAILURES_TO_REPLACE : 0))
+                        s.phase == Phase.UNHEALTHY ? 1 : 0))
             .toList());
   }
 

@@ -117,16 +117,18 @@ class HealerTest {
   }
 
   @Test
-  void healer_replacesAnUnhealthyInstanceOnlyAfterEnoughFailedChecks() {
-    FleetView twoFailures =
+  void healer_replacesAnInstanceOnceItsServicesOwnThresholdMadeItUnhealthy() {
+    // failing checks while still starting (under the service's start deadline): not dead yet
+    FleetView starting =
         new FleetView(
-            List.of(inst("a", 3, Phase.HEALTHY, 0, T0), inst("b", 3, Phase.UNHEALTHY, 2, T0)));
-    assertThat(heal(twoFailures, Map.of(), T0).actions()).isEmpty();
+            List.of(inst("a", 3, Phase.HEALTHY, 0, T0), inst("b", 3, Phase.STARTING, 2, T0)));
+    assertThat(heal(starting, Map.of(), T0).actions()).isEmpty();
 
-    FleetView threeFailures =
+    // UNHEALTHY means the service's `unhealthy:` count was reached, here 1: replaced at once
+    FleetView unhealthy =
         new FleetView(
-            List.of(inst("a", 3, Phase.HEALTHY, 0, T0), inst("b", 3, Phase.UNHEALTHY, 3, T0)));
-    assertThat(heal(threeFailures, Map.of(), T0).actions())
+            List.of(inst("a", 3, Phase.HEALTHY, 0, T0), inst("b", 3, Phase.UNHEALTHY, 1, T0)));
+    assertThat(heal(unhealthy, Map.of(), T0).actions())
         .first()
         .isEqualTo(new Action.StopInstance("web", "b", "persistently unhealthy", false));
   }

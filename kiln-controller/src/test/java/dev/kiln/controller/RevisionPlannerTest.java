@@ -38,6 +38,25 @@ class RevisionPlannerTest {
   }
 
   @Test
+  void newRevisionsAreNumberedAfterEveryRevisionTheServiceEverHad() {
+    ServiceSpec web = spec("web", "hello", 3, Map.of("LOG_LEVEL", "debug"));
+    ServiceSpec api = spec("api", "api", 1, Map.of());
+    // web is live at 2, but an aborted rollout and a rollback made 3 and 4; api was removed at 7
+    Plan plan =
+        RevisionPlanner.plan(
+            Map.of("web", web, "api", api),
+            DIGESTS,
+            Map.of("web", live(spec("web", "hello", 3, Map.of("LOG_LEVEL", "info")), 2, 3)),
+            Map.of("web", 4, "api", 7));
+
+    assertThat(plan.newRevisions())
+        .extracting(Revision::service, Revision::number)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("web", 5),
+            org.assertj.core.groups.Tuple.tuple("api", 8));
+  }
+
+  @Test
   void replicaChangeAloneCreatesNoRevision() {
     ServiceSpec web = spec("web", "hello", 5, Map.of("LOG_LEVEL", "info"));
     Plan plan = RevisionPlanner.plan(Map.of("web", web), DIGESTS, Map.of("web", live(web, 4, 3)));

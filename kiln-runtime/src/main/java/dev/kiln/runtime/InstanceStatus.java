@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * What a driver observes about one of its instances.
@@ -11,6 +12,7 @@ import java.util.OptionalInt;
  * @param exitCode set once the instance has exited, when the driver could learn it
  * @param termination set once the instance has exited, when a resource limit ended it
  * @param usage what it used, when the driver accounts it (see {@link Usage})
+ * @param pid the host process id signals go to, while it runs, if the runtime exposes one
  */
 public record InstanceStatus(
     InstanceSpec spec,
@@ -19,16 +21,50 @@ public record InstanceStatus(
     OptionalInt exitCode,
     Optional<String> detail,
     Optional<Termination> termination,
-    Optional<Usage> usage) {
+    Optional<Usage> usage,
+    OptionalLong pid) {
 
-  /** A status without accounting: for drivers (and fakes) that neither enforce nor measure. */
+  /**
+   * A status without accounting or pid: for drivers (and fakes) that neither enforce nor measure.
+   */
   public InstanceStatus(
       InstanceSpec spec,
       State state,
       Instant startedAt,
       OptionalInt exitCode,
       Optional<String> detail) {
-    this(spec, state, startedAt, exitCode, detail, Optional.empty(), Optional.empty());
+    this(
+        spec,
+        state,
+        startedAt,
+        exitCode,
+        detail,
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty());
+  }
+
+  /** A status with accounting, without a pid. */
+  public InstanceStatus(
+      InstanceSpec spec,
+      State state,
+      Instant startedAt,
+      OptionalInt exitCode,
+      Optional<String> detail,
+      Optional<Termination> termination,
+      Optional<Usage> usage) {
+    this(spec, state, startedAt, exitCode, detail, termination, usage, OptionalLong.empty());
+  }
+
+  /** A status with a pid, without accounting. */
+  public InstanceStatus(
+      InstanceSpec spec,
+      State state,
+      Instant startedAt,
+      OptionalInt exitCode,
+      Optional<String> detail,
+      OptionalLong pid) {
+    this(spec, state, startedAt, exitCode, detail, Optional.empty(), Optional.empty(), pid);
   }
 
   public enum State {

@@ -1,7 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Action;
 
 /**
@@ -13,39 +11,34 @@ final class ActionJournal {
   private ActionJournal() {}
 
   static void append(Recorder rec, ServerState state, String actor, Action a, String cause) {
-    ObjectNode body = Json.object();
-    body.put("service", a.service());
-    switch (a) {
-      case Action.StartInstances s -> {
-        body.put("revision", s.revision());
-        state
-            .revision(s.service(), s.revision())
-            .ifPresent(rv -> body.put("image", rv.image().toString()));
-        ArrayNode ids = body.putArray("instances");
-        s.instanceIds().forEach(ids::add);
-        rec.append(actor, "instance-starting", a.service(), cause, body);
-      }
-      case Action.StopInstance s -> {
-        body.put("instance", s.instanceId());
-        body.put("reason", s.reason());
-        body.put("drain", s.drain());
-        rec.append(actor, "instance-stopping", a.service(), cause + ": " + s.reason(), body);
-      }
-      case Action.AdoptInstances s -> {
-        body.put("fromRevision", s.fromRevision());
-        body.put("toRevision", s.toRevision());
-        ArrayNode ids = body.putArray("instances");
-        s.instanceIds().forEach(ids::add);
-        rec.append(actor, "instance-adopted", a.service(), cause, body);
-      }
-      case Action.SetTraffic s -> {
-        body.set("traffic", StateCodec.traffic(s.traffic()));
-        rec.append(actor, "traffic-set", a.service(), cause, body);
-      }
-      case Action.RecordEvent s -> {
-        body.put("message", s.message());
-        rec.append(actor, s.kind(), a.service(), s.message(), body);
-      }
-    }
+    rec.append(actor, cause(a, cause), event(state, a));
+  }
+
+  /** The entry's cause: a stop says why in its own words too. */
+  static String cause(Action a, String cause) {
+    return switch (a) {
+      case Action.StopInstance s -> cause + ": " + s.reason();
+      case Action.RecordEvent s -> s.message();
+      default -> cause;
+    };
+  }
+
+  /** The event that records {@code a}; a start names the image its revision runs. */
+  static JournalEvent event(ServerState state, Action a) {
+    return switch (a) {
+      case Action.StartInstances s ->
+          new JournalEvent.InstanceStarting(
+              s.service(),
+              s.revision(),
+              state.revision(s.service(), s.revision()).map(rv -> rv.image()),
+              s.instanceIds());
+      case Action.StopInstance s ->
+          new JournalEvent.InstanceStopping(s.service(), s.instanceId(), s.reason(), s.drain());
+      case Action.AdoptInstances s ->
+          new JournalEvent.InstanceAdopted(
+              s.service(), s.fromRevision(), s.toRevision(), s.instanceIds());
+      case Action.SetTraffic s -> new JournalEvent.TrafficSet(s.service(), s.traffic());
+      case Action.RecordEvent s -> new JournalEvent.Noted(s.service(), s.eventKind(), s.message());
+    };
   }
 }

@@ -91,9 +91,9 @@ final class ApiServer implements AutoCloseable {
       e.problems().forEach(p -> problems.add(p.toString()));
       return ApiResponse.json(400, body);
     } catch (ServerException e) {
-      return ApiResponse.error(e.status(), e.getMessage());
+      return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
     } catch (KilnException | IllegalArgumentException e) {
-      return ApiResponse.error(400, e.getMessage());
+      return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "API " + ex.method() + " " + ex.uri() + " failed", e);
       return ApiResponse.error(500, "internal error: " + e + "; see the server log");

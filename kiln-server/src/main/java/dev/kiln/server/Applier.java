@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.controller.Change;
 import dev.kiln.controller.LiveService;
@@ -16,6 +15,7 @@ import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ServiceSpec;
 import dev.kiln.runtime.HostCapacity;
+import dev.kiln.runtime.ImageRefusedException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -101,8 +101,7 @@ final class Applier {
             .ifPresentOrElse(d -> out.put(name, d.digest()), () -> missing.add(name));
     }
     if (!missing.isEmpty()) {
-      throw new ServerException(
-          409,
+      throw new ServerException.Conflict(
           "image(s) "
               + missing
               + " not baked yet; run `kiln bake -f "
@@ -118,27 +117,24 @@ final class Applier {
   private void verify(Map<String, Digest> digests, String actor) {
     for (var e : digests.entrySet()) {
       Verification v = ImageSigner.verify(store, e.getValue(), key.publicKey());
-      ObjectNode body = Json.object();
-      body.put("image", e.getKey());
-      body.put("digest", e.getValue().toString());
-      body.put("valid", v.valid());
-      body.put("reason", v.reason());
-      v.keyId().ifPresent(k -> body.put("keyId", k));
       if (!v.valid()) {
-        rec.append(actor, "image-refused", e.getKey(), "apply: signature check failed", body);
-        throw new ServerException(
-            409,
-            "image "
-                + e.getKey()
-                + " ("
-                + e.getValue()
-                + ") refused: "
-                + v.reason()
-                + "; only images signed by this host's key ("
+        rec.append(
+            actor,
+            "apply: signature check failed",
+            new JournalEvent.ImageRefused(
+                Optional.of(e.getKey()), e.getValue(), v.reason(), v.keyId()));
+        throw new ImageRefusedException(
+            e.getKey() + " (" + e.getValue() + ")",
+            e.getValue(),
+            v.reason(),
+            "only images signed by this host's key ("
                 + key.keyId()
                 + ") are deployed; re-bake it with `kiln bake`");
       }
-      rec.append(actor, "image-verified", e.getKey(), "apply: signature checked", body);
+      rec.append(
+          actor,
+          "apply: signature checked",
+          new JournalEvent.ImageVerified(e.getKey(), e.getValue(), v.reason(), v.keyId()));
     }
   }
 
@@ -147,22 +143,23 @@ final class Applier {
       Blueprint bp, Submission submission, Map<String, Digest> digests, String actor) {
     Plan plan = plan(bp, digests);
     Instant now = clock.instant();
-    ObjectNode body = Json.object();
-    body.put("file", bp.file().toString());
-    body.put("digest", bp.digest().toString());
-    submission.commit().ifPresent(c -> body.put("commit", c));
-    ObjectNode images = body.putObject("images");
-    digests.forEach((k, v) -> images.put(k, v.toString()));
-    ObjectNode services = body.putObject("services");
+    TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     for (ServiceSpec s : bp.services().values()) {
-      ObjectNode sn = services.putObject(s.name());
-      sn.put("image", s.image());
-      sn.put("replicas", s.replicas());
-      sn.set("strategy", StateCodec.strategy(s.strategy()));
-      sn.put("progressDeadline", s.progressDeadline().toString());
+      services.put(
+          s.name(),
+          new JournalEvent.AppliedService(
+              s.image(), s.replicas(), s.strategy(), s.progressDeadline()));
     }
-    body.put("hasChanges", !plan.isEmpty());
-    rec.append(actor, "blueprint-applied", "blueprint", "apply " + bp.file().getFileName(), body);
+    rec.append(
+        actor,
+        "apply " + bp.file().getFileName(),
+        new JournalEvent.BlueprintApplied(
+            bp.file().toString(),
+            bp.digest(),
+            submission.commit(),
+            new TreeMap<>(digests),
+            services,
+            !plan.isEmpty()));
     List<Rollout> rollouts = new ArrayList<>();
     for (Change c : plan.changes()) {
       ServiceSpec spec = bp.services().get(c.service());
@@ -174,22 +171,18 @@ final class Applier {
                 .rollout(s.service())
                 .ifPresent(
                     r -> {
-                      Rollout scaled = StateCodec.withReplicas(r, s.to());
-                      ObjectNode b = Json.object();
-                      b.set("rollout", StateCodec.rollout(scaled));
+                      Rollout scaled = r.withReplicas(s.to());
                       rec.append(
                           actor,
-                          "rollout-state",
-                          s.service(),
                           "scale " + s.from() + " -> " + s.to(),
-                          b);
+                          new JournalEvent.RolloutState(scaled));
                       rollouts.add(scaled);
                     });
-        case Change.Remove rm -> {
-          ObjectNode b = Json.object();
-          b.put("revision", rm.revision().number());
-          rec.append(actor, "service-removed", rm.service(), "no longer in the blueprint", b);
-        }
+        case Change.Remove rm ->
+            rec.append(
+                actor,
+                "no longer in the blueprint",
+                new JournalEvent.ServiceRemoved(rm.service(), rm.revision().number()));
         case Change.NoChange n -> {}
       }
     }
@@ -198,10 +191,7 @@ final class Applier {
 
   private Rollout startRollout(
       Revision revision, Change c, ServiceSpec spec, String actor, Instant now) {
-    ObjectNode b = Json.object();
-    b.set("revision", StateCodec.revision(revision));
-    b.put("cause", "apply");
-    rec.append(actor, "revision-created", revision.service(), "apply: " + describe(c), b);
+    rec.append(actor, "apply: " + describe(c), new JournalEvent.RevisionCreated(revision, "apply"));
     Optional<Rollout> running = state.rollout(spec.name()).filter(r -> !r.phase().isTerminal());
     Rollout rollout =
         running
@@ -214,15 +204,10 @@ final class Applier {
                         spec.progressDeadline(),
                         now))
             .orElseGet(() -> Rollout.forChange(c, spec, now).orElseThrow());
-    ObjectNode rb = Json.object();
-    rb.set("rollout", StateCodec.rollout(rollout));
-    running.ifPresent(r -> rb.put("supersedes", r.to()));
     rec.append(
         actor,
-        "rollout-started",
-        spec.name(),
         "apply: revision " + rollout.from() + " -> " + rollout.to(),
-        rb);
+        new JournalEvent.RolloutStarted(rollout, running.map(Rollout::to)));
     return rollout;
   }
 
@@ -235,36 +220,17 @@ final class Applier {
     };
   }
 
-  /**
-   * RevisionPlanner's plan, with new revisions numbered after every revision the service ever had.
-   */
+  /** RevisionPlanner's plan against the live revisions; it numbers new revisions itself. */
   Plan plan(Blueprint bp, Map<String, Digest> digests) {
     Map<String, LiveService> live = new TreeMap<>();
+    Map<String, Integer> highest = new TreeMap<>();
     for (String svc : state.services().keySet()) {
       state
           .desiredRevision(svc)
           .flatMap(n -> state.revision(svc, n))
-          .ifPresent(
-              r -> live.put(svc, new LiveService(r, state.service(svc).orElseThrow().replicas())));
+          .ifPresent(r -> live.put(svc, new LiveService(r, state.replicas(svc))));
     }
-    Plan raw = RevisionPlanner.plan(bp.services(), digests, live);
-    List<Change> changes = new ArrayList<>();
-    for (Change c : raw.changes()) {
-      int next = state.maxRevision(c.service()) + 1;
-      changes.add(
-          switch (c) {
-            case Change.Create cr ->
-                new Change.Create(cr.revision().renumbered(next), cr.replicas());
-            case Change.Replace r ->
-                new Change.Replace(
-                    r.from(),
-                    r.to().renumbered(next),
-                    r.fields(),
-                    r.fromReplicas(),
-                    r.toReplicas());
-            default -> c;
-          });
-    }
-    return new Plan(changes);
+    for (String svc : bp.services().keySet()) highest.put(svc, state.maxRevision(svc));
+    return RevisionPlanner.plan(bp.services(), digests, live, highest);
   }
 }

@@ -1,7 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.image.ImageStore;
 import dev.kiln.journal.Anchoring;
@@ -13,7 +11,6 @@ import dev.kiln.router.ServiceRoute;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.health.HealthMonitor;
-import dev.kiln.runtime.health.Probes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
@@ -113,17 +111,12 @@ public final class ControlPlane implements AutoCloseable {
         new StoreImageSource(
             store,
             key.publicKey(),
-            (digest, reason) -> {
-              ObjectNode b = Json.object();
-              b.put("digest", digest.toString());
-              b.put("reason", reason);
-              rec.append(
-                  Executor.ACTOR,
-                  "image-refused",
-                  "image",
-                  "instance start: signature check failed",
-                  b);
-            });
+            (digest, reason) ->
+                rec.append(
+                    Executor.ACTOR,
+                    "instance start: signature check failed",
+                    new JournalEvent.ImageRefused(
+                        java.util.Optional.empty(), digest, reason, java.util.Optional.empty())));
     Fleet fleet = new Fleet(new DriverContext(home, config.clock(), images));
     TreeSet<String> runtimes = new TreeSet<>(List.of("process"));
     state
@@ -138,8 +131,8 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     HealthBook health = new HealthBook();
-    Probes probes = new Probes(config.clock(), fleet.driver("process"));
-    HealthMonitor monitor = new HealthMonitor(config.clock(), probes::run);
+    RuntimeProbes probes = new RuntimeProbes(config.clock(), fleet::driver);
+    HealthMonitor monitor = new HealthMonitor(config.clock(), probes);
     List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
     DataPlane data;
     if (config.separateRouter()) {
@@ -160,7 +153,8 @@ public final class ControlPlane implements AutoCloseable {
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
     rec.guard(secrets::seen);
     Executor executor =
-        new Executor(state, rec, fleet, health, monitor, data, secrets, config.clock(), ids);
+        new Executor(
+            state, rec, fleet, health, monitor, probes, data, secrets, config.clock(), ids);
     monitor.addListener(
         e -> {
           if (health.record(e)) executor.wake();
@@ -172,15 +166,17 @@ public final class ControlPlane implements AutoCloseable {
               .revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
+      probes.assign(InstanceId.of(r.id()), r.runtime());
       monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
     }
-    ObjectNode body = Json.object();
-    ArrayNode adopted = body.putArray("adopted");
-    running.forEach(r -> adopted.add(r.id()));
-    body.put("api", config.api().toString());
-    body.put("router", data.address());
-    body.put("hostKey", key.keyId());
-    rec.append(Executor.ACTOR, "server-started", "server", "control plane started", body);
+    rec.append(
+        Executor.ACTOR,
+        "control plane started",
+        new JournalEvent.ServerStarted(
+            running.stream().map(Fleet.Running::id).toList(),
+            config.api().toString(),
+            data.address(),
+            key.keyId()));
     Applier applier = new Applier(state, rec, executor, store, key, home, secrets, config.clock());
     Intents intents = new Intents(state, rec, executor, config.clock());
     ControlPlane cp =
@@ -281,31 +277,17 @@ public final class ControlPlane implements AutoCloseable {
    * nothing restarts them: how {@code kiln up} ends on Ctrl-C.
    */
   public void stopFleet(String actor) {
-    List<java.util.concurrent.CompletableFuture<Void>> stops =
+    List<CompletableFuture<Void>> stops =
         executor.call(
             () -> {
               executor.pause();
-              List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
-              for (Executor.Observed o : executor.observe()) {
-                if (executor.isStopping(o.instance().id())) continue;
-                ObjectNode b = Json.object();
-                b.put("service", o.instance().service());
-                b.put("instance", o.instance().id());
-                b.put("reason", "kiln up stopped");
-                b.put("drain", true);
-                rec.append(
-                    actor,
-                    "instance-stopping",
-                    o.instance().service(),
-                    "kiln up stopped (Ctrl-C)",
-                    b);
-                all.add(executor.stopInstance(o.running().runtime(), o.instance().id(), true));
-              }
-              return all;
+              return executor.act(
+                  actor,
+                  "kiln up stopped (Ctrl-C)",
+                  executor.stopEverything("kiln up stopped"),
+                  List.of());
             });
-    java.util.concurrent.CompletableFuture.allOf(
-            stops.toArray(new java.util.concurrent.CompletableFuture[0]))
-        .join();
+    CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).join();
   }
 
   @Override

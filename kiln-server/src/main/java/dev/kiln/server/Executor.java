@@ -1,19 +1,24 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Action;
 import dev.kiln.controller.Decision;
 import dev.kiln.controller.FleetView;
+import dev.kiln.controller.Handoff;
 import dev.kiln.controller.Healer;
 import dev.kiln.controller.IdSource;
 import dev.kiln.controller.ObservedInstance;
+import dev.kiln.controller.Orphans;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.RolloutPlanner;
+import dev.kiln.controller.RouteChoice;
+import dev.kiln.controller.StartBackoff;
+import dev.kiln.controller.Traffic;
 import dev.kiln.controller.TrafficView;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Route;
 import dev.kiln.router.DrainReport;
+import dev.kiln.runtime.ImageRefusedException;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
@@ -31,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +75,7 @@ final class Executor implements AutoCloseable {
   private final Fleet fleet;
   private final HealthBook health;
   private final HealthMonitor monitor;
+  private final RuntimeProbes probes;
   private final DataPlane data;
   private final Secrets secrets;
   private final Clock clock;
@@ -87,9 +94,12 @@ final class Executor implements AutoCloseable {
   private final Map<String, CompletableFuture<DrainReport>> leftWith = new ConcurrentHashMap<>();
   private final java.util.concurrent.ExecutorService stoppers =
       Executors.newVirtualThreadPerTaskExecutor();
-  private final Map<String, Instant> blockedUntil = new HashMap<>();
-  private final Map<String, Integer> failures = new HashMap<>();
-  private Map<String, Healer.Backoff> backoff = Map.of();
+
+  /** Services whose next start waits (failed starts, crash loops), owned by the loop thread. */
+  private final Map<String, StartBackoff> backoff = new HashMap<>();
+
+  private Map<String, Healer.Backoff> healing = Map.of();
+  private volatile List<Observed> lastObserved = List.of();
   private volatile boolean paused;
 
   Executor(
@@ -98,6 +108,7 @@ final class Executor implements AutoCloseable {
       Fleet fleet,
       HealthBook health,
       HealthMonitor monitor,
+      RuntimeProbes probes,
       DataPlane data,
       Secrets secrets,
       Clock clock,
@@ -108,6 +119,7 @@ final class Executor implements AutoCloseable {
     this.fleet = fleet;
     this.health = health;
     this.monitor = monitor;
+    this.probes = probes;
     this.data = data;
     this.secrets = secrets;
     this.clock = clock;
@@ -135,10 +147,10 @@ final class Executor implements AutoCloseable {
       return loop.submit(task).get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new ServerException(500, String.valueOf(e.getCause()));
+      throw new IllegalStateException("on the reconcile thread: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ServerException(503, "interrupted");
+      throw new ServerException.Unavailable("interrupted while waiting for the reconcile thread");
     }
   }
 
@@ -180,62 +192,75 @@ final class Executor implements AutoCloseable {
     return out;
   }
 
+  /** The last tick's observation: what API reads show, without listing every runtime again. */
+  List<Observed> observed() {
+    return lastObserved;
+  }
+
+  /**
+   * One tick: observe the fleet once, stop orphans, then per service either let its rollout's
+   * planner act or, once the rollout handed the service off, let the healer keep it at size.
+   */
   void reconcile() {
     Instant now = clock.instant();
     List<Observed> observed = observe();
-    publishRoutes(observed);
-    Map<String, Observed> byId = new HashMap<>();
-    observed.forEach(o -> byId.put(o.instance().id(), o));
-    for (Observed o : observed) {
-      if (stopping.contains(o.instance().id())) continue;
-      if (state.service(o.instance().service()).isEmpty()
-          && state.rollout(o.instance().service()).isEmpty()) {
-        Action stop =
-            new Action.StopInstance(
-                o.instance().service(),
-                o.instance().id(),
-                "orphan: service " + o.instance().service() + " is not in the applied blueprint",
-                o.instance().isHealthy());
-        journal(stop, "orphan");
-        perform(stop, byId);
-      }
-    }
+    lastObserved = observed;
+    Round round = new Round(observed);
+    publishRoutes(round, Map.of());
+    List<Observed> live =
+        observed.stream().filter(o -> !stopping.contains(o.instance().id())).toList();
+    Set<String> known = new TreeSet<>(state.services().keySet());
+    known.addAll(state.rollouts().keySet());
+    List<Action> orphans = Orphans.stops(live.stream().map(Observed::instance).toList(), known);
+    for (Action a : orphans) journal(ACTOR, a, "orphan");
+    for (Action a : orphans) perform(a, round);
     FleetView fleetView =
         new FleetView(
-            observed.stream()
-                .filter(o -> !stopping.contains(o.instance().id()))
-                .filter(
-                    o ->
-                        state.service(o.instance().service()).isPresent()
-                            || state.rollout(o.instance().service()).isPresent())
+            live.stream()
                 .map(Observed::instance)
+                .filter(i -> known.contains(i.service()))
                 .toList());
     TrafficView traffic = new TrafficView(state.traffic());
     var metrics = window.view(state, data.metrics());
     Map<String, Map<Integer, Integer>> heal = new TreeMap<>();
-    for (String service : List.copyOf(new TreeMap<>(state.services()).keySet())) {
+    for (String service : List.copyOf(state.services().keySet())) {
       Optional<Rollout> current = state.rollout(service);
       if (current.isEmpty()) continue;
-      if (blockedUntil.getOrDefault(service, Instant.MIN).isAfter(now)) continue;
-      Rollout r = current.get();
-      Decision d = RolloutPlanner.next(r, fleetView, traffic, metrics, now, ids);
-      boolean converged =
-          d.next().equals(r) && d.actions().stream().noneMatch(a -> a instanceof Action.SetTraffic);
-      if (r.phase().isTerminal() && converged) {
-        heal.put(service, r.lastGood() > 0 ? Map.of(r.lastGood(), r.replicas()) : Map.of());
+      backoff.computeIfPresent(
+          service, (k, b) -> b.holds(now.minus(Healer.Policy.DEFAULT.resetAfter())) ? b : null);
+      if (Optional.ofNullable(backoff.get(service)).filter(b -> b.holds(now)).isPresent()) {
         continue;
       }
-      execute(service, r, d, byId);
+      Rollout r = current.get();
+      Decision d = RolloutPlanner.next(r, fleetView, traffic, metrics, now, ids);
+      Optional<Map<Integer, Integer>> handoff = Handoff.toHealer(r, d);
+      if (handoff.isPresent()) {
+        heal.put(service, handoff.get());
+        continue;
+      }
+      execute(service, r, d, round);
+      if (replacesDead(d)) {
+        // a crash-looping revision: pace its replacements like failed starts
+        backoff.put(
+            service,
+            StartBackoff.after(
+                Optional.ofNullable(backoff.get(service)), Healer.Policy.DEFAULT, now));
+      }
       d.wakeAt().ifPresent(this::wakeAt);
     }
     if (!heal.isEmpty()) {
-      Healer.Result h = Healer.heal(heal, fleetView, backoff, now, ids, Healer.Policy.DEFAULT);
-      backoff = h.backoff();
+      Healer.Result h = Healer.heal(heal, fleetView, healing, now, ids, Healer.Policy.DEFAULT);
+      healing = h.backoff();
       String cause = "self-healing: keep the live revision at its replica count";
-      for (Action a : h.actions()) journal(a, cause);
-      for (Action a : h.actions()) perform(a, byId);
+      for (Action a : h.actions()) journal(ACTOR, a, cause);
+      for (Action a : h.actions()) perform(a, round);
       h.wakeAt().ifPresent(this::wakeAt);
     }
+  }
+
+  private static boolean replacesDead(Decision d) {
+    return d.actions().stream()
+        .anyMatch(a -> a instanceof Action.RecordEvent e && e.kind().equals("instance-replaced"));
   }
 
   private void wakeAt(Instant at) {
@@ -244,42 +269,91 @@ final class Executor implements AutoCloseable {
   }
 
   /** Journals every action and the next rollout state, then performs the actions in order. */
-  private void execute(String service, Rollout r, Decision d, Map<String, Observed> byId) {
-    String cause = "rollout " + service + " " + r.from() + " -> " + r.to() + " (" + r.phase() + ")";
-    for (Action a : d.actions()) journal(a, cause);
-    if (!d.next().equals(r)) {
-      ObjectNode body = Json.object();
-      body.set("rollout", StateCodec.rollout(d.next()));
-      rec.append(ACTOR, "rollout-state", service, cause, body);
+  private void execute(String service, Rollout r, Decision d, Round round) {
+    // the cause names the phase the decision leads to: never "PROGRESSING" for a success
+    String cause =
+        "rollout " + service + " " + r.from() + " -> " + r.to() + " (" + d.next().phase() + ")";
+    for (Action a : d.actions()) journal(ACTOR, a, cause);
+    if (!d.next().equals(r)) rec.append(ACTOR, cause, new JournalEvent.RolloutState(d.next()));
+    for (Action a : d.actions()) perform(a, round);
+  }
+
+  /**
+   * Actions decided outside the loop (a rollback's swap, stopping the fleet): each is journaled,
+   * then {@code after} (the entries that complete them), then each is performed, from what this
+   * executor observes now. Runs on the loop thread; returns the stops' completions.
+   */
+  List<CompletableFuture<Void>> act(
+      String actor, String cause, List<Action> actions, List<Followup> after) {
+    for (Action a : actions) journal(actor, a, cause);
+    for (Followup f : after) rec.append(actor, f.cause(), f.event());
+    Round round = new Round(observe());
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (Action a : actions) stops.addAll(perform(a, round));
+    return stops;
+  }
+
+  /** An entry journaled after an act's actions and before they are performed. */
+  record Followup(String cause, JournalEvent event) {}
+
+  /** Stops for every instance not already stopping, drained: how {@code kiln up} ends. */
+  List<Action> stopEverything(String reason) {
+    return observe().stream()
+        .map(Observed::instance)
+        .filter(i -> !stopping.contains(i.id()))
+        .<Action>map(i -> new Action.StopInstance(i.service(), i.id(), reason, true))
+        .toList();
+  }
+
+  /** The instances a rollback may adopt: observed now, those being stopped left out. */
+  List<ObservedInstance> warmInstances() {
+    return observe().stream()
+        .map(Observed::instance)
+        .filter(i -> !stopping.contains(i.id()))
+        .toList();
+  }
+
+  private void journal(String actor, Action a, String cause) {
+    ActionJournal.append(rec, state, actor, a, cause);
+  }
+
+  /** What one round (a tick, or an act) observed, by instance id. */
+  private record Round(List<Observed> observed, Map<String, Observed> byId) {
+    Round(List<Observed> observed) {
+      this(observed, index(observed));
     }
-    for (Action a : d.actions()) perform(a, byId);
+
+    private static Map<String, Observed> index(List<Observed> observed) {
+      Map<String, Observed> byId = new HashMap<>();
+      observed.forEach(o -> byId.put(o.instance().id(), o));
+      return byId;
+    }
   }
 
-  void journal(Action a, String cause) {
-    ActionJournal.append(rec, state, ACTOR, a, cause);
-  }
-
-  void perform(Action a, Map<String, Observed> byId) {
+  /** Performs one action from its own data; a stop's completion is returned. */
+  private List<CompletableFuture<Void>> perform(Action a, Round round) {
     switch (a) {
       case Action.StartInstances s -> {
         for (String id : s.instanceIds()) {
           try {
             startInstance(s.service(), s.revision(), id);
-            failures.remove(s.service());
           } catch (RuntimeException e) {
             startFailed(s.service(), s.revision(), id, e);
-            return;
+            break;
           }
         }
       }
       case Action.StopInstance s -> {
-        Observed o = byId.get(s.instanceId());
-        if (o != null) stopInstance(o.running().runtime(), s.instanceId(), s.drain());
+        Observed o = round.byId().get(s.instanceId());
+        if (o != null)
+          return List.of(stopInstance(round, o.running().runtime(), s.instanceId(), s.drain()));
       }
-      case Action.SetTraffic s -> publishRoutes(observe());
-      case Action.AdoptInstances s -> publishRoutes(observe());
+      case Action.SetTraffic s -> publishRoutes(round, Map.of(s.service(), s.traffic()));
+      // adopted instances serve their new revision from now on (publishRoutes asks the state)
+      case Action.AdoptInstances s -> publishRoutes(round, Map.of());
       case Action.RecordEvent s -> {}
     }
+    return List.of();
   }
 
   private void startInstance(String service, int revisionNumber, String id) {
@@ -311,25 +385,29 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.revision",
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
+    probes.assign(started.id(), config.runtime());
     monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
   }
 
   /**
    * A start that fails (image refused, runtime error) is journaled; the service waits before the
-   * next attempt, doubling up to a minute. A refused image cannot start on a retry: its rollout is
-   * aborted.
+   * next attempt ({@link StartBackoff}, the healer's policy). A refused image cannot start on a
+   * retry: its rollout is aborted at once.
    */
   private void startFailed(String service, int revision, String id, RuntimeException e) {
-    int n = failures.merge(service, 1, Integer::sum);
-    Duration wait = Duration.ofSeconds(Math.min(60, 1L << Math.min(6, n - 1)));
-    blockedUntil.put(service, clock.instant().plus(wait));
-    ObjectNode body = Json.object();
-    body.put("service", service);
-    body.put("revision", revision);
-    body.put("instance", id);
-    body.put("error", String.valueOf(e.getMessage()));
-    body.put("retryIn", wait.toString());
-    rec.append(ACTOR, "instance-failed", service, "start failed: " + e.getMessage(), body);
+    Instant now = clock.instant();
+    StartBackoff b =
+        StartBackoff.after(Optional.ofNullable(backoff.get(service)), Healer.Policy.DEFAULT, now);
+    backoff.put(service, b);
+    rec.append(
+        ACTOR,
+        "start failed: " + e.getMessage(),
+        new JournalEvent.InstanceFailed(
+            service,
+            revision,
+            id,
+            String.valueOf(e.getMessage()),
+            Duration.between(now, b.notBefore())));
     LOG.warning(
         "instance "
             + id
@@ -339,15 +417,19 @@ final class Executor implements AutoCloseable {
             + revision
             + " failed to start: "
             + e.getMessage());
-    boolean refused = e instanceof ServerException se && se.status() == 409;
+    if (!(e instanceof ImageRefusedException)) return;
     state
         .rollout(service)
-        .filter(r -> refused && !r.phase().isTerminal() && r.to() == revision)
+        .filter(r -> !r.phase().isTerminal() && r.to() == revision)
         .ifPresent(
             r -> {
-              ObjectNode b = Json.object();
-              b.set("rollout", StateCodec.rollout(r.requestAbort()));
-              rec.append(ACTOR, "rollout-intent", service, "image refused: " + e.getMessage(), b);
+              rec.append(
+                  ACTOR,
+                  "image refused: " + e.getMessage(),
+                  new JournalEvent.RolloutIntent(r.requestAbort(), Optional.of("abort")));
+              // nothing to wait for: the abort is what happens next
+              backoff.remove(service);
+              wake();
             });
   }
 
@@ -356,13 +438,14 @@ final class Executor implements AutoCloseable {
    * the instance (a process that ignores SIGTERM takes the whole grace period, which must not hold
    * up every other service). While it stops, the instance is invisible to the planners.
    */
-  CompletableFuture<Void> stopInstance(String runtime, String id, boolean drain) {
+  private CompletableFuture<Void> stopInstance(
+      Round round, String runtime, String id, boolean drain) {
     if (!stopping.add(id)) return CompletableFuture.completedFuture(null);
     // An instance that was ever routed may have requests in flight, whatever the planner thought.
     boolean wasRouted = routed.contains(id) || leftWith.containsKey(id);
     CompletableFuture<DrainReport> drained;
     try {
-      drained = publishRoutes(observe());
+      drained = publishRoutes(round, Map.of());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cannot take instance " + id + " out of the route", e);
       drained = CompletableFuture.completedFuture(null);
@@ -382,7 +465,10 @@ final class Executor implements AutoCloseable {
               }
             }
             monitor.unwatch(InstanceId.of(id));
+            probes.forget(InstanceId.of(id));
             var driver = fleet.driver(runtime);
+            // a decision from a tick that observed it just before an earlier stop removed it
+            if (driver.inspect(InstanceId.of(id)).isEmpty()) return;
             driver.stop(InstanceId.of(id), STOP_GRACE);
             driver.destroy(InstanceId.of(id));
           } catch (RuntimeException e) {
@@ -397,37 +483,31 @@ final class Executor implements AutoCloseable {
         stoppers);
   }
 
-  boolean isStopping(String id) {
-    return stopping.contains(id);
-  }
-
-  /** Builds the route table from the traffic the journal says and the healthy instances. */
-  CompletableFuture<DrainReport> publishRoutes(List<Observed> observed) {
+  /**
+   * Builds the route table from the healthy instances (as this tick observed them, less those being
+   * stopped, with the revisions the journal says they serve) and the traffic the journal says —
+   * with {@code carried} taking the place of a service's traffic when a {@code SetTraffic} action
+   * is performed from its own data.
+   */
+  private CompletableFuture<DrainReport> publishRoutes(Round round, Map<String, Traffic> carried) {
     List<RouteBuilder.Serving> serving =
-        observed.stream()
+        round.observed().stream()
             .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
             .map(
                 o ->
                     new RouteBuilder.Serving(
                         o.instance().id(),
                         o.instance().service(),
-                        o.instance().revision(),
+                        state.revisionOf(o.instance().id(), o.instance().revision()),
                         o.port()))
             .toList();
+    Map<String, Traffic> traffic = new TreeMap<>(state.traffic());
+    traffic.putAll(carried);
     Map<String, Route> routes = new TreeMap<>();
-    for (var e : state.traffic().entrySet()) {
-      int rev = e.getValue().weights().isEmpty() ? 0 : e.getValue().weights().lastKey();
-      state
-          .revision(e.getKey(), rev)
-          .flatMap(r -> r.config().route())
-          .or(
-              () ->
-                  state.revisions(e.getKey()).stream()
-                      .reduce((x, y) -> y)
-                      .flatMap(r -> r.config().route()))
-          .ifPresent(r -> routes.put(e.getKey(), r));
-    }
-    var table = RouteBuilder.build(state.traffic(), routes, serving);
+    traffic.forEach(
+        (service, t) ->
+            RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
+    var table = RouteBuilder.build(traffic, routes, serving);
     Set<String> ids =
         table.stream()
             .flatMap(r -> r.backends().stream())
@@ -451,7 +531,7 @@ final class Executor implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw new ServerException(500, "no free loopback port: " + e.getMessage());
+      throw new java.io.UncheckedIOException("no free loopback port: " + e.getMessage(), e);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,15 +23,21 @@ final class Fleet implements AutoCloseable {
     }
   }
 
-  private final DriverContext context;
+  private final Function<String, RuntimeDriver> factory;
   private final Map<String, RuntimeDriver> drivers = new TreeMap<>();
 
+  /** The drivers found on the class path ({@link RuntimeDrivers}). */
   Fleet(DriverContext context) {
-    this.context = context;
+    this(name -> RuntimeDrivers.create(name, context));
+  }
+
+  /** Drivers made by {@code factory} (tests hand in fakes). */
+  Fleet(Function<String, RuntimeDriver> factory) {
+    this.factory = factory;
   }
 
   synchronized RuntimeDriver driver(String runtime) {
-    return drivers.computeIfAbsent(runtime, name -> RuntimeDrivers.create(name, context));
+    return drivers.computeIfAbsent(runtime, factory);
   }
 
   /** Every instance of every driver in use; a driver that fails to list is skipped and logged. */

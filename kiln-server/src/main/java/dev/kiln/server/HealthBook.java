@@ -32,11 +32,8 @@ final class HealthBook {
           case HEALTHY -> ObservedInstance.Phase.HEALTHY;
           case UNHEALTHY, FAILED_TO_START -> ObservedInstance.Phase.UNHEALTHY;
         };
-    // A failed start is as dead as it gets: make sure the planners replace it.
-    int failures =
-        e.phase() == HealthPhase.FAILED_TO_START
-            ? Math.max(ObservedInstance.FAILURES_TO_REPLACE, e.consecutiveFailures())
-            : e.consecutiveFailures();
+    // A failed start is UNHEALTHY, which the planners replace like any unhealthy instance.
+    int failures = e.consecutiveFailures();
     Verdict old = verdicts.get(id);
     Instant since = old != null && old.phase() == phase ? old.since() : e.at();
     Verdict v =

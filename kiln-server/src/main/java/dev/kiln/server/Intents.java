@@ -1,13 +1,10 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.controller.Action;
-import dev.kiln.controller.ControllerException;
 import dev.kiln.controller.FleetView;
 import dev.kiln.controller.RollbackPlanner;
 import dev.kiln.controller.Rollout;
 import java.time.Clock;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -40,7 +37,7 @@ final class Intents {
           case "resume" -> Rollout::requestResume;
           case "promote" -> Rollout::requestPromote;
           case "abort" -> Rollout::requestAbort;
-          default -> throw new ServerException(404, "no such request: " + verb);
+          default -> throw new ServerException.NotFound("no such request: " + verb);
         };
     Rollout next =
         executor.call(
@@ -52,8 +49,7 @@ final class Intents {
                       .filter(x -> !x.phase().isTerminal())
                       .orElseThrow(
                           () ->
-                              new ServerException(
-                                  409,
+                              new ServerException.Conflict(
                                   "service "
                                       + service
                                       + " has no rollout in progress to "
@@ -62,10 +58,8 @@ final class Intents {
                                       + service
                                       + "`"));
               Rollout n = change.apply(r);
-              ObjectNode body = Json.object();
-              body.put("request", verb);
-              body.set("rollout", StateCodec.rollout(n));
-              rec.append(actor, "rollout-intent", service, verb + " requested", body);
+              rec.append(
+                  actor, verb + " requested", new JournalEvent.RolloutIntent(n, Optional.of(verb)));
               return n;
             });
     executor.wake();
@@ -82,66 +76,52 @@ final class Intents {
                       .liveRevision(service)
                       .orElseThrow(
                           () ->
-                              new ServerException(
-                                  409,
+                              new ServerException.Conflict(
                                   "service "
                                       + service
                                       + " has no live revision to roll back from"));
               // Instances being stopped are not warm: they are leaving the route for good.
-              var observed =
-                  executor.observe().stream()
-                      .filter(o -> !executor.isStopping(o.instance().id()))
-                      .map(Executor.Observed::instance)
-                      .toList();
-              RollbackPlanner.RollbackPlan plan;
-              try {
-                plan =
-                    RollbackPlanner.plan(
-                        state.revisions(service),
-                        live,
-                        to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
-                            .orElse(new RollbackPlanner.Target.Previous()),
-                        new FleetView(observed),
-                        info.replicas(),
-                        info.strategy(),
-                        info.progressDeadline(),
-                        clock.instant());
-              } catch (ControllerException e) {
-                throw new ServerException(
-                    to.isPresent() && e.getMessage().contains("has no revision") ? 404 : 409,
-                    e.getMessage());
-              }
+              var observed = executor.warmInstances();
+              // a revision it never had is a 404, other refusals a 409 (ErrorStatus)
+              RollbackPlanner.RollbackPlan plan =
+                  RollbackPlanner.plan(
+                      state.revisions(service),
+                      live,
+                      to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
+                          .orElse(new RollbackPlanner.Target.Previous()),
+                      new FleetView(observed),
+                      state.replicas(service),
+                      info.strategy(),
+                      info.progressDeadline(),
+                      clock.instant());
               String mode =
                   plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
-              ObjectNode b = Json.object();
-              b.put("from", live);
-              b.put("to", plan.revision().number());
-              b.put("contentOf", to.map(String::valueOf).orElse("previous"));
-              b.put("mode", mode);
-              rec.append(actor, "rollback", service, "rollback requested (" + mode + ")", b);
-              ObjectNode rb = Json.object();
-              rb.set("revision", StateCodec.revision(plan.revision()));
-              rb.put("cause", "rollback");
               rec.append(
                   actor,
-                  "revision-created",
-                  service,
+                  "rollback requested (" + mode + ")",
+                  new JournalEvent.RollbackRequested(
+                      service,
+                      live,
+                      plan.revision().number(),
+                      to.map(String::valueOf).orElse("previous"),
+                      mode));
+              rec.append(
+                  actor,
                   "rollback to the content of an earlier revision",
-                  rb);
-              if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
-                for (Action a : swap.actions()) executor.journal(a, "rollback to a warm fleet");
-              }
-              ObjectNode ro = Json.object();
-              ro.set("rollout", StateCodec.rollout(plan.rollout()));
-              rec.append(
-                  actor,
-                  "rollout-started",
-                  service,
-                  "rollback: revision " + live + " -> " + plan.revision().number(),
-                  ro);
-              if (plan instanceof RollbackPlanner.RollbackPlan.Swap swap) {
-                var byId = new HashMap<String, Executor.Observed>();
-                for (Action a : swap.actions()) executor.perform(a, byId);
+                  new JournalEvent.RevisionCreated(plan.revision(), "rollback"));
+              JournalEvent started =
+                  new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty());
+              String cause = "rollback: revision " + live + " -> " + plan.revision().number();
+              switch (plan) {
+                // the swap's actions are journaled before the rollout they complete
+                case RollbackPlanner.RollbackPlan.Swap swap ->
+                    executor.act(
+                        actor,
+                        "rollback to a warm fleet",
+                        swap.actions(),
+                        List.of(new Executor.Followup(cause, started)));
+                case RollbackPlanner.RollbackPlan.FastTrack fast ->
+                    rec.append(actor, cause, started);
               }
               return new Rolledback(plan.revision(), mode, Optional.of(plan.rollout()));
             });
@@ -154,7 +134,7 @@ final class Intents {
         .service(service)
         .orElseThrow(
             () ->
-                new ServerException(
-                    404, "no service named " + service + "; known: " + state.services().keySet()));
+                new ServerException.NotFound(
+                    "no service named " + service + "; known: " + state.services().keySet()));
   }
 }

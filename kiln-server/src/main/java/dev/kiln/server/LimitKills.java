@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Resources;
 import dev.kiln.runtime.InstanceStatus;
 import dev.kiln.runtime.Termination;
@@ -16,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * instance as it replaces any that exited; this only says why.
  */
 final class LimitKills {
-  static final String KIND = "instance-limit-exceeded";
-
   private final Recorder rec;
   private final Set<String> journaled = ConcurrentHashMap.newKeySet();
 
@@ -29,32 +26,42 @@ final class LimitKills {
     if (status.running() || status.termination().isEmpty()) return;
     if (!journaled.add(id)) return;
     Termination t = status.termination().get();
-    ObjectNode body = body(id, revision, status);
-    rec.append(actor, KIND, status.spec().service(), cause(id, t, status), body);
+    rec.append(actor, cause(id, t, status), event(id, revision, status));
   }
 
-  /** Pure: the entry's body. */
-  static ObjectNode body(String id, int revision, InstanceStatus status) {
+  /** Pure: the entry. */
+  static JournalEvent.InstanceLimitExceeded event(String id, int revision, InstanceStatus status) {
     Termination t = status.termination().orElseThrow();
     Resources limits = status.spec().limits();
     Optional<Usage> usage = status.usage();
-    ObjectNode body = Json.object();
-    body.put("instance", id);
-    body.put("revision", revision);
-    body.put("reason", t.label());
-    switch (t) {
-      case OOM_KILLED -> {
-        body.put("limit", Resources.bytes(limits.memoryBytes()));
-        body.put("limitBytes", limits.memoryBytes());
-        usage.ifPresent(u -> body.put("peakBytes", u.memoryPeakBytes()));
-      }
-      case PIDS_LIMIT -> {
-        body.put("limit", Integer.toString(limits.pids()));
-        usage.ifPresent(u -> body.put("refusedForks", u.pidsRefused()));
-      }
-    }
-    status.exitCode().ifPresent(code -> body.put("exitCode", code));
-    return body;
+    Optional<Integer> exit =
+        status.exitCode().isPresent()
+            ? Optional.of(status.exitCode().getAsInt())
+            : Optional.empty();
+    return switch (t) {
+      case OOM_KILLED ->
+          new JournalEvent.InstanceLimitExceeded(
+              status.spec().service(),
+              id,
+              revision,
+              t.label(),
+              Resources.bytes(limits.memoryBytes()),
+              Optional.of(limits.memoryBytes()),
+              usage.map(Usage::memoryPeakBytes),
+              Optional.empty(),
+              exit);
+      case PIDS_LIMIT ->
+          new JournalEvent.InstanceLimitExceeded(
+              status.spec().service(),
+              id,
+              revision,
+              t.label(),
+              Integer.toString(limits.pids()),
+              Optional.empty(),
+              Optional.empty(),
+              usage.map(Usage::pidsRefused),
+              exit);
+    };
   }
 
   static String cause(String id, Termination t, InstanceStatus status) {

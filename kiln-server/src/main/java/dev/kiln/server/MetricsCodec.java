@@ -116,7 +116,7 @@ final class MetricsCodec {
     try {
       return LatencySnapshot.ofBuckets(buckets);
     } catch (IllegalArgumentException e) {
-      throw new ServerException(502, "router process metrics: " + e.getMessage());
+      throw new ServerException.DataPlaneFailed("router process metrics: " + e.getMessage());
     }
   }
 

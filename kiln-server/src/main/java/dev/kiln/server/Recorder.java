@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.journal.Entry;
 import dev.kiln.journal.EntryDraft;
@@ -54,21 +53,19 @@ public final class Recorder {
     LOG.info("state rebuilt from " + state.lastSeq() + " journal entries");
   }
 
-  public Entry append(String actor, String kind, String subject, String cause, ObjectNode body) {
-    return append(actor, kind, subject, cause, body, Set.of());
-  }
-
-  /** Appends with {@code secrets} guarded: the journal refuses a body that contains one. */
-  public synchronized Entry append(
-      String actor,
-      String kind,
-      String subject,
-      String cause,
-      ObjectNode body,
-      Set<String> secrets) {
+  /**
+   * Appends {@code event} durably, then applies it to the projection: the only way the server
+   * writes its journal. The body is the event's {@link EventCodec} form.
+   */
+  public synchronized Entry append(String actor, String cause, JournalEvent event) {
     Entry e =
         journal.append(
-            new EntryDraft(actor, kind, subject, cause, Json.write(body), secrets)
+            new EntryDraft(
+                    actor,
+                    event.kind(),
+                    event.subject(),
+                    cause,
+                    Json.write(EventCodec.encode(event)))
                 .guarding(this.secrets.get()));
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();

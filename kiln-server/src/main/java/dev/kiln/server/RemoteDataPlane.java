@@ -133,13 +133,15 @@ final class RemoteDataPlane implements DataPlane {
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) throw new ServerException(502, "router process: " + r.body());
+      if (r.statusCode() != 200)
+        throw new ServerException.DataPlaneFailed("router process: " + r.body());
       return r.body();
     } catch (IOException e) {
-      throw new ServerException(502, "router process does not answer: " + e.getMessage());
+      throw new ServerException.DataPlaneFailed(
+          "router process does not answer: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ServerException(503, "interrupted");
+      throw new ServerException.Unavailable("interrupted");
     }
   }
 
@@ -165,15 +167,16 @@ final class RemoteDataPlane implements DataPlane {
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         table = fetchTable();
-        throw new ServerException(
-            502, "router process refused table v" + next.version() + ": " + r.body());
+        throw new ServerException.DataPlaneFailed(
+            "router process refused table v" + next.version() + ": " + r.body());
       }
     } catch (IOException e) {
       table = current;
-      throw new ServerException(502, "router process does not answer: " + e.getMessage());
+      throw new ServerException.DataPlaneFailed(
+          "router process does not answer: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ServerException(503, "interrupted");
+      throw new ServerException.Unavailable("interrupted");
     }
     return http.sendAsync(
             HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version()))

@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.Traffic;
@@ -25,9 +24,11 @@ import java.util.TreeMap;
  * <p>Not thread-safe: owned by the executor's single thread.
  */
 public final class ServerState {
-  /** How a service is to be rolled out and scaled, as the last applied blueprint said. */
-  public record ServiceInfo(
-      String name, int replicas, Strategy strategy, Duration progressDeadline) {}
+  /**
+   * How a service is to be rolled out, as the last applied blueprint said. Its replica count is the
+   * rollout's ({@link #replicas}): a scale changes the rollout, so there is one number to trust.
+   */
+  public record ServiceInfo(String name, Strategy strategy, Duration progressDeadline) {}
 
   private final Map<String, ServiceInfo> services = new TreeMap<>();
   private final Map<String, List<Revision>> revisions = new TreeMap<>();
@@ -43,54 +44,52 @@ public final class ServerState {
 
   public void apply(Entry e) {
     lastSeq = e.seq();
-    JsonNode body = Json.parse(e.body());
-    switch (e.kind()) {
-      case "blueprint-applied" -> {
-        JsonNode svcs = body.get("services");
-        if (svcs == null) return;
-        svcs.fields()
-            .forEachRemaining(
-                f -> {
-                  JsonNode s = f.getValue();
-                  services.put(
-                      f.getKey(),
-                      new ServiceInfo(
-                          f.getKey(),
-                          s.get("replicas").asInt(),
-                          StateCodec.strategy(s.get("strategy")),
-                          Duration.parse(s.get("progressDeadline").asText())));
-                });
-      }
-      case "revision-created" -> {
-        Revision r = StateCodec.revision(body.get("revision"));
+    apply(e, EventCodec.decode(e));
+  }
+
+  // Exhaustive over the sealed family, without a default: a new kind must say what it changes.
+  private void apply(Entry e, JournalEvent event) {
+    switch (event) {
+      case JournalEvent.BlueprintApplied b ->
+          b.services()
+              .forEach(
+                  (name, s) ->
+                      services.put(
+                          name, new ServiceInfo(name, s.strategy(), s.progressDeadline())));
+      case JournalEvent.RevisionCreated c -> {
+        Revision r = c.revision();
         List<Revision> list = revisions.computeIfAbsent(r.service(), k -> new ArrayList<>());
         list.removeIf(x -> x.number() == r.number());
         list.add(r);
         list.sort(Comparator.comparingInt(Revision::number));
         revisionMeta.put(
-            r.service() + "@" + r.number(),
-            new RevisionMeta(e.time(), e.actor(), body.path("cause").asText("apply")));
+            r.service() + "@" + r.number(), new RevisionMeta(e.time(), e.actor(), c.cause()));
       }
-      case "rollout-started" -> {
-        Rollout r = StateCodec.rollout(body.get("rollout"));
-        rollouts.put(r.service(), r);
-        rolloutStartedAt.put(r.service(), e.time());
+      case JournalEvent.RolloutStarted s -> {
+        rollouts.put(s.rollout().service(), s.rollout());
+        rolloutStartedAt.put(s.rollout().service(), e.time());
       }
-      case "rollout-state", "rollout-intent" -> {
-        Rollout r = StateCodec.rollout(body.get("rollout"));
-        rollouts.put(r.service(), r);
+      case JournalEvent.RolloutState s -> rollouts.put(s.rollout().service(), s.rollout());
+      case JournalEvent.RolloutIntent i -> rollouts.put(i.rollout().service(), i.rollout());
+      case JournalEvent.TrafficSet t -> traffic.put(t.service(), t.traffic());
+      case JournalEvent.InstanceAdopted a ->
+          a.instances().forEach(id -> adopted.put(id, a.toRevision()));
+      case JournalEvent.ServiceRemoved r -> {
+        services.remove(r.service());
+        rollouts.remove(r.service());
+        traffic.remove(r.service());
       }
-      case "traffic-set" -> traffic.put(e.subject(), StateCodec.traffic(body.get("traffic")));
-      case "instance-adopted" -> {
-        int to = body.get("toRevision").asInt();
-        body.get("instances").forEach(id -> adopted.put(id.asText(), to));
-      }
-      case "service-removed" -> {
-        services.remove(e.subject());
-        rollouts.remove(e.subject());
-        traffic.remove(e.subject());
-      }
-      default -> {}
+      // facts for the audit trail; the state they describe is in the entries above
+      case JournalEvent.ServerStarted s -> {}
+      case JournalEvent.ImageBaked b -> {}
+      case JournalEvent.ImageVerified v -> {}
+      case JournalEvent.ImageRefused r -> {}
+      case JournalEvent.InstanceStarting s -> {}
+      case JournalEvent.InstanceStopping s -> {}
+      case JournalEvent.InstanceFailed f -> {}
+      case JournalEvent.InstanceLimitExceeded l -> {}
+      case JournalEvent.RollbackRequested r -> {}
+      case JournalEvent.Noted n -> {}
     }
   }
 
@@ -100,6 +99,11 @@ public final class ServerState {
 
   public Map<String, ServiceInfo> services() {
     return services;
+  }
+
+  /** How many instances the service is to run: its rollout's count (0 before its first one). */
+  public int replicas(String service) {
+    return rollout(service).map(Rollout::replicas).orElse(0);
   }
 
   public Optional<ServiceInfo> service(String name) {
@@ -121,6 +125,10 @@ public final class ServerState {
 
   public int maxRevision(String service) {
     return revisions(service).stream().mapToInt(Revision::number).max().orElse(0);
+  }
+
+  public Map<String, Rollout> rollouts() {
+    return rollouts;
   }
 
   public Optional<Rollout> rollout(String service) {

@@ -270,13 +270,6 @@ public final class StateCodec {
         conditions(n.get("conditions")));
   }
 
-  /** The same rollout with another replica count: how a scale reaches a service's rollout. */
-  public static Rollout withReplicas(Rollout r, int replicas) {
-    ObjectNode n = rollout(r);
-    n.put("replicas", replicas);
-    return rollout(n);
-  }
-
   public static ArrayNode conditions(List<Condition> conditions) {
     ArrayNode a = Json.array();
     for (Condition c : conditions) {

@@ -7,6 +7,7 @@ import dev.kiln.image.ImageStore;
 import dev.kiln.image.Verification;
 import dev.kiln.model.Digest;
 import dev.kiln.runtime.ImageContent;
+import dev.kiln.runtime.ImageRefusedException;
 import dev.kiln.runtime.ImageSource;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
@@ -35,13 +36,10 @@ final class StoreImageSource implements ImageSource {
     Verification v = ImageSigner.verify(store, manifestDigest, trusted);
     if (!v.valid()) {
       onRefusal.accept(manifestDigest, v.reason());
-      throw new ServerException(
-          409,
-          "image "
-              + manifestDigest
-              + " refused: "
-              + v.reason()
-              + "; only images signed by this host's key run (re-bake it with `kiln bake`)");
+      throw new ImageRefusedException(
+          manifestDigest,
+          v.reason(),
+          "only images signed by this host's key run (re-bake it with `kiln bake`)");
     }
     ImageManifest m = store.manifest(manifestDigest);
     ImageConfig c = store.config(m);

@@ -32,7 +32,7 @@ public final class Views {
   public ObjectNode services() {
     return cp.executor.call(
         () -> {
-          List<Executor.Observed> observed = cp.executor.observe();
+          List<Executor.Observed> observed = cp.executor.observed();
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("services");
           for (String s : cp.state.services().keySet()) a.add(service(s, observed));
@@ -44,7 +44,7 @@ public final class Views {
     return cp.executor.call(
         () -> {
           known(name);
-          return service(name, cp.executor.observe());
+          return service(name, cp.executor.observed());
         });
   }
 
@@ -75,15 +75,15 @@ public final class Views {
         () -> {
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("instances");
-          cp.executor.observe().forEach(o -> a.add(instance(o)));
+          cp.executor.observed().forEach(o -> a.add(instance(o)));
           return n;
         });
   }
 
   private void known(String name) {
     if (cp.state.service(name).isEmpty()) {
-      throw new ServerException(
-          404, "no service named " + name + "; known: " + cp.state.services().keySet());
+      throw new ServerException.NotFound(
+          "no service named " + name + "; known: " + cp.state.services().keySet());
     }
   }
 
@@ -95,7 +95,7 @@ public final class Views {
     Optional<Revision> rev = live.flatMap(l -> cp.state.revision(name, l));
     rev.ifPresentOrElse(r -> n.put("image", r.image().toString()), () -> n.putNull("image"));
     live.ifPresentOrElse(l -> n.put("liveRevision", l), () -> n.putNull("liveRevision"));
-    n.put("replicas", info.replicas());
+    n.put("replicas", cp.state.replicas(info.name()));
     n.put(
         "healthy",
         observed.stream()
@@ -196,7 +196,7 @@ public final class Views {
             : s.termination().map(Termination::label).orElse("EXITED"));
     s.termination().ifPresent(t -> n.put("termination", t.label()));
     n.put("port", o.port());
-    n.putNull("pid");
+    s.pid().ifPresentOrElse(p -> n.put("pid", p), () -> n.putNull("pid"));
     n.put("startedAt", s.startedAt().toString());
     if (s.spec().limits().limited()) n.set("limits", limits(s.spec().limits()));
     s.usage().ifPresent(u -> n.set("usage", usage(u)));

@@ -4,51 +4,65 @@
  *
  * <h2>State is a projection of the journal</h2>
  *
- * Nothing the server knows lives anywhere but the journal ({@code $KILN_HOME/state.db}). {@link
- * dev.kiln.server.Recorder} appends an entry and only then applies it to {@link
- * dev.kiln.server.ServerState}; on start every entry is replayed. Bodies carry complete records
- * ({@link dev.kiln.server.StateCodec}): {@code blueprint-applied} (services' replicas and
- * strategies, blueprint digest, git commit), {@code revision-created}, {@code rollout-started},
- * {@code rollout-state} (the planner's next state), {@code rollout-intent} (pause, resume, promote,
- * abort), {@code traffic-set}, {@code instance-adopted} (a rollback's warm swap re-labels
- * instances), {@code service-removed}. Other kinds are facts for the audit trail: {@code
- * instance-starting} (with the ids, before the start), {@code instance-stopping} (with the reason),
- * {@code instance-failed}, {@code image-baked}, {@code image-verified}, {@code image-refused},
- * {@code rollback}, {@code server-started} (with the adopted instances), and the planners' events
- * ({@code rollout-succeeded}, {@code rollout-aborted}, {@code instance-replaced}…). The head hash
- * is signed with the host key every 100 entries and on a clean shutdown.
+ * Nothing the server knows lives anywhere but the journal ({@code $KILN_HOME/state.db}). Every
+ * entry is a {@link dev.kiln.server.JournalEvent}, a sealed family with one record per kind (the
+ * kind strings are hyphenated and stable: {@code blueprint-applied}, {@code rollout-state}, {@code
+ * traffic-set}…). {@link dev.kiln.server.Recorder#append} is the only writer: it encodes the event
+ * with {@link dev.kiln.server.EventCodec} (fixed field order, {@code "v": 2}; bodies without {@code
+ * v} are the untyped v1 bodies, still read — {@code src/test/resources/journal-v1} holds one such
+ * journal), appends it, and only then applies it to {@link dev.kiln.server.ServerState}, whose
+ * {@code apply} switches over the family without a {@code default}: a new kind that changes no
+ * state must say so. On start every entry is replayed. The events that carry state are {@code
+ * blueprint-applied} (strategies, deadlines), {@code revision-created}, {@code rollout-started},
+ * {@code rollout-state} (the planner's next state, or a scale), {@code rollout-intent}, {@code
+ * traffic-set}, {@code instance-adopted}, {@code service-removed}; a service's replica count is its
+ * rollout's. The rest are facts for the audit trail. The head hash is signed with the host key
+ * every 100 entries and on a clean shutdown.
  *
  * <h2>One thread decides</h2>
  *
  * {@link dev.kiln.server.Executor} runs the reconcile loop on one thread, woken by a 200 ms timer,
- * health changes, API intents and the planners' {@code wakeAt}. Each round observes the runtimes
- * ({@code list()}, which is also how a restarted server adopts what runs), builds the route table
- * from the journaled traffic and the healthy instances, and per service calls the rollout planner —
- * or, once a rollout is finished and converged, the healer. Every action and the next rollout state
- * are journaled before any is performed. Starts and traffic changes happen on the loop; a stop
- * takes the instance out of the route on the loop, then drains and stops it on another thread (an
- * instance that ignores SIGTERM would otherwise hold every service for its grace period); while it
- * stops it is invisible to the planners. API reads and intents run on the loop too ({@code
- * Executor.call}), so a response never sees half an update.
+ * health changes, API intents and the planners' {@code wakeAt}. It decides nothing itself: each
+ * round observes the runtimes once ({@code list()}, which is also how a restarted server adopts
+ * what runs), then hands what it saw to the controller's pure functions — {@code Orphans}
+ * (instances of services no longer applied), the rollout planner, {@code Handoff} (when a finished
+ * rollout passes its service to the healer), the healer, {@code StartBackoff} (the healer's policy,
+ * for failed starts and crash loops) and {@code RouteChoice} — and performs each resulting action
+ * from its own data ({@code SetTraffic} publishes the traffic it carries). Every action and the
+ * next rollout state are journaled before any is performed. A stop takes the instance out of the
+ * route on the loop, then drains and stops it on another thread (an instance that ignores SIGTERM
+ * would otherwise hold every service for its grace period); while it stops it is invisible to the
+ * planners. Actions decided elsewhere (a rollback's warm swap, {@code kiln up}'s stop) are handed
+ * to {@code Executor.act}. API reads and intents run on the loop too ({@code Executor.call}) and
+ * read the last round's observation, so a response never sees half an update.
+ *
+ * <h2>Errors</h2>
+ *
+ * Domain code throws what happened — {@link dev.kiln.server.ServerException.NotFound}, {@code
+ * Conflict}, {@code dev.kiln.runtime.ImageRefusedException}, {@code
+ * dev.kiln.controller.ControllerException} — and only {@link dev.kiln.server.ErrorStatus}, at the
+ * API's edge, turns them into HTTP statuses. An image refused at instance start aborts its rollout
+ * at once: no retry can make a signature verify.
  *
  * <h2>Crash safety</h2>
  *
  * The planners are level-triggered: from the last journaled rollout state and whatever fleet is
  * observed they compute what should run and route, so kill -9 at any point converges on restart —
- * instances are adopted (same ids), journaled-but-unstarted ones are started, unjournaled ones are
- * stopped if the phase does not need them. {@code kiln server} runs the router as a process of its
- * own ({@link dev.kiln.server.RouterProcess}, adopted through {@code router/router.json}), so
- * traffic does not notice a control-plane restart; in-process ({@code kiln up}, tests) the router
- * restarts with the last saved table ({@code router/table.json}) and the instances that served
- * before are trusted healthy until probed.
+ * instances are adopted (same ids); instances journaled but never started are not reused (the
+ * planner starts new ids for what is missing), and ones the phase does not need are stopped. {@code
+ * kiln server} runs the router as a process of its own ({@link dev.kiln.server.RouterProcess},
+ * adopted through {@code router/router.json}), so traffic does not notice a control-plane restart;
+ * in-process ({@code kiln up}, tests) the router restarts with the last saved table ({@code
+ * router/table.json}) and the instances that served before are trusted healthy until probed.
  *
  * <h2>Trust</h2>
  *
  * Only images whose signature verifies against the host key are deployed ({@link
  * dev.kiln.server.StoreImageSource} gates every start, the applier every apply); a refusal is
- * journaled. Secrets come from the server's environment or {@code $KILN_HOME/secrets/NAME} and are
- * passed to the journal's secret guard, never written. Beyond loopback the API requires the bearer
- * token in {@code $KILN_HOME/api-token} (0600); the journal records the token's id, never the
- * token.
+ * journaled. Health probes go through the runtime that runs each instance ({@link
+ * dev.kiln.server.RuntimeProbes}), so an {@code exec:} check runs inside a Docker container too.
+ * Secrets come from the server's environment or {@code $KILN_HOME/secrets/NAME} and are passed to
+ * the journal's secret guard, never written. Beyond loopback the API requires the bearer token in
+ * {@code $KILN_HOME/api-token} (0600); the journal records the token's id, never the token.
  */
 package dev.kiln.server;

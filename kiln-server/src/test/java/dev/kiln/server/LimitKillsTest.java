@@ -46,7 +46,7 @@ class LimitKillsTest {
   void anOomKill_isJournaledWithTheMemoryLimitAndThePeak() {
     InstanceStatus s = ended(Termination.OOM_KILLED, new Usage(1, 0, 256L << 20, 0, 1, 0));
 
-    var body = LimitKills.body("web-r3-0002", 3, s);
+    var body = EventCodec.encode(LimitKills.event("web-r3-0002", 3, s));
 
     assertThat(body.get("reason").asText()).isEqualTo("OOMKilled");
     assertThat(body.get("limit").asText()).isEqualTo("256Mi");
@@ -63,7 +63,7 @@ class LimitKillsTest {
   void aPidsLimitExit_isJournaledWithThePidsLimitAndTheRefusedForks() {
     InstanceStatus s = ended(Termination.PIDS_LIMIT, new Usage(1, 0, 1 << 20, 0, 0, 7));
 
-    var body = LimitKills.body("web-r3-0002", 3, s);
+    var body = EventCodec.encode(LimitKills.event("web-r3-0002", 3, s));
 
     assertThat(body.get("reason").asText()).isEqualTo("PidsLimit");
     assertThat(body.get("limit").asText()).isEqualTo("128");

@@ -69,10 +69,11 @@ class ResourceLimitsIT {
   private static JsonNode awaitLimitEntry(KilnFixture k) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < end) {
-      JsonNode entries = k.json(k.get("/v1/journal?kind=" + LimitKills.KIND)).get("entries");
+      JsonNode entries =
+          k.json(k.get("/v1/journal?kind=" + "instance-limit-exceeded")).get("entries");
       if (!entries.isEmpty()) return entries.get(0);
       Thread.sleep(100);
     }
-    throw new AssertionError("no " + LimitKills.KIND + " entry in the journal");
+    throw new AssertionError("no " + "instance-limit-exceeded" + " entry in the journal");
   }
 }

@@ -2,7 +2,6 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.controller.Rollout;
 import dev.kiln.controller.Traffic;
 import dev.kiln.image.HostKey;
@@ -24,16 +23,22 @@ class ServerStateTest {
     ServerState live = new ServerState();
     try (Journal journal = Journal.open(tmp.resolve("state.db"), Clock.systemUTC())) {
       Recorder rec = new Recorder(journal, live, key);
-      ObjectNode bp = Json.object();
-      ObjectNode web = bp.putObject("services").putObject("web");
-      web.put("replicas", 2);
-      web.set("strategy", StateCodec.strategy(Strategy.Rolling.DEFAULT));
-      web.put("progressDeadline", Duration.ofMinutes(10).toString());
-      rec.append("local", "blueprint-applied", "blueprint", "apply", bp);
-      ObjectNode rev = Json.object();
-      rev.set("revision", StateCodec.revision(StateCodecTest.revision()));
-      rev.put("cause", "apply");
-      rec.append("local", "revision-created", "web", "apply", rev);
+      rec.append(
+          "local",
+          "apply",
+          new JournalEvent.BlueprintApplied(
+              "/srv/kiln.yaml",
+              dev.kiln.model.Digest.parse("sha256:" + "d".repeat(64)),
+              java.util.Optional.empty(),
+              new java.util.TreeMap<>(),
+              new java.util.TreeMap<>(
+                  java.util.Map.of(
+                      "web",
+                      new JournalEvent.AppliedService(
+                          "hello", 2, Strategy.Rolling.DEFAULT, Duration.ofMinutes(10)))),
+              true));
+      rec.append(
+          "local", "apply", new JournalEvent.RevisionCreated(StateCodecTest.revision(), "apply"));
       Rollout r =
           Rollout.start(
               "web",
@@ -44,16 +49,12 @@ class ServerStateTest {
               Duration.ofMinutes(10),
               false,
               StateCodecTest.T0);
-      ObjectNode ro = Json.object();
-      ro.set("rollout", StateCodec.rollout(r));
-      rec.append("local", "rollout-started", "web", "apply", ro);
-      ObjectNode t = Json.object();
-      t.set("traffic", StateCodec.traffic(Traffic.all(3)));
-      rec.append("kiln-controller", "traffic-set", "web", "rollout", t);
-      ObjectNode adopt = Json.object();
-      adopt.put("toRevision", 4);
-      adopt.putArray("instances").add("web-3-abc");
-      rec.append("kiln-controller", "instance-adopted", "web", "rollback", adopt);
+      rec.append("local", "apply", new JournalEvent.RolloutStarted(r, java.util.Optional.empty()));
+      rec.append("kiln-controller", "rollout", new JournalEvent.TrafficSet("web", Traffic.all(3)));
+      rec.append(
+          "kiln-controller",
+          "rollback",
+          new JournalEvent.InstanceAdopted("web", 3, 4, java.util.List.of("web-3-abc")));
 
       ServerState replayed = new ServerState();
       new Recorder(journal, replayed, key).replay();

@@ -17,7 +17,10 @@ class SmokeIT {
       var applied = k.apply(a);
       assertThat(applied.get("plan").get("changes").get(0).get("action").asText())
           .isEqualTo("create");
-      k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      var web = k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      // `kiln status web` shows each instance's host pid (the process signals go to)
+      assertThat(web.get("instances")).isNotEmpty();
+      web.get("instances").forEach(i -> assertThat(i.get("pid").asLong()).isPositive());
       var r =
           k.http.send(
               java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),

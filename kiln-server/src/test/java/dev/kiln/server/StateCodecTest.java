@@ -122,7 +122,8 @@ class StateCodecTest {
     Rollout rolling =
         Rollout.start("web", 0, 1, 2, Strategy.Rolling.DEFAULT, Duration.ofMinutes(5), false, T0);
     assertThat(StateCodec.rollout(StateCodec.rollout(rolling))).isEqualTo(rolling);
-    assertThat(StateCodec.withReplicas(rolling, 5).replicas()).isEqualTo(5);
+    assertThat(rolling.withReplicas(5).replicas()).isEqualTo(5);
+    assertThat(rolling.withReplicas(5).withReplicas(2)).isEqualTo(rolling);
   }
 
   @Test

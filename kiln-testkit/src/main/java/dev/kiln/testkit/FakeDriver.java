@@ -2,6 +2,7 @@ package dev.kiln.testkit;
 
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.ExecResult;
+import dev.kiln.runtime.ImageSource;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.InstanceStatus;
@@ -29,13 +30,23 @@ public final class FakeDriver implements RuntimeDriver {
   private final List<InstanceSpec> started = new ArrayList<>();
   private volatile Function<List<String>, ExecResult> exec = cmd -> new ExecResult(0, "");
   private volatile Optional<String> failStarts = Optional.empty();
+  private final Optional<ImageSource> images;
 
   public FakeDriver() {
     this(Clock.systemUTC());
   }
 
   public FakeDriver(Clock clock) {
+    this(clock, Optional.empty());
+  }
+
+  /**
+   * A driver that opens each instance's image from {@code images} before it "starts", as real
+   * drivers do: a refusal ({@code ImageRefusedException}) reaches the caller unwrapped.
+   */
+  public FakeDriver(Clock clock, Optional<ImageSource> images) {
     this.clock = clock;
+    this.images = images;
   }
 
   public void onExec(Function<List<String>, ExecResult> exec) {
@@ -72,6 +83,7 @@ public final class FakeDriver implements RuntimeDriver {
   public synchronized InstanceStatus start(InstanceSpec spec) {
     if (failStarts.isPresent())
       throw new RuntimeDriverException("instance " + spec.id() + ": " + failStarts.get());
+    images.ifPresent(source -> source.open(spec.image()));
     if (instances.containsKey(spec.id()))
       throw new RuntimeDriverException("instance " + spec.id() + " already exists");
     InstanceStatus status =

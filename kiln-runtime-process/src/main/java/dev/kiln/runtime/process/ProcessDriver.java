@@ -315,7 +315,8 @@ public final class ProcessDriver implements RuntimeDriver {
         running
             ? Optional.empty()
             : usage.flatMap(u -> Termination.of(u.oomKills(), u.pidsRefused())),
-        usage);
+        usage,
+        running ? java.util.OptionalLong.of(record.pid()) : java.util.OptionalLong.empty());
   }
 
   private static boolean running(InstanceRecord record) {

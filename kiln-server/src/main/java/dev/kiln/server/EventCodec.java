@@ -1,0 +1,320 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.journal.Entry;
+import dev.kiln.model.Digest;
+import dev.kiln.server.JournalEvent.AppliedService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The one JSON form of {@link JournalEvent}s. Fields are written in a fixed order (the journal then
+ * canonicalises the body before hashing it) and every body starts with {@code "v": 2}, the on-disk
+ * format version. Bodies without {@code v} are version 1, written before events were typed; they
+ * have the same fields, except that v1 wrote an image refused at instance start without its name, a
+ * user's rollback request and the planner's rollback line under the same kind, and an image-refusal
+ * abort without a request. Both versions decode to the same records.
+ */
+public final class EventCodec {
+  /** The version this codec writes. */
+  public static final int VERSION = 2;
+
+  private EventCodec() {}
+
+  public static ObjectNode encode(JournalEvent event) {
+    ObjectNode n = Json.object();
+    n.put("v", VERSION);
+    switch (event) {
+      case JournalEvent.ServerStarted e -> {
+        ArrayNode a = n.putArray("adopted");
+        e.adopted().forEach(a::add);
+        n.put("api", e.api());
+        n.put("router", e.router());
+        n.put("hostKey", e.hostKey());
+      }
+      case JournalEvent.ImageBaked e -> {
+        n.put("image", e.image());
+        n.put("digest", e.digest().toString());
+        n.put("blueprint", e.blueprint());
+      }
+      case JournalEvent.ImageVerified e -> {
+        n.put("image", e.image());
+        n.put("digest", e.digest().toString());
+        n.put("valid", true);
+        n.put("reason", e.reason());
+        e.keyId().ifPresent(k -> n.put("keyId", k));
+      }
+      case JournalEvent.ImageRefused e -> {
+        e.image().ifPresent(i -> n.put("image", i));
+        n.put("digest", e.digest().toString());
+        n.put("valid", false);
+        n.put("reason", e.reason());
+        e.keyId().ifPresent(k -> n.put("keyId", k));
+      }
+      case JournalEvent.BlueprintApplied e -> {
+        n.put("file", e.file());
+        n.put("digest", e.digest().toString());
+        e.commit().ifPresent(c -> n.put("commit", c));
+        ObjectNode images = n.putObject("images");
+        e.images().forEach((k, v) -> images.put(k, v.toString()));
+        ObjectNode services = n.putObject("services");
+        e.services()
+            .forEach(
+                (name, s) -> {
+                  ObjectNode sn = services.putObject(name);
+                  sn.put("image", s.image());
+                  sn.put("replicas", s.replicas());
+                  sn.set("strategy", StateCodec.strategy(s.strategy()));
+                  sn.put("progressDeadline", s.progressDeadline().toString());
+                });
+        n.put("hasChanges", e.hasChanges());
+      }
+      case JournalEvent.RevisionCreated e -> {
+        n.set("revision", StateCodec.revision(e.revision()));
+        n.put("cause", e.cause());
+      }
+      case JournalEvent.RolloutStarted e -> {
+        n.set("rollout", StateCodec.rollout(e.rollout()));
+        e.supersedes().ifPresent(s -> n.put("supersedes", s));
+      }
+      case JournalEvent.RolloutState e -> n.set("rollout", StateCodec.rollout(e.rollout()));
+      case JournalEvent.RolloutIntent e -> {
+        e.request().ifPresent(r -> n.put("request", r));
+        n.set("rollout", StateCodec.rollout(e.rollout()));
+      }
+      case JournalEvent.TrafficSet e -> {
+        n.put("service", e.service());
+        n.set("traffic", StateCodec.traffic(e.traffic()));
+      }
+      case JournalEvent.InstanceStarting e -> {
+        n.put("service", e.service());
+        n.put("revision", e.revision());
+        e.image().ifPresent(i -> n.put("image", i.toString()));
+        ArrayNode ids = n.putArray("instances");
+        e.instances().forEach(ids::add);
+      }
+      case JournalEvent.InstanceStopping e -> {
+        n.put("service", e.service());
+        n.put("instance", e.instance());
+        n.put("reason", e.reason());
+        n.put("drain", e.drain());
+      }
+      case JournalEvent.InstanceAdopted e -> {
+        n.put("service", e.service());
+        n.put("fromRevision", e.fromRevision());
+        n.put("toRevision", e.toRevision());
+        ArrayNode ids = n.putArray("instances");
+        e.instances().forEach(ids::add);
+      }
+      case JournalEvent.InstanceFailed e -> {
+        n.put("service", e.service());
+        n.put("revision", e.revision());
+        n.put("instance", e.instance());
+        n.put("error", e.error());
+        n.put("retryIn", e.retryIn().toString());
+      }
+      case JournalEvent.InstanceLimitExceeded e -> {
+        n.put("instance", e.instance());
+        n.put("revision", e.revision());
+        n.put("reason", e.reason());
+        n.put("limit", e.limit());
+        e.limitBytes().ifPresent(v -> n.put("limitBytes", v));
+        e.peakBytes().ifPresent(v -> n.put("peakBytes", v));
+        e.refusedForks().ifPresent(v -> n.put("refusedForks", v));
+        e.exitCode().ifPresent(v -> n.put("exitCode", v));
+      }
+      case JournalEvent.ServiceRemoved e -> n.put("revision", e.revision());
+      case JournalEvent.RollbackRequested e -> {
+        n.put("from", e.from());
+        n.put("to", e.to());
+        n.put("contentOf", e.contentOf());
+        n.put("mode", e.mode());
+      }
+      case JournalEvent.Noted e -> {
+        n.put("service", e.service());
+        n.put("message", e.message());
+      }
+    }
+    return n;
+  }
+
+  public static JournalEvent decode(Entry e) {
+    return decode(e.kind(), e.subject(), Json.parse(e.body()));
+  }
+
+  /**
+   * The event an entry of {@code kind} holds, from a body of either version.
+   *
+   * @throws ServerException naming the kind and the missing field when the body is not an event
+   */
+  public static JournalEvent decode(String kind, String subject, JsonNode n) {
+    int version = n.path("v").asInt(1);
+    if (version > VERSION) {
+      throw new ServerException(
+          "journal entry of kind "
+              + kind
+              + " has body version "
+              + version
+              + "; this server reads versions 1 to "
+              + VERSION
+              + " (upgrade Kiln)");
+    }
+    try {
+      return switch (kind) {
+        case "server-started" -> {
+          List<String> adopted = new ArrayList<>();
+          n.path("adopted").forEach(a -> adopted.add(a.asText()));
+          yield new JournalEvent.ServerStarted(
+              adopted, text(n, "api"), text(n, "router"), text(n, "hostKey"));
+        }
+        case "image-baked" ->
+            new JournalEvent.ImageBaked(
+                text(n, "image"), digest(n, "digest"), n.path("blueprint").asText(""));
+        case "image-verified" ->
+            new JournalEvent.ImageVerified(
+                text(n, "image"), digest(n, "digest"), text(n, "reason"), opt(n, "keyId"));
+        case "image-refused" ->
+            new JournalEvent.ImageRefused(
+                opt(n, "image"), digest(n, "digest"), text(n, "reason"), opt(n, "keyId"));
+        case "blueprint-applied" -> blueprintApplied(n);
+        case "revision-created" ->
+            new JournalEvent.RevisionCreated(
+                StateCodec.revision(field(n, "revision")), n.path("cause").asText("apply"));
+        case "rollout-started" ->
+            new JournalEvent.RolloutStarted(
+                StateCodec.rollout(field(n, "rollout")),
+                n.has("supersedes") ? Optional.of(n.get("supersedes").asInt()) : Optional.empty());
+        case "rollout-state" ->
+            new JournalEvent.RolloutState(StateCodec.rollout(field(n, "rollout")));
+        case "rollout-intent" ->
+            new JournalEvent.RolloutIntent(
+                StateCodec.rollout(field(n, "rollout")), opt(n, "request"));
+        case "traffic-set" ->
+            new JournalEvent.TrafficSet(
+                n.path("service").asText(subject), StateCodec.traffic(field(n, "traffic")));
+        case "instance-starting" ->
+            new JournalEvent.InstanceStarting(
+                text(n, "service"),
+                field(n, "revision").asInt(),
+                opt(n, "image").map(Digest::parse),
+                strings(field(n, "instances")));
+        case "instance-stopping" ->
+            new JournalEvent.InstanceStopping(
+                text(n, "service"),
+                text(n, "instance"),
+                text(n, "reason"),
+                field(n, "drain").asBoolean());
+        case "instance-adopted" ->
+            new JournalEvent.InstanceAdopted(
+                text(n, "service"),
+                field(n, "fromRevision").asInt(),
+                field(n, "toRevision").asInt(),
+                strings(field(n, "instances")));
+        case "instance-failed" ->
+            new JournalEvent.InstanceFailed(
+                text(n, "service"),
+                field(n, "revision").asInt(),
+                text(n, "instance"),
+                text(n, "error"),
+                Duration.parse(text(n, "retryIn")));
+        case "instance-limit-exceeded" ->
+            new JournalEvent.InstanceLimitExceeded(
+                subject,
+                text(n, "instance"),
+                field(n, "revision").asInt(),
+                text(n, "reason"),
+                text(n, "limit"),
+                optLong(n, "limitBytes"),
+                optLong(n, "peakBytes"),
+                optLong(n, "refusedForks"),
+                optLong(n, "exitCode").map(Long::intValue));
+        case "service-removed" ->
+            new JournalEvent.ServiceRemoved(subject, field(n, "revision").asInt());
+        // v1 wrote the user's request and the planner's line under one kind; the request has a mode
+        case "rollback" ->
+            n.has("mode")
+                ? new JournalEvent.RollbackRequested(
+                    subject,
+                    field(n, "from").asInt(),
+                    field(n, "to").asInt(),
+                    text(n, "contentOf"),
+                    text(n, "mode"))
+                : noted(kind, n);
+        default -> noted(kind, n);
+      };
+    } catch (RuntimeException ex) {
+      if (ex instanceof ServerException) throw ex;
+      throw new ServerException(
+          "journal entry of kind " + kind + " has a malformed body: " + ex.getMessage(), ex);
+    }
+  }
+
+  private static JournalEvent noted(String kind, JsonNode n) {
+    return new JournalEvent.Noted(
+        text(n, "service"), dev.kiln.controller.EventKind.of(kind), text(n, "message"));
+  }
+
+  private static JournalEvent blueprintApplied(JsonNode n) {
+    TreeMap<String, Digest> images = new TreeMap<>();
+    n.path("images")
+        .fields()
+        .forEachRemaining(f -> images.put(f.getKey(), Digest.parse(f.getValue().asText())));
+    TreeMap<String, AppliedService> services = new TreeMap<>();
+    n.path("services")
+        .fields()
+        .forEachRemaining(
+            f -> {
+              JsonNode s = f.getValue();
+              services.put(
+                  f.getKey(),
+                  new AppliedService(
+                      s.path("image").asText(""),
+                      field(s, "replicas").asInt(),
+                      StateCodec.strategy(field(s, "strategy")),
+                      Duration.parse(text(s, "progressDeadline"))));
+            });
+    return new JournalEvent.BlueprintApplied(
+        text(n, "file"),
+        digest(n, "digest"),
+        opt(n, "commit"),
+        images,
+        services,
+        n.path("hasChanges").asBoolean(true));
+  }
+
+  private static JsonNode field(JsonNode n, String name) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull())
+      throw new IllegalArgumentException("field '" + name + "' is missing");
+    return v;
+  }
+
+  private static String text(JsonNode n, String name) {
+    return field(n, name).asText();
+  }
+
+  private static Digest digest(JsonNode n, String name) {
+    return Digest.parse(text(n, name));
+  }
+
+  private static Optional<Long> optLong(JsonNode n, String name) {
+    JsonNode v = n.get(name);
+    return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asLong());
+  }
+
+  private static Optional<String> opt(JsonNode n, String name) {
+    JsonNode v = n.get(name);
+    return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
+  }
+
+  private static List<String> strings(JsonNode a) {
+    List<String> out = new ArrayList<>();
+    a.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+}

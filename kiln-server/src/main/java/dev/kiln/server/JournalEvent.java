@@ -1,0 +1,288 @@
+package dev.kiln.server;
+
+import dev.kiln.controller.EventKind;
+import dev.kiln.controller.Revision;
+import dev.kiln.controller.Rollout;
+import dev.kiln.controller.Traffic;
+import dev.kiln.model.Digest;
+import dev.kiln.model.Strategy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Every kind of journal entry the server writes, one record per kind: {@link Recorder#append} is
+ * the only writer, {@link EventCodec} the only JSON form, and {@link ServerState#apply} switches
+ * over this sealed family without a {@code default}, so a kind that is not projected does not
+ * compile. {@link #kind()} is the entry's kind as stored (hyphenated, stable forever: `kiln journal
+ * --kind` and existing journals use these strings); {@link #subject()} the entry's subject.
+ *
+ * <p>Adding a kind: a record here, its encode/decode in {@link EventCodec} with a round-trip case
+ * in {@code EventCodecTest}, and its arm in {@link ServerState#apply}.
+ */
+public sealed interface JournalEvent {
+  String kind();
+
+  String subject();
+
+  /** The control plane came up, adopting the instances still running from before. */
+  record ServerStarted(List<String> adopted, String api, String router, String hostKey)
+      implements JournalEvent {
+    public ServerStarted {
+      adopted = List.copyOf(adopted);
+    }
+
+    public String kind() {
+      return "server-started";
+    }
+
+    public String subject() {
+      return "server";
+    }
+  }
+
+  /** {@code kiln apply} baked an image the blueprint uses that was not in the store. */
+  record ImageBaked(String image, Digest digest, String blueprint) implements JournalEvent {
+    public String kind() {
+      return "image-baked";
+    }
+
+    public String subject() {
+      return image;
+    }
+  }
+
+  /** An image's signature verified with the host key before it was deployed. */
+  record ImageVerified(String image, Digest digest, String reason, Optional<String> keyId)
+      implements JournalEvent {
+    public String kind() {
+      return "image-verified";
+    }
+
+    public String subject() {
+      return image;
+    }
+  }
+
+  /**
+   * An image was refused: at apply time (its blueprint name known) or when an instance was about to
+   * start from it (only its digest known; the subject is then {@code image}).
+   */
+  record ImageRefused(Optional<String> image, Digest digest, String reason, Optional<String> keyId)
+      implements JournalEvent {
+    public String kind() {
+      return "image-refused";
+    }
+
+    public String subject() {
+      return image.orElse("image");
+    }
+  }
+
+  /** How one service is to run, as an applied blueprint said. */
+  record AppliedService(String image, int replicas, Strategy strategy, Duration progressDeadline) {}
+
+  /** A blueprint was applied: its file, content digest, image digests and services. */
+  record BlueprintApplied(
+      String file,
+      Digest digest,
+      Optional<String> commit,
+      SortedMap<String, Digest> images,
+      SortedMap<String, AppliedService> services,
+      boolean hasChanges)
+      implements JournalEvent {
+    public BlueprintApplied {
+      images = new TreeMap<>(images);
+      services = new TreeMap<>(services);
+    }
+
+    public String kind() {
+      return "blueprint-applied";
+    }
+
+    public String subject() {
+      return "blueprint";
+    }
+  }
+
+  /** A new revision, by an apply or a rollback ({@code cause}). */
+  record RevisionCreated(Revision revision, String cause) implements JournalEvent {
+    public String kind() {
+      return "revision-created";
+    }
+
+    public String subject() {
+      return revision.service();
+    }
+  }
+
+  /** A rollout began; {@code supersedes} names the target of the unfinished one it replaced. */
+  record RolloutStarted(Rollout rollout, Optional<Integer> supersedes) implements JournalEvent {
+    public String kind() {
+      return "rollout-started";
+    }
+
+    public String subject() {
+      return rollout.service();
+    }
+  }
+
+  /** The rollout's next state, as the planner (or a scale) decided it. */
+  record RolloutState(Rollout rollout) implements JournalEvent {
+    public String kind() {
+      return "rollout-state";
+    }
+
+    public String subject() {
+      return rollout.service();
+    }
+  }
+
+  /**
+   * A request recorded on the rollout for the planner to act on: a user's pause, resume, promote or
+   * abort, or the server's abort of a rollout whose image was refused.
+   */
+  record RolloutIntent(Rollout rollout, Optional<String> request) implements JournalEvent {
+    public String kind() {
+      return "rollout-intent";
+    }
+
+    public String subject() {
+      return rollout.service();
+    }
+  }
+
+  /** The traffic split a service's route now has. */
+  record TrafficSet(String service, Traffic traffic) implements JournalEvent {
+    public String kind() {
+      return "traffic-set";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /** Instances about to be started (journaled first, so a restarted server knows the ids). */
+  record InstanceStarting(
+      String service, int revision, Optional<Digest> image, List<String> instances)
+      implements JournalEvent {
+    public InstanceStarting {
+      instances = List.copyOf(instances);
+    }
+
+    public String kind() {
+      return "instance-starting";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /** An instance about to be taken out of the route (drained if {@code drain}) and stopped. */
+  record InstanceStopping(String service, String instance, String reason, boolean drain)
+      implements JournalEvent {
+    public String kind() {
+      return "instance-stopping";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /** Running instances of {@code fromRevision} now serve {@code toRevision} (a warm rollback). */
+  record InstanceAdopted(String service, int fromRevision, int toRevision, List<String> instances)
+      implements JournalEvent {
+    public InstanceAdopted {
+      instances = List.copyOf(instances);
+    }
+
+    public String kind() {
+      return "instance-adopted";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /** An instance failed to start or crashed; the service waits {@code retryIn} before retrying. */
+  record InstanceFailed(
+      String service, int revision, String instance, String error, Duration retryIn)
+      implements JournalEvent {
+    public String kind() {
+      return "instance-failed";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /**
+   * A resource limit ended an instance ({@code OOMKilled} or {@code PidsLimit}): the limit and the
+   * peak it reached. The healer replaces it like any instance that exited; this says why.
+   */
+  record InstanceLimitExceeded(
+      String service,
+      String instance,
+      int revision,
+      String reason,
+      String limit,
+      Optional<Long> limitBytes,
+      Optional<Long> peakBytes,
+      Optional<Long> refusedForks,
+      Optional<Integer> exitCode)
+      implements JournalEvent {
+    public String kind() {
+      return "instance-limit-exceeded";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /** A service left the blueprint; {@code revision} was its last. */
+  record ServiceRemoved(String service, int revision) implements JournalEvent {
+    public String kind() {
+      return "service-removed";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /**
+   * A user asked for a rollback: {@code mode} is {@code swap} (warm fleet) or {@code fast-track}.
+   */
+  record RollbackRequested(String service, int from, int to, String contentOf, String mode)
+      implements JournalEvent {
+    public String kind() {
+      return "rollback";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /**
+   * A fact the planners report with a line of its own (the controller's {@code RecordEvent}): a
+   * phase change, a canary step, a replacement. It changes no state.
+   */
+  record Noted(String service, EventKind note, String message) implements JournalEvent {
+    public String kind() {
+      return note.kind();
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+}

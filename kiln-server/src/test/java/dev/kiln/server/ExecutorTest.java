@@ -1,0 +1,185 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.controller.Rollout;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.HostKey;
+import dev.kiln.journal.Entry;
+import dev.kiln.runtime.InstanceId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executor with a fake runtime, a mutable clock and a real journal: it journals before it acts,
+ * drains before it stops, paces failed starts and gives up on refused images.
+ */
+class ExecutorTest {
+  @TempDir Path tmp;
+
+  static final Duration TICK = Duration.ofMillis(200);
+
+  private static String rolloutPhase(ServerHarness h) {
+    return h.state.rollout("web").map(r -> r.phase().name()).orElse("none");
+  }
+
+  @Test
+  void everyStartIsJournaledBeforeTheRuntimeSeesIt() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      h.tick();
+
+      assertThat(h.running()).containsExactly("web-1-0001", "web-1-0002");
+      assertThat(h.events).hasSize(2).containsOnly("journaled before the driver started it");
+      JournalEvent.InstanceStarting starting =
+          (JournalEvent.InstanceStarting) h.events(JournalEvent.InstanceStarting.class).getFirst();
+      assertThat(starting.instances()).containsExactly("web-1-0001", "web-1-0002");
+    }
+  }
+
+  @Test
+  void aRollingReplacement_takesTheOldInstanceOutOfTheRoute_andStopsItOnlyOnceDrained()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      assertThat(h.data.backends("web")).containsExactly("web-1-0001@1");
+
+      h.image("hello", "B", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.data.drainAtOnce = false;
+      h.tick();
+      h.allHealthy(2);
+      h.tickUntil(() -> h.data.backends("web").equals(List.of("web-2-0002@2")), TICK, 10);
+
+      // out of the route, not stopped: requests in flight finish first
+      assertThat(h.running()).contains("web-1-0001");
+      List<String> kinds = h.kinds();
+      assertThat(kinds).contains("instance-stopping");
+      h.data.finishDrains();
+      h.tickUntil(() -> !h.running().contains("web-1-0001"), TICK, 50);
+      assertThat(h.running()).containsExactly("web-2-0002");
+    }
+  }
+
+  @Test
+  void afterARolloutSucceeded_theJournalNoLongerSaysProgressing() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      for (int i = 0; i < 3; i++) h.tick();
+      List<Entry> entries = h.entries();
+      int succeeded = entries.stream().map(Entry::kind).toList().indexOf("rollout-succeeded");
+      assertThat(succeeded).isNotNegative();
+      assertThat(entries.subList(succeeded, entries.size()))
+          .extracting(Entry::cause)
+          .noneMatch(c -> c.contains("PROGRESSING"));
+    }
+  }
+
+  @Test
+  void failedStartsBackOffByTheHealersPolicy_andTheProgressDeadlineAbortsTheRollout()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.driver.failStarts(Optional.of("no space left on device"));
+      h.applier.apply(h.blueprint("hello", 1, "    progress-deadline: 30s\n"), "tester");
+      h.tick();
+      h.tick(); // still inside the first second: no new attempt
+      h.clock.advance(Duration.ofSeconds(1));
+      h.tick();
+      h.clock.advance(Duration.ofSeconds(1));
+      h.tick(); // only one of the two seconds of the second wait has passed
+      List<Duration> waits =
+          h.events(JournalEvent.InstanceFailed.class).stream()
+              .map(e -> ((JournalEvent.InstanceFailed) e).retryIn())
+              .toList();
+      assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+      h.tickUntil(() -> rolloutPhase(h).equals("ABORTED"), Duration.ofSeconds(5), 20);
+      assertThat(h.running()).isEmpty();
+    }
+  }
+
+  @Test
+  void anImageRefusedAtStart_abortsItsRolloutAtOnce_withoutRetrying() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      Descriptor a = h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.resign(a, HostKey.generate(tmp.resolve("other-keys")));
+      h.tick();
+      h.tick();
+
+      assertThat(h.running()).isEmpty();
+      assertThat(h.kinds())
+          .containsSubsequence(
+              "instance-starting", "image-refused", "instance-failed", "rollout-intent");
+      assertThat(h.state.rollout("web").orElseThrow().phase()).isEqualTo(Rollout.Phase.ABORTED);
+      assertThat(h.kinds().stream().filter("instance-starting"::equals)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRestartedServerAdoptsTheInstancesStillRunning_andStartsNoNewOnes() throws Exception {
+    ServerHarness.Runtime runtime = new ServerHarness.Runtime();
+    try (ServerHarness h = new ServerHarness(tmp, runtime)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+    }
+    try (ServerHarness again = new ServerHarness(tmp, runtime)) {
+      long before = again.entries().size();
+      again.allHealthy(1);
+      for (int i = 0; i < 5; i++) {
+        again.tick();
+        again.clock.advance(TICK);
+      }
+      List<Entry> after = again.entries().subList((int) before, again.entries().size());
+      assertThat(after).extracting(Entry::kind).doesNotContain("instance-starting");
+      assertThat(again.running()).containsExactly("web-1-0001", "web-1-0002");
+      assertThat(again.data.backends("web"))
+          .containsExactlyInAnyOrder("web-1-0001@1", "web-1-0002@1");
+    }
+  }
+
+  @Test
+  void anInstanceThatCrashesIsReplaced_andACrashLoopIsPaced() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.tick();
+      // the new instance exits before it is ever healthy, again and again
+      for (int round = 0; round < 3; round++) {
+        for (String id : h.running()) h.driver.crash(InstanceId.of(id), 1);
+        h.tick();
+        h.clock.advance(Duration.ofMillis(100));
+      }
+      long starts =
+          h.events(JournalEvent.InstanceStarting.class).stream()
+              .mapToLong(e -> ((JournalEvent.InstanceStarting) e).instances().size())
+              .sum();
+      // one start, one replacement, then the backoff holds within the first second
+      assertThat(starts).isEqualTo(2);
+      h.clock.advance(Duration.ofSeconds(1));
+      h.tick();
+      assertThat(
+              h.events(JournalEvent.InstanceStarting.class).stream()
+                  .mapToLong(e -> ((JournalEvent.InstanceStarting) e).instances().size())
+                  .sum())
+          .isEqualTo(3);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.controller.ControllerException;
+import dev.kiln.controller.Rollout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Users' requests are recorded as intent; a rollback to a warm fleet is one journaled swap. */
+class IntentsTest {
+  @TempDir Path tmp;
+
+  static final String BLUE_GREEN = "    strategy:\n      blue-green: { scale-down-delay: 10m }\n";
+
+  private static String phase(ServerHarness h) {
+    Rollout r = h.state.rollout("web").orElseThrow();
+    return r.phase() + "/" + r.step();
+  }
+
+  @Test
+  void requestsAreRecordedAsIntent_andRefusedWithTheRightDomainError() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "alice");
+
+      Rollout paused = h.intents.request("web", "pause", "bob");
+      assertThat(paused.intent().pause()).isTrue();
+      JournalEvent.RolloutIntent recorded =
+          (JournalEvent.RolloutIntent) h.events(JournalEvent.RolloutIntent.class).getLast();
+      assertThat(recorded.request()).contains("pause");
+      assertThat(h.entries().getLast().actor()).isEqualTo("bob");
+      assertThat(h.intents.request("web", "abort", "bob").intent().abort()).isTrue();
+
+      assertThatThrownBy(() -> h.intents.request("web", "explode", "bob"))
+          .isInstanceOf(ServerException.NotFound.class);
+      assertThatThrownBy(() -> h.intents.request("nope", "pause", "bob"))
+          .isInstanceOf(ServerException.NotFound.class)
+          .hasMessageContaining("no service named nope");
+      h.tickUntil(
+          () -> h.state.rollout("web").orElseThrow().phase().isTerminal(),
+          Duration.ofMillis(200),
+          5);
+      assertThatThrownBy(() -> h.intents.request("web", "promote", "bob"))
+          .isInstanceOf(ServerException.Conflict.class)
+          .hasMessageContaining("no rollout in progress");
+    }
+  }
+
+  @Test
+  void rollbackToAWarmFleet_adoptsItsInstances_andSwapsTheRouteInOneStep() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> phase(h).startsWith("SUCCEEDED"), Duration.ofMillis(200), 10);
+      h.image("hello", "B", h.key);
+      h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+      h.tick();
+      h.allHealthy(2);
+      h.tickUntil(() -> phase(h).equals("PROGRESSING/1"), Duration.ofMillis(200), 10);
+      h.intents.request("web", "promote", "alice");
+      h.tickUntil(() -> phase(h).startsWith("SCALING_DOWN"), Duration.ofMillis(200), 10);
+      assertThat(h.data.backends("web")).containsExactly("web-2-0002@2");
+      int before = h.entries().size();
+
+      var back = h.intents.rollback("web", Optional.empty(), "bob");
+
+      assertThat(back.mode()).isEqualTo("swap");
+      assertThat(back.revision().number()).isEqualTo(3);
+      assertThat(h.kinds().subList(before, h.kinds().size()))
+          .containsExactly(
+              "rollback",
+              "revision-created",
+              "rollback",
+              "instance-adopted",
+              "traffic-set",
+              "rollout-started");
+      assertThat(h.entries().getLast().cause()).isEqualTo("rollback: revision 2 -> 3");
+      // the warm instance of revision 1 now serves revision 3, in the table already published
+      assertThat(h.data.backends("web")).containsExactly("web-1-0001@3");
+      assertThat(h.state.traffic("web").weights()).containsEntry(3, 100);
+    }
+  }
+
+  @Test
+  void rollbackToARevisionThatNeverExisted_isNotFound() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "alice");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(
+          () -> h.state.rollout("web").orElseThrow().phase().isTerminal(),
+          Duration.ofMillis(200),
+          10);
+      assertThatThrownBy(() -> h.intents.rollback("web", Optional.of(9), "bob"))
+          .isInstanceOfSatisfying(
+              ControllerException.NoSuchRevision.class,
+              e -> assertThat(ErrorStatus.statusOf(e)).isEqualTo(404));
+      assertThat(h.kinds()).doesNotContain("rollback");
+      assertThat(List.of(h.state.revisions("web").size())).containsExactly(1);
+    }
+  }
+}
