@@ -217,9 +217,8 @@ final class Executor implements AutoCloseable {
       if (blockedUntil.getOrDefault(service, Instant.MIN).isAfter(now)) continue;
       Rollout r = current.get();
       Decision d = RolloutPlanner.next(r, fleetView, traffic, metrics, now, ids);
-      boolean converged =
-          d.next().equals(r) && d.actions().stream().noneMatch(a -> a instanceof Action.SetTraffic);
-      if (r.phase().isTerminal() && converged) {
+      // The controller says when a finished rollout hands its service to the healer.
+      if (d.settled()) {
         heal.put(service, r.lastGood() > 0 ? Map.of(r.lastGood(), r.replicas()) : Map.of());
         continue;
       }
