@@ -264,7 +264,7 @@ public final class ControlPlane implements AutoCloseable {
               executor.pause();
               List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
               for (Executor.Observed o : executor.observe()) {
-                if (executor.isStopping(o.instance().id())) continue;
+                if (executor.isLeaving(o)) continue;
                 ObjectNode b = Json.object();
                 b.put("service", o.instance().service());
                 b.put("instance", o.instance().id());

@@ -153,12 +153,24 @@ final class Executor implements AutoCloseable {
 
   // --- observe ---
 
-  /** What the runtimes report, with revisions as the journal knows them and health as probed. */
-  record Observed(Fleet.Running running, ObservedInstance instance, int port) {}
+  /**
+   * What the runtimes report, with revisions as the journal knows them and health as probed.
+   *
+   * @param leaving its stop had begun when the runtimes were listed: it is leaving the route and is
+   *     invisible to the planners, even if the stop ends (and `stopping` forgets it) before the
+   *     listing is used
+   */
+  record Observed(Fleet.Running running, ObservedInstance instance, int port, boolean leaving) {}
 
   List<Observed> observe() {
+    // Stops end on other threads. One that ends while (or after) the runtimes are listed leaves its
+    // instance in the listing with its health forgotten and no longer in `stopping`: it would look
+    // alive, and be routed, healed and stopped again. Stops only begin on this thread, so the set
+    // from before the listing says which listed instances are leaving.
+    Set<String> leaving = Set.copyOf(stopping);
     List<Observed> out = new ArrayList<>();
     for (Fleet.Running r : fleet.list()) {
+      if (leaving.contains(r.id()) && !stopping.contains(r.id())) continue; // stopped meanwhile
       InstanceStatus s = r.status();
       String id = r.id();
       int revision = state.revisionOf(id, s.spec().revision());
@@ -173,7 +185,7 @@ final class Executor implements AutoCloseable {
             new ObservedInstance(
                 id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
       }
-      out.add(new Observed(r, o, s.spec().port()));
+      out.add(new Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;
   }
@@ -185,7 +197,7 @@ final class Executor implements AutoCloseable {
     Map<String, Observed> byId = new HashMap<>();
     observed.forEach(o -> byId.put(o.instance().id(), o));
     for (Observed o : observed) {
-      if (stopping.contains(o.instance().id())) continue;
+      if (isLeaving(o)) continue;
       if (state.service(o.instance().service()).isEmpty()
           && state.rollout(o.instance().service()).isEmpty()) {
         Action stop =
@@ -201,7 +213,7 @@ final class Executor implements AutoCloseable {
     FleetView fleetView =
         new FleetView(
             observed.stream()
-                .filter(o -> !stopping.contains(o.instance().id()))
+                .filter(o -> !isLeaving(o))
                 .filter(
                     o ->
                         state.service(o.instance().service()).isPresent()
@@ -394,15 +406,16 @@ final class Executor implements AutoCloseable {
         stoppers);
   }
 
-  boolean isStopping(String id) {
-    return stopping.contains(id);
+  /** Being stopped: out of the route, invisible to the planners, never stopped twice. */
+  boolean isLeaving(Observed o) {
+    return o.leaving() || stopping.contains(o.instance().id());
   }
 
   /** Builds the route table from the traffic the journal says and the healthy instances. */
   CompletableFuture<DrainReport> publishRoutes(List<Observed> observed) {
     List<RouteBuilder.Serving> serving =
         observed.stream()
-            .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
+            .filter(o -> o.instance().isHealthy() && !isLeaving(o))
             .map(
                 o ->
                     new RouteBuilder.Serving(

@@ -90,7 +90,7 @@ final class Intents {
               // Instances being stopped are not warm: they are leaving the route for good.
               var observed =
                   executor.observe().stream()
-                      .filter(o -> !executor.isStopping(o.instance().id()))
+                      .filter(o -> !executor.isLeaving(o))
                       .map(Executor.Observed::instance)
                       .toList();
               RollbackPlanner.RollbackPlan plan;
