@@ -170,7 +170,12 @@ final class Tick {
     } else {
       t = new Traffic(now.weights(), Optional.empty()); // nothing can serve: keep it, see above
     }
-    return wanted.preview().filter(p -> healthy(p.revision()) > 0).map(t::withPreview).orElse(t);
+    // A preview only ever shows the rollout's new revision, never one it superseded.
+    return wanted
+        .preview()
+        .filter(p -> p.revision() == state.to() && healthy(p.revision()) > 0)
+        .map(t::withPreview)
+        .orElse(t);
   }
 
   /** The weights of {@code t} on revisions with a healthy instance after this tick's stops. */

@@ -120,6 +120,23 @@ class KeepServingTest {
     sim.assertConvergedOn(2, 2);
   }
 
+  /** A superseded blue-green's preview is dropped with its revision, whatever else happens. */
+  @Test
+  void supersededPreview_isDroppedAndItsFleetStopped() {
+    FleetSimulator sim = new FleetSimulator().seed(1, 1, Phase.HEALTHY).seed(2, 1, Phase.HEALTHY);
+    sim.health(sim.ids(1).get(0), Phase.UNHEALTHY, 1);
+    sim.route(Traffic.all(1).withPreview(Traffic.Preview.of(2)));
+    Rollout aborted =
+        Rollout.start("web", 1, 3, 1, Fixtures.blueGreen(), DEADLINE, false, T0).requestAbort();
+
+    Decision d = sim.decide(aborted);
+    assertThat(d.actions()).contains(new Action.SetTraffic("web", Traffic.all(1)));
+    assertThat(d.actions())
+        .contains(
+            new Action.StopInstance(
+                "web", sim.ids(2).get(0), "orphan: revision 2 is not part of the rollout", true));
+  }
+
   /** The hand-off rule the executor follows, for a rollout that finished normally. */
   @Test
   void succeeded_isSettledOnceTheRouteIsAllOnTheNewRevision() {

@@ -52,7 +52,7 @@ class RolloutInterleavingTest {
     record Abort() implements Event {}
   }
 
-  @Property(tries = 300)
+  @Property(tries = 1000)
   void rolling_neverEmptiesTheRouteOfAServiceThatCanServe(
       @ForAll @IntRange(min = 1, max = 4) int replicas,
       @ForAll @IntRange(min = 0, max = 2) int maxSurge,
@@ -68,7 +68,7 @@ class RolloutInterleavingTest {
     check(s, replicas, firstDeploy, steps);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 1000)
   void blueGreen_neverEmptiesTheRouteOfAServiceThatCanServe(
       @ForAll @IntRange(min = 1, max = 4) int replicas,
       @ForAll boolean autoPromote,
@@ -81,7 +81,7 @@ class RolloutInterleavingTest {
     check(s, replicas, firstDeploy, steps);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 1000)
   void canary_neverEmptiesTheRouteOfAServiceThatCanServe(
       @ForAll @IntRange(min = 1, max = 4) int replicas,
       @ForAll boolean failingAnalysis,
