@@ -95,7 +95,9 @@ final class BlueGreenStrategy {
 
   /**
    * After the switch: all traffic on the new fleet, the old one kept warm (and healed) until {@code
-   * switchedAt + scaleDownDelay}, then stopped with a drain.
+   * switchedAt + scaleDownDelay} and until every replica of the new one is healthy, then stopped
+   * with a drain. While the new fleet has no healthy instance, the route falls back to the warm one
+   * (see {@code Tick.routable}); stopping it then would leave the service nothing to serve.
    */
   static void scaleDown(Tick t) {
     Rollout r = t.state;
@@ -106,9 +108,9 @@ final class BlueGreenStrategy {
       return;
     }
     Instant until = r.switchedAt().orElse(t.now).plus(scaleDownDelay(r));
-    if (t.now.isBefore(until)) {
+    if (t.now.isBefore(until) || t.healthy(r.to()) < r.replicas()) {
       t.scaleTo(r.from(), r.replicas(), "blue-green: warm fleet");
-      t.wakeAt(until);
+      if (t.now.isBefore(until)) t.wakeAt(until);
       return;
     }
     RolloutPlanner.succeed(

@@ -14,9 +14,9 @@ public final class Handoff {
 
   /** Replicas per live revision for the healer, or empty while the rollout still acts. */
   public static Optional<Map<Integer, Integer>> toHealer(Rollout r, Decision d) {
-    boolean settled =
-        d.next().equals(r) && d.actions().stream().noneMatch(a -> a instanceof Action.SetTraffic);
-    if (!r.phase().isTerminal() || !settled) return Optional.empty();
+    // The planner says when a finished rollout's route is its end state (Decision.settled): an
+    // aborted rollout still waiting for its old revision to serve again keeps the service.
+    if (!r.phase().isTerminal() || !d.settled()) return Optional.empty();
     return Optional.of(r.lastGood() > 0 ? Map.of(r.lastGood(), r.replicas()) : Map.of());
   }
 }

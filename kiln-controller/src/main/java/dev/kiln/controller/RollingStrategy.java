@@ -72,8 +72,8 @@ final class RollingStrategy {
     TreeMap<Integer, Integer> healthy = new TreeMap<>();
     if (r.from() != 0) healthy.put(r.from(), t.healthy(r.from()));
     healthy.put(r.to(), t.healthy(r.to()));
-    // Nothing healthy (max-unavailable allows it): an honest empty table, not a stale one.
-    t.setTraffic(proportional(healthy).orElse(Traffic.NONE));
+    // Nothing healthy (max-unavailable allows it): the tick keeps the route (see Tick.routable).
+    proportional(healthy).ifPresent(t::setTraffic);
   }
 
   /**

@@ -79,7 +79,7 @@ public final class RolloutPlanner {
         t.stop(i, i.phase() == ObservedInstance.Phase.EXITED ? "exited" : "persistently unhealthy");
         t.event("instance-replaced", i.id() + " (revision " + i.revision() + ") is " + i.phase());
       } else if (i.revision() != r.from() && i.revision() != r.to()) {
-        t.stop(i, "orphan: revision " + i.revision() + " is not part of the rollout");
+        t.stopUnlessRouted(i, "orphan: revision " + i.revision() + " is not part of the rollout");
       }
     }
   }
@@ -156,7 +156,7 @@ public final class RolloutPlanner {
   /** Succeeded: all traffic and {@code replicas} instances on {@code to}, nothing else. */
   static void convergeSucceeded(Tick t) {
     Rollout r = t.state;
-    t.setTraffic(t.healthy(r.to()) > 0 ? Traffic.all(r.to()) : Traffic.NONE);
+    t.setTraffic(Traffic.all(r.to()));
     t.scaleTo(r.to(), r.replicas(), "rollout succeeded");
     if (r.from() != 0) t.scaleTo(r.from(), 0, "replaced by revision " + r.to());
   }

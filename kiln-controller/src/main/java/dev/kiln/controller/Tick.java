@@ -27,6 +27,7 @@ final class Tick {
   final MetricsView metrics;
   final Instant now;
   private final IdSource ids;
+  private final Rollout initial;
   Rollout state;
 
   /**
@@ -38,6 +39,7 @@ final class Tick {
   private final List<Action> events = new ArrayList<>();
   private Optional<Traffic> traffic = Optional.empty();
   private final Map<String, StopInstance> stops = new LinkedHashMap<>();
+  private final Map<String, String> orphans = new LinkedHashMap<>();
   private final Map<Integer, List<String>> starts = new TreeMap<>();
   private final Set<String> stopped = new HashSet<>();
   private Optional<Instant> wake = Optional.empty();
@@ -50,6 +52,7 @@ final class Tick {
       Instant now,
       IdSource ids) {
     this.state = state;
+    this.initial = state;
     this.fleet = fleet;
     this.observedTraffic = traffic;
     this.metrics = metrics;
@@ -115,6 +118,14 @@ final class Tick {
   }
 
   /**
+   * Stops an instance of a revision outside the rollout once the route no longer needs it: a
+   * superseded rollout's instances keep serving until the rollout's own revisions can.
+   */
+  void stopUnlessRouted(ObservedInstance i, String reason) {
+    orphans.putIfAbsent(i.id(), reason);
+  }
+
+  /**
    * Makes {@code revision} have {@code target} live instances: fewer pending starts first, then
    * stops (not-yet-healthy first, then the newest), or starts with fresh ids.
    */
@@ -139,22 +150,24 @@ final class Tick {
           .thenComparing(ObservedInstance::id, Comparator.reverseOrder());
 
   /**
-   * The route table as wanted, minus what cannot serve it once this tick's stops are done: weights
-   * of revisions without a healthy instance go to the others in proportion; if none is left, all
-   * traffic goes to the stable revision, else the new one, else nowhere. A crash or a death between
-   * two decisions can leave a planned split pointing at an empty fleet; this is where it is
-   * corrected.
+   * The route table as wanted (or, if no step asked for one, as the router has it), minus what
+   * cannot serve it once this tick's stops are done: weights of revisions without a healthy
+   * instance go to the others in proportion; if none is left, all traffic goes to the stable
+   * revision, else the new one, else to whatever the router routes now that can still serve (a
+   * superseded rollout's revision). A crash or a death between two decisions can leave a planned
+   * split pointing at an empty fleet; this is where it is corrected.
+   *
+   * <p>When nothing of the service can serve, the route is kept, never emptied: the router then
+   * answers 503 for the service and serves again the moment a routed instance is healthy, where an
+   * empty table would answer 404 (no route) until the next decision. Only an explicit {@link
+   * Traffic#NONE} (an aborted first deploy) removes the route.
    */
-  private Traffic routable(Traffic wanted) {
-    TreeMap<Integer, Integer> kept = new TreeMap<>();
-    wanted
-        .weights()
-        .forEach(
-            (rev, w) -> {
-              if (healthy(rev) > 0) kept.put(rev, w);
-            });
+  private Traffic routable(Traffic wanted, boolean explicit) {
+    if (explicit && wanted.weights().isEmpty() && wanted.preview().isEmpty()) return wanted;
+    Traffic now = observedTraffic.of(service());
+    TreeMap<Integer, Integer> kept = servable(wanted);
     Traffic t;
-    if (kept.size() == wanted.weights().size()) {
+    if (!kept.isEmpty() && kept.size() == wanted.weights().size()) {
       t = new Traffic(wanted.weights(), Optional.empty());
     } else if (!kept.isEmpty()) {
       t = RollingStrategy.proportional(kept).orElseThrow();
@@ -162,10 +175,28 @@ final class Tick {
       t = Traffic.all(state.from());
     } else if (healthy(state.to()) > 0) {
       t = Traffic.all(state.to());
+    } else if (!servable(now).isEmpty()) {
+      t = RollingStrategy.proportional(servable(now)).orElseThrow();
     } else {
-      t = Traffic.NONE;
+      t = new Traffic(now.weights(), Optional.empty()); // nothing can serve: keep it, see above
     }
-    return wanted.preview().filter(p -> healthy(p.revision()) > 0).map(t::withPreview).orElse(t);
+    // A preview only ever shows the rollout's new revision, never one it superseded.
+    return wanted
+        .preview()
+        .filter(p -> p.revision() == state.to() && healthy(p.revision()) > 0)
+        .map(t::withPreview)
+        .orElse(t);
+  }
+
+  /** The weights of {@code t} on revisions with a healthy instance after this tick's stops. */
+  private TreeMap<Integer, Integer> servable(Traffic t) {
+    TreeMap<Integer, Integer> kept = new TreeMap<>();
+    t.weights()
+        .forEach(
+            (rev, w) -> {
+              if (healthy(rev) > 0) kept.put(rev, w);
+            });
+    return kept;
   }
 
   /**
@@ -173,15 +204,33 @@ final class Tick {
    */
   Decision decide() {
     List<Action> actions = new ArrayList<>(events);
-    traffic
-        .map(this::routable)
-        .filter(t -> !t.equals(observedTraffic.of(service())))
-        .ifPresent(t -> actions.add(new Action.SetTraffic(service(), t)));
+    Traffic observed = observedTraffic.of(service());
+    // A step that leaves the route alone still gets it repaired when what it routes to is gone.
+    Traffic route = routable(traffic.orElse(observed), traffic.isPresent());
+    if (!route.equals(observed)) actions.add(new Action.SetTraffic(service(), route));
+    for (var orphan : orphans.entrySet()) {
+      fleet.of(service()).stream()
+          .filter(i -> i.id().equals(orphan.getKey()))
+          .filter(i -> route.weight(i.revision()) == 0)
+          .findFirst()
+          .ifPresent(i -> stop(i, orphan.getValue()));
+    }
     actions.addAll(stops.values());
     starts.forEach(
         (rev, idList) -> {
           if (!idList.isEmpty()) actions.add(new StartInstances(service(), rev, idList));
         });
-    return new Decision(state, actions, wake);
+    boolean settled =
+        state.phase().isTerminal()
+            && state.equals(initial)
+            && route.equals(observed)
+            && route.weights().equals(endRoute().weights());
+    return new Decision(state, actions, wake, settled);
+  }
+
+  /** Where a finished rollout leaves the traffic. */
+  private Traffic endRoute() {
+    int last = state.lastGood();
+    return last == 0 ? Traffic.NONE : Traffic.all(last);
   }
 }

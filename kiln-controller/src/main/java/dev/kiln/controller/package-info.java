@@ -45,11 +45,18 @@
  *       instances of revisions outside the rollout (orphans) are stopped.
  *   <li><b>Replace, don't repair.</b> An exited or persistently unhealthy instance is stopped and a
  *       new one of the same revision started; nothing is ever restarted in place.
- *   <li><b>Traffic only to what can serve it.</b> Weights sum to 100 and go only to revisions with
- *       healthy instances; a route change is one atomic swap ({@link
- *       dev.kiln.controller.Action.SetTraffic}) sent only when it differs from what the router has.
- *       An abort returns traffic to the last good revision as soon as it has a healthy instance and
- *       never empties the route table before that.
+ *   <li><b>Traffic only to what can serve it, and never an empty route for a service that can
+ *       serve.</b> Weights sum to 100 and go only to revisions with healthy instances; a route
+ *       change is one atomic swap ({@link dev.kiln.controller.Action.SetTraffic}) sent only when it
+ *       differs from what the router has. An abort returns traffic to the last good revision as
+ *       soon as it has a healthy instance and never empties the route table before that; a
+ *       superseded rollout's instances keep serving until the new rollout's revisions can; a
+ *       blue-green warm fleet is kept while the new fleet cannot serve. When nothing of the service
+ *       is healthy the route is kept as it is, not emptied (the router answers 503 and serves again
+ *       as soon as a routed instance is healthy). Only an aborted first deploy removes a route. A
+ *       finished rollout hands its service to the healer only once it is {@link
+ *       dev.kiln.controller.Decision#settled settled}. {@code RolloutInterleavingTest} checks this
+ *       for every strategy over random interleavings of fleet events.
  *   <li><b>Capacity.</b> A rolling update never has fewer than {@code replicas - maxUnavailable}
  *       healthy instances nor more than {@code replicas + maxSurge} live ones (crash leftovers
  *       aside, which it stops first); canary and blue-green keep the stable fleet whole until the

@@ -81,22 +81,25 @@ class ExecutorDecisionsTest {
         Rollout.start("web", 1, 2, 3, Strategy.Rolling.DEFAULT, Duration.ofMinutes(5), false, T0);
     Rollout done = running.withPhase(Rollout.Phase.SUCCEEDED);
     Rollout aborted = running.withPhase(Rollout.Phase.ABORTED);
-    Decision idle = new Decision(done, List.of(), Optional.empty());
+    Decision idle = new Decision(done, List.of(), Optional.empty(), true);
     assertThat(Handoff.toHealer(done, idle)).contains(Map.of(2, 3));
-    assertThat(Handoff.toHealer(aborted, new Decision(aborted, List.of(), Optional.empty())))
+    assertThat(Handoff.toHealer(aborted, new Decision(aborted, List.of(), Optional.empty(), true)))
         .contains(Map.of(1, 3));
     // still moving traffic back after an abort: the rollout keeps the service
     Decision moving =
         new Decision(
-            aborted, List.of(new Action.SetTraffic("web", Traffic.all(1))), Optional.empty());
+            aborted,
+            List.of(new Action.SetTraffic("web", Traffic.all(1))),
+            Optional.empty(),
+            false);
     assertThat(Handoff.toHealer(aborted, moving)).isEmpty();
-    assertThat(Handoff.toHealer(running, new Decision(running, List.of(), Optional.empty())))
+    assertThat(Handoff.toHealer(running, new Decision(running, List.of(), Optional.empty(), false)))
         .isEmpty();
     // a first deploy that was aborted leaves nothing live to heal
     Rollout first =
         Rollout.start("web", 0, 1, 3, Strategy.Rolling.DEFAULT, Duration.ofMinutes(5), false, T0)
             .withPhase(Rollout.Phase.ABORTED);
-    assertThat(Handoff.toHealer(first, new Decision(first, List.of(), Optional.empty())))
+    assertThat(Handoff.toHealer(first, new Decision(first, List.of(), Optional.empty(), true)))
         .contains(new TreeMap<>());
   }
 }

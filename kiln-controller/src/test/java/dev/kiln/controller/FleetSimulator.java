@@ -19,9 +19,9 @@ import java.util.function.UnaryOperator;
 /**
  * A fake fleet and router that perform decisions the way the executor will: instances start as
  * STARTING and become HEALTHY after {@link #healthyAfterTicks} ticks of one second (never, for a
- * revision in {@link #neverHealthy}); stops remove at once; traffic swaps at once. Every action is
- * checked (no instance started twice, no stop of an unknown instance) and the invariants are
- * asserted after every decision.
+ * revision in {@link #neverHealthy}); stops remove at once (or, with {@link #asyncStops}, drain
+ * until {@link #stopDone}); traffic swaps at once. Every action is checked (no instance started
+ * twice, no stop of an unknown instance) and the invariants are asserted after every decision.
  */
 final class FleetSimulator {
   static final String SERVICE = "web";
@@ -42,6 +42,12 @@ final class FleetSimulator {
   /** Check capacity bounds (rolling); off for runs that start from a perturbed fleet. */
   boolean checkCapacity = true;
 
+  /**
+   * As the executor stops: a stopped instance first leaves the route and the planners' view, and is
+   * gone only when its stop is done ({@link #stopDone}). Off: stops remove at once.
+   */
+  boolean asyncStops;
+
   private final TreeMap<String, Sim> instances = new TreeMap<>();
   private final Set<String> everStarted = new HashSet<>();
   private int seeded;
@@ -52,13 +58,21 @@ final class FleetSimulator {
     Phase phase;
     Instant since;
     int ticks;
+    int failures;
+    boolean stopping;
 
     Sim(String id, int revision, Phase phase, Instant since) {
       this.id = id;
       this.revision = revision;
       this.phase = phase;
       this.since = since;
+      this.failures = phase == Phase.UNHEALTHY ? 1 : 0;
     }
+  }
+
+  /** Instances the runtime lists and the planners see: not being stopped. */
+  private java.util.stream.Stream<Sim> visible() {
+    return instances.values().stream().filter(s -> !s.stopping);
   }
 
   /** Adds {@code count} instances that already run (the fleet before the rollout). */
@@ -78,16 +92,8 @@ final class FleetSimulator {
 
   FleetView view() {
     return new FleetView(
-        instances.values().stream()
-            .map(
-                s ->
-                    new ObservedInstance(
-                        s.id,
-                        SERVICE,
-                        s.revision,
-                        s.phase,
-                        s.since,
-                        s.phase == Phase.UNHEALTHY ? 1 : 0))
+        visible()
+            .map(s -> new ObservedInstance(s.id, SERVICE, s.revision, s.phase, s.since, s.failures))
             .toList());
   }
 
@@ -122,12 +128,15 @@ final class FleetSimulator {
     s.traffic = traffic;
     s.ids = ids.copy();
     s.checkCapacity = checkCapacity;
+    s.asyncStops = asyncStops;
     instances
         .values()
         .forEach(
             x -> {
               Sim c = new Sim(x.id, x.revision, x.phase, x.since);
               c.ticks = x.ticks;
+              c.failures = x.failures;
+              c.stopping = x.stopping;
               s.instances.put(x.id, c);
             });
     s.everStarted.addAll(everStarted);
@@ -148,7 +157,10 @@ final class FleetSimulator {
         }
       }
       case Action.StopInstance s -> {
-        if (instances.remove(s.instanceId()) == null) fail("stop of unknown " + s.instanceId());
+        Sim stopped = instances.get(s.instanceId());
+        if (stopped == null || stopped.stopping) fail("stop of unknown " + s.instanceId());
+        if (asyncStops) stopped.stopping = true;
+        else instances.remove(s.instanceId());
       }
       case Action.SetTraffic s -> traffic = s.traffic();
       case Action.AdoptInstances s ->
@@ -161,7 +173,7 @@ final class FleetSimulator {
   void tick() {
     now = now.plusSeconds(1);
     for (Sim s : instances.values()) {
-      if (s.phase != Phase.STARTING || neverHealthy.contains(s.revision)) continue;
+      if (s.stopping || s.phase != Phase.STARTING || neverHealthy.contains(s.revision)) continue;
       if (++s.ticks >= healthyAfterTicks) {
         s.phase = crashing.contains(s.revision) ? Phase.EXITED : Phase.HEALTHY;
         s.since = now;
@@ -170,12 +182,63 @@ final class FleetSimulator {
   }
 
   boolean anyStarting() {
-    return instances.values().stream()
-        .anyMatch(s -> s.phase == Phase.STARTING && !neverHealthy.contains(s.revision));
+    return visible().anyMatch(s -> s.phase == Phase.STARTING && !neverHealthy.contains(s.revision));
   }
 
   void kill(String id) {
     instances.get(id).phase = Phase.EXITED;
+  }
+
+  /** A health verdict arrives: {@code failures} checks failed in a row (0 for a passing one). */
+  void health(String id, Phase phase, int failures) {
+    Sim s = instances.get(id);
+    if (s.phase != phase) s.since = now;
+    s.phase = phase;
+    s.failures = phase == Phase.HEALTHY ? 0 : failures;
+  }
+
+  /** A stop the executor performs has finished: the instance is gone. */
+  void stopDone(String id) {
+    if (!instances.get(id).stopping) fail(id + " is not being stopped");
+    instances.remove(id);
+  }
+
+  /** Ids of visible instances in {@code phases}, sorted. */
+  List<String> ids(Set<Phase> phases) {
+    return visible().filter(s -> phases.contains(s.phase)).map(s -> s.id).toList();
+  }
+
+  /** Ids of instances whose stop is under way, sorted. */
+  List<String> stopping() {
+    return instances.values().stream().filter(s -> s.stopping).map(s -> s.id).toList();
+  }
+
+  /**
+   * The backends of the route table the executor builds from the traffic: the healthy instances of
+   * each weighted revision, minus those being stopped.
+   */
+  List<String> routedBackends() {
+    return visible()
+        .filter(s -> s.phase == Phase.HEALTHY && traffic.weight(s.revision) > 0)
+        .map(s -> s.id)
+        .toList();
+  }
+
+  /** An instance that could serve: healthy and not being stopped. */
+  boolean anyRoutable() {
+    return visible().anyMatch(s -> s.phase == Phase.HEALTHY);
+  }
+
+  /**
+   * Whether an instance could serve the service as {@code r} stands: healthy, not being stopped,
+   * and of a revision the rollout may route to ({@code to}, {@code from} until it is replaced) or
+   * that the route already has (a superseded rollout's).
+   */
+  boolean canServe(Rollout r) {
+    Set<Integer> routable = new HashSet<>(traffic.weights().keySet());
+    routable.add(r.to());
+    if (r.from() != 0 && r.phase() != Rollout.Phase.SUCCEEDED) routable.add(r.from());
+    return visible().anyMatch(s -> s.phase == Phase.HEALTHY && routable.contains(s.revision));
   }
 
   void remove(String id) {
@@ -190,7 +253,7 @@ final class FleetSimulator {
   }
 
   List<String> ids(int revision) {
-    return instances.values().stream().filter(s -> s.revision == revision).map(s -> s.id).toList();
+    return visible().filter(s -> s.revision == revision).map(s -> s.id).toList();
   }
 
   int count(int revision) {
@@ -198,15 +261,12 @@ final class FleetSimulator {
   }
 
   int healthy(int revision) {
-    return (int)
-        instances.values().stream()
-            .filter(s -> s.revision == revision && s.phase == Phase.HEALTHY)
-            .count();
+    return (int) visible().filter(s -> s.revision == revision && s.phase == Phase.HEALTHY).count();
   }
 
   Set<Integer> revisions() {
     Set<Integer> r = new HashSet<>();
-    instances.values().forEach(s -> r.add(s.revision));
+    visible().forEach(s -> r.add(s.revision));
     return r;
   }
 
@@ -241,15 +301,18 @@ final class FleetSimulator {
   }
 
   void assertInvariants(Rollout r) {
-    traffic
-        .weights()
-        .forEach(
-            (rev, w) ->
-                assertThat(healthy(rev))
-                    .as(
-                        "revision %d has %d%% of the traffic, so it needs a healthy instance (%s)",
-                        rev, w, r)
-                    .isPositive());
+    // When nothing of the service can serve, the route is kept rather than emptied (Tick.routable).
+    if (anyRoutable()) {
+      traffic
+          .weights()
+          .forEach(
+              (rev, w) ->
+                  assertThat(healthy(rev))
+                      .as(
+                          "revision %d has %d%% of the traffic, so it needs a healthy instance (%s)",
+                          rev, w, r)
+                      .isPositive());
+    }
     if (!traffic.weights().isEmpty()) {
       assertThat(traffic.weights().values().stream().mapToInt(Integer::intValue).sum())
           .isEqualTo(100);

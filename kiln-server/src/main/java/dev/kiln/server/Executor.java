@@ -166,12 +166,24 @@ final class Executor implements AutoCloseable {
 
   // --- observe ---
 
-  /** What the runtimes report, with revisions as the journal knows them and health as probed. */
-  record Observed(Fleet.Running running, ObservedInstance instance, int port) {}
+  /**
+   * What the runtimes report, with revisions as the journal knows them and health as probed.
+   *
+   * @param leaving its stop had begun when the runtimes were listed: it is leaving the route and is
+   *     invisible to the planners, even if the stop ends (and `stopping` forgets it) before the
+   *     listing is used
+   */
+  record Observed(Fleet.Running running, ObservedInstance instance, int port, boolean leaving) {}
 
   List<Observed> observe() {
+    // Stops end on other threads. One that ends while (or after) the runtimes are listed leaves its
+    // instance in the listing with its health forgotten and no longer in `stopping`: it would look
+    // alive, and be routed, healed and stopped again. Stops only begin on this thread, so the set
+    // from before the listing says which listed instances are leaving.
+    Set<String> leaving = Set.copyOf(stopping);
     List<Observed> out = new ArrayList<>();
     for (Fleet.Running r : fleet.list()) {
+      if (leaving.contains(r.id()) && !stopping.contains(r.id())) continue; // stopped meanwhile
       InstanceStatus s = r.status();
       String id = r.id();
       int revision = state.revisionOf(id, s.spec().revision());
@@ -187,7 +199,7 @@ final class Executor implements AutoCloseable {
             new ObservedInstance(
                 id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
       }
-      out.add(new Observed(r, o, s.spec().port()));
+      out.add(new Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;
   }
@@ -207,8 +219,7 @@ final class Executor implements AutoCloseable {
     lastObserved = observed;
     Round round = new Round(observed);
     publishRoutes(round, Map.of());
-    List<Observed> live =
-        observed.stream().filter(o -> !stopping.contains(o.instance().id())).toList();
+    List<Observed> live = observed.stream().filter(o -> !isLeaving(o)).toList();
     Set<String> known = new TreeSet<>(state.services().keySet());
     known.addAll(state.rollouts().keySet());
     List<Action> orphans = Orphans.stops(live.stream().map(Observed::instance).toList(), known);
@@ -299,18 +310,20 @@ final class Executor implements AutoCloseable {
   /** Stops for every instance not already stopping, drained: how {@code kiln up} ends. */
   List<Action> stopEverything(String reason) {
     return observe().stream()
+        .filter(o -> !isLeaving(o))
         .map(Observed::instance)
-        .filter(i -> !stopping.contains(i.id()))
         .<Action>map(i -> new Action.StopInstance(i.service(), i.id(), reason, true))
         .toList();
   }
 
   /** The instances a rollback may adopt: observed now, those being stopped left out. */
   List<ObservedInstance> warmInstances() {
-    return observe().stream()
-        .map(Observed::instance)
-        .filter(i -> !stopping.contains(i.id()))
-        .toList();
+    return observe().stream().filter(o -> !isLeaving(o)).map(Observed::instance).toList();
+  }
+
+  /** Being stopped: out of the route, invisible to the planners, never stopped twice. */
+  boolean isLeaving(Observed o) {
+    return o.leaving() || stopping.contains(o.instance().id());
   }
 
   private void journal(String actor, Action a, String cause) {
@@ -492,7 +505,7 @@ final class Executor implements AutoCloseable {
   private CompletableFuture<DrainReport> publishRoutes(Round round, Map<String, Traffic> carried) {
     List<RouteBuilder.Serving> serving =
         round.observed().stream()
-            .filter(o -> o.instance().isHealthy() && !stopping.contains(o.instance().id()))
+            .filter(o -> o.instance().isHealthy() && !isLeaving(o))
             .map(
                 o ->
                     new RouteBuilder.Serving(

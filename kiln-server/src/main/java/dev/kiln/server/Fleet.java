@@ -40,14 +40,28 @@ final class Fleet implements AutoCloseable {
     return drivers.computeIfAbsent(runtime, factory);
   }
 
-  /** Every instance of every driver in use; a driver that fails to list is skipped and logged. */
+  /** Listings of one driver before it is given up on for this observation. */
+  static final int LIST_ATTEMPTS = 3;
+
+  /**
+   * Every instance of every driver in use. A listing can fail for a moment while an instance is
+   * being removed (its record vanishes under the listing, which prompt stops make frequent), so a
+   * failed listing is retried; the planners must not see the fleet without that driver's instances
+   * for it, since to them a missing instance is a dead one (they would empty its route and start a
+   * whole new fleet). A driver that still fails (its daemon is down) is skipped and logged.
+   */
   synchronized List<Running> list() {
     List<Running> out = new ArrayList<>();
     for (var e : drivers.entrySet()) {
-      try {
-        for (InstanceStatus s : e.getValue().list()) out.add(new Running(s, e.getKey()));
-      } catch (RuntimeException ex) {
-        LOG.log(Level.WARNING, "runtime " + e.getKey() + " cannot list its instances", ex);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          for (InstanceStatus s : e.getValue().list()) out.add(new Running(s, e.getKey()));
+          break;
+        } catch (RuntimeException ex) {
+          if (attempt < LIST_ATTEMPTS) continue;
+          LOG.log(Level.WARNING, "runtime " + e.getKey() + " cannot list its instances", ex);
+          break;
+        }
       }
     }
     return out;

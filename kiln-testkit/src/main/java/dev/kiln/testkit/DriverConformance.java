@@ -172,6 +172,22 @@ public abstract class DriverConformance {
   }
 
   @Test
+  void stop_endsAProgramWithoutATermHandler_byTheSignal_notByAKillAfterTheGrace() {
+    assumeTrue(driver.capabilities().signals(), "driver does not send stop signals");
+    // busybox httpd has no SIGTERM handler; as a namespace's pid 1 it would ignore the signal
+    InstanceSpec spec = spec().build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/");
+
+    var result = driver.stop(spec.id(), Duration.ofSeconds(30));
+
+    assertThat(result.graceful()).isTrue();
+    assertThat(result.killed()).isFalse();
+    assertThat(result.exitCode()).as("128 + SIGTERM").hasValue(143);
+    assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
+  }
+
+  @Test
   void stop_killsAnInstanceThatIgnoresTheSignal_afterTheGracePeriod() {
     InstanceSpec spec = spec().shell("trap '' TERM; echo READY; sleep 600 & wait").build();
     driver.start(spec);

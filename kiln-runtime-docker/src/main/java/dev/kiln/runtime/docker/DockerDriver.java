@@ -111,6 +111,7 @@ public final class DockerDriver implements RuntimeDriver {
       // a given command replaces entrypoint and cmd, as for the process runtime
       if (!spec.command().isEmpty()) create.withEntrypoint(spec.command()).withCmd(List.of());
       containerId = create.exec().getId();
+      ProgramCheck.require(docker, containerId, spec, image.runConfig());
       docker.startContainerCmd(containerId).exec();
       return inspect(spec.id()).orElseThrow();
     } catch (DockerException | IOException | RuntimeDriverException e) {
@@ -161,6 +162,9 @@ public final class DockerDriver implements RuntimeDriver {
     }
     HostConfig config =
         HostConfig.newHostConfig()
+            // docker-init as pid 1 (like `docker run --init`): the command as pid 1 would ignore
+            // a SIGTERM it has no handler for, so every stop would wait out the grace period
+            .withInit(true)
             .withReadonlyRootfs(true)
             .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m"))
             .withNetworkMode("host")
