@@ -205,7 +205,7 @@ public final class DockerDriver implements RuntimeDriver {
               !running && Boolean.TRUE.equals(c.getState().getOOMKilled())
                   ? Optional.of(Termination.OOM_KILLED)
                   : Optional.empty(),
-              running && withUsage ? DockerUsage.of(docker, containerId) : Optional.empty(),
+              running && withUsage ? DockerUsage.of(docker, c.getId()) : Optional.empty(),
               running && c.getState().getPidLong() != null && c.getState().getPidLong() > 0
                   ? java.util.OptionalLong.of(c.getState().getPidLong())
                   : java.util.OptionalLong.empty()));
