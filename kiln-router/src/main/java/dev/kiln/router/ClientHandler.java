@@ -45,6 +45,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   final RouterCore core;
   final ReadActivity activity;
+
+  /** A TLS connection: X-Forwarded-Proto https, HSTS, no redirect. */
+  final boolean secure;
+
   final Exchange x = new Exchange();
   ChannelHandlerContext ctx;
   String clientIp = "unknown";
@@ -56,9 +60,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
 
-  ClientHandler(RouterCore core, ReadActivity activity) {
+  ClientHandler(RouterCore core, ReadActivity activity, boolean secure) {
     this.core = core;
     this.activity = activity;
+    this.secure = secure;
   }
 
   @Override
@@ -157,6 +162,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** As {@link #fail(int, String)}, with a {@code Retry-After} of that many seconds when > 0. */
   void fail(int code, String reason, long retryAfterSeconds) {
+    respond(code, reason, retryAfterSeconds, null);
+  }
+
+  /** Answers the current request with a redirect (the route wants HTTPS). */
+  void redirect(String location) {
+    respond(308, "this route is served over HTTPS: " + location, 0, location);
+  }
+
+  private void respond(int code, String reason, long retryAfterSeconds, String location) {
     if (state == State.CLOSED) return;
     if (x.responseStarted) {
       // a late failure (body too large, bad chunk) while the response streams
@@ -173,6 +187,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ErrorResponses.of(ctx.alloc(), code, reason, core.config.requestIdHeader(), x.requestId);
     if (close) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (retryAfterSeconds > 0) r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    if (location != null) {
+      r.headers().set(HttpHeaderNames.LOCATION, location);
+      r.headers().remove("X-Kiln-Router-Error");
+    }
     x.end(core, code, false);
     if (close) {
       state = State.CLOSED;

@@ -64,6 +64,57 @@ public final class PrometheusText {
     return out.toString();
   }
 
+  /** The TLS part: days to each certificate's expiry, reloads and refused reloads. */
+  public static String renderTls(
+      java.util.List<CertificateStatus> certs,
+      long reloads,
+      long reloadFailures,
+      java.time.Instant now) {
+    if (certs.isEmpty() && reloads == 0 && reloadFailures == 0) return "";
+    var out = new StringBuilder(512);
+    header(
+        out,
+        "kiln_router_tls_certificate_expiry_days",
+        "gauge",
+        "Days until the served certificate expires (negative once expired).");
+    for (CertificateStatus c : certs) {
+      double days = (c.notAfter().getEpochSecond() - now.getEpochSecond()) / 86400.0;
+      out.append("kiln_router_tls_certificate_expiry_days{")
+          .append(labels(c.service()))
+          .append(",host=\"")
+          .append(escape(c.host()))
+          .append("\"} ")
+          .append(String.format(java.util.Locale.ROOT, "%.3f", days))
+          .append('\n');
+    }
+    header(
+        out,
+        "kiln_router_tls_certificate_reload_failing",
+        "gauge",
+        "1 while the certificate file is refused and the previous certificate is served.");
+    for (CertificateStatus c : certs) {
+      out.append("kiln_router_tls_certificate_reload_failing{")
+          .append(labels(c.service()))
+          .append(",host=\"")
+          .append(escape(c.host()))
+          .append("\"} ")
+          .append(c.lastError().isPresent() ? 1 : 0)
+          .append('\n');
+    }
+    header(
+        out, "kiln_router_tls_certificate_reloads_total", "counter", "Certificate files reloaded.");
+    out.append("kiln_router_tls_certificate_reloads_total ").append(reloads).append('\n');
+    header(
+        out,
+        "kiln_router_tls_certificate_reload_failures_total",
+        "counter",
+        "Changed certificate files refused (the previous certificate kept serving).");
+    out.append("kiln_router_tls_certificate_reload_failures_total ")
+        .append(reloadFailures)
+        .append('\n');
+    return out.toString();
+  }
+
   private static void statuses(StringBuilder out, String prefix, String labels, StatusCounts c) {
     long[] v = {c.s1xx(), c.s2xx(), c.s3xx(), c.s4xx(), c.s5xx()};
     for (int i = 0; i < v.length; i++) {

@@ -19,8 +19,11 @@ final class ProxyHeaders {
   static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString STRICT_TRANSPORT_SECURITY =
+      AsciiString.cached("strict-transport-security");
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final AsciiString HTTPS = AsciiString.cached("https");
 
   private ProxyHeaders() {}
 
@@ -30,7 +33,8 @@ final class ProxyHeaders {
       String clientIp,
       AsciiString requestIdHeader,
       String requestId,
-      boolean upgrade) {
+      boolean upgrade,
+      boolean secure) {
     HttpHeaders h = req.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     dropHopByHop(h, upgrade);
@@ -41,7 +45,7 @@ final class ProxyHeaders {
     }
     String xff = h.get(X_FORWARDED_FOR);
     h.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
-    h.set(X_FORWARDED_PROTO, HTTP);
+    h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
     String host = h.get(HttpHeaderNames.HOST);
     if (host != null) h.set(X_FORWARDED_HOST, host);
     if (!h.contains(requestIdHeader)) h.set(requestIdHeader, requestId);

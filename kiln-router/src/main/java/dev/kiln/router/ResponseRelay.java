@@ -56,6 +56,8 @@ final class ResponseRelay {
       x.upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
       x.clientKeepAlive = ProxyHeaders.prepareResponse(resp, x.clientKeepAlive, x.client10, x.head);
       if (x.stickyToSet != null) resp.headers().add(HttpHeaderNames.SET_COOKIE, x.stickyToSet);
+      if (c.secure && x.service.hsts != null)
+        resp.headers().set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, x.service.hsts);
       x.heldResponse = resp; // written with its body if that is in the same read, else at read end
       c.clientNeedsFlush = true;
     }

@@ -9,6 +9,9 @@ import java.util.List;
  * router, a different route table means {@link Router#swap}.
  *
  * @param listeners where clients connect (port 0 = any free port; see {@link Router#addresses()})
+ * @param tlsListeners where clients connect over TLS (HTTPS); the certificate comes from the routes
+ *     ({@link ServiceRoute#withTls}), picked by SNI. See {@link Router#tlsAddresses()}
+ * @param certificateCheckInterval how often certificate files are re-read for a hot reload
  * @param ioThreads event loops; 0 = one per core. Each client connection and its backend
  *     connections live on one loop, so nothing on the request path crosses threads.
  * @param connectTimeout a backend that does not accept in this time counts as a connect failure
@@ -29,6 +32,8 @@ import java.util.List;
  */
 public record RouterConfig(
     List<InetSocketAddress> listeners,
+    List<InetSocketAddress> tlsListeners,
+    Duration certificateCheckInterval,
     int ioThreads,
     Duration connectTimeout,
     Duration responseTimeout,
@@ -46,7 +51,8 @@ public record RouterConfig(
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
-    if (listeners.isEmpty())
+    tlsListeners = List.copyOf(tlsListeners);
+    if (listeners.isEmpty() && tlsListeners.isEmpty())
       throw new RouterException("router config: at least one listener is needed");
     if (ioThreads < 0) throw new RouterException("router config: ioThreads must be >= 0");
     for (Duration d :
@@ -56,7 +62,8 @@ public record RouterConfig(
             requestHeaderTimeout,
             idleTimeout,
             drainTimeout,
-            ejectionDuration)) {
+            ejectionDuration,
+            certificateCheckInterval)) {
       if (d.isNegative() || d.isZero())
         throw new RouterException("router config: timeouts must be > 0");
     }
@@ -83,6 +90,8 @@ public record RouterConfig(
 
   public static final class Builder {
     private List<InetSocketAddress> listeners = List.of(new InetSocketAddress("127.0.0.1", 8080));
+    private List<InetSocketAddress> tlsListeners = List.of();
+    private Duration certificateCheckInterval = Duration.ofSeconds(5);
     private int ioThreads = 0;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(60);
@@ -107,6 +116,17 @@ public record RouterConfig(
 
     public Builder listen(String host, int port) {
       listeners = List.of(new InetSocketAddress(host, port));
+      return this;
+    }
+
+    /** HTTPS listeners (none by default). */
+    public Builder tlsListeners(List<InetSocketAddress> value) {
+      tlsListeners = value;
+      return this;
+    }
+
+    public Builder certificateCheckInterval(Duration value) {
+      certificateCheckInterval = value;
       return this;
     }
 
@@ -183,6 +203,8 @@ public record RouterConfig(
     public RouterConfig build() {
       return new RouterConfig(
           listeners,
+          tlsListeners,
+          certificateCheckInterval,
           ioThreads,
           connectTimeout,
           responseTimeout,
