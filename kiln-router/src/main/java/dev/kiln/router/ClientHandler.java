@@ -66,8 +66,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     this.secure = secure;
   }
 
+  /** Added after the connection opened (after TLS and ALPN, or the h2c check): start now. */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) activate(ctx);
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void activate(ChannelHandlerContext ctx) {
+    if (this.ctx != null) return;
     this.ctx = ctx;
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
       clientIp = a.getAddress().getHostAddress();
@@ -78,7 +90,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     deadlineCheck =
         ctx.executor()
             .scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
-    ctx.fireChannelActive();
   }
 
   // ---- client side ---------------------------------------------------------------------------

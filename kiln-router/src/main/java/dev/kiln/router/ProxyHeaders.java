@@ -21,6 +21,10 @@ final class ProxyHeaders {
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   static final AsciiString STRICT_TRANSPORT_SECURITY =
       AsciiString.cached("strict-transport-security");
+  private static final AsciiString HTTP2_STREAM_ID =
+      io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+  private static final AsciiString HTTP2_SCHEME =
+      io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString HTTP = AsciiString.cached("http");
   private static final AsciiString HTTPS = AsciiString.cached("https");
@@ -39,6 +43,9 @@ final class ProxyHeaders {
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     dropHopByHop(h, upgrade);
     h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+    // what the HTTP/2-to-HTTP/1 conversion adds about the client's stream is not the backend's
+    h.remove(HTTP2_STREAM_ID);
+    h.remove(HTTP2_SCHEME);
     if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -47,7 +46,7 @@ public final class Router implements AutoCloseable {
       String service, String id, String revision, InetSocketAddress address) {}
 
   private Router(RouterConfig config, RouteTable initial, Ticker ticker, Clock clock) {
-    this.certificates = new Certificates(clock, null);
+    this.certificates = new Certificates(clock, Protocols.ALPN);
     certificates.install(certificates.prepare(initial)); // a bad certificate: no router at all
     CompiledTable first = compile(initial);
     this.core = new RouterCore(config, ticker, clock, first);
@@ -114,15 +113,14 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    RouterConfig c = core.config;
-                    ReadActivity activity = new ReadActivity(core.ticker);
-                    // SNI picks the certificate, then replaces itself with the TLS handler
-                    if (secure) ch.pipeline().addLast(new SniHandler(certificates));
-                    ch.pipeline()
-                        .addLast(activity)
-                        .addLast(
-                            new HttpServerCodec(c.maxInitialLineLength(), c.maxHeaderSize(), 65536))
-                        .addLast(new ClientHandler(core, activity, secure));
+                    if (secure) {
+                      // SNI picks the certificate, then ALPN picks h2 or HTTP/1.1
+                      ch.pipeline()
+                          .addLast(new SniHandler(certificates))
+                          .addLast(new Protocols.Alpn(core));
+                    } else {
+                      ch.pipeline().addLast(new Protocols.PriorKnowledge(core));
+                    }
                   }
                 });
     for (InetSocketAddress address : addresses) {
