@@ -56,6 +56,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   boolean inRead;
   boolean upstreamNeedsFlush;
   boolean clientNeedsFlush;
+
+  /** When the backend last sent a byte through the tunnel (the client's side is in activity). */
+  long tunnelLastRead;
+
   private ScheduledFuture<?> deadlineCheck;
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
@@ -86,7 +90,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     activity.awaitHead(core.ticker.nanos());
     long period =
-        Math.max(Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos) / 4, 10_000_000L);
+        Math.max(
+            Math.min(
+                    Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos),
+                    core.tunnelIdleTimeoutNanos)
+                / 4,
+            10_000_000L);
     deadlineCheck =
         ctx.executor()
             .scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
@@ -246,6 +255,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- timeouts and teardown -------------------------------------------------------------------
 
   private void checkDeadline() {
+    if (state == State.TUNNEL) {
+      long now = core.ticker.nanos();
+      if (ClientDeadline.tunnelIdle(
+          Math.max(activity.lastRead, tunnelLastRead),
+          now,
+          x.backend != null && x.backend.retired(),
+          core.tunnelIdleTimeoutNanos)) {
+        closeClient(); // ends the exchange and closes the backend's side too
+      }
+      return;
+    }
     boolean uploading = (state == State.CONNECTING || state == State.FORWARDING) && !x.requestDone;
     var action =
         ClientDeadline.decide(

@@ -19,6 +19,9 @@ import java.util.List;
  * @param requestHeaderTimeout a client must finish a request's header section this soon after it
  *     started it (slowloris); 408 and close otherwise
  * @param idleTimeout a keep-alive connection idle, or a body upload stalled, this long is closed
+ * @param tunnelIdleTimeout a tunnel (WebSocket, any upgrade) with no byte either way this long is
+ *     closed; on a backend that is draining, a tunnel quiet for a second is closed, so idle tunnels
+ *     do not hold a drain until its deadline
  * @param drainTimeout how long a backend that left the table may finish its in-flight requests
  * @param maxInitialLineLength longest request line (414 past it)
  * @param maxHeaderSize largest header section (431 past it)
@@ -39,6 +42,7 @@ public record RouterConfig(
     Duration responseTimeout,
     Duration requestHeaderTimeout,
     Duration idleTimeout,
+    Duration tunnelIdleTimeout,
     Duration drainTimeout,
     int maxInitialLineLength,
     int maxHeaderSize,
@@ -61,6 +65,7 @@ public record RouterConfig(
             responseTimeout,
             requestHeaderTimeout,
             idleTimeout,
+            tunnelIdleTimeout,
             drainTimeout,
             ejectionDuration,
             certificateCheckInterval)) {
@@ -97,6 +102,7 @@ public record RouterConfig(
     private Duration responseTimeout = Duration.ofSeconds(60);
     private Duration requestHeaderTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     private Duration drainTimeout = Duration.ofSeconds(30);
     private int maxInitialLineLength = 8192;
     private int maxHeaderSize = 16384;
@@ -155,6 +161,11 @@ public record RouterConfig(
       return this;
     }
 
+    public Builder tunnelIdleTimeout(Duration value) {
+      tunnelIdleTimeout = value;
+      return this;
+    }
+
     public Builder drainTimeout(Duration value) {
       drainTimeout = value;
       return this;
@@ -210,6 +221,7 @@ public record RouterConfig(
           responseTimeout,
           requestHeaderTimeout,
           idleTimeout,
+          tunnelIdleTimeout,
           drainTimeout,
           maxInitialLineLength,
           maxHeaderSize,

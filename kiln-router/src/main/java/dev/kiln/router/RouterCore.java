@@ -31,6 +31,7 @@ final class RouterCore {
   final AsciiString requestIdHeader;
   final long headerTimeoutNanos;
   final long idleTimeoutNanos;
+  final long tunnelIdleTimeoutNanos;
   final long ejectNanos;
   final long maxBody;
   private final Bootstrap upstream;
@@ -52,6 +53,7 @@ final class RouterCore {
     this.requestIdHeader = AsciiString.cached(config.requestIdHeader().toLowerCase());
     this.headerTimeoutNanos = config.requestHeaderTimeout().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
+    this.tunnelIdleTimeoutNanos = config.tunnelIdleTimeout().toNanos();
     this.ejectNanos = config.ejectionDuration().toNanos();
     this.maxBody = config.maxBodySize();
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-";

@@ -9,6 +9,16 @@ import org.junit.jupiter.api.Test;
 
 class SmallPartsTest {
   @Test
+  void tunnelIdle_quietForTheTimeout_orForASecondWhileDraining() {
+    long s = 1_000_000_000L;
+    assertThat(ClientDeadline.tunnelIdle(0, 299 * s, false, 300 * s)).isFalse();
+    assertThat(ClientDeadline.tunnelIdle(0, 300 * s, false, 300 * s)).isTrue();
+    assertThat(ClientDeadline.tunnelIdle(0, s / 2, true, 300 * s)).isFalse();
+    assertThat(ClientDeadline.tunnelIdle(0, s, true, 300 * s)).isTrue();
+    assertThat(ClientDeadline.tunnelIdle(0, s / 5, true, s / 5)).isTrue(); // the shorter limit
+  }
+
+  @Test
   void stableHash_neverChanges() {
     // pinned values: stickiness across restarts and upgrades depends on them
     assertThat(StableHash.of("")).isEqualTo(StableHash.of(""));
