@@ -114,6 +114,8 @@ class RouterTlsIT {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("x-backend")).isEqualTo("shop-1");
     assertThat(r.header("x-seen-x-forwarded-proto")).isEqualTo("https");
+    // netty-tcnative (BoringSSL) from Maven Central loads here: the router runs on OpenSSL
+    assertThat(TlsContexts.provider()).isEqualTo(io.netty.handler.ssl.SslProvider.OPENSSL);
     assertThat(subjectServedTo("shop.test")).isEqualTo("CN=shop.test");
     assertThat(getTls("eu.apps.test", "/").header("x-backend")).isEqualTo("apps-1");
     assertThat(subjectServedTo("eu.apps.test")).isEqualTo("CN=*.apps.test");
