@@ -9,6 +9,26 @@ import org.junit.jupiter.api.Test;
 
 class SmallPartsTest {
   @Test
+  void routerJvm_sizesTheHeapToTheMachine() {
+    var cds = java.nio.file.Path.of("/h/router/router.jsa");
+    assertThat(RouterJvm.options(2, 4L << 30, cds))
+        .containsExactly(
+            "-Xms512m",
+            "-Xmx512m",
+            "-Xmn384m",
+            "-XX:+UseParallelGC",
+            "-XX:ParallelGCThreads=2",
+            "-XX:+AlwaysPreTouch",
+            "-XX:+PerfDisableSharedMem",
+            "-XX:SharedArchiveFile=/h/router/router.jsa",
+            "-XX:+AutoCreateSharedArchive",
+            "-Dio.netty.leakDetection.level=disabled");
+    assertThat(RouterJvm.options(64, 512L << 30, cds))
+        .contains("-Xmx1024m", "-XX:ParallelGCThreads=4");
+    assertThat(RouterJvm.options(1, 1L << 30, cds)).contains("-Xmx256m", "-Xmn192m");
+  }
+
+  @Test
   void tunnelIdle_quietForTheTimeout_orForASecondWhileDraining() {
     long s = 1_000_000_000L;
     assertThat(ClientDeadline.tunnelIdle(0, 299 * s, false, 300 * s)).isFalse();
