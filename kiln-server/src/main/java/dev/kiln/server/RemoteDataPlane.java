@@ -68,6 +68,10 @@ final class RemoteDataPlane implements DataPlane {
               RouterProcess.class.getName(),
               home.toString(),
               listen.getHostString() + ":" + listen.getPort());
+      // the options the router was measured with (heap, collector, AppCDS): after "setsid", java
+      pb.command()
+          .addAll(
+              2, dev.kiln.router.RouterJvm.forThisMachine(stateFile.resolveSibling("router.jsa")));
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));
