@@ -40,6 +40,21 @@ public final class PrometheusText {
             latency(out, p, labels(s, b), b.traffic().latency());
       }
     }
+    for (String level : new String[] {"service", "backend"}) {
+      boolean svc = level.equals("service");
+      String name = "kiln_router_" + level + "_request_latency_seconds";
+      header(
+          out,
+          name,
+          "histogram",
+          "Latency, request head to last response byte, as a histogram that sums across routers.");
+      for (ServiceMetrics s : m.services()) {
+        if (svc) histogram(out, name, labels(s.service()), s.total().latency());
+        else
+          for (BackendMetrics b : s.backends())
+            histogram(out, name, labels(s, b), b.traffic().latency());
+      }
+    }
     header(
         out,
         "kiln_router_backend_connect_failures_total",
@@ -141,6 +156,46 @@ public final class PrometheusText {
         .append(seconds(l.sum()))
         .append('\n');
     out.append(name).append("_count{").append(labels).append("} ").append(l.count()).append('\n');
+  }
+
+  /**
+   * Bucket bounds: powers of two from 64 µs to 16.8 s. They are bounds of the router's own
+   * log-linear buckets, so the counts are exact, and every router process uses the same ones, so
+   * {@code histogram_quantile} over {@code sum by (le)} aggregates them.
+   */
+  static final long[] HISTOGRAM_BOUNDS_MICROS = bounds();
+
+  private static long[] bounds() {
+    long[] b = new long[19];
+    for (int i = 0; i < b.length; i++) b[i] = 64L << i;
+    return b;
+  }
+
+  private static void histogram(StringBuilder out, String name, String labels, Latency l) {
+    LatencySnapshot h = l.histogram();
+    for (long bound : HISTOGRAM_BOUNDS_MICROS) {
+      out.append(name)
+          .append("_bucket{")
+          .append(labels)
+          .append(",le=\"")
+          .append(bound / 1e6)
+          .append("\"} ")
+          .append(h.countBelow(bound))
+          .append('\n');
+    }
+    out.append(name)
+        .append("_bucket{")
+        .append(labels)
+        .append(",le=\"+Inf\"} ")
+        .append(h.count())
+        .append('\n');
+    out.append(name)
+        .append("_sum{")
+        .append(labels)
+        .append("} ")
+        .append(seconds(l.sum()))
+        .append('\n');
+    out.append(name).append("_count{").append(labels).append("} ").append(h.count()).append('\n');
   }
 
   private static void quantile(
