@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M]
  *     [--tls LISTEN --cert CHAIN.pem --key KEY.pem] LISTEN ROUTE...
  *   LISTEN  host:port, e.g. 127.0.0.1:8080
+ * RouterMain --jvm-options CDS_ARCHIVE   prints the JVM options Kiln starts a router process with
  *   --tls   also listen for HTTPS (h2 or HTTP/1.1 by ALPN) with that certificate for every route
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
  * </pre>
@@ -33,6 +34,11 @@ public final class RouterMain {
       // not
       io.netty.util.ResourceLeakDetector.setLevel(
           io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+    if (args.length == 2 && args[0].equals("--jvm-options")) {
+      // what a router process started by Kiln runs with, for benchmarks to start the same
+      RouterJvm.forThisMachine(java.nio.file.Path.of(args[1])).forEach(System.out::println);
+      return;
     }
     int threads = 0;
     long swapEvery = 0;
