@@ -9,8 +9,11 @@
 # Settings: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (medians printed)
 # after two $WARMUP warm-ups of every target; cpu_us/request = the target process's CPU time per request,
 # which background load on a shared machine disturbs far less than requests/s.
-# Every proxy runs one worker / one thread / one event loop. With PIN=1 (default, needs >= 2 cores)
-# the proxy under test gets CPU 1 and wrk + backend share CPU 0, so no proxy can borrow a second core.
+# The Kiln router runs as `kiln server` starts it: RouterJvm's options (heap, ParallelGC, AppCDS), one event
+# loop per core (KILN_THREADS=1 for one), unpinned (PIN=0, default); HAProxy and nginx run one thread/worker.
+# With PIN=1 (needs >= 2 cores) each proxy gets CPU 1 and wrk + backend share CPU 0.
+# Before the warm measurement, the first $COLD of a freshly started Kiln router (twice: without and with
+# its AppCDS archive) and of a fresh HAProxy are measured (COLD=0 skips).
 # Scenario 2 runs Kiln with a route-table swap every 100 ms (each swap retires and drains the previous
 # backend entries) and reports errors and the throughput cost.
 set -euo pipefail
@@ -19,7 +22,9 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-10s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-50}
-PIN=${PIN:-1}
+PIN=${PIN:-0}
+KILN_THREADS=${KILN_THREADS:-0}   # 0 = one event loop per core, as `kiln server` starts the router
+COLD=${COLD:-20s}                 # the first-seconds measurement; 0 = skip
 PROFILE=${PROFILE:-0}
 ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,16 +87,36 @@ start_kiln() { # PORT [extra args]; sets KILN_PID
   local port=$1; shift
   local jfr=()
   if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln-$port.jfr,settings=profile); fi
-  # ~3 KB of garbage per request: a big young generation makes young GCs rare (a few ms each)
-  "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -Xmn384m -XX:+UseParallelGC \
-    -XX:+AlwaysPreTouch "${jfr[@]}" \
+  # the JVM options and event loops a router process started by `kiln server` gets (RouterJvm)
+  "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" "${KILN_JVM[@]}" "${jfr[@]}" \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -cp "$CP" dev.kiln.router.RouterMain --threads 1 "$@" "127.0.0.1:$port" "*/=127.0.0.1:$BACKEND_PORT" \
+    -cp "$CP" dev.kiln.router.RouterMain --threads "$KILN_THREADS" "$@" "127.0.0.1:$port" "*/=127.0.0.1:$BACKEND_PORT" \
     >"$DIR/kiln-$port.log" 2>&1 &
   KILN_PID=$!
   PIDS+=($KILN_PID)
   wait_port "$port"
 }
+mapfile -t KILN_JVM < <("$JAVA_HOME/bin/java" -cp "$CP" dev.kiln.router.RouterMain --jvm-options "$DIR/router.jsa")
+
+# First 20 s: a router process just started (JIT cold), as after `kiln server` starts it, beside a
+# HAProxy just started, both measured from their first request. Twice for Kiln: the first run
+# creates the AppCDS archive at exit, the second starts from it.
+cold() { # NAME -> "rps p50 p99 errors cpu_us_per_request"
+  local port pid
+  port=$(free_port)
+  case $1 in
+    kiln*) start_kiln "$port"; pid=$KILN_PID ;;
+    haproxy) render "$CONF/haproxy.cfg" "$port" "$DIR/haproxy-cold.cfg"
+      "${PROXY_CPU[@]}" haproxy -db -f "$DIR/haproxy-cold.cfg" >"$DIR/haproxy-cold.log" 2>&1 &
+      pid=$!; PIDS+=($pid); wait_port "$port" ;;
+  esac
+  DURATION=$COLD measure "$port" "$pid"
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+}
+if [ "$COLD" != 0 ]; then
+  declare -A COLDRES
+  for t in kiln haproxy kiln_cds; do COLDRES[$t]=$(cold $t); done
+fi
 
 # Every target runs side by side (idle ones cost nothing); the backend itself is "direct".
 declare -A PORT PID
@@ -136,7 +161,7 @@ fi
 
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds after two $WARMUP warm-ups;"
-echo "backend: nginx 'hello'; one worker/thread/event loop per proxy; pinned=$PIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "backend: nginx 'hello'; kiln event loops: $KILN_THREADS (0 = per core), HAProxy/nginx one thread/worker; pinned=$PIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-26s %12s %10s %10s %7s %14s\n' target requests/s p50_ms p99_ms errors cpu_us/request
 for t in "${TARGETS[@]}"; do
   read -r rps p50 p99 err cpu <<<"${RES[$t]}"
@@ -155,6 +180,18 @@ awk -v k="$krps" -v h="$hrps" -v n="$nrps" -v s="$srps" -v kp="$kp99" -v hp="$hp
   printf "Kiln/nginx:   requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/n, kp/1000, np/1000, kc/nc
   printf "swap every 100 ms: %d errors, throughput cost %.1f%%\n", se, (1 - s/k) * 100
 }'
+if [ "$COLD" != 0 ]; then
+  echo
+  echo "first $COLD after start (wrk from the first request):"
+  for t in kiln kiln_cds haproxy; do
+    read -r rps p50 p99 err cpu <<<"${COLDRES[$t]}"
+    name=$t; [ "$t" = kiln ] && name="kiln, first start"; [ "$t" = kiln_cds ] && name="kiln, with AppCDS"
+    printf '%-26s %12.0f %10.3f %10.3f %7d %14s\n' "$name" "$rps" "$(echo "$p50" | to_us | awk '{print $1/1000}')" \
+      "$(echo "$p99" | to_us | awk '{print $1/1000}')" "$err" "$cpu"
+  done
+  read -r c1 _ _ _ _ <<<"${COLDRES[kiln]}"; read -r c2 _ _ _ _ <<<"${COLDRES[kiln_cds]}"; read -r ch _ _ _ _ <<<"${COLDRES[haproxy]}"
+  awk -v a="$c1" -v b="$c2" -v h="$ch" 'BEGIN {printf "first %s: Kiln/HAProxy %.2fx (first start), %.2fx (with AppCDS)\n", "'"$COLD"'", a/h, b/h}'
+fi
 if [ "$PROFILE" = 1 ]; then
   echo
   echo "hottest top frames in the Kiln process (JFR execution samples):"

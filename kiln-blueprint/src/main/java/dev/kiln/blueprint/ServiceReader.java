@@ -32,7 +32,8 @@ final class ServiceReader {
           "runtime");
   static final List<String> RUNTIMES = List.of("process", "docker");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
-  private static final List<String> ROUTE_KEYS = List.of("host", "path");
+  private static final List<String> ROUTE_KEYS = List.of("host", "path", "tls");
+  private static final List<String> TLS_KEYS = List.of("cert", "key", "redirect", "hsts");
 
   private final Values values;
   private final HealthReader health;
@@ -168,7 +169,43 @@ final class ServiceReader {
         f.get("path").isEmpty()
             ? Optional.of("/")
             : values.absolutePath(f.get("path").orElseThrow(), f.path("path"));
-    return prefix.map(p -> new Route(host, p));
+    if (f.get("tls").isEmpty()) return prefix.map(p -> new Route(host, p));
+    Optional<Route.Tls> tls = tls(f.get("tls").orElseThrow(), f.path("tls"));
+    return prefix.flatMap(p -> tls.map(t -> new Route(host, p, Optional.of(t))));
+  }
+
+  /**
+   * {@code tls: { cert: certs/app.pem, key: APP_TLS_KEY }}: the certificate is a file, the key is
+   * only ever the name of a secret, so the key material never enters the blueprint.
+   */
+  private Optional<Route.Tls> tls(Node node, String path) {
+    Optional<Fields> read = Fields.read(node, path, TLS_KEYS, values);
+    if (read.isEmpty()) return Optional.empty();
+    Fields f = read.get();
+    Optional<String> cert = f.get("cert").flatMap(n -> values.nonEmpty(n, f.path("cert")));
+    Optional<String> key = f.get("key").flatMap(n -> values.nonEmpty(n, f.path("key")));
+    if (f.get("cert").isEmpty()) {
+      values.report(
+          node, path + ": missing required key 'cert'", "cert: <PEM certificate chain file>");
+    }
+    if (f.get("key").isEmpty()) {
+      values.report(
+          node,
+          path + ": missing required key 'key'",
+          "key: <name of the secret holding the PEM private key>");
+    }
+    if (key.isPresent() && key.get().contains("-----BEGIN")) {
+      values.report(
+          f.get("key").orElseThrow(),
+          path + ".key: a private key was pasted into the blueprint",
+          "put the key in a secret and write its name here");
+      key = Optional.empty();
+    }
+    boolean redirect =
+        f.get("redirect").flatMap(n -> values.bool(n, f.path("redirect"))).orElse(false);
+    boolean hsts = f.get("hsts").flatMap(n -> values.bool(n, f.path("hsts"))).orElse(false);
+    Optional<String> k = key;
+    return cert.flatMap(c -> k.map(kk -> new Route.Tls(c, kk, redirect, hsts)));
   }
 
   /** Secret names become environment variables, so they follow env key rules and may not clash. */

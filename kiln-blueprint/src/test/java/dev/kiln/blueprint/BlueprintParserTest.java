@@ -167,6 +167,18 @@ class BlueprintParserTest {
   }
 
   @Test
+  void routeTlsNamesACertificateFileAndAKeySecret() {
+    ServiceSpec s =
+        service(
+            "health: { exec: [ /bin/true ] }\n    route: { host: \"*.example.com\", tls: { cert:"
+                + " certs/app.pem, key: APP_TLS_KEY, redirect: true, hsts: true } }");
+    assertThat(s.route())
+        .contains(
+            new Route("*.example.com", "/")
+                .withTls(new Route.Tls("certs/app.pem", "APP_TLS_KEY", true, true)));
+  }
+
+  @Test
   void strategies_rollingBlueGreenDefaultsAndCanary() {
     assertThat(service("strategy: { rolling: { max-surge: 2 } }").strategy())
         .isEqualTo(new Strategy.Rolling(2, 0));

@@ -159,6 +159,18 @@ class BlueprintProblemsTest {
             "7:14: services.web.runtime: unknown runtime 'dokcer'",
             "did you mean 'docker'?"),
         bad(
+            SERVICE + "    route: { host: a.example, tls: { key: APP_KEY } }\n",
+            "7:36: services.web.route.tls: missing required key 'cert'",
+            "PEM certificate chain"),
+        bad(
+            SERVICE + "    route: { tls: { cert: c.pem, key: \"-----BEGIN PRIVATE KEY-----\" } }\n",
+            "7:39: services.web.route.tls.key: a private key was pasted into the blueprint",
+            "put the key in a secret"),
+        bad(
+            SERVICE + "    route: { tls: { cert: c.pem, key: K, redirect: sometimes } }\n",
+            "7:52: services.web.route.tls.redirect: expected true or false, got a string 'sometimes'",
+            ""),
+        bad(
             SERVICE + "    route: { path: api }\n",
             "7:20: services.web.route.path: must be an absolute path, got 'api'",
             ""),

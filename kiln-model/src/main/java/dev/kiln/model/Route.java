@@ -1,8 +1,42 @@
 package dev.kiln.model;
 
-/** Which requests reach a service: a host ({@code *} for any) and a path prefix. */
-public record Route(String host, String pathPrefix) {
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which requests reach a service: a host ({@code *} for any) and a path prefix, and how the router
+ * terminates TLS for that host, if it does.
+ */
+public record Route(String host, String pathPrefix, Optional<Tls> tls) {
   public Route {
     if (!pathPrefix.startsWith("/")) throw new IllegalArgumentException("path must start with /");
+    Objects.requireNonNull(tls, "tls (use Optional.empty())");
+  }
+
+  /** A plain HTTP route. */
+  public Route(String host, String pathPrefix) {
+    this(host, pathPrefix, Optional.empty());
+  }
+
+  public Route withTls(Tls value) {
+    return new Route(host, pathPrefix, Optional.of(value));
+  }
+
+  /**
+   * TLS for a route's host ({@code route: { tls: { cert: ..., key: ... } }}).
+   *
+   * @param cert the PEM certificate chain (leaf first), a file path as written in the blueprint
+   * @param keySecret the name of the secret holding the PEM private key: the key itself is never in
+   *     a blueprint, an image, a log or the journal
+   * @param redirect answer plain-HTTP requests for this route with a redirect to HTTPS
+   * @param hsts send {@code Strict-Transport-Security} on HTTPS responses of this route
+   */
+  public record Tls(String cert, String keySecret, boolean redirect, boolean hsts) {
+    public Tls {
+      if (cert == null || cert.isBlank())
+        throw new IllegalArgumentException("tls.cert must name a PEM certificate file");
+      if (keySecret == null || keySecret.isBlank())
+        throw new IllegalArgumentException("tls.key must name a secret holding the PEM key");
+    }
   }
 }

@@ -42,4 +42,17 @@ final class ClientDeadline {
     }
     return Action.NONE;
   }
+
+  /** How long a tunnel on a draining backend may be quiet before it is closed. */
+  static final long DRAINING_TUNNEL_QUIET_NANOS = 1_000_000_000L;
+
+  /**
+   * Whether an open tunnel should close: quiet (no byte either way) for the tunnel idle timeout, or
+   * for {@link #DRAINING_TUNNEL_QUIET_NANOS} when its backend left the table and is draining.
+   */
+  static boolean tunnelIdle(long lastByte, long now, boolean draining, long tunnelIdleTimeout) {
+    long limit =
+        draining ? Math.min(tunnelIdleTimeout, DRAINING_TUNNEL_QUIET_NANOS) : tunnelIdleTimeout;
+    return now - lastByte >= limit;
+  }
 }

@@ -45,6 +45,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   final RouterCore core;
   final ReadActivity activity;
+
+  /** A TLS connection: X-Forwarded-Proto https, HSTS, no redirect. */
+  final boolean secure;
+
   final Exchange x = new Exchange();
   ChannelHandlerContext ctx;
   String clientIp = "unknown";
@@ -52,28 +56,49 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   boolean inRead;
   boolean upstreamNeedsFlush;
   boolean clientNeedsFlush;
+
+  /** When the backend last sent a byte through the tunnel (the client's side is in activity). */
+  long tunnelLastRead;
+
   private ScheduledFuture<?> deadlineCheck;
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
 
-  ClientHandler(RouterCore core, ReadActivity activity) {
+  ClientHandler(RouterCore core, ReadActivity activity, boolean secure) {
     this.core = core;
     this.activity = activity;
+    this.secure = secure;
+  }
+
+  /** Added after the connection opened (after TLS and ALPN, or the h2c check): start now. */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) activate(ctx);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void activate(ChannelHandlerContext ctx) {
+    if (this.ctx != null) return;
     this.ctx = ctx;
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
       clientIp = a.getAddress().getHostAddress();
     }
     activity.awaitHead(core.ticker.nanos());
     long period =
-        Math.max(Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos) / 4, 10_000_000L);
+        Math.max(
+            Math.min(
+                    Math.min(core.headerTimeoutNanos, core.idleTimeoutNanos),
+                    core.tunnelIdleTimeoutNanos)
+                / 4,
+            10_000_000L);
     deadlineCheck =
         ctx.executor()
             .scheduleAtFixedRate(this::checkDeadline, period, period, TimeUnit.NANOSECONDS);
-    ctx.fireChannelActive();
   }
 
   // ---- client side ---------------------------------------------------------------------------
@@ -157,6 +182,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** As {@link #fail(int, String)}, with a {@code Retry-After} of that many seconds when > 0. */
   void fail(int code, String reason, long retryAfterSeconds) {
+    respond(code, reason, retryAfterSeconds, null);
+  }
+
+  /** Answers the current request with a redirect (the route wants HTTPS). */
+  void redirect(String location) {
+    respond(308, "this route is served over HTTPS: " + location, 0, location);
+  }
+
+  private void respond(int code, String reason, long retryAfterSeconds, String location) {
     if (state == State.CLOSED) return;
     if (x.responseStarted) {
       // a late failure (body too large, bad chunk) while the response streams
@@ -173,6 +207,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ErrorResponses.of(ctx.alloc(), code, reason, core.config.requestIdHeader(), x.requestId);
     if (close) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (retryAfterSeconds > 0) r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    if (location != null) {
+      r.headers().set(HttpHeaderNames.LOCATION, location);
+      r.headers().remove("X-Kiln-Router-Error");
+    }
     x.end(core, code, false);
     if (close) {
       state = State.CLOSED;
@@ -217,6 +255,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- timeouts and teardown -------------------------------------------------------------------
 
   private void checkDeadline() {
+    if (state == State.TUNNEL) {
+      long now = core.ticker.nanos();
+      if (ClientDeadline.tunnelIdle(
+          Math.max(activity.lastRead, tunnelLastRead),
+          now,
+          x.backend != null && x.backend.retired(),
+          core.tunnelIdleTimeoutNanos)) {
+        closeClient(); // ends the exchange and closes the backend's side too
+      }
+      return;
+    }
     boolean uploading = (state == State.CONNECTING || state == State.FORWARDING) && !x.requestDone;
     var action =
         ClientDeadline.decide(

@@ -17,11 +17,20 @@ final class CompiledService {
   final BackendPool[] revisions;
   final boolean sticky;
 
+  /** Plain-HTTP requests get a 308 to HTTPS. */
+  final boolean redirectToHttps;
+
+  /** The Strict-Transport-Security value for HTTPS responses, or null. */
+  final String hsts;
+
   CompiledService(ServiceRoute route, TrafficStats stats, Map<Backend, BackendState> states) {
     this.route = route;
     this.name = route.service();
     this.stats = stats;
     this.sticky = route.split().mode() == Split.Mode.STICKY;
+    this.redirectToHttps = route.tls().map(TlsSite::redirect).orElse(false);
+    long maxAge = route.tls().map(TlsSite::hstsMaxAgeSeconds).orElse(0L);
+    this.hsts = maxAge > 0 ? "max-age=" + maxAge : null;
     List<Backend> bs = route.backends();
     this.all = pool("*", bs, states);
     Map<String, List<Backend>> byRevision = new LinkedHashMap<>();

@@ -68,6 +68,18 @@ public final class LatencySnapshot {
   }
 
   /** The non-empty buckets, by exclusive upper bound in microseconds, ascending. */
+  /**
+   * How many latencies were below {@code boundMicros}, exactly when the bound is a bucket bound
+   * (every power of two from 16 µs is), else up to the bucket that contains it.
+   */
+  public long countBelow(long boundMicros) {
+    long n = 0;
+    for (int i = 0; i < counts.length && LatencyHistogram.upperBound(i) <= boundMicros; i++) {
+      n += counts[i];
+    }
+    return n;
+  }
+
   public SortedMap<Long, Long> buckets() {
     SortedMap<Long, Long> out = new TreeMap<>();
     for (int i = 0; i < counts.length; i++) {

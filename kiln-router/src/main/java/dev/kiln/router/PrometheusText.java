@@ -40,6 +40,21 @@ public final class PrometheusText {
             latency(out, p, labels(s, b), b.traffic().latency());
       }
     }
+    for (String level : new String[] {"service", "backend"}) {
+      boolean svc = level.equals("service");
+      String name = "kiln_router_" + level + "_request_latency_seconds";
+      header(
+          out,
+          name,
+          "histogram",
+          "Latency, request head to last response byte, as a histogram that sums across routers.");
+      for (ServiceMetrics s : m.services()) {
+        if (svc) histogram(out, name, labels(s.service()), s.total().latency());
+        else
+          for (BackendMetrics b : s.backends())
+            histogram(out, name, labels(s, b), b.traffic().latency());
+      }
+    }
     header(
         out,
         "kiln_router_backend_connect_failures_total",
@@ -61,6 +76,57 @@ public final class PrometheusText {
         sample(out, "kiln_router_backend_ejected", labels(s, b), b.ejected() ? 1 : 0);
       }
     }
+    return out.toString();
+  }
+
+  /** The TLS part: days to each certificate's expiry, reloads and refused reloads. */
+  public static String renderTls(
+      java.util.List<CertificateStatus> certs,
+      long reloads,
+      long reloadFailures,
+      java.time.Instant now) {
+    if (certs.isEmpty() && reloads == 0 && reloadFailures == 0) return "";
+    var out = new StringBuilder(512);
+    header(
+        out,
+        "kiln_router_tls_certificate_expiry_days",
+        "gauge",
+        "Days until the served certificate expires (negative once expired).");
+    for (CertificateStatus c : certs) {
+      double days = (c.notAfter().getEpochSecond() - now.getEpochSecond()) / 86400.0;
+      out.append("kiln_router_tls_certificate_expiry_days{")
+          .append(labels(c.service()))
+          .append(",host=\"")
+          .append(escape(c.host()))
+          .append("\"} ")
+          .append(String.format(java.util.Locale.ROOT, "%.3f", days))
+          .append('\n');
+    }
+    header(
+        out,
+        "kiln_router_tls_certificate_reload_failing",
+        "gauge",
+        "1 while the certificate file is refused and the previous certificate is served.");
+    for (CertificateStatus c : certs) {
+      out.append("kiln_router_tls_certificate_reload_failing{")
+          .append(labels(c.service()))
+          .append(",host=\"")
+          .append(escape(c.host()))
+          .append("\"} ")
+          .append(c.lastError().isPresent() ? 1 : 0)
+          .append('\n');
+    }
+    header(
+        out, "kiln_router_tls_certificate_reloads_total", "counter", "Certificate files reloaded.");
+    out.append("kiln_router_tls_certificate_reloads_total ").append(reloads).append('\n');
+    header(
+        out,
+        "kiln_router_tls_certificate_reload_failures_total",
+        "counter",
+        "Changed certificate files refused (the previous certificate kept serving).");
+    out.append("kiln_router_tls_certificate_reload_failures_total ")
+        .append(reloadFailures)
+        .append('\n');
     return out.toString();
   }
 
@@ -90,6 +156,46 @@ public final class PrometheusText {
         .append(seconds(l.sum()))
         .append('\n');
     out.append(name).append("_count{").append(labels).append("} ").append(l.count()).append('\n');
+  }
+
+  /**
+   * Bucket bounds: powers of two from 64 µs to 16.8 s. They are bounds of the router's own
+   * log-linear buckets, so the counts are exact, and every router process uses the same ones, so
+   * {@code histogram_quantile} over {@code sum by (le)} aggregates them.
+   */
+  static final long[] HISTOGRAM_BOUNDS_MICROS = bounds();
+
+  private static long[] bounds() {
+    long[] b = new long[19];
+    for (int i = 0; i < b.length; i++) b[i] = 64L << i;
+    return b;
+  }
+
+  private static void histogram(StringBuilder out, String name, String labels, Latency l) {
+    LatencySnapshot h = l.histogram();
+    for (long bound : HISTOGRAM_BOUNDS_MICROS) {
+      out.append(name)
+          .append("_bucket{")
+          .append(labels)
+          .append(",le=\"")
+          .append(bound / 1e6)
+          .append("\"} ")
+          .append(h.countBelow(bound))
+          .append('\n');
+    }
+    out.append(name)
+        .append("_bucket{")
+        .append(labels)
+        .append(",le=\"+Inf\"} ")
+        .append(h.count())
+        .append('\n');
+    out.append(name)
+        .append("_sum{")
+        .append(labels)
+        .append("} ")
+        .append(seconds(l.sum()))
+        .append('\n');
+    out.append(name).append("_count{").append(labels).append("} ").append(h.count()).append('\n');
   }
 
   private static void quantile(

@@ -19,8 +19,15 @@ final class ProxyHeaders {
   static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString STRICT_TRANSPORT_SECURITY =
+      AsciiString.cached("strict-transport-security");
+  private static final AsciiString HTTP2_STREAM_ID =
+      io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+  private static final AsciiString HTTP2_SCHEME =
+      io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final AsciiString HTTPS = AsciiString.cached("https");
 
   private ProxyHeaders() {}
 
@@ -30,18 +37,22 @@ final class ProxyHeaders {
       String clientIp,
       AsciiString requestIdHeader,
       String requestId,
-      boolean upgrade) {
+      boolean upgrade,
+      boolean secure) {
     HttpHeaders h = req.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     dropHopByHop(h, upgrade);
     h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+    // what the HTTP/2-to-HTTP/1 conversion adds about the client's stream is not the backend's
+    h.remove(HTTP2_STREAM_ID);
+    h.remove(HTTP2_SCHEME);
     if (chunked) h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     }
     String xff = h.get(X_FORWARDED_FOR);
     h.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
-    h.set(X_FORWARDED_PROTO, HTTP);
+    h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
     String host = h.get(HttpHeaderNames.HOST);
     if (host != null) h.set(X_FORWARDED_HOST, host);
     if (!h.contains(requestIdHeader)) h.set(requestIdHeader, requestId);

@@ -53,9 +53,15 @@ final class RequestAdmission {
       c.fail(404, "no route for host " + h.get(HttpHeaderNames.HOST) + " path " + req.uri());
       return;
     }
+    if (x.service.redirectToHttps && !c.secure && core.httpsPort > 0) {
+      x.service.stats.inFlight.incrementAndGet(); // counted as the route's request, with its 308
+      c.redirect(httpsLocation(h.get(HttpHeaderNames.HOST), req.uri(), core.httpsPort));
+      return;
+    }
     x.service.stats.inFlight.incrementAndGet();
     if (!chooseSplit(c, h)) return;
-    ProxyHeaders.prepareRequest(req, c.clientIp, core.requestIdHeader, x.requestId, x.upgrade);
+    ProxyHeaders.prepareRequest(
+        req, c.clientIp, core.requestIdHeader, x.requestId, x.upgrade, c.secure);
     // One message instead of a head plus an empty end: one buffer, one write, less encoder work.
     x.outbound =
         x.hasBody
@@ -70,6 +76,14 @@ final class RequestAdmission {
     x.resetTried();
     c.state = ClientHandler.State.CONNECTING;
     UpstreamDispatch.attempt(c, null);
+  }
+
+  /** The same request over HTTPS: the Host's name, the HTTPS port unless 443, the path. */
+  static String httpsLocation(String hostHeader, String uri, int httpsPort) {
+    String host = hostHeader == null ? "" : CompiledTable.normalizeHost(hostHeader);
+    int pathStart = uri.startsWith("/") ? 0 : uri.indexOf('/', uri.indexOf("://") + 3);
+    String path = pathStart < 0 ? "/" : uri.substring(pathStart);
+    return "https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort) + path;
   }
 
   /** Reads the override and sticky cookie; false when the request was answered already. */

@@ -23,6 +23,7 @@ final class ResponseRelay {
     Exchange x = c.x;
     if (c.state == ClientHandler.State.TUNNEL) {
       if (msg instanceof ByteBuf) {
+        c.tunnelLastRead = c.core.ticker.nanos();
         c.ctx.write(msg);
         c.clientNeedsFlush = true;
         if (!c.ctx.channel().isWritable()) x.upstream.config().setAutoRead(false);
@@ -56,6 +57,8 @@ final class ResponseRelay {
       x.upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
       x.clientKeepAlive = ProxyHeaders.prepareResponse(resp, x.clientKeepAlive, x.client10, x.head);
       if (x.stickyToSet != null) resp.headers().add(HttpHeaderNames.SET_COOKIE, x.stickyToSet);
+      if (c.secure && x.service.hsts != null)
+        resp.headers().set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, x.service.hsts);
       x.heldResponse = resp; // written with its body if that is in the same read, else at read end
       c.clientNeedsFlush = true;
     }
@@ -154,6 +157,7 @@ final class ResponseRelay {
   static void tunnelOpened(ClientHandler c) {
     Exchange x = c.x;
     c.state = ClientHandler.State.TUNNEL;
+    c.tunnelLastRead = c.core.ticker.nanos(); // quiet from here on counts as tunnel idle
     x.responseStarted = true;
     long micros = (c.core.ticker.nanos() - x.startNanos) / 1000;
     // counted now, but the backend stays in flight (and undrained) until the tunnel closes

@@ -6,10 +6,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,6 +33,9 @@ public final class Router implements AutoCloseable {
   private final RouterCore core;
   private final EventLoopGroup loops;
   private final List<Channel> listeners = new ArrayList<>();
+  private final List<Channel> tlsListeners = new ArrayList<>();
+  private final Certificates certificates;
+  private final ScheduledExecutorService certificateWatch;
   private final Map<BackendKey, BackendState> backends = new HashMap<>();
   private final Map<String, TrafficStats> serviceStats = new HashMap<>();
   private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
@@ -39,9 +45,11 @@ public final class Router implements AutoCloseable {
   private record BackendKey(
       String service, String id, String revision, InetSocketAddress address) {}
 
-  private Router(RouterConfig config, RouteTable initial, Ticker ticker) {
+  private Router(RouterConfig config, RouteTable initial, Ticker ticker, Clock clock) {
+    this.certificates = new Certificates(clock, Protocols.ALPN);
+    certificates.install(certificates.prepare(initial)); // a bad certificate: no router at all
     CompiledTable first = compile(initial);
-    this.core = new RouterCore(config, ticker, first);
+    this.core = new RouterCore(config, ticker, clock, first);
     core.liveAddresses =
         backends.keySet().stream()
             .map(BackendKey::address)
@@ -49,6 +57,17 @@ public final class Router implements AutoCloseable {
     int threads =
         config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
     this.loops = Transport.group(threads, new DefaultThreadFactory("kiln-router", true));
+    if (config.tlsListeners().isEmpty()) {
+      this.certificateWatch = null;
+    } else {
+      // off the event loops: a changed file means parsing and a key check, a few milliseconds
+      this.certificateWatch =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("kiln-router-certificates", true));
+      long every = config.certificateCheckInterval().toNanos();
+      certificateWatch.scheduleWithFixedDelay(
+          certificates::reloadChangedFiles, every, every, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** Starts listening with the system clock. */
@@ -57,7 +76,15 @@ public final class Router implements AutoCloseable {
   }
 
   public static Router start(RouterConfig config, RouteTable initial, Ticker ticker) {
-    Router r = new Router(config, initial, ticker);
+    return start(config, initial, ticker, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock wall time, for certificate validity (the ticker measures durations)
+   * @throws RouterException if a listener cannot bind or a certificate of {@code initial} is bad
+   */
+  public static Router start(RouterConfig config, RouteTable initial, Ticker ticker, Clock clock) {
+    Router r = new Router(config, initial, ticker, clock);
     try {
       r.bind();
     } catch (RuntimeException e) {
@@ -68,6 +95,12 @@ public final class Router implements AutoCloseable {
   }
 
   private void bind() {
+    bindAll(core.config.listeners(), false, listeners);
+    bindAll(core.config.tlsListeners(), true, tlsListeners);
+    if (!tlsListeners.isEmpty()) core.httpsPort = tlsAddresses().get(0).getPort();
+  }
+
+  private void bindAll(List<InetSocketAddress> addresses, boolean secure, List<Channel> into) {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(loops)
@@ -80,18 +113,19 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    RouterConfig c = core.config;
-                    ReadActivity activity = new ReadActivity(core.ticker);
-                    ch.pipeline()
-                        .addLast(activity)
-                        .addLast(
-                            new HttpServerCodec(c.maxInitialLineLength(), c.maxHeaderSize(), 65536))
-                        .addLast(new ClientHandler(core, activity));
+                    if (secure) {
+                      // SNI picks the certificate, then ALPN picks h2 or HTTP/1.1
+                      ch.pipeline()
+                          .addLast(new SniHandler(certificates))
+                          .addLast(new Protocols.Alpn(core));
+                    } else {
+                      ch.pipeline().addLast(new Protocols.PriorKnowledge(core));
+                    }
                   }
                 });
-    for (InetSocketAddress address : core.config.listeners()) {
+    for (InetSocketAddress address : addresses) {
       try {
-        listeners.add(b.bind(address).sync().channel());
+        into.add(b.bind(address).sync().channel());
       } catch (Exception e) {
         throw new RouterException(
             "router: cannot listen on "
@@ -107,6 +141,21 @@ public final class Router implements AutoCloseable {
   /** Where the router listens (ports resolved when the config asked for port 0). */
   public List<InetSocketAddress> addresses() {
     return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+  }
+
+  /** Where the router listens for HTTPS. */
+  public List<InetSocketAddress> tlsAddresses() {
+    return tlsListeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+  }
+
+  /** The certificates being served, with their expiry and the last refused reload, if any. */
+  public List<CertificateStatus> certificates() {
+    return certificates.status();
+  }
+
+  /** Re-reads the certificate files now (they are also re-read every check interval). */
+  public void reloadCertificates() {
+    certificates.reloadChangedFiles();
   }
 
   /** The table being served. */
@@ -131,10 +180,13 @@ public final class Router implements AutoCloseable {
               + current.table.version()
               + " being served; send tables with increasing versions");
     }
+    // certificates first: a bad one refuses the whole swap before anything changed
+    Certificates.Index certs = certificates.prepare(next);
     Map<BackendState, Boolean> before = new IdentityHashMap<>();
     backends.values().forEach(b -> before.put(b, true));
     CompiledTable compiled = compile(next);
     core.table.set(compiled);
+    certificates.install(certs);
     core.waiting.resume(compiled);
     List<BackendState> leaving = new ArrayList<>();
     for (BackendState b : before.keySet()) {
@@ -259,7 +311,12 @@ public final class Router implements AutoCloseable {
 
   /** The metrics in Prometheus text exposition format (for the server's {@code /metrics}). */
   public String prometheus() {
-    return PrometheusText.render(metrics());
+    return PrometheusText.render(metrics())
+        + PrometheusText.renderTls(
+            certificates(),
+            certificates.reloads.sum(),
+            certificates.reloadFailures.sum(),
+            core.clock.instant());
   }
 
   /**
@@ -269,7 +326,9 @@ public final class Router implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (certificateWatch != null) certificateWatch.shutdownNow();
     for (Channel c : listeners) c.close().awaitUninterruptibly();
+    for (Channel c : tlsListeners) c.close().awaitUninterruptibly();
     // drains in progress end now: report what was still in flight as cut off
     for (Runnable r : List.copyOf(unfinishedDrains)) r.run();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

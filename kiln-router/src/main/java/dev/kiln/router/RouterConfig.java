@@ -9,6 +9,9 @@ import java.util.List;
  * router, a different route table means {@link Router#swap}.
  *
  * @param listeners where clients connect (port 0 = any free port; see {@link Router#addresses()})
+ * @param tlsListeners where clients connect over TLS (HTTPS); the certificate comes from the routes
+ *     ({@link ServiceRoute#withTls}), picked by SNI. See {@link Router#tlsAddresses()}
+ * @param certificateCheckInterval how often certificate files are re-read for a hot reload
  * @param ioThreads event loops; 0 = one per core. Each client connection and its backend
  *     connections live on one loop, so nothing on the request path crosses threads.
  * @param connectTimeout a backend that does not accept in this time counts as a connect failure
@@ -16,6 +19,9 @@ import java.util.List;
  * @param requestHeaderTimeout a client must finish a request's header section this soon after it
  *     started it (slowloris); 408 and close otherwise
  * @param idleTimeout a keep-alive connection idle, or a body upload stalled, this long is closed
+ * @param tunnelIdleTimeout a tunnel (WebSocket, any upgrade) with no byte either way this long is
+ *     closed; on a backend that is draining, a tunnel quiet for a second is closed, so idle tunnels
+ *     do not hold a drain until its deadline
  * @param drainTimeout how long a backend that left the table may finish its in-flight requests
  * @param maxInitialLineLength longest request line (414 past it)
  * @param maxHeaderSize largest header section (431 past it)
@@ -29,11 +35,14 @@ import java.util.List;
  */
 public record RouterConfig(
     List<InetSocketAddress> listeners,
+    List<InetSocketAddress> tlsListeners,
+    Duration certificateCheckInterval,
     int ioThreads,
     Duration connectTimeout,
     Duration responseTimeout,
     Duration requestHeaderTimeout,
     Duration idleTimeout,
+    Duration tunnelIdleTimeout,
     Duration drainTimeout,
     int maxInitialLineLength,
     int maxHeaderSize,
@@ -46,7 +55,8 @@ public record RouterConfig(
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
-    if (listeners.isEmpty())
+    tlsListeners = List.copyOf(tlsListeners);
+    if (listeners.isEmpty() && tlsListeners.isEmpty())
       throw new RouterException("router config: at least one listener is needed");
     if (ioThreads < 0) throw new RouterException("router config: ioThreads must be >= 0");
     for (Duration d :
@@ -55,8 +65,10 @@ public record RouterConfig(
             responseTimeout,
             requestHeaderTimeout,
             idleTimeout,
+            tunnelIdleTimeout,
             drainTimeout,
-            ejectionDuration)) {
+            ejectionDuration,
+            certificateCheckInterval)) {
       if (d.isNegative() || d.isZero())
         throw new RouterException("router config: timeouts must be > 0");
     }
@@ -83,11 +95,14 @@ public record RouterConfig(
 
   public static final class Builder {
     private List<InetSocketAddress> listeners = List.of(new InetSocketAddress("127.0.0.1", 8080));
+    private List<InetSocketAddress> tlsListeners = List.of();
+    private Duration certificateCheckInterval = Duration.ofSeconds(5);
     private int ioThreads = 0;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(60);
     private Duration requestHeaderTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     private Duration drainTimeout = Duration.ofSeconds(30);
     private int maxInitialLineLength = 8192;
     private int maxHeaderSize = 16384;
@@ -107,6 +122,17 @@ public record RouterConfig(
 
     public Builder listen(String host, int port) {
       listeners = List.of(new InetSocketAddress(host, port));
+      return this;
+    }
+
+    /** HTTPS listeners (none by default). */
+    public Builder tlsListeners(List<InetSocketAddress> value) {
+      tlsListeners = value;
+      return this;
+    }
+
+    public Builder certificateCheckInterval(Duration value) {
+      certificateCheckInterval = value;
       return this;
     }
 
@@ -132,6 +158,11 @@ public record RouterConfig(
 
     public Builder idleTimeout(Duration value) {
       idleTimeout = value;
+      return this;
+    }
+
+    public Builder tunnelIdleTimeout(Duration value) {
+      tunnelIdleTimeout = value;
       return this;
     }
 
@@ -183,11 +214,14 @@ public record RouterConfig(
     public RouterConfig build() {
       return new RouterConfig(
           listeners,
+          tlsListeners,
+          certificateCheckInterval,
           ioThreads,
           connectTimeout,
           responseTimeout,
           requestHeaderTimeout,
           idleTimeout,
+          tunnelIdleTimeout,
           drainTimeout,
           maxInitialLineLength,
           maxHeaderSize,

@@ -20,12 +20,18 @@ import java.util.concurrent.atomic.LongAdder;
 final class RouterCore {
   final RouterConfig config;
   final Ticker ticker;
+  final java.time.Clock clock;
+
+  /** The first HTTPS listener's port, for redirects; -1 without one. */
+  volatile int httpsPort = -1;
+
   final AtomicReference<CompiledTable> table;
   final LongAdder unrouted = new LongAdder();
   final Waiting waiting = new Waiting();
   final AsciiString requestIdHeader;
   final long headerTimeoutNanos;
   final long idleTimeoutNanos;
+  final long tunnelIdleTimeoutNanos;
   final long ejectNanos;
   final long maxBody;
   private final Bootstrap upstream;
@@ -39,13 +45,15 @@ final class RouterCore {
   private final String idPrefix;
   private final AtomicLong ids = new AtomicLong();
 
-  RouterCore(RouterConfig config, Ticker ticker, CompiledTable initial) {
+  RouterCore(RouterConfig config, Ticker ticker, java.time.Clock clock, CompiledTable initial) {
     this.config = config;
     this.ticker = ticker;
+    this.clock = clock;
     this.table = new AtomicReference<>(initial);
     this.requestIdHeader = AsciiString.cached(config.requestIdHeader().toLowerCase());
     this.headerTimeoutNanos = config.requestHeaderTimeout().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
+    this.tunnelIdleTimeoutNanos = config.tunnelIdleTimeout().toNanos();
     this.ejectNanos = config.ejectionDuration().toNanos();
     this.maxBody = config.maxBodySize();
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-";

@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
  * A standalone router with static routes, for benchmarks and trying things out:
  *
  * <pre>
- * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M] LISTEN ROUTE...
+ * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M]
+ *     [--tls LISTEN --cert CHAIN.pem --key KEY.pem] LISTEN ROUTE...
  *   LISTEN  host:port, e.g. 127.0.0.1:8080
+ * RouterMain --jvm-options CDS_ARCHIVE   prints the JVM options Kiln starts a router process with
+ *   --tls   also listen for HTTPS (h2 or HTTP/1.1 by ALPN) with that certificate for every route
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
  * </pre>
  *
@@ -22,6 +25,9 @@ import java.util.concurrent.TimeUnit;
 public final class RouterMain {
   private RouterMain() {}
 
+  /** The certificate every route gets with --tls, or null. */
+  private static TlsSite site;
+
   public static void main(String[] args) throws Exception {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       // sampling leak detection wraps buffers on the hot path; the tests run with it on, this need
@@ -29,13 +35,24 @@ public final class RouterMain {
       io.netty.util.ResourceLeakDetector.setLevel(
           io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
+    if (args.length == 2 && args[0].equals("--jvm-options")) {
+      // what a router process started by Kiln runs with, for benchmarks to start the same
+      RouterJvm.forThisMachine(java.nio.file.Path.of(args[1])).forEach(System.out::println);
+      return;
+    }
     int threads = 0;
     long swapEvery = 0;
+    List<InetSocketAddress> tls = new ArrayList<>();
+    java.nio.file.Path cert = null;
+    java.nio.file.Path key = null;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--swap-every-ms" -> swapEvery = Long.parseLong(args[++i]);
+        case "--tls" -> tls.add(address(args[++i]));
+        case "--cert" -> cert = java.nio.file.Path.of(args[++i]);
+        case "--key" -> key = java.nio.file.Path.of(args[++i]);
         default -> rest.add(args[i]);
       }
     }
@@ -46,11 +63,25 @@ public final class RouterMain {
     }
     InetSocketAddress listen = address(rest.get(0));
     List<String> routes = rest.subList(1, rest.size());
-    var config = RouterConfig.builder().listeners(List.of(listen)).ioThreads(threads).build();
+    if (!tls.isEmpty() && (cert == null || key == null)) {
+      System.err.println("--tls needs --cert CHAIN.pem and --key KEY.pem");
+      System.exit(2);
+    }
+    site =
+        tls.isEmpty() ? null : TlsSite.of(cert, KeyPem.of(java.nio.file.Files.readAllBytes(key)));
+    var config =
+        RouterConfig.builder()
+            .listeners(List.of(listen))
+            .tlsListeners(tls)
+            .ioThreads(threads)
+            .build();
     Router router = Router.start(config, table(routes, 1, "a"));
     System.out.println(
         "kiln router listening on "
             + router.addresses()
+            + (tls.isEmpty()
+                ? ""
+                : " https " + router.tlsAddresses() + " (" + TlsContexts.provider() + ")")
             + " (epoll: "
             + Transport.nativeEpoll()
             + ")");
@@ -90,7 +121,8 @@ public final class RouterMain {
       for (String b : spec.substring(eq + 1).split(",")) {
         backends.add(new Backend(generation + (i++), "1", address(b), 1));
       }
-      services.add(ServiceRoute.of("s" + (n++), new Route(host, path), backends));
+      var route = ServiceRoute.of("s" + (n++), new Route(host, path), backends);
+      services.add(site == null ? route : route.withTls(site));
     }
     return new RouteTable(version, services);
   }

@@ -4,6 +4,7 @@ import dev.kiln.model.Route;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A service as the router sees it: which requests are its ({@link Route}: host and path prefix),
@@ -15,13 +16,19 @@ import java.util.Objects;
  * *}; longest prefix first).
  */
 public record ServiceRoute(
-    String service, Route route, List<Backend> backends, Split split, Hold hold) {
+    String service,
+    Route route,
+    List<Backend> backends,
+    Split split,
+    Hold hold,
+    Optional<TlsSite> tls) {
   public ServiceRoute {
     if (service == null || service.isBlank())
       throw new RouterException("service name must not be blank");
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(split, "split");
     Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(tls, "tls (use Optional.empty())");
     backends = List.copyOf(backends);
     var ids = new HashSet<String>();
     for (Backend b : backends) {
@@ -33,6 +40,10 @@ public record ServiceRoute(
     if (route.host().isBlank()) throw new RouterException("service " + service + ": host is blank");
   }
 
+  public ServiceRoute(String service, Route route, List<Backend> backends, Split split, Hold hold) {
+    this(service, route, backends, split, hold, Optional.empty());
+  }
+
   public ServiceRoute(String service, Route route, List<Backend> backends, Split split) {
     this(service, route, backends, split, Hold.NONE);
   }
@@ -42,15 +53,23 @@ public record ServiceRoute(
   }
 
   public ServiceRoute withBackends(List<Backend> newBackends) {
-    return new ServiceRoute(service, route, newBackends, split, hold);
+    return new ServiceRoute(service, route, newBackends, split, hold, tls);
   }
 
   public ServiceRoute withSplit(Split newSplit) {
-    return new ServiceRoute(service, route, backends, newSplit, hold);
+    return new ServiceRoute(service, route, backends, newSplit, hold, tls);
   }
 
   /** Hold requests while the service has no backend (scaled to zero), instead of a 503. */
   public ServiceRoute withHold(Hold newHold) {
-    return new ServiceRoute(service, route, backends, split, newHold);
+    return new ServiceRoute(service, route, backends, split, newHold, tls);
+  }
+
+  /**
+   * Serve this route's host over the TLS listeners with that certificate (SNI picks it; a {@code
+   * *.example} route's wildcard certificate serves its subdomains).
+   */
+  public ServiceRoute withTls(TlsSite site) {
+    return new ServiceRoute(service, route, backends, split, hold, Optional.of(site));
   }
 }

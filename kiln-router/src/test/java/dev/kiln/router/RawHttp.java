@@ -38,6 +38,11 @@ final class RawHttp implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
+  /** Over a socket already connected (a TLS socket, say). */
+  static RawHttp over(Socket socket) throws IOException {
+    return new RawHttp(socket);
+  }
+
   static RawHttp connect(InetSocketAddress address) throws IOException {
     return new RawHttp(new Socket(address.getAddress(), address.getPort()));
   }

@@ -264,4 +264,71 @@ class RouterStreamingIT {
     while ((ch = in.read()) != -1 && ch != '\n') if (ch != '\r') sb.append((char) ch);
     return sb.toString();
   }
+
+  /** A backend that accepts the upgrade and then echoes in upper case until the client leaves. */
+  private RawBackend echoingTunnel() throws Exception {
+    var ws =
+        new RawBackend(
+            (socket, head) -> {
+              OutputStream out = socket.getOutputStream();
+              out.write(
+                  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              InputStream in = socket.getInputStream();
+              byte[] buf = new byte[256];
+              int n;
+              while ((n = in.read(buf)) > 0) {
+                out.write(
+                    new String(buf, 0, n, StandardCharsets.US_ASCII)
+                        .toUpperCase()
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+              }
+            });
+    closeables.add(ws);
+    return ws;
+  }
+
+  private RawHttp openTunnel() throws Exception {
+    var c = client();
+    c.send("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    assertThat(c.read().status()).isEqualTo(101);
+    c.send("hi");
+    assertThat(new String(c.in.readNBytes(2), StandardCharsets.US_ASCII)).isEqualTo("HI");
+    return c;
+  }
+
+  @Test
+  void anIdleTunnelIsClosedAfterTheTunnelIdleTimeout() throws Exception {
+    var ws = echoingTunnel();
+    router =
+        RouterFixture.start(
+            RouterFixture.table(1, "web", List.of(ws.backend("ws"))),
+            b -> b.tunnelIdleTimeout(java.time.Duration.ofMillis(200)));
+    closeables.add(router);
+    var c = openTunnel();
+    assertThat(c.in.read()).isEqualTo(-1); // the router closed the quiet tunnel
+    var web = router.metrics().service("web").orElseThrow();
+    for (int i = 0; i < 100 && web.total().inFlight() > 0; i++) {
+      Thread.sleep(20);
+      web = router.metrics().service("web").orElseThrow();
+    }
+    assertThat(web.total().inFlight()).isZero();
+    c.close();
+  }
+
+  @Test
+  void aDrainDoesNotWaitForAnIdleTunnelUntilItsDeadline() throws Exception {
+    var ws = echoingTunnel();
+    var other = echoingTunnel();
+    route(ws.backend("ws")); // default timeouts: 5 min tunnel idle, 30 s drain
+    var c = openTunnel();
+    var report = router.swap(RouterFixture.table(2, "web", List.of(other.backend("next")))).get();
+    // closed because it was quiet on a draining backend, not cut off at the drain deadline
+    assertThat(report.cutOff()).isEmpty();
+    assertThat(report.drained()).hasSize(1);
+    assertThat(c.in.read()).isEqualTo(-1);
+    c.close();
+  }
 }

@@ -9,6 +9,36 @@ import org.junit.jupiter.api.Test;
 
 class SmallPartsTest {
   @Test
+  void routerJvm_sizesTheHeapToTheMachine() {
+    var cds = java.nio.file.Path.of("/h/router/router.jsa");
+    assertThat(RouterJvm.options(2, 4L << 30, cds))
+        .containsExactly(
+            "-Xms512m",
+            "-Xmx512m",
+            "-Xmn384m",
+            "-XX:+UseParallelGC",
+            "-XX:ParallelGCThreads=2",
+            "-XX:+AlwaysPreTouch",
+            "-XX:+PerfDisableSharedMem",
+            "-XX:SharedArchiveFile=/h/router/router.jsa",
+            "-XX:+AutoCreateSharedArchive",
+            "-Dio.netty.leakDetection.level=disabled");
+    assertThat(RouterJvm.options(64, 512L << 30, cds))
+        .contains("-Xmx1024m", "-XX:ParallelGCThreads=4");
+    assertThat(RouterJvm.options(1, 1L << 30, cds)).contains("-Xmx256m", "-Xmn192m");
+  }
+
+  @Test
+  void tunnelIdle_quietForTheTimeout_orForASecondWhileDraining() {
+    long s = 1_000_000_000L;
+    assertThat(ClientDeadline.tunnelIdle(0, 299 * s, false, 300 * s)).isFalse();
+    assertThat(ClientDeadline.tunnelIdle(0, 300 * s, false, 300 * s)).isTrue();
+    assertThat(ClientDeadline.tunnelIdle(0, s / 2, true, 300 * s)).isFalse();
+    assertThat(ClientDeadline.tunnelIdle(0, s, true, 300 * s)).isTrue();
+    assertThat(ClientDeadline.tunnelIdle(0, s / 5, true, s / 5)).isTrue(); // the shorter limit
+  }
+
+  @Test
   void stableHash_neverChanges() {
     // pinned values: stickiness across restarts and upgrades depends on them
     assertThat(StableHash.of("")).isEqualTo(StableHash.of(""));
@@ -109,8 +139,42 @@ class SmallPartsTest {
             "kiln_router_backend_ejected{service=\"web\\\"x\",backend=\"web-1\",revision=\"3\"} 1\n")
         .contains("# TYPE kiln_router_service_request_duration_seconds summary\n");
     for (String line : text.split("\n")) {
-      assertThat(line).matches("^(# (HELP|TYPE) .*|[a-z_]+(\\{.*\\})? [0-9.eE-]+)$");
+      assertThat(line).matches("^(# (HELP|TYPE) .*|[a-z_]+(\\{.*\\})? [0-9.eE+-]+)$");
     }
+  }
+
+  @Test
+  void prometheus_histogramBucketsAreCumulativeAndExact() {
+    // 3 requests: 50 µs, 100 µs (bucket bounds 64 and 128) and 3 ms
+    var h =
+        LatencySnapshot.ofBuckets(
+            java.util.Map.of(
+                LatencyHistogram.upperBound(LatencyHistogram.index(50)), 1L,
+                LatencyHistogram.upperBound(LatencyHistogram.index(100)), 1L,
+                LatencyHistogram.upperBound(LatencyHistogram.index(3000)), 1L));
+    var traffic =
+        new Traffic(
+            3,
+            new StatusCounts(0, 3, 0, 0, 0),
+            0,
+            new Latency(
+                3, Duration.ofMillis(3), h.quantile(0.5), h.quantile(0.9), h.quantile(0.99), h));
+    String text =
+        PrometheusText.render(
+            new RouterMetrics(1, 0, List.of(new ServiceMetrics("web", traffic, List.of()))));
+    assertThat(text)
+        .contains("# TYPE kiln_router_service_request_latency_seconds histogram\n")
+        .contains(
+            "kiln_router_service_request_latency_seconds_bucket{service=\"web\",le=\"6.4E-5\"} 1\n")
+        .contains(
+            "kiln_router_service_request_latency_seconds_bucket{service=\"web\",le=\"1.28E-4\"} 2\n")
+        .contains(
+            "kiln_router_service_request_latency_seconds_bucket{service=\"web\",le=\"0.002048\"} 2\n")
+        .contains(
+            "kiln_router_service_request_latency_seconds_bucket{service=\"web\",le=\"0.004096\"} 3\n")
+        .contains(
+            "kiln_router_service_request_latency_seconds_bucket{service=\"web\",le=\"+Inf\"} 3\n")
+        .contains("kiln_router_service_request_latency_seconds_count{service=\"web\"} 3\n");
   }
 
   @Test

@@ -72,6 +72,10 @@ final class RemoteDataPlane implements DataPlane {
               home.toString(),
               listen.getHostString() + ":" + listen.getPort());
       scrub(pb.environment());
+      // the options the router was measured with (heap, collector, AppCDS): after "setsid", java
+      pb.command()
+          .addAll(
+              2, dev.kiln.router.RouterJvm.forThisMachine(stateFile.resolveSibling("router.jsa")));
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));

@@ -1,0 +1,45 @@
+package dev.kiln.router;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+
+/**
+ * A PEM private key, as the control plane read it from a secret. Its {@code toString} never shows
+ * the key, so it cannot leak into a log line, an exception message or a journaled record by
+ * accident.
+ */
+public final class KeyPem {
+  private final byte[] pem;
+
+  private KeyPem(byte[] pem) {
+    this.pem = pem.clone();
+  }
+
+  public static KeyPem of(byte[] pem) {
+    return new KeyPem(pem);
+  }
+
+  public static KeyPem of(String pem) {
+    return new KeyPem(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  byte[] bytes() {
+    return pem.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeyPem k && MessageDigest.isEqual(pem, k.pem);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(pem);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyPem[redacted]";
+  }
+}
