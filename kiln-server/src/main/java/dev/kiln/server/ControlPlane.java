@@ -125,7 +125,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     HealthBook health = new HealthBook();
     Probes probes = new Probes(config.clock(), fleet.driver("process"));
-    HealthMonitor monitor = new HealthMonitor(config.clock(), probes::run);
+    HealthMonitor monitor = new HealthMonitor(config.clock(), probes);
     List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
     DataPlane data;
     if (config.separateRouter()) {
@@ -158,7 +158,8 @@ public final class ControlPlane implements AutoCloseable {
               .revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
-      monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
+      monitor.watch(
+          InstanceId.of(r.id()), r.status().address(), spec.port(), check, r.status().startedAt());
     }
     ObjectNode body = Json.object();
     ArrayNode adopted = body.putArray("adopted");

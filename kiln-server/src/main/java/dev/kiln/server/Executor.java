@@ -309,7 +309,12 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.revision",
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
-    monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
+    monitor.watch(
+        started.id(),
+        started.address(),
+        port,
+        config.health().orElse(DEFAULT_HEALTH),
+        started.startedAt());
   }
 
   /**
@@ -410,6 +415,7 @@ final class Executor implements AutoCloseable {
                         o.instance().id(),
                         o.instance().service(),
                         o.instance().revision(),
+                        o.running().status().address(),
                         o.port()))
             .toList();
     Map<String, Route> routes = new TreeMap<>();
