@@ -74,9 +74,20 @@ public abstract class DriverConformance {
   }
 
   protected String awaitLog(InstanceId id, String text) {
-    return Await.until(
-        "'" + text + "' in the log of " + id,
-        () -> Optional.of(driver.logs(id, 64 * 1024)).filter(log -> log.contains(text)));
+    try {
+      return Await.until(
+          "'" + text + "' in the log of " + id,
+          () -> Optional.of(driver.logs(id, 64 * 1024)).filter(log -> log.contains(text)));
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "; the log ends with: "
+              + driver.logs(id, 2048)
+              + " ("
+              + driver.inspect(id)
+              + ")",
+          e);
+    }
   }
 
   /**
