@@ -185,6 +185,8 @@ public final class SwarmHosts implements AutoCloseable {
                   "--insecure-registry",
                   subnet + ".0/24",
                   "--userland-proxy=false",
+                  // swarm services cannot ask for it per container on Docker 20.10: nodes must
+                  "--no-new-privileges",
                   "--log-level=warn")
               .redirectErrorStream(true)
               .redirectOutput(host.dir().resolve("dockerd.log").toFile())

@@ -80,7 +80,8 @@ final class ServiceSpecs {
       List<String> argv,
       Map<String, String> secretIds,
       String home,
-      String startedAt) {
+      String startedAt,
+      Duration stopGrace) {
     List<Mount> mounts = new ArrayList<>();
     mounts.add(
         new Mount()
@@ -104,7 +105,7 @@ final class ServiceSpecs {
             .withReadOnly(true)
             .withMounts(mounts)
             .withLabels(Map.of(LABEL_INSTANCE, spec.id().value()))
-            .withStopGracePeriod(Duration.ofSeconds(10).toNanos());
+            .withStopGracePeriod(stopGrace.toNanos());
     if (!secretIds.isEmpty()) {
       List<ContainerSpecSecret> secrets = new ArrayList<>();
       secretIds.forEach(
@@ -131,8 +132,11 @@ final class ServiceSpecs {
     TaskSpec task =
         new TaskSpec()
             .withContainerSpec(container)
+            // no restart; and no delay, which the swarm also applies when a stop parks the service
             .withRestartPolicy(
-                new ServiceRestartPolicy().withCondition(ServiceRestartCondition.NONE))
+                new ServiceRestartPolicy()
+                    .withCondition(ServiceRestartCondition.NONE)
+                    .withDelay(0L))
             .withResources(new ResourceRequirements().withLimits(limits))
             .withPlacement(new ServicePlacement().withConstraints(List.of()))
             .withNetworks(List.of(new NetworkAttachmentConfig().withTarget("host")));
@@ -152,13 +156,13 @@ final class ServiceSpecs {
   }
 
   /**
-   * The same service, stopped: its task is shut down with {@code grace} before the kill, and the
-   * replacement task the update creates waits forever behind {@link #PARKED}. Unlike scaling to
-   * zero, this keeps the stopped task, its exit code and its log.
+   * The same service, stopped: its task gets the stop signal, and the replacement task the update
+   * creates waits forever behind {@link #PARKED}. Unlike scaling to zero, this keeps the stopped
+   * task, its exit code and its log. The kill comes after the grace period the task was created
+   * with: a running task's spec cannot be changed.
    */
-  static ServiceSpec parked(ServiceSpec current, Duration grace) {
+  static ServiceSpec parked(ServiceSpec current) {
     TaskSpec task = current.getTaskTemplate();
-    task.getContainerSpec().withStopGracePeriod(Math.max(0, grace.toNanos()));
     task.withPlacement(new ServicePlacement().withConstraints(List.of(PARKED)));
     return current.withTaskTemplate(task);
   }

@@ -49,7 +49,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Options: {@code manager} (the Engine API of a manager, default {@code DOCKER_HOST}), {@code
  * registry} ({@code HOST[:PORT]/REPO} the nodes pull from; images are pushed there and run by
  * digest), {@code registry-plain-http} ({@code true} for an HTTP registry off loopback), {@code
- * start-timeout-seconds} (default 120).
+ * start-timeout-seconds} (default 120), {@code stop-grace-seconds} (default 10).
+ *
+ * <p>Stopping: the swarm fixes a task's stop grace period when it creates the task, so {@link
+ * #stop} sends the stop signal at once but the kill comes after {@code stop-grace-seconds} (or the
+ * process's own exit), whatever grace the caller passes; the result says which happened.
  */
 public final class SwarmDriver implements RuntimeDriver {
   private final DriverContext context;
@@ -57,6 +61,7 @@ public final class SwarmDriver implements RuntimeDriver {
   private final SwarmImages images;
   private final String home;
   private final Duration startTimeout;
+  private final Duration stopGrace;
 
   public SwarmDriver(DriverContext context) {
     this.context = context;
@@ -100,6 +105,8 @@ public final class SwarmDriver implements RuntimeDriver {
     }
     this.images = new SwarmImages(repo, options, context.home().resolve("swarm"));
     this.home = context.home().toAbsolutePath().normalize().toString();
+    this.stopGrace =
+        Duration.ofSeconds(context.option("stop-grace-seconds").map(Long::parseLong).orElse(10L));
     this.startTimeout =
         Duration.ofSeconds(
             context.option("start-timeout-seconds").map(Long::parseLong).orElse(120L));
@@ -167,7 +174,8 @@ public final class SwarmDriver implements RuntimeDriver {
       serviceId =
           docker
               .createServiceCmd(
-                  ServiceSpecs.of(spec, ref, argv, secretIds, home, startedAt.toString()))
+                  ServiceSpecs.of(
+                      spec, ref, argv, secretIds, home, startedAt.toString(), stopGrace))
               .exec()
               .getId();
       return awaitStarted(spec, serviceId, argv);
@@ -311,10 +319,11 @@ public final class SwarmDriver implements RuntimeDriver {
       return new StopResult(id, false, false, exitCode(service));
     }
     docker
-        .updateServiceCmd(service.getId(), ServiceSpecs.parked(service.getSpec(), grace))
+        .updateServiceCmd(service.getId(), ServiceSpecs.parked(service.getSpec()))
         .withVersion(service.getVersion().getIndex())
         .exec();
-    long deadline = System.nanoTime() + grace.toNanos() + TimeUnit.SECONDS.toNanos(60);
+    long deadline =
+        System.nanoTime() + grace.plus(stopGrace).toNanos() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       Service now = docker.inspectServiceCmd(service.getId()).exec();
       if (observe(now) instanceof TaskReading.Observed.Exited x && x.exitCode().isPresent()) {

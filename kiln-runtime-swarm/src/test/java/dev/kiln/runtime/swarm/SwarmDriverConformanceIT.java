@@ -53,7 +53,9 @@ class SwarmDriverConformanceIT extends DriverConformance {
         "registry",
         registry.address() + "/kiln",
         "registry-plain-http",
-        "true");
+        "true",
+        "stop-grace-seconds",
+        "2");
   }
 
   @Override
