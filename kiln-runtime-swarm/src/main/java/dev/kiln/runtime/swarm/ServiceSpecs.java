@@ -103,6 +103,9 @@ final class ServiceSpecs {
             .withImage(imageRef)
             .withEnv(env(spec))
             .withReadOnly(true)
+            // an init as PID 1 passes the stop signal on: a process without a handler for it then
+            // exits on it, as it would outside a container, instead of waiting for the kill
+            .withInit(true)
             .withMounts(mounts)
             .withLabels(Map.of(LABEL_INSTANCE, spec.id().value()))
             .withStopGracePeriod(stopGrace.toNanos());

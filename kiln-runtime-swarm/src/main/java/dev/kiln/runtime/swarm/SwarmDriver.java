@@ -151,6 +151,7 @@ public final class SwarmDriver implements RuntimeDriver {
     ImageContent image = openImage(spec);
     String ref = images.ensure(image);
     List<String> argv = image.runConfig().argv(spec.command());
+    requireCommands(spec, image, argv);
     Map<String, String> secretIds = new LinkedHashMap<>();
     String serviceId = null;
     try {
@@ -185,6 +186,39 @@ public final class SwarmDriver implements RuntimeDriver {
       throw new RuntimeDriverException(
           "instance " + spec.id() + ": the swarm could not start " + argv + ": " + e.getMessage(),
           e);
+    }
+  }
+
+  /** Refuses a command the image does not have, before anything is created on the swarm. */
+  private void requireCommands(InstanceSpec spec, ImageContent image, List<String> argv) {
+    if (argv.isEmpty()) {
+      throw new RuntimeDriverException(
+          "instance "
+              + spec.id()
+              + ": image "
+              + spec.image()
+              + " has no entrypoint or cmd; give a"
+              + " command");
+    }
+    ImageFiles files = images.files(image);
+    Optional<String> path = Optional.ofNullable(image.runConfig().env().get("PATH"));
+    if (files.find(argv.getFirst(), path).isEmpty()) {
+      throw new RuntimeDriverException(
+          "instance "
+              + spec.id()
+              + ": "
+              + argv.getFirst()
+              + " is not in image "
+              + spec.image()
+              + "; fix the command or the image");
+    }
+    if (!spec.secrets().isEmpty() && !files.exists("/bin/sh")) {
+      throw new RuntimeDriverException(
+          "instance "
+              + spec.id()
+              + ": the swarm runtime passes secrets to the process through /bin/sh, which image "
+              + spec.image()
+              + " lacks; read them from /run/secrets/NAME instead of env, or add a shell");
     }
   }
 

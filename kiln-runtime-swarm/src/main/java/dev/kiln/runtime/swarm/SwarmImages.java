@@ -33,6 +33,7 @@ final class SwarmImages {
   private final RegistryOptions options;
   private final Path work;
   private final Map<Digest, String> pushed = new ConcurrentHashMap<>();
+  private final Map<Digest, ImageFiles> files = new ConcurrentHashMap<>();
 
   SwarmImages(RegistryRef repository, RegistryOptions options, Path work) {
     this.repository = repository;
@@ -67,6 +68,19 @@ final class SwarmImages {
               + e.getMessage(),
           e);
     }
+  }
+
+  /** The image's files (read once per driver object and image), to check commands against. */
+  ImageFiles files(ImageContent image) {
+    return files.computeIfAbsent(
+        image.manifestDigest(),
+        d -> {
+          try {
+            return ImageFiles.of(image);
+          } catch (IOException e) {
+            throw new RuntimeDriverException("image " + d + ": " + e.getMessage(), e);
+          }
+        });
   }
 
   /** Reads the blob through its hash check into a temp file, then uploads it unless present. */

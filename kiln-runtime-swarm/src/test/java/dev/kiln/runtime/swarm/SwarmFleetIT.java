@@ -164,6 +164,7 @@ class SwarmFleetIT {
     long starting = 0;
     long draining = 0;
     long stopping = 0;
+    long removing = 0;
     for (String old : new ArrayList<>(serving.keySet())) {
       long a = System.nanoTime();
       InstanceStatus fresh = startServing(2);
@@ -173,22 +174,26 @@ class SwarmFleetIT {
       serving.remove(old);
       publish().get(30, TimeUnit.SECONDS); // drained
       long c = System.nanoTime();
-      driver.stop(InstanceId.of(old), Duration.ofSeconds(2));
+      var stopped = driver.stop(InstanceId.of(old), Duration.ofSeconds(2));
+      assertThat(stopped.graceful()).as(old + " stopped on the signal").isTrue();
+      long d = System.nanoTime();
       driver.destroy(InstanceId.of(old));
       starting += b - a;
       draining += c - b;
-      stopping += System.nanoTime() - c;
+      stopping += d - c;
+      removing += System.nanoTime() - d;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long requests = client.ok.get() + client.failed.get();
     System.out.printf(
         "SWARM-BENCH rolling-replacement instances=%d hosts=3 seconds=%.1f (start+serve %.1f,"
-            + " drain %.1f, stop+remove %.1f) requests=%d failed=%d%n",
+            + " drain %.1f, stop %.1f, remove %.1f) requests=%d failed=%d%n",
         FLEET,
         seconds,
         starting / 1e9,
         draining / 1e9,
         stopping / 1e9,
+        removing / 1e9,
         requests,
         client.failed.get());
     assertThat(client.failed.get()).as("failed requests; last: " + client.lastFailure).isZero();
