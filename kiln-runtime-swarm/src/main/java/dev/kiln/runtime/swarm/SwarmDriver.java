@@ -278,15 +278,15 @@ public final class SwarmDriver implements RuntimeDriver {
               OptionalInt.empty(),
               Optional.of(r.detail()),
               Optional.of(r.host()));
-      // a service still being placed is counted as running: start() returned, so it ran once
-      // or is about to, and the health checks decide whether it serves
+      // start() returns only once the task runs, so a task not placed yet belongs to a start that
+      // never finished (Kiln stopped meanwhile) or to a parked service: it serves nowhere
       case TaskReading.Observed.Starting s ->
           new InstanceStatus(
               record.spec(),
-              parked(service) ? InstanceStatus.State.EXITED : InstanceStatus.State.RUNNING,
+              InstanceStatus.State.EXITED,
               startedAt,
               OptionalInt.empty(),
-              Optional.of(s.detail()),
+              Optional.of("not running: " + s.detail()),
               Optional.empty());
       case TaskReading.Observed.Exited x ->
           new InstanceStatus(
@@ -297,13 +297,6 @@ public final class SwarmDriver implements RuntimeDriver {
               Optional.of(x.detail()),
               x.host());
     };
-  }
-
-  private static boolean parked(Service service) {
-    var placement = service.getSpec().getTaskTemplate().getPlacement();
-    return placement != null
-        && placement.getConstraints() != null
-        && placement.getConstraints().contains(ServiceSpecs.PARKED);
   }
 
   private List<TaskReading.Task> tasks(String serviceId) {
