@@ -247,7 +247,12 @@ public final class SwarmHosts implements AutoCloseable {
     }
     for (Host host : hosts) killAll(host);
     unmountAll();
-    for (Host host : hosts) exec(List.of("ip", "netns", "del", host.netns()));
+    for (Host host : hosts) {
+      // deleting one end of a veth pair deletes both at once; a namespace's own links would only
+      // go with the namespace, which the kernel tears down later
+      exec(List.of("ip", "link", "del", tag + "h" + host.index()));
+      exec(List.of("ip", "netns", "del", host.netns()));
+    }
     if (bridgeMade) exec(List.of("ip", "link", "del", bridge()));
     for (Host host : hosts) {
       exec(
