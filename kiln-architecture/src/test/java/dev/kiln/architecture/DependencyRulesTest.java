@@ -110,6 +110,20 @@ class DependencyRulesTest {
   }
 
   @Test
+  void swarmDriver_neverDependsOnAnotherDriver() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.kiln.runtime.swarm..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.kiln.runtime.process..",
+            "dev.kiln.runtime.docker..",
+            "dev.kiln.runtime.kubernetes..")
+        .check(kiln);
+  }
+
+  @Test
   void journal_dependsOnlyOnTheModel() {
     noClasses()
         .that()

@@ -13,6 +13,8 @@ import java.util.OptionalLong;
  * @param termination set once the instance has exited, when a resource limit ended it
  * @param usage what it used, when the driver accounts it (see {@link Usage})
  * @param pid the host process id signals go to, while it runs, if the runtime exposes one
+ * @param host where the instance's port is reached when it runs on another host (a swarm node's
+ *     address); empty for instances on this host, reached on loopback as before
  */
 public record InstanceStatus(
     InstanceSpec spec,
@@ -22,10 +24,23 @@ public record InstanceStatus(
     Optional<String> detail,
     Optional<Termination> termination,
     Optional<Usage> usage,
-    OptionalLong pid) {
+    OptionalLong pid,
+    Optional<String> host) {
+
+  public InstanceStatus {
+    if (host == null) throw new IllegalArgumentException("host must be an Optional, not null");
+    host.ifPresent(
+        h -> {
+          if (h.isBlank() || h.contains("/") || h.contains(" ")) {
+            throw new IllegalArgumentException(
+                "instance " + spec.id() + ": host '" + h + "' is not an address");
+          }
+        });
+  }
 
   /**
-   * A status without accounting or pid: for drivers (and fakes) that neither enforce nor measure.
+   * A status without accounting, pid or host: for drivers (and fakes) that neither enforce nor
+   * measure.
    */
   public InstanceStatus(
       InstanceSpec spec,
@@ -41,10 +56,11 @@ public record InstanceStatus(
         detail,
         Optional.empty(),
         Optional.empty(),
-        OptionalLong.empty());
+        OptionalLong.empty(),
+        Optional.empty());
   }
 
-  /** A status with accounting, without a pid. */
+  /** A status with accounting, on this host, without a pid. */
   public InstanceStatus(
       InstanceSpec spec,
       State state,
@@ -53,10 +69,32 @@ public record InstanceStatus(
       Optional<String> detail,
       Optional<Termination> termination,
       Optional<Usage> usage) {
-    this(spec, state, startedAt, exitCode, detail, termination, usage, OptionalLong.empty());
+    this(
+        spec,
+        state,
+        startedAt,
+        exitCode,
+        detail,
+        termination,
+        usage,
+        OptionalLong.empty(),
+        Optional.empty());
   }
 
-  /** A status with a pid, without accounting. */
+  /** A status with accounting and a pid, on this host. */
+  public InstanceStatus(
+      InstanceSpec spec,
+      State state,
+      Instant startedAt,
+      OptionalInt exitCode,
+      Optional<String> detail,
+      Optional<Termination> termination,
+      Optional<Usage> usage,
+      OptionalLong pid) {
+    this(spec, state, startedAt, exitCode, detail, termination, usage, pid, Optional.empty());
+  }
+
+  /** A status with a pid, without accounting, on this host. */
   public InstanceStatus(
       InstanceSpec spec,
       State state,
@@ -64,7 +102,36 @@ public record InstanceStatus(
       OptionalInt exitCode,
       Optional<String> detail,
       OptionalLong pid) {
-    this(spec, state, startedAt, exitCode, detail, Optional.empty(), Optional.empty(), pid);
+    this(
+        spec,
+        state,
+        startedAt,
+        exitCode,
+        detail,
+        Optional.empty(),
+        Optional.empty(),
+        pid,
+        Optional.empty());
+  }
+
+  /** A status of an instance on another host (a swarm node), without accounting or pid. */
+  public InstanceStatus(
+      InstanceSpec spec,
+      State state,
+      Instant startedAt,
+      OptionalInt exitCode,
+      Optional<String> detail,
+      Optional<String> host) {
+    this(
+        spec,
+        state,
+        startedAt,
+        exitCode,
+        detail,
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        host);
   }
 
   public enum State {
@@ -79,4 +146,11 @@ public record InstanceStatus(
   public boolean running() {
     return state == State.RUNNING;
   }
+
+  /** The address to connect to for the instance's port: its host, or loopback. */
+  public String address() {
+    return host.orElse(LOOPBACK);
+  }
+
+  public static final String LOOPBACK = "127.0.0.1";
 }

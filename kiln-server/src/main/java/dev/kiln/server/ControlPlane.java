@@ -167,7 +167,8 @@ public final class ControlPlane implements AutoCloseable {
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
       probes.assign(InstanceId.of(r.id()), r.runtime());
-      monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
+      monitor.watch(
+          InstanceId.of(r.id()), r.status().address(), spec.port(), check, r.status().startedAt());
     }
     rec.append(
         Executor.ACTOR,

@@ -399,7 +399,12 @@ final class Executor implements AutoCloseable {
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
     probes.assign(started.id(), config.runtime());
-    monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
+    monitor.watch(
+        started.id(),
+        started.address(),
+        port,
+        config.health().orElse(DEFAULT_HEALTH),
+        started.startedAt());
   }
 
   /**
@@ -512,6 +517,7 @@ final class Executor implements AutoCloseable {
                         o.instance().id(),
                         o.instance().service(),
                         state.revisionOf(o.instance().id(), o.instance().revision()),
+                        o.running().status().address(),
                         o.port()))
             .toList();
     Map<String, Traffic> traffic = new TreeMap<>(state.traffic());

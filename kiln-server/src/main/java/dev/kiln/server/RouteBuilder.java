@@ -19,7 +19,11 @@ import java.util.Set;
  */
 final class RouteBuilder {
   /** An instance that may serve: healthy, and not being stopped. */
-  record Serving(String id, String service, int revision, int port) {}
+  record Serving(String id, String service, int revision, String host, int port) {
+    Serving(String id, String service, int revision, int port) {
+      this(id, service, revision, "127.0.0.1", port);
+    }
+  }
 
   static final Route DEFAULT_ROUTE = new Route("*", "/");
   private static final int SCALE = 1000;
@@ -41,7 +45,7 @@ final class RouteBuilder {
               new Backend(
                   s.id(),
                   Integer.toString(s.revision()),
-                  new java.net.InetSocketAddress("127.0.0.1", s.port()),
+                  new java.net.InetSocketAddress(s.host(), s.port()),
                   Math.max(1, w.getValue() * SCALE / of.size())));
         }
       }
@@ -51,7 +55,11 @@ final class RouteBuilder {
         if (t.weight(p.revision()) == 0) {
           for (Serving s : of(serving, service, p.revision())) {
             backends.add(
-                Backend.local(s.id(), Integer.toString(s.revision()), s.port()).withWeight(0));
+                new Backend(
+                    s.id(),
+                    Integer.toString(s.revision()),
+                    new java.net.InetSocketAddress(s.host(), s.port()),
+                    0));
           }
         }
         split =

@@ -57,4 +57,16 @@ class RouteBuilderTest {
   void aServiceWithoutTrafficHasNoRoute() {
     assertThat(RouteBuilder.build(Map.of("web", Traffic.NONE), Map.of(), SERVING)).isEmpty();
   }
+
+  @Test
+  void instancesOnOtherHosts_areRoutedToTheirHostsAddress() {
+    var remote =
+        List.of(
+            new RouteBuilder.Serving("web-1-a", "web", 1, "10.79.1.2", 4001),
+            new RouteBuilder.Serving("web-1-b", "web", 1, 4002));
+    ServiceRoute route = RouteBuilder.build(Map.of("web", Traffic.all(1)), Map.of(), remote).get(0);
+    assertThat(route.backends())
+        .extracting(b -> b.address().getHostString() + ":" + b.address().getPort())
+        .containsExactly("10.79.1.2:4001", "127.0.0.1:4002");
+  }
 }

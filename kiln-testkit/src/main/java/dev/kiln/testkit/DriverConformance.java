@@ -76,9 +76,33 @@ public abstract class DriverConformance {
   }
 
   protected String awaitLog(InstanceId id, String text) {
-    return Await.until(
-        "'" + text + "' in the log of " + id,
-        () -> Optional.of(driver.logs(id, 64 * 1024)).filter(log -> log.contains(text)));
+    try {
+      return Await.until(
+          "'" + text + "' in the log of " + id,
+          () -> Optional.of(driver.logs(id, 64 * 1024)).filter(log -> log.contains(text)));
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "; the log ends with: "
+              + driver.logs(id, 2048)
+              + " ("
+              + driver.inspect(id)
+              + ")",
+          e);
+    }
+  }
+
+  /**
+   * Whether instances run on this machine, so that a port taken here must refuse a start. Drivers
+   * that place instances on other hosts (reported in {@link InstanceStatus#host()}) say no.
+   */
+  protected boolean instancesRunOnThisHost() {
+    return true;
+  }
+
+  /** Where a started instance is reached: its reported host, or loopback. */
+  protected String addressOf(InstanceId id) {
+    return driver.inspect(id).map(InstanceStatus::address).orElse(InstanceStatus.LOOPBACK);
   }
 
   protected InstanceStatus awaitExit(InstanceId id) {
@@ -92,7 +116,7 @@ public abstract class DriverConformance {
     InstanceStatus started = driver.start(spec);
 
     assertThat(started.running()).isTrue();
-    var response = Await.httpGet(spec.port(), "/index.html");
+    var response = Await.httpGet(started.address(), spec.port(), "/index.html");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("hello from kiln\n");
     assertThat(driver.inspect(spec.id())).hasValueSatisfying(s -> assertThat(s.running()).isTrue());
@@ -216,7 +240,7 @@ public abstract class DriverConformance {
     assumeTrue(driver.capabilities().reattach(), "driver cannot re-attach");
     InstanceSpec spec = spec().build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(addressOf(spec.id()), spec.port(), "/");
     driver.close();
 
     driver = createDriver(home, images);
@@ -225,7 +249,9 @@ public abstract class DriverConformance {
     assertThat(adopted).extracting(InstanceStatus::id).containsExactly(spec.id());
     assertThat(adopted.getFirst().running()).isTrue();
     assertThat(adopted.getFirst().spec().port()).isEqualTo(spec.port());
-    assertThat(Await.httpGet(spec.port(), "/index.html").statusCode()).isEqualTo(200);
+    assertThat(adopted.getFirst().address()).isEqualTo(addressOf(spec.id()));
+    assertThat(Await.httpGet(addressOf(spec.id()), spec.port(), "/index.html").statusCode())
+        .isEqualTo(200);
     var stopped = driver.stop(spec.id(), Duration.ofMillis(500));
     assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
     assertThat(stopped.id()).isEqualTo(spec.id());
@@ -243,6 +269,8 @@ public abstract class DriverConformance {
 
   @Test
   void aPortAlreadyTaken_isRefused_andLeavesNothing() throws IOException {
+    assumeTrue(
+        instancesRunOnThisHost(), "instances run on other hosts; a port taken here is free there");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InstanceSpec spec = spec().port(taken.getLocalPort()).build();
       assertThatThrownBy(() -> driver.start(spec))
@@ -291,7 +319,7 @@ public abstract class DriverConformance {
     assumeTrue(driver.capabilities().exec(), "driver cannot exec");
     InstanceSpec spec = spec().env("GREETING", "hi").build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(addressOf(spec.id()), spec.port(), "/");
 
     ExecResult ok =
         driver.exec(
@@ -420,9 +448,9 @@ public abstract class DriverConformance {
       List<HealthEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       try (HealthMonitor monitor =
           new HealthMonitor(
-              java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver)::run)) {
+              java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver))) {
         monitor.addListener(events::add);
-        monitor.watch(spec.id(), spec.port(), check, started.startedAt());
+        monitor.watch(spec.id(), started.address(), spec.port(), check, started.startedAt());
         HealthEvent healthy =
             Await.until(
                 check.probe() + " healthy",

@@ -19,15 +19,26 @@ public final class LoopbackRegistry implements AutoCloseable {
 
   public final int port;
   final Path dir;
+  private final String host;
   private final Process process;
 
-  private LoopbackRegistry(int port, Path dir, Process process) {
+  private LoopbackRegistry(String host, int port, Path dir, Process process) {
+    this.host = host;
     this.port = port;
     this.dir = dir;
     this.process = process;
   }
 
   public static LoopbackRegistry start(Path dir, List<String> extraConfig)
+      throws IOException, InterruptedException {
+    return start(dir, "127.0.0.1", extraConfig);
+  }
+
+  /**
+   * Listens on {@code host} instead of loopback: e.g. {@link SwarmHosts#gateway()}, where
+   * namespaced engines reach it.
+   */
+  public static LoopbackRegistry start(Path dir, String host, List<String> extraConfig)
       throws IOException, InterruptedException {
     Assumptions.assumeTrue(
         Files.isExecutable(BINARY),
@@ -44,7 +55,7 @@ public final class LoopbackRegistry implements AutoCloseable {
             + dir.resolve("data")
             + " }, delete: { enabled: true } }");
     config.add("http:");
-    config.add("  addr: 127.0.0.1:" + port);
+    config.add("  addr: " + host + ":" + port);
     config.addAll(extraConfig);
     Path file = dir.resolve("config.yml");
     Files.createDirectories(dir);
@@ -55,8 +66,8 @@ public final class LoopbackRegistry implements AutoCloseable {
             .redirectOutput(dir.resolve("registry.log").toFile())
             .start();
     for (int i = 0; i < 200; i++) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return new LoopbackRegistry(port, dir, p);
+      try (Socket s = new Socket(host, port)) {
+        return new LoopbackRegistry(host, port, dir, p);
       } catch (IOException notYet) {
         if (!p.isAlive()) break;
         Thread.sleep(50);
@@ -68,7 +79,7 @@ public final class LoopbackRegistry implements AutoCloseable {
   }
 
   public String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   @Override

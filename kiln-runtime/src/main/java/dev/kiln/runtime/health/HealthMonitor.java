@@ -38,6 +38,17 @@ public final class HealthMonitor implements AutoCloseable {
   @FunctionalInterface
   public interface ProbeRunner {
     ProbeResult run(InstanceId id, int port, HealthCheck check);
+
+    /**
+     * Probes an instance reached at {@code host} (another machine's address, for drivers that place
+     * instances on other hosts). Runners that only know loopback refuse other hosts rather than
+     * probe the wrong machine.
+     */
+    default ProbeResult run(InstanceId id, String host, int port, HealthCheck check) {
+      if (host.equals(dev.kiln.runtime.InstanceStatus.LOOPBACK)) return run(id, port, check);
+      throw new IllegalStateException(
+          "this probe runner only reaches loopback; instance " + id + " is on " + host);
+    }
   }
 
   @FunctionalInterface
@@ -67,7 +78,12 @@ public final class HealthMonitor implements AutoCloseable {
    * Starts checking an instance that started at {@code startedAt}; replaces an earlier watch of it.
    */
   public void watch(InstanceId id, int port, HealthCheck check, Instant startedAt) {
-    Watch watch = new Watch(id, port, check, new HealthTracker(id, check, startedAt));
+    watch(id, dev.kiln.runtime.InstanceStatus.LOOPBACK, port, check, startedAt);
+  }
+
+  /** As {@link #watch(InstanceId, int, HealthCheck, Instant)}, for an instance on {@code host}. */
+  public void watch(InstanceId id, String host, int port, HealthCheck check, Instant startedAt) {
+    Watch watch = new Watch(id, host, port, check, new HealthTracker(id, check, startedAt));
     Watch old = watches.put(id, watch);
     if (old != null) old.cancel();
     watch.future =
@@ -112,7 +128,8 @@ public final class HealthMonitor implements AutoCloseable {
   private ProbeResult probeWithTimeout(Watch watch) {
     Instant at = clock.instant();
     Duration timeout = watch.check.timeout();
-    Future<ProbeResult> future = probes.submit(() -> runner.run(watch.id, watch.port, watch.check));
+    Future<ProbeResult> future =
+        probes.submit(() -> runner.run(watch.id, watch.host, watch.port, watch.check));
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -146,6 +163,7 @@ public final class HealthMonitor implements AutoCloseable {
 
   private static final class Watch {
     final InstanceId id;
+    final String host;
     final int port;
     final HealthCheck check;
     final HealthTracker tracker;
@@ -154,8 +172,9 @@ public final class HealthMonitor implements AutoCloseable {
     volatile HealthEvent last;
     volatile boolean cancelled;
 
-    Watch(InstanceId id, int port, HealthCheck check, HealthTracker tracker) {
+    Watch(InstanceId id, String host, int port, HealthCheck check, HealthTracker tracker) {
       this.id = id;
+      this.host = host;
       this.port = port;
       this.check = check;
       this.tracker = tracker;

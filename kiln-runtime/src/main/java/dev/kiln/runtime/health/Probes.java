@@ -3,9 +3,9 @@ package dev.kiln.runtime.health;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.InstanceStatus;
 import dev.kiln.runtime.RuntimeDriver;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -16,8 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Runs one probe against an instance's loopback port (or inside it, for exec) within a timeout. */
-public final class Probes {
+/**
+ * Runs one probe against an instance's port — on loopback, or on the host a driver reports for it —
+ * (or inside it, for exec) within a timeout.
+ */
+public final class Probes implements HealthMonitor.ProbeRunner {
   private final Clock clock;
   private final RuntimeDriver driver;
   private final HttpClient http;
@@ -28,14 +31,20 @@ public final class Probes {
     this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
+  @Override
   public ProbeResult run(InstanceId id, int port, HealthCheck check) {
+    return run(id, InstanceStatus.LOOPBACK, port, check);
+  }
+
+  @Override
+  public ProbeResult run(InstanceId id, String host, int port, HealthCheck check) {
     Instant start = clock.instant();
     long t0 = System.nanoTime();
     try {
       String message =
           switch (check.probe()) {
-            case HealthCheck.Probe.Http h -> http(port, h, check.timeout());
-            case HealthCheck.Probe.Tcp t -> tcp(port, check.timeout());
+            case HealthCheck.Probe.Http h -> http(host, port, h, check.timeout());
+            case HealthCheck.Probe.Tcp t -> tcp(host, port, check.timeout());
             case HealthCheck.Probe.Exec e -> exec(id, e, check.timeout());
           };
       return ProbeResult.success(message, Duration.ofNanos(System.nanoTime() - t0), start);
@@ -51,8 +60,8 @@ public final class Probes {
     }
   }
 
-  private String http(int port, HealthCheck.Probe.Http probe, Duration timeout) {
-    URI uri = URI.create("http://127.0.0.1:" + port + probe.path());
+  private String http(String host, int port, HealthCheck.Probe.Http probe, Duration timeout) {
+    URI uri = URI.create("http://" + host + ":" + port + probe.path());
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     try {
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -69,13 +78,12 @@ public final class Probes {
     }
   }
 
-  private static String tcp(int port, Duration timeout) {
+  private static String tcp(String host, int port, Duration timeout) {
     try (Socket socket = new Socket()) {
-      socket.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
+      socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
       return "connected to port " + port;
     } catch (IOException e) {
-      throw new ProbeFailed("connect to 127.0.0.1:" + port + " failed: " + describe(e));
+      throw new ProbeFailed("connect to " + host + ":" + port + " failed: " + describe(e));
     }
   }
 
