@@ -34,10 +34,11 @@ public final class ExportCommand {
       name = "kubernetes",
       mixinStandardHelpOptions = true,
       description = {
-        "Write every service at its live revision as plain Kubernetes manifests (a Deployment, a",
-        "Service and a claim per volume; image by digest, env, health as probes, secrets as",
-        "references to <service>-secrets), one file per object, for a hand-over to Argo CD.",
-        "The same fleet gives the same bytes. Without -o, prints one YAML stream."
+        "Write every service at its live revision as plain Kubernetes manifests:",
+        "a Deployment, a Service and a claim per volume; image by digest, env,",
+        "health as probes, secrets as references to <service>-secrets.",
+        "One file per object, the same bytes for the same fleet: for a hand-over",
+        "to Argo CD. Without -o, prints them as one YAML stream."
       })
   public static final class Kubernetes implements Callable<Integer> {
     @Option(

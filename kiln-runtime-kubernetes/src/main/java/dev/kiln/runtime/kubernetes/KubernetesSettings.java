@@ -1,16 +1,23 @@
 package dev.kiln.runtime.kubernetes;
 
 import dev.kiln.runtime.DriverContext;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The kubernetes runtime's options, read once from {@link DriverContext#options()}.
+ * The kubernetes runtime's options, read once from {@link DriverContext#options()} and {@code
+ * $KILN_HOME/kubernetes.properties}.
  *
  * @param apiServer the API server URL ({@code api-server}); empty means the kubeconfig's
  * @param kubeconfig a kubeconfig file ({@code kubeconfig}); empty means fabric8's usual lookup
@@ -38,7 +45,15 @@ record KubernetesSettings(
   private static final Pattern LABEL_VALUE =
       Pattern.compile("([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?");
 
-  static KubernetesSettings from(DriverContext context) {
+  /** Where options live when the driver is created by the server, which passes none. */
+  static final String OPTIONS_FILE = "kubernetes.properties";
+
+  /**
+   * Reads the options: those the {@link DriverContext} carries win over those in {@code
+   * $KILN_HOME/kubernetes.properties} (the server creates drivers without options).
+   */
+  static KubernetesSettings from(DriverContext given) {
+    DriverContext context = withFileOptions(given);
     String namespace = context.option("namespace").orElse("default");
     if (!DNS_LABEL.matcher(namespace).matches()) {
       throw new KubernetesException(
@@ -69,6 +84,23 @@ record KubernetesSettings(
         Duration.ofSeconds(seconds(context, "stop-grace-seconds", 30)),
         Duration.ofSeconds(seconds(context, "start-timeout-seconds", 300)),
         context.option("volume-size").orElse("1Gi"));
+  }
+
+  private static DriverContext withFileOptions(DriverContext context) {
+    Path file = context.home().resolve(OPTIONS_FILE);
+    if (!Files.isRegularFile(file)) return context;
+    Properties properties = new Properties();
+    try (var in = Files.newBufferedReader(file)) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new KubernetesException("kubernetes runtime: cannot read " + file + ": " + e, e);
+    }
+    Map<String, String> options = new HashMap<>();
+    properties
+        .stringPropertyNames()
+        .forEach(k -> options.put(k, properties.getProperty(k).strip()));
+    options.putAll(context.options());
+    return new DriverContext(context.home(), context.clock(), context.images(), options);
   }
 
   private static long seconds(DriverContext context, String name, long fallback) {

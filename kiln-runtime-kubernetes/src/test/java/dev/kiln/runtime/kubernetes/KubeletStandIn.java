@@ -57,6 +57,8 @@ final class KubeletStandIn implements AutoCloseable {
   private static final class PodState {
     final InstanceId id;
     volatile boolean started;
+    // set once the Running status is written, so that later writes never race with it
+    volatile boolean running;
     volatile boolean ready;
     volatile boolean stopping;
     volatile boolean terminated;
@@ -85,6 +87,7 @@ final class KubeletStandIn implements AutoCloseable {
       sync();
     } catch (RuntimeException e) {
       // the next sync retries, as the kubelet's loop does
+      System.err.println("kubelet stand-in: sync failed, retrying: " + e);
     }
   }
 
@@ -104,7 +107,7 @@ final class KubeletStandIn implements AutoCloseable {
       } else if (!state.started) {
         state.started = true;
         workers.submit(() -> start(pod, state));
-      } else if (!state.terminated && !state.stopping) {
+      } else if (state.running && !state.terminated && !state.stopping) {
         observe(pod, state);
       }
     }
@@ -138,6 +141,7 @@ final class KubeletStandIn implements AutoCloseable {
                       .endState()
                       .build())
               .build());
+      state.running = true;
     } catch (RuntimeDriverException | IllegalArgumentException e) {
       state.terminated = true;
       writeStatus(pod, terminated(pod, "Failed", "StartError", 128, e.getMessage()));

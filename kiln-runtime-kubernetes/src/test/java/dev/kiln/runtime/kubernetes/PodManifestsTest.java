@@ -133,4 +133,23 @@ class PodManifestsTest {
         .isInstanceOf(KubernetesException.class)
         .hasMessageContaining("set the registry option");
   }
+
+  @Test
+  void optionsFromKilnHome_apply_andTheContextsWin(@org.junit.jupiter.api.io.TempDir Path home)
+      throws Exception {
+    java.nio.file.Files.writeString(
+        home.resolve("kubernetes.properties"),
+        "registry = registry.example:5000/team\nnamespace = shop\nstop-grace-seconds = 5\n");
+
+    var fromFile =
+        KubernetesSettings.from(new DriverContext(home, Clock.systemUTC(), d -> null, Map.of()));
+    var overridden =
+        KubernetesSettings.from(
+            new DriverContext(home, Clock.systemUTC(), d -> null, Map.of("namespace", "other")));
+
+    assertThat(fromFile.registry()).isEqualTo("registry.example:5000/team");
+    assertThat(fromFile.namespace()).isEqualTo("shop");
+    assertThat(fromFile.stopGrace()).hasSeconds(5);
+    assertThat(overridden.namespace()).isEqualTo("other");
+  }
 }
