@@ -26,7 +26,7 @@ final class ServiceReader {
           "secrets",
           "volumes",
           "runtime");
-  static final List<String> RUNTIMES = List.of("process", "docker");
+  static final List<String> RUNTIMES = List.of("process", "docker", "kubernetes");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   private static final List<String> ROUTE_KEYS = List.of("host", "path");
 

@@ -52,7 +52,20 @@ public final class KubernetesDriver implements RuntimeDriver {
   public KubernetesDriver(DriverContext context) {
     this.context = context;
     this.settings = KubernetesSettings.from(context);
-    this.client = new KubernetesClientBuilder().withConfig(config(settings)).build();
+    Config config = config(settings);
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    try {
+      client.getKubernetesVersion();
+    } catch (KubernetesClientException e) {
+      client.close();
+      throw new KubernetesException(
+          "kubernetes runtime: no Kubernetes API answers at "
+              + config.getMasterUrl()
+              + " ("
+              + e.getMessage()
+              + "); set the api-server or kubeconfig option, or use the process runtime",
+          e);
+    }
   }
 
   private static Config config(KubernetesSettings settings) {

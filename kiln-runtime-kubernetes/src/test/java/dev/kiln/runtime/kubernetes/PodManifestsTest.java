@@ -152,4 +152,23 @@ class PodManifestsTest {
     assertThat(fromFile.stopGrace()).hasSeconds(5);
     assertThat(overridden.namespace()).isEqualTo("other");
   }
+
+  @Test
+  void anApiServerThatDoesNotAnswer_isRefusedAtCreation_withWhatToSet() throws Exception {
+    int closedPort;
+    try (var socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    var context =
+        new DriverContext(
+            Path.of("/tmp"),
+            Clock.systemUTC(),
+            d -> null,
+            Map.of("registry", "r.example/team", "api-server", "http://127.0.0.1:" + closedPort));
+
+    assertThatThrownBy(() -> new KubernetesDriver(context))
+        .isInstanceOf(KubernetesException.class)
+        .hasMessageContaining("no Kubernetes API answers at http://127.0.0.1:" + closedPort)
+        .hasMessageContaining("api-server or kubeconfig");
+  }
 }
