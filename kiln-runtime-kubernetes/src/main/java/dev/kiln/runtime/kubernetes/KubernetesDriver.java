@@ -81,7 +81,13 @@ public final class KubernetesDriver implements RuntimeDriver {
     } else {
       base = Config.autoConfigure(null);
     }
-    ConfigBuilder builder = new ConfigBuilder(base).withNamespace(settings.namespace());
+    // a few quick retries: Kiln's executor retries failed steps itself, and a driver call that
+    // hangs for tens of seconds on an unreachable API would stall a rollout instead of failing it
+    ConfigBuilder builder =
+        new ConfigBuilder(base)
+            .withNamespace(settings.namespace())
+            .withRequestRetryBackoffLimit(3)
+            .withRequestRetryBackoffInterval(100);
     settings.apiServer().ifPresent(builder::withMasterUrl);
     return builder.build();
   }
