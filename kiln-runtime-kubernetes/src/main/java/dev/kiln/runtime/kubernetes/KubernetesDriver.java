@@ -252,12 +252,23 @@ public final class KubernetesDriver implements RuntimeDriver {
     // Kubernetes counts grace in whole seconds, and 0 would mean "kill at once"
     long seconds = Math.max(1, (grace.toMillis() + 999) / 1000);
     pod(id).withGracePeriod(seconds).delete();
+    // the kubelet kills at the end of the grace period; past that plus a margin, it is not there
+    long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
     Pod stopped = null;
     while (stopped == null) {
       Pod now = pod(id).get();
       if (now == null) return new StopResult(id, false, true, java.util.OptionalInt.empty());
       if (!PodReading.running(now) && PodReading.exitCode(now).isPresent()) stopped = now;
-      else pause();
+      else if (System.nanoTime() > deadline) {
+        throw new KubernetesException(
+            "instance "
+                + id
+                + ": pod "
+                + PodManifests.podName(id)
+                + " still runs "
+                + (seconds + 60)
+                + "s after its stop; is its node's kubelet down? (`kubectl describe pod`)");
+      } else pause();
     }
     var exit = PodReading.exitCode(stopped);
     boolean killed = exit.isPresent() && exit.getAsInt() == PodReading.KILLED;
