@@ -124,6 +124,18 @@ class DependencyRulesTest {
   }
 
   @Test
+  void kubernetesDriver_neverDependsOnAnotherDriver() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.kiln.runtime.kubernetes..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.kiln.runtime.process..", "dev.kiln.runtime.docker..", "dev.kiln.runtime.swarm..")
+        .check(kiln);
+  }
+
+  @Test
   void journal_dependsOnlyOnTheModel() {
     noClasses()
         .that()
