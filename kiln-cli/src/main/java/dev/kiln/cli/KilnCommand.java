@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       PushCommand.class,
       PullCommand.class,
       ScanCommand.class,
+      PatchCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,

@@ -139,6 +139,14 @@ public final class EventCodec {
         n.put("service", e.service());
         n.put("message", e.message());
       }
+      case JournalEvent.PatchStarted e -> {
+        n.put("image", e.image());
+        n.put("from", e.from().toString());
+        n.put("to", e.to().toString());
+        ArrayNode a = n.putArray("advisories");
+        e.advisories().forEach(a::add);
+        n.put("feed", e.feed().toString());
+      }
     }
     return n;
   }
@@ -245,6 +253,14 @@ public final class EventCodec {
                     text(n, "contentOf"),
                     text(n, "mode"))
                 : noted(kind, n);
+        case "patch-started" ->
+            new JournalEvent.PatchStarted(
+                subject,
+                text(n, "image"),
+                digest(n, "from"),
+                digest(n, "to"),
+                strings(field(n, "advisories")),
+                digest(n, "feed"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

@@ -285,4 +285,26 @@ public sealed interface JournalEvent {
       return service;
     }
   }
+
+  /**
+   * {@code kiln patch} rebaked a service's image for advisories and is about to roll the new one
+   * out (the {@code blueprint-applied} and {@code rollout-started} that follow carry it): the
+   * advisories it fixes, the image before and after, and the feed (its digest) the re-scan was
+   * clean against.
+   */
+  record PatchStarted(
+      String service, String image, Digest from, Digest to, List<String> advisories, Digest feed)
+      implements JournalEvent {
+    public PatchStarted {
+      advisories = List.copyOf(advisories);
+    }
+
+    public String kind() {
+      return "patch-started";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
 }

@@ -90,6 +90,7 @@ public final class ServerState {
       case JournalEvent.InstanceLimitExceeded l -> {}
       case JournalEvent.RollbackRequested r -> {}
       case JournalEvent.Noted n -> {}
+      case JournalEvent.PatchStarted p -> {}
     }
   }
 

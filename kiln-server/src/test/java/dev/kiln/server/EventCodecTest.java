@@ -81,6 +81,8 @@ class EventCodecTest {
             Optional.empty(),
             Optional.of(137)),
         new JournalEvent.ServiceRemoved("old", 5),
+        new JournalEvent.PatchStarted(
+            "web", "site", D, D, List.of("DSA-5532-1", "CVE-2023-5678"), D),
         new JournalEvent.RollbackRequested("web", 3, 4, "previous", "swap"),
         new JournalEvent.Noted("web", EventKind.CANARY_STEP, "step 1/2"),
         new JournalEvent.Noted("web", EventKind.ROLLBACK, "warm fleet takes over"));
