@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       PullCommand.class,
       ScanCommand.class,
       PatchCommand.class,
+      PolicyCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,
