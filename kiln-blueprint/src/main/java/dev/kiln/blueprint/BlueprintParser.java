@@ -4,6 +4,7 @@ import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Location;
+import dev.kiln.model.Policy;
 import dev.kiln.model.ServiceSpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -32,7 +33,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
-  static final List<String> KEYS = List.of("images", "services");
+  static final List<String> KEYS = List.of("images", "services", "policy");
 
   private BlueprintParser() {}
 
@@ -81,9 +82,11 @@ public final class BlueprintParser {
     Optional<Node> root = compose(content, problems);
     Map<String, ImageRecipe> images = new LinkedHashMap<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
+    Policy policy = Policy.none();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
       read(root.get(), file, checkFolder, problems, images, services);
+      policy = PolicyReader.read(root.get(), problems);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -91,7 +94,7 @@ public final class BlueprintParser {
           "declare images: and services:, e.g. images: { hello: { from: scratch } }");
     }
     if (problems.count() > 0) throw new BlueprintException(problems.sorted());
-    return new Blueprint(file, Digest.of(bytes), images, services);
+    return new Blueprint(file, Digest.of(bytes), images, services, policy);
   }
 
   private static Optional<Node> compose(String content, Problems problems) {

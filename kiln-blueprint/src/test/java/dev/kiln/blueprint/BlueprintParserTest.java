@@ -296,6 +296,36 @@ class BlueprintParserTest {
   }
 
   @Test
+  void policy_denySeverity_isRead_andAnUnknownSeverityIsALocatedProblem() {
+    Blueprint b =
+        BlueprintParser.parse(
+            Path.of("kiln.yaml"),
+            "policy: { deny-severity: Critical }\nimages: { app: { from: scratch } }\n");
+    assertThat(b.policy().denySeverity()).contains("critical");
+    assertThat(
+            BlueprintParser.parse(Path.of("kiln.yaml"), "images: { app: { from: scratch } }\n")
+                .policy()
+                .denySeverity())
+        .isEmpty();
+    BlueprintException e =
+        catchThrowableOfType(
+            BlueprintException.class,
+            () ->
+                BlueprintParser.parse(
+                    Path.of("kiln.yaml"),
+                    "images: { app: { from: scratch } }\npolicy:\n  deny-severity: severe\n"));
+    assertThat(e.getMessage())
+        .contains("kiln.yaml:3:")
+        .contains("policy.deny-severity: unknown severity 'severe'")
+        .contains("low, medium, high, critical");
+    BlueprintException unknownKey =
+        catchThrowableOfType(
+            BlueprintException.class,
+            () -> BlueprintParser.parse(Path.of("kiln.yaml"), "policy: { deny: high }\n"));
+    assertThat(unknownKey.getMessage()).contains("policy: unknown key 'deny'");
+  }
+
+  @Test
   void missingFile_isOneClearProblem() {
     Path missing = dir.resolve("nope.yaml");
     BlueprintException e =

@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
       PushCommand.class,
       PullCommand.class,
       ScanCommand.class,
+      PatchCommand.class,
+      PolicyCommand.class,
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,

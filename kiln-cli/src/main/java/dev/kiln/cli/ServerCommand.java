@@ -48,10 +48,18 @@ public final class ServerCommand implements Callable<Integer> {
           "Read the environment (env -0) from stdin instead of inheriting it, so secrets are not in /proc/PID/environ; the kiln launcher does this.")
   boolean environmentFromStdin;
 
+  @Option(
+      names = "--advisories",
+      paramLabel = "PATH",
+      description =
+          "An offline advisory feed (OSV/tracker JSON: a directory, .zip or .json) that blueprints with policy: { deny-severity: ... } are judged against at apply.")
+  Optional<java.nio.file.Path> advisories = Optional.empty();
+
   @Override
   public Integer call() throws Exception {
     ServerConfig c = config(home, api, router).withSeparateRouter(!inProcessRouter);
     if (environmentFromStdin) c = c.withEnvironment(ServerMain.environmentFrom(System.in));
+    if (advisories.isPresent()) c = c.withAdvisories(advisories.get().toAbsolutePath());
     ServerMain.runUntilStopped(c);
     return 0;
   }

@@ -55,14 +55,13 @@ class ScanFleetIT {
             ServerConfig.defaults(home)
                 .withApi(ServerConfig.address("127.0.0.1:0"))
                 .withRouter(ServerConfig.address("127.0.0.1:0")));
-    System.setProperty("kiln.api", "http://" + cp.apiAddress());
-    System.setProperty("kiln.token", "unused-on-loopback");
+    // Loopback TCP wants the API token too; the CLI uses $KILN_HOME/api.sock, as on the host.
+    System.setProperty("kiln.home", home.toString());
   }
 
   @AfterEach
   void stop() {
-    System.clearProperty("kiln.api");
-    System.clearProperty("kiln.token");
+    System.clearProperty("kiln.home");
     if (cp != null) {
       try {
         cp.stopFleet("test cleanup");

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param keysDir where the host signing key lives; a baked image is signed when a key is there
  * @param debianCache where debootstrap roots are kept; default {@code <cacheDir>/debian}
  * @param clock for timings only: digests never depend on it
+ * @param refresh what {@code kiln patch} makes fresh although the cache has it: package versions
+ *     come from the network, so a cached layer may hold vulnerable ones
  */
 public record BakeOptions(
     Instant epoch,
@@ -23,7 +25,18 @@ public record BakeOptions(
     Optional<Path> keysDir,
     Optional<Path> debianCache,
     Clock clock,
-    BakerListener listener) {
+    BakerListener listener,
+    Refresh refresh) {
+
+  /** What a bake takes fresh from the network instead of from a cache. */
+  public enum Refresh {
+    /** Everything the caches have is reused (a plain bake). */
+    NONE,
+    /** Run steps with {@code network: true} run again; their layers replace the cached ones. */
+    NETWORK_STEPS,
+    /** As NETWORK_STEPS, and {@code debian:} bases are debootstrapped again from their suite. */
+    ALL
+  }
 
   public static BakeOptions defaults() {
     return new BakeOptions(
@@ -33,31 +46,42 @@ public record BakeOptions(
         Optional.empty(),
         Optional.empty(),
         Clock.systemUTC(),
-        event -> {});
+        event -> {},
+        Refresh.NONE);
   }
 
   public BakeOptions withEpoch(Instant epoch) {
-    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
   }
 
   public BakeOptions withCache(boolean useCache) {
-    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
   }
 
   public BakeOptions withTests(boolean runTests) {
-    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
   }
 
   public BakeOptions withKeysDir(Optional<Path> keysDir) {
-    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
   }
 
   public BakeOptions withDebianCache(Path debianCache) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, Optional.of(debianCache), clock, listener);
+        epoch, useCache, runTests, keysDir, Optional.of(debianCache), clock, listener, refresh);
   }
 
   public BakeOptions withListener(BakerListener listener) {
-    return new BakeOptions(epoch, useCache, runTests, keysDir, debianCache, clock, listener);
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+  }
+
+  public BakeOptions withRefresh(Refresh refresh) {
+    return new BakeOptions(
+        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
   }
 }

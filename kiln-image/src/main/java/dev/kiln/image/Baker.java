@@ -50,7 +50,8 @@ public final class Baker {
             options.debianCache().orElse(this.cacheDir.resolve("debian")),
             this.cacheDir.resolve("debian-bases"),
             options.epoch(),
-            message -> options.listener().on(new BakerEvent.Note("", message)));
+            message -> options.listener().on(new BakerEvent.Note("", message)),
+            options.refresh() == BakeOptions.Refresh.ALL);
     this.bases = new BakerBases(store, debian, limits, this.cacheDir.resolve("conformed-bases"));
     BakerWork.clearStale(this.cacheDir.resolve("work"));
   }
@@ -134,7 +135,12 @@ public final class Baker {
           }
         } else {
           Digest key = LayerCache.key(layers, keyParts(step, plan, env, workdir, recipe));
-          hit = cache.get(store, key);
+          // A patch re-runs network steps: the cached layer holds yesterday's package versions.
+          boolean rerun =
+              step instanceof Step.Run r
+                  && r.network()
+                  && options.refresh() != BakeOptions.Refresh.NONE;
+          hit = rerun ? Optional.empty() : cache.get(store, key);
           if (hit.isPresent()) {
             layer = hit.get();
           } else {

@@ -46,18 +46,37 @@ final class DebianBase {
   private final Path records;
   private final Instant epoch;
   private final Consumer<String> note;
+  private final boolean refresh;
+
+  /**
+   * Suites debootstrapped again by this instance: a refresh happens once per bake, not per image.
+   */
+  private final java.util.Set<String> refreshed = new java.util.HashSet<>();
 
   DebianBase(Path debianCache, Path records, Instant epoch, Consumer<String> note) {
+    this(debianCache, records, epoch, note, false);
+  }
+
+  /**
+   * @param refresh debootstrap each suite again on its first use (for {@code kiln patch}: the
+   *     cached root holds the package versions of the day it was made)
+   */
+  DebianBase(
+      Path debianCache, Path records, Instant epoch, Consumer<String> note, boolean refresh) {
     this.debianCache = debianCache;
     this.records = records;
     this.epoch = epoch;
     this.note = note;
+    this.refresh = refresh;
   }
 
   /** The base image's manifest for {@code suite}, made (and debootstrapped) if needed. */
   Descriptor ensure(ImageStore store, String suite) {
     Path record = records.resolve(suite + "-" + epoch.getEpochSecond() + ".json");
-    Optional<Descriptor> known = readRecord(record).filter(d -> store.has(d.digest()));
+    boolean fresh = refresh && refreshed.add(suite);
+    if (fresh) refreshRoot(suite);
+    Optional<Descriptor> known =
+        fresh ? Optional.empty() : readRecord(record).filter(d -> store.has(d.digest()));
     if (known.isPresent()) return known.get();
     Path root = rootfs(suite);
     note.accept("importing the debian:" + suite + " root from " + root + " as a base layer");
@@ -112,6 +131,34 @@ final class DebianBase {
           "cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
     }
     return root;
+  }
+
+  /**
+   * Moves the cached root aside so that {@link #rootfs} debootstraps the suite again; the old root
+   * is deleted only once the new one is in place, so a failed debootstrap keeps it.
+   */
+  private void refreshRoot(String suite) {
+    Path root = debianCache.resolve(suite);
+    if (!Files.isDirectory(root)) return;
+    Path old = debianCache.resolve(suite + ".old-" + System.nanoTime());
+    try {
+      Files.move(root, old, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new ImageException(
+          "cannot refresh debian:" + suite + " in " + debianCache + ": " + e, e);
+    }
+    note.accept("refreshing debian:" + suite + " (debootstrap again for the newest packages)");
+    try {
+      rootfs(suite);
+    } catch (RuntimeException e) {
+      try {
+        Files.move(old, root, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException restore) {
+        e.addSuppressed(restore);
+      }
+      throw e;
+    }
+    Trees.deleteQuietly(old);
   }
 
   /** A killed debootstrap leaves its temp folder; one older than an hour is no one's any more. */

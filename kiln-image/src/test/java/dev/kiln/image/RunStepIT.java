@@ -61,6 +61,39 @@ class RunStepIT {
   }
 
   @Test
+  void refresh_reRunsNetworkSteps_only_andCachesTheirNewLayer() throws Exception {
+    BakeFixture f = box();
+    var bp =
+        f.blueprint(
+            """
+            images:
+              box:
+                from: scratch
+                steps:
+                  - copy: { src: bin/, dest: /bin }
+                  - run: "echo offline > /offline"
+                  - run: { command: "cat /proc/sys/kernel/random/uuid > /fetched", network: true }
+            """);
+    var first = f.bake(bp).images().get(0).manifest();
+    f.events.clear();
+    var patched =
+        f.baker(f.options().withRefresh(BakeOptions.Refresh.NETWORK_STEPS))
+            .bake(bp, List.of())
+            .images()
+            .get(0)
+            .manifest();
+    // Only the network step ran again (its output differs: a new uuid), the rest came from cache.
+    assertThat(f.steps())
+        .extracting(BakerEvent.StepDone::cached)
+        .containsExactly(true, true, false);
+    assertThat(patched).isNotEqualTo(first);
+    f.events.clear();
+    var again = f.bake(bp).images().get(0).manifest();
+    assertThat(f.steps()).allMatch(BakerEvent.StepDone::cached);
+    assertThat(again).isEqualTo(patched);
+  }
+
+  @Test
   void runStep_givesTheSameDigest_inAnotherFolderAndHome() throws Exception {
     BakeFixture a = box();
     BakeFixture b =

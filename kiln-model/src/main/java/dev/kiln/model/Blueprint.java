@@ -9,12 +9,25 @@ import java.util.Optional;
  *
  * @param file the blueprint file; copy sources are relative to its folder
  * @param digest sha256 of the file's bytes, recorded when the blueprint is applied
+ * @param policy the top-level {@code policy:} (admission), {@link Policy#none()} when absent
  */
 public record Blueprint(
-    Path file, Digest digest, Map<String, ImageRecipe> images, Map<String, ServiceSpec> services) {
+    Path file,
+    Digest digest,
+    Map<String, ImageRecipe> images,
+    Map<String, ServiceSpec> services,
+    Policy policy) {
   public Blueprint {
     images = Ordered.copyOf(images);
     services = Ordered.copyOf(services);
+  }
+
+  public Blueprint(
+      Path file,
+      Digest digest,
+      Map<String, ImageRecipe> images,
+      Map<String, ServiceSpec> services) {
+    this(file, digest, images, services, Policy.none());
   }
 
   /** The folder copy sources are resolved against, and may not escape. */

@@ -130,6 +130,25 @@ final class ApiServer implements AutoCloseable {
         applied.rollouts().forEach(r -> rollouts.add(v.rollout(r)));
         yield ApiResponse.json(200, n);
       }
+      case "POST /v1/patches" -> {
+        List<JournalEvent.PatchStarted> patches = Patches.parse(body(ex), cp.state);
+        ArrayNode seqs = Json.object().putArray("seqs");
+        for (JournalEvent.PatchStarted p : patches)
+          seqs.add(
+              cp.rec.append(actor, "kiln patch: " + String.join(", ", p.advisories()), p).seq());
+        ObjectNode n = Json.object();
+        n.set("seqs", seqs);
+        yield ApiResponse.json(200, n);
+      }
+      case "POST /v1/policy/exceptions" -> {
+        JournalEvent.PolicyException allow = PolicyExceptions.parse(body(ex), cp.config.clock());
+        long seq = cp.executor.call(() -> cp.rec.append(actor, allow.reason(), allow).seq());
+        ObjectNode n = Json.object();
+        n.put("seq", seq);
+        n.put("advisory", allow.advisory());
+        n.put("until", allow.until().toString());
+        yield ApiResponse.json(200, n);
+      }
       case "GET /v1/services" -> ApiResponse.json(200, cp.views().services());
       case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
       case "GET /v1/instances" -> ApiResponse.json(200, cp.views().instances());

@@ -43,7 +43,9 @@ final class Applier {
   private final Path home;
   private final Secrets secrets;
   private final Clock clock;
+  private final AdmissionCheck admission;
 
+  /** Without an advisory feed: blueprints with a {@code policy:} are refused at apply. */
   Applier(
       ServerState state,
       Recorder rec,
@@ -53,6 +55,29 @@ final class Applier {
       Path home,
       Secrets secrets,
       Clock clock) {
+    this(
+        state,
+        rec,
+        executor,
+        store,
+        key,
+        home,
+        secrets,
+        clock,
+        AdmissionCheck.load(Optional.empty(), store, clock));
+  }
+
+  Applier(
+      ServerState state,
+      Recorder rec,
+      Executor executor,
+      ImageStore store,
+      HostKey key,
+      Path home,
+      Secrets secrets,
+      Clock clock,
+      AdmissionCheck admission) {
+    this.admission = admission;
     this.state = state;
     this.rec = rec;
     this.executor = executor;
@@ -76,6 +101,7 @@ final class Applier {
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
     verify(digests, actor);
+    admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
     Applied applied = executor.call(() -> record(bp, submission, digests, actor));
     executor.wake();

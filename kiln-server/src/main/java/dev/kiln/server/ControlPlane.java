@@ -178,7 +178,17 @@ public final class ControlPlane implements AutoCloseable {
             config.api().toString(),
             data.address(),
             key.keyId()));
-    Applier applier = new Applier(state, rec, executor, store, key, home, secrets, config.clock());
+    Applier applier =
+        new Applier(
+            state,
+            rec,
+            executor,
+            store,
+            key,
+            home,
+            secrets,
+            config.clock(),
+            AdmissionCheck.load(config.advisories(), store, config.clock()));
     Intents intents = new Intents(state, rec, executor, config.clock());
     ControlPlane cp =
         new ControlPlane(

@@ -139,6 +139,30 @@ public final class EventCodec {
         n.put("service", e.service());
         n.put("message", e.message());
       }
+      case JournalEvent.PatchStarted e -> {
+        n.put("image", e.image());
+        n.put("from", e.from().toString());
+        n.put("to", e.to().toString());
+        ArrayNode a = n.putArray("advisories");
+        e.advisories().forEach(a::add);
+        n.put("feed", e.feed().toString());
+      }
+      case JournalEvent.AdmissionRefused e -> {
+        n.put("digest", e.digest().toString());
+        n.put("denySeverity", e.denySeverity());
+        ArrayNode a = n.putArray("advisories");
+        e.advisories().forEach(a::add);
+        n.put("feed", e.feed().toString());
+      }
+      case JournalEvent.AdmissionExcepted e -> {
+        n.put("digest", e.digest().toString());
+        ArrayNode a = n.putArray("advisories");
+        e.advisories().forEach(a::add);
+      }
+      case JournalEvent.PolicyException e -> {
+        n.put("until", e.until().toString());
+        n.put("reason", e.reason());
+      }
     }
     return n;
   }
@@ -245,6 +269,27 @@ public final class EventCodec {
                     text(n, "contentOf"),
                     text(n, "mode"))
                 : noted(kind, n);
+        case "patch-started" ->
+            new JournalEvent.PatchStarted(
+                subject,
+                text(n, "image"),
+                digest(n, "from"),
+                digest(n, "to"),
+                strings(field(n, "advisories")),
+                digest(n, "feed"));
+        case "admission-refused" ->
+            new JournalEvent.AdmissionRefused(
+                subject,
+                digest(n, "digest"),
+                text(n, "denySeverity"),
+                strings(field(n, "advisories")),
+                digest(n, "feed"));
+        case "admission-excepted" ->
+            new JournalEvent.AdmissionExcepted(
+                subject, digest(n, "digest"), strings(field(n, "advisories")));
+        case "policy-exception" ->
+            new JournalEvent.PolicyException(
+                subject, java.time.Instant.parse(text(n, "until")), text(n, "reason"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

@@ -285,4 +285,77 @@ public sealed interface JournalEvent {
       return service;
     }
   }
+
+  /**
+   * {@code kiln patch} rebaked a service's image for advisories and is about to roll the new one
+   * out (the {@code blueprint-applied} and {@code rollout-started} that follow carry it): the
+   * advisories it fixes, the image before and after, and the feed (its digest) the re-scan was
+   * clean against.
+   */
+  record PatchStarted(
+      String service, String image, Digest from, Digest to, List<String> advisories, Digest feed)
+      implements JournalEvent {
+    public PatchStarted {
+      advisories = List.copyOf(advisories);
+    }
+
+    public String kind() {
+      return "patch-started";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /**
+   * Admission refused an image at apply: the blueprint's {@code policy: { deny-severity }} and the
+   * server's advisory feed found these advisories at or above it, with no unexpired exception.
+   */
+  record AdmissionRefused(
+      String image, Digest digest, String denySeverity, List<String> advisories, Digest feed)
+      implements JournalEvent {
+    public AdmissionRefused {
+      advisories = List.copyOf(advisories);
+    }
+
+    public String kind() {
+      return "admission-refused";
+    }
+
+    public String subject() {
+      return image;
+    }
+  }
+
+  /** Admission let an image through only because of exceptions: the advisories they covered. */
+  record AdmissionExcepted(String image, Digest digest, List<String> advisories)
+      implements JournalEvent {
+    public AdmissionExcepted {
+      advisories = List.copyOf(advisories);
+    }
+
+    public String kind() {
+      return "admission-excepted";
+    }
+
+    public String subject() {
+      return image;
+    }
+  }
+
+  /**
+   * {@code kiln policy allow}: images carrying {@code advisory} pass admission until {@code until};
+   * a later exception for the same advisory replaces it.
+   */
+  record PolicyException(String advisory, java.time.Instant until, String reason)
+      implements JournalEvent {
+    public String kind() {
+      return "policy-exception";
+    }
+
+    public String subject() {
+      return advisory;
+    }
+  }
 }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a control plane starts.
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param environment where secret values are looked up first (the server's environment)
  * @param separateRouter run the router as a process of its own that outlives the server ({@code
  *     kiln server}); otherwise it runs in this JVM ({@code kiln up}, tests)
+ * @param advisories the offline advisory feed that blueprints' {@code policy: { deny-severity }} is
+ *     judged against at apply ({@code kiln server --advisories PATH}); none: no admission check
  */
 public record ServerConfig(
     Path home,
@@ -21,7 +24,8 @@ public record ServerConfig(
     InetSocketAddress router,
     Clock clock,
     Map<String, String> environment,
-    boolean separateRouter) {
+    boolean separateRouter,
+    Optional<Path> advisories) {
   public static final String VERSION = "0.1.0-SNAPSHOT";
 
   public ServerConfig {
@@ -38,6 +42,16 @@ public record ServerConfig(
     this(home, api, router, clock, environment, false);
   }
 
+  public ServerConfig(
+      Path home,
+      InetSocketAddress api,
+      InetSocketAddress router,
+      Clock clock,
+      Map<String, String> environment,
+      boolean separateRouter) {
+    this(home, api, router, clock, environment, separateRouter, Optional.empty());
+  }
+
   public static ServerConfig defaults(Path home) {
     return new ServerConfig(
         home,
@@ -48,20 +62,26 @@ public record ServerConfig(
   }
 
   public ServerConfig withApi(InetSocketAddress a) {
-    return new ServerConfig(home, a, router, clock, environment, separateRouter);
+    return new ServerConfig(home, a, router, clock, environment, separateRouter, advisories);
   }
 
   public ServerConfig withRouter(InetSocketAddress r) {
-    return new ServerConfig(home, api, r, clock, environment, separateRouter);
+    return new ServerConfig(home, api, r, clock, environment, separateRouter, advisories);
   }
 
   /** Where secret values are looked up first, instead of this process's environment. */
   public ServerConfig withEnvironment(Map<String, String> env) {
-    return new ServerConfig(home, api, router, clock, env, separateRouter);
+    return new ServerConfig(home, api, router, clock, env, separateRouter, advisories);
   }
 
   public ServerConfig withSeparateRouter(boolean separate) {
-    return new ServerConfig(home, api, router, clock, environment, separate);
+    return new ServerConfig(home, api, router, clock, environment, separate, advisories);
+  }
+
+  /** Judge blueprints with a {@code policy:} against this feed at apply. */
+  public ServerConfig withAdvisories(Path feed) {
+    return new ServerConfig(
+        home, api, router, clock, environment, separateRouter, Optional.of(feed));
   }
 
   /** Parses {@code host:port} (or {@code :port}, meaning 127.0.0.1). */

@@ -90,7 +90,22 @@ public final class ServerState {
       case JournalEvent.InstanceLimitExceeded l -> {}
       case JournalEvent.RollbackRequested r -> {}
       case JournalEvent.Noted n -> {}
+      case JournalEvent.PatchStarted p -> {}
+      case JournalEvent.AdmissionRefused r -> {}
+      case JournalEvent.AdmissionExcepted x -> {}
+      case JournalEvent.PolicyException p ->
+          exemptions.put(
+              p.advisory(),
+              new dev.kiln.scan.Admission.Exemption(p.advisory(), p.until(), p.reason()));
     }
+  }
+
+  /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */
+  private final Map<String, dev.kiln.scan.Admission.Exemption> exemptions =
+      new java.util.TreeMap<>();
+
+  public Map<String, dev.kiln.scan.Admission.Exemption> exemptions() {
+    return java.util.Collections.unmodifiableMap(exemptions);
   }
 
   public long lastSeq() {

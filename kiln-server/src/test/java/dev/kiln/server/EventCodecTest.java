@@ -81,6 +81,12 @@ class EventCodecTest {
             Optional.empty(),
             Optional.of(137)),
         new JournalEvent.ServiceRemoved("old", 5),
+        new JournalEvent.AdmissionRefused("site", D, "critical", List.of("DSA-1-1"), D),
+        new JournalEvent.AdmissionExcepted("site", D, List.of("DSA-1-1")),
+        new JournalEvent.PolicyException(
+            "DSA-1-1", java.time.Instant.parse("2026-12-31T00:00:00Z"), "vendor fix next week"),
+        new JournalEvent.PatchStarted(
+            "web", "site", D, D, List.of("DSA-5532-1", "CVE-2023-5678"), D),
         new JournalEvent.RollbackRequested("web", 3, 4, "previous", "swap"),
         new JournalEvent.Noted("web", EventKind.CANARY_STEP, "step 1/2"),
         new JournalEvent.Noted("web", EventKind.ROLLBACK, "warm fleet takes over"));

@@ -1,0 +1,302 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.blueprint.BlueprintParser;
+import dev.kiln.image.BakeOptions;
+import dev.kiln.image.BakeResult;
+import dev.kiln.image.Baker;
+import dev.kiln.image.ImageStore;
+import dev.kiln.model.Blueprint;
+import dev.kiln.model.Digest;
+import dev.kiln.model.KilnException;
+import dev.kiln.scan.AdvisoryDb;
+import dev.kiln.scan.Finding;
+import dev.kiln.scan.ImageSbom;
+import dev.kiln.scan.ScanWarning;
+import dev.kiln.scan.Scanner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kiln patch [SERVICE…] --advisories PATH [--plan]}: the services whose live image carries
+ * advisories with a published fix get that image rebaked with fresh packages (network {@code run}
+ * steps re-run, {@code debian:} bases debootstrapped again), re-scanned — any finding left stops
+ * the patch — journaled as {@code patch-started} with the advisory ids, then applied like {@code
+ * kiln apply}: each service's own strategy rolls it out and canary analysis judges it.
+ */
+@Command(
+    name = "patch",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rebake and roll out the images of services affected by advisories.",
+      "Each affected image is rebaked with fresh packages (run steps with network: true run",
+      "again, debian: bases are debootstrapped again), re-scanned (any finding left stops the",
+      "patch), then rolled out through each service's own strategy, journaled with the",
+      "advisory ids. --plan shows what would be rebaked and rolled and changes nothing.",
+      "Exit status: 0 patched (or nothing to patch), 1 a rebake did not fix or a rollout failed."
+    })
+public final class PatchCommand implements Callable<Integer> {
+  @Mixin BlueprintOption blueprint;
+  @Mixin HomeOption home;
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Services (default: all).")
+  List<String> services = new ArrayList<>();
+
+  @Option(
+      names = "--advisories",
+      required = true,
+      paramLabel = "PATH",
+      description = "A directory, .zip or .json file of OSV records and/or tracker JSON.")
+  Path advisories;
+
+  @Option(names = "--plan", description = "Show what would be rebaked and rolled; change nothing.")
+  boolean plan;
+
+  @Option(
+      names = "--keep-base",
+      description =
+          "Keep the cached debian: bases (offline, or a base patched minutes ago); only run steps with network: true run again.")
+  boolean keepBase;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "15m",
+      converter = ApplyCommand.DurationConverter.class,
+      description = "Stop following the rollouts after this long (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(
+      names = "--poll-interval",
+      hidden = true,
+      defaultValue = "500ms",
+      converter = ApplyCommand.DurationConverter.class)
+  Duration pollInterval;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ApiClient api = ApiClient.fromEnvironment();
+    long started = System.nanoTime();
+    AdvisoryDb db = AdvisoryDb.load(advisories);
+    for (ScanWarning w : db.warnings()) err.println("warning: " + w);
+    Path file = blueprint.file;
+    Blueprint bp =
+        BlueprintParser.parse(file.toAbsolutePath().normalize(), LocalBlueprint.read(file));
+    ImageStore store = home.requireStore();
+    PatchPlan decided = PatchPlan.decide(live(api, bp, store, db));
+
+    for (PatchPlan.Unfixable u : decided.unfixable())
+      err.println(
+          "note: "
+              + u.service()
+              + ": "
+              + u.finding().advisory()
+              + " in "
+              + u.finding().sourcePackage()
+              + " "
+              + u.finding().installed()
+              + " has no published fix; a rebake cannot fix it");
+    for (PatchPlan.Target t : decided.clean())
+      out.println(
+          t.service()
+              + ": "
+              + t.image()
+              + " "
+              + t.digest().shortHex()
+              + " has no fixable findings");
+    if (decided.targets().isEmpty()) {
+      out.println("nothing to patch");
+      out.flush();
+      err.flush();
+      return 0;
+    }
+    for (PatchPlan.Target t : decided.targets()) {
+      out.println(
+          (plan ? "would patch " : "patching ")
+              + t.service()
+              + ": rebake "
+              + t.image()
+              + " "
+              + t.digest().shortHex()
+              + " for "
+              + String.join(", ", t.advisories()));
+      for (Finding f : t.fixable())
+        out.println(
+            "  "
+                + f.severity().label()
+                + " "
+                + f.advisory()
+                + " "
+                + f.sourcePackage()
+                + " "
+                + f.installed()
+                + " -> "
+                + f.fixed().orElseThrow());
+    }
+    for (String image : decided.images())
+      if (bp.image(image).isEmpty())
+        throw new KilnException(
+            "image "
+                + image
+                + " is not made by "
+                + file
+                + " (it is pulled or imported); patch it where it is made, then `kiln apply`");
+    if (plan) {
+      out.println(
+          "would rebake "
+              + String.join(", ", decided.images())
+              + (keepBase
+                  ? " (network run steps re-run)"
+                  : " (debian: bases refreshed, network run steps re-run)")
+              + ", re-scan, and roll out through each service's strategy; nothing changed (--plan)");
+      out.flush();
+      err.flush();
+      return 0;
+    }
+    out.flush();
+
+    BakeOptions options =
+        BakeOptions.defaults()
+            .withKeysDir(Optional.of(home.keys()))
+            .withRefresh(keepBase ? BakeOptions.Refresh.NETWORK_STEPS : BakeOptions.Refresh.ALL);
+    BakeResult baked =
+        new Baker(store, home.home().resolve("cache"), options)
+            .bake(bp, List.copyOf(decided.images()));
+    Map<String, Digest> rebaked = new LinkedHashMap<>();
+    Map<String, List<Finding>> rescanned = new LinkedHashMap<>();
+    for (BakeResult.BakedImage i : baked.images()) {
+      if (!decided.images().contains(i.name())) continue;
+      Digest d = i.manifest().digest();
+      rebaked.put(i.name(), d);
+      rescanned.put(i.name(), Scanner.scan(ImageSbom.read(store, i.name(), d), db));
+      out.println("rebaked " + i.name() + " -> " + d.shortHex());
+    }
+    List<PatchPlan.Remaining> left = decided.remaining(rescanned);
+    if (!left.isEmpty()) {
+      for (PatchPlan.Remaining r : left)
+        err.println(
+            "error: rebaked "
+                + r.image()
+                + " still carries "
+                + r.finding().advisory()
+                + " ("
+                + r.finding().sourcePackage()
+                + " "
+                + r.finding().installed()
+                + ", fixed in "
+                + r.finding().fixed().orElse("?")
+                + "): the package sources do not have the fix yet");
+      err.println("nothing was rolled out");
+      err.flush();
+      return 1;
+    }
+    out.println("re-scan clean: " + String.join(", ", rebaked.keySet()));
+
+    ObjectNode patches = ApiClient.object();
+    patches.put("feed", db.digest().toString());
+    ArrayNode list = patches.putArray("patches");
+    for (PatchPlan.Target t : decided.targets()) {
+      ObjectNode p = list.addObject();
+      p.put("service", t.service());
+      p.put("image", t.image());
+      p.put("from", t.digest().toString());
+      p.put("to", rebaked.get(t.image()).toString());
+      ArrayNode ids = p.putArray("advisories");
+      t.advisories().forEach(ids::add);
+    }
+    api.post("/v1/patches", patches);
+
+    LocalBlueprint.Prepared prepared = LocalBlueprint.prepare(file, home.home(), false, true);
+    JsonNode result = api.post("/v1/apply", prepared.body());
+    PlanCommand.print(out, result.path("plan"));
+    List<JsonNode> rollouts = new ArrayList<>();
+    result.path("rollouts").forEach(rollouts::add);
+    List<JsonNode> last =
+        new ApplyCommand.RolloutFollower(api, out, false, pollInterval).follow(rollouts, timeout);
+    List<String> failed = new ArrayList<>();
+    for (JsonNode r : last)
+      if (ProgressRender.aborted(r))
+        failed.add(r.path("service").asText() + ": " + r.path("message").asText("aborted"));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    if (!failed.isEmpty()) {
+      err.println("patch rollout failed: " + String.join("; ", failed));
+      err.flush();
+      return 1;
+    }
+    out.println(
+        "patched "
+            + decided.targets().size()
+            + (decided.targets().size() == 1 ? " service" : " services")
+            + " in "
+            + ms
+            + " ms (advisory to fleet replaced)");
+    out.flush();
+    return 0;
+  }
+
+  /**
+   * The live image of each blueprint service (or of the named ones) that the server runs, with what
+   * the feed finds in it.
+   */
+  private List<PatchPlan.Live> live(ApiClient api, Blueprint bp, ImageStore store, AdvisoryDb db) {
+    for (String s : services)
+      if (!bp.services().containsKey(s))
+        throw new KilnException(
+            "no service "
+                + s
+                + " in "
+                + blueprint.file
+                + " (it has "
+                + bp.services().keySet()
+                + ")");
+    Map<String, JsonNode> running = new LinkedHashMap<>();
+    for (JsonNode s : api.get("/v1/services").path("services"))
+      running.put(s.path("name").asText(), s);
+    List<PatchPlan.Live> out = new ArrayList<>();
+    for (var spec : bp.services().values()) {
+      if (!services.isEmpty() && !services.contains(spec.name())) continue;
+      JsonNode s = running.get(spec.name());
+      if (s == null || s.path("liveRevision").asInt(-1) < 0) {
+        if (services.contains(spec.name()))
+          throw new KilnException(
+              "service " + spec.name() + " is not running; `kiln apply` it first");
+        continue;
+      }
+      int live = s.path("liveRevision").asInt();
+      Digest image = null;
+      for (JsonNode r :
+          api.get(ApiClient.path("/v1/services", spec.name(), "revisions")).path("revisions"))
+        if (r.path("number").asInt() == live) image = Digest.parse(r.path("image").asText());
+      if (image == null) continue;
+      if (!store.has(image))
+        throw new KilnException(
+            spec.name()
+                + " runs "
+                + image.shortHex()
+                + ", which is not in the image store "
+                + home.images()
+                + "; patch on the server's host (or with its KILN_HOME)");
+      ImageSbom sbom = ImageSbom.read(store, spec.image(), image);
+      out.add(new PatchPlan.Live(spec.name(), spec.image(), image, Scanner.scan(sbom, db)));
+    }
+    return out;
+  }
+}

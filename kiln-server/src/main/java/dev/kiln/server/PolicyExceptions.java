@@ -1,0 +1,48 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/**
+ * {@code POST /v1/policy/exceptions}: {@code {"advisory": "DSA-5532-1", "until": "2026-12-31",
+ * "reason": "…"}} becomes a {@code policy-exception} entry. {@code until} is a date (the exception
+ * holds through that day, UTC) or an instant; it must be in the future, and a reason is required:
+ * an exception is a decision on the record.
+ */
+final class PolicyExceptions {
+  private PolicyExceptions() {}
+
+  static JournalEvent.PolicyException parse(JsonNode body, Clock clock) {
+    String advisory = text(body, "advisory");
+    if (advisory.length() > 200 || !advisory.matches("[A-Za-z0-9][A-Za-z0-9._:-]*"))
+      throw new ServerException(
+          "advisory: '" + advisory + "' is not an advisory id (like DSA-5532-1 or CVE-2023-5678)");
+    String reason = text(body, "reason");
+    if (reason.length() > 1000) throw new ServerException("reason: at most 1000 characters");
+    String text = text(body, "until");
+    Instant until;
+    try {
+      until =
+          text.contains("T")
+              ? Instant.parse(text)
+              : LocalDate.parse(text).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new ServerException(
+          "until: '" + text + "' is not a date (2026-12-31) or an instant (2026-12-31T12:00:00Z)");
+    }
+    if (!until.isAfter(clock.instant()))
+      throw new ServerException("until: " + text + " is already past; give a future date");
+    return new JournalEvent.PolicyException(advisory, until, reason);
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    if (!v.isTextual() || v.asText().isBlank())
+      throw new ServerException(field + ": a non-empty string is required");
+    return v.asText().strip();
+  }
+}
