@@ -603,9 +603,11 @@ final class Executor implements AutoCloseable {
                           o.instance().id(), u.cpuNanos(), st.spec().limits().cpuMillis())));
     }
     if (ready > 0) waking.remove(service);
-    if (wakeRequests.remove(service)) autoscaler.requested(service, now);
+    boolean asked = wakeRequests.remove(service);
+    if (asked) autoscaler.requested(service, now);
     autoscaler.sample(service, tickMetrics, cpu, now);
-    int queued = data.held().getOrDefault(service, 0);
+    // a wake pushed by the router is a request held, even if the count has not reached us
+    int queued = Math.max(data.held().getOrDefault(service, 0), asked ? 1 : 0);
     boolean running = !r.phase().isTerminal();
     var d =
         autoscaler.decide(
