@@ -100,10 +100,60 @@ class AutoscaleIT {
     }
   }
 
-  /** The fixture's blueprint for {@code image}, with {@code autoscale} instead of replicas: 2. */
+  @Test
+  void rolloutUnderAutoscaling_splitsTheScaledCountByWeight_andConverges() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start(SHORT_WINDOWS)) {
+      String policy = "{ min: 1, max: 4, target: { rps: 20 }, scale-down-delay: 30s }";
+      String canary =
+          "canary: { steps: [ { weight: 50, pause: 3s } ], analysis: { max-error-rate: 1%, min-requests: 1 } }";
+      Path a = autoscaled(k, "a", policy, 1, canary);
+      Path b = autoscaled(k, "b", policy, 1, canary);
+      k.apply(a);
+      k.awaitService("web", SETTLE, s -> s.get("healthy").asInt() == 1);
+      try (Load load = new Load(k.router() + "/", 4)) {
+        k.awaitService("web", SETTLE, s -> s.get("healthy").asInt() == 4);
+        int to = k.apply(b).get("plan").get("changes").get(0).get("toRevision").asInt();
+        // at the 50% step: the scaled count (4), half of it on the new revision
+        JsonNode mid =
+            k.awaitService(
+                "web",
+                SETTLE,
+                s ->
+                    s.get("traffic").path(Integer.toString(to)).asInt() == 50
+                        && healthyOf(s, to) >= 2);
+        assertThat(mid.get("replicas").asInt()).isEqualTo(4);
+        JsonNode done = k.awaitService("web", SETTLE, KilnFixture.settledOn(to));
+        assertThat(healthyOf(done, to)).isEqualTo(4);
+        assertThat(load.errors.sum()).isZero();
+        assertThat(load.statuses.keySet()).containsOnly(200);
+      }
+      // nothing was scaled down while the rollout ran
+      assertThat(scaledEntries(k))
+          .noneSatisfy(
+              e -> assertThat(e.get("body").get("rule").asText()).startsWith("scale-down"));
+    }
+  }
+
+  static int healthyOf(JsonNode service, int revision) {
+    int n = 0;
+    for (JsonNode i : service.get("instances")) {
+      if (i.path("revision").asInt() == revision && i.path("health").asText().equals("HEALTHY"))
+        n++;
+    }
+    return n;
+  }
+
   static Path autoscaled(KilnFixture k, String image, String autoscale, int replicas)
       throws Exception {
-    Path file = k.blueprint(image, "rolling: { max-surge: 1, max-unavailable: 0 }");
+    return autoscaled(
+        k, image, autoscale, replicas, "rolling: { max-surge: 1, max-unavailable: 0 }");
+  }
+
+  /** The fixture's blueprint for {@code image}, with {@code autoscale} instead of replicas: 2. */
+  static Path autoscaled(
+      KilnFixture k, String image, String autoscale, int replicas, String strategy)
+      throws Exception {
+    Path file = k.blueprint(image, strategy);
     String text = Files.readString(file);
     Files.writeString(
         file,
