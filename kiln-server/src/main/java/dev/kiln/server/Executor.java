@@ -641,6 +641,41 @@ final class Executor implements AutoCloseable {
     return r;
   }
 
+  /**
+   * What the scaler would decide now for each autoscaled service, from the last tick's observation,
+   * without remembering it ({@code kiln plan}: not a change). Runs on the loop thread.
+   */
+  Map<String, dev.kiln.controller.ScaleDecision> scalePreview() {
+    Map<String, dev.kiln.controller.ScaleDecision> out = new TreeMap<>();
+    Instant now = clock.instant();
+    for (String service : state.services().keySet()) {
+      var policy = state.service(service).flatMap(ServerState.ServiceInfo::autoscale);
+      if (policy.isEmpty()) continue;
+      int ready = 0;
+      int starting = 0;
+      for (Observed o : lastObserved) {
+        if (!o.instance().service().equals(service) || isLeaving(o)) continue;
+        if (o.instance().isHealthy()) ready++;
+        else if (o.instance().phase() == dev.kiln.controller.ObservedInstance.Phase.STARTING)
+          starting++;
+      }
+      boolean running = state.rollout(service).map(r -> !r.phase().isTerminal()).orElse(false);
+      out.put(
+          service,
+          autoscaler.decide(
+              service,
+              policy.get(),
+              ready,
+              starting,
+              state.traffic(service).weights(),
+              running,
+              data.held().getOrDefault(service, 0),
+              now,
+              false));
+    }
+    return out;
+  }
+
   /** The healer's target: the scaler's count for the live revision, when it has one. */
   private Map<Integer, Integer> scaledTarget(
       String service, Rollout r, Map<Integer, Integer> handoff) {

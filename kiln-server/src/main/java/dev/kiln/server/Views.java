@@ -165,6 +165,22 @@ public final class Views {
     return n;
   }
 
+  /** What the scaler would do now, per autoscaled service (a preview: not part of the plan). */
+  static ArrayNode scaler(java.util.Map<String, dev.kiln.controller.ScaleDecision> decisions) {
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    decisions.forEach(
+        (service, d) -> {
+          ObjectNode n = a.addObject();
+          n.put("service", service);
+          n.put("from", d.from());
+          n.put("desired", d.desired());
+          n.put("rule", d.rule());
+          ObjectNode in = n.putObject("inputs");
+          d.inputs().forEach(in::put);
+        });
+    return a;
+  }
+
   ObjectNode revision(Revision r) {
     ServerState.RevisionMeta meta = cp.state.meta(r);
     ObjectNode n = Json.object();

@@ -59,6 +59,11 @@ class AutoscaleIT {
         assertThat(trickle.ok.sum()).isPositive();
         assertThat(trickle.failures).isEmpty();
       }
+      // kiln plan: what the scaler would do now, never counted as a change
+      JsonNode plan = k.json(k.post("/v1/plan", k.submission(bp)));
+      assertThat(plan.get("hasChanges").asBoolean()).isFalse();
+      assertThat(plan.get("scaler").get(0).get("service").asText()).isEqualTo("web");
+      assertThat(plan.get("scaler").get(0).get("desired").asInt()).isEqualTo(1);
       List<JsonNode> scaled = scaledEntries(k);
       assertThat(scaled).extracting(e -> e.get("body").get("to").asInt()).contains(3, 1);
       assertThat(scaled)
