@@ -581,8 +581,14 @@ final class Executor implements AutoCloseable {
       return r;
     }
     if (!now.equals(tickMetricsAt)) {
-      tickMetrics = data.metrics();
-      tickMetricsAt = now;
+      try {
+        tickMetrics = data.metrics();
+        tickMetricsAt = now;
+      } catch (RuntimeException e) {
+        // no metrics this round (the router process restarting): keep the count, heal the rest
+        LOG.log(Level.FINE, "autoscale: no router metrics this round", e);
+        return r;
+      }
     }
     int ready = 0;
     int starting = 0;
