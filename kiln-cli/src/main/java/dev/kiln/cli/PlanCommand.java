@@ -56,7 +56,26 @@ public final class PlanCommand implements Callable<Integer> {
   static void print(PrintWriter out, JsonNode plan) {
     String text = PlanRender.text(plan);
     out.print(ApiRender.colour() ? PlanRender.colour(text) : text);
+    out.print(scaler(plan.path("scaler")));
     out.flush();
+  }
+
+  /** What the auto-scaler would do now: shown with the plan, never counted as a change. */
+  static String scaler(JsonNode scaler) {
+    if (!scaler.isArray() || scaler.isEmpty()) return "";
+    StringBuilder b = new StringBuilder("\nAuto-scaler now (not a change):\n");
+    for (JsonNode d : scaler) {
+      int from = d.path("from").asInt();
+      int to = d.path("desired").asInt();
+      b.append("  ")
+          .append(d.path("service").asText())
+          .append(": ")
+          .append(from == to ? "keep " + to : from + " -> " + to)
+          .append(" instance(s), ")
+          .append(d.path("rule").asText())
+          .append('\n');
+    }
+    return b.toString();
   }
 
   /** What happened to the images before the plan: rebaked (which step changed) or missing. */

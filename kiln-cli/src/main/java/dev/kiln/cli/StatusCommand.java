@@ -63,6 +63,39 @@ public final class StatusCommand implements Callable<Integer> {
         List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
   }
 
+  /** "3 now (1-10), wants 3; target rps 20 per instance, observed 55.1 (18.37 per instance)". */
+  static String autoscale(JsonNode a) {
+    StringBuilder b =
+        new StringBuilder()
+            .append(a.path("current").asInt())
+            .append(" now (")
+            .append(a.path("min").asInt())
+            .append("-")
+            .append(a.path("max").asInt())
+            .append("), wants ")
+            .append(a.path("desired").asInt())
+            .append("; target ")
+            .append(a.path("metric").asText())
+            .append(' ')
+            .append(num(a.path("target").asDouble()))
+            .append(a.path("metric").asText().equals("p99") ? "ms" : " per instance");
+    if (a.has("observed")) {
+      b.append(", observed ").append(num(a.path("observed").asDouble()));
+      if (!a.path("metric").asText().equals("p99"))
+        b.append(" (")
+            .append(num(a.path("observedPerInstance").asDouble()))
+            .append(" per instance)");
+    }
+    if (a.has("rule")) b.append("; ").append(a.path("rule").asText());
+    return b.toString();
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v)
+        ? Long.toString((long) v)
+        : String.format(java.util.Locale.ROOT, "%.2f", v);
+  }
+
   static String service(JsonNode s) {
     StringBuilder b = new StringBuilder();
     JsonNode route = s.path("route");
@@ -74,6 +107,8 @@ public final class StatusCommand implements Callable<Integer> {
         List.of(
             "Instances:",
             s.path("healthy").asInt() + " healthy of " + s.path("replicas").asInt() + " desired"));
+    if (s.path("autoscale").isObject())
+      facts.add(List.of("Autoscale:", autoscale(s.get("autoscale"))));
     facts.add(List.of("Strategy:", ApiRender.text(s, "strategy")));
     facts.add(
         List.of(

@@ -119,7 +119,9 @@ final class ApiServer implements AutoCloseable {
       }
       case "POST /v1/plan" -> {
         var planned = cp.applier.plan(Submission.fromJson(body(ex)));
-        yield ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
+        ObjectNode p = Views.plan(planned.plan(), planned.blueprint().digest());
+        p.set("scaler", Views.scaler(cp.executor.call(cp.executor::scalePreview)));
+        yield ApiResponse.json(200, p);
       }
       case "POST /v1/apply" -> {
         var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);

@@ -174,7 +174,7 @@ final class Applier {
       services.put(
           s.name(),
           new JournalEvent.AppliedService(
-              s.image(), s.replicas(), s.strategy(), s.progressDeadline()));
+              s.image(), s.replicas(), s.strategy(), s.progressDeadline(), s.autoscale()));
     }
     rec.append(
         actor,
@@ -254,9 +254,20 @@ final class Applier {
       state
           .desiredRevision(svc)
           .flatMap(n -> state.revision(svc, n))
-          .ifPresent(r -> live.put(svc, new LiveService(r, state.replicas(svc))));
+          .ifPresent(r -> live.put(svc, new LiveService(r, liveReplicas(bp, svc))));
     }
     for (String svc : bp.services().keySet()) highest.put(svc, state.maxRevision(svc));
     return RevisionPlanner.plan(bp.services(), digests, live, highest);
+  }
+
+  /**
+   * The count a blueprint's {@code replicas} is compared with. An autoscaled service's count
+   * follows demand (the scaler may have raised its rollout's), and {@code replicas} is only its
+   * starting count: no plan change for it.
+   */
+  private int liveReplicas(Blueprint bp, String svc) {
+    ServiceSpec spec = bp.services().get(svc);
+    if (spec != null && spec.autoscale().isPresent()) return spec.replicas();
+    return state.replicas(svc);
   }
 }

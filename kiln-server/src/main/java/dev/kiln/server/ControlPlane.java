@@ -159,6 +159,7 @@ public final class ControlPlane implements AutoCloseable {
         e -> {
           if (health.record(e)) executor.wake();
         });
+    executor.autoscaleWith(Autoscaler.settings(config.environment()));
     for (Fleet.Running r : running) {
       var spec = r.status().spec();
       var check =

@@ -21,6 +21,18 @@ interface DataPlane extends AutoCloseable {
 
   String prometheus();
 
+  /**
+   * Calls {@code listener} with the service's name each time the router holds a request for a
+   * service without a backend (scaled to zero): the auto-scaler's wake, pushed. A data plane that
+   * cannot push leaves it uncalled, and the scaler sees held requests through {@link #held()}.
+   */
+  default void onWake(java.util.function.Consumer<String> listener) {}
+
+  /** Requests held right now per service (only services with some). */
+  default java.util.Map<String, Integer> held() {
+    return java.util.Map.of();
+  }
+
   /** Where it listens, {@code host:port}. */
   String address();
 

@@ -71,6 +71,7 @@ public final class EventCodec {
                   sn.put("replicas", s.replicas());
                   sn.set("strategy", StateCodec.strategy(s.strategy()));
                   sn.put("progressDeadline", s.progressDeadline().toString());
+                  s.autoscale().ifPresent(a -> sn.set("autoscale", autoscale(a)));
                 });
         n.put("hasChanges", e.hasChanges());
       }
@@ -110,6 +111,16 @@ public final class EventCodec {
         n.put("toRevision", e.toRevision());
         ArrayNode ids = n.putArray("instances");
         e.instances().forEach(ids::add);
+      }
+      case JournalEvent.ServiceScaled e -> {
+        n.put("service", e.service());
+        n.put("from", e.from());
+        n.put("to", e.to());
+        ObjectNode per = n.putObject("perRevision");
+        e.perRevision().forEach((k, v) -> per.put(Integer.toString(k), v));
+        n.put("rule", e.rule());
+        ObjectNode in = n.putObject("inputs");
+        e.inputs().forEach(in::put);
       }
       case JournalEvent.InstanceFailed e -> {
         n.put("service", e.service());
@@ -239,6 +250,23 @@ public final class EventCodec {
                 field(n, "fromRevision").asInt(),
                 field(n, "toRevision").asInt(),
                 strings(field(n, "instances")));
+        case "service-scaled" -> {
+          TreeMap<Integer, Integer> per = new TreeMap<>();
+          field(n, "perRevision")
+              .fields()
+              .forEachRemaining(f -> per.put(Integer.parseInt(f.getKey()), f.getValue().asInt()));
+          TreeMap<String, String> in = new TreeMap<>();
+          field(n, "inputs")
+              .fields()
+              .forEachRemaining(f -> in.put(f.getKey(), f.getValue().asText()));
+          yield new JournalEvent.ServiceScaled(
+              text(n, "service"),
+              field(n, "from").asInt(),
+              field(n, "to").asInt(),
+              per,
+              text(n, "rule"),
+              in);
+        }
         case "instance-failed" ->
             new JournalEvent.InstanceFailed(
                 text(n, "service"),
@@ -321,7 +349,10 @@ public final class EventCodec {
                       s.path("image").asText(""),
                       field(s, "replicas").asInt(),
                       StateCodec.strategy(field(s, "strategy")),
-                      Duration.parse(text(s, "progressDeadline"))));
+                      Duration.parse(text(s, "progressDeadline")),
+                      s.has("autoscale")
+                          ? Optional.of(autoscale(s.get("autoscale")))
+                          : Optional.empty()));
             });
     return new JournalEvent.BlueprintApplied(
         text(n, "file"),
@@ -361,5 +392,33 @@ public final class EventCodec {
     List<String> out = new ArrayList<>();
     a.forEach(x -> out.add(x.asText()));
     return out;
+  }
+
+  static ObjectNode autoscale(dev.kiln.model.Autoscale a) {
+    ObjectNode n = Json.object();
+    n.put("min", a.min());
+    n.put("max", a.max());
+    n.put("metric", a.target().metric().key);
+    n.put("value", a.target().value());
+    n.put("scaleDownDelay", a.scaleDownDelay().toString());
+    a.idleToZero().ifPresent(d -> n.put("idleToZero", d.toString()));
+    return n;
+  }
+
+  static dev.kiln.model.Autoscale autoscale(JsonNode n) {
+    String key = text(n, "metric");
+    dev.kiln.model.Autoscale.Metric metric =
+        java.util.Arrays.stream(dev.kiln.model.Autoscale.Metric.values())
+            .filter(m -> m.key.equals(key))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("unknown autoscale metric " + key));
+    return new dev.kiln.model.Autoscale(
+        field(n, "min").asInt(),
+        field(n, "max").asInt(),
+        new dev.kiln.model.Autoscale.Target(metric, field(n, "value").asDouble()),
+        Duration.parse(text(n, "scaleDownDelay")),
+        n.has("idleToZero")
+            ? Optional.of(Duration.parse(text(n, "idleToZero")))
+            : Optional.empty());
   }
 }

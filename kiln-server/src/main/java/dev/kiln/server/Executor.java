@@ -242,11 +242,11 @@ final class Executor implements AutoCloseable {
       if (Optional.ofNullable(backoff.get(service)).filter(b -> b.holds(now)).isPresent()) {
         continue;
       }
-      Rollout r = current.get();
+      Rollout r = autoscale(service, current.get(), live, now);
       Decision d = RolloutPlanner.next(r, fleetView, traffic, metrics, now, ids);
       Optional<Map<Integer, Integer>> handoff = Handoff.toHealer(r, d);
       if (handoff.isPresent()) {
-        heal.put(service, handoff.get());
+        heal.put(service, scaledTarget(service, r, handoff.get()));
         continue;
       }
       execute(service, r, d, round);
@@ -399,12 +399,10 @@ final class Executor implements AutoCloseable {
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
     probes.assign(started.id(), config.runtime());
-    monitor.watch(
-        started.id(),
-        started.address(),
-        port,
-        config.health().orElse(DEFAULT_HEALTH),
-        started.startedAt());
+    HealthCheck check = config.health().orElse(DEFAULT_HEALTH);
+    // a request is waiting for this instance: find it healthy in milliseconds, not at the interval
+    if (waking.contains(service)) check = wakeCheck(check);
+    monitor.watch(started.id(), started.address(), port, check, started.startedAt());
   }
 
   /**
@@ -526,7 +524,7 @@ final class Executor implements AutoCloseable {
     traffic.forEach(
         (service, t) ->
             RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
-    var table = RouteBuilder.build(traffic, routes, serving);
+    var table = holdAtZero(RouteBuilder.build(traffic, routes, serving));
     Set<String> ids =
         table.stream()
             .flatMap(r -> r.backends().stream())
@@ -537,6 +535,191 @@ final class Executor implements AutoCloseable {
     for (String id : ids) leftWith.remove(id);
     routed = ids;
     return drained;
+  }
+
+  // --- autoscaling (issue 11): sample, decide with the controller's Scaler, journal, apply ---
+
+  private volatile Autoscaler autoscaler =
+      new Autoscaler(dev.kiln.controller.Scaler.Settings.DEFAULT);
+
+  /** Services woken from zero whose first instance is not healthy yet. */
+  private final Set<String> waking = ConcurrentHashMap.newKeySet();
+
+  /** Services the router asked to wake since the last tick (the router's push). */
+  private final Set<String> wakeRequests = ConcurrentHashMap.newKeySet();
+
+  private dev.kiln.router.RouterMetrics tickMetrics;
+  private Instant tickMetricsAt;
+
+  /**
+   * Before {@link #start}: the scaler's windows, and the router's wake push (a request held for a
+   * service at zero reconciles at once, so its instance starts now rather than at the next tick).
+   */
+  void autoscaleWith(dev.kiln.controller.Scaler.Settings settings) {
+    autoscaler = new Autoscaler(settings);
+    data.onWake(
+        service -> {
+          wakeRequests.add(service);
+          wake();
+        });
+  }
+
+  Autoscaler autoscaler() {
+    return autoscaler;
+  }
+
+  /**
+   * One tick of an autoscaled service: a sample, the scaler's decision, a {@code service-scaled}
+   * entry when the target changes. Returns the rollout, scaled up (journaled) when a running
+   * rollout needs more capacity: the planner then splits it by traffic weight. Never scales a
+   * rollout down (the scaler holds while one runs) and never changes the plan.
+   */
+  private Rollout autoscale(String service, Rollout r, List<Observed> live, Instant now) {
+    Optional<dev.kiln.model.Autoscale> policy =
+        state.service(service).flatMap(ServerState.ServiceInfo::autoscale);
+    if (policy.isEmpty()) {
+      autoscaler.forget(service);
+      return r;
+    }
+    if (!now.equals(tickMetricsAt)) {
+      try {
+        tickMetrics = data.metrics();
+        tickMetricsAt = now;
+      } catch (RuntimeException e) {
+        // no metrics this round (the router process restarting): keep the count, heal the rest
+        LOG.log(Level.FINE, "autoscale: no router metrics this round", e);
+        return r;
+      }
+    }
+    int ready = 0;
+    int starting = 0;
+    List<Autoscaler.Cpu> cpu = new ArrayList<>();
+    for (Observed o : live) {
+      if (!o.instance().service().equals(service)) continue;
+      switch (o.instance().phase()) {
+        case HEALTHY -> ready++;
+        case STARTING -> starting++;
+        default -> {}
+      }
+      InstanceStatus st = o.running().status();
+      st.usage()
+          .ifPresent(
+              u ->
+                  cpu.add(
+                      new Autoscaler.Cpu(
+                          o.instance().id(), u.cpuNanos(), st.spec().limits().cpuMillis())));
+    }
+    if (ready > 0) waking.remove(service);
+    boolean asked = wakeRequests.remove(service);
+    if (asked) autoscaler.requested(service, now);
+    autoscaler.sample(service, tickMetrics, cpu, now);
+    // a wake pushed by the router is a request held, even if the count has not reached us
+    int queued = Math.max(data.held().getOrDefault(service, 0), asked ? 1 : 0);
+    boolean running = !r.phase().isTerminal();
+    var d =
+        autoscaler.decide(
+            service,
+            policy.get(),
+            ready,
+            starting,
+            state.traffic(service).weights(),
+            running,
+            queued,
+            now,
+            true);
+    int target = state.scaled(service).orElse(r.replicas());
+    if (d.changed() && d.desired() != target) {
+      if (d.rule().startsWith("wake")) waking.add(service);
+      rec.append(
+          ACTOR,
+          "autoscale " + service + " " + target + " -> " + d.desired() + ": " + d.rule(),
+          new JournalEvent.ServiceScaled(
+              service, target, d.desired(), d.perRevision(), d.rule(), d.inputs()));
+      target = d.desired();
+    }
+    if (running && target > r.replicas()) {
+      Rollout scaled = r.withReplicas(target);
+      rec.append(
+          ACTOR,
+          "autoscale during the rollout: split by weight",
+          new JournalEvent.RolloutState(scaled));
+      return scaled;
+    }
+    return r;
+  }
+
+  /**
+   * What the scaler would decide now for each autoscaled service, from the last tick's observation,
+   * without remembering it ({@code kiln plan}: not a change). Runs on the loop thread.
+   */
+  Map<String, dev.kiln.controller.ScaleDecision> scalePreview() {
+    Map<String, dev.kiln.controller.ScaleDecision> out = new TreeMap<>();
+    Instant now = clock.instant();
+    for (String service : state.services().keySet()) {
+      var policy = state.service(service).flatMap(ServerState.ServiceInfo::autoscale);
+      if (policy.isEmpty()) continue;
+      int ready = 0;
+      int starting = 0;
+      for (Observed o : lastObserved) {
+        if (!o.instance().service().equals(service) || isLeaving(o)) continue;
+        if (o.instance().isHealthy()) ready++;
+        else if (o.instance().phase() == dev.kiln.controller.ObservedInstance.Phase.STARTING)
+          starting++;
+      }
+      boolean running = state.rollout(service).map(r -> !r.phase().isTerminal()).orElse(false);
+      out.put(
+          service,
+          autoscaler.decide(
+              service,
+              policy.get(),
+              ready,
+              starting,
+              state.traffic(service).weights(),
+              running,
+              data.held().getOrDefault(service, 0),
+              now,
+              false));
+    }
+    return out;
+  }
+
+  /** The healer's target: the scaler's count for the live revision, when it has one. */
+  private Map<Integer, Integer> scaledTarget(
+      String service, Rollout r, Map<Integer, Integer> handoff) {
+    if (state.service(service).flatMap(ServerState.ServiceInfo::autoscale).isEmpty()
+        || r.lastGood() <= 0) {
+      return handoff;
+    }
+    return Map.of(r.lastGood(), state.scaled(service).orElse(r.replicas()));
+  }
+
+  /** A service that may scale to zero holds its requests while it has no instance. */
+  private List<dev.kiln.router.ServiceRoute> holdAtZero(List<dev.kiln.router.ServiceRoute> table) {
+    return table.stream()
+        .map(
+            route ->
+                state
+                        .service(route.service())
+                        .flatMap(ServerState.ServiceInfo::autoscale)
+                        .filter(a -> a.min() == 0)
+                        .isPresent()
+                    ? route.withHold(WAKE_HOLD)
+                    : route)
+        .toList();
+  }
+
+  /** Requests held for a service at zero: at most this many, each at most this long. */
+  static final dev.kiln.router.Hold WAKE_HOLD =
+      new dev.kiln.router.Hold(1000, Duration.ofSeconds(30));
+
+  private static HealthCheck wakeCheck(HealthCheck steady) {
+    return new HealthCheck(
+        steady.probe(),
+        Duration.ofMillis(10),
+        steady.timeout(),
+        1,
+        steady.unhealthy(),
+        steady.startDeadline());
   }
 
   /**

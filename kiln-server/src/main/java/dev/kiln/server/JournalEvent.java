@@ -82,7 +82,17 @@ public sealed interface JournalEvent {
   }
 
   /** How one service is to run, as an applied blueprint said. */
-  record AppliedService(String image, int replicas, Strategy strategy, Duration progressDeadline) {}
+  record AppliedService(
+      String image,
+      int replicas,
+      Strategy strategy,
+      Duration progressDeadline,
+      Optional<dev.kiln.model.Autoscale> autoscale) {
+    public AppliedService(
+        String image, int replicas, Strategy strategy, Duration progressDeadline) {
+      this(image, replicas, strategy, progressDeadline, Optional.empty());
+    }
+  }
 
   /** A blueprint was applied: its file, content digest, image digests and services. */
   record BlueprintApplied(
@@ -356,6 +366,34 @@ public sealed interface JournalEvent {
 
     public String subject() {
       return advisory;
+    }
+  }
+
+  /**
+   * The auto-scaler changed a service's instance count (a healer target for its live revision, not
+   * a new revision): {@code from} the last target {@code to} the new one, split per revision by
+   * traffic weight, with the rule that decided and the inputs it saw (metric values, windows). A
+   * wake from zero is one of these, with a rule starting {@code wake:}.
+   */
+  record ServiceScaled(
+      String service,
+      int from,
+      int to,
+      SortedMap<Integer, Integer> perRevision,
+      String rule,
+      SortedMap<String, String> inputs)
+      implements JournalEvent {
+    public ServiceScaled {
+      perRevision = new TreeMap<>(perRevision);
+      inputs = new TreeMap<>(inputs);
+    }
+
+    public String kind() {
+      return "service-scaled";
+    }
+
+    public String subject() {
+      return service;
     }
   }
 }

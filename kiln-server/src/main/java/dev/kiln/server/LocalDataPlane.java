@@ -58,6 +58,16 @@ final class LocalDataPlane implements DataPlane {
   }
 
   @Override
+  public void onWake(java.util.function.Consumer<String> listener) {
+    router.onWake(listener);
+  }
+
+  @Override
+  public java.util.Map<String, Integer> held() {
+    return router.heldRequests();
+  }
+
+  @Override
   public String prometheus() {
     return router.prometheus();
   }

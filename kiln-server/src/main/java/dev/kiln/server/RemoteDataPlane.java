@@ -200,6 +200,44 @@ final class RemoteDataPlane implements DataPlane {
     return MetricsCodec.metrics(Json.parse(get("/metrics.json")));
   }
 
+  private volatile boolean closed;
+
+  /**
+   * The router process's wakes, pushed: one {@code GET /wakes} is kept open and answered the moment
+   * a request is held for a service at zero (the executor counts a wake as one request held). A
+   * router that does not answer is asked again a second later.
+   */
+  @Override
+  public void onWake(java.util.function.Consumer<String> listener) {
+    Thread.ofVirtual()
+        .name("kiln-router-wakes")
+        .start(
+            () -> {
+              while (!closed) {
+                try {
+                  HttpResponse<String> r =
+                      http.send(
+                          HttpRequest.newBuilder(URI.create(admin + "/wakes"))
+                              .header("Authorization", authorization)
+                              .timeout(RouterProcess.WAKES_POLL.plusSeconds(10))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode());
+                  JsonNode w = Json.parse(r.body());
+                  w.path("services").forEach(s -> listener.accept(s.asText()));
+                } catch (InterruptedException e) {
+                  return;
+                } catch (IOException | RuntimeException e) {
+                  try {
+                    Thread.sleep(1000);
+                  } catch (InterruptedException ie) {
+                    return;
+                  }
+                }
+              }
+            });
+  }
+
   @Override
   public String prometheus() {
     return get("/metrics");
@@ -220,6 +258,7 @@ final class RemoteDataPlane implements DataPlane {
 
   @Override
   public void close() {
+    closed = true;
     // The router keeps serving: that is the point of running it apart.
   }
 }

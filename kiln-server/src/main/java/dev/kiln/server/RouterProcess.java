@@ -62,6 +62,8 @@ public final class RouterProcess {
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     admin.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     Object swapLock = new Object();
+    Wakes wakes = new Wakes();
+    router.onWake(wakes::add);
     java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<DrainReport>> drains =
         new java.util.TreeMap<>();
     admin.createContext(
@@ -114,6 +116,15 @@ public final class RouterProcess {
               case "GET /metrics.json" ->
                   send(ex, 200, Json.write(MetricsCodec.metrics(router.metrics())));
               case "GET /metrics" -> send(ex, 200, router.prometheus());
+              case "GET /wakes" -> {
+                var woken = wakes.await(WAKES_POLL);
+                ObjectNode w = Json.object();
+                var a = w.putArray("services");
+                woken.forEach(a::add);
+                ObjectNode held = w.putObject("held");
+                router.heldRequests().forEach(held::put);
+                send(ex, 200, Json.write(w));
+              }
               default -> send(ex, 404, "{\"error\":\"no such endpoint\"}");
             }
           } catch (RuntimeException e) {
@@ -154,6 +165,38 @@ public final class RouterProcess {
                   done.countDown();
                 }));
     done.await();
+  }
+
+  /** How long {@code GET /wakes} waits for a wake before answering with none. */
+  static final java.time.Duration WAKES_POLL = java.time.Duration.ofSeconds(20);
+
+  /**
+   * Services the router asked to wake, for the server's long poll ({@code GET /wakes}): the server
+   * keeps one request open, answered the moment a request is held for a service at zero.
+   */
+  static final class Wakes {
+    private final java.util.Set<String> pending = new java.util.TreeSet<>();
+
+    synchronized void add(String service) {
+      pending.add(service);
+      notifyAll();
+    }
+
+    synchronized java.util.List<String> await(java.time.Duration max) {
+      long end = System.nanoTime() + max.toNanos();
+      try {
+        while (pending.isEmpty()) {
+          long left = end - System.nanoTime();
+          if (left <= 0) break;
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      var out = java.util.List.copyOf(pending);
+      pending.clear();
+      return out;
+    }
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

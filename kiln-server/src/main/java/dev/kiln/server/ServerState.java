@@ -28,7 +28,15 @@ public final class ServerState {
    * How a service is to be rolled out, as the last applied blueprint said. Its replica count is the
    * rollout's ({@link #replicas}): a scale changes the rollout, so there is one number to trust.
    */
-  public record ServiceInfo(String name, Strategy strategy, Duration progressDeadline) {}
+  public record ServiceInfo(
+      String name,
+      Strategy strategy,
+      Duration progressDeadline,
+      Optional<dev.kiln.model.Autoscale> autoscale) {
+    public ServiceInfo(String name, Strategy strategy, Duration progressDeadline) {
+      this(name, strategy, progressDeadline, Optional.empty());
+    }
+  }
 
   private final Map<String, ServiceInfo> services = new TreeMap<>();
   private final Map<String, List<Revision>> revisions = new TreeMap<>();
@@ -37,6 +45,7 @@ public final class ServerState {
   private final Map<String, Traffic> traffic = new TreeMap<>();
   private final Map<String, Integer> adopted = new HashMap<>();
   private final Map<String, RevisionMeta> revisionMeta = new HashMap<>();
+  private final Map<String, Integer> scaled = new HashMap<>();
   private long lastSeq;
 
   /** When, by whom and why a revision was created. */
@@ -55,7 +64,9 @@ public final class ServerState {
               .forEach(
                   (name, s) ->
                       services.put(
-                          name, new ServiceInfo(name, s.strategy(), s.progressDeadline())));
+                          name,
+                          new ServiceInfo(
+                              name, s.strategy(), s.progressDeadline(), s.autoscale())));
       case JournalEvent.RevisionCreated c -> {
         Revision r = c.revision();
         List<Revision> list = revisions.computeIfAbsent(r.service(), k -> new ArrayList<>());
@@ -76,9 +87,12 @@ public final class ServerState {
           a.instances().forEach(id -> adopted.put(id, a.toRevision()));
       case JournalEvent.ServiceRemoved r -> {
         services.remove(r.service());
+        scaled.remove(r.service());
         rollouts.remove(r.service());
         traffic.remove(r.service());
       }
+      // the auto-scaler's target for the live revision (a service removed and re-added starts over)
+      case JournalEvent.ServiceScaled sc -> scaled.put(sc.service(), sc.to());
       // facts for the audit trail; the state they describe is in the entries above
       case JournalEvent.ServerStarted s -> {}
       case JournalEvent.ImageBaked b -> {}
@@ -103,6 +117,11 @@ public final class ServerState {
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */
   private final Map<String, dev.kiln.scan.Admission.Exemption> exemptions =
       new java.util.TreeMap<>();
+
+  /** The auto-scaler's last target for the service, if it ever scaled it. */
+  public Optional<Integer> scaled(String service) {
+    return Optional.ofNullable(scaled.get(service));
+  }
 
   public Map<String, dev.kiln.scan.Admission.Exemption> exemptions() {
     return java.util.Collections.unmodifiableMap(exemptions);

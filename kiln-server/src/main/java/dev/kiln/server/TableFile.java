@@ -72,6 +72,11 @@ final class TableFile {
         bn.put("port", b.address().getPort());
         bn.put("weight", b.weight());
       }
+      if (s.hold().enabled()) {
+        ObjectNode hold = sn.putObject("hold");
+        hold.put("maxQueued", s.hold().maxQueued());
+        hold.put("timeout", s.hold().timeout().toString());
+      }
     }
     return n;
   }
@@ -102,7 +107,12 @@ final class TableFile {
               sn.get("service").asText(),
               new Route(sn.get("host").asText(), sn.get("path").asText()),
               backends,
-              split));
+              split,
+              sn.has("hold")
+                  ? new dev.kiln.router.Hold(
+                      sn.get("hold").get("maxQueued").asInt(),
+                      java.time.Duration.parse(sn.get("hold").get("timeout").asText()))
+                  : dev.kiln.router.Hold.NONE));
     }
     return new RouteTable(n.get("version").asLong(), services);
   }

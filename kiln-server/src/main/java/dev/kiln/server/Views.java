@@ -120,7 +120,65 @@ public final class Views {
     observed.stream()
         .filter(o -> o.instance().service().equals(name))
         .forEach(o -> instances.add(instance(o)));
+    info.autoscale().ifPresent(a -> n.set("autoscale", autoscale(name, a, observed)));
     return n;
+  }
+
+  /**
+   * An autoscaled service's count (instances running now), bounds, the scaler's target count and
+   * rule, and the observed value of its metric: total and per instance.
+   */
+  private ObjectNode autoscale(
+      String name, dev.kiln.model.Autoscale a, List<Executor.Observed> observed) {
+    ObjectNode n = Json.object();
+    long current =
+        observed.stream()
+            .filter(
+                o ->
+                    o.instance().service().equals(name)
+                        && o.instance().phase() != dev.kiln.controller.ObservedInstance.Phase.EXITED
+                        && !cp.executor.isLeaving(o))
+            .count();
+    n.put("current", current);
+    n.put("min", a.min());
+    n.put("max", a.max());
+    n.put("metric", a.target().metric().key);
+    n.put("target", a.target().value());
+    n.put("desired", cp.state.scaled(name).orElse(cp.state.replicas(name)));
+    Autoscaler scaler = cp.executor.autoscaler();
+    scaler
+        .latest(name)
+        .ifPresent(
+            s -> {
+              double v =
+                  switch (a.target().metric()) {
+                    case CONCURRENCY -> s.inFlight();
+                    case RPS -> s.requestsPerSecond();
+                    case CPU -> s.cpuPercent();
+                    case P99 -> s.p99Millis();
+                  };
+              n.put("observed", v);
+              boolean additive = a.target().metric() != dev.kiln.model.Autoscale.Metric.P99;
+              n.put("observedPerInstance", additive && current > 0 ? v / current : v);
+            });
+    scaler.last(name).ifPresent(d -> n.put("rule", d.rule()));
+    return n;
+  }
+
+  /** What the scaler would do now, per autoscaled service (a preview: not part of the plan). */
+  static ArrayNode scaler(java.util.Map<String, dev.kiln.controller.ScaleDecision> decisions) {
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    decisions.forEach(
+        (service, d) -> {
+          ObjectNode n = a.addObject();
+          n.put("service", service);
+          n.put("from", d.from());
+          n.put("desired", d.desired());
+          n.put("rule", d.rule());
+          ObjectNode in = n.putObject("inputs");
+          d.inputs().forEach(in::put);
+        });
+    return a;
   }
 
   ObjectNode revision(Revision r) {

@@ -36,6 +36,19 @@
  * to {@code Executor.act}. API reads and intents run on the loop too ({@code Executor.call}) and
  * read the last round's observation, so a response never sees half an update.
  *
+ * <h2>Auto-scaling</h2>
+ *
+ * For a service with {@code autoscale:}, each round also takes a sample ({@link
+ * dev.kiln.server.Autoscaler}: the router's in-flight requests, request rate and p99 for the
+ * service, the instances' CPU time) and asks the controller's {@code Scaler}. A new count is a
+ * {@code service-scaled} entry (inputs and rule) and becomes the healer's target for the live
+ * revision — never a new revision or a plan change; during a rollout it raises the rollout's count,
+ * so the planner splits it by weight, and it never lowers one. A service with {@code min: 0} is
+ * routed with a {@code Hold}: at zero the router holds its requests and pushes a wake ({@code
+ * Router.onWake} in-process, the router process's {@code GET /wakes} long poll otherwise); the
+ * round it triggers starts an instance whose health is probed every 10 ms, and the table that
+ * brings it forwards the held requests.
+ *
  * <h2>Errors</h2>
  *
  * Domain code throws what happened — {@link dev.kiln.server.ServerException.NotFound}, {@code

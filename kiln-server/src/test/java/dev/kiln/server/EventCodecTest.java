@@ -58,6 +58,35 @@ class EventCodecTest {
                         new Strategy.BlueGreen(Optional.empty(), Duration.ofMinutes(1)),
                         Duration.ofMinutes(10)))),
             false),
+        new JournalEvent.BlueprintApplied(
+            "/srv/kiln.yaml",
+            D,
+            Optional.empty(),
+            new TreeMap<>(Map.of("hello", D)),
+            new TreeMap<>(
+                Map.of(
+                    "web",
+                    new JournalEvent.AppliedService(
+                        "hello",
+                        1,
+                        new Strategy.Rolling(1, 0),
+                        Duration.ofMinutes(10),
+                        Optional.of(
+                            new dev.kiln.model.Autoscale(
+                                0,
+                                5,
+                                new dev.kiln.model.Autoscale.Target(
+                                    dev.kiln.model.Autoscale.Metric.RPS, 20),
+                                Duration.ofSeconds(30),
+                                Optional.of(Duration.ofMinutes(10))))))),
+            true),
+        new JournalEvent.ServiceScaled(
+            "web",
+            2,
+            4,
+            new TreeMap<>(Map.of(3, 4)),
+            "scale-up: stable window",
+            new TreeMap<>(Map.of("observed.rps.stable", "71.50", "ready", "2"))),
         new JournalEvent.RevisionCreated(StateCodecTest.revision(), "rollback"),
         new JournalEvent.RolloutStarted(ROLLOUT, Optional.of(4)),
         new JournalEvent.RolloutStarted(ROLLOUT, Optional.empty()),

@@ -101,7 +101,7 @@ final class KilnFixture implements AutoCloseable {
     return file;
   }
 
-  KilnFixture start() {
+  KilnFixture start(Map<String, String> environment) {
     cp =
         ControlPlane.start(
             new ServerConfig(
@@ -109,8 +109,12 @@ final class KilnFixture implements AutoCloseable {
                 ServerConfig.address("127.0.0.1:0"),
                 ServerConfig.address("127.0.0.1:0"),
                 Clock.systemUTC(),
-                Map.of()));
+                environment));
     return this;
+  }
+
+  KilnFixture start() {
+    return start(Map.of());
   }
 
   String api() {
