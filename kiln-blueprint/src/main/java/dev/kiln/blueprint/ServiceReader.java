@@ -30,7 +30,7 @@ final class ServiceReader {
           "resources",
           "autoscale",
           "runtime");
-  static final List<String> RUNTIMES = List.of("process", "docker", "kubernetes");
+  static final List<String> RUNTIMES = List.of("process", "docker", "kubernetes", "swarm");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   private static final List<String> ROUTE_KEYS = List.of("host", "path", "tls");
   private static final List<String> TLS_KEYS = List.of("cert", "key", "redirect", "hsts");

@@ -22,6 +22,27 @@ public record DriverContext(
     this(home, clock, images, Map.of());
   }
 
+  /**
+   * These options over those in {@code $KILN_HOME/<fileName>} (Java properties): the server creates
+   * drivers without options, so a driver that needs some (a registry, an API server) reads them
+   * there.
+   */
+  public DriverContext withOptionsFile(String fileName) {
+    Path file = home.resolve(fileName);
+    if (!java.nio.file.Files.isRegularFile(file)) return this;
+    java.util.Properties properties = new java.util.Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(file)) {
+      properties.load(in);
+    } catch (java.io.IOException e) {
+      throw new RuntimeDriverException(
+          "cannot read driver options " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> merged = new java.util.HashMap<>();
+    properties.stringPropertyNames().forEach(k -> merged.put(k, properties.getProperty(k).strip()));
+    merged.putAll(options);
+    return new DriverContext(home, clock, images, merged);
+  }
+
   public Optional<String> option(String name) {
     return Optional.ofNullable(options.get(name));
   }

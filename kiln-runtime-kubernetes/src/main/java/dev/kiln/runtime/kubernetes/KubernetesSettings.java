@@ -1,18 +1,12 @@
 package dev.kiln.runtime.kubernetes;
 
 import dev.kiln.runtime.DriverContext;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -87,20 +81,11 @@ record KubernetesSettings(
   }
 
   private static DriverContext withFileOptions(DriverContext context) {
-    Path file = context.home().resolve(OPTIONS_FILE);
-    if (!Files.isRegularFile(file)) return context;
-    Properties properties = new Properties();
-    try (var in = Files.newBufferedReader(file)) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new KubernetesException("kubernetes runtime: cannot read " + file + ": " + e, e);
+    try {
+      return context.withOptionsFile(OPTIONS_FILE);
+    } catch (dev.kiln.runtime.RuntimeDriverException e) {
+      throw new KubernetesException("kubernetes runtime: " + e.getMessage(), e);
     }
-    Map<String, String> options = new HashMap<>();
-    properties
-        .stringPropertyNames()
-        .forEach(k -> options.put(k, properties.getProperty(k).strip()));
-    options.putAll(context.options());
-    return new DriverContext(context.home(), context.clock(), context.images(), options);
   }
 
   private static long seconds(DriverContext context, String name, long fallback) {

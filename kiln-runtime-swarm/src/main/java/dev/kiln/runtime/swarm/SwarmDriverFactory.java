@@ -13,6 +13,8 @@ public final class SwarmDriverFactory implements RuntimeDriverFactory {
 
   @Override
   public RuntimeDriver create(DriverContext context) {
-    return new SwarmDriver(context);
+    // the server creates drivers without options: the manager and registry come from
+    // swarm.properties
+    return new SwarmDriver(context.withOptionsFile("swarm.properties"));
   }
 }
