@@ -139,6 +139,25 @@ public final class EventCodec {
         n.put("service", e.service());
         n.put("message", e.message());
       }
+      case JournalEvent.SnapshotCreated e -> {
+        n.put("file", e.file());
+        n.put("journalSeq", e.journalSeq());
+        n.put("bytes", e.bytes());
+        n.put("members", e.members());
+        n.put("sha256", e.sha256());
+      }
+      case JournalEvent.SnapshotDrill e -> {
+        n.put("file", e.file());
+        n.put("journalSeq", e.journalSeq());
+        n.put("good", e.good());
+        n.put("verdict", e.verdict());
+      }
+      case JournalEvent.Restored e -> {
+        n.put("snapshot", e.snapshot());
+        n.put("journalSeq", e.journalSeq());
+        e.toSeq().ifPresent(v -> n.put("toSeq", v));
+        n.put("keyId", e.keyId());
+      }
     }
     return n;
   }
@@ -245,6 +264,25 @@ public final class EventCodec {
                     text(n, "contentOf"),
                     text(n, "mode"))
                 : noted(kind, n);
+        case "snapshot-created" ->
+            new JournalEvent.SnapshotCreated(
+                text(n, "file"),
+                field(n, "journalSeq").asLong(),
+                field(n, "bytes").asLong(),
+                field(n, "members").asInt(),
+                text(n, "sha256"));
+        case "snapshot-drill" ->
+            new JournalEvent.SnapshotDrill(
+                text(n, "file"),
+                field(n, "journalSeq").asLong(),
+                field(n, "good").asBoolean(),
+                text(n, "verdict"));
+        case "restored" ->
+            new JournalEvent.Restored(
+                text(n, "snapshot"),
+                field(n, "journalSeq").asLong(),
+                optLong(n, "toSeq"),
+                text(n, "keyId"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

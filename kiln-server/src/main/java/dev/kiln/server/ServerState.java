@@ -90,6 +90,9 @@ public final class ServerState {
       case JournalEvent.InstanceLimitExceeded l -> {}
       case JournalEvent.RollbackRequested r -> {}
       case JournalEvent.Noted n -> {}
+      case JournalEvent.SnapshotCreated c -> {}
+      case JournalEvent.SnapshotDrill d -> {}
+      case JournalEvent.Restored r -> {}
     }
   }
 
