@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.model.KilnException;
-import dev.kiln.server.Snapshots;
 import dev.kiln.snapshot.SnapshotReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -73,7 +72,7 @@ public final class SnapshotCommand implements Runnable {
         names = "--keep-revisions",
         paramLabel = "N",
         description = "Rollback targets: the last N revisions of each service (default: 5).")
-    int keepRevisions = Snapshots.DEFAULT_KEEP_REVISIONS;
+    int keepRevisions = 5; // the server's default too (Snapshots.DEFAULT_KEEP_REVISIONS)
 
     @Option(names = "--volumes", description = "Include the declared volumes.")
     boolean volumes;
