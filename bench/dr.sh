@@ -38,7 +38,9 @@ all_healthy() {
 
 # 1. Baseline: the blueprint on a bare home.
 t0=$(ms)
-kiln server --api 127.0.0.1:$API_PORT --router 127.0.0.1:$ROUTER_PORT >>"$WORK/server.log" 2>&1 &
+# exec: SERVER_PID is the java process itself, so that kill stops the server (not just a subshell)
+(exec "$JAVA_HOME/bin/java" $(kiln_jvm_flags) -jar "$JAR" server --api 127.0.0.1:$API_PORT \
+  --router 127.0.0.1:$ROUTER_PORT >>"$WORK/server.log" 2>&1) &
 SERVER_PID=$!
 for _ in $(seq 1 600); do api /v1/health >/dev/null && break; sleep 0.1; done
 kiln apply -f "$ROOT/examples/hello/kiln.yaml" >"$WORK/apply.log" 2>&1
