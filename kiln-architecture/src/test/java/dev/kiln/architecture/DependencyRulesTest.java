@@ -161,6 +161,8 @@ class DependencyRulesTest {
         .doNotHaveSimpleName("UpCommand")
         .and()
         .doNotHaveSimpleName("ServerCommand")
+        .and()
+        .doNotHaveSimpleName("RestoreCommand")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.kiln.server..")

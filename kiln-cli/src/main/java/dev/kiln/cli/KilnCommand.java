@@ -49,6 +49,8 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       JournalCommand.class,
       AuditCommand.class,
+      SnapshotCommand.class,
+      RestoreCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })

@@ -55,12 +55,44 @@ public final class ServerCommand implements Callable<Integer> {
           "An offline advisory feed (OSV/tracker JSON: a directory, .zip or .json) that blueprints with policy: { deny-severity: ... } are judged against at apply.")
   Optional<java.nio.file.Path> advisories = Optional.empty();
 
+  @Option(
+      names = "--snapshot-every",
+      paramLabel = "DURATION",
+      converter = ApplyCommand.DurationConverter.class,
+      description =
+          "Write a snapshot this often (e.g. 1h); each is proven by a restore drill into a scratch home before it counts, the verdict journaled (snapshot-drill).")
+  Optional<java.time.Duration> snapshotEvery = Optional.empty();
+
+  @Option(
+      names = "--snapshot-keep",
+      paramLabel = "K",
+      defaultValue = "24",
+      description = "Keep the newest K proven snapshots (default: ${DEFAULT-VALUE}).")
+  int snapshotKeep;
+
+  @Option(
+      names = "--snapshot-dir",
+      paramLabel = "DIR",
+      description = "Where scheduled snapshots go (default: $KILN_HOME/snapshots).")
+  Optional<java.nio.file.Path> snapshotDir = Optional.empty();
+
   @Override
   public Integer call() throws Exception {
     ServerConfig c = config(home, api, router).withSeparateRouter(!inProcessRouter);
     if (environmentFromStdin) c = c.withEnvironment(ServerMain.environmentFrom(System.in));
     if (advisories.isPresent()) c = c.withAdvisories(advisories.get().toAbsolutePath());
-    ServerMain.runUntilStopped(c);
+    if (snapshotKeep < 1)
+      throw new dev.kiln.model.KilnException(
+          "--snapshot-keep must be 1 or more, not " + snapshotKeep);
+    if (snapshotEvery.isPresent() && !snapshotEvery.get().isPositive())
+      throw new dev.kiln.model.KilnException("--snapshot-every must be positive");
+    java.nio.file.Path dir = snapshotDir.orElse(home.home().resolve("snapshots"));
+    ServerMain.runUntilStopped(
+        c,
+        cp ->
+            snapshotEvery.isPresent()
+                ? dev.kiln.server.SnapshotSchedule.start(cp, snapshotEvery.get(), dir, snapshotKeep)
+                : () -> {});
     return 0;
   }
 

@@ -161,6 +161,7 @@ final class ApiServer implements AutoCloseable {
         cp.rec.journal().exportJsonLines(out);
         yield new ApiResponse(200, "application/x-ndjson", out.toByteArray());
       }
+      case "POST /v1/snapshots" -> ApiResponse.json(200, Snapshots.post(cp, body(ex), actor));
       case "GET /v1/openapi.yaml" -> {
         try (InputStream in = ApiServer.class.getResourceAsStream("openapi.yaml")) {
           yield new ApiResponse(200, "application/yaml", in.readAllBytes());

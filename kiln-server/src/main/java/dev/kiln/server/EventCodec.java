@@ -174,6 +174,25 @@ public final class EventCodec {
         n.put("until", e.until().toString());
         n.put("reason", e.reason());
       }
+      case JournalEvent.SnapshotCreated e -> {
+        n.put("file", e.file());
+        n.put("journalSeq", e.journalSeq());
+        n.put("bytes", e.bytes());
+        n.put("members", e.members());
+        n.put("sha256", e.sha256());
+      }
+      case JournalEvent.SnapshotDrill e -> {
+        n.put("file", e.file());
+        n.put("journalSeq", e.journalSeq());
+        n.put("good", e.good());
+        n.put("verdict", e.verdict());
+      }
+      case JournalEvent.Restored e -> {
+        n.put("snapshot", e.snapshot());
+        n.put("journalSeq", e.journalSeq());
+        e.toSeq().ifPresent(v -> n.put("toSeq", v));
+        n.put("keyId", e.keyId());
+      }
     }
     return n;
   }
@@ -318,6 +337,25 @@ public final class EventCodec {
         case "policy-exception" ->
             new JournalEvent.PolicyException(
                 subject, java.time.Instant.parse(text(n, "until")), text(n, "reason"));
+        case "snapshot-created" ->
+            new JournalEvent.SnapshotCreated(
+                text(n, "file"),
+                field(n, "journalSeq").asLong(),
+                field(n, "bytes").asLong(),
+                field(n, "members").asInt(),
+                text(n, "sha256"));
+        case "snapshot-drill" ->
+            new JournalEvent.SnapshotDrill(
+                text(n, "file"),
+                field(n, "journalSeq").asLong(),
+                field(n, "good").asBoolean(),
+                text(n, "verdict"));
+        case "restored" ->
+            new JournalEvent.Restored(
+                text(n, "snapshot"),
+                field(n, "journalSeq").asLong(),
+                optLong(n, "toSeq"),
+                text(n, "keyId"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

@@ -73,12 +73,25 @@ public final class ServerMain {
 
   /** Starts the control plane, prints where it listens, and closes it on SIGTERM/SIGINT. */
   public static void runUntilStopped(ServerConfig config) throws InterruptedException {
+    runUntilStopped(config, cp -> () -> {});
+  }
+
+  /** As above, with {@code alongside} (e.g. the snapshot schedule) started and closed with it. */
+  public static void runUntilStopped(
+      ServerConfig config, java.util.function.Function<ControlPlane, AutoCloseable> alongside)
+      throws InterruptedException {
     ControlPlane cp = ControlPlane.start(config);
+    AutoCloseable extra = alongside.apply(cp);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  try {
+                    extra.close();
+                  } catch (Exception e) {
+                    System.err.println("kiln server: " + e.getMessage());
+                  }
                   cp.close();
                   done.countDown();
                 }));

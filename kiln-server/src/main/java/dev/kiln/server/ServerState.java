@@ -111,6 +111,9 @@ public final class ServerState {
           exemptions.put(
               p.advisory(),
               new dev.kiln.scan.Admission.Exemption(p.advisory(), p.until(), p.reason()));
+      case JournalEvent.SnapshotCreated c -> {}
+      case JournalEvent.SnapshotDrill d -> {}
+      case JournalEvent.Restored r -> {}
     }
   }
 

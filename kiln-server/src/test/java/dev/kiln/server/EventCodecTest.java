@@ -118,7 +118,11 @@ class EventCodecTest {
             "web", "site", D, D, List.of("DSA-5532-1", "CVE-2023-5678"), D),
         new JournalEvent.RollbackRequested("web", 3, 4, "previous", "swap"),
         new JournalEvent.Noted("web", EventKind.CANARY_STEP, "step 1/2"),
-        new JournalEvent.Noted("web", EventKind.ROLLBACK, "warm fleet takes over"));
+        new JournalEvent.Noted("web", EventKind.ROLLBACK, "warm fleet takes over"),
+        new JournalEvent.SnapshotCreated("/srv/kiln-41.snapshot", 41, 123456, 17, "ab".repeat(32)),
+        new JournalEvent.SnapshotDrill("/srv/kiln-41.snapshot", 41, true, "restored, verified"),
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.of(30L), "9b3f11e9"),
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"));
   }
 
   @ParameterizedTest

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 public record Member(String path, long size, String sha256) {
   private static final Pattern SAFE =
       Pattern.compile(
-          "(journal/state\\.db|images/oci-layout|images/index\\.json|images/blobs/sha256/[0-9a-f]{64}"
+          "(journal/state\\.db|journal/journal-head|images/oci-layout|images/index\\.json|images/blobs/sha256/[0-9a-f]{64}"
               + "|router/table\\.json|keys/host\\.pub|volumes/[a-z0-9][a-z0-9-]{0,62}/[a-z0-9][a-z0-9_.-]{0,62}(/[^/\\x00]+)*)");
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
 

@@ -15,14 +15,33 @@ import java.util.Optional;
  * @param images image manifests to include, tagged ones keep their name
  * @param routeTable the router's persisted table, if any
  * @param volumes the home's volumes folder, only when asked for ({@code --volumes})
+ * @param journalHead the journal's anchor file ({@code journal-head}), read before the journal is
+ *     copied so the copy always holds the checkpoint it names
  */
 public record SnapshotPlan(
     Path journalDb,
     ImageStore store,
     List<Descriptor> images,
     Optional<Path> routeTable,
-    Optional<Path> volumes) {
+    Optional<Path> volumes,
+    Optional<Path> journalHead) {
   public SnapshotPlan {
     images = List.copyOf(images);
+  }
+
+  /** With the anchor file beside the journal ({@code journal-head}), if there is one. */
+  public SnapshotPlan(
+      Path journalDb,
+      ImageStore store,
+      List<Descriptor> images,
+      Optional<Path> routeTable,
+      Optional<Path> volumes) {
+    this(
+        journalDb,
+        store,
+        images,
+        routeTable,
+        volumes,
+        Optional.of(dev.kiln.journal.Anchoring.beside(journalDb).head()));
   }
 }

@@ -66,10 +66,13 @@ public final class SnapshotReader {
     Map<String, Member> seen = new LinkedHashMap<>();
     String current = "(archive start)";
     byte[] manifestBytes = null;
+    Path journalDir = null;
     Path journalCopy = null;
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       ContentMember content = new ContentMember(raw);
-      journalCopy = Files.createTempFile("kiln-snapshot-journal-", ".db");
+      // The journal and its anchor side by side, as in a home: the anchor is checked with it.
+      journalDir = Files.createTempDirectory("kiln-snapshot-journal-");
+      journalCopy = journalDir.resolve("state.db");
       try (TarArchiveInputStream tar = new TarArchiveInputStream(content)) {
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
@@ -90,6 +93,8 @@ public final class SnapshotReader {
           OutputStream sink = OutputStream.nullOutputStream();
           Path target = null;
           if (current.equals("journal/state.db")) target = journalCopy;
+          else if (current.equals("journal/journal-head"))
+            target = journalDir.resolve("journal-head");
           else if (extractTo.isPresent()) target = extractTo.get().resolve(current);
           if (target != null) {
             Files.createDirectories(target.getParent());
@@ -187,6 +192,8 @@ public final class SnapshotReader {
         Path to = extractTo.get().resolve("journal/state.db");
         Files.createDirectories(to.getParent());
         Files.copy(journalCopy, to);
+        if (Files.exists(journalDir.resolve("journal-head")))
+          Files.copy(journalDir.resolve("journal-head"), to.resolveSibling("journal-head"));
       }
       return new Verdict(
           file, Optional.empty(), Optional.of(keyId), seq, List.copyOf(seen.values()));
@@ -197,15 +204,7 @@ public final class SnapshotReader {
       if (edited.isPresent()) return bad(file, edited.get() + " (and " + e.getMessage() + ")");
       return bad(file, "member " + current + ": archive damaged (" + e.getMessage() + ")");
     } finally {
-      if (journalCopy != null) {
-        for (String suffix : List.of("", "-wal", "-shm")) {
-          try {
-            Files.deleteIfExists(Path.of(journalCopy + suffix));
-          } catch (IOException ignored) {
-            // temp file
-          }
-        }
-      }
+      if (journalDir != null) SnapshotWriter.deleteTree(journalDir);
     }
   }
 

@@ -23,13 +23,27 @@ import java.util.stream.Stream;
  */
 public final class SnapshotRestore {
   static final String MARKER = ".restore-in-progress";
-  private static final List<String> PIECES = List.of("state.db", "images", "router", "volumes");
+  private static final List<String> PIECES =
+      List.of("state.db", "journal-head", "images", "router", "volumes");
 
   private SnapshotRestore() {}
 
   public record Restored(Path home, long journalSeq, String keyId, int members) {}
 
   public static Restored restore(Path file, Path home, HostKey key, boolean force) {
+    return restore(file, home, key, force, java.util.OptionalLong.empty());
+  }
+
+  /**
+   * As {@link #restore(Path, Path, HostKey, boolean)}; with {@code toSeq}, a point in time: the
+   * journal keeps its entries up to that seq only (see {@link JournalPrefix}), and the snapshot's
+   * {@code journal-head}, which names a later checkpoint, is left out (the server anchors the cut
+   * journal when it starts).
+   */
+  public static Restored restore(
+      Path file, Path home, HostKey key, boolean force, java.util.OptionalLong toSeq) {
+    if (toSeq.isPresent() && toSeq.getAsLong() < 1)
+      throw new SnapshotException("--to-seq must be 1 or more, not " + toSeq.getAsLong());
     try {
       boolean existed = Files.exists(home);
       if (existed && !isEmptyOrInterrupted(home)) {
@@ -55,6 +69,22 @@ public final class SnapshotRestore {
         throw new SnapshotException(
             "snapshot " + file + " was not restored: " + v.problem().orElseThrow());
       }
+      if (toSeq.isPresent() && toSeq.getAsLong() > v.journalSeq()) {
+        SnapshotWriter.deleteTree(staging);
+        Files.deleteIfExists(marker);
+        if (!existed) deleteIfEmpty(home);
+        throw new SnapshotException(
+            "--to-seq "
+                + toSeq.getAsLong()
+                + " is after the snapshot's journal, which ends at seq "
+                + v.journalSeq()
+                + "; nothing was restored");
+      }
+      if (toSeq.isPresent()) {
+        JournalPrefix.keepUpTo(staging.resolve("journal/state.db"), toSeq.getAsLong());
+      } else if (Files.exists(staging.resolve("journal/journal-head"))) {
+        move(staging.resolve("journal/journal-head"), home.resolve("journal-head"));
+      }
       move(staging.resolve("journal/state.db"), home.resolve("state.db"));
       for (String dir : List.of("images", "router", "volumes")) {
         if (Files.exists(staging.resolve(dir))) move(staging.resolve(dir), home.resolve(dir));
@@ -75,7 +105,11 @@ public final class SnapshotRestore {
       force(home);
       Files.delete(marker); // last: from here on the home is complete
       force(home);
-      return new Restored(home, v.journalSeq(), v.keyId().orElseThrow(), v.members().size());
+      return new Restored(
+          home,
+          toSeq.isPresent() ? toSeq.getAsLong() : v.journalSeq(),
+          v.keyId().orElseThrow(),
+          v.members().size());
     } catch (IOException e) {
       throw new SnapshotException("cannot restore into " + home + ": " + e.getMessage(), e);
     }

@@ -75,6 +75,11 @@ public final class SnapshotWriter {
       Files.createDirectories(dir);
       staging = Files.createTempDirectory(dir, ".snapshot-");
       Path journal = staging.resolve("state.db");
+      // The anchor first: a checkpoint written meanwhile is then in the copy, never only in it.
+      Optional<byte[]> head = Optional.empty();
+      if (plan.journalHead().isPresent() && Files.isRegularFile(plan.journalHead().get())) {
+        head = Optional.of(Files.readAllBytes(plan.journalHead().get()));
+      }
       copyJournal(plan.journalDb(), journal);
       long seq = lastSeq(journal);
       tmp = Files.createTempFile(dir, ".snapshot-", ".tmp");
@@ -92,6 +97,7 @@ public final class SnapshotWriter {
           tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
           tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
           members.add(putFile(tar, "journal/state.db", journal));
+          if (head.isPresent()) members.add(putBytes(tar, "journal/journal-head", head.get()));
           members.add(putBytes(tar, "images/oci-layout", LAYOUT.getBytes(StandardCharsets.UTF_8)));
           TreeSet<Digest> blobs = new TreeSet<>(Comparator.comparing(Digest::hex));
           List<Descriptor> index = new ArrayList<>();

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.image.ImageSigner;
 import dev.kiln.image.ImageStore;
+import dev.kiln.journal.EntryDraft;
 import dev.kiln.journal.Journal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,5 +94,59 @@ class SnapshotRestoreTest {
       assertThat(s.map(p -> p.getFileName().toString()))
           .doesNotContain(SnapshotRestore.MARKER, ".restore-tmp");
     }
+  }
+
+  @Test
+  void theJournalHead_travelsWithTheJournal_andTheRestoredJournalIsTrustedAgainstIt()
+      throws Exception {
+    SnapshotPlan p = f.plan(false);
+    SnapshotPlan withHead =
+        new SnapshotPlan(
+            p.journalDb(),
+            p.store(),
+            p.images(),
+            p.routeTable(),
+            p.volumes(),
+            Optional.of(f.home.resolve("journal-head")));
+    Path file = SnapshotWriter.write(withHead, f.key, tmp.resolve("head.kiln")).file();
+    assertThat(SnapshotReader.verify(file, Optional.of(f.key.publicKey())).members())
+        .extracting(Member::path)
+        .contains("journal/journal-head");
+
+    Path target = tmp.resolve("with-head");
+    SnapshotRestore.restore(file, target, f.key, false);
+    assertThat(target.resolve("journal-head"))
+        .hasSameBinaryContentAs(f.home.resolve("journal-head"));
+    try (Journal j = Journal.open(target.resolve("state.db"), Clock.systemUTC())) {
+      assertThat(j.requireTrusted(f.key.publicKey()).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void toSeq_keepsTheEntriesUpToIt_andTheChainContinuesFromThere() throws Exception {
+    Path target = tmp.resolve("pit");
+    SnapshotRestore.Restored r =
+        SnapshotRestore.restore(snapshot, target, f.key, false, OptionalLong.of(12));
+
+    assertThat(r.journalSeq()).isEqualTo(12);
+    assertThat(target.resolve("journal-head")).doesNotExist();
+    try (Journal j = Journal.open(target.resolve("state.db"), Clock.systemUTC())) {
+      assertThat(j.requireTrusted(f.key.publicKey()).ok()).isTrue();
+      assertThat(j.head().orElseThrow().seq()).isEqualTo(12);
+      var next = j.append(new EntryDraft("test", "restored", "server", "restore", "{\"seq\":12}"));
+      assertThat(next.seq()).isEqualTo(13);
+      j.checkpoint(f.signer());
+      assertThat(j.verify(f.key.publicKey()).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void toSeqBeyondTheSnapshot_isRefused_andChangesNothing() {
+    Path target = tmp.resolve("too-far");
+    assertThatThrownBy(
+            () -> SnapshotRestore.restore(snapshot, target, f.key, false, OptionalLong.of(21)))
+        .hasMessageContaining("--to-seq 21")
+        .hasMessageContaining("ends at seq 20");
+    assertThat(target).doesNotExist();
   }
 }
