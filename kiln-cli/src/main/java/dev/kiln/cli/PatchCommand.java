@@ -7,6 +7,7 @@ import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
 import dev.kiln.image.Baker;
+import dev.kiln.image.Descriptor;
 import dev.kiln.image.ImageStore;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
@@ -177,6 +178,9 @@ public final class PatchCommand implements Callable<Integer> {
         BakeOptions.defaults()
             .withKeysDir(Optional.of(home.keys()))
             .withRefresh(keepBase ? BakeOptions.Refresh.NETWORK_STEPS : BakeOptions.Refresh.ALL);
+    // The tags before the rebake: a refused patch puts them back, so nothing changes.
+    Map<String, Descriptor> before = new LinkedHashMap<>();
+    for (String image : decided.images()) store.resolve(image).ifPresent(d -> before.put(image, d));
     BakeResult baked =
         new Baker(store, home.home().resolve("cache"), options)
             .bake(bp, List.copyOf(decided.images()));
@@ -204,7 +208,8 @@ public final class PatchCommand implements Callable<Integer> {
                 + ", fixed in "
                 + r.finding().fixed().orElse("?")
                 + "): the package sources do not have the fix yet");
-      err.println("nothing was rolled out");
+      before.forEach(store::tag); // the vulnerable rebake is not left as the image's tag
+      err.println("nothing was rolled out; the image tags are as they were");
       err.flush();
       return 1;
     }
