@@ -166,7 +166,7 @@ public final class ControlPlane implements AutoCloseable {
               .revision(spec.service(), state.revisionOf(r.id(), spec.revision()))
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
-      probes.assign(InstanceId.of(r.id()), r.runtime());
+      probes.assign(InstanceId.of(r.id()), r.runtime(), r.status().reachableHost());
       monitor.watch(InstanceId.of(r.id()), spec.port(), check, r.status().startedAt());
     }
     rec.append(

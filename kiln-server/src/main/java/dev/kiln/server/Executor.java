@@ -398,7 +398,7 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.revision",
                 Integer.toString(revisionNumber)));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
-    probes.assign(started.id(), config.runtime());
+    probes.assign(started.id(), config.runtime(), started.reachableHost());
     monitor.watch(started.id(), port, config.health().orElse(DEFAULT_HEALTH), started.startedAt());
   }
 
@@ -512,7 +512,8 @@ final class Executor implements AutoCloseable {
                         o.instance().id(),
                         o.instance().service(),
                         state.revisionOf(o.instance().id(), o.instance().revision()),
-                        o.port()))
+                        o.port(),
+                        o.running().status().reachableHost()))
             .toList();
     Map<String, Traffic> traffic = new TreeMap<>(state.traffic());
     traffic.putAll(carried);

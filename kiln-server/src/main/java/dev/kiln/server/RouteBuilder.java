@@ -18,8 +18,19 @@ import java.util.Set;
  * Pure: same inputs, same table.
  */
 final class RouteBuilder {
-  /** An instance that may serve: healthy, and not being stopped. */
-  record Serving(String id, String service, int revision, int port) {}
+  /**
+   * An instance that may serve: healthy, and not being stopped; reached at {@code host} (127.0.0.1
+   * unless it runs in a network of its own).
+   */
+  record Serving(String id, String service, int revision, int port, String host) {
+    Serving(String id, String service, int revision, int port) {
+      this(id, service, revision, port, "127.0.0.1");
+    }
+
+    java.net.InetSocketAddress address() {
+      return new java.net.InetSocketAddress(host, port);
+    }
+  }
 
   static final Route DEFAULT_ROUTE = new Route("*", "/");
   private static final int SCALE = 1000;
@@ -41,7 +52,7 @@ final class RouteBuilder {
               new Backend(
                   s.id(),
                   Integer.toString(s.revision()),
-                  new java.net.InetSocketAddress("127.0.0.1", s.port()),
+                  s.address(),
                   Math.max(1, w.getValue() * SCALE / of.size())));
         }
       }
@@ -50,8 +61,7 @@ final class RouteBuilder {
         Traffic.Preview p = t.preview().get();
         if (t.weight(p.revision()) == 0) {
           for (Serving s : of(serving, service, p.revision())) {
-            backends.add(
-                Backend.local(s.id(), Integer.toString(s.revision()), s.port()).withWeight(0));
+            backends.add(new Backend(s.id(), Integer.toString(s.revision()), s.address(), 0));
           }
         }
         split =

@@ -39,8 +39,13 @@ public final class Await {
 
   /** GETs {@code http://127.0.0.1:port/path} until it answers; returns status and body. */
   public static HttpResponse<String> httpGet(int port, String path) {
+    return httpGet("127.0.0.1", port, path);
+  }
+
+  /** As {@link #httpGet(int, String)}, for an instance reached at {@code host}. */
+  public static HttpResponse<String> httpGet(String host, int port, String path) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
             .timeout(Duration.ofSeconds(5))
             .build();
     return until(

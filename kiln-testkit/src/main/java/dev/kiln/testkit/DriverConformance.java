@@ -92,7 +92,7 @@ public abstract class DriverConformance {
     InstanceStatus started = driver.start(spec);
 
     assertThat(started.running()).isTrue();
-    var response = Await.httpGet(spec.port(), "/index.html");
+    var response = Await.httpGet(host(spec), spec.port(), "/index.html");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("hello from kiln\n");
     assertThat(driver.inspect(spec.id())).hasValueSatisfying(s -> assertThat(s.running()).isTrue());
@@ -177,7 +177,7 @@ public abstract class DriverConformance {
     // busybox httpd has no SIGTERM handler; as a namespace's pid 1 it would ignore the signal
     InstanceSpec spec = spec().build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(host(spec), spec.port(), "/");
 
     var result = driver.stop(spec.id(), Duration.ofSeconds(30));
 
@@ -216,7 +216,7 @@ public abstract class DriverConformance {
     assumeTrue(driver.capabilities().reattach(), "driver cannot re-attach");
     InstanceSpec spec = spec().build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(host(spec), spec.port(), "/");
     driver.close();
 
     driver = createDriver(home, images);
@@ -225,7 +225,7 @@ public abstract class DriverConformance {
     assertThat(adopted).extracting(InstanceStatus::id).containsExactly(spec.id());
     assertThat(adopted.getFirst().running()).isTrue();
     assertThat(adopted.getFirst().spec().port()).isEqualTo(spec.port());
-    assertThat(Await.httpGet(spec.port(), "/index.html").statusCode()).isEqualTo(200);
+    assertThat(Await.httpGet(host(spec), spec.port(), "/index.html").statusCode()).isEqualTo(200);
     var stopped = driver.stop(spec.id(), Duration.ofMillis(500));
     assertThat(driver.inspect(spec.id()).orElseThrow().running()).isFalse();
     assertThat(stopped.id()).isEqualTo(spec.id());
@@ -245,6 +245,9 @@ public abstract class DriverConformance {
   void aPortAlreadyTaken_isRefused_andLeavesNothing() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InstanceSpec spec = spec().port(taken.getLocalPort()).build();
+      assumeTrue(
+          ownNetwork().isEmpty(),
+          "instances run in networks of their own: a host port cannot clash with theirs");
       assertThatThrownBy(() -> driver.start(spec))
           .isInstanceOf(RuntimeDriverException.class)
           .hasMessageContaining("port " + taken.getLocalPort());
@@ -291,7 +294,7 @@ public abstract class DriverConformance {
     assumeTrue(driver.capabilities().exec(), "driver cannot exec");
     InstanceSpec spec = spec().env("GREETING", "hi").build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(host(spec), spec.port(), "/");
 
     ExecResult ok =
         driver.exec(
@@ -354,7 +357,7 @@ public abstract class DriverConformance {
                     .filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0));
     InstanceSpec neighbour = spec().build();
     driver.start(neighbour);
-    var served = Await.httpGet(neighbour.port(), "/");
+    var served = Await.httpGet(host(neighbour), neighbour.port(), "/");
 
     assertThat(full.pids()).isLessThanOrEqualTo(limit);
     for (int i = 0; i < 10; i++) {
@@ -420,7 +423,10 @@ public abstract class DriverConformance {
       List<HealthEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       try (HealthMonitor monitor =
           new HealthMonitor(
-              java.time.Clock.systemUTC(), new Probes(java.time.Clock.systemUTC(), driver)::run)) {
+              java.time.Clock.systemUTC(),
+              (id, port, c) ->
+                  new Probes(java.time.Clock.systemUTC(), driver)
+                      .run(id, started.reachableHost(), port, c))) {
         monitor.addListener(events::add);
         monitor.watch(spec.id(), spec.port(), check, started.startedAt());
         HealthEvent healthy =
@@ -449,6 +455,25 @@ public abstract class DriverConformance {
           .contains(text);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * Where the driver says {@code spec}'s instance is reached (127.0.0.1 unless its own network).
+   */
+  private String host(InstanceSpec spec) {
+    return driver.inspect(spec.id()).map(InstanceStatus::reachableHost).orElse("127.0.0.1");
+  }
+
+  /**
+   * Whether this driver gives instances networks of their own: probed with a throwaway instance.
+   */
+  private java.util.Optional<String> ownNetwork() {
+    InstanceSpec probe = spec().build();
+    try {
+      return driver.start(probe).host();
+    } finally {
+      driver.destroy(probe.id());
     }
   }
 }

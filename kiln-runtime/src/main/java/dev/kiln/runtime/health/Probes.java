@@ -29,13 +29,18 @@ public final class Probes {
   }
 
   public ProbeResult run(InstanceId id, int port, HealthCheck check) {
+    return run(id, "127.0.0.1", port, check);
+  }
+
+  /** As {@link #run(InstanceId, int, HealthCheck)}, for an instance reached at {@code host}. */
+  public ProbeResult run(InstanceId id, String host, int port, HealthCheck check) {
     Instant start = clock.instant();
     long t0 = System.nanoTime();
     try {
       String message =
           switch (check.probe()) {
-            case HealthCheck.Probe.Http h -> http(port, h, check.timeout());
-            case HealthCheck.Probe.Tcp t -> tcp(port, check.timeout());
+            case HealthCheck.Probe.Http h -> http(host, port, h, check.timeout());
+            case HealthCheck.Probe.Tcp t -> tcp(host, port, check.timeout());
             case HealthCheck.Probe.Exec e -> exec(id, e, check.timeout());
           };
       return ProbeResult.success(message, Duration.ofNanos(System.nanoTime() - t0), start);
@@ -51,8 +56,8 @@ public final class Probes {
     }
   }
 
-  private String http(int port, HealthCheck.Probe.Http probe, Duration timeout) {
-    URI uri = URI.create("http://127.0.0.1:" + port + probe.path());
+  private String http(String host, int port, HealthCheck.Probe.Http probe, Duration timeout) {
+    URI uri = URI.create("http://" + host + ":" + port + probe.path());
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     try {
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -69,13 +74,13 @@ public final class Probes {
     }
   }
 
-  private static String tcp(int port, Duration timeout) {
+  private static String tcp(String host, int port, Duration timeout) {
     try (Socket socket = new Socket()) {
       socket.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
+          new InetSocketAddress(InetAddress.getByName(host), port), (int) timeout.toMillis());
       return "connected to port " + port;
     } catch (IOException e) {
-      throw new ProbeFailed("connect to 127.0.0.1:" + port + " failed: " + describe(e));
+      throw new ProbeFailed("connect to " + host + ":" + port + " failed: " + describe(e));
     }
   }
 
