@@ -130,7 +130,19 @@ public final class StatusCommand implements Callable<Integer> {
                     "CPU",
                     "MEMORY"),
                 rows))
+        .append(isolation(instances))
         .toString();
+  }
+
+  /** One line per isolation mode in use (own network and uid, or the host's), if the view says. */
+  private static String isolation(JsonNode instances) {
+    java.util.TreeSet<String> modes = new java.util.TreeSet<>();
+    instances.forEach(i -> modes.add(i.path("isolation").asText("")));
+    modes.remove("");
+    StringBuilder b = new StringBuilder();
+    for (String m : modes)
+      b.append("isolation: ").append(m.replaceAll(" uid \\d+| kiln-\\d+ at \\S+", "")).append('\n');
+    return b.toString();
   }
 
   private static String rolloutSummary(JsonNode r) {
