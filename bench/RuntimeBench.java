@@ -190,7 +190,7 @@ public class RuntimeBench {
     // supervisors = the outer bwrap monitors (children-less parents of our sandboxes), apps = httpd
     for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
       String line = cmdline(h.pid());
-      if (line.contains("bwrap --json-status-fd") && line.contains("kiln-bench-")) {
+      if (line.contains("bwrap ") && line.contains("--json-status-fd") && line.contains("kiln-bench-")) {
         supRss += mem(h.pid(), "Rss"); supPss += mem(h.pid(), "Pss");
       } else if (line.startsWith("httpd -f -p") && h.parent().map(p -> cmdline(p.pid()).contains("kiln-bench-")).orElse(false)) {
         appRss += mem(h.pid(), "Rss"); appPss += mem(h.pid(), "Pss");
