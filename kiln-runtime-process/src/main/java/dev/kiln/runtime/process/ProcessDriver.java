@@ -173,7 +173,7 @@ public final class ProcessDriver implements RuntimeDriver {
     Optional<Tenant> tenant = Optional.empty();
     try {
       // In a network of its own the instance's port cannot clash with the host's.
-      if (tenancy.isEmpty()) Preflight.requirePortFree(spec);
+      if (!tenancy.map(Tenancy::ownNetworks).orElse(false)) Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
       Path root = rootfs.ensure(image);
       Launch launch = Launch.plan(spec, image.runConfig(), root);

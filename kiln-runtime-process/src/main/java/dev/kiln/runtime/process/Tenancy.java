@@ -111,6 +111,11 @@ final class Tenancy implements AutoCloseable {
     return new Tenant(uid, slot, nsenter, setpriv, Tenant.SECCOMP_FD);
   }
 
+  /** Whether instances get networks of their own (else they share the host's ports). */
+  boolean ownNetworks() {
+    return networks.isPresent();
+  }
+
   Path seccomp() {
     return seccomp;
   }
