@@ -31,8 +31,32 @@ class HostileInstanceIT {
   @Test
   void everyEscapeFails_andTheRouterStillServesTheReport() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "tenancy needs root");
-    try (KilnFixture k = new KilnFixture(tmp).start();
+    try (KilnFixture k = new KilnFixture(tmp);
         ServerSocket hostService = new ServerSocket()) {
+      // The router as `kiln server` runs it: a process of its own, with a token-guarded admin port.
+      int routerPort;
+      try (ServerSocket free = new ServerSocket(0)) {
+        routerPort = free.getLocalPort();
+      }
+      k.cp =
+          ControlPlane.start(
+              new ServerConfig(
+                  k.home,
+                  ServerConfig.address("127.0.0.1:0"),
+                  ServerConfig.address("127.0.0.1:" + routerPort),
+                  java.time.Clock.systemUTC(),
+                  java.util.Map.of(),
+                  true));
+      try {
+        probe(k, hostService);
+      } finally {
+        k.cp.stopRouter();
+      }
+    }
+  }
+
+  private void probe(KilnFixture k, ServerSocket hostService) throws Exception {
+    {
       hostService.bind(new InetSocketAddress("0.0.0.0", 0));
       // The neighbour: service web, two replicas serving "A".
       k.apply(k.blueprint("a", "rolling: { max-surge: 1, max-unavailable: 0 }"));
@@ -45,11 +69,14 @@ class HostileInstanceIT {
       int api = port(k.cp.apiAddress());
       int router = port(k.cp.routerAddress());
       int host = hostService.getLocalPort();
+      int admin =
+          Json.parse(Files.readString(k.home.resolve("router/router.json"))).get("admin").asInt();
       List<String> targets = new ArrayList<>();
       for (String where : List.of("127.0.0.1", "$GW", "$HOSTIP")) {
         targets.add("api=" + where + ":" + api);
         targets.add("router=" + where + ":" + router);
         targets.add("hostlistener=" + where + ":" + host);
+        targets.add("routeradmin=" + where + ":" + admin);
       }
       for (String n : neighbours) targets.add("neighbour=" + n);
       writeSpy(k.folder, String.join(" ", targets), k.home.resolve("api.sock").toString());
