@@ -136,6 +136,10 @@ class HostileInstanceIT {
       String[] map = value(report, "uidmap").trim().split("\\s+");
       assertThat(map[0]).isEqualTo("0");
       assertThat(Long.parseLong(map[1])).isGreaterThanOrEqualTo(1_000_000L);
+      // kiln status says which isolation is in use, and where the router reaches the spy.
+      JsonNode spyInstance = k.service("spy").get("instances").get(0);
+      assertThat(spyInstance.get("isolation").asText()).contains("tenant uid").contains("seccomp");
+      assertThat(spyInstance.get("address").asText()).startsWith("10.78.");
       // While the router still serves the neighbour.
       var web =
           k.http.send(
