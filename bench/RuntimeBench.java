@@ -37,11 +37,14 @@ public class RuntimeBench {
         RuntimeDriver noCgroup =
             driver("process", home.resolve("sb"), Map.of("sandbox", "bwrap", "cgroups", "none"));
         RuntimeDriver plain = driver("process", home.resolve("plain"), Map.of("sandbox", "none"));
+        RuntimeDriver shared =
+            driver("process", home.resolve("shared"), Map.of("sandbox", "bwrap", "isolation", "none"));
         RuntimeDriver dock = docker ? driver("docker", home.resolve("docker"), Map.of()) : null) {
       // warm-up: unpack/load the image once per runtime, report that separately
       timeOnce("process cold (unpack rootfs + start)", sandboxed);
       timeOnce("docker cold (load image + start)", dock);
       timeOnce("process unsandboxed cold", plain);
+      timeOnce("process isolation=none cold", shared);
 
       Path bareRoot = home.resolve("sb/rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root");
       // interleaved (one trial of each per round) so that load from elsewhere hits all alike
@@ -50,6 +53,8 @@ public class RuntimeBench {
       trials.put("process sandboxed, no cgroup", () -> viaDriver(noCgroup));
       trials.put("process sandboxed (bwrap)", () -> viaDriver(sandboxed));
       trials.put("process sandboxed + limits", () -> viaDriver(sandboxed, LIMITS));
+      // the tenant chain (netns from the pool, setpriv, user namespace, seccomp) vs host network as root
+      trials.put("process sandboxed, isolation=none", () -> viaDriver(shared));
       trials.put("process unsandboxed", () -> viaDriver(plain));
       if (dock != null) {
         trials.put("docker driver", () -> viaDriver(dock));
@@ -121,8 +126,7 @@ public class RuntimeBench {
   static double viaDriver(RuntimeDriver driver, Resources limits) throws Exception {
     InstanceSpec spec = spec(limits);
     long t0 = System.nanoTime();
-    driver.start(spec);
-    awaitOk(spec.port());
+    awaitOk(driver.start(spec).reachableHost(), spec.port());
     double ms = (System.nanoTime() - t0) / 1e6;
     driver.destroy(spec.id());
     return ms;
@@ -157,7 +161,7 @@ public class RuntimeBench {
     long t0 = System.nanoTime();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> all = new ArrayList<>();
-      for (InstanceSpec s : specs) all.add(pool.submit(() -> { driver.start(s); awaitOk(s.port()); return null; }));
+      for (InstanceSpec s : specs) all.add(pool.submit(() -> { awaitOk(driver.start(s).reachableHost(), s.port()); return null; }));
       for (Future<?> f : all) f.get();
     }
     double ms = (System.nanoTime() - t0) / 1e6;
@@ -177,7 +181,7 @@ public class RuntimeBench {
   static void memory(RuntimeDriver driver, int n, Path root) throws Exception {
     long heapBefore = heapUsed();
     List<InstanceSpec> specs = new ArrayList<>();
-    for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); driver.start(s); awaitOk(s.port()); }
+    for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); awaitOk(driver.start(s).reachableHost(), s.port()); }
     driver.list();
     long heapAfter = heapUsed();
     System.out.printf("process sandboxed, %d instances: Kiln JVM heap %.1f KiB per instance (after GC)%n",
@@ -186,7 +190,7 @@ public class RuntimeBench {
     // supervisors = the outer bwrap monitors (children-less parents of our sandboxes), apps = httpd
     for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
       String line = cmdline(h.pid());
-      if (line.contains("bwrap --json-status-fd") && line.contains("kiln-bench-")) {
+      if (line.contains("bwrap ") && line.contains("--json-status-fd") && line.contains("kiln-bench-")) {
         supRss += mem(h.pid(), "Rss"); supPss += mem(h.pid(), "Pss");
       } else if (line.startsWith("httpd -f -p") && h.parent().map(p -> cmdline(p.pid()).contains("kiln-bench-")).orElse(false)) {
         appRss += mem(h.pid(), "Rss"); appPss += mem(h.pid(), "Pss");
@@ -211,7 +215,7 @@ public class RuntimeBench {
     List<InstanceSpec> specs = new ArrayList<>();
     try (var pool = Executors.newFixedThreadPool(8)) {
       List<Future<?>> all = new ArrayList<>();
-      for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); all.add(pool.submit(() -> { driver.start(s); awaitOk(s.port()); return null; })); }
+      for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); all.add(pool.submit(() -> { awaitOk(driver.start(s).reachableHost(), s.port()); return null; })); }
       for (Future<?> f : all) f.get();
     }
     long after = shimPss();
@@ -267,10 +271,15 @@ public class RuntimeBench {
   }
 
   static void awaitOk(int port) throws Exception {
+    awaitOk("127.0.0.1", port);
+  }
+
+  /** First HTTP 200 from {@code host:port} (a tenant instance is reached at its own address). */
+  static void awaitOk(String host, int port) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 1000);
         s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         String status = new BufferedReader(new InputStreamReader(s.getInputStream())).readLine();
         if (status != null && status.contains(" 200")) return;

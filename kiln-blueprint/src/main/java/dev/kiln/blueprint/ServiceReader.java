@@ -29,7 +29,8 @@ final class ServiceReader {
           "volumes",
           "resources",
           "autoscale",
-          "runtime");
+          "runtime",
+          "network");
   static final List<String> RUNTIMES = List.of("process", "docker", "kubernetes", "swarm");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   private static final List<String> ROUTE_KEYS = List.of("host", "path", "tls");
@@ -94,6 +95,7 @@ final class ServiceReader {
     Map<String, String> volumes =
         f.get("volumes").map(n -> volumes(n, f.path("volumes"))).orElse(Map.of());
     String runtime = f.get("runtime").flatMap(n -> runtime(n, f.path("runtime"))).orElse("process");
+    String network = f.get("network").flatMap(n -> network(n, f.path("network"))).orElse("private");
     Optional<Resources> limits =
         f.has("resources")
             ? resources.read(f.get("resources").orElseThrow(), f.path("resources"))
@@ -141,6 +143,7 @@ final class ServiceReader {
                 limits.get(),
                 runtime,
                 scaled,
+                network,
                 values.problems().at(entry.keyNode())));
   }
 
@@ -259,6 +262,19 @@ final class ServiceReader {
           node,
           path + ": unknown runtime '" + name.get() + "'",
           Suggestions.hint(name.get(), RUNTIMES, "valid runtimes"));
+      return Optional.empty();
+    }
+    return name;
+  }
+
+  /** {@code network:} private (the default) or none; see {@link ServiceSpec#network()}. */
+  private Optional<String> network(Node node, String path) {
+    Optional<String> name = values.nonEmpty(node, path);
+    if (name.isPresent() && !ServiceSpec.NETWORKS.contains(name.get())) {
+      values.report(
+          node,
+          path + ": unknown network '" + name.get() + "'",
+          Suggestions.hint(name.get(), ServiceSpec.NETWORKS, "valid networks"));
       return Optional.empty();
     }
     return name;

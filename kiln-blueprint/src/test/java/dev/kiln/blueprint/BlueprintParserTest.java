@@ -139,6 +139,7 @@ class BlueprintParserTest {
     assertThat(app.strategy()).isEqualTo(new Strategy.Rolling(1, 0));
     assertThat(app.progressDeadline()).isEqualTo(Duration.ofMinutes(10));
     assertThat(app.runtime()).isEqualTo("process");
+    assertThat(app.network()).isEqualTo("private");
     assertThat(app.health()).isEmpty();
     assertThat(app.route()).isEmpty();
     assertThat(b.image("app").orElseThrow().steps()).isEmpty();
@@ -350,5 +351,17 @@ class BlueprintParserTest {
             Path.of("kiln.yaml"), "images:\n  app:\n    from: scratch\n    " + settings + "\n")
         .image("app")
         .orElseThrow();
+  }
+
+  @Test
+  void networkNone_isRead() {
+    Blueprint b =
+        BlueprintParser.parse(
+            Path.of("kiln.yaml"),
+            """
+            images: { app: { from: scratch } }
+            services: { app: { image: app, network: none } }
+            """);
+    assertThat(b.service("app").orElseThrow().network()).isEqualTo("none");
   }
 }

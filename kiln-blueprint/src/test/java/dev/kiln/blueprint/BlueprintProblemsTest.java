@@ -155,6 +155,10 @@ class BlueprintProblemsTest {
             "7:16: services.web.volumes: invalid volume name 'Data'",
             ""),
         bad(
+            SERVICE + "    network: nonne\n",
+            "7:14: services.web.network: unknown network 'nonne'",
+            "did you mean 'none'?"),
+        bad(
             SERVICE + "    runtime: dokcer\n",
             "7:14: services.web.runtime: unknown runtime 'dokcer'",
             "did you mean 'docker'?"),

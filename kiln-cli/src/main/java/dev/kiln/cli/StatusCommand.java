@@ -165,7 +165,22 @@ public final class StatusCommand implements Callable<Integer> {
                     "CPU",
                     "MEMORY"),
                 rows))
+        .append(isolation(instances))
         .toString();
+  }
+
+  /** One line per isolation mode in use (own network and uid, or the host's), if the view says. */
+  private static String isolation(JsonNode instances) {
+    // uids and slots differ per service and instance; the mode is what is left without them
+    java.util.TreeSet<String> modes = new java.util.TreeSet<>();
+    instances.forEach(
+        i ->
+            modes.add(
+                i.path("isolation").asText("").replaceAll(" uid \\d+| kiln-\\d+ at \\S+", "")));
+    modes.remove("");
+    StringBuilder b = new StringBuilder();
+    for (String m : modes) b.append("isolation: ").append(m).append('\n');
+    return b.toString();
   }
 
   private static String rolloutSummary(JsonNode r) {

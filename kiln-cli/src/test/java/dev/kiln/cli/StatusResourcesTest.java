@@ -48,4 +48,29 @@ class StatusResourcesTest {
         .containsPattern("web-3-a1b2 .* HEALTHY .* 12\\.3s \\(0\\.5 cpu\\) +41Mi/256Mi")
         .containsPattern("web-3-c3d4 .* exited +OOMKilled .* 0\\.5s +peak 256Mi/256Mi");
   }
+
+  @Test
+  void status_namesTheIsolationInUse_onceForItsInstances() {
+    String a =
+        """
+        {"id":"web-1-a","service":"web","revision":1,"runtime":"process","state":"running",
+         "health":"HEALTHY","port":41234,"pid":null,"startedAt":"2026-11-23T07:00:01.5Z",
+         "isolation":"sandboxed (bubblewrap), tenant uid 1234567, seccomp, network kiln-7 at 10.78.0.30",
+         "address":"10.78.0.30"}
+        """;
+    String b =
+        """
+        {"id":"web-1-b","service":"web","revision":1,"runtime":"process","state":"running",
+         "health":"HEALTHY","port":41235,"pid":null,"startedAt":"2026-11-23T07:00:01.5Z",
+         "isolation":"sandboxed (bubblewrap), tenant uid 1234567, seccomp, network kiln-9 at 10.78.0.38",
+         "address":"10.78.0.38"}
+        """;
+    server.on("GET /v1/services/web", Canned.service("web", 1, "null", a, b));
+
+    FakeKilnServer.Run r = server.kiln("status", "web");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsOnlyOnce("isolation: sandboxed (bubblewrap), tenant, seccomp, network\n");
+  }
 }

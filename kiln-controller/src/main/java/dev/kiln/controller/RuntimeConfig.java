@@ -28,7 +28,8 @@ public record RuntimeConfig(
     Optional<HealthCheck> health,
     Optional<Route> route,
     Resources resources,
-    String runtime) {
+    String runtime,
+    String network) {
 
   /** The environment variable every instance receives its loopback port in (see DESIGN.md). */
   public static final String PORT_VARIABLE = "PORT";
@@ -39,6 +40,18 @@ public record RuntimeConfig(
     volumes = Collections.unmodifiableSortedMap(new TreeMap<>(volumes));
     if (runtime.isBlank()) throw new IllegalArgumentException("runtime is blank");
     if (resources == null) throw new IllegalArgumentException("resources is null; use UNLIMITED");
+  }
+
+  /** A config with the default network ({@code private}). */
+  public RuntimeConfig(
+      SortedMap<String, String> env,
+      List<String> secrets,
+      SortedMap<String, String> volumes,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      Resources resources,
+      String runtime) {
+    this(env, secrets, volumes, health, route, resources, runtime, "private");
   }
 
   /** A config without resource limits. */
@@ -60,7 +73,8 @@ public record RuntimeConfig(
         spec.health(),
         spec.route(),
         spec.resources(),
-        spec.runtime());
+        spec.runtime(),
+        spec.network());
   }
 
   /**
@@ -83,6 +97,8 @@ public record RuntimeConfig(
     if (resources.cpuMillis() > 0) f.put("resources.cpu", Resources.cores(resources.cpuMillis()));
     if (resources.pids() > 0) f.put("resources.pids", Integer.toString(resources.pids()));
     f.put("runtime", runtime);
+    // only when not the default: services that never said keep the fields (and digest) they had
+    if (!network.equals("private")) f.put("network", network);
     f.put("port", "env " + PORT_VARIABLE);
     return Collections.unmodifiableSortedMap(f);
   }

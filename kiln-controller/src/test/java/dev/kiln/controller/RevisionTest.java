@@ -45,4 +45,35 @@ class RevisionTest {
     assertThat(text.indexOf("env.A=first")).isLessThan(text.indexOf("env.Z=last"));
     assertThat(text).contains("runtime=process\n").contains("volumes.data=/var/lib/app\n");
   }
+
+  @Test
+  void networkPrivateKeepsTheDigestItHad_andNoneMakesANewOne() {
+    Revision base = revision("web", 1, "img", Map.of("A", "1"));
+    RuntimeConfig c = base.config();
+    RuntimeConfig none =
+        new RuntimeConfig(
+            c.env(),
+            c.secrets(),
+            c.volumes(),
+            c.health(),
+            c.route(),
+            c.resources(),
+            c.runtime(),
+            "none");
+    RuntimeConfig priv =
+        new RuntimeConfig(
+            c.env(),
+            c.secrets(),
+            c.volumes(),
+            c.health(),
+            c.route(),
+            c.resources(),
+            c.runtime(),
+            "private");
+    assertThat(new Revision("web", 1, base.image(), priv).contentDigest())
+        .isEqualTo(base.contentDigest());
+    assertThat(new Revision("web", 1, base.image(), none).contentDigest())
+        .isNotEqualTo(base.contentDigest());
+    assertThat(none.fields()).containsEntry("network", "none");
+  }
 }

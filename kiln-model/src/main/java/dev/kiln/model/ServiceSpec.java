@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param runtime the driver name: {@code process} or {@code docker}
  * @param autoscale bounds and target when the instance count follows demand; {@code replicas} is
  *     then the starting count
+ * @param network what its instances may reach: {@code private} (default: no host-local
+ *     destinations, the outside where the host forwards) or {@code none} (no connection of its own)
  */
 public record ServiceSpec(
     String name,
@@ -31,8 +33,13 @@ public record ServiceSpec(
     Resources resources,
     String runtime,
     Optional<Autoscale> autoscale,
+    String network,
     Location at) {
+  public static final List<String> NETWORKS = List.of("private", "none");
+
   public ServiceSpec {
+    if (!NETWORKS.contains(network))
+      throw new IllegalArgumentException("network must be one of " + NETWORKS + ": " + network);
     if (replicas < 0) throw new IllegalArgumentException("replicas < 0");
     if (resources == null) throw new IllegalArgumentException("resources is null; use UNLIMITED");
     if (autoscale == null)
@@ -71,6 +78,40 @@ public record ServiceSpec(
         resources,
         runtime,
         Optional.empty(),
+        at);
+  }
+
+  /** A service with the default network ({@code private}). */
+  public ServiceSpec(
+      String name,
+      String image,
+      int replicas,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      Strategy strategy,
+      Duration progressDeadline,
+      Map<String, String> env,
+      List<String> secrets,
+      Map<String, String> volumes,
+      Resources resources,
+      String runtime,
+      Optional<Autoscale> autoscale,
+      Location at) {
+    this(
+        name,
+        image,
+        replicas,
+        health,
+        route,
+        strategy,
+        progressDeadline,
+        env,
+        secrets,
+        volumes,
+        resources,
+        runtime,
+        autoscale,
+        "private",
         at);
   }
 

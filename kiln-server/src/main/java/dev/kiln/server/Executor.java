@@ -396,7 +396,9 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.service",
                 service,
                 "dev.kiln.revision",
-                Integer.toString(revisionNumber)));
+                Integer.toString(revisionNumber),
+                "dev.kiln.network",
+                config.network()));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
     probes.assign(started.id(), config.runtime());
     HealthCheck check = config.health().orElse(DEFAULT_HEALTH);

@@ -23,6 +23,7 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
   private final Function<String, RuntimeDriver> drivers;
   private final Map<String, String> runtimeOf = new ConcurrentHashMap<>();
   private final Map<String, Probes> probes = new ConcurrentHashMap<>();
+  private final Map<String, String> hostOf = new ConcurrentHashMap<>();
 
   RuntimeProbes(Clock clock, Function<String, RuntimeDriver> drivers) {
     this.clock = clock;
@@ -34,8 +35,15 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
     runtimeOf.put(id.value(), runtime);
   }
 
+  /** As {@link #assign(InstanceId, String)}, for an instance reached at {@code host}. */
+  void assign(InstanceId id, String runtime, String host) {
+    hostOf.put(id.value(), host);
+    assign(id, runtime);
+  }
+
   void forget(InstanceId id) {
     runtimeOf.remove(id.value());
+    hostOf.remove(id.value());
   }
 
   @Override
@@ -49,6 +57,6 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
     }
     return probes
         .computeIfAbsent(runtime, rt -> new Probes(clock, drivers.apply(rt)))
-        .run(id, port, check);
+        .run(id, hostOf.getOrDefault(id.value(), "127.0.0.1"), port, check);
   }
 }

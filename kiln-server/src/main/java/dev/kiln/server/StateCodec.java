@@ -67,6 +67,7 @@ public final class StateCodec {
       resources.put("pids", c.resources().pids());
     }
     n.put("runtime", c.runtime());
+    if (!c.network().equals("private")) n.put("network", c.network());
     return n;
   }
 
@@ -91,7 +92,8 @@ public final class StateCodec {
                         r.get("cpuMillis").asInt(),
                         r.get("pids").asInt()))
             .orElse(Resources.UNLIMITED),
-        n.get("runtime").asText());
+        n.get("runtime").asText(),
+        Optional.ofNullable(n.get("network")).map(JsonNode::asText).orElse("private"));
   }
 
   static ObjectNode health(HealthCheck h) {

@@ -254,6 +254,9 @@ public final class Views {
             : s.termination().map(Termination::label).orElse("EXITED"));
     s.termination().ifPresent(t -> n.put("termination", t.label()));
     n.put("port", o.port());
+    // how it is isolated (kiln status says which mode is in use) and where it is reached
+    s.detail().ifPresent(d -> n.put("isolation", d));
+    n.put("address", s.reachableHost());
     s.pid().ifPresentOrElse(p -> n.put("pid", p), () -> n.putNull("pid"));
     n.put("startedAt", s.startedAt().toString());
     if (s.spec().limits().limited()) n.set("limits", limits(s.spec().limits()));

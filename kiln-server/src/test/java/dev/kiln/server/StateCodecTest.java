@@ -81,6 +81,32 @@ class StateCodecTest {
   }
 
   @Test
+  void revision_withNetworkNone_roundTripsIt_andPrivateIsNotWritten() {
+    Revision r = revision();
+    RuntimeConfig c = r.config();
+    Revision closed =
+        new Revision(
+            "web",
+            5,
+            IMAGE,
+            new RuntimeConfig(
+                c.env(),
+                c.secrets(),
+                c.volumes(),
+                c.health(),
+                c.route(),
+                c.resources(),
+                c.runtime(),
+                "none"));
+
+    Revision back = StateCodec.revision(Json.parse(Json.write(StateCodec.revision(closed))));
+
+    assertThat(back).isEqualTo(closed);
+    assertThat(back.config().network()).isEqualTo("none");
+    assertThat(StateCodec.config(r.config()).has("network")).isFalse();
+  }
+
+  @Test
   void rollout_roundTripsEveryField() {
     Strategy canary =
         new Strategy.Canary(

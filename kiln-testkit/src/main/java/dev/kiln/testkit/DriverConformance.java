@@ -201,7 +201,7 @@ public abstract class DriverConformance {
     // busybox httpd has no SIGTERM handler; as a namespace's pid 1 it would ignore the signal
     InstanceSpec spec = spec().build();
     driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(host(spec), spec.port(), "/");
 
     var result = driver.stop(spec.id(), Duration.ofSeconds(30));
 
@@ -273,6 +273,9 @@ public abstract class DriverConformance {
         instancesRunOnThisHost(), "instances run on other hosts; a port taken here is free there");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InstanceSpec spec = spec().port(taken.getLocalPort()).build();
+      assumeTrue(
+          ownNetwork().isEmpty(),
+          "instances run in networks of their own: a host port cannot clash with theirs");
       assertThatThrownBy(() -> driver.start(spec))
           .isInstanceOf(RuntimeDriverException.class)
           .hasMessageContaining("port " + taken.getLocalPort());
@@ -382,7 +385,7 @@ public abstract class DriverConformance {
                     .filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0));
     InstanceSpec neighbour = spec().build();
     driver.start(neighbour);
-    var served = Await.httpGet(neighbour.port(), "/");
+    var served = Await.httpGet(host(neighbour), neighbour.port(), "/");
 
     assertThat(full.pids()).isLessThanOrEqualTo(limit);
     for (int i = 0; i < 10; i++) {
@@ -477,6 +480,25 @@ public abstract class DriverConformance {
           .contains(text);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * Where the driver says {@code spec}'s instance is reached (127.0.0.1 unless its own network).
+   */
+  private String host(InstanceSpec spec) {
+    return driver.inspect(spec.id()).map(InstanceStatus::reachableHost).orElse("127.0.0.1");
+  }
+
+  /**
+   * Whether this driver gives instances networks of their own: probed with a throwaway instance.
+   */
+  private java.util.Optional<String> ownNetwork() {
+    InstanceSpec probe = spec().build();
+    try {
+      return driver.start(probe).host();
+    } finally {
+      driver.destroy(probe.id());
     }
   }
 }

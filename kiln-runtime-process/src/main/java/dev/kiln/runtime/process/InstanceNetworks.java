@@ -78,6 +78,35 @@ public final class InstanceNetworks implements AutoCloseable {
     return slot;
   }
 
+  /**
+   * Network {@code none}: the slot may answer (the router's and health checks' connections are
+   * established from outside) but open nothing of its own, not even to the outside world. The rule
+   * lives in the slot's namespace (owned by the host, so the instance cannot remove it) and goes
+   * with it.
+   */
+  public void denyEgress(NetworkSlot slot) {
+    String rules =
+        """
+        table ip kiln_egress {
+          chain output {
+            type filter hook output priority 0; policy accept;
+            oifname "eth0" ct state established,related accept
+            oifname "eth0" drop
+          }
+        }
+        """;
+    Result r =
+        exec(
+            "nsenter --net="
+                + slot.namespacePath()
+                + " nft -f - <<'KILN_EOF'\n"
+                + rules
+                + "KILN_EOF");
+    if (r.code != 0)
+      throw new RuntimeDriverException(
+          "cannot close the egress of " + slot.namespace() + " (nft): " + r.output);
+  }
+
   /** Removes the veth pair and the namespace. Safe to call for a slot already gone. */
   public void release(NetworkSlot slot) {
     run(

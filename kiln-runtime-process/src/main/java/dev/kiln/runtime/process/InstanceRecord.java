@@ -19,6 +19,8 @@ import java.util.Map;
  * @param pidStart its start time from {@code /proc/<pid>/stat}, so a recycled pid is never adopted
  * @param supervisorPid the bubblewrap monitor that records the exit code (0 when unsandboxed)
  * @param execEnv the instance's environment without secrets, for exec probes
+ * @param tenantUid the host uid it runs as through a user namespace (0: as root, dropped caps)
+ * @param networkSlot the index of its network namespace (0: the host's network)
  */
 record InstanceRecord(
     StoredSpec stored,
@@ -30,7 +32,9 @@ record InstanceRecord(
     String startedAt,
     String rootfs,
     String workdir,
-    Map<String, String> execEnv) {
+    Map<String, String> execEnv,
+    int tenantUid,
+    int networkSlot) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static InstanceRecord of(
@@ -39,7 +43,8 @@ record InstanceRecord(
       boolean sandboxed,
       Path rootfs,
       Processes.Started started,
-      Instant startedAt) {
+      Instant startedAt,
+      java.util.Optional<Tenant> tenant) {
     Map<String, String> execEnv = new LinkedHashMap<>(launch.env());
     spec.secrets().keySet().forEach(execEnv::remove);
     return new InstanceRecord(
@@ -52,12 +57,21 @@ record InstanceRecord(
         startedAt.toString(),
         rootfs.toString(),
         launch.workdir(),
-        execEnv);
+        execEnv,
+        tenant.map(Tenant::uid).orElse(0),
+        tenant.flatMap(Tenant::slot).map(NetworkSlot::index).orElse(0));
   }
 
   /** The spec as adopted: secrets by name only (their values were never stored). */
   InstanceSpec spec() {
     return stored.spec();
+  }
+
+  /** Its network, when it has one of its own. */
+  java.util.Optional<NetworkSlot> slot() {
+    return networkSlot == 0
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new NetworkSlot(networkSlot));
   }
 
   String id() {

@@ -50,6 +50,7 @@ public final class ProcessDriver implements RuntimeDriver {
   private final long logMaxBytes;
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
   private final ScheduledExecutorService rotator;
+  private final Optional<Tenancy> tenancy;
 
   public ProcessDriver(DriverContext context) {
     this.context = context;
@@ -71,6 +72,7 @@ public final class ProcessDriver implements RuntimeDriver {
               + " filesystem is NOT enforced read-only and volumes are not mounted (apt-get install"
               + " bubblewrap)");
     }
+    this.tenancy = bwrap.isPresent() ? tenancy(context) : Optional.empty();
     this.accounting = new Accounting(cgroups(context));
     if (!accounting.enforces()) {
       LOG.warning(
@@ -85,6 +87,40 @@ public final class ProcessDriver implements RuntimeDriver {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Option isolation=auto (default) runs instances as tenants where the host allows it ({@link
+   * Tenancy}); none runs them as root with dropped capabilities in the host's network. At start the
+   * network slots of instances that are gone are reclaimed.
+   */
+  private static Optional<Tenancy> tenancy(DriverContext context) {
+    String mode = context.option("isolation").orElse("auto");
+    Optional<Tenancy> t =
+        switch (mode) {
+          case "none" -> Optional.empty();
+          case "auto" -> Tenancy.open(context.home(), 2);
+          default ->
+              throw new RuntimeDriverException(
+                  "process runtime: option isolation=" + mode + " is not one of auto, none");
+        };
+    t.ifPresent(
+        tn -> {
+          java.util.Set<NetworkSlot> live = new java.util.HashSet<>();
+          Path instances = context.instancesDir();
+          if (Files.isDirectory(instances)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+              for (Path dir : dirs)
+                readRecord(dir).flatMap(InstanceRecord::slot).ifPresent(live::add);
+            } catch (IOException | RuntimeDriverException e) {
+              LOG.warning("process runtime: listing instances to reclaim networks: " + e);
+              return; // keep every slot rather than release one a live instance uses
+            }
+          }
+          tn.reclaim(live);
+          LOG.info("process runtime: instances run as " + tn.mode());
+        });
+    return t;
   }
 
   /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
@@ -134,14 +170,17 @@ public final class ProcessDriver implements RuntimeDriver {
       throw new RuntimeDriverException(
           "instance " + spec.id() + ": cannot create " + dir + ": " + e, e);
     }
+    Optional<Tenant> tenant = Optional.empty();
     try {
-      Preflight.requirePortFree(spec);
+      // In a network of its own the instance's port cannot clash with the host's.
+      if (!tenancy.map(Tenancy::ownNetworks).orElse(false)) Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
       Path root = rootfs.ensure(image);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
       Instant startedAt = context.clock().instant();
       List<Path> cgroup = accounting.prepare(spec);
+      tenant = tenancy.map(t -> t.enter(spec, root, mounts.values()));
       Processes.Started started =
           bwrap.isPresent()
               ? processes.startSandboxed(
@@ -154,17 +193,21 @@ public final class ProcessDriver implements RuntimeDriver {
                       spec.id().value()),
                   launch,
                   dir,
-                  cgroup)
+                  cgroup,
+                  tenant,
+                  tenancy.map(Tenancy::seccomp).orElse(null))
               : processes.startUnsandboxed(root, launch, dir, cgroup);
       children.put(spec.id(), started.process());
       InstanceRecord record =
-          InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt);
+          InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt, tenant);
       record.write(dir.resolve("instance.json"));
       return status(record, dir);
     } catch (RuntimeException | IOException e) {
       Process child = children.remove(spec.id());
       if (child != null) processes.killTree(child);
       accounting.discard(spec.id().value());
+      Optional<NetworkSlot> slot = tenant.flatMap(Tenant::slot);
+      tenancy.ifPresent(t -> t.release(slot));
       Trees.deleteQuietly(dir);
       if (e instanceof RuntimeDriverException rde) throw rde;
       throw new RuntimeDriverException(
@@ -240,6 +283,7 @@ public final class ProcessDriver implements RuntimeDriver {
     children.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
+    tenancy.ifPresent(t -> t.release(record.flatMap(InstanceRecord::slot)));
     try {
       Trees.delete(dir);
     } catch (IOException e) {
@@ -299,6 +343,7 @@ public final class ProcessDriver implements RuntimeDriver {
   @Override
   public void close() {
     rotator.shutdownNow();
+    tenancy.ifPresent(Tenancy::close);
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {
@@ -311,12 +356,27 @@ public final class ProcessDriver implements RuntimeDriver {
         running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
         Instant.parse(record.startedAt()),
         running ? OptionalInt.empty() : exitCode(record, dir),
-        Optional.of(record.sandboxed() ? "sandboxed (bubblewrap)" : "unsandboxed"),
+        Optional.of(isolation(record)),
         running
             ? Optional.empty()
             : usage.flatMap(u -> Termination.of(u.oomKills(), u.pidsRefused())),
         usage,
-        running ? java.util.OptionalLong.of(record.pid()) : java.util.OptionalLong.empty());
+        running ? java.util.OptionalLong.of(record.pid()) : java.util.OptionalLong.empty(),
+        record.slot().map(NetworkSlot::instanceAddress));
+  }
+
+  /** Which isolation this instance runs under, as {@code kiln status} shows it. */
+  private static String isolation(InstanceRecord record) {
+    if (!record.sandboxed()) return "unsandboxed";
+    if (record.tenantUid() == 0)
+      return "sandboxed (bubblewrap), root with dropped capabilities, host network";
+    return "sandboxed (bubblewrap), tenant uid "
+        + record.tenantUid()
+        + ", seccomp, "
+        + record
+            .slot()
+            .map(s -> "network " + s.namespace() + " at " + s.instanceAddress())
+            .orElse("HOST network");
   }
 
   private static boolean running(InstanceRecord record) {

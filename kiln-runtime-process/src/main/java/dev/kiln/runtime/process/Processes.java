@@ -48,6 +48,21 @@ final class Processes {
    */
   Started startSandboxed(Sandbox sandbox, Launch launch, Path dir, List<Path> cgroup)
       throws IOException {
+    return startSandboxed(sandbox, launch, dir, cgroup, java.util.Optional.empty(), null);
+  }
+
+  /**
+   * As above, run as {@code tenant} when given (see {@link Tenant}): the supervisor, still root,
+   * opens {@code seccomp} on the tenant's descriptor before the chain drops privileges.
+   */
+  Started startSandboxed(
+      Sandbox sandbox,
+      Launch launch,
+      Path dir,
+      List<Path> cgroup,
+      java.util.Optional<Tenant> tenant,
+      Path seccomp)
+      throws IOException {
     Path status = dir.resolve("status.json");
     List<String> argv =
         new ArrayList<>(
@@ -56,11 +71,16 @@ final class Processes {
                 "/bin/sh",
                 "-c",
                 // not exec: this shell stays as the instance's supervisor (see package-info)
-                JOIN + "f=$1; shift; \"$@\" 3>\"$f\"; exit $?",
+                JOIN
+                    + "f=$1; s=$2; shift 2; \"$@\" 3>\"$f\" "
+                    + tenant.map(t -> t.seccompFd() + "<\"$s\"").orElse("")
+                    + "; exit $?",
                 "kiln-launch"));
     cgroup.forEach(procs -> argv.add(procs.toString()));
-    argv.addAll(List.of("--", status.toString()));
-    argv.addAll(sandbox.argv(launch.argv(), launch.env(), OptionalInt.of(3)));
+    argv.addAll(
+        List.of("--", status.toString(), tenant.isPresent() ? seccomp.toString() : "/dev/null"));
+    List<String> bwrap = sandbox.argv(launch.argv(), launch.env(), OptionalInt.of(3));
+    argv.addAll(tenant.map(t -> t.wrap(bwrap)).orElse(bwrap));
     Process process = spawn(argv, Sandbox.processEnvironment(launch.env()), dir, dir);
     long supervisorStart = awaitStartTime(process);
     long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
@@ -191,6 +211,16 @@ final class Processes {
                 "kiln-exec",
                 "/proc/" + record.pid() + "/ns/pid"));
     argv.addAll(sandbox.execArgv(command, record.execEnv(), 3));
+    // A tenant's probe runs in the tenant's network, so it sees the ports the instance listens on.
+    record
+        .slot()
+        .ifPresent(
+            slot ->
+                HostTools.find("nsenter")
+                    .ifPresent(
+                        nsenter ->
+                            argv.addAll(
+                                5, List.of(nsenter.toString(), "--net=" + slot.namespacePath()))));
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
       builder.environment().clear();

@@ -66,7 +66,9 @@ class KilnRestartIT {
             new DriverContext(
                 home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
     try {
-      assertThat(Await.httpGet(port, "/index.html").statusCode()).isEqualTo(200);
+      // adopted with its network: the new driver's reclaim kept the slot the survivor uses
+      String host = driver.inspect(InstanceId.of("survivor")).orElseThrow().reachableHost();
+      assertThat(Await.httpGet(host, port, "/index.html").statusCode()).isEqualTo(200);
       List<InstanceStatus> adopted = driver.list();
       assertThat(adopted).extracting(InstanceStatus::id).containsExactly(InstanceId.of("survivor"));
       assertThat(adopted.getFirst().running()).isTrue();

@@ -83,9 +83,10 @@ class ProcessDriverIT {
 
     driver = newDriver(Map.of());
     InstanceSpec second = Instances.spec("second", IMAGE.manifestDigest()).build();
-    driver.start(second);
+    String host = driver.start(second).reachableHost();
 
-    assertThat(Await.httpGet(second.port(), "/index.html").body()).isEqualTo("hello from kiln\n");
+    assertThat(Await.httpGet(host, second.port(), "/index.html").body())
+        .isEqualTo("hello from kiln\n");
   }
 
   @Test
@@ -125,8 +126,7 @@ class ProcessDriverIT {
         Instances.spec("nohandler", IMAGE.manifestDigest())
             .shell("sleep 600 & echo READY; exec httpd -f -p \"$PORT\" -h /www")
             .build();
-    driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
     InstanceRecord record = InstanceRecord.read(home.resolve("instances/nohandler/instance.json"));
     Path namespace = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
     assertThat(processesIn(namespace)).as("httpd, the background sleep, bwrap's init").hasSize(3);

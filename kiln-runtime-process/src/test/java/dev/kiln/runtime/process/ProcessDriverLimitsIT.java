@@ -108,8 +108,7 @@ class ProcessDriverLimitsIT {
   @Test
   void anInstanceWithoutLimits_isAccountedToo() {
     InstanceSpec spec = spec("unlimited").build();
-    driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
 
     assertThat(Files.isDirectory(cgroup("cpuacct", spec))).isTrue();
     assertThat(driver.inspect(spec.id()).orElseThrow().usage().orElseThrow().pids()).isPositive();
@@ -136,8 +135,7 @@ class ProcessDriverLimitsIT {
   @Test
   void stoppingAnInstance_removesItsCgroup_butKeepsItsCounters() {
     InstanceSpec spec = spec("stopped").limits(new Resources(0, 300, 0)).build();
-    driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
 
     driver.stop(spec.id(), Duration.ofSeconds(5));
 
@@ -152,8 +150,7 @@ class ProcessDriverLimitsIT {
   @Test
   void anAdoptedInstance_keepsItsCgroup_andIsStillAccounted() {
     InstanceSpec spec = spec("adopted").limits(new Resources(64L * 1024 * 1024, 0, 0)).build();
-    driver.start(spec);
-    Await.httpGet(spec.port(), "/");
+    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
     driver.close();
 
     driver = newDriver();

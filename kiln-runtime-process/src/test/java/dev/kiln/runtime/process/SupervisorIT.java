@@ -32,8 +32,7 @@ class SupervisorIT {
                 home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
     try {
       InstanceSpec spec = Instances.spec("supervised", IMAGE.manifestDigest()).build();
-      driver.start(spec);
-      Await.httpGet(spec.port(), "/");
+      Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
       InstanceRecord record =
           InstanceRecord.read(home.resolve("instances/supervised/instance.json"));
 
