@@ -4,6 +4,7 @@ import dev.kiln.oci.Profile;
 import dev.kiln.oci.Sandbox;
 import dev.kiln.oci.Trees;
 import dev.kiln.runtime.Capabilities;
+import dev.kiln.runtime.Drift;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ImageContent;
@@ -50,6 +51,8 @@ public final class ProcessDriver implements RuntimeDriver {
   private final long logMaxBytes;
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
   private final ScheduledExecutorService rotator;
+  private final RootWatcher watcher = new RootWatcher();
+  private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
 
   public ProcessDriver(DriverContext context) {
     this.context = context;
@@ -85,6 +88,9 @@ public final class ProcessDriver implements RuntimeDriver {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+    // inotify sees changes as they happen; this full re-read is the net for what it cannot see
+    long verifyEvery = context.option("drift-verify-seconds").map(Long::parseLong).orElse(60L);
+    rotator.scheduleWithFixedDelay(watcher::verifyAll, verifyEvery, verifyEvery, TimeUnit.SECONDS);
   }
 
   /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
@@ -138,6 +144,7 @@ public final class ProcessDriver implements RuntimeDriver {
       Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
       Path root = rootfs.ensure(image);
+      watcher.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
       Instant startedAt = context.clock().instant();
@@ -238,6 +245,7 @@ public final class ProcessDriver implements RuntimeDriver {
     Optional<InstanceRecord> record = readRecord(dir);
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
+    drifted.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
     try {
@@ -296,9 +304,85 @@ public final class ProcessDriver implements RuntimeDriver {
     return processes.exec(sandbox, record, command, timeout);
   }
 
+  /**
+   * Root filesystem drift (the shared root's watcher: a change marks every instance running from
+   * it, and the root is distrusted so the next start builds a fresh one) and process drift (a
+   * process in the instance's pid namespace not descended from its command). Sticky per instance.
+   */
+  @Override
+  public List<Drift> drift() {
+    Instant now = context.clock().instant();
+    ProcessScan scan = null;
+    List<Drift> out = new ArrayList<>();
+    Path instances = context.instancesDir();
+    if (!Files.isDirectory(instances)) return out;
+    List<InstanceRecord> records = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) {
+        try {
+          readRecord(dir).filter(ProcessDriver::running).ifPresent(records::add);
+        } catch (RuntimeDriverException e) {
+          // a record being written or removed meanwhile: seen on the next pass
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    }
+    for (InstanceRecord record : records) {
+      InstanceId id = InstanceId.of(record.id());
+      Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+      Path root = Path.of(record.rootfs());
+      if (!found.containsKey(Drift.Surface.ROOTFS)) {
+        watcher.watch(root); // adopted instances: watched from the first look
+        List<RootWatcher.Change> changes = watcher.changes(root);
+        if (!changes.isEmpty()) {
+          RootWatcher.Change c = changes.getFirst();
+          found.put(
+              Drift.Surface.ROOTFS,
+              new Drift(
+                  id,
+                  Drift.Surface.ROOTFS,
+                  "/" + c.path(),
+                  Map.of(
+                      "path", "/" + c.path(),
+                      "expected", c.expected(),
+                      "found", c.found(),
+                      "changes", Integer.toString(changes.size())),
+                  now));
+          rootfs.distrust(root);
+        }
+      }
+      if (record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
+        if (scan == null) scan = ProcessScan.now();
+        List<ProcessScan.Intruder> intruders = scan.intruders(record.pid(), root);
+        if (!intruders.isEmpty()) {
+          ProcessScan.Intruder i = intruders.getFirst();
+          found.put(
+              Drift.Surface.PROCESS,
+              new Drift(
+                  id,
+                  Drift.Surface.PROCESS,
+                  "pid " + i.pid(),
+                  Map.of(
+                      "pid", Long.toString(i.pid()),
+                      "exe", i.exe(),
+                      "parent", Long.toString(i.parent()),
+                      "reason", i.reason()),
+                  now));
+        }
+      }
+      out.addAll(found.values());
+    }
+    out.sort(
+        java.util.Comparator.comparing((Drift d) -> d.instance().value())
+            .thenComparing(Drift::surface));
+    return out;
+  }
+
   @Override
   public void close() {
     rotator.shutdownNow();
+    watcher.close();
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {
