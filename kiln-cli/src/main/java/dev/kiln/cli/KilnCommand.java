@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
+      DriftCommand.class,
       PromoteCommand.class,
       PauseCommand.class,
       ResumeCommand.class,

@@ -114,7 +114,8 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.number(i, "pid"),
               ApiRender.time(i, "startedAt"),
               ApiRender.cpu(i),
-              ApiRender.memory(i)));
+              ApiRender.memory(i),
+              i.path("drift").asText("-")));
     }
     return b.append(
             Tables.render(
@@ -128,7 +129,8 @@ public final class StatusCommand implements Callable<Integer> {
                     "PID",
                     "STARTED",
                     "CPU",
-                    "MEMORY"),
+                    "MEMORY",
+                    "DRIFT"),
                 rows))
         .toString();
   }

@@ -134,6 +134,11 @@ final class ApiServer implements AutoCloseable {
       case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
       case "GET /v1/instances" -> ApiResponse.json(200, cp.views().instances());
       case "GET /v1/journal" -> ApiResponse.json(200, journal(query));
+      case "GET /v1/drift" ->
+          ApiResponse.json(
+              200,
+              cp.executor.call(
+                  () -> DriftViews.verdicts(cp.state, Optional.ofNullable(query.get("service")))));
       case "GET /v1/audit/verify" -> ApiResponse.json(200, verify());
       case "GET /v1/audit/export" -> {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -261,6 +266,7 @@ final class ApiServer implements AutoCloseable {
                 .append(v)
                 .append('\n'));
     out.append(InstanceMetrics.render(instances));
+    out.append(cp.executor.call(() -> DriftViews.prometheus(cp.state)));
     return out.toString();
   }
 

@@ -110,6 +110,11 @@ class DriftIT {
                   .statusCode())
           .isEqualTo(404);
       assertThat(k.service("web").get("healthy").asInt()).isEqualTo(2);
+      var api = k.json(k.get("/v1/drift?service=web")).get("drift");
+      assertThat(api).hasSize(2);
+      assertThat(api.get(0).get("evidence").get("path").asText()).isEqualTo("/www/planted.html");
+      assertThat(k.get("/metrics").body())
+          .contains("kiln_drift_total{service=\"web\",surface=\"rootfs\",response=\"replace\"} 2");
     }
   }
 
