@@ -371,6 +371,25 @@ public final class ProcessDriver implements RuntimeDriver {
                   now));
         }
       }
+      if (record.sandboxed() && !found.containsKey(Drift.Surface.SOCKET)) {
+        if (scan == null) scan = ProcessScan.now();
+        List<ProcessScan.Listener> extra = scan.extraListeners(record.pid(), record.spec().port());
+        if (!extra.isEmpty()) {
+          ProcessScan.Listener l = extra.getFirst();
+          found.put(
+              Drift.Surface.SOCKET,
+              new Drift(
+                  id,
+                  Drift.Surface.SOCKET,
+                  "port " + l.port(),
+                  Map.of(
+                      "port", Integer.toString(l.port()),
+                      "declared", Integer.toString(record.spec().port()),
+                      "pid", Long.toString(l.pid()),
+                      "exe", ProcessScan.exe(l.pid())),
+                  now));
+        }
+      }
       out.addAll(found.values());
     }
     out.sort(

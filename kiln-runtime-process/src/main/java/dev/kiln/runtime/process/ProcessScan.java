@@ -86,6 +86,55 @@ final class ProcessScan {
     }
   }
 
+  /** A TCP listener owned by the instance's processes on a port it did not declare. */
+  record Listener(int port, long pid) {}
+
+  /**
+   * TCP listeners (state LISTEN in {@code /proc/<pid>/net/tcp} and {@code tcp6}, as the instance's
+   * network namespace sees them) whose socket one of the instance's processes holds, on a port
+   * other than {@code declared}.
+   */
+  List<Listener> extraListeners(long command, int declared) {
+    Optional<String> ns = namespace(command);
+    if (ns.isEmpty()) return List.of();
+    Map<String, Long> sockets = new HashMap<>(); // socket inode -> pid holding it
+    for (long pid : byNamespace.getOrDefault(ns.get(), List.of())) {
+      Path fds = Path.of("/proc", Long.toString(pid), "fd");
+      try (DirectoryStream<Path> links = Files.newDirectoryStream(fds)) {
+        for (Path fd : links) {
+          try {
+            String target = Files.readSymbolicLink(fd).toString();
+            if (target.startsWith("socket:[")) {
+              sockets.putIfAbsent(target.substring(8, target.length() - 1), pid);
+            }
+          } catch (IOException e) {
+            // closed meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // gone meanwhile
+      }
+    }
+    List<Listener> out = new ArrayList<>();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (String table : List.of("tcp", "tcp6")) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(Path.of("/proc", Long.toString(command), "net", table));
+      } catch (IOException e) {
+        continue;
+      }
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 10 || !f[3].equals("0A")) continue; // 0A: LISTEN
+        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+        Long pid = sockets.get(f[9]);
+        if (pid != null && port != declared && seen.add(port)) out.add(new Listener(port, pid));
+      }
+    }
+    return out;
+  }
+
   private boolean descends(long pid, long ancestor) {
     long p = pid;
     for (int depth = 0; depth < 64; depth++) {

@@ -130,6 +130,35 @@ class DriftDetectionIT {
   }
 
   @Test
+  void anExtraListenerStartedInside_isSocketDrift_withItsPort() throws Exception {
+    int extra;
+    try (var probe = new java.net.ServerSocket(0)) {
+      extra = probe.getLocalPort();
+    }
+    InstanceSpec spec =
+        Instances.spec("s", IMAGE.manifestDigest())
+            .shell(
+                "httpd -f -p 127.0.0.1:"
+                    + extra
+                    + " -h /www & exec httpd -f -p 127.0.0.1:$PORT -h /www")
+            .build();
+    driver.start(spec);
+    Drift d = Await.until("socket drift", () -> drift("s", Drift.Surface.SOCKET));
+    assertThat(d.evidence()).containsEntry("port", Integer.toString(extra));
+    assertThat(d.evidence()).containsEntry("declared", Integer.toString(spec.port()));
+  }
+
+  @Test
+  void theDeclaredListener_isNotDrift() {
+    InstanceSpec spec = Instances.spec("ok", IMAGE.manifestDigest()).build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/index.html");
+    // a marker drift on another surface, so the socket scan has certainly run since
+    driver.drift();
+    assertThat(driver.drift()).isEmpty();
+  }
+
+  @Test
   void writesToTheInstancesPrivateTmp_andItsOwnChildren_areNotDrift() throws Exception {
     InstanceSpec spec =
         Instances.spec("t", IMAGE.manifestDigest())
