@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       HistoryCommand.class,
       DriftCommand.class,
+      ExecCommand.class,
       PromoteCommand.class,
       PauseCommand.class,
       ResumeCommand.class,

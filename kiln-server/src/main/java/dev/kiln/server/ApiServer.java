@@ -155,8 +155,27 @@ final class ApiServer implements AutoCloseable {
               200,
               "text/plain; version=0.0.4; charset=utf-8",
               (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
-      default -> service(ex, method, path, actor);
+      default ->
+          method.equals("POST") && EXEC.matcher(path).matches()
+              ? exec(ex, EXEC.matcher(path).replaceFirst("$1"), actor)
+              : service(ex, method, path, actor);
     };
+  }
+
+  private static final Pattern EXEC = Pattern.compile("/v1/instances/([a-z0-9][a-z0-9-]*)/exec");
+
+  /** {@code kiln exec}: body {@code {"command": [...]}}; the instance is replaced afterwards. */
+  private ApiResponse exec(ApiRequest ex, String instance, String actor) {
+    List<String> command = new java.util.ArrayList<>();
+    body(ex).path("command").forEach(c -> command.add(c.asText()));
+    var done =
+        new BreakGlass(cp.state, cp.rec, cp.executor, cp.fleet).exec(instance, command, actor);
+    ObjectNode n = Json.object();
+    n.put("instance", done.instance());
+    n.put("exitCode", done.exitCode());
+    n.put("output", done.output());
+    n.put("replaced", true);
+    return ApiResponse.json(200, n);
   }
 
   private ApiResponse service(ApiRequest ex, String method, String path, String actor) {

@@ -89,6 +89,15 @@ final class Executor implements AutoCloseable {
   private final LimitKills limitKills;
   private final DriftWatch drift;
 
+  /** Instances a {@code kiln exec} entered: never routed again, replaced once the command ends. */
+  private final Set<String> tainted = ConcurrentHashMap.newKeySet();
+
+  /** Takes the instance out of the route now (on the loop thread) and for good. */
+  void taint(String id) {
+    tainted.add(id);
+    publishRoutes(new Round(lastObserved), Map.of());
+  }
+
   /** Backends in the last published table, and the drain of the swap each one left with. */
   private volatile Set<String> routed = Set.of();
 
@@ -515,6 +524,7 @@ final class Executor implements AutoCloseable {
     List<RouteBuilder.Serving> serving =
         round.observed().stream()
             .filter(o -> o.instance().isHealthy() && !isLeaving(o))
+            .filter(o -> !tainted.contains(o.instance().id()))
             .map(
                 o ->
                     new RouteBuilder.Serving(

@@ -163,4 +163,35 @@ class DriftIT {
       assertThat(drifts(k)).hasSize(1);
     }
   }
+
+  @Test
+  void kilnExec_takesTheInstanceOutOfTheRoute_runsTheCommand_andReplacesIt() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      k.apply(k.blueprint("a", STRATEGY));
+      int revision = k.service("web").get("rollout").get("to").asInt();
+      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+      String target = ids(k).iterator().next();
+      try (Load load = new Load(k.router() + "/", 4)) {
+        var r =
+            k.json(
+                k.post(
+                    "/v1/instances/" + target + "/exec",
+                    "{\"command\": [\"/bin/sh\", \"-c\", \"echo inside; exit 3\"]}"));
+        assertThat(r.get("output").asText()).contains("inside");
+        assertThat(r.get("exitCode").asInt()).isEqualTo(3);
+        awaitTrue(
+            "the entered instance replaced", () -> !ids(k).contains(target) && ids(k).size() == 2);
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      }
+      List<ServerState.Drifted> drifts = drifts(k);
+      assertThat(drifts).extracting(d -> d.event().surface()).containsOnly("exec");
+      assertThat(drifts).extracting(d -> d.event().response()).containsExactly("report", "replace");
+      assertThat(drifts.getFirst().event().evidence())
+          .containsKey("actor")
+          .containsEntry("program", "/bin/sh");
+    }
+  }
 }
