@@ -31,7 +31,7 @@ public class DriftBench {
             new DriverContext(
                 home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()))) {
       Path root = home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root");
-      for (String surface : List.of("write", "chmod", "symlink")) {
+      for (String surface : events == 0 ? List.<String>of() : List.of("write", "chmod", "symlink")) {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < events; i++) {
           InstanceSpec spec = Instances.spec("r" + (seq++), IMAGE.manifestDigest()).build();
@@ -49,7 +49,7 @@ public class DriftBench {
         report("rootfs (" + surface + ")", ms);
       }
       List<Double> ms = new ArrayList<>();
-      for (int i = 0; i < events; i++) {
+      for (int i = 0; i < events && events > 0; i++) {
         InstanceSpec spec = Instances.spec("p" + (seq++), IMAGE.manifestDigest()).build();
         long pid = d.start(spec).pid().orElseThrow();
         long t0 = System.nanoTime();
@@ -61,30 +61,10 @@ public class DriftBench {
         p.destroyForcibly();
         d.destroy(spec.id());
       }
-      report("process (nsenter)", ms);
+      if (events > 0) report("process (nsenter)", ms);
 
       // AIDE: one database of the same root, then one timed --check
-      Path aide = home.resolve("aide");
-      Files.createDirectories(aide);
-      Path conf = aide.resolve("aide.conf");
-      Files.writeString(
-          conf,
-          "database_in=file:" + aide.resolve("aide.db") + "\n"
-              + "database_out=file:" + aide.resolve("aide.db.new") + "\n"
-              + root + " p+i+n+u+g+s+m+c+sha256\n");
-      run("aide", "--config=" + conf, "--init");
-      Files.move(aide.resolve("aide.db.new"), aide.resolve("aide.db"));
-      List<Double> checks = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        long t0 = System.nanoTime();
-        run("aide", "--config=" + conf, "--check");
-        checks.add((System.nanoTime() - t0) / 1e6);
-      }
-      long files;
-      try (var walk = Files.walk(root)) {
-        files = walk.count();
-      }
-      report("aide --check of the same root (" + files + " paths; 5 runs)", checks);
+      if (events > 0) aide(root, home);
 
       // detector CPU: idle instances, drift() every 200 ms like the executor, this JVM's CPU
       List<InstanceSpec> fleet = new ArrayList<>();
@@ -100,6 +80,31 @@ public class DriftBench {
           idle, cpuSeconds, with - base, with, base);
       for (InstanceSpec s : fleet) d.destroy(s.id());
     }
+  }
+
+  static void aide(Path root, Path home) throws Exception {
+    Path aide = home.resolve("aide");
+      Files.createDirectories(aide);
+    Path conf = aide.resolve("aide.conf");
+    Files.writeString(
+        conf,
+        "database_in=file:" + aide.resolve("aide.db") + "\n"
+            + "database_out=file:" + aide.resolve("aide.db.new") + "\n"
+            + root + " p+i+n+u+g+s+m+c+sha256\n");
+    run("aide", "--config=" + conf, "--init");
+    Files.move(aide.resolve("aide.db.new"), aide.resolve("aide.db"));
+    List<Double> checks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      run("aide", "--config=" + conf, "--check");
+      checks.add((System.nanoTime() - t0) / 1e6);
+    }
+    long files;
+    try (var walk = Files.walk(root)) {
+      files = walk.count();
+    }
+    report("aide --check of the same root (" + files + " paths; 5 runs)", checks);
+
   }
 
   static double await(RuntimeDriver d, InstanceSpec spec, Drift.Surface surface, long t0) throws Exception {

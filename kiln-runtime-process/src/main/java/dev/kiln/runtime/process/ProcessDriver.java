@@ -54,6 +54,14 @@ public final class ProcessDriver implements RuntimeDriver {
   private final RootWatcher watcher = new RootWatcher();
   private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
 
+  /** instance.json never changes once written: parsed once per instance, not once per tick. */
+  private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
+
+  /** The /proc scans (processes, sockets) run at most this often; the root watcher is evented. */
+  private final long scanEveryNanos;
+
+  private volatile long lastScan;
+
   public ProcessDriver(DriverContext context) {
     this.context = context;
     String sandbox = context.option("sandbox").orElse("auto");
@@ -81,6 +89,9 @@ public final class ProcessDriver implements RuntimeDriver {
               + " and instances with resources: will not start (run Kiln as root)");
     }
     this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
+    this.scanEveryNanos =
+        TimeUnit.MILLISECONDS.toNanos(
+            context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
         context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);
@@ -320,7 +331,11 @@ public final class ProcessDriver implements RuntimeDriver {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
       for (Path dir : dirs) {
         try {
-          readRecord(dir).filter(ProcessDriver::running).ifPresent(records::add);
+          InstanceRecord cached = this.records.get(dir);
+          Optional<InstanceRecord> record =
+              cached != null && Files.exists(dir) ? Optional.of(cached) : readRecord(dir);
+          record.ifPresent(r -> this.records.put(dir, r));
+          record.filter(ProcessDriver::running).ifPresent(records::add);
         } catch (RuntimeDriverException e) {
           // a record being written or removed meanwhile: seen on the next pass
         }
@@ -328,6 +343,10 @@ public final class ProcessDriver implements RuntimeDriver {
     } catch (IOException e) {
       throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
     }
+    this.records.keySet().removeIf(dir -> !Files.exists(dir));
+    long nanos = System.nanoTime();
+    boolean scanNow = nanos - lastScan >= scanEveryNanos;
+    if (scanNow) lastScan = nanos;
     for (InstanceRecord record : records) {
       InstanceId id = InstanceId.of(record.id());
       Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
@@ -352,7 +371,7 @@ public final class ProcessDriver implements RuntimeDriver {
           rootfs.distrust(root);
         }
       }
-      if (record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
+      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
         if (scan == null) scan = ProcessScan.now();
         List<ProcessScan.Intruder> intruders = scan.intruders(record.pid(), root);
         if (!intruders.isEmpty()) {
@@ -371,7 +390,7 @@ public final class ProcessDriver implements RuntimeDriver {
                   now));
         }
       }
-      if (record.sandboxed() && !found.containsKey(Drift.Surface.SOCKET)) {
+      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.SOCKET)) {
         if (scan == null) scan = ProcessScan.now();
         List<ProcessScan.Listener> extra = scan.extraListeners(record.pid(), record.spec().port());
         if (!extra.isEmpty()) {

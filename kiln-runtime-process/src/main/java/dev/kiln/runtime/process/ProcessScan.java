@@ -117,22 +117,46 @@ final class ProcessScan {
     }
     List<Listener> out = new ArrayList<>();
     java.util.Set<Integer> seen = new java.util.HashSet<>();
-    for (String table : List.of("tcp", "tcp6")) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(Path.of("/proc", Long.toString(command), "net", table));
-      } catch (IOException e) {
-        continue;
-      }
-      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length < 10 || !f[3].equals("0A")) continue; // 0A: LISTEN
-        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-        Long pid = sockets.get(f[9]);
-        if (pid != null && port != declared && seen.add(port)) out.add(new Listener(port, pid));
-      }
+    for (var e : listening(command).entrySet()) {
+      Long pid = sockets.get(e.getKey());
+      int port = e.getValue();
+      if (pid != null && port != declared && seen.add(port)) out.add(new Listener(port, pid));
     }
     return out;
+  }
+
+  private final Map<String, Map<String, Integer>> listenersByNet = new HashMap<>();
+
+  /**
+   * Socket inode → port of every TCP listener in {@code pid}'s network namespace, read once per
+   * namespace per scan (instances sharing the host's network share one read).
+   */
+  private Map<String, Integer> listening(long pid) {
+    String net;
+    try {
+      net = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return listenersByNet.computeIfAbsent(
+        net,
+        k -> {
+          Map<String, Integer> byInode = new HashMap<>();
+          for (String table : List.of("tcp", "tcp6")) {
+            List<String> lines;
+            try {
+              lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", table));
+            } catch (IOException e) {
+              continue;
+            }
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+              String[] f = line.trim().split("\\s+");
+              if (f.length < 10 || !f[3].equals("0A")) continue; // 0A: LISTEN
+              byInode.put(f[9], Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+            }
+          }
+          return byInode;
+        });
   }
 
   private boolean descends(long pid, long ancestor) {
