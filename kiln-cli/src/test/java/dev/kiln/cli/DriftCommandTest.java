@@ -32,4 +32,30 @@ class DriftCommandTest {
     assertThat(DriftCommand.table(new ObjectMapper().readTree("[]")))
         .isEqualTo("no drift observed\n");
   }
+
+  @Test
+  void kilnDrift_ofAService_asksTheApi_andPrintsJsonWithDashOJson() throws Exception {
+    try (FakeKilnServer server = new FakeKilnServer()) {
+      server.on("GET /v1/drift?service=web", "{\"drift\":[]}");
+      FakeKilnServer.Run r = server.kiln("drift", "web", "-o", "json");
+      assertThat(r.exit()).isZero();
+      assertThat(new ObjectMapper().readTree(r.out()).get("drift").isArray()).isTrue();
+      assertThat(server.routes()).containsExactly("GET /v1/drift?service=web");
+    }
+  }
+
+  @Test
+  void kilnExec_postsTheCommand_printsItsOutput_andExitsWithItsCode() throws Exception {
+    try (FakeKilnServer server = new FakeKilnServer()) {
+      server.on(
+          "POST /v1/instances/web-1-abc/exec",
+          "{\"instance\":\"web-1-abc\",\"exitCode\":3,\"output\":\"inside\\n\",\"replaced\":true}");
+      FakeKilnServer.Run r = server.kiln("exec", "web-1-abc", "--", "/bin/sh", "-c", "echo inside");
+      assertThat(r.exit()).isEqualTo(3);
+      assertThat(r.out()).isEqualTo("inside\n");
+      assertThat(r.err()).contains("replaced");
+      assertThat(new ObjectMapper().readTree(server.requests().getFirst().body()).get("command"))
+          .hasSize(3);
+    }
+  }
 }
