@@ -62,6 +62,14 @@ public final class ProcessDriver implements RuntimeDriver {
 
   private volatile long lastScan;
 
+  /**
+   * Per instance, bumped when an exec (a health probe, {@code kiln exec}) starts and ends: odd
+   * while one runs. Exec joins the instance's pid namespace from outside, by design; the process
+   * scan skips an instance whose exec ran at any time during the scan.
+   */
+  private final Map<InstanceId, java.util.concurrent.atomic.AtomicLong> execs =
+      new ConcurrentHashMap<>();
+
   public ProcessDriver(DriverContext context) {
     this.context = context;
     String sandbox = context.option("sandbox").orElse("auto");
@@ -257,6 +265,7 @@ public final class ProcessDriver implements RuntimeDriver {
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
     drifted.remove(id);
+    execs.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
     try {
@@ -312,7 +321,13 @@ public final class ProcessDriver implements RuntimeDriver {
             mounts,
             record.workdir(),
             id.value());
-    return processes.exec(sandbox, record, command, timeout);
+    var activity = execs.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong());
+    activity.incrementAndGet();
+    try {
+      return processes.exec(sandbox, record, command, timeout);
+    } finally {
+      activity.incrementAndGet();
+    }
   }
 
   /**
@@ -347,6 +362,8 @@ public final class ProcessDriver implements RuntimeDriver {
     long nanos = System.nanoTime();
     boolean scanNow = nanos - lastScan >= scanEveryNanos;
     if (scanNow) lastScan = nanos;
+    Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
+    execs.forEach((k, v) -> execsBefore.put(k, v.get()));
     for (InstanceRecord record : records) {
       InstanceId id = InstanceId.of(record.id());
       Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
@@ -374,7 +391,7 @@ public final class ProcessDriver implements RuntimeDriver {
       if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
         if (scan == null) scan = ProcessScan.now();
         List<ProcessScan.Intruder> intruders = scan.intruders(record.pid(), root);
-        if (!intruders.isEmpty()) {
+        if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
           ProcessScan.Intruder i = intruders.getFirst();
           found.put(
               Drift.Surface.PROCESS,
@@ -415,6 +432,12 @@ public final class ProcessDriver implements RuntimeDriver {
         java.util.Comparator.comparing((Drift d) -> d.instance().value())
             .thenComparing(Drift::surface));
     return out;
+  }
+
+  private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {
+    long then = before.getOrDefault(id, 0L);
+    long now = Optional.ofNullable(execs.get(id)).map(a -> a.get()).orElse(0L);
+    return then % 2 == 1 || now != then;
   }
 
   @Override

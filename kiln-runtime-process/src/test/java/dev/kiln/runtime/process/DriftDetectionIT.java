@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -113,7 +114,8 @@ class DriftDetectionIT {
             .start();
     Drift d = Await.until("process drift", () -> drift("n", Drift.Surface.PROCESS));
     assertThat(d.evidence()).containsKeys("pid", "exe", "parent");
-    assertThat(d.evidence().get("exe")).isEqualTo("/bin/busybox"); // as the instance sees it
+    // caught before or after its exec: the forked nsenter, or what it ran, as the instance sees it
+    assertThat(d.evidence().get("exe")).isIn("/usr/bin/nsenter", "/bin/busybox");
     assertThat(d.evidence().get("reason")).contains("not descended");
   }
 
@@ -156,6 +158,43 @@ class DriftDetectionIT {
     // a marker drift on another surface, so the socket scan has certainly run since
     driver.drift();
     assertThat(driver.drift()).isEmpty();
+  }
+
+  @Test
+  void theDriversOwnExec_aHealthProbe_isNotProcessDrift() {
+    InstanceSpec spec = Instances.spec("x", IMAGE.manifestDigest()).build();
+    driver.start(spec);
+    // while the probe runs in the instance's pid namespace, the detector is asked again and again
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<List<Drift>> seen =
+        new java.util.concurrent.atomic.AtomicReference<>(List.of());
+    Thread poller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!done.get()) {
+                    List<Drift> now = driver.drift();
+                    if (!now.isEmpty()) seen.set(now);
+                  }
+                });
+    try {
+      for (int i = 0; i < 5; i++) {
+        assertThat(
+                driver
+                    .exec(
+                        spec.id(),
+                        List.of("/bin/sh", "-c", "sleep 0.3; echo ok"),
+                        java.time.Duration.ofSeconds(30))
+                    .exitCode())
+            .isZero();
+      }
+    } finally {
+      done.set(true);
+    }
+    Await.untilTrue("poller stopped", () -> !poller.isAlive());
+    assertThat(seen.get()).isEmpty();
+    assertThat(drift("x", Drift.Surface.PROCESS)).isEmpty();
   }
 
   @Test
