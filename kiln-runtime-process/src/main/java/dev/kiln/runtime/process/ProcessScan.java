@@ -56,9 +56,11 @@ final class ProcessScan {
     Optional<String> rootDevice = device(root);
     List<Intruder> out = new ArrayList<>();
     for (long pid : byNamespace.getOrDefault(ns.get(), List.of())) {
-      if (ProcStat.pidInNamespace(pid).orElse(0) == 1) continue; // bubblewrap's init
       long parent = parents.getOrDefault(pid, 0L);
-      if (pid != command && !descends(pid, command)) {
+      boolean own = pid == command || descends(pid, command);
+      // bubblewrap's init (pid 1 inside) is the command's parent: read its NSpid only then
+      if (!own && ProcStat.pidInNamespace(pid).orElse(0) == 1) continue;
+      if (!own) {
         out.add(new Intruder(pid, exe(pid), parent, "not descended from the instance's command"));
         continue;
       }
