@@ -198,6 +198,24 @@ class DriftDetectionIT {
   }
 
   @Test
+  void writesToADeclaredVolume_areNotDrift() throws Exception {
+    InstanceSpec spec =
+        Instances.spec("v", IMAGE.manifestDigest())
+            .volume("state", "/www")
+            .shell("echo kept > /www/state.txt; echo wrote; exec sleep 600")
+            .build();
+    driver.start(spec);
+    Await.untilTrue(
+        "the instance wrote its volume", () -> driver.logs(spec.id(), 1000).contains("wrote"));
+    // a marker written into the root afterwards: once it is seen, the volume write would have been
+    Files.setPosixFilePermissions(
+        root().resolve("bin"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Drift d = Await.until("the marker", () -> drift("v", Drift.Surface.ROOTFS));
+    assertThat(d.subject()).isEqualTo("/bin");
+    assertThat(d.evidence()).containsEntry("changes", "1");
+  }
+
+  @Test
   void writesToTheInstancesPrivateTmp_andItsOwnChildren_areNotDrift() throws Exception {
     InstanceSpec spec =
         Instances.spec("t", IMAGE.manifestDigest())
