@@ -42,6 +42,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       HistoryCommand.class,
       ExportCommand.class,
+      DriftCommand.class,
+      ExecCommand.class,
       PromoteCommand.class,
       PauseCommand.class,
       ResumeCommand.class,

@@ -149,7 +149,8 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.number(i, "pid"),
               ApiRender.time(i, "startedAt"),
               ApiRender.cpu(i),
-              ApiRender.memory(i)));
+              ApiRender.memory(i),
+              i.path("drift").asText("-")));
     }
     return b.append(
             Tables.render(
@@ -163,7 +164,8 @@ public final class StatusCommand implements Callable<Integer> {
                     "PID",
                     "STARTED",
                     "CPU",
-                    "MEMORY"),
+                    "MEMORY",
+                    "DRIFT"),
                 rows))
         .append(isolation(instances))
         .toString();

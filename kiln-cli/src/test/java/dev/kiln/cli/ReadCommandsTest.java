@@ -68,9 +68,9 @@ class ReadCommandsTest {
             Rollout:    2 -> 3 canary PAUSED 1/3, weight 10%% (waiting for promote)
               Progressing=true NewRevisionHealthy: 2 of 3 healthy
 
-            INSTANCE     REVISION   RUNTIME   STATE     HEALTH     PORT    PID    STARTED                CPU   MEMORY
-            web-2-a1b2   2          process   running   HEALTHY    41234   1234   2026-11-23T07:00:01Z   -     -
-            web-3-c3d4   3          process   running   STARTING   41234   -      2026-11-23T07:00:01Z   -     -
+            INSTANCE     REVISION   RUNTIME   STATE     HEALTH     PORT    PID    STARTED                CPU   MEMORY   DRIFT
+            web-2-a1b2   2          process   running   HEALTHY    41234   1234   2026-11-23T07:00:01Z   -     -        -
+            web-3-c3d4   3          process   running   STARTING   41234   -      2026-11-23T07:00:01Z   -     -        -
             """
                 .formatted(Canned.D2));
   }

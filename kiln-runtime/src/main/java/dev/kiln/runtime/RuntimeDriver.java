@@ -62,6 +62,15 @@ public interface RuntimeDriver extends AutoCloseable {
             + " runtime cannot run commands inside instances; use an http or tcp check");
   }
 
+  /**
+   * Drift observed on this driver's running instances since they started: each instance with at
+   * most one finding per surface, the first one seen. A driver that cannot observe drift returns
+   * none. Cheap: the reconcile loop calls it every tick.
+   */
+  default List<Drift> drift() {
+    return List.of();
+  }
+
   /** Releases the driver's own resources; instances keep running. */
   @Override
   default void close() {}

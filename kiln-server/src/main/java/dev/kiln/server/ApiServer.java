@@ -155,6 +155,11 @@ final class ApiServer implements AutoCloseable {
       case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
       case "GET /v1/instances" -> ApiResponse.json(200, cp.views().instances());
       case "GET /v1/journal" -> ApiResponse.json(200, journal(query));
+      case "GET /v1/drift" ->
+          ApiResponse.json(
+              200,
+              cp.executor.call(
+                  () -> DriftViews.verdicts(cp.state, Optional.ofNullable(query.get("service")))));
       case "GET /v1/audit/verify" -> ApiResponse.json(200, verify());
       case "GET /v1/audit/export" -> {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -172,8 +177,27 @@ final class ApiServer implements AutoCloseable {
               200,
               "text/plain; version=0.0.4; charset=utf-8",
               (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
-      default -> service(ex, method, path, actor);
+      default ->
+          method.equals("POST") && EXEC.matcher(path).matches()
+              ? exec(ex, EXEC.matcher(path).replaceFirst("$1"), actor)
+              : service(ex, method, path, actor);
     };
+  }
+
+  private static final Pattern EXEC = Pattern.compile("/v1/instances/([a-z0-9][a-z0-9-]*)/exec");
+
+  /** {@code kiln exec}: body {@code {"command": [...]}}; the instance is replaced afterwards. */
+  private ApiResponse exec(ApiRequest ex, String instance, String actor) {
+    List<String> command = new java.util.ArrayList<>();
+    body(ex).path("command").forEach(c -> command.add(c.asText()));
+    var done =
+        new BreakGlass(cp.state, cp.rec, cp.executor, cp.fleet).exec(instance, command, actor);
+    ObjectNode n = Json.object();
+    n.put("instance", done.instance());
+    n.put("exitCode", done.exitCode());
+    n.put("output", done.output());
+    n.put("replaced", true);
+    return ApiResponse.json(200, n);
   }
 
   private ApiResponse service(ApiRequest ex, String method, String path, String actor) {
@@ -283,6 +307,7 @@ final class ApiServer implements AutoCloseable {
                 .append(v)
                 .append('\n'));
     out.append(InstanceMetrics.render(instances));
+    out.append(cp.executor.call(() -> DriftViews.prometheus(cp.state)));
     return out.toString();
   }
 

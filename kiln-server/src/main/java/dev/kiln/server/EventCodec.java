@@ -139,6 +139,16 @@ public final class EventCodec {
         e.refusedForks().ifPresent(v -> n.put("refusedForks", v));
         e.exitCode().ifPresent(v -> n.put("exitCode", v));
       }
+      case JournalEvent.InstanceDrifted e -> {
+        n.put("revision", e.revision());
+        n.put("instance", e.instance());
+        n.put("surface", e.surface());
+        n.put("what", e.what());
+        ObjectNode evidence = n.putObject("evidence");
+        e.evidence().forEach(evidence::put);
+        n.put("response", e.response());
+        n.put("reason", e.reason());
+      }
       case JournalEvent.ServiceRemoved e -> n.put("revision", e.revision());
       case JournalEvent.RollbackRequested e -> {
         n.put("from", e.from());
@@ -304,6 +314,21 @@ public final class EventCodec {
                 optLong(n, "peakBytes"),
                 optLong(n, "refusedForks"),
                 optLong(n, "exitCode").map(Long::intValue));
+        case "instance-drifted" -> {
+          java.util.TreeMap<String, String> evidence = new java.util.TreeMap<>();
+          field(n, "evidence")
+              .fields()
+              .forEachRemaining(f -> evidence.put(f.getKey(), f.getValue().asText()));
+          yield new JournalEvent.InstanceDrifted(
+              subject,
+              field(n, "revision").asInt(),
+              text(n, "instance"),
+              text(n, "surface"),
+              text(n, "what"),
+              evidence,
+              text(n, "response"),
+              text(n, "reason"));
+        }
         case "service-removed" ->
             new JournalEvent.ServiceRemoved(subject, field(n, "revision").asInt());
         // v1 wrote the user's request and the planner's line under one kind; the request has a mode

@@ -87,6 +87,16 @@ final class Executor implements AutoCloseable {
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private final LimitKills limitKills;
+  private final DriftWatch drift;
+
+  /** Instances a {@code kiln exec} entered: never routed again, replaced once the command ends. */
+  private final Set<String> tainted = ConcurrentHashMap.newKeySet();
+
+  /** Takes the instance out of the route now (on the loop thread) and for good. */
+  void taint(String id) {
+    tainted.add(id);
+    publishRoutes(new Round(lastObserved), Map.of());
+  }
 
   /** Backends in the last published table, and the drain of the swap each one left with. */
   private volatile Set<String> routed = Set.of();
@@ -116,6 +126,8 @@ final class Executor implements AutoCloseable {
     this.state = state;
     this.rec = rec;
     this.limitKills = new LimitKills(rec);
+    this.drift =
+        new DriftWatch(state, rec, fleet, dev.kiln.controller.DriftResponse.Budget.DEFAULT);
     this.fleet = fleet;
     this.health = health;
     this.monitor = monitor;
@@ -225,6 +237,12 @@ final class Executor implements AutoCloseable {
     List<Action> orphans = Orphans.stops(live.stream().map(Observed::instance).toList(), known);
     for (Action a : orphans) journal(ACTOR, a, "orphan");
     for (Action a : orphans) perform(a, round);
+    // drift (issue 10): verdicts journaled, drifted instances stopped one at a time, health-gated
+    Set<String> busy = new TreeSet<>();
+    observed.stream().filter(this::isLeaving).forEach(o -> busy.add(o.instance().service()));
+    List<Action> drifted = drift.tick(live, busy, now);
+    for (Action a : drifted) journal(ACTOR, a, "drift");
+    for (Action a : drifted) perform(a, round);
     FleetView fleetView =
         new FleetView(
             live.stream()
@@ -511,6 +529,7 @@ final class Executor implements AutoCloseable {
     List<RouteBuilder.Serving> serving =
         round.observed().stream()
             .filter(o -> o.instance().isHealthy() && !isLeaving(o))
+            .filter(o -> !tainted.contains(o.instance().id()))
             .map(
                 o ->
                     new RouteBuilder.Serving(

@@ -67,6 +67,19 @@ final class Fleet implements AutoCloseable {
     return out;
   }
 
+  /** The drift every driver in use observed on its running instances (issue 10). */
+  synchronized List<dev.kiln.runtime.Drift> drift() {
+    List<dev.kiln.runtime.Drift> out = new ArrayList<>();
+    for (var e : drivers.entrySet()) {
+      try {
+        out.addAll(e.getValue().drift());
+      } catch (RuntimeException ex) {
+        LOG.log(Level.WARNING, "runtime " + e.getKey() + " cannot report drift", ex);
+      }
+    }
+    return out;
+  }
+
   @Override
   public synchronized void close() {
     drivers.values().forEach(RuntimeDriver::close);

@@ -257,6 +257,35 @@ public sealed interface JournalEvent {
     }
   }
 
+  /**
+   * A verdict on drift observed on a running instance (issue 10): the surface ({@code rootfs},
+   * {@code process}, {@code socket}, {@code env}, {@code config}), what drifted and the evidence
+   * (paths with expected and found entries, pids and executables, ports, key names — never values),
+   * and the response: {@code replace} or {@code report}, with why.
+   */
+  record InstanceDrifted(
+      String service,
+      int revision,
+      String instance,
+      String surface,
+      String what,
+      java.util.SortedMap<String, String> evidence,
+      String response,
+      String reason)
+      implements JournalEvent {
+    public InstanceDrifted {
+      evidence = new TreeMap<>(evidence);
+    }
+
+    public String kind() {
+      return "instance-drifted";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
   /** A service left the blueprint; {@code revision} was its last. */
   record ServiceRemoved(String service, int revision) implements JournalEvent {
     public String kind() {

@@ -47,6 +47,23 @@ public final class ServerState {
   private final Map<String, RevisionMeta> revisionMeta = new HashMap<>();
   private final Map<String, Integer> scaled = new HashMap<>();
   private long lastSeq;
+  private final List<Drifted> drifts = new ArrayList<>();
+
+  /** A drift verdict and when it was journaled (the drift budget counts from it). */
+  public record Drifted(JournalEvent.InstanceDrifted event, Instant at) {}
+
+  /**
+   * Each service's {@code drift:} response; a service not listed replaces (the default). The
+   * blueprint key is not carried by {@code blueprint-applied} yet, so every service replaces.
+   */
+  public Map<String, dev.kiln.controller.DriftResponse.Mode> driftModes() {
+    return Map.of();
+  }
+
+  /** Every drift verdict, oldest first. */
+  public List<Drifted> drifts() {
+    return List.copyOf(drifts);
+  }
 
   /** When, by whom and why a revision was created. */
   public record RevisionMeta(Instant createdAt, String actor, String cause) {}
@@ -114,6 +131,7 @@ public final class ServerState {
       case JournalEvent.SnapshotCreated c -> {}
       case JournalEvent.SnapshotDrill d -> {}
       case JournalEvent.Restored r -> {}
+      case JournalEvent.InstanceDrifted d -> drifts.add(new Drifted(d, e.time()));
     }
   }
 

@@ -259,6 +259,7 @@ public final class Views {
     n.put("address", s.reachableHost());
     s.pid().ifPresentOrElse(p -> n.put("pid", p), () -> n.putNull("pid"));
     n.put("startedAt", s.startedAt().toString());
+    n.put("drift", DriftViews.of(cp.state, o.instance().id()));
     if (s.spec().limits().limited()) n.set("limits", limits(s.spec().limits()));
     s.usage().ifPresent(u -> n.set("usage", usage(u)));
     return n;

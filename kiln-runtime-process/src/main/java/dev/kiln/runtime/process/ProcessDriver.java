@@ -4,6 +4,7 @@ import dev.kiln.oci.Profile;
 import dev.kiln.oci.Sandbox;
 import dev.kiln.oci.Trees;
 import dev.kiln.runtime.Capabilities;
+import dev.kiln.runtime.Drift;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ImageContent;
@@ -51,6 +52,24 @@ public final class ProcessDriver implements RuntimeDriver {
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
   private final ScheduledExecutorService rotator;
   private final Optional<Tenancy> tenancy;
+  private final RootWatcher watcher = new RootWatcher();
+  private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
+
+  /** instance.json never changes once written: parsed once per instance, not once per tick. */
+  private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
+
+  /** The /proc scans (processes, sockets) run at most this often; the root watcher is evented. */
+  private final long scanEveryNanos;
+
+  private volatile long lastScan;
+
+  /**
+   * Per instance, bumped when an exec (a health probe, {@code kiln exec}) starts and ends: odd
+   * while one runs. Exec joins the instance's pid namespace from outside, by design; the process
+   * scan skips an instance whose exec ran at any time during the scan.
+   */
+  private final Map<InstanceId, java.util.concurrent.atomic.AtomicLong> execs =
+      new ConcurrentHashMap<>();
 
   public ProcessDriver(DriverContext context) {
     this.context = context;
@@ -80,6 +99,9 @@ public final class ProcessDriver implements RuntimeDriver {
               + " and instances with resources: will not start (run Kiln as root)");
     }
     this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
+    this.scanEveryNanos =
+        TimeUnit.MILLISECONDS.toNanos(
+            context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
         context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);
@@ -87,6 +109,9 @@ public final class ProcessDriver implements RuntimeDriver {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-process-logs").unstarted(r));
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
+    // inotify sees changes as they happen; this full re-read is the net for what it cannot see
+    long verifyEvery = context.option("drift-verify-seconds").map(Long::parseLong).orElse(60L);
+    rotator.scheduleWithFixedDelay(watcher::verifyAll, verifyEvery, verifyEvery, TimeUnit.SECONDS);
   }
 
   /**
@@ -176,6 +201,7 @@ public final class ProcessDriver implements RuntimeDriver {
       if (!tenancy.map(Tenancy::ownNetworks).orElse(false)) Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
       Path root = rootfs.ensure(image);
+      watcher.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
       Instant startedAt = context.clock().instant();
@@ -281,6 +307,8 @@ public final class ProcessDriver implements RuntimeDriver {
     Optional<InstanceRecord> record = readRecord(dir);
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
+    drifted.remove(id);
+    execs.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
     tenancy.ifPresent(t -> t.release(record.flatMap(InstanceRecord::slot)));
@@ -337,13 +365,130 @@ public final class ProcessDriver implements RuntimeDriver {
             mounts,
             record.workdir(),
             id.value());
-    return processes.exec(sandbox, record, command, timeout);
+    var activity = execs.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong());
+    activity.incrementAndGet();
+    try {
+      return processes.exec(sandbox, record, command, timeout);
+    } finally {
+      activity.incrementAndGet();
+    }
+  }
+
+  /**
+   * Root filesystem drift (the shared root's watcher: a change marks every instance running from
+   * it, and the root is distrusted so the next start builds a fresh one) and process drift (a
+   * process in the instance's pid namespace not descended from its command). Sticky per instance.
+   */
+  @Override
+  public List<Drift> drift() {
+    Instant now = context.clock().instant();
+    ProcessScan scan = null;
+    List<Drift> out = new ArrayList<>();
+    Path instances = context.instancesDir();
+    if (!Files.isDirectory(instances)) return out;
+    List<InstanceRecord> records = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) {
+        try {
+          InstanceRecord cached = this.records.get(dir);
+          Optional<InstanceRecord> record =
+              cached != null && Files.exists(dir) ? Optional.of(cached) : readRecord(dir);
+          record.ifPresent(r -> this.records.put(dir, r));
+          record.filter(ProcessDriver::running).ifPresent(records::add);
+        } catch (RuntimeDriverException e) {
+          // a record being written or removed meanwhile: seen on the next pass
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    }
+    this.records.keySet().removeIf(dir -> !Files.exists(dir));
+    long nanos = System.nanoTime();
+    boolean scanNow = nanos - lastScan >= scanEveryNanos;
+    if (scanNow) lastScan = nanos;
+    Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
+    execs.forEach((k, v) -> execsBefore.put(k, v.get()));
+    for (InstanceRecord record : records) {
+      InstanceId id = InstanceId.of(record.id());
+      Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+      Path root = Path.of(record.rootfs());
+      if (!found.containsKey(Drift.Surface.ROOTFS)) {
+        watcher.watch(root); // adopted instances: watched from the first look
+        List<RootWatcher.Change> changes = watcher.changes(root);
+        if (!changes.isEmpty()) {
+          RootWatcher.Change c = changes.getFirst();
+          found.put(
+              Drift.Surface.ROOTFS,
+              new Drift(
+                  id,
+                  Drift.Surface.ROOTFS,
+                  "/" + c.path(),
+                  Map.of(
+                      "path", "/" + c.path(),
+                      "expected", c.expected(),
+                      "found", c.found(),
+                      "changes", Integer.toString(changes.size())),
+                  now));
+          rootfs.distrust(root);
+        }
+      }
+      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
+        if (scan == null) scan = ProcessScan.now();
+        List<ProcessScan.Intruder> intruders = scan.intruders(record.pid(), root);
+        if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
+          ProcessScan.Intruder i = intruders.getFirst();
+          found.put(
+              Drift.Surface.PROCESS,
+              new Drift(
+                  id,
+                  Drift.Surface.PROCESS,
+                  "pid " + i.pid(),
+                  Map.of(
+                      "pid", Long.toString(i.pid()),
+                      "exe", i.exe(),
+                      "parent", Long.toString(i.parent()),
+                      "reason", i.reason()),
+                  now));
+        }
+      }
+      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.SOCKET)) {
+        if (scan == null) scan = ProcessScan.now();
+        List<ProcessScan.Listener> extra = scan.extraListeners(record.pid(), record.spec().port());
+        if (!extra.isEmpty()) {
+          ProcessScan.Listener l = extra.getFirst();
+          found.put(
+              Drift.Surface.SOCKET,
+              new Drift(
+                  id,
+                  Drift.Surface.SOCKET,
+                  "port " + l.port(),
+                  Map.of(
+                      "port", Integer.toString(l.port()),
+                      "declared", Integer.toString(record.spec().port()),
+                      "pid", Long.toString(l.pid()),
+                      "exe", ProcessScan.exe(l.pid())),
+                  now));
+        }
+      }
+      out.addAll(found.values());
+    }
+    out.sort(
+        java.util.Comparator.comparing((Drift d) -> d.instance().value())
+            .thenComparing(Drift::surface));
+    return out;
+  }
+
+  private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {
+    long then = before.getOrDefault(id, 0L);
+    long now = Optional.ofNullable(execs.get(id)).map(a -> a.get()).orElse(0L);
+    return then % 2 == 1 || now != then;
   }
 
   @Override
   public void close() {
     rotator.shutdownNow();
     tenancy.ifPresent(Tenancy::close);
+    watcher.close();
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {

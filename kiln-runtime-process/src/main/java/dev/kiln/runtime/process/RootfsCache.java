@@ -80,15 +80,18 @@ final class RootfsCache {
         verified.add(digest);
         return target.resolve("root");
       }
+      // Not deleted: instances still running from it (being replaced for drift) would lose their
+      // files mid-request. Kept aside as evidence; its instances are replaced from the new tree.
+      Path aside = dir.resolve(".drifted-" + digest.hex() + "-" + System.nanoTime());
       LOG.warning(
           "rootfs of image "
               + digest
               + " at "
               + target
-              + " no longer matches what was unpacked; deleting and re-creating it");
-      Path trash = dir.resolve(".trash-" + digest.hex() + "-" + System.nanoTime());
-      Files.move(target, trash, StandardCopyOption.ATOMIC_MOVE);
-      Trees.delete(trash);
+              + " no longer matches what was unpacked; moved to "
+              + aside
+              + " and re-created");
+      Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
     }
     Path temp = dir.resolve(".tmp-" + digest.hex() + "-" + System.nanoTime());
     try {
@@ -100,6 +103,15 @@ final class RootfsCache {
     }
     verified.add(digest);
     return target.resolve("root");
+  }
+
+  /**
+   * Forgets that the root at {@code root} ({@code <dir>/<hex>/root}) was verified: it drifted, so
+   * the next {@link #ensure} re-checks it and builds a fresh tree instead of reusing it.
+   */
+  void distrust(Path root) {
+    String hex = root.getParent().getFileName().toString();
+    verified.removeIf(d -> d.hex().equals(hex));
   }
 
   private static String readRecorded(Path target) {

@@ -28,23 +28,28 @@ final class TreeFingerprint {
     byte[] buffer = new byte[64 * 1024];
     for (Path path : paths) {
       String rel = root.relativize(path).toString();
-      StringBuilder line = new StringBuilder(rel).append('\0');
-      if (Files.isSymbolicLink(path)) {
-        line.append("l ").append(Files.readSymbolicLink(path));
-      } else {
-        int mode = Modes.toMode(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
-        boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-        line.append(dir ? "d " : "f ").append(Integer.toOctalString(mode));
-        if (!dir) {
-          MessageDigest content = Digest.newSha256();
-          try (InputStream in = Files.newInputStream(path)) {
-            for (int n; (n = in.read(buffer)) > 0; ) content.update(buffer, 0, n);
-          }
-          line.append(' ').append(Digest.ofHash(content).hex());
-        }
-      }
-      sha.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+      String line = rel + '\0' + entry(path, buffer) + '\n';
+      sha.update(line.getBytes(StandardCharsets.UTF_8));
     }
     return Digest.ofHash(sha);
+  }
+
+  /**
+   * One path's entry as the fingerprint hashes it: {@code l TARGET}, {@code d MODE} or {@code f
+   * MODE SHA256}; the drift watcher compares these per path.
+   */
+  static String entry(Path path, byte[] buffer) throws IOException {
+    if (Files.isSymbolicLink(path)) return "l " + Files.readSymbolicLink(path);
+    int mode = Modes.toMode(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+    boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+    StringBuilder line = new StringBuilder(dir ? "d " : "f ").append(Integer.toOctalString(mode));
+    if (!dir) {
+      MessageDigest content = Digest.newSha256();
+      try (InputStream in = Files.newInputStream(path)) {
+        for (int n; (n = in.read(buffer)) > 0; ) content.update(buffer, 0, n);
+      }
+      line.append(' ').append(Digest.ofHash(content).hex());
+    }
+    return line.toString();
   }
 }

@@ -81,6 +81,22 @@
  * root, {@code cgroups=none}), instances start unaccounted and a spec with limits is refused rather
  * than run unlimited.
  *
+ * <h2>Drift</h2>
+ *
+ * {@link dev.kiln.runtime.RuntimeDriver#drift()} reports what an instance does that its image did
+ * not declare. Root filesystem: the shared root of each image is watched with inotify ({@link
+ * RootWatcher}: every directory registered, each event's path re-read and compared with an index
+ * built right after the root was verified), with a full re-read every {@code drift-verify-seconds}
+ * (60) as the safety net; a change marks every instance running from that root, and the root is
+ * distrusted, so the next start moves it aside ({@code .drifted-*}, kept: its instances still run
+ * from it until they are replaced) and unpacks a fresh one. Processes ({@link ProcessScan}, at most
+ * every {@code drift-scan-ms}, 500): a process in the instance's pid namespace that does not
+ * descend from its command (entered with {@code nsenter}) or runs an executable from another device
+ * than the root ({@code /tmp}); the driver's own exec is not drift. Sockets: a TCP listener held by
+ * the instance's processes on a port other than the declared one. Findings are sticky per instance.
+ * Not yet: a loop-mounted erofs/squashfs root (the tree plus watcher is the only mode), env and
+ * command comparison.
+ *
  * <h2>Known limits</h2>
  *
  * Volume mount points must exist as directories in the image (the root is read-only, so the sandbox

@@ -1,0 +1,212 @@
+package dev.kiln.runtime.process;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Watches the unpacked roots for host-side changes. A root is indexed (every path's {@link
+ * TreeFingerprint#entry}) when it is first watched — right after {@link RootfsCache} verified it
+ * against its recorded fingerprint — and every directory in it is registered with inotify (Java's
+ * {@link WatchService} on Linux; it is not recursive, so each directory is registered, and
+ * directories created later are registered as they appear). Each event re-reads the path and
+ * compares it with the index; a difference is a {@link Change}. {@link #verifyAll} is the safety
+ * net for what inotify cannot see (an event queue overflow, a change while the driver was down): a
+ * full re-read of every watched root, run on a slow period.
+ *
+ * <p>A root is identified by its path and its directory's inode: when the cache rebuilds a drifted
+ * root at the same path, watching it again indexes the new tree and forgets the old changes.
+ */
+final class RootWatcher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RootWatcher.class.getName());
+  static final String ABSENT = "absent";
+
+  /** A path under a root whose entry differs from the index. */
+  record Change(Path root, String path, String expected, String found) {}
+
+  private record Watched(Object inode, Map<String, String> index, List<Change> changes) {}
+
+  private final WatchService service;
+  private final Map<Path, Watched> roots = new ConcurrentHashMap<>();
+  private final Map<WatchKey, Path[]> keys = new ConcurrentHashMap<>(); // key -> {root, dir}
+  private final Thread thread;
+
+  RootWatcher() {
+    try {
+      this.service = FileSystems.getDefault().newWatchService();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a file watch service: " + e, e);
+    }
+    this.thread = Thread.ofPlatform().daemon().name("kiln-root-watcher").start(this::run);
+  }
+
+  /** Starts watching {@code root} unless already watching this very tree. */
+  void watch(Path root) {
+    Object inode = inode(root);
+    Watched current = roots.get(root);
+    if (current != null && Objects.equals(current.inode(), inode)) return;
+    synchronized (this) {
+      current = roots.get(root);
+      if (current != null && Objects.equals(current.inode(), inode)) return;
+      keys.entrySet()
+          .removeIf(
+              e -> {
+                if (!e.getValue()[0].equals(root)) return false;
+                e.getKey().cancel();
+                return true;
+              });
+      try {
+        Map<String, String> index = new HashMap<>();
+        byte[] buffer = new byte[64 * 1024];
+        // register before indexing: a change during indexing is then either indexed or evented
+        try (Stream<Path> walk = Files.walk(root)) {
+          for (Path p : (Iterable<Path>) walk::iterator) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) register(root, p);
+          }
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+          for (Path p : (Iterable<Path>) walk::iterator) {
+            index.put(root.relativize(p).toString(), TreeFingerprint.entry(p, buffer));
+          }
+        }
+        roots.put(root, new Watched(inode, Map.copyOf(index), new ArrayList<>()));
+      } catch (IOException e) {
+        LOG.warning("cannot watch root " + root + " for drift: " + e);
+      }
+    }
+  }
+
+  /** The changes seen under {@code root} so far, oldest first (a copy). */
+  List<Change> changes(Path root) {
+    Watched w = roots.get(root);
+    if (w == null) return List.of();
+    synchronized (w.changes()) {
+      return List.copyOf(w.changes());
+    }
+  }
+
+  /** Re-reads every watched root completely and records what differs from its index. */
+  void verifyAll() {
+    for (Map.Entry<Path, Watched> e : roots.entrySet()) {
+      Path root = e.getKey();
+      Watched w = e.getValue();
+      Map<String, String> seen = new HashMap<>();
+      byte[] buffer = new byte[64 * 1024];
+      try (Stream<Path> walk = Files.walk(root)) {
+        for (Path p : (Iterable<Path>) walk::iterator) {
+          String rel = root.relativize(p).toString();
+          seen.put(rel, TreeFingerprint.entry(p, buffer));
+        }
+      } catch (IOException | java.io.UncheckedIOException ex) {
+        record(root, w, "", "d", "unreadable: " + ex.getMessage());
+        continue;
+      }
+      seen.forEach(
+          (rel, found) -> {
+            String expected = w.index().getOrDefault(rel, ABSENT);
+            if (!expected.equals(found)) record(root, w, rel, expected, found);
+          });
+      w.index()
+          .forEach(
+              (rel, expected) -> {
+                if (!seen.containsKey(rel)) record(root, w, rel, expected, ABSENT);
+              });
+    }
+  }
+
+  private void register(Path root, Path dir) throws IOException {
+    WatchKey key =
+        dir.register(
+            service,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_DELETE,
+            StandardWatchEventKinds.ENTRY_MODIFY); // on Linux: IN_MODIFY | IN_ATTRIB (chmod too)
+    keys.put(key, new Path[] {root, dir});
+  }
+
+  private void run() {
+    byte[] buffer = new byte[64 * 1024];
+    while (true) {
+      WatchKey key;
+      try {
+        key = service.take();
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        return;
+      }
+      Path[] where = keys.get(key);
+      if (where != null) {
+        Watched w = roots.get(where[0]);
+        for (WatchEvent<?> event : key.pollEvents()) {
+          if (w == null) continue;
+          if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+            verifyAll();
+            continue;
+          }
+          Path path = where[1].resolve((Path) event.context());
+          observe(where[0], w, path, buffer);
+        }
+      }
+      if (!key.reset()) keys.remove(key);
+    }
+  }
+
+  private void observe(Path root, Watched w, Path path, byte[] buffer) {
+    String rel = root.relativize(path).toString();
+    String found;
+    try {
+      found = TreeFingerprint.entry(path, buffer);
+      if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !w.index().containsKey(rel)) {
+        register(root, path); // a new directory: what is written into it is drift too
+      }
+    } catch (NoSuchFileException e) {
+      found = ABSENT;
+    } catch (IOException e) {
+      found = "unreadable: " + e.getMessage();
+    }
+    String expected = w.index().getOrDefault(rel, ABSENT);
+    if (!expected.equals(found)) record(root, w, rel, expected, found);
+  }
+
+  private static void record(Path root, Watched w, String rel, String expected, String found) {
+    synchronized (w.changes()) {
+      for (Change c : w.changes()) if (c.path().equals(rel) && c.found().equals(found)) return;
+      if (w.changes().size() < 100) w.changes().add(new Change(root, rel, expected, found));
+    }
+  }
+
+  private static Object inode(Path root) {
+    try {
+      return Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      service.close();
+    } catch (IOException e) {
+      // closing: nothing left to watch
+    }
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,237 @@
+package dev.kiln.runtime.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.Drift;
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.ImageContent;
+import dev.kiln.runtime.InstanceSpec;
+import dev.kiln.runtime.RuntimeDriver;
+import dev.kiln.runtime.RuntimeDrivers;
+import dev.kiln.testkit.Await;
+import dev.kiln.testkit.InMemoryImageSource;
+import dev.kiln.testkit.Instances;
+import dev.kiln.testkit.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Drift on real sandboxed instances: host-side writes into the root, processes entered in. */
+class DriftDetectionIT {
+  private static final ImageContent IMAGE = TestImages.busybox().build();
+  @TempDir Path home;
+  private RuntimeDriver driver;
+  private Process intruder;
+
+  @BeforeAll
+  static void needsBubblewrap() {
+    assumeTrue(HostTools.find("bwrap").isPresent(), "bubblewrap is not installed");
+  }
+
+  @BeforeEach
+  void newDriver() {
+    driver =
+        RuntimeDrivers.create(
+            "process",
+            new DriverContext(
+                home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (intruder != null) intruder.destroyForcibly();
+    driver.list().forEach(s -> driver.destroy(s.id()));
+    driver.close();
+  }
+
+  private Path root() {
+    return home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root");
+  }
+
+  private Optional<Drift> drift(String instance, Drift.Surface surface) {
+    return driver.drift().stream()
+        .filter(d -> d.instance().value().equals(instance) && d.surface() == surface)
+        .findFirst();
+  }
+
+  @Test
+  void aHostSideWriteIntoTheRoot_marksEveryInstanceOfTheImage_andTheNextStartGetsAFreshRoot()
+      throws IOException {
+    InstanceSpec a = Instances.spec("a", IMAGE.manifestDigest()).build();
+    InstanceSpec b = Instances.spec("b", IMAGE.manifestDigest()).build();
+    driver.start(a);
+    driver.start(b);
+    assertThat(driver.drift()).isEmpty();
+
+    Path index = root().resolve("www/index.html");
+    index.toFile().setWritable(true);
+    Files.writeString(index, "defaced\n", java.nio.file.StandardOpenOption.APPEND);
+
+    Drift d = Await.until("root drift of a", () -> drift("a", Drift.Surface.ROOTFS));
+    assertThat(d.subject()).isEqualTo("/www/index.html");
+    assertThat(d.evidence().get("expected"))
+        .startsWith("f ")
+        .isNotEqualTo(d.evidence().get("found"));
+    assertThat(d.evidence().get("found")).startsWith("f ");
+    assertThat(drift("b", Drift.Surface.ROOTFS)).isPresent();
+
+    InstanceSpec c = Instances.spec("c", IMAGE.manifestDigest()).build();
+    driver.start(c);
+    assertThat(Await.httpGet(c.port(), "/index.html").body()).isEqualTo("hello from kiln\n");
+    assertThat(drift("c", Drift.Surface.ROOTFS)).isEmpty();
+    assertThat(drift("a", Drift.Surface.ROOTFS)).isPresent(); // sticky until it is replaced
+  }
+
+  @Test
+  void aChmodAndANewFileInTheRoot_areDrift() throws IOException {
+    driver.start(Instances.spec("m", IMAGE.manifestDigest()).build());
+    Files.setPosixFilePermissions(
+        root().resolve("www"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Drift d = Await.until("chmod drift", () -> drift("m", Drift.Surface.ROOTFS));
+    assertThat(d.subject()).isEqualTo("/www");
+    assertThat(d.evidence().get("found")).isEqualTo("d 777");
+  }
+
+  @Test
+  void aProcessEnteredFromOutside_isProcessDrift_withItsPidAndExecutable() throws Exception {
+    var status = driver.start(Instances.spec("n", IMAGE.manifestDigest()).build());
+    long pid = status.pid().orElseThrow();
+    intruder =
+        new ProcessBuilder(
+                "nsenter", "-t", Long.toString(pid), "-p", "-m", "--", "/bin/sleep", "60")
+            .redirectErrorStream(true)
+            .start();
+    Drift d = Await.until("process drift", () -> drift("n", Drift.Surface.PROCESS));
+    assertThat(d.evidence()).containsKeys("pid", "exe", "parent");
+    // caught before or after its exec: the forked nsenter, or what it ran, as the instance sees it
+    assertThat(d.evidence().get("exe")).isIn("/usr/bin/nsenter", "/bin/busybox");
+    assertThat(d.evidence().get("reason")).contains("not descended");
+  }
+
+  @Test
+  void aChildRunningAnExecutableDroppedIntoTmp_isProcessDrift() {
+    InstanceSpec spec =
+        Instances.spec("d", IMAGE.manifestDigest())
+            .shell("cp /bin/busybox /tmp/sleep; /tmp/sleep 600 & exec sleep 600")
+            .build();
+    driver.start(spec);
+    Drift d = Await.until("tmp executable", () -> drift("d", Drift.Surface.PROCESS));
+    assertThat(d.evidence().get("exe")).isEqualTo("/tmp/sleep");
+    assertThat(d.evidence().get("reason")).contains("not from the image's root");
+  }
+
+  @Test
+  void anExtraListenerStartedInside_isSocketDrift_withItsPort() throws Exception {
+    int extra;
+    try (var probe = new java.net.ServerSocket(0)) {
+      extra = probe.getLocalPort();
+    }
+    InstanceSpec spec =
+        Instances.spec("s", IMAGE.manifestDigest())
+            .shell(
+                "httpd -f -p 127.0.0.1:"
+                    + extra
+                    + " -h /www & exec httpd -f -p 127.0.0.1:$PORT -h /www")
+            .build();
+    driver.start(spec);
+    Drift d = Await.until("socket drift", () -> drift("s", Drift.Surface.SOCKET));
+    assertThat(d.evidence()).containsEntry("port", Integer.toString(extra));
+    assertThat(d.evidence()).containsEntry("declared", Integer.toString(spec.port()));
+  }
+
+  @Test
+  void theDeclaredListener_isNotDrift() {
+    InstanceSpec spec = Instances.spec("ok", IMAGE.manifestDigest()).build();
+    driver.start(spec);
+    Await.httpGet(spec.port(), "/index.html");
+    // a marker drift on another surface, so the socket scan has certainly run since
+    driver.drift();
+    assertThat(driver.drift()).isEmpty();
+  }
+
+  @Test
+  void theDriversOwnExec_aHealthProbe_isNotProcessDrift() {
+    InstanceSpec spec = Instances.spec("x", IMAGE.manifestDigest()).build();
+    driver.start(spec);
+    // while the probe runs in the instance's pid namespace, the detector is asked again and again
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<List<Drift>> seen =
+        new java.util.concurrent.atomic.AtomicReference<>(List.of());
+    Thread poller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!done.get()) {
+                    List<Drift> now = driver.drift();
+                    if (!now.isEmpty()) seen.set(now);
+                  }
+                });
+    try {
+      for (int i = 0; i < 5; i++) {
+        assertThat(
+                driver
+                    .exec(
+                        spec.id(),
+                        List.of("/bin/sh", "-c", "sleep 0.3; echo ok"),
+                        java.time.Duration.ofSeconds(30))
+                    .exitCode())
+            .isZero();
+      }
+    } finally {
+      done.set(true);
+    }
+    Await.untilTrue("poller stopped", () -> !poller.isAlive());
+    assertThat(seen.get()).isEmpty();
+    assertThat(drift("x", Drift.Surface.PROCESS)).isEmpty();
+  }
+
+  @Test
+  void writesToADeclaredVolume_areNotDrift() throws Exception {
+    InstanceSpec spec =
+        Instances.spec("v", IMAGE.manifestDigest())
+            .volume("state", "/www")
+            .shell("echo kept > /www/state.txt; echo wrote; exec sleep 600")
+            .build();
+    driver.start(spec);
+    Await.untilTrue(
+        "the instance wrote its volume", () -> driver.logs(spec.id(), 1000).contains("wrote"));
+    // a marker written into the root afterwards: once it is seen, the volume write would have been
+    Files.setPosixFilePermissions(
+        root().resolve("bin"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Drift d = Await.until("the marker", () -> drift("v", Drift.Surface.ROOTFS));
+    assertThat(d.subject()).isEqualTo("/bin");
+    assertThat(d.evidence()).containsEntry("changes", "1");
+  }
+
+  @Test
+  void writesToTheInstancesPrivateTmp_andItsOwnChildren_areNotDrift() throws Exception {
+    InstanceSpec spec =
+        Instances.spec("t", IMAGE.manifestDigest())
+            .shell("echo scratch > /tmp/x; sleep 600 & echo forked; exec sleep 600")
+            .build();
+    long pid = driver.start(spec).pid().orElseThrow();
+    Await.untilTrue(
+        "the instance wrote /tmp and forked",
+        () -> driver.logs(spec.id(), 1000).contains("forked"));
+    // a marker written into the root after the instance's own work: once it is seen, any event
+    // from the instance's /tmp write would have been seen before it
+    Files.setPosixFilePermissions(
+        root().resolve("www"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Drift d = Await.until("the marker", () -> drift("t", Drift.Surface.ROOTFS));
+    assertThat(d.subject()).isEqualTo("/www");
+    assertThat(driver.drift()).extracting(Drift::surface).containsOnly(Drift.Surface.ROOTFS);
+    assertThat(ProcessHandle.of(pid).orElseThrow().isAlive()).isTrue();
+  }
+}

@@ -1,0 +1,197 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10 on a real control plane, process runtime, under a steady load through the router: drift
+ * caused from the host is detected, journaled with its evidence and answered by replacing the
+ * drifted instances with new ones of the same revision, without a failed request.
+ */
+class DriftIT {
+  static final Duration SETTLE = Duration.ofSeconds(90);
+  static final String STRATEGY = "rolling: { max-surge: 1, max-unavailable: 0 }";
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void needsBubblewrap() {
+    assumeTrue(
+        Stream.of("/usr/bin/bwrap", "/bin/bwrap").anyMatch(p -> Files.isExecutable(Path.of(p))),
+        "bubblewrap is not installed");
+  }
+
+  private static Set<String> ids(KilnFixture k) {
+    return k.cp.executor.call(
+        () ->
+            k.cp.executor.observed().stream()
+                .filter(o -> !k.cp.executor.isLeaving(o))
+                .map(o -> o.instance().id())
+                .collect(Collectors.toSet()));
+  }
+
+  private static List<ServerState.Drifted> drifts(KilnFixture k) {
+    return k.cp.executor.call(() -> k.cp.state.drifts());
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier ok)
+      throws InterruptedException {
+    long end = System.nanoTime() + SETTLE.toNanos();
+    while (!ok.getAsBoolean()) {
+      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aHostSideWriteIntoTheRoot_isJournaled_andEveryInstanceIsReplaced_withoutAFailedRequest()
+      throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      k.apply(k.blueprint("a", STRATEGY));
+      int revision = k.service("web").get("rollout").get("to").asInt();
+      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+      Set<String> before = ids(k);
+      assertThat(before).hasSize(2);
+      Path root;
+      try (Stream<Path> roots = Files.list(k.home.resolve("rootfs"))) {
+        root =
+            roots
+                .filter(p -> Files.isDirectory(p.resolve("root/www")))
+                .findFirst()
+                .orElseThrow()
+                .resolve("root");
+      }
+      try (Load load = new Load(k.router() + "/", 4)) {
+        Files.writeString(root.resolve("www/planted.html"), "planted\n");
+
+        awaitTrue("both instances journaled as drifted", () -> drifts(k).size() >= 2);
+        awaitTrue(
+            "both drifted instances replaced",
+            () -> {
+              Set<String> now = ids(k);
+              return now.size() == 2 && now.stream().noneMatch(before::contains);
+            });
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.total()).as(load.toString()).isPositive();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      }
+      List<ServerState.Drifted> drifts = drifts(k);
+      assertThat(drifts)
+          .extracting(d -> d.event().instance())
+          .containsExactlyInAnyOrderElementsOf(before);
+      for (ServerState.Drifted d : drifts) {
+        assertThat(d.event().surface()).isEqualTo("rootfs");
+        assertThat(d.event().what()).isEqualTo("/www/planted.html");
+        assertThat(d.event().evidence()).containsEntry("expected", "absent");
+        assertThat(d.event().evidence().get("found")).startsWith("f ");
+        assertThat(d.event().response()).isEqualTo("replace");
+        assertThat(d.event().revision()).isEqualTo(revision);
+      }
+      // the replacements run from a fresh root: the planted file is not there
+      assertThat(
+              k.http
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create(k.router() + "/planted.html"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(404);
+      assertThat(k.service("web").get("healthy").asInt()).isEqualTo(2);
+      var api = k.json(k.get("/v1/drift?service=web")).get("drift");
+      assertThat(api).hasSize(2);
+      assertThat(api.get(0).get("evidence").get("path").asText()).isEqualTo("/www/planted.html");
+      assertThat(k.get("/metrics").body())
+          .contains("kiln_drift_total{service=\"web\",surface=\"rootfs\",response=\"replace\"} 2");
+    }
+  }
+
+  @Test
+  void aProcessEnteredWithNsenter_replacesThatInstanceOnly() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      k.apply(k.blueprint("a", STRATEGY));
+      int revision = k.service("web").get("rollout").get("to").asInt();
+      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+      Set<String> before = ids(k);
+      var target =
+          k.cp.executor.call(
+              () -> k.cp.executor.observed().stream().findFirst().orElseThrow().running());
+      long pid = target.status().pid().orElseThrow();
+      Process intruder =
+          new ProcessBuilder(
+                  "nsenter",
+                  "-t",
+                  Long.toString(pid),
+                  "-p",
+                  "-m",
+                  "--",
+                  "/bin/busybox",
+                  "sleep",
+                  "300")
+              .start();
+      try (Load load = new Load(k.router() + "/", 4)) {
+        awaitTrue("process drift journaled", () -> !drifts(k).isEmpty());
+        awaitTrue(
+            "the entered instance replaced",
+            () -> !ids(k).contains(target.id()) && ids(k).size() == 2);
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      } finally {
+        intruder.destroyForcibly();
+      }
+      ServerState.Drifted d = drifts(k).getFirst();
+      assertThat(d.event().instance()).isEqualTo(target.id());
+      assertThat(d.event().surface()).isEqualTo("process");
+      assertThat(d.event().evidence()).containsKeys("pid", "exe");
+      Set<String> after = ids(k);
+      before.remove(target.id());
+      assertThat(after).containsAll(before); // the other instance was left alone
+      assertThat(drifts(k)).hasSize(1);
+    }
+  }
+
+  @Test
+  void kilnExec_takesTheInstanceOutOfTheRoute_runsTheCommand_andReplacesIt() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      k.apply(k.blueprint("a", STRATEGY));
+      int revision = k.service("web").get("rollout").get("to").asInt();
+      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+      String target = ids(k).iterator().next();
+      try (Load load = new Load(k.router() + "/", 4)) {
+        var r =
+            k.json(
+                k.post(
+                    "/v1/instances/" + target + "/exec",
+                    "{\"command\": [\"/bin/sh\", \"-c\", \"echo inside; exit 3\"]}"));
+        assertThat(r.get("output").asText()).contains("inside");
+        assertThat(r.get("exitCode").asInt()).isEqualTo(3);
+        awaitTrue(
+            "the entered instance replaced", () -> !ids(k).contains(target) && ids(k).size() == 2);
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      }
+      List<ServerState.Drifted> drifts = drifts(k);
+      assertThat(drifts).extracting(d -> d.event().surface()).containsOnly("exec");
+      assertThat(drifts).extracting(d -> d.event().response()).containsExactly("report", "replace");
+      assertThat(drifts.getFirst().event().evidence())
+          .containsKey("actor")
+          .containsEntry("program", "/bin/sh");
+    }
+  }
+}
