@@ -51,7 +51,11 @@ final class MockCluster implements AutoCloseable {
         RuntimeDrivers.create(
             "process",
             new DriverContext(
-                nodeHome, Clock.systemUTC(), d -> images.open(d), Map.of("sandbox", "bwrap")));
+                nodeHome,
+                Clock.systemUTC(),
+                d -> images.open(d),
+                // the stand-in kubelet reports pods at 127.0.0.1: host network, as its pods had
+                Map.of("sandbox", "bwrap", "isolation", "none")));
     kubelet = new KubeletStandIn(client, node, endpoints);
   }
 
