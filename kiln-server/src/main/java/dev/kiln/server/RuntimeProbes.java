@@ -48,6 +48,12 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
 
   @Override
   public ProbeResult run(InstanceId id, int port, HealthCheck check) {
+    return run(id, hostOf.getOrDefault(id.value(), "127.0.0.1"), port, check);
+  }
+
+  /** Probes the instance where it is reached: its own network's address, a node's, or loopback. */
+  @Override
+  public ProbeResult run(InstanceId id, String host, int port, HealthCheck check) {
     String runtime = runtimeOf.get(id.value());
     if (runtime == null) {
       return ProbeResult.failure(
@@ -57,6 +63,6 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
     }
     return probes
         .computeIfAbsent(runtime, rt -> new Probes(clock, drivers.apply(rt)))
-        .run(id, hostOf.getOrDefault(id.value(), "127.0.0.1"), port, check);
+        .run(id, host, port, check);
   }
 }

@@ -138,8 +138,11 @@ public final class SwarmDriver implements RuntimeDriver {
    */
   @Override
   public Capabilities capabilities() {
+    // resourceLimits false: memory and CPU limits are handed to the swarm (ServiceSpecs), but the
+    // swarm reports neither usage nor an OOM kill, and has no pids limit: the limits' accounting
+    // (kiln status, OOMKilled, the auto-scaler's cpu) does not hold here.
     return new Capabilities(
-        Capabilities.Isolation.CONTAINER, true, false, true, true, true, false, true);
+        Capabilities.Isolation.CONTAINER, true, false, true, true, true, false, false);
   }
 
   @Override
