@@ -67,10 +67,10 @@ public class IsolationBench {
   static Router behindRouter(RuntimeDriver driver, String name) throws Exception {
     InstanceSpec spec = Instances.spec("iso-" + name, IMAGE.manifestDigest()).port(Instances.freePort()).build();
     InstanceStatus s = driver.start(spec);
-    System.out.printf("# %s: %s, at %s:%d%n", name, s.detail().orElse("?"), s.reachableHost(), spec.port());
-    awaitPort(s.reachableHost(), spec.port());
+    System.out.printf("# %s: %s, at %s:%d%n", name, s.detail().orElse("?"), s.address(), spec.port());
+    awaitPort(s.address(), spec.port());
     int port = Instances.freePort();
-    var backend = new Backend(spec.id().value(), "1", new InetSocketAddress(s.reachableHost(), spec.port()), 1);
+    var backend = new Backend(spec.id().value(), "1", new InetSocketAddress(s.address(), spec.port()), 1);
     var route = new ServiceRoute("web", new Route("*", "/"), List.of(backend), Split.perRequest());
     return Router.start(
         RouterConfig.builder().listen("127.0.0.1", port).build(), new RouteTable(1, List.of(route)));

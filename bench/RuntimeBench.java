@@ -126,7 +126,7 @@ public class RuntimeBench {
   static double viaDriver(RuntimeDriver driver, Resources limits) throws Exception {
     InstanceSpec spec = spec(limits);
     long t0 = System.nanoTime();
-    awaitOk(driver.start(spec).reachableHost(), spec.port());
+    awaitOk(driver.start(spec).address(), spec.port());
     double ms = (System.nanoTime() - t0) / 1e6;
     driver.destroy(spec.id());
     return ms;
@@ -161,7 +161,7 @@ public class RuntimeBench {
     long t0 = System.nanoTime();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> all = new ArrayList<>();
-      for (InstanceSpec s : specs) all.add(pool.submit(() -> { awaitOk(driver.start(s).reachableHost(), s.port()); return null; }));
+      for (InstanceSpec s : specs) all.add(pool.submit(() -> { awaitOk(driver.start(s).address(), s.port()); return null; }));
       for (Future<?> f : all) f.get();
     }
     double ms = (System.nanoTime() - t0) / 1e6;
@@ -181,7 +181,7 @@ public class RuntimeBench {
   static void memory(RuntimeDriver driver, int n, Path root) throws Exception {
     long heapBefore = heapUsed();
     List<InstanceSpec> specs = new ArrayList<>();
-    for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); awaitOk(driver.start(s).reachableHost(), s.port()); }
+    for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); awaitOk(driver.start(s).address(), s.port()); }
     driver.list();
     long heapAfter = heapUsed();
     System.out.printf("process sandboxed, %d instances: Kiln JVM heap %.1f KiB per instance (after GC)%n",
@@ -215,7 +215,7 @@ public class RuntimeBench {
     List<InstanceSpec> specs = new ArrayList<>();
     try (var pool = Executors.newFixedThreadPool(8)) {
       List<Future<?>> all = new ArrayList<>();
-      for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); all.add(pool.submit(() -> { awaitOk(driver.start(s).reachableHost(), s.port()); return null; })); }
+      for (int i = 0; i < n; i++) { InstanceSpec s = spec(); specs.add(s); all.add(pool.submit(() -> { awaitOk(driver.start(s).address(), s.port()); return null; })); }
       for (Future<?> f : all) f.get();
     }
     long after = shimPss();

@@ -143,11 +143,6 @@ public record InstanceStatus(
     return spec.id();
   }
 
-  /** The address the instance's port is reached at. */
-  public String reachableHost() {
-    return host.orElse("127.0.0.1");
-  }
-
   public boolean running() {
     return state == State.RUNNING;
   }

@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.model.HealthCheck;
 import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.InstanceStatus;
 import dev.kiln.runtime.RuntimeDriver;
 import dev.kiln.runtime.health.HealthMonitor;
 import dev.kiln.runtime.health.ProbeResult;
@@ -23,7 +24,6 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
   private final Function<String, RuntimeDriver> drivers;
   private final Map<String, String> runtimeOf = new ConcurrentHashMap<>();
   private final Map<String, Probes> probes = new ConcurrentHashMap<>();
-  private final Map<String, String> hostOf = new ConcurrentHashMap<>();
 
   RuntimeProbes(Clock clock, Function<String, RuntimeDriver> drivers) {
     this.clock = clock;
@@ -35,20 +35,13 @@ final class RuntimeProbes implements HealthMonitor.ProbeRunner {
     runtimeOf.put(id.value(), runtime);
   }
 
-  /** As {@link #assign(InstanceId, String)}, for an instance reached at {@code host}. */
-  void assign(InstanceId id, String runtime, String host) {
-    hostOf.put(id.value(), host);
-    assign(id, runtime);
-  }
-
   void forget(InstanceId id) {
     runtimeOf.remove(id.value());
-    hostOf.remove(id.value());
   }
 
   @Override
   public ProbeResult run(InstanceId id, int port, HealthCheck check) {
-    return run(id, hostOf.getOrDefault(id.value(), "127.0.0.1"), port, check);
+    return run(id, InstanceStatus.LOOPBACK, port, check);
   }
 
   /** Probes the instance where it is reached: its own network's address, a node's, or loopback. */

@@ -256,7 +256,7 @@ public final class Views {
     n.put("port", o.port());
     // how it is isolated (kiln status says which mode is in use) and where it is reached
     s.detail().ifPresent(d -> n.put("isolation", d));
-    n.put("address", s.reachableHost());
+    n.put("address", s.address());
     s.pid().ifPresentOrElse(p -> n.put("pid", p), () -> n.putNull("pid"));
     n.put("startedAt", s.startedAt().toString());
     n.put("drift", DriftViews.of(cp.state, o.instance().id()));

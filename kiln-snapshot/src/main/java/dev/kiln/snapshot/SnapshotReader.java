@@ -6,6 +6,7 @@ import dev.kiln.image.HostKey;
 import dev.kiln.journal.Journal;
 import dev.kiln.journal.VerifyReport;
 import dev.kiln.model.Digest;
+import dev.kiln.oci.Trees;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -204,7 +205,7 @@ public final class SnapshotReader {
       if (edited.isPresent()) return bad(file, edited.get() + " (and " + e.getMessage() + ")");
       return bad(file, "member " + current + ": archive damaged (" + e.getMessage() + ")");
     } finally {
-      if (journalDir != null) SnapshotWriter.deleteTree(journalDir);
+      if (journalDir != null) Trees.deleteQuietly(journalDir);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.kiln.snapshot;
 
 import dev.kiln.image.HostKey;
+import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -63,14 +64,14 @@ public final class SnapshotRestore {
       SnapshotReader.Verdict v =
           SnapshotReader.read(file, Optional.of(key.publicKey()), Optional.of(staging));
       if (!v.ok()) {
-        SnapshotWriter.deleteTree(staging);
+        Trees.deleteQuietly(staging);
         Files.deleteIfExists(marker);
         if (!existed) deleteIfEmpty(home);
         throw new SnapshotException(
             "snapshot " + file + " was not restored: " + v.problem().orElseThrow());
       }
       if (toSeq.isPresent() && toSeq.getAsLong() > v.journalSeq()) {
-        SnapshotWriter.deleteTree(staging);
+        Trees.deleteQuietly(staging);
         Files.deleteIfExists(marker);
         if (!existed) deleteIfEmpty(home);
         throw new SnapshotException(
@@ -101,7 +102,7 @@ public final class SnapshotRestore {
             keys.resolve(HostKey.PUBLIC_FILE),
             StandardCopyOption.COPY_ATTRIBUTES);
       }
-      SnapshotWriter.deleteTree(staging);
+      Trees.deleteQuietly(staging);
       force(home);
       Files.delete(marker); // last: from here on the home is complete
       force(home);
@@ -133,7 +134,7 @@ public final class SnapshotRestore {
             || name.equals(".restore-tmp")
             || name.equals("keys")
             || name.equals(MARKER)) {
-          if (Files.isDirectory(p)) SnapshotWriter.deleteTree(p);
+          if (Files.isDirectory(p)) Trees.deleteQuietly(p);
           else Files.deleteIfExists(p);
         }
       }

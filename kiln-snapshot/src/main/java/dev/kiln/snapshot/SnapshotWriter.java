@@ -8,6 +8,7 @@ import dev.kiln.image.HostKey;
 import dev.kiln.image.ImageManifest;
 import dev.kiln.image.ImageStore;
 import dev.kiln.model.Digest;
+import dev.kiln.oci.Trees;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,7 +136,7 @@ public final class SnapshotWriter {
       throw new SnapshotException("cannot write snapshot " + out + ": " + e.getMessage(), e);
     } finally {
       deleteQuietly(tmp);
-      if (staging != null) deleteTree(staging);
+      if (staging != null) Trees.deleteQuietly(staging);
     }
   }
 
@@ -294,14 +295,6 @@ public final class SnapshotWriter {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
       // a stray temp file is removed by the next snapshot into the same folder
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // best effort on a temp folder
     }
   }
 }

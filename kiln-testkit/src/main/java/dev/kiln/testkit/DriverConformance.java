@@ -201,7 +201,7 @@ public abstract class DriverConformance {
     // busybox httpd has no SIGTERM handler; as a namespace's pid 1 it would ignore the signal
     InstanceSpec spec = spec().build();
     driver.start(spec);
-    Await.httpGet(host(spec), spec.port(), "/");
+    Await.httpGet(addressOf(spec.id()), spec.port(), "/");
 
     var result = driver.stop(spec.id(), Duration.ofSeconds(30));
 
@@ -385,7 +385,7 @@ public abstract class DriverConformance {
                     .filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0));
     InstanceSpec neighbour = spec().build();
     driver.start(neighbour);
-    var served = Await.httpGet(host(neighbour), neighbour.port(), "/");
+    var served = Await.httpGet(addressOf(neighbour.id()), neighbour.port(), "/");
 
     assertThat(full.pids()).isLessThanOrEqualTo(limit);
     for (int i = 0; i < 10; i++) {
@@ -481,13 +481,6 @@ public abstract class DriverConformance {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /**
-   * Where the driver says {@code spec}'s instance is reached (127.0.0.1 unless its own network).
-   */
-  private String host(InstanceSpec spec) {
-    return driver.inspect(spec.id()).map(InstanceStatus::reachableHost).orElse("127.0.0.1");
   }
 
   /**

@@ -67,7 +67,7 @@ class KilnRestartIT {
                 home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
     try {
       // adopted with its network: the new driver's reclaim kept the slot the survivor uses
-      String host = driver.inspect(InstanceId.of("survivor")).orElseThrow().reachableHost();
+      String host = driver.inspect(InstanceId.of("survivor")).orElseThrow().address();
       assertThat(Await.httpGet(host, port, "/index.html").statusCode()).isEqualTo(200);
       List<InstanceStatus> adopted = driver.list();
       assertThat(adopted).extracting(InstanceStatus::id).containsExactly(InstanceId.of("survivor"));

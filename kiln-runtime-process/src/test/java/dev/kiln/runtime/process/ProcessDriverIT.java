@@ -83,7 +83,7 @@ class ProcessDriverIT {
 
     driver = newDriver(Map.of());
     InstanceSpec second = Instances.spec("second", IMAGE.manifestDigest()).build();
-    String host = driver.start(second).reachableHost();
+    String host = driver.start(second).address();
 
     assertThat(Await.httpGet(host, second.port(), "/index.html").body())
         .isEqualTo("hello from kiln\n");
@@ -126,7 +126,7 @@ class ProcessDriverIT {
         Instances.spec("nohandler", IMAGE.manifestDigest())
             .shell("sleep 600 & echo READY; exec httpd -f -p \"$PORT\" -h /www")
             .build();
-    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/");
     InstanceRecord record = InstanceRecord.read(home.resolve("instances/nohandler/instance.json"));
     Path namespace = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
     assertThat(processesIn(namespace)).as("httpd, the background sleep, bwrap's init").hasSize(3);

@@ -108,7 +108,7 @@ class ProcessDriverLimitsIT {
   @Test
   void anInstanceWithoutLimits_isAccountedToo() {
     InstanceSpec spec = spec("unlimited").build();
-    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/");
 
     assertThat(Files.isDirectory(cgroup("cpuacct", spec))).isTrue();
     assertThat(driver.inspect(spec.id()).orElseThrow().usage().orElseThrow().pids()).isPositive();
@@ -135,7 +135,7 @@ class ProcessDriverLimitsIT {
   @Test
   void stoppingAnInstance_removesItsCgroup_butKeepsItsCounters() {
     InstanceSpec spec = spec("stopped").limits(new Resources(0, 300, 0)).build();
-    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/");
 
     driver.stop(spec.id(), Duration.ofSeconds(5));
 
@@ -150,7 +150,7 @@ class ProcessDriverLimitsIT {
   @Test
   void anAdoptedInstance_keepsItsCgroup_andIsStillAccounted() {
     InstanceSpec spec = spec("adopted").limits(new Resources(64L * 1024 * 1024, 0, 0)).build();
-    Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/");
     driver.close();
 
     driver = newDriver();

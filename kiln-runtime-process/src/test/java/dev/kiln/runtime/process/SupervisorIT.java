@@ -32,7 +32,7 @@ class SupervisorIT {
                 home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()));
     try {
       InstanceSpec spec = Instances.spec("supervised", IMAGE.manifestDigest()).build();
-      Await.httpGet(driver.start(spec).reachableHost(), spec.port(), "/");
+      Await.httpGet(driver.start(spec).address(), spec.port(), "/");
       InstanceRecord record =
           InstanceRecord.read(home.resolve("instances/supervised/instance.json"));
 

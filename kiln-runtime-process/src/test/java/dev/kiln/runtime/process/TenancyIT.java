@@ -58,7 +58,7 @@ class TenancyIT {
     InstanceStatus started = driver.start(spec);
     assertThat(started.host()).isPresent();
     assertThat(started.detail().orElseThrow()).contains("tenant uid").contains("network kiln-");
-    Await.httpGet(started.reachableHost(), spec.port(), "/");
+    Await.httpGet(started.address(), spec.port(), "/");
     Await.untilTrue("READY", () -> driver.logs(spec.id(), 4096).contains("READY"));
 
     int uid = new TenantUids(home).of("web");
