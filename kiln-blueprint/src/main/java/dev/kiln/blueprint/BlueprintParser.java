@@ -2,6 +2,7 @@ package dev.kiln.blueprint;
 
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
+import dev.kiln.model.Environment;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.Location;
 import dev.kiln.model.Policy;
@@ -21,7 +22,10 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
@@ -33,7 +37,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
-  static final List<String> KEYS = List.of("images", "services", "policy");
+  static final List<String> KEYS = List.of("images", "services", "policy", "environments");
 
   private BlueprintParser() {}
 
@@ -83,10 +87,12 @@ public final class BlueprintParser {
     Map<String, ImageRecipe> images = new LinkedHashMap<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     Policy policy = Policy.none();
+    Map<String, Environment> environments = Map.of();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
       read(root.get(), file, checkFolder, problems, images, services);
       policy = PolicyReader.read(root.get(), problems);
+      environments = environments(root.get(), problems, services);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -94,7 +100,25 @@ public final class BlueprintParser {
           "declare images: and services:, e.g. images: { hello: { from: scratch } }");
     }
     if (problems.count() > 0) throw new BlueprintException(problems.sorted());
-    return new Blueprint(file, Digest.of(bytes), images, services, policy);
+    return new Blueprint(file, Digest.of(bytes), images, services, policy, environments);
+  }
+
+  /** The top-level {@code environments:}, read against the services read before it. */
+  private static Map<String, Environment> environments(
+      Node root, Problems problems, Map<String, ServiceSpec> services) {
+    if (!(root instanceof MappingNode top)) return Map.of();
+    Set<String> declared = new LinkedHashSet<>();
+    Node environments = null;
+    for (NodeTuple t : top.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)) continue;
+      if (k.getValue().equals("environments")) environments = t.getValueNode();
+      if (k.getValue().equals("services") && t.getValueNode() instanceof MappingNode m) {
+        for (NodeTuple s : m.getValue())
+          if (s.getKeyNode() instanceof ScalarNode name) declared.add(name.getValue());
+      }
+    }
+    if (environments == null) return Map.of();
+    return new EnvironmentReader(new Values(problems), services, declared).read(environments);
   }
 
   private static Optional<Node> compose(String content, Problems problems) {

@@ -10,16 +10,28 @@ import java.util.Optional;
  * @param file the blueprint file; copy sources are relative to its folder
  * @param digest sha256 of the file's bytes, recorded when the blueprint is applied
  * @param policy the top-level {@code policy:} (admission), {@link Policy#none()} when absent
+ * @param environments the named stages ({@code environments:}); empty: one default environment
  */
 public record Blueprint(
     Path file,
     Digest digest,
     Map<String, ImageRecipe> images,
     Map<String, ServiceSpec> services,
-    Policy policy) {
+    Policy policy,
+    Map<String, Environment> environments) {
   public Blueprint {
     images = Ordered.copyOf(images);
     services = Ordered.copyOf(services);
+    environments = Ordered.copyOf(environments);
+  }
+
+  public Blueprint(
+      Path file,
+      Digest digest,
+      Map<String, ImageRecipe> images,
+      Map<String, ServiceSpec> services,
+      Policy policy) {
+    this(file, digest, images, services, policy, Map.of());
   }
 
   public Blueprint(
@@ -42,5 +54,9 @@ public record Blueprint(
 
   public Optional<ServiceSpec> service(String name) {
     return Optional.ofNullable(services.get(name));
+  }
+
+  public Optional<Environment> environment(String name) {
+    return Optional.ofNullable(environments.get(name));
   }
 }
