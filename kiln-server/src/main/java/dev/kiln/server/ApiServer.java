@@ -180,7 +180,9 @@ final class ApiServer implements AutoCloseable {
       default ->
           method.equals("POST") && EXEC.matcher(path).matches()
               ? exec(ex, EXEC.matcher(path).replaceFirst("$1"), actor)
-              : service(ex, method, path, actor);
+              : EnvironmentApi.handles(path)
+                  ? EnvironmentApi.route(cp, ex, method, path, actor)
+                  : service(ex, method, path, actor);
     };
   }
 

@@ -90,22 +90,80 @@ final class Applier {
 
   /** The plan, without recording anything. */
   Applied plan(Submission submission) {
-    Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    return plan(submission, Optional.empty());
+  }
+
+  /** The plan of one environment ({@code kiln plan --env E}), or of the default one. */
+  Applied plan(Submission submission, Optional<String> env) {
+    Blueprint parsed = BlueprintParser.parse(submission.label(), submission.content());
+    Environments.Resolved r = executor.call(() -> resolve(parsed, env));
+    Blueprint bp = r.blueprint();
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
-    return executor.call(() -> new Applied(plan(bp, digests), bp, List.of()));
+    return executor.call(() -> new Applied(plan(bp, digests, r.scope()), bp, List.of()));
   }
 
   Applied apply(Submission submission, String actor) {
-    Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+    return apply(submission, actor, Optional.empty());
+  }
+
+  /**
+   * Applies the blueprint to one environment ({@code kiln apply --env E}: its services qualified
+   * and overridden, only its services planned against), or to the default one. An environment with
+   * {@code promotion:} runs only digests that passed its source ({@link Promotions#gate}).
+   */
+  Applied apply(Submission submission, String actor, Optional<String> env) {
+    Blueprint parsed = BlueprintParser.parse(submission.label(), submission.content());
+    Environments.Resolved r = executor.call(() -> resolve(parsed, env));
+    Blueprint bp = r.blueprint();
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
     verify(digests, actor);
     admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
-    Applied applied = executor.call(() -> record(bp, submission, digests, actor));
+    Applied applied =
+        executor.call(
+            () -> {
+              List<JournalEvent> evidence =
+                  r.environment().isPresent()
+                      ? promotions.gate(parsed, r, digests, actor)
+                      : List.of();
+              return record(bp, submission, digests, actor, r, evidence);
+            });
     executor.wake();
     return applied;
+  }
+
+  private Environments.Resolved resolve(Blueprint parsed, Optional<String> env) {
+    return Environments.resolve(parsed, env, state.environments().keySet());
+  }
+
+  /**
+   * Judges promotions; set once by the control plane (a server without one has no environments).
+   */
+  private Promotions promotions;
+
+  void promotions(Promotions p) {
+    this.promotions = p;
+  }
+
+  /**
+   * Records an apply that was decided elsewhere (a promotion: one service of an environment, its
+   * digest pinned), with the entries that justify it first; only services in {@code scope} change.
+   */
+  Applied record(
+      Blueprint bp,
+      Map<String, Digest> digests,
+      String actor,
+      java.util.function.Predicate<String> scope,
+      List<JournalEvent> before) {
+    return record(
+        bp,
+        new Submission("", bp.file(), digests, Optional.empty()),
+        digests,
+        actor,
+        new Environments.Resolved(bp, Optional.empty(), scope, Optional.empty()),
+        before);
   }
 
   /**
@@ -166,9 +224,15 @@ final class Applier {
 
   /** Runs on the executor thread: the plan against the state, then one entry per decision. */
   private Applied record(
-      Blueprint bp, Submission submission, Map<String, Digest> digests, String actor) {
-    Plan plan = plan(bp, digests);
+      Blueprint bp,
+      Submission submission,
+      Map<String, Digest> digests,
+      String actor,
+      Environments.Resolved env,
+      List<JournalEvent> before) {
+    Plan plan = plan(bp, digests, env.scope());
     Instant now = clock.instant();
+    for (JournalEvent e : before) rec.append(actor, "promotion evidence", e);
     TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     for (ServiceSpec s : bp.services().values()) {
       services.put(
@@ -186,6 +250,7 @@ final class Applier {
             new TreeMap<>(digests),
             services,
             !plan.isEmpty()));
+    env.declared().ifPresent(d -> rec.append(actor, "apply to environment " + d.environment(), d));
     List<Rollout> rollouts = new ArrayList<>();
     for (Change c : plan.changes()) {
       ServiceSpec spec = bp.services().get(c.service());
@@ -248,9 +313,15 @@ final class Applier {
 
   /** RevisionPlanner's plan against the live revisions; it numbers new revisions itself. */
   Plan plan(Blueprint bp, Map<String, Digest> digests) {
+    return plan(bp, digests, svc -> true);
+  }
+
+  /** The plan against the live services in {@code scope} (one environment's). */
+  Plan plan(Blueprint bp, Map<String, Digest> digests, java.util.function.Predicate<String> scope) {
     Map<String, LiveService> live = new TreeMap<>();
     Map<String, Integer> highest = new TreeMap<>();
     for (String svc : state.services().keySet()) {
+      if (!scope.test(svc)) continue;
       state
           .desiredRevision(svc)
           .flatMap(n -> state.revision(svc, n))

@@ -152,9 +152,10 @@ public final class ControlPlane implements AutoCloseable {
     IdSource ids = new IdSource();
     Secrets secrets = new Secrets(home.resolve("secrets"), config.environment());
     rec.guard(secrets::seen);
+    EnvironmentRouters routers = environmentRouters(config, state, data, running, health);
     Executor executor =
         new Executor(
-            state, rec, fleet, health, monitor, probes, data, secrets, config.clock(), ids);
+            state, rec, fleet, health, monitor, probes, routers, secrets, config.clock(), ids);
     monitor.addListener(
         e -> {
           if (health.record(e)) executor.wake();
@@ -191,6 +192,9 @@ public final class ControlPlane implements AutoCloseable {
             config.clock(),
             AdmissionCheck.load(config.advisories(), store, config.clock()));
     Intents intents = new Intents(state, rec, executor, config.clock());
+    Promotions promotions =
+        new Promotions(state, rec, executor, store, key, config.clock(), applier);
+    applier.promotions(promotions);
     ControlPlane cp =
         new ControlPlane(
             config,
@@ -204,6 +208,8 @@ public final class ControlPlane implements AutoCloseable {
             applier,
             intents,
             ApiServer::start);
+    cp.routers = routers;
+    cp.promotions = promotions;
     executor.start();
     LOG.info(
         "kiln server: API on http://"
@@ -236,6 +242,45 @@ public final class ControlPlane implements AutoCloseable {
     return new RouteTable(saved.version(), services);
   }
 
+  /** Each environment's router (issue 15); the default environment's is {@link #data}. */
+  EnvironmentRouters routers;
+
+  Promotions promotions;
+
+  /**
+   * The data plane split per environment, with the router of every environment the journal knows
+   * started (or adopted) now, before the loop publishes: traffic of an environment never passes
+   * through another's listener.
+   */
+  private static EnvironmentRouters environmentRouters(
+      ServerConfig config,
+      ServerState state,
+      DataPlane main,
+      List<Fleet.Running> running,
+      HealthBook health) {
+    EnvironmentRouters routers =
+        new EnvironmentRouters(
+            main,
+            (env, address) -> {
+              Path home = config.home().resolve("environments").resolve(env);
+              if (config.separateRouter()) return RemoteDataPlane.adoptOrStart(home, address);
+              RouteTable saved =
+                  TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
+              return LocalDataPlane.start(
+                  RouterConfig.builder().listen(address.getHostString(), address.getPort()).build(),
+                  home.resolve("router/table.json"),
+                  adoptTable(saved, running, health, config));
+            });
+    for (var e : state.environments().entrySet()) {
+      try {
+        routers.ensure(e.getKey(), e.getValue().router());
+      } catch (RuntimeException ex) {
+        LOG.warning("environment " + e.getKey() + ": no router: " + ex.getMessage());
+      }
+    }
+    return routers;
+  }
+
   /** Instance ids: service, revision and 6 random hex characters (journaled before use). */
   static final class IdSource implements dev.kiln.controller.IdSource {
     private final SecureRandom random = new SecureRandom();
@@ -259,6 +304,7 @@ public final class ControlPlane implements AutoCloseable {
   /** Ends a separate router process (tests, benchmarks); normally it outlives the server. */
   public void stopRouter() {
     if (data instanceof RemoteDataPlane remote) remote.terminate();
+    if (routers != null) routers.terminateEnvironments();
   }
 
   public Path home() {
@@ -313,6 +359,7 @@ public final class ControlPlane implements AutoCloseable {
       LOG.warning("no checkpoint at shutdown: " + e.getMessage());
     }
     rec.journal().close();
+    if (routers != null) routers.closeEnvironments();
     data.close();
     fleet.close();
   }

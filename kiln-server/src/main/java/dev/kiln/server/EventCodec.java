@@ -203,6 +203,9 @@ public final class EventCodec {
         e.toSeq().ifPresent(v -> n.put("toSeq", v));
         n.put("keyId", e.keyId());
       }
+      case JournalEvent.EnvironmentApplied e -> EnvironmentCodec.encode(e, n);
+      case JournalEvent.EnvPromoted e -> EnvironmentCodec.encode(e, n);
+      case JournalEvent.PromotionRefused e -> EnvironmentCodec.encode(e, n);
     }
     return n;
   }
@@ -381,6 +384,9 @@ public final class EventCodec {
                 field(n, "journalSeq").asLong(),
                 optLong(n, "toSeq"),
                 text(n, "keyId"));
+        case "environment-applied" -> EnvironmentCodec.environmentApplied(n);
+        case "env-promoted" -> EnvironmentCodec.envPromoted(n);
+        case "promotion-refused" -> EnvironmentCodec.promotionRefused(n);
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {
@@ -393,6 +399,25 @@ public final class EventCodec {
   private static JournalEvent noted(String kind, JsonNode n) {
     return new JournalEvent.Noted(
         text(n, "service"), dev.kiln.controller.EventKind.of(kind), text(n, "message"));
+  }
+
+  static ObjectNode appliedService(AppliedService s) {
+    ObjectNode sn = Json.object();
+    sn.put("image", s.image());
+    sn.put("replicas", s.replicas());
+    sn.set("strategy", StateCodec.strategy(s.strategy()));
+    sn.put("progressDeadline", s.progressDeadline().toString());
+    s.autoscale().ifPresent(a -> sn.set("autoscale", autoscale(a)));
+    return sn;
+  }
+
+  static AppliedService appliedService(JsonNode s) {
+    return new AppliedService(
+        s.path("image").asText(""),
+        field(s, "replicas").asInt(),
+        StateCodec.strategy(field(s, "strategy")),
+        Duration.parse(text(s, "progressDeadline")),
+        s.has("autoscale") ? Optional.of(autoscale(s.get("autoscale"))) : Optional.empty());
   }
 
   private static JournalEvent blueprintApplied(JsonNode n) {

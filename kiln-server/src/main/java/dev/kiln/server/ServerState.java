@@ -132,7 +132,22 @@ public final class ServerState {
       case JournalEvent.SnapshotDrill d -> {}
       case JournalEvent.Restored r -> {}
       case JournalEvent.InstanceDrifted d -> drifts.add(new Drifted(d, e.time()));
+      // environments: the last declaration of each wins; promotions are evidence for the audit
+      case JournalEvent.EnvironmentApplied a -> environments.putAll(a.environments());
+      case JournalEvent.EnvPromoted p -> {}
+      case JournalEvent.PromotionRefused r -> {}
     }
+  }
+
+  private final Map<String, JournalEvent.DeclaredEnvironment> environments = new TreeMap<>();
+
+  /**
+   * Every environment an applied blueprint declared, as last declared (routers, promotion, services
+   * resolved with their overrides). An environment a later blueprint drops stays known: its
+   * services still run, on its router, until they are removed.
+   */
+  public Map<String, JournalEvent.DeclaredEnvironment> environments() {
+    return java.util.Collections.unmodifiableMap(environments);
   }
 
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */

@@ -131,7 +131,36 @@ class EventCodecTest {
         new JournalEvent.SnapshotCreated("/srv/kiln-41.snapshot", 41, 123456, 17, "ab".repeat(32)),
         new JournalEvent.SnapshotDrill("/srv/kiln-41.snapshot", 41, true, "restored, verified"),
         new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.of(30L), "9b3f11e9"),
-        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"));
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"),
+        EnvironmentSamples.applied(D),
+        new JournalEvent.EnvPromoted(
+            "web",
+            "staging",
+            "production",
+            3,
+            D,
+            java.time.Instant.parse("2026-11-30T10:00:00Z"),
+            Duration.ofMinutes(10),
+            List.of("staging runs web revision 3", "soak: PT12M of PT10M"),
+            "promote"),
+        new JournalEvent.PromotionRefused(
+            "web",
+            "staging",
+            "production",
+            Optional.of(3),
+            Optional.of(D),
+            "web in staging revision 3 has soaked PT4M of PT10M",
+            List.of("signature: valid"),
+            "apply"),
+        new JournalEvent.PromotionRefused(
+            "web",
+            "staging",
+            "production",
+            Optional.empty(),
+            Optional.empty(),
+            "web in staging has no live revision",
+            List.of(),
+            "promote"));
   }
 
   @ParameterizedTest

@@ -1,0 +1,238 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.blueprint.BlueprintParser;
+import dev.kiln.controller.Revision;
+import dev.kiln.model.Blueprint;
+import dev.kiln.model.Environment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The environments' endpoints (issue 15):
+ *
+ * <ul>
+ *   <li>{@code GET /v1/environments}: each declared environment, its router and promotion, and per
+ *       service the live revision, digest and health there ({@code kiln env list});
+ *   <li>{@code GET /v1/environments/diff?a=staging&b=production}: what differs ({@code kiln env
+ *       diff});
+ *   <li>{@code POST /v1/environments/NAME/plan|apply}: the body of {@code /v1/plan|apply}, for that
+ *       environment ({@code kiln plan|apply --env NAME});
+ *   <li>{@code POST /v1/environments/promote} with {@code {"service", "from", "to"}} ({@code kiln
+ *       env promote}); a refusal is a 409 with the reason.
+ * </ul>
+ */
+final class EnvironmentApi {
+  private static final Pattern ENV_VERB =
+      Pattern.compile("/v1/environments/([a-z0-9][a-z0-9-]*)/(plan|apply)");
+
+  private EnvironmentApi() {}
+
+  static boolean handles(String path) {
+    return path.equals("/v1/environments") || path.startsWith("/v1/environments/");
+  }
+
+  static ApiResponse route(
+      ControlPlane cp, ApiRequest ex, String method, String path, String actor) {
+    Map<String, String> query = query(ex.uri().getRawQuery());
+    if (method.equals("GET") && path.equals("/v1/environments"))
+      return ApiResponse.json(200, cp.executor.call(() -> list(cp)));
+    if (method.equals("GET") && path.equals("/v1/environments/diff")) {
+      String a = required(query, "a");
+      String b = required(query, "b");
+      return ApiResponse.json(200, cp.executor.call(() -> diff(cp, a, b)));
+    }
+    if (method.equals("POST") && path.equals("/v1/environments/promote")) {
+      JsonNode body = body(ex);
+      String service = text(body, "service");
+      String from = text(body, "from");
+      String to = text(body, "to");
+      Promotions.Promoted p =
+          cp.executor.call(() -> cp.promotions.promote(service, from, to, actor));
+      ObjectNode n = Json.object();
+      n.set("promoted", EventCodec.encode(p.promoted()));
+      n.set("plan", Views.plan(p.applied().plan(), p.applied().blueprint().digest()));
+      ArrayNode rollouts = n.putArray("rollouts");
+      Views v = cp.views();
+      p.applied().rollouts().forEach(r -> rollouts.add(cp.executor.call(() -> v.rollout(r))));
+      return ApiResponse.json(200, n);
+    }
+    Matcher m = ENV_VERB.matcher(path);
+    if (method.equals("POST") && m.matches()) {
+      Optional<String> env = Optional.of(m.group(1));
+      Submission submission = Submission.fromJson(body(ex));
+      if (m.group(2).equals("plan")) {
+        var planned = cp.applier.plan(submission, env);
+        return ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
+      }
+      // the environment's router first: a port that cannot be bound refuses the apply unjournaled
+      Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
+      bp.environment(env.get()).ifPresent(e -> cp.routers.ensure(e.name(), e.router()));
+      var applied = cp.applier.apply(submission, actor, env);
+      ObjectNode n = Json.object();
+      n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
+      ArrayNode rollouts = n.putArray("rollouts");
+      Views v = cp.views();
+      applied.rollouts().forEach(r -> rollouts.add(cp.executor.call(() -> v.rollout(r))));
+      return ApiResponse.json(200, n);
+    }
+    return ApiResponse.error(
+        404, "no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml");
+  }
+
+  /** Runs on the executor thread. */
+  private static ObjectNode list(ControlPlane cp) {
+    ObjectNode n = Json.object();
+    ArrayNode envs = n.putArray("environments");
+    cp.state
+        .environments()
+        .forEach(
+            (name, d) -> {
+              ObjectNode e = envs.addObject();
+              e.put("name", name);
+              e.put("router", d.router());
+              e.put("listening", cp.routers.addressOf(name).orElse(cp.data.address()));
+              d.promotionFrom()
+                  .ifPresentOrElse(
+                      f -> {
+                        ObjectNode p = e.putObject("promotion");
+                        p.put("from", f);
+                        p.put("soak", d.soak().toString());
+                      },
+                      () -> e.putNull("promotion"));
+              ArrayNode services = e.putArray("services");
+              d.services().keySet().forEach(s -> services.add(live(cp, name, s)));
+            });
+    return n;
+  }
+
+  private static ObjectNode live(ControlPlane cp, String env, String service) {
+    String q = Environment.qualify(env, service);
+    ObjectNode s = Json.object();
+    s.put("name", service);
+    s.put("subject", q);
+    Optional<Integer> live = cp.state.liveRevision(q);
+    Optional<Revision> rev = live.flatMap(l -> cp.state.revision(q, l));
+    live.ifPresentOrElse(l -> s.put("liveRevision", l), () -> s.putNull("liveRevision"));
+    rev.ifPresentOrElse(r -> s.put("image", r.image().toString()), () -> s.putNull("image"));
+    s.put("replicas", cp.state.replicas(q));
+    s.put(
+        "healthy",
+        cp.executor.observed().stream()
+            .filter(
+                o ->
+                    o.instance().service().equals(q)
+                        && o.instance().isHealthy()
+                        && live.map(l -> l == o.instance().revision()).orElse(false))
+            .count());
+    return s;
+  }
+
+  /** Runs on the executor thread: per service, live revision and digest, then config and count. */
+  private static ObjectNode diff(ControlPlane cp, String a, String b) {
+    var envs = cp.state.environments();
+    for (String e : List.of(a, b)) {
+      if (!envs.containsKey(e)) {
+        throw new ServerException.NotFound(
+            "no environment '" + e + "'; known: " + String.join(", ", envs.keySet()));
+      }
+    }
+    ObjectNode n = Json.object();
+    n.put("a", a);
+    n.put("b", b);
+    ArrayNode services = n.putArray("services");
+    TreeSet<String> names = new TreeSet<>(envs.get(a).services().keySet());
+    names.addAll(envs.get(b).services().keySet());
+    for (String svc : names) {
+      ObjectNode s = services.addObject();
+      s.put("name", svc);
+      ObjectNode la = live(cp, a, svc);
+      ObjectNode lb = live(cp, b, svc);
+      s.set(a, la);
+      s.set(b, lb);
+      s.put("sameImage", !la.path("image").isNull() && la.path("image").equals(lb.path("image")));
+      ArrayNode differs = s.putArray("differs");
+      var sa = envs.get(a).services().get(svc);
+      var sb = envs.get(b).services().get(svc);
+      if (sa == null || sb == null) {
+        differs.addObject().put("field", "declared").put(a, sa != null).put(b, sb != null);
+        continue;
+      }
+      field(differs, "replicas", a, sa.applied().replicas(), b, sb.applied().replicas());
+      field(
+          differs,
+          "strategy",
+          a,
+          StateCodec.strategyName(sa.applied().strategy()),
+          b,
+          StateCodec.strategyName(sb.applied().strategy()));
+      field(
+          differs,
+          "autoscale",
+          a,
+          sa.applied().autoscale().map(Object::toString).orElse("-"),
+          b,
+          sb.applied().autoscale().map(Object::toString).orElse("-"));
+      var fa = sa.config().fields();
+      var fb = sb.config().fields();
+      TreeSet<String> keys = new TreeSet<>(fa.keySet());
+      keys.addAll(fb.keySet());
+      for (String k : keys)
+        field(differs, k, a, fa.getOrDefault(k, "-"), b, fb.getOrDefault(k, "-"));
+    }
+    return n;
+  }
+
+  private static void field(ArrayNode out, String field, String a, Object va, String b, Object vb) {
+    if (va.equals(vb)) return;
+    ObjectNode d = out.addObject();
+    d.put("field", field);
+    d.put(a, va.toString());
+    d.put(b, vb.toString());
+  }
+
+  private static JsonNode body(ApiRequest ex) {
+    byte[] bytes = ex.body();
+    if (bytes.length == 0) return Json.object();
+    return Json.parse(new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new ServerException(
+          "the request needs {\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}"
+              + " (missing \""
+              + field
+              + "\")");
+    }
+    return v.asText();
+  }
+
+  private static String required(Map<String, String> query, String name) {
+    String v = query.get(name);
+    if (v == null || v.isBlank())
+      throw new ServerException("name both environments: ?a=staging&b=production");
+    return v;
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new java.util.HashMap<>();
+    if (raw == null) return out;
+    for (String kv : raw.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) continue;
+      out.put(
+          java.net.URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+          java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+}
