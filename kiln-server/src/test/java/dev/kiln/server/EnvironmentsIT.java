@@ -1,0 +1,198 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Staging and production on one real server (process runtime, real routers): each environment
+ * answers on its own router port with its own overrides; a revision is refused for production
+ * before its soak in staging, and promoted after it with the identical digest.
+ */
+class EnvironmentsIT {
+  @TempDir Path tmp;
+
+  @Test
+  void stagingThenProduction_refusedBeforeTheSoak_promotedAfterIt_withTheSameDigest()
+      throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp)) {
+      int stagingPort = freePort();
+      int productionPort = freePort();
+      site(k);
+      Path bp = blueprint(k, "app", stagingPort, productionPort, "kiln.yaml");
+      Path other = blueprint(k, "b", stagingPort, productionPort, "kiln-other.yaml");
+      k.start();
+
+      // staging: its own router, its own override
+      JsonNode applied = k.json(k.post("/v1/environments/staging/apply", k.submission(bp)));
+      assertThat(applied.get("plan").toString()).contains("staging--web");
+      k.awaitService("staging--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      String stagingDigest = k.service("staging--web").get("image").asText();
+      assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+
+      // before its soak: refused, by promote and by apply alike, with the reason and journaled
+      HttpResponse<String> early =
+          k.post(
+              "/v1/environments/promote",
+              "{\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}");
+      assertThat(early.statusCode()).isEqualTo(409);
+      assertThat(early.body()).contains("soaked").contains("eligible at");
+      HttpResponse<String> earlyApply =
+          k.post("/v1/environments/production/apply", k.submission(bp));
+      assertThat(earlyApply.statusCode()).isEqualTo(409);
+      assertThat(earlyApply.body()).contains("soaked");
+      // a digest that never ran in staging: refused whatever the time
+      HttpResponse<String> never = k.post("/v1/environments/production/apply", k.submission(other));
+      assertThat(never.statusCode()).isEqualTo(409);
+      assertThat(never.body()).contains("is not live in staging");
+      JsonNode refused =
+          k.json(k.get("/v1/journal?service=production--web&kind=promotion-refused"))
+              .get("entries");
+      assertThat(refused).hasSize(3);
+      assertThat(k.json(k.get("/v1/services")).toString()).doesNotContain("production--web");
+
+      // after its soak: promoted, the identical digest, production's overrides, its own router
+      JsonNode promoted = promoteOnceSoaked(k);
+      assertThat(promoted.get("promoted").get("digest").asText()).isEqualTo(stagingDigest);
+      JsonNode prod =
+          k.awaitService("production--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      assertThat(prod.get("image").asText()).isEqualTo(stagingDigest);
+      assertThat(prod.get("replicas").asInt()).isEqualTo(2);
+      assertThat(prod.get("instances")).hasSize(2);
+      assertThat(get(productionPort, "/cgi-bin/level.cgi")).isEqualTo("level=warn\n");
+      assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+      assertThat(get(productionPort, "/")).isEqualTo("A\n");
+
+      JsonNode evidence =
+          k.json(k.get("/v1/journal?service=production--web&kind=env-promoted")).get("entries");
+      assertThat(evidence).hasSize(1);
+      JsonNode body = evidence.get(0).get("body");
+      assertThat(body.get("from").asText()).isEqualTo("staging");
+      assertThat(body.get("revision").asInt()).isEqualTo(1);
+      assertThat(body.get("digest").asText()).isEqualTo(stagingDigest);
+      assertThat(body.get("evidence").toString())
+          .contains("signature: valid")
+          .contains("healthy now: 1 of 1")
+          .contains("soak: ");
+
+      // the same blueprint applied to production now: the digest passed staging, nothing changes
+      JsonNode again = k.json(k.post("/v1/environments/production/apply", k.submission(bp)));
+      assertThat(again.get("rollouts")).isEmpty();
+
+      JsonNode diff = k.json(k.get("/v1/environments/diff?a=staging&b=production"));
+      JsonNode web = diff.get("services").get(0);
+      assertThat(web.get("sameImage").asBoolean()).isTrue();
+      assertThat(web.get("differs").toString())
+          .contains("\"field\":\"replicas\",\"staging\":\"1\",\"production\":\"2\"")
+          .contains("\"field\":\"env.LOG_LEVEL\",\"staging\":\"debug\",\"production\":\"warn\"");
+      JsonNode list = k.json(k.get("/v1/environments")).get("environments");
+      assertThat(list).hasSize(2);
+      assertThat(list.toString())
+          .contains("127.0.0.1:" + stagingPort)
+          .contains("127.0.0.1:" + productionPort);
+
+      // without --env, a blueprint with environments is refused, naming them
+      HttpResponse<String> plain = k.post("/v1/apply", k.submission(bp));
+      assertThat(plain.statusCode()).isEqualTo(400);
+      assertThat(plain.body()).contains("declares environments staging, production");
+    }
+  }
+
+  private static JsonNode promoteOnceSoaked(KilnFixture k) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      HttpResponse<String> r =
+          k.post(
+              "/v1/environments/promote",
+              "{\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}");
+      if (r.statusCode() == 200) return k.json(r);
+      assertThat(r.body()).contains("soaked");
+      if (System.nanoTime() > end) throw new AssertionError("never eligible: " + r.body());
+      Thread.sleep(500);
+    }
+  }
+
+  /** A site whose page says A and whose CGI says the LOG_LEVEL the instance was given. */
+  private static void site(KilnFixture k) throws IOException {
+    Path site = k.folder.resolve("site-app");
+    Path cgi = site.resolve("cgi-bin/level.cgi");
+    Files.createDirectories(cgi.getParent());
+    Files.writeString(site.resolve("index.html"), "A\n");
+    Files.writeString(site.resolve("health.html"), "ok\n");
+    Files.writeString(
+        cgi,
+        "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nlevel=%s\\n' \"$LOG_LEVEL\"\n");
+    Files.setPosixFilePermissions(cgi, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static Path blueprint(
+      KilnFixture k, String image, int staging, int production, String name) throws IOException {
+    String images =
+        """
+        images:
+          app:
+            from: scratch
+            steps:
+              - copy: { src: bin/, dest: /bin }
+              - copy: { src: site-app/, dest: /www }
+            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
+          b:
+            from: scratch
+            steps:
+              - copy: { src: bin/, dest: /bin }
+              - copy: { src: site-b/, dest: /www }
+            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
+        """;
+    String rest =
+        """
+        services:
+          web:
+            image: %s
+            replicas: 1
+            env: { LOG_LEVEL: info }
+            health: { http: /health.html, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }
+            route: { host: "*", path: / }
+        environments:
+          staging:
+            router: 127.0.0.1:%d
+            services:
+              web: { env: { LOG_LEVEL: debug } }
+          production:
+            router: 127.0.0.1:%d
+            promotion: { from: staging, soak: 2s }
+            services:
+              web: { replicas: 2, env: { LOG_LEVEL: warn } }
+        """
+            .formatted(image, staging, production);
+    Path file = k.folder.resolve(name);
+    Files.writeString(file, images + rest);
+    return file;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String get(int port, String path) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + " on " + port + ": " + r.body()).isEqualTo(200);
+    return r.body();
+  }
+}
