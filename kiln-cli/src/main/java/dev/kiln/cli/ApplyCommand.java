@@ -34,6 +34,7 @@ import picocli.CommandLine.TypeConversionException;
     })
 public final class ApplyCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Option(
@@ -70,7 +71,7 @@ public final class ApplyCommand implements Callable<Integer> {
     LocalBlueprint.Prepared prepared =
         LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, noBake);
     PlanCommand.notes(out, prepared);
-    JsonNode result = api.post("/v1/apply", prepared.body());
+    JsonNode result = api.post(env.endpoint("apply"), prepared.body());
     PlanCommand.print(out, result.path("plan"));
     List<JsonNode> started = new ArrayList<>();
     result.path("rollouts").forEach(started::add);

@@ -31,6 +31,7 @@ public final class HistoryCommand implements Callable<Integer> {
   Optional<String> service = Optional.empty();
 
   @Mixin OutputFormat output;
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Override
@@ -38,12 +39,12 @@ public final class HistoryCommand implements Callable<Integer> {
     ApiClient api = ApiClient.fromEnvironment();
     JsonNode answer;
     if (service.isPresent()) {
-      answer = api.get(ApiClient.path("/v1/services", service.get(), "revisions"));
+      answer = api.get(ApiClient.path("/v1/services", env.qualify(service.get()), "revisions"));
     } else {
       // No endpoint lists every service's revisions: gather them, in the same shape.
       ObjectNode all = ApiClient.object();
       ArrayNode revisions = all.putArray("revisions");
-      for (JsonNode s : api.get("/v1/services").path("services")) {
+      for (JsonNode s : EnvFilter.services(api.get("/v1/services"), env).path("services")) {
         api.get(ApiClient.path("/v1/services", s.path("name").asText(), "revisions"))
             .path("revisions")
             .forEach(revisions::add);

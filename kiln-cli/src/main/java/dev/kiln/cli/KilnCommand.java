@@ -49,6 +49,7 @@ import picocli.CommandLine.Command;
       ResumeCommand.class,
       AbortCommand.class,
       RollbackCommand.class,
+      EnvCommand.class,
       JournalCommand.class,
       AuditCommand.class,
       SnapshotCommand.class,

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
     })
 public final class PlanCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;
+  @Mixin EnvOption env;
   @Mixin OutputFormat output;
   @Spec CommandSpec spec;
 
@@ -46,7 +47,7 @@ public final class PlanCommand implements Callable<Integer> {
         LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, false);
     PrintWriter out = spec.commandLine().getOut();
     notes(out, prepared);
-    JsonNode plan = ApiClient.fromEnvironment().post("/v1/plan", prepared.body());
+    JsonNode plan = ApiClient.fromEnvironment().post(env.endpoint("plan"), prepared.body());
     if (output.json()) out.println(ApiClient.pretty(plan));
     else print(out, plan);
     out.flush();

@@ -29,6 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
   Optional<String> service = Optional.empty();
 
   @Mixin OutputFormat output;
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Override
@@ -36,8 +37,8 @@ public final class StatusCommand implements Callable<Integer> {
     ApiClient api = ApiClient.fromEnvironment();
     JsonNode answer =
         service.isPresent()
-            ? api.get(ApiClient.path("/v1/services", service.get()))
-            : api.get("/v1/services");
+            ? api.get(ApiClient.path("/v1/services", env.qualify(service.get())))
+            : EnvFilter.services(api.get("/v1/services"), env);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
     else if (service.isPresent()) out.print(service(answer));

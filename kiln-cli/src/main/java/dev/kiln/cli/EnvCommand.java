@@ -1,0 +1,235 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code kiln env}: the blueprint's environments, what differs between them, promotions. */
+@Command(
+    name = "env",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Environments (a blueprint's environments:): list them, diff two, promote between them.",
+      "Apply one with `kiln apply --env NAME`; `kiln status|history|plan --env NAME` show one."
+    },
+    subcommands = {EnvCommand.ListEnvs.class, EnvCommand.Diff.class, EnvCommand.Promote.class})
+public final class EnvCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code kiln env list}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "Each environment: its router, where it promotes from, and per service the"
+              + " live revision, image and health there.")
+  static final class ListEnvs implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin OutputFormat output;
+
+    @Override
+    public Integer call() {
+      JsonNode answer = ApiClient.fromEnvironment().get("/v1/environments");
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) out.println(ApiClient.pretty(answer));
+      else out.print(table(answer.path("environments")));
+      out.flush();
+      return 0;
+    }
+
+    static String table(JsonNode envs) {
+      if (envs.isEmpty())
+        return "no environments yet; apply a blueprint with environments: (`kiln apply --env NAME`)\n";
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode e : envs) {
+        JsonNode p = e.path("promotion");
+        String promotion =
+            p.isObject()
+                ? "from " + p.path("from").asText() + ", soak " + ApiRender.text(p, "soak")
+                : "-";
+        for (JsonNode s : e.path("services")) {
+          rows.add(
+              List.of(
+                  ApiRender.text(e, "name"),
+                  ApiRender.text(e, "listening"),
+                  promotion,
+                  ApiRender.text(s, "name"),
+                  ApiRender.revision(s, "liveRevision"),
+                  ApiRender.shortDigest(s, "image"),
+                  s.path("healthy").asInt() + "/" + s.path("replicas").asInt()));
+        }
+      }
+      return Tables.render(
+          List.of("ENV", "ROUTER", "PROMOTION", "SERVICE", "REVISION", "IMAGE", "HEALTHY"), rows);
+    }
+  }
+
+  /** {@code kiln env diff A B}. */
+  @Command(
+      name = "diff",
+      mixinStandardHelpOptions = true,
+      description =
+          "What differs between two environments, per service: live revision and image"
+              + " digest, then each overridden field (replicas, strategy, env...).")
+  static final class Diff implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin OutputFormat output;
+
+    @Parameters(index = "0", paramLabel = "A", description = "e.g. staging")
+    String a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "e.g. production")
+    String b;
+
+    @Override
+    public Integer call() {
+      JsonNode answer =
+          ApiClient.fromEnvironment()
+              .get(
+                  "/v1/environments/diff?a="
+                      + java.net.URLEncoder.encode(a, java.nio.charset.StandardCharsets.UTF_8)
+                      + "&b="
+                      + java.net.URLEncoder.encode(b, java.nio.charset.StandardCharsets.UTF_8));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) out.println(ApiClient.pretty(answer));
+      else out.print(text(answer, a, b));
+      out.flush();
+      return 0;
+    }
+
+    static String text(JsonNode diff, String a, String b) {
+      StringBuilder t = new StringBuilder();
+      for (JsonNode s : diff.path("services")) {
+        t.append(s.path("name").asText()).append(":\n");
+        t.append(live(s.path(a), a)).append(live(s.path(b), b));
+        t.append(
+            s.path("sameImage").asBoolean() ? "  same image digest\n" : "  image digests differ\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode d : s.path("differs"))
+          rows.add(
+              List.of("  " + d.path("field").asText(), d.path(a).asText(), d.path(b).asText()));
+        if (rows.isEmpty()) t.append("  no overrides differ\n");
+        else t.append(Tables.render(List.of("  FIELD", a.toUpperCase(), b.toUpperCase()), rows));
+      }
+      return t.toString();
+    }
+
+    private static String live(JsonNode s, String env) {
+      return "  "
+          + env
+          + ": revision "
+          + ApiRender.revision(s, "liveRevision")
+          + ", "
+          + ApiRender.text(s, "image")
+          + ", "
+          + s.path("healthy").asInt()
+          + "/"
+          + s.path("replicas").asInt()
+          + " healthy\n";
+    }
+  }
+
+  /** {@code kiln env promote SERVICE --from A --to B}. */
+  @Command(
+      name = "promote",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Roll SERVICE in --to to exactly the revision live in --from: the same image digest, with",
+        "--to's overrides, through --to's own strategy. Refused (with the reason) unless that",
+        "revision has been live and healthy in --from for --to's promotion soak, passed its image",
+        "tests and any canary analysis there, and is signed. The evidence is journaled",
+        "(env-promoted, or promotion-refused)."
+      })
+  static final class Promote implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "SERVICE", description = "The service, as the blueprint names it.")
+    String service;
+
+    @Option(names = "--from", required = true, paramLabel = "ENV", description = "e.g. staging")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "ENV", description = "e.g. production")
+    String to;
+
+    @Option(
+        names = "--detach",
+        description = "Return once the rollout has started; do not follow it.")
+    boolean detach;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        defaultValue = "15m",
+        converter = ApplyCommand.DurationConverter.class,
+        description = "Stop following after this long (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      ApiClient api = ApiClient.fromEnvironment();
+      ObjectNode body = ApiClient.object();
+      body.put("service", service);
+      body.put("from", from);
+      body.put("to", to);
+      JsonNode r = api.post("/v1/environments/promote", body);
+      PrintWriter out = spec.commandLine().getOut();
+      JsonNode p = r.path("promoted");
+      out.println(
+          "promoting "
+              + service
+              + " revision "
+              + p.path("revision").asText()
+              + " of "
+              + from
+              + " to "
+              + to
+              + ": "
+              + p.path("digest").asText());
+      for (JsonNode e : p.path("evidence")) out.println("  " + e.asText());
+      List<JsonNode> started = new ArrayList<>();
+      r.path("rollouts").forEach(started::add);
+      if (started.isEmpty()) {
+        out.println(to + " already runs it");
+        out.flush();
+        return 0;
+      }
+      if (detach) {
+        started.forEach(
+            s -> out.println("started " + ProgressRender.line(s, java.util.Optional.empty())));
+        out.flush();
+        return 0;
+      }
+      List<JsonNode> last =
+          new ApplyCommand.RolloutFollower(
+                  api, out, ApiRender.interactive(), Duration.ofMillis(500))
+              .follow(started, timeout);
+      for (JsonNode s : last) {
+        if (ProgressRender.aborted(s))
+          throw new dev.kiln.model.KilnException(
+              "the rollout of "
+                  + s.path("service").asText()
+                  + " was aborted: "
+                  + s.path("message").asText("no reason given"));
+      }
+      out.println("promoted " + service + " to " + to);
+      out.flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kiln env list|diff|promote} and {@code --env} on apply, plan, status and history. */
+class EnvCommandTest {
+  @TempDir Path dir;
+  private FakeKilnServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new FakeKilnServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void promote_sendsServiceFromTo_andPrintsTheEvidence() {
+    server.on(
+        "POST /v1/environments/promote",
+        """
+        {"promoted": {"service": "web", "from": "staging", "to": "production", "revision": 3,
+          "digest": "sha256:abc", "evidence": ["signature: valid", "soak: PT12M of PT10M"]},
+         "plan": {"changes": []}, "rollouts": [%s]}
+        """
+            .formatted(
+                Canned.rollout(
+                    "production--web-r2",
+                    "production--web",
+                    "rolling",
+                    "PROGRESSING",
+                    1,
+                    1,
+                    null,
+                    "")));
+
+    FakeKilnServer.Run r =
+        server.kiln("env", "promote", "web", "--from", "staging", "--to", "production", "--detach");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .startsWith(
+            "promoting web revision 3 of staging to production: sha256:abc\n"
+                + "  signature: valid\n"
+                + "  soak: PT12M of PT10M\n"
+                + "started production--web");
+    assertThat(server.requests().getFirst().body())
+        .isEqualTo("{\"service\":\"web\",\"from\":\"staging\",\"to\":\"production\"}");
+  }
+
+  @Test
+  void promote_refused_isTheServers409Reason() {
+    server.on(
+        "POST /v1/environments/promote",
+        409,
+        "{\"error\":\"promotion of web from staging to production refused: web in staging revision 3"
+            + " has soaked PT4M of PT10M\"}");
+
+    FakeKilnServer.Run r =
+        server.kiln("env", "promote", "web", "--from", "staging", "--to", "production");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("refused: web in staging revision 3 has soaked PT4M of PT10M");
+  }
+
+  @Test
+  void diff_showsLiveRevisionsDigests_andTheOverridesThatDiffer() {
+    server.on(
+        "GET /v1/environments/diff?a=staging&b=production",
+        """
+        {"a": "staging", "b": "production", "services": [{"name": "web",
+          "staging": {"name": "web", "liveRevision": 3, "image": "sha256:aaa", "replicas": 1, "healthy": 1},
+          "production": {"name": "web", "liveRevision": 2, "image": "sha256:bbb", "replicas": 2, "healthy": 2},
+          "sameImage": false,
+          "differs": [{"field": "replicas", "staging": "1", "production": "2"},
+                      {"field": "env.LOG_LEVEL", "staging": "debug", "production": "warn"}]}]}
+        """);
+
+    FakeKilnServer.Run r = server.kiln("env", "diff", "staging", "production");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .contains("web:\n  staging: revision 3, sha256:aaa, 1/1 healthy\n")
+        .contains("  production: revision 2, sha256:bbb, 2/2 healthy\n  image digests differ\n")
+        .containsPattern("replicas +1 +2")
+        .containsPattern("env.LOG_LEVEL +debug +warn");
+  }
+
+  @Test
+  void list_onePerEnvironmentAndService() {
+    server.on(
+        "GET /v1/environments",
+        """
+        {"environments": [
+          {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
+           "promotion": {"from": "staging", "soak": "PT10M"},
+           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2}]},
+          {"name": "staging", "router": "127.0.0.1:8081", "listening": "127.0.0.1:8081", "promotion": null,
+           "services": [{"name": "web", "liveRevision": null, "image": null, "replicas": 0, "healthy": 0}]}]}
+        """);
+
+    FakeKilnServer.Run r = server.kiln("env", "list");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsPattern("production +127.0.0.1:8080 +from staging, soak PT10M +web +2 ")
+        .containsPattern("staging +127.0.0.1:8081 +- +web +- ");
+  }
+
+  @Test
+  void statusAndHistory_withEnv_readThatEnvironmentsServices() {
+    server.on(
+        "GET /v1/services",
+        Canned.services(
+            Canned.service("staging--web", 1, "null"),
+            Canned.service("production--web", 2, "null")));
+    server.on("GET /v1/services/staging--web/revisions", "{\"revisions\": []}");
+
+    FakeKilnServer.Run status = server.kiln("status", "--env", "staging");
+    FakeKilnServer.Run history = server.kiln("history", "--env", "staging");
+
+    assertThat(status.out()).contains("staging--web").doesNotContain("production--web");
+    assertThat(history.exit()).isZero();
+    assertThat(server.routes()).doesNotContain("GET /v1/services/production--web/revisions");
+  }
+
+  @Test
+  void apply_withEnv_postsToThatEnvironment() throws Exception {
+    Path bp = Files.writeString(dir.resolve("kiln.yaml"), "services: {}\n");
+    server.on(
+        "POST /v1/environments/staging/apply",
+        "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[]}");
+    server.on("POST /v1/environments/staging/plan", Canned.PLAN_CHANGES);
+
+    assertThat(server.kiln("apply", "-f", bp.toString(), "--env", "staging").exit()).isZero();
+    assertThat(server.kiln("plan", "-f", bp.toString(), "--env", "staging").exit()).isZero();
+    assertThat(server.routes())
+        .contains("POST /v1/environments/staging/apply", "POST /v1/environments/staging/plan");
+  }
+}
