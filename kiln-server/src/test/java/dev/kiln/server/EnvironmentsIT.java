@@ -102,6 +102,14 @@ class EnvironmentsIT {
           .contains("127.0.0.1:" + stagingPort)
           .contains("127.0.0.1:" + productionPort);
 
+      // a restarted control plane serves each environment on its own router again, adopted
+      k.cp.close();
+      k.cp = null;
+      k.start();
+      assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+      assertThat(get(productionPort, "/cgi-bin/level.cgi")).isEqualTo("level=warn\n");
+      k.awaitService("production--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+
       // without --env, a blueprint with environments is refused, naming them
       HttpResponse<String> plain = k.post("/v1/apply", k.submission(bp));
       assertThat(plain.statusCode()).isEqualTo(400);
