@@ -117,6 +117,43 @@ class EnvironmentsIT {
     }
   }
 
+  @Test
+  void underKilnServer_anEnvironmentsRouterIsAProcessOfItsOwn_thatOutlivesTheServer()
+      throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp)) {
+      int stagingPort = freePort();
+      site(k);
+      Path bp = blueprint(k, "app", stagingPort, freePort(), "kiln.yaml");
+      ServerConfig config =
+          new ServerConfig(
+                  k.home,
+                  ServerConfig.address("127.0.0.1:0"),
+                  ServerConfig.address("127.0.0.1:" + freePort()),
+                  java.time.Clock.systemUTC(),
+                  java.util.Map.of())
+              .withSeparateRouter(true);
+      k.cp = ControlPlane.start(config);
+      try {
+        k.json(k.post("/v1/environments/staging/apply", k.submission(bp)));
+        k.awaitService("staging--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+        assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+        assertThat(k.home.resolve("environments/staging/router/router.json")).exists();
+
+        k.cp.close(); // the control plane goes; staging's router process keeps serving
+        k.cp = null;
+        assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+        k.cp = ControlPlane.start(config); // and is adopted, not started twice
+        assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
+        k.awaitService("staging--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      } finally {
+        if (k.cp != null) {
+          k.cp.stopFleet("test cleanup");
+          k.cp.stopRouter();
+        }
+      }
+    }
+  }
+
   private static JsonNode promoteOnceSoaked(KilnFixture k) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
