@@ -49,6 +49,18 @@
  * round it triggers starts an instance whose health is probed every 10 ms, and the table that
  * brings it forwards the held requests.
  *
+ * <h2>Environments</h2>
+ *
+ * A blueprint with {@code environments:} is applied one environment at a time ({@link
+ * dev.kiln.server.Environments}): its services become {@code ENV--SERVICE} with that environment's
+ * overrides, so revisions, rollouts, instances and journal subjects stay keyed by one string and
+ * the planners never learn about environments; an apply plans only against its environment's
+ * services. {@link dev.kiln.server.EnvironmentRouters} splits the one published table by that
+ * prefix onto each environment's own router listener. {@link dev.kiln.server.Promotions} gathers
+ * the source's facts (journal, signature, last observation) for the controller's {@code
+ * PromotionDecision} and journals {@code env-promoted} or {@code promotion-refused} before anything
+ * moves.
+ *
  * <h2>Errors</h2>
  *
  * Domain code throws what happened — {@link dev.kiln.server.ServerException.NotFound}, {@code
