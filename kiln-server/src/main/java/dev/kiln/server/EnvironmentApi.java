@@ -54,6 +54,10 @@ final class EnvironmentApi {
       String service = text(body, "service");
       String from = text(body, "from");
       String to = text(body, "to");
+      // the target's router first, as for an apply: its instances are routed nowhere else
+      cp.executor
+          .call(() -> Optional.ofNullable(cp.state.environments().get(to)))
+          .ifPresent(d -> cp.routers.ensure(to, d.router()));
       Promotions.Promoted p =
           cp.executor.call(() -> cp.promotions.promote(service, from, to, actor));
       ObjectNode n = Json.object();

@@ -122,8 +122,9 @@ class EnvironmentsIT {
       throws Exception {
     try (KilnFixture k = new KilnFixture(tmp)) {
       int stagingPort = freePort();
+      int productionPort = freePort();
       site(k);
-      Path bp = blueprint(k, "app", stagingPort, freePort(), "kiln.yaml");
+      Path bp = blueprint(k, "app", stagingPort, productionPort, "kiln.yaml");
       ServerConfig config =
           new ServerConfig(
                   k.home,
@@ -145,6 +146,12 @@ class EnvironmentsIT {
         k.cp = ControlPlane.start(config); // and is adopted, not started twice
         assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
         k.awaitService("staging--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+
+        // a promotion to an environment never applied here starts its router too
+        promoteOnceSoaked(k);
+        k.awaitService("production--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+        assertThat(get(productionPort, "/cgi-bin/level.cgi")).isEqualTo("level=warn\n");
+        assertThat(k.home.resolve("environments/production/router/router.json")).exists();
       } finally {
         if (k.cp != null) {
           k.cp.stopFleet("test cleanup");
