@@ -86,6 +86,7 @@ final class Applier {
     this.home = home;
     this.secrets = secrets;
     this.clock = clock;
+    this.promotions = new Promotions(state, rec, executor, store, key, clock, this);
   }
 
   /** The plan, without recording anything. */
@@ -138,13 +139,11 @@ final class Applier {
     return Environments.resolve(parsed, env, state.environments().keySet());
   }
 
-  /**
-   * Judges promotions; set once by the control plane (a server without one has no environments).
-   */
-  private Promotions promotions;
+  /** Judges the promotions an apply to an environment with {@code promotion:} makes. */
+  private final Promotions promotions;
 
-  void promotions(Promotions p) {
-    this.promotions = p;
+  Promotions promotions() {
+    return promotions;
   }
 
   /**

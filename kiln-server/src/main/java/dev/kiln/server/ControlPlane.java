@@ -192,9 +192,7 @@ public final class ControlPlane implements AutoCloseable {
             config.clock(),
             AdmissionCheck.load(config.advisories(), store, config.clock()));
     Intents intents = new Intents(state, rec, executor, config.clock());
-    Promotions promotions =
-        new Promotions(state, rec, executor, store, key, config.clock(), applier);
-    applier.promotions(promotions);
+    Promotions promotions = applier.promotions();
     ControlPlane cp =
         new ControlPlane(
             config,
