@@ -224,20 +224,32 @@ final class Promotions {
           canarySteps++;
         continue;
       }
+      // Failures of this revision restart its soak; so does a later rollout of the same digest
+      // that aborted (its verification failed). A newer revision failing says nothing of this one.
       switch (EventCodec.decode(e)) {
-        case JournalEvent.InstanceFailed f ->
+        case JournalEvent.InstanceFailed f when f.revision() == r.number() ->
             incidents.add(
                 new PromotionDecision.Incident(
                     e.time(), "instance " + f.instance() + " failed: " + f.error()));
-        case JournalEvent.InstanceLimitExceeded l ->
+        case JournalEvent.InstanceLimitExceeded l when l.revision() == r.number() ->
             incidents.add(
                 new PromotionDecision.Incident(
                     e.time(), "instance " + l.instance() + " exceeded its " + l.limit()));
-        case JournalEvent.InstanceDrifted d ->
-            incidents.add(new PromotionDecision.Incident(e.time(), "a drift verdict"));
-        case JournalEvent.Noted n when n.note() == EventKind.ROLLOUT_ABORTED ->
+        case JournalEvent.InstanceDrifted d when d.revision() == r.number() ->
             incidents.add(
-                new PromotionDecision.Incident(e.time(), "a rollout aborted: " + n.message()));
+                new PromotionDecision.Incident(
+                    e.time(), "instance " + d.instance() + " drifted (" + d.surface() + ")"));
+        case JournalEvent.RolloutState s
+            when s.rollout().phase() == Rollout.Phase.ABORTED
+                && s.rollout().to() != r.number()
+                && state
+                    .revision(q, s.rollout().to())
+                    .map(x -> x.image().equals(r.image()))
+                    .orElse(false) ->
+            incidents.add(
+                new PromotionDecision.Incident(
+                    e.time(),
+                    "revision " + s.rollout().to() + " of the same image aborted its rollout"));
         default -> {}
       }
     }
