@@ -222,7 +222,7 @@ class EnvironmentsIT {
               web: { env: { LOG_LEVEL: debug } }
           production:
             router: 127.0.0.1:%d
-            promotion: { from: staging, soak: 2s }
+            promotion: { from: staging, soak: 5s }
             services:
               web: { replicas: 2, env: { LOG_LEVEL: warn } }
         """
