@@ -44,6 +44,7 @@ final class Applier {
   private final Secrets secrets;
   private final Clock clock;
   private final AdmissionCheck admission;
+  private final EdgeTls tls;
 
   /** Without an advisory feed: blueprints with a {@code policy:} are refused at apply. */
   Applier(
@@ -78,6 +79,7 @@ final class Applier {
       Clock clock,
       AdmissionCheck admission) {
     this.admission = admission;
+    this.tls = new EdgeTls(home, secrets, clock);
     this.state = state;
     this.rec = rec;
     this.executor = executor;
@@ -103,7 +105,15 @@ final class Applier {
     verify(digests, actor);
     admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
-    Applied applied = executor.call(() -> record(bp, submission, digests, actor));
+    var certificates = tls.check(bp, submission); // a bad certificate: refused, nothing changed
+    Applied applied =
+        executor.call(
+            () -> {
+              Applied a = record(bp, submission, digests, actor);
+              for (JournalEvent e : EdgeTls.changes(certificates, state.certificates()))
+                rec.append(actor, "apply " + bp.file().getFileName() + ": route.tls", e);
+              return a;
+            });
     executor.wake();
     return applied;
   }

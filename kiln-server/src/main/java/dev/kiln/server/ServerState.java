@@ -132,7 +132,17 @@ public final class ServerState {
       case JournalEvent.SnapshotDrill d -> {}
       case JournalEvent.Restored r -> {}
       case JournalEvent.InstanceDrifted d -> drifts.add(new Drifted(d, e.time()));
+      case JournalEvent.CertificateInstalled c -> certificates.put(c.service(), c);
+      case JournalEvent.CertificateRemoved c -> certificates.remove(c.service());
     }
+  }
+
+  /** Each service's certificate as last installed by {@code kiln apply} (route.tls). */
+  private final Map<String, JournalEvent.CertificateInstalled> certificates =
+      new java.util.TreeMap<>();
+
+  public Map<String, JournalEvent.CertificateInstalled> certificates() {
+    return java.util.Collections.unmodifiableMap(certificates);
   }
 
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */

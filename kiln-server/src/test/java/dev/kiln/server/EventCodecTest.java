@@ -131,7 +131,19 @@ class EventCodecTest {
         new JournalEvent.SnapshotCreated("/srv/kiln-41.snapshot", 41, 123456, 17, "ab".repeat(32)),
         new JournalEvent.SnapshotDrill("/srv/kiln-41.snapshot", 41, true, "restored, verified"),
         new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.of(30L), "9b3f11e9"),
-        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"));
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"),
+        new JournalEvent.CertificateInstalled(
+            "web",
+            "app.example.org",
+            "certs/app.pem",
+            "ab".repeat(32),
+            java.time.Instant.parse("2027-01-31T00:00:00Z"),
+            "CN=app.example.org",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "APP_TLS_KEY",
+            true,
+            false),
+        new JournalEvent.CertificateRemoved("web", "ab".repeat(32)));
   }
 
   @ParameterizedTest
