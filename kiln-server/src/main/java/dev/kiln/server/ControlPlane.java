@@ -272,6 +272,18 @@ public final class ControlPlane implements AutoCloseable {
     return config.home();
   }
 
+  /** As {@link #apply(String, Path, Map, String)}, with route.tls certificate files' content. */
+  public dev.kiln.controller.Plan apply(
+      String content,
+      Path label,
+      Map<String, dev.kiln.model.Digest> images,
+      Map<String, String> certificates,
+      String actor) {
+    return applier
+        .apply(new Submission(content, label, images, Optional.empty(), certificates), actor)
+        .plan();
+  }
+
   /**
    * Applies a blueprint given as content ({@code label} only names it in errors and the journal;
    * {@code images} are the digests its caller baked) and returns its plan; rollouts run on.
