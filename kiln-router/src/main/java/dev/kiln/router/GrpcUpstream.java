@@ -45,10 +45,14 @@ final class GrpcUpstream {
 
   private final RouterCore core;
   private final Bootstrap bootstrap;
-  private final FastThreadLocal<Map<InetSocketAddress, Channel>> connections =
+
+  /** An h2c connection to one backend address, and when it may carry streams. */
+  private record Connection(Channel channel, Promise<Void> ready) {}
+
+  private final FastThreadLocal<Map<InetSocketAddress, Connection>> connections =
       new FastThreadLocal<>() {
         @Override
-        protected Map<InetSocketAddress, Channel> initialValue() {
+        protected Map<InetSocketAddress, Connection> initialValue() {
           return new HashMap<>();
         }
       };
@@ -64,10 +68,17 @@ final class GrpcUpstream {
                 (int) core.config.connectTimeout().toMillis());
   }
 
-  /** Whether the request is gRPC (any {@code application/grpc} subtype: +proto, +json). */
+  /**
+   * Whether the request is gRPC: {@code application/grpc}, {@code application/grpc+proto}, {@code
+   * +json}… but not gRPC-Web ({@code application/grpc-web}), which HTTP/1.1 carries.
+   */
   static boolean isGrpc(HttpRequest request) {
     String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    return type != null && type.regionMatches(true, 0, GRPC.toString(), 0, GRPC.length());
+    if (type == null || !type.regionMatches(true, 0, GRPC.toString(), 0, GRPC.length()))
+      return false;
+    if (type.length() == GRPC.length()) return true;
+    char next = type.charAt(GRPC.length());
+    return next == '+' || next == ';';
   }
 
   /**
@@ -85,10 +96,15 @@ final class GrpcUpstream {
   Future<Channel> open(BackendState b, EventLoop loop) {
     Promise<Channel> result = loop.newPromise();
     InetSocketAddress address = b.backend.address();
-    Map<InetSocketAddress, Channel> open = connections.get();
-    Channel parent = open.get(address);
-    if (parent != null && parent.isActive()) {
-      stream(parent, b, result);
+    Map<InetSocketAddress, Connection> open = connections.get();
+    Connection known = open.get(address);
+    if (known != null && known.channel.isOpen()) {
+      // open, or still connecting: streams wait for its preface, then share it
+      known.ready.addListener(
+          f -> {
+            if (f.isSuccess()) stream(known.channel, b, result);
+            else result.tryFailure(f.cause());
+          });
       return result;
     }
     // streams may open once the connection preface went out, i.e. after channelActive passed the
@@ -117,18 +133,24 @@ final class GrpcUpstream {
                 })
             .connect(address);
     Channel ch = connecting.channel();
-    open.put(address, ch);
+    Connection connection = new Connection(ch, ready);
+    open.put(address, connection);
     ch.closeFuture()
         .addListener(
             f -> {
-              if (open.get(address) == ch) open.remove(address);
+              if (open.get(address) == connection) open.remove(address);
+              ready.tryFailure(new java.io.IOException("h2c connection to " + address + " closed"));
             });
     connecting.addListener(
         (ChannelFutureListener)
             f -> {
-              if (!f.isSuccess()) result.tryFailure(f.cause());
+              if (!f.isSuccess()) ready.tryFailure(f.cause());
             });
-    ready.addListener(f -> stream(ch, b, result));
+    ready.addListener(
+        f -> {
+          if (f.isSuccess()) stream(ch, b, result);
+          else result.tryFailure(f.cause());
+        });
     return result;
   }
 

@@ -132,9 +132,62 @@ class RouterGrpcIT {
               assertThat(e.getTrailers().get(TRAILER)).isEqualTo("kept");
             });
 
+    // concurrent calls share the h2c connection being opened and its streams
+    var calls =
+        new java.util.ArrayList<com.google.common.util.concurrent.ListenableFuture<String>>();
+    for (int i = 0; i < 50; i++)
+      calls.add(ClientCalls.futureUnaryCall(channel.newCall(SAY, CallOptions.DEFAULT), "c" + i));
+    for (int i = 0; i < 50; i++)
+      assertThat(calls.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("echo: c" + i);
+
     // counted like any request
     var echo = router.metrics().services().get(0);
-    assertThat(echo.total().requests()).isGreaterThanOrEqualTo(21);
+    assertThat(echo.total().requests()).isGreaterThanOrEqualTo(71);
+  }
+
+  @Test
+  void overTls_h2ByAlpn_theCallPassesToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    TestCa ca = new TestCa(dir);
+    TestCa.Leaf leaf = ca.issue("grpc", 30, "grpc.test");
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(echo(), trailer("over tls")))
+            .build()
+            .start();
+    router =
+        RouterFixture.start(
+            new RouteTable(
+                1,
+                List.of(
+                    ServiceRoute.of(
+                            "echo",
+                            new Route("grpc.test", "/"),
+                            List.of(
+                                new Backend(
+                                    "echo-1",
+                                    "1",
+                                    new InetSocketAddress("127.0.0.1", server.getPort()),
+                                    1)))
+                        .withTls(leaf.site()))),
+            c -> c.tlsListeners(List.of(new InetSocketAddress("127.0.0.1", 0))));
+    InetSocketAddress https = router.tlsAddresses().get(0);
+    channel =
+        NettyChannelBuilder.forAddress(https.getHostString(), https.getPort())
+            .overrideAuthority("grpc.test")
+            .sslContext(
+                io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+                    .trustManager(ca.caCert.toFile())
+                    .build())
+            .build();
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    var captured =
+        ClientInterceptors.intercept(
+            channel, MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+    assertThat(ClientCalls.blockingUnaryCall(captured, SAY, CallOptions.DEFAULT, "secure"))
+        .isEqualTo("echo: secure");
+    assertThat(trailers.get().get(TRAILER)).isEqualTo("over tls");
   }
 
   private static ServerServiceDefinition echo() {
