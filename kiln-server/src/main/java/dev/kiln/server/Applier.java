@@ -95,6 +95,7 @@ final class Applier {
     Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
+    tls.check(bp, submission); // a certificate apply would refuse: said at plan, where it is
     return executor.call(() -> new Applied(plan(bp, digests), bp, List.of()));
   }
 

@@ -66,6 +66,7 @@ class EdgeTlsIT {
                 .withSeparateRouter(true)
                 .withRouterTls(List.of(ServerConfig.address("127.0.0.1:0"))));
     ControlPlane cp = k.cp;
+    ControlPlane first = cp;
     try {
       assertThat(cp.routerTlsAddresses()).hasSize(1);
       InetSocketAddress https = address(cp.routerTlsAddresses().get(0));
@@ -137,6 +138,28 @@ class EdgeTlsIT {
       assertThat(k.service("web").path("route").path("tls").path("daysLeft").asLong())
           .isBetween(58L, 60L);
 
+      // a server restart adopts the router, which kept serving; the same certificate goes on
+      cp.close();
+      assertThat(serial(get(client, https, "app.example.org").leaf())).isEqualTo(serial(renewed));
+      k.cp =
+          ControlPlane.start(
+              new ServerConfig(
+                      k.home,
+                      ServerConfig.address("127.0.0.1:0"),
+                      ServerConfig.address("127.0.0.1:0"),
+                      Clock.systemUTC(),
+                      Map.of())
+                  .withSeparateRouter(true)
+                  .withRouterTls(List.of(ServerConfig.address("127.0.0.1:0"))));
+      cp = k.cp;
+      assertThat(cp.routerTlsAddresses())
+          .containsExactly(https.getHostString() + ":" + https.getPort());
+      k.awaitService("web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
+      assertThat(awaitHttps(client, https, "app.example.org", serial(renewed)).body())
+          .isEqualTo("A");
+      assertThat(k.service("web").path("route").path("tls").path("daysLeft").asLong())
+          .isBetween(58L, 60L);
+
       // the key is a secret: not in the journal, the router's table or its log
       String journal = k.get("/v1/audit/export").body();
       assertThat(journal).contains("certificate-installed").doesNotContain(appKey);
@@ -147,7 +170,7 @@ class EdgeTlsIT {
       }
     } finally {
       k.close();
-      cp.stopRouter();
+      first.stopRouter();
     }
   }
 
