@@ -71,6 +71,22 @@ class RouterGrpcIT {
           .setResponseMarshaller(TEXT)
           .build();
 
+  private static final MethodDescriptor<String, String> COUNT =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .setFullMethodName("kiln.test.Echo/Count")
+          .setRequestMarshaller(TEXT)
+          .setResponseMarshaller(TEXT)
+          .build();
+
+  private static final MethodDescriptor<String, String> CHAT =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName("kiln.test.Echo/Chat")
+          .setRequestMarshaller(TEXT)
+          .setResponseMarshaller(TEXT)
+          .build();
+
   private Server server;
   private Router router;
   private ManagedChannel channel;
@@ -140,9 +156,44 @@ class RouterGrpcIT {
     for (int i = 0; i < 50; i++)
       assertThat(calls.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("echo: c" + i);
 
+    // a server-streaming call: every message, then the status
+    var counted = new java.util.ArrayList<String>();
+    ClientCalls.blockingServerStreamingCall(channel, COUNT, CallOptions.DEFAULT, "200")
+        .forEachRemaining(counted::add);
+    assertThat(counted).hasSize(200).startsWith("0").endsWith("199");
+
+    // a bidirectional call: each message answered while the request stream is still open
+    var replies = new java.util.concurrent.LinkedBlockingQueue<String>();
+    var closed = new java.util.concurrent.CompletableFuture<Status>();
+    var requests =
+        io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(CHAT, CallOptions.DEFAULT),
+            new io.grpc.stub.StreamObserver<String>() {
+              @Override
+              public void onNext(String value) {
+                replies.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                closed.complete(Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {
+                closed.complete(Status.OK);
+              }
+            });
+    for (int i = 0; i < 5; i++) {
+      requests.onNext("m" + i);
+      assertThat(replies.poll(10, TimeUnit.SECONDS)).isEqualTo("re: m" + i);
+    }
+    requests.onCompleted();
+    assertThat(closed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+
     // counted like any request
     var echo = router.metrics().services().get(0);
-    assertThat(echo.total().requests()).isGreaterThanOrEqualTo(71);
+    assertThat(echo.total().requests()).isGreaterThanOrEqualTo(73);
   }
 
   @Test
@@ -206,6 +257,32 @@ class RouterGrpcIT {
                   response.onNext("echo: " + request);
                   response.onCompleted();
                 }))
+        .addMethod(
+            COUNT,
+            ServerCalls.asyncServerStreamingCall(
+                (request, response) -> {
+                  for (int i = 0; i < Integer.parseInt(request); i++)
+                    response.onNext(Integer.toString(i));
+                  response.onCompleted();
+                }))
+        .addMethod(
+            CHAT,
+            ServerCalls.asyncBidiStreamingCall(
+                response ->
+                    new io.grpc.stub.StreamObserver<String>() {
+                      @Override
+                      public void onNext(String value) {
+                        response.onNext("re: " + value);
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {}
+
+                      @Override
+                      public void onCompleted() {
+                        response.onCompleted();
+                      }
+                    }))
         .build();
   }
 
