@@ -162,6 +162,11 @@ final class EdgeTls {
       Optional<TlsSite> site = c == null ? Optional.empty() : site(c);
       out.add(site.map(r::withTls).orElse(r));
     }
+    // verdicts only for what is served now: a renewed certificate's old site is not kept around
+    Set<TlsSite> served = new java.util.HashSet<>();
+    out.forEach(r -> r.tls().ifPresent(served::add));
+    goodUntil.keySet().retainAll(served);
+    lastGood.keySet().retainAll(installed.keySet());
     return out;
   }
 
