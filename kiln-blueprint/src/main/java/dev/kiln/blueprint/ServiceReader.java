@@ -2,6 +2,7 @@ package dev.kiln.blueprint;
 
 import dev.kiln.model.Autoscale;
 import dev.kiln.model.HealthCheck;
+import dev.kiln.model.Location;
 import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
@@ -208,7 +209,8 @@ final class ServiceReader {
         f.get("redirect").flatMap(n -> values.bool(n, f.path("redirect"))).orElse(false);
     boolean hsts = f.get("hsts").flatMap(n -> values.bool(n, f.path("hsts"))).orElse(false);
     Optional<String> k = key;
-    return cert.flatMap(c -> k.map(kk -> new Route.Tls(c, kk, redirect, hsts)));
+    Location certAt = f.keyNode("cert").map(values.problems()::at).orElse(Location.UNKNOWN);
+    return cert.flatMap(c -> k.map(kk -> new Route.Tls(c, kk, redirect, hsts, certAt)));
   }
 
   /** Secret names become environment variables, so they follow env key rules and may not clash. */

@@ -129,7 +129,40 @@ final class LocalBlueprint {
     ObjectNode i = body.putObject("images");
     images.forEach((k, v) -> i.put(k, v.toString()));
     if (folder != null) gitCommit(folder).ifPresent(c -> body.put("commit", c));
+    ObjectNode certificates = certificates(bp, folder);
+    if (!certificates.isEmpty()) body.set("certificates", certificates);
     return new Prepared(bp, body, notes);
+  }
+
+  /** A PEM chain is a few KiB; the server refuses more than this. */
+  static final long MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+  /**
+   * Each {@code route.tls.cert} file's content, keyed as the blueprint writes it: the server may be
+   * on another host, and it opens no path a client names. The key stays a secret on the server.
+   */
+  static ObjectNode certificates(Blueprint bp, Path folder) {
+    ObjectNode out = ApiClient.object();
+    for (var s : bp.services().values()) {
+      var tls = s.route().flatMap(r -> r.tls());
+      if (tls.isEmpty() || out.has(tls.get().cert())) continue;
+      Path file = (folder == null ? Path.of(".") : folder).resolve(tls.get().cert());
+      String where = tls.get().certAt() + ": service " + s.name() + ": certificate " + file;
+      try {
+        if (Files.size(file) > MAX_CERTIFICATE_BYTES)
+          throw new KilnException(
+              where + ": larger than " + MAX_CERTIFICATE_BYTES + " bytes; is it a PEM chain?");
+        out.put(tls.get().cert(), Files.readString(file, StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        throw new KilnException(
+            where
+                + ": cannot read it ("
+                + e.getMessage()
+                + "); the path is relative to the"
+                + " blueprint's folder");
+      }
+    }
+    return out;
   }
 
   private static Optional<String> gitCommit(Path folder) {

@@ -36,6 +36,14 @@ public final class ServerCommand implements Callable<Integer> {
   Optional<String> router = Optional.empty();
 
   @Option(
+      names = "--router-tls",
+      paramLabel = "ADDR:PORT",
+      split = ",",
+      description =
+          "Also listen for HTTPS there (e.g. 127.0.0.1:8443; h2 or HTTP/1.1 by ALPN). Certificates come from services' route.tls, picked by SNI.")
+  java.util.List<String> routerTls = new java.util.ArrayList<>();
+
+  @Option(
       names = "--in-process-router",
       description =
           "Run the router inside the server (it then stops with it) instead of as a process of its own that keeps serving across server restarts.")
@@ -79,6 +87,8 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig c = config(home, api, router).withSeparateRouter(!inProcessRouter);
+    if (!routerTls.isEmpty())
+      c = c.withRouterTls(routerTls.stream().map(ServerConfig::address).toList());
     if (environmentFromStdin) c = c.withEnvironment(ServerMain.environmentFrom(System.in));
     if (advisories.isPresent()) c = c.withAdvisories(advisories.get().toAbsolutePath());
     if (snapshotKeep < 1)

@@ -42,7 +42,7 @@ public final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
     else if (service.isPresent()) out.print(service(answer));
-    else out.print(services(answer.path("services")));
+    else out.print(services(answer.path("services")) + certificates(answer.path("certificates")));
     out.flush();
     return 0;
   }
@@ -62,6 +62,37 @@ public final class StatusCommand implements Callable<Integer> {
     }
     return Tables.render(
         List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
+  }
+
+  /** The certificates the router serves (route.tls), with their expiry; nothing when none. */
+  static String certificates(JsonNode certs) {
+    if (!certs.isArray() || certs.isEmpty()) return "";
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode c : certs) {
+      rows.add(
+          List.of(
+              ApiRender.text(c, "service"),
+              ApiRender.text(c, "host"),
+              ApiRender.text(c, "cert"),
+              ApiRender.text(c, "notAfter"),
+              c.path("daysLeft").asLong() + "d",
+              (c.path("redirect").asBoolean() ? "redirect" : "-")
+                  + (c.path("hsts").asBoolean() ? ",hsts" : "")));
+    }
+    return "\n"
+        + Tables.render(List.of("SERVICE", "HOST", "CERTIFICATE", "EXPIRES", "LEFT", "HTTP"), rows);
+  }
+
+  /** "certs/app.pem, expires 2027-01-31T00:00:00Z (62 days), redirect, hsts". */
+  static String tls(JsonNode c) {
+    return ApiRender.text(c, "cert")
+        + ", expires "
+        + ApiRender.text(c, "notAfter")
+        + " ("
+        + c.path("daysLeft").asLong()
+        + " days)"
+        + (c.path("redirect").asBoolean() ? ", redirect" : "")
+        + (c.path("hsts").asBoolean() ? ", hsts" : "");
   }
 
   /** "3 now (1-10), wants 3; target rps 20 per instance, observed 55.1 (18.37 per instance)". */
@@ -117,6 +148,7 @@ public final class StatusCommand implements Callable<Integer> {
             route.isObject()
                 ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path")
                 : "-"));
+    if (route.path("tls").isObject()) facts.add(List.of("TLS:", tls(route.get("tls"))));
     facts.add(List.of("Traffic:", ApiRender.traffic(s.path("traffic"))));
     JsonNode rollout = s.path("rollout");
     facts.add(List.of("Rollout:", rollout.isObject() ? rolloutSummary(rollout) : "-"));

@@ -101,9 +101,19 @@ public final class UpCommand implements Callable<Integer> {
           .path("images")
           .fields()
           .forEachRemaining(e -> images.put(e.getKey(), Digest.parse(e.getValue().asText())));
+      Map<String, String> certificates = new TreeMap<>();
+      prepared
+          .body()
+          .path("certificates")
+          .fields()
+          .forEachRemaining(e -> certificates.put(e.getKey(), e.getValue().asText()));
       var applied =
           cp.apply(
-              prepared.body().get("blueprint").asText(), label(blueprint.file), images, actor());
+              prepared.body().get("blueprint").asText(),
+              label(blueprint.file),
+              images,
+              certificates,
+              actor());
       out.println(dev.kiln.controller.PlanRenderer.render(applied));
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());

@@ -23,6 +23,18 @@ class ServerCommandTest {
   }
 
   @Test
+  void routerTls_takesOneOrMoreHttpsListeners() {
+    ServerCommand cmd = new ServerCommand();
+    new picocli.CommandLine(cmd).parseArgs("--router-tls", "127.0.0.1:8443,:9443");
+    assertThat(cmd.routerTls).containsExactly("127.0.0.1:8443", ":9443");
+    var c =
+        ServerCommand.config(new HomeOption(), Optional.empty(), Optional.empty())
+            .withRouterTls(
+                cmd.routerTls.stream().map(dev.kiln.server.ServerConfig::address).toList());
+    assertThat(c.routerTls()).extracting(a -> a.getPort()).containsExactly(8443, 9443);
+  }
+
+  @Test
   void aBadAddressIsAClearError() {
     HomeOption home = new HomeOption();
     assertThatThrownBy(() -> ServerCommand.config(home, Optional.of("nonsense"), Optional.empty()))

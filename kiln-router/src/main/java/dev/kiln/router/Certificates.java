@@ -188,6 +188,11 @@ final class Certificates implements Mapping<String, SslContext> {
         .toList();
   }
 
+  /** Every certificate being served now. */
+  List<Served> all() {
+    return index.all;
+  }
+
   boolean isEmpty() {
     return index.all.isEmpty();
   }

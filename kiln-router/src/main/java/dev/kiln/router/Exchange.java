@@ -73,7 +73,12 @@ final class Exchange {
     if (up != null) {
       ((UpstreamHandler) up.pipeline().last()).unbind();
       up.config().setAutoRead(true);
-      if (reuseUpstream && b != null && up.isActive() && core.reusable(b)) {
+      // a gRPC stream ends with its exchange; its connection stays open for the next stream
+      if (reuseUpstream
+          && b != null
+          && up.isActive()
+          && core.reusable(b)
+          && !(up instanceof io.netty.handler.codec.http2.Http2StreamChannel)) {
         core.pool().offer(b.backend.address(), up, core.config.maxIdlePerBackend());
       } else {
         up.close();

@@ -24,6 +24,14 @@ public final class KeyPem {
     return new KeyPem(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
+  /**
+   * The key's PEM text, for the control plane to hand it to a router process over the router's
+   * authenticated admin channel; never for a log, a file or the journal.
+   */
+  public String pem() {
+    return new String(pem, StandardCharsets.US_ASCII);
+  }
+
   byte[] bytes() {
     return pem.clone();
   }

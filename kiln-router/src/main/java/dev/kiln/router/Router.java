@@ -36,6 +36,7 @@ public final class Router implements AutoCloseable {
   private final List<Channel> tlsListeners = new ArrayList<>();
   private final Certificates certificates;
   private final ScheduledExecutorService certificateWatch;
+  private final OcspStapling stapling;
   private final Map<BackendKey, BackendState> backends = new HashMap<>();
   private final Map<String, TrafficStats> serviceStats = new HashMap<>();
   private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
@@ -57,6 +58,10 @@ public final class Router implements AutoCloseable {
     int threads =
         config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
     this.loops = Transport.group(threads, new DefaultThreadFactory("kiln-router", true));
+    this.stapling =
+        config.tlsListeners().isEmpty() || !OcspStapling.supported()
+            ? null
+            : new OcspStapling(certificates::all, clock);
     if (config.tlsListeners().isEmpty()) {
       this.certificateWatch = null;
     } else {
@@ -116,7 +121,7 @@ public final class Router implements AutoCloseable {
                     if (secure) {
                       // SNI picks the certificate, then ALPN picks h2 or HTTP/1.1
                       ch.pipeline()
-                          .addLast(new SniHandler(certificates))
+                          .addLast(new StaplingSniHandler())
                           .addLast(new Protocols.Alpn(core));
                     } else {
                       ch.pipeline().addLast(new Protocols.PriorKnowledge(core));
@@ -136,6 +141,27 @@ public final class Router implements AutoCloseable {
             e);
       }
     }
+  }
+
+  /** SNI picks the certificate; the engine made for it gets its stapled OCSP answer, if any. */
+  private final class StaplingSniHandler extends SniHandler {
+    StaplingSniHandler() {
+      super(certificates);
+    }
+
+    @Override
+    protected io.netty.handler.ssl.SslHandler newSslHandler(
+        io.netty.handler.ssl.SslContext context, io.netty.buffer.ByteBufAllocator allocator) {
+      io.netty.handler.ssl.SslHandler handler = super.newSslHandler(context, allocator);
+      if (stapling != null) stapling.staple(context, handler.engine());
+      return handler;
+    }
+  }
+
+  /** The OCSP answer stapled for the certificate {@code serverName} gets, if any (tests). */
+  java.util.Optional<byte[]> stapled(String serverName) {
+    if (stapling == null) return java.util.Optional.empty();
+    return certificates.served(serverName).flatMap(s -> stapling.answer(s.context()));
   }
 
   /** Where the router listens (ports resolved when the config asked for port 0). */
@@ -327,6 +353,7 @@ public final class Router implements AutoCloseable {
   @Override
   public void close() {
     if (certificateWatch != null) certificateWatch.shutdownNow();
+    if (stapling != null) stapling.close();
     for (Channel c : listeners) c.close().awaitUninterruptibly();
     for (Channel c : tlsListeners) c.close().awaitUninterruptibly();
     // drains in progress end now: report what was still in flight as cut off

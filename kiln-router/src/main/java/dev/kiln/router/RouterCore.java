@@ -42,6 +42,10 @@ final class RouterCore {
           return new ConnectionPool();
         }
       };
+
+  /** h2c streams to backends, for gRPC requests. */
+  final GrpcUpstream grpc;
+
   private final String idPrefix;
   private final AtomicLong ids = new AtomicLong();
 
@@ -56,6 +60,7 @@ final class RouterCore {
     this.tunnelIdleTimeoutNanos = config.tunnelIdleTimeout().toNanos();
     this.ejectNanos = config.ejectionDuration().toNanos();
     this.maxBody = config.maxBodySize();
+    this.grpc = new GrpcUpstream(this);
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-";
     this.upstream =
         new Bootstrap()

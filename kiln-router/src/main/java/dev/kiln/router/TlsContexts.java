@@ -57,6 +57,8 @@ final class TlsContexts {
               .protocols(PROTOCOLS)
               .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
       if (alpn != null) b.applicationProtocolConfig(alpn);
+      // lets OcspStapling hand each new engine the responder's answer (BoringSSL only)
+      if (OcspStapling.supported()) b.enableOcsp(true);
       return b.build();
     } catch (SSLException | RuntimeException e) {
       throw new RouterException("router: cannot build a TLS context: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,6 +60,19 @@ final class UpstreamDispatch {
     }
     x.backend = b;
     x.tried[x.triedCount++] = b;
+    if (GrpcUpstream.isGrpc(x.outbound)) {
+      // trailers carry gRPC's status: HTTP/2 to the backend, a stream of a shared connection
+      GrpcUpstream.prepare(x.outbound);
+      x.upstreamReused = false;
+      int expected = x.serial;
+      BackendState target = b;
+      core.grpc
+          .open(b, c.ctx.channel().eventLoop())
+          .addListener(
+              (io.netty.util.concurrent.Future<Channel> f) ->
+                  connected(c, f.isSuccess() ? f.getNow() : null, f.cause(), target, expected));
+      return;
+    }
     Channel ch = core.pool().poll(b.backend.address());
     if (ch != null) {
       x.upstreamReused = true;
@@ -69,7 +83,9 @@ final class UpstreamDispatch {
     int expected = x.serial;
     BackendState target = b;
     core.connect(b, c.ctx.channel().eventLoop())
-        .addListener((ChannelFuture f) -> connected(c, f, target, expected));
+        .addListener(
+            (ChannelFuture f) ->
+                connected(c, f.isSuccess() ? f.channel() : null, f.cause(), target, expected));
   }
 
   /** A held request whose service got a backend (or left the table): route it again, now. */
@@ -103,28 +119,32 @@ final class UpstreamDispatch {
     return true;
   }
 
-  private static void connected(ClientHandler c, ChannelFuture f, BackendState b, int expected) {
+  /**
+   * @param ch the new backend connection (or gRPC stream), null when it could not be opened
+   */
+  private static void connected(
+      ClientHandler c, Channel ch, Throwable cause, BackendState b, int expected) {
     RouterCore core = c.core;
     Exchange x = c.x;
     if (expected != x.serial || c.state != ClientHandler.State.CONNECTING) {
       // the client went away or the request was already answered (which released b)
-      if (f.isSuccess() && core.reusable(b)) {
-        core.pool().offer(b.backend.address(), f.channel(), core.config.maxIdlePerBackend());
-      } else if (f.isSuccess()) {
-        f.channel().close();
+      if (ch != null && core.reusable(b) && !(ch instanceof Http2StreamChannel)) {
+        core.pool().offer(b.backend.address(), ch, core.config.maxIdlePerBackend());
+      } else if (ch != null) {
+        ch.close();
       }
       return;
     }
-    if (f.isSuccess()) {
+    if (ch != null) {
       b.connected();
-      attach(c, f.channel());
+      attach(c, ch);
       return;
     }
     b.connectFailed(core.ticker.nanos(), core.config.ejectionThreshold(), core.ejectNanos);
     b.release();
     x.backend = null;
-    if (x.idempotent && x.triedCount < core.config.maxAttempts()) attempt(c, f.cause());
-    else c.fail(502, Reasons.unreachable(x.service, b, f.cause()));
+    if (x.idempotent && x.triedCount < core.config.maxAttempts()) attempt(c, cause);
+    else c.fail(502, Reasons.unreachable(x.service, b, cause));
   }
 
   private static void attach(ClientHandler c, Channel ch) {

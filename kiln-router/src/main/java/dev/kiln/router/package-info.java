@@ -59,6 +59,14 @@
  * 502/503/504 naming the service and the reason, or, once response bytes have reached the client, a
  * closed client connection.
  *
+ * <h2>gRPC and OCSP</h2>
+ *
+ * A gRPC request goes to its backend as a stream of a pooled h2c connection ({@link
+ * dev.kiln.router.GrpcUpstream}) whose pipeline ends in the same upstream handler as an HTTP/1.1
+ * connection, so everything above applies to it unchanged; only HTTP/2 carries its trailers. OCSP
+ * answers are fetched on a thread of their own ({@code OcspStapling}) and only read when SNI picks
+ * a certificate: a handshake never waits for a responder.
+ *
  * <h2>Threads</h2>
  *
  * A client connection and every backend connection it uses live on one event loop; pools are per

@@ -80,6 +80,24 @@ final class TestCa {
     return issue(file, null, keyType, days, names);
   }
 
+  /**
+   * An EC leaf whose Authority Information Access names {@code ocsp} as its OCSP responder, with
+   * the chain file holding the CA after it (stapling needs the issuer).
+   */
+  Leaf issueWithResponder(String file, int days, java.net.URI ocsp, String... names)
+      throws IOException, InterruptedException {
+    extension = "authorityInfoAccess=OCSP;URI:" + ocsp + "\n";
+    try {
+      Leaf leaf = issue(file, null, "ec", days, names);
+      Files.writeString(leaf.chain(), Files.readString(leaf.chain()) + Files.readString(caCert));
+      return leaf;
+    } finally {
+      extension = "";
+    }
+  }
+
+  private String extension = "";
+
   private Leaf issue(String file, Path existingKey, String keyType, int days, String... names)
       throws IOException, InterruptedException {
     Path key = existingKey != null ? existingKey : dir.resolve(file + ".key");
@@ -96,7 +114,7 @@ final class TestCa {
     StringBuilder san = new StringBuilder("subjectAltName=");
     for (int i = 0; i < names.length; i++)
       san.append(i == 0 ? "" : ",").append("DNS:").append(names[i]);
-    Files.writeString(ext, san + "\nextendedKeyUsage=serverAuth\n");
+    Files.writeString(ext, san + "\nextendedKeyUsage=serverAuth\n" + extension);
     run(
         "openssl",
         "x509",

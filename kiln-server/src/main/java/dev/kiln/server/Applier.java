@@ -44,6 +44,7 @@ final class Applier {
   private final Secrets secrets;
   private final Clock clock;
   private final AdmissionCheck admission;
+  private final EdgeTls tls;
 
   /** Without an advisory feed: blueprints with a {@code policy:} are refused at apply. */
   Applier(
@@ -78,6 +79,7 @@ final class Applier {
       Clock clock,
       AdmissionCheck admission) {
     this.admission = admission;
+    this.tls = new EdgeTls(home, secrets, clock);
     this.state = state;
     this.rec = rec;
     this.executor = executor;
@@ -101,6 +103,7 @@ final class Applier {
     Blueprint bp = r.blueprint();
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
+    tls.check(bp, submission); // a certificate apply would refuse: said at plan, where it is
     return executor.call(() -> new Applied(plan(bp, digests, r.scope()), bp, List.of()));
   }
 
@@ -122,6 +125,7 @@ final class Applier {
     verify(digests, actor);
     admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
+    var certificates = tls.check(bp, submission); // a bad certificate: refused, nothing changed
     Applied applied =
         executor.call(
             () -> {
@@ -129,7 +133,13 @@ final class Applier {
                   r.environment().isPresent()
                       ? promotions.gate(parsed, r, digests, actor)
                       : List.of();
-              return record(bp, submission, digests, actor, r, evidence);
+              Applied a = record(bp, submission, digests, actor, r, evidence);
+              // only this environment's certificates: an apply to staging leaves production's alone
+              var current = new java.util.TreeMap<>(state.certificates());
+              current.keySet().removeIf(service -> !r.scope().test(service));
+              for (JournalEvent e : EdgeTls.changes(certificates, current))
+                rec.append(actor, "apply " + bp.file().getFileName() + ": route.tls", e);
+              return a;
             });
     executor.wake();
     return applied;

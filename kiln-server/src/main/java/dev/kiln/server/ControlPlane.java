@@ -136,7 +136,7 @@ public final class ControlPlane implements AutoCloseable {
     List<Fleet.Running> running = fleet.list().stream().filter(r -> r.status().running()).toList();
     DataPlane data;
     if (config.separateRouter()) {
-      data = RemoteDataPlane.adoptOrStart(home, config.router());
+      data = RemoteDataPlane.adoptOrStart(home, config.router(), config.routerTls());
       adoptTable(data.table(), running, health, config);
     } else {
       RouteTable saved =
@@ -145,6 +145,7 @@ public final class ControlPlane implements AutoCloseable {
           LocalDataPlane.start(
               RouterConfig.builder()
                   .listen(config.router().getHostString(), config.router().getPort())
+                  .tlsListeners(config.routerTls())
                   .build(),
               home.resolve("router/table.json"),
               adoptTable(saved, running, health, config));
@@ -161,6 +162,7 @@ public final class ControlPlane implements AutoCloseable {
           if (health.record(e)) executor.wake();
         });
     executor.autoscaleWith(Autoscaler.settings(config.environment()));
+    executor.tlsWith(new EdgeTls(home, secrets, config.clock()));
     for (Fleet.Running r : running) {
       var spec = r.status().spec();
       var check =
@@ -295,6 +297,11 @@ public final class ControlPlane implements AutoCloseable {
     return api.address();
   }
 
+  /** Where the router listens for HTTPS ({@code host:port}), if it does. */
+  public java.util.List<String> routerTlsAddresses() {
+    return data.tlsAddresses();
+  }
+
   public String routerAddress() {
     return data.address();
   }
@@ -307,6 +314,18 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path home() {
     return config.home();
+  }
+
+  /** As {@link #apply(String, Path, Map, String)}, with route.tls certificate files' content. */
+  public dev.kiln.controller.Plan apply(
+      String content,
+      Path label,
+      Map<String, dev.kiln.model.Digest> images,
+      Map<String, String> certificates,
+      String actor) {
+    return applier
+        .apply(new Submission(content, label, images, Optional.empty(), certificates), actor)
+        .plan();
   }
 
   /**

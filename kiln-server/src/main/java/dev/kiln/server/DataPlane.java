@@ -36,6 +36,11 @@ interface DataPlane extends AutoCloseable {
   /** Where it listens, {@code host:port}. */
   String address();
 
+  /** Where it listens for HTTPS, {@code host:port} each (none without {@code --router-tls}). */
+  default List<String> tlsAddresses() {
+    return List.of();
+  }
+
   @Override
   void close();
 }

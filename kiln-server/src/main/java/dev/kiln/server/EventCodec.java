@@ -206,6 +206,22 @@ public final class EventCodec {
       case JournalEvent.EnvironmentApplied e -> EnvironmentCodec.encode(e, n);
       case JournalEvent.EnvPromoted e -> EnvironmentCodec.encode(e, n);
       case JournalEvent.PromotionRefused e -> EnvironmentCodec.encode(e, n);
+      case JournalEvent.CertificateInstalled e -> {
+        n.put("service", e.service());
+        n.put("host", e.host());
+        n.put("certFile", e.certFile());
+        n.put("fingerprint", e.fingerprint());
+        n.put("notAfter", e.notAfter().toString());
+        n.put("certSubject", e.certSubject());
+        n.put("chainPem", e.chainPem());
+        n.put("keySecret", e.keySecret());
+        n.put("redirect", e.redirect());
+        n.put("hsts", e.hsts());
+      }
+      case JournalEvent.CertificateRemoved e -> {
+        n.put("service", e.service());
+        n.put("fingerprint", e.fingerprint());
+      }
     }
     return n;
   }
@@ -387,6 +403,20 @@ public final class EventCodec {
         case "environment-applied" -> EnvironmentCodec.environmentApplied(n);
         case "env-promoted" -> EnvironmentCodec.envPromoted(n);
         case "promotion-refused" -> EnvironmentCodec.promotionRefused(n);
+        case "certificate-installed" ->
+            new JournalEvent.CertificateInstalled(
+                text(n, "service"),
+                text(n, "host"),
+                text(n, "certFile"),
+                text(n, "fingerprint"),
+                java.time.Instant.parse(text(n, "notAfter")),
+                text(n, "certSubject"),
+                text(n, "chainPem"),
+                text(n, "keySecret"),
+                field(n, "redirect").asBoolean(),
+                field(n, "hsts").asBoolean());
+        case "certificate-removed" ->
+            new JournalEvent.CertificateRemoved(text(n, "service"), text(n, "fingerprint"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

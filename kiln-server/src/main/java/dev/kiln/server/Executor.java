@@ -546,6 +546,7 @@ final class Executor implements AutoCloseable {
         (service, t) ->
             RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
     var table = holdAtZero(RouteBuilder.build(traffic, routes, serving));
+    if (tls != null) table = tls.attach(table, state.certificates());
     Set<String> ids =
         table.stream()
             .flatMap(r -> r.backends().stream())
@@ -712,6 +713,14 @@ final class Executor implements AutoCloseable {
       return handoff;
     }
     return Map.of(r.lastGood(), state.scaled(service).orElse(r.replicas()));
+  }
+
+  /** route.tls: certificates attached to the published table (none until {@link #tlsWith}). */
+  private volatile EdgeTls tls;
+
+  /** Before {@link #start}: serve each service's installed certificate (issue 18). */
+  void tlsWith(EdgeTls edge) {
+    tls = edge;
   }
 
   /** A service that may scale to zero holds its requests while it has no instance. */

@@ -79,6 +79,11 @@ final class LocalDataPlane implements DataPlane {
   }
 
   @Override
+  public List<String> tlsAddresses() {
+    return router.tlsAddresses().stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
+  }
+
+  @Override
   public void close() {
     router.close();
   }

@@ -33,15 +33,28 @@ final class RemoteDataPlane implements DataPlane {
   private final long pid;
   private volatile RouteTable table;
 
-  private RemoteDataPlane(int adminPort, ApiToken token, String listen, long pid) {
+  private final List<String> tlsListen;
+
+  private RemoteDataPlane(
+      int adminPort, ApiToken token, String listen, List<String> tlsListen, long pid) {
     this.admin = "http://127.0.0.1:" + adminPort;
     this.authorization = "Bearer " + token.value();
     this.listen = listen;
+    this.tlsListen = List.copyOf(tlsListen);
     this.pid = pid;
     this.table = fetchTable();
   }
 
   static RemoteDataPlane adoptOrStart(Path home, InetSocketAddress listen) {
+    return adoptOrStart(home, listen, List.of());
+  }
+
+  /**
+   * @param tls HTTPS listeners for a router this starts; a router adopted keeps the listeners it
+   *     was started with (stop it with {@code kiln server --stop-all} to change them)
+   */
+  static RemoteDataPlane adoptOrStart(
+      Path home, InetSocketAddress listen, List<InetSocketAddress> tls) {
     Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
     ApiToken token = ApiToken.load(home.resolve("router").resolve(RouterProcess.TOKEN_FILE));
     Optional<RemoteDataPlane> adopted = adopt(stateFile, token);
@@ -71,6 +84,11 @@ final class RemoteDataPlane implements DataPlane {
               RouterProcess.class.getName(),
               home.toString(),
               listen.getHostString() + ":" + listen.getPort());
+      if (!tls.isEmpty())
+        pb.command()
+            .add(
+                String.join(
+                    ",", tls.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList()));
       scrub(pb.environment());
       // the options the router was measured with (heap, collector, AppCDS): after "setsid", java
       pb.command()
@@ -117,8 +135,10 @@ final class RemoteDataPlane implements DataPlane {
       long pid = s.get("pid").asLong();
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
       if (p.isEmpty() || !p.get().isAlive()) return Optional.empty();
+      List<String> tls = new java.util.ArrayList<>();
+      s.path("tls").forEach(t -> tls.add(t.asText()));
       return Optional.of(
-          new RemoteDataPlane(s.get("admin").asInt(), token, s.get("listen").asText(), pid));
+          new RemoteDataPlane(s.get("admin").asInt(), token, s.get("listen").asText(), tls, pid));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -166,7 +186,9 @@ final class RemoteDataPlane implements DataPlane {
               HttpRequest.newBuilder(URI.create(admin + "/table"))
                   .header("Authorization", authorization)
                   .timeout(Duration.ofSeconds(10))
-                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(TableFile.toJson(next))))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          Json.write(TableFile.toJson(next, TableFile.WITH_KEYS))))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
@@ -246,6 +268,11 @@ final class RemoteDataPlane implements DataPlane {
   @Override
   public String address() {
     return listen;
+  }
+
+  @Override
+  public List<String> tlsAddresses() {
+    return tlsListen;
   }
 
   /**

@@ -35,7 +35,11 @@ import java.util.concurrent.Executors;
  * file before it starts the router, so the token is in neither the router's argv nor its
  * environment, which the server scrubs.
  *
- * <p>{@code java -cp … dev.kiln.server.RouterProcess HOME HOST:PORT}
+ * <p>TLS sites arrive in {@code POST /table} with their keys (the server read them from their
+ * secrets); the router holds keys in memory only: {@code table.json} and {@code GET /table} leave
+ * them out, so a router restarted without the server serves no HTTPS until the server publishes.
+ *
+ * <p>{@code java -cp … dev.kiln.server.RouterProcess HOME HOST:PORT [TLS_HOST:PORT,...]}
  */
 public final class RouterProcess {
   static final String STATE_FILE = "router.json";
@@ -49,6 +53,9 @@ public final class RouterProcess {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args[0]);
     InetSocketAddress listen = ServerConfig.address(args[1]);
+    java.util.List<InetSocketAddress> tls = new java.util.ArrayList<>();
+    if (args.length > 2)
+      for (String a : args[2].split(",")) if (!a.isBlank()) tls.add(ServerConfig.address(a));
     Path dir = home.resolve("router");
     Files.createDirectories(dir);
     Path tableFile = dir.resolve("table.json");
@@ -56,7 +63,10 @@ public final class RouterProcess {
     RouteTable initial = TableFile.read(tableFile).orElse(RouteTable.empty());
     Router router =
         Router.start(
-            RouterConfig.builder().listen(listen.getHostString(), listen.getPort()).build(),
+            RouterConfig.builder()
+                .listen(listen.getHostString(), listen.getPort())
+                .tlsListeners(tls)
+                .build(),
             initial);
     HttpServer admin =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -140,6 +150,8 @@ public final class RouterProcess {
         ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""));
     state.put("admin", admin.getAddress().getPort());
     state.put("listen", bound.getHostString() + ":" + bound.getPort());
+    var tlsBound = state.putArray("tls");
+    router.tlsAddresses().forEach(a -> tlsBound.add(a.getHostString() + ":" + a.getPort()));
     Path tmp = dir.resolve(STATE_FILE + ".tmp");
     Files.writeString(tmp, Json.write(state));
     Files.move(

@@ -17,6 +17,8 @@ import java.util.Optional;
  *     kiln server}); otherwise it runs in this JVM ({@code kiln up}, tests)
  * @param advisories the offline advisory feed that blueprints' {@code policy: { deny-severity }} is
  *     judged against at apply ({@code kiln server --advisories PATH}); none: no admission check
+ * @param routerTls where the router listens for HTTPS ({@code kiln server --router-tls
+ *     127.0.0.1:8443}); the certificates come from services' {@code route.tls}. None: no HTTPS
  */
 public record ServerConfig(
     Path home,
@@ -25,12 +27,31 @@ public record ServerConfig(
     Clock clock,
     Map<String, String> environment,
     boolean separateRouter,
-    Optional<Path> advisories) {
+    Optional<Path> advisories,
+    java.util.List<InetSocketAddress> routerTls) {
   public static final String VERSION = "0.1.0-SNAPSHOT";
 
   public ServerConfig {
     home = home.toAbsolutePath();
     environment = Map.copyOf(environment);
+    routerTls = java.util.List.copyOf(routerTls);
+  }
+
+  public ServerConfig(
+      Path home,
+      InetSocketAddress api,
+      InetSocketAddress router,
+      Clock clock,
+      Map<String, String> environment,
+      boolean separateRouter,
+      Optional<Path> advisories) {
+    this(home, api, router, clock, environment, separateRouter, advisories, java.util.List.of());
+  }
+
+  /** The router also listens for HTTPS there (issue 18). */
+  public ServerConfig withRouterTls(java.util.List<InetSocketAddress> addresses) {
+    return new ServerConfig(
+        home, api, router, clock, environment, separateRouter, advisories, addresses);
   }
 
   public ServerConfig(
@@ -62,26 +83,28 @@ public record ServerConfig(
   }
 
   public ServerConfig withApi(InetSocketAddress a) {
-    return new ServerConfig(home, a, router, clock, environment, separateRouter, advisories);
+    return new ServerConfig(
+        home, a, router, clock, environment, separateRouter, advisories, routerTls);
   }
 
   public ServerConfig withRouter(InetSocketAddress r) {
-    return new ServerConfig(home, api, r, clock, environment, separateRouter, advisories);
+    return new ServerConfig(
+        home, api, r, clock, environment, separateRouter, advisories, routerTls);
   }
 
   /** Where secret values are looked up first, instead of this process's environment. */
   public ServerConfig withEnvironment(Map<String, String> env) {
-    return new ServerConfig(home, api, router, clock, env, separateRouter, advisories);
+    return new ServerConfig(home, api, router, clock, env, separateRouter, advisories, routerTls);
   }
 
   public ServerConfig withSeparateRouter(boolean separate) {
-    return new ServerConfig(home, api, router, clock, environment, separate, advisories);
+    return new ServerConfig(home, api, router, clock, environment, separate, advisories, routerTls);
   }
 
   /** Judge blueprints with a {@code policy:} against this feed at apply. */
   public ServerConfig withAdvisories(Path feed) {
     return new ServerConfig(
-        home, api, router, clock, environment, separateRouter, Optional.of(feed));
+        home, api, router, clock, environment, separateRouter, Optional.of(feed), routerTls);
   }
 
   /** Parses {@code host:port} (or {@code :port}, meaning 127.0.0.1). */

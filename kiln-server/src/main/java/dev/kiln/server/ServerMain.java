@@ -31,6 +31,12 @@ public final class ServerMain {
             config = config.withSeparateRouter(Boolean.parseBoolean(args[i + 1]));
         case "--api" -> config = config.withApi(ServerConfig.address(args[i + 1]));
         case "--router" -> config = config.withRouter(ServerConfig.address(args[i + 1]));
+        case "--router-tls" ->
+            config =
+                config.withRouterTls(
+                    java.util.Arrays.stream(args[i + 1].split(","))
+                        .map(ServerConfig::address)
+                        .toList());
         case "--stop-all" -> stopAll = Boolean.parseBoolean(args[i + 1]);
         case "--environment-from-stdin" -> {
           if (Boolean.parseBoolean(args[i + 1]))
@@ -104,6 +110,7 @@ public final class ServerMain {
             + cp.home().resolve("api-token")
             + ")  router http://"
             + cp.routerAddress()
+            + cp.routerTlsAddresses().stream().map(a -> " https://" + a).reduce("", String::concat)
             + "  home "
             + cp.home());
     System.out.flush();

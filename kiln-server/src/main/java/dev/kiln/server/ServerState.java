@@ -136,6 +136,8 @@ public final class ServerState {
       case JournalEvent.EnvironmentApplied a -> environments.putAll(a.environments());
       case JournalEvent.EnvPromoted p -> {}
       case JournalEvent.PromotionRefused r -> {}
+      case JournalEvent.CertificateInstalled c -> certificates.put(c.service(), c);
+      case JournalEvent.CertificateRemoved c -> certificates.remove(c.service());
     }
   }
 
@@ -148,6 +150,14 @@ public final class ServerState {
    */
   public Map<String, JournalEvent.DeclaredEnvironment> environments() {
     return java.util.Collections.unmodifiableMap(environments);
+  }
+
+  /** Each service's certificate as last installed by {@code kiln apply} (route.tls). */
+  private final Map<String, JournalEvent.CertificateInstalled> certificates =
+      new java.util.TreeMap<>();
+
+  public Map<String, JournalEvent.CertificateInstalled> certificates() {
+    return java.util.Collections.unmodifiableMap(certificates);
   }
 
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */

@@ -18,11 +18,24 @@ import java.util.TreeMap;
  *     looked up by tag in the server's store
  * @param commit the git commit of the blueprint's folder, if the client knows it
  */
-record Submission(String content, Path label, Map<String, Digest> images, Optional<String> commit) {
+record Submission(
+    String content,
+    Path label,
+    Map<String, Digest> images,
+    Optional<String> commit,
+    Map<String, String> certificates) {
   private static final int MAX_NAME = 255;
+
+  /** A PEM chain of a few certificates is a few KiB; this leaves room and stops nonsense. */
+  static final int MAX_CERTIFICATE_CHARS = 64 * 1024;
 
   Submission {
     images = Map.copyOf(images);
+    certificates = Map.copyOf(certificates);
+  }
+
+  Submission(String content, Path label, Map<String, Digest> images, Optional<String> commit) {
+    this(content, label, images, commit, Map.of());
   }
 
   /**
@@ -63,7 +76,44 @@ record Submission(String content, Path label, Map<String, Digest> images, Option
         Optional.ofNullable(body.get("commit"))
             .map(JsonNode::asText)
             .filter(c -> c.matches("[0-9a-f]{40}|[0-9a-f]{64}"));
-    return new Submission(text.asText(), label, images, commit);
+    return new Submission(text.asText(), label, images, commit, certificates(body));
+  }
+
+  /**
+   * {@code "certificates": {"certs/app.pem": "-----BEGIN CERTIFICATE-----…"}}: the content of each
+   * {@code route.tls.cert} file, keyed as the blueprint writes it, read by the client where the
+   * blueprint is (the server opens no path a client names). Public certificates only: a private key
+   * here is refused.
+   */
+  private static Map<String, String> certificates(JsonNode body) {
+    JsonNode given = body.path("certificates");
+    if (given.isMissingNode() || given.isNull()) return Map.of();
+    if (!given.isObject())
+      throw new ServerException(
+          "\"certificates\" must be an object of certificate file (as the blueprint writes it) ->"
+              + " PEM text");
+    Map<String, String> out = new TreeMap<>();
+    given
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String pem = e.getValue().asText("");
+              if (!e.getValue().isTextual() || pem.length() > MAX_CERTIFICATE_CHARS)
+                throw new ServerException(
+                    "certificates."
+                        + e.getKey()
+                        + ": must be PEM text of at most "
+                        + MAX_CERTIFICATE_CHARS
+                        + " characters");
+              if (pem.contains("PRIVATE KEY-----"))
+                throw new ServerException(
+                    "certificates."
+                        + e.getKey()
+                        + ": holds a private key; send the certificate chain only and keep the key"
+                        + " in a secret named by route.tls.key");
+              out.put(e.getKey(), pem);
+            });
+    return out;
   }
 
   /**

@@ -48,7 +48,19 @@ final class TableFile {
     }
   }
 
+  /** {@link #toJson(RouteTable, boolean)}: TLS keys included (only for {@code POST /table}). */
+  static final boolean WITH_KEYS = true;
+
+  /** The table as saved and as {@code GET /table} shows it: TLS sites without their keys. */
   static ObjectNode toJson(RouteTable t) {
+    return toJson(t, false);
+  }
+
+  /**
+   * @param withKeys include each TLS site's private key: only for the table the server sends the
+   *     router over its authenticated admin channel, never for a file
+   */
+  static ObjectNode toJson(RouteTable t, boolean withKeys) {
     ObjectNode n = Json.object();
     n.put("version", t.version());
     ArrayNode services = n.putArray("services");
@@ -77,6 +89,7 @@ final class TableFile {
         hold.put("maxQueued", s.hold().maxQueued());
         hold.put("timeout", s.hold().timeout().toString());
       }
+      s.tls().ifPresent(site -> sn.set("tls", TlsSiteJson.write(site, withKeys)));
     }
     return n;
   }
@@ -102,7 +115,7 @@ final class TableFile {
                 new InetSocketAddress(bn.get("host").asText(), bn.get("port").asInt()),
                 bn.get("weight").asInt()));
       }
-      services.add(
+      ServiceRoute route =
           new ServiceRoute(
               sn.get("service").asText(),
               new Route(sn.get("host").asText(), sn.get("path").asText()),
@@ -112,7 +125,8 @@ final class TableFile {
                   ? new dev.kiln.router.Hold(
                       sn.get("hold").get("maxQueued").asInt(),
                       java.time.Duration.parse(sn.get("hold").get("timeout").asText()))
-                  : dev.kiln.router.Hold.NONE));
+                  : dev.kiln.router.Hold.NONE);
+      services.add(TlsSiteJson.read(sn.path("tls")).map(route::withTls).orElse(route));
     }
     return new RouteTable(n.get("version").asLong(), services);
   }

@@ -36,6 +36,7 @@ public final class Views {
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("services");
           for (String s : cp.state.services().keySet()) a.add(service(s, observed));
+          n.set("certificates", EdgeTls.view(cp.state.certificates(), cp.config.clock().instant()));
           return n;
         });
   }
@@ -110,6 +111,8 @@ public final class Views {
     var r = rev.flatMap(x -> x.config().route()).orElse(RouteBuilder.DEFAULT_ROUTE);
     route.put("host", r.host());
     route.put("path", r.pathPrefix());
+    Optional.ofNullable(cp.state.certificates().get(name))
+        .ifPresent(c -> route.set("tls", EdgeTls.view(c, cp.config.clock().instant())));
     ObjectNode traffic = n.putObject("traffic");
     Traffic t = cp.state.traffic(name);
     t.weights().forEach((k, v) -> traffic.put(Integer.toString(k), v));

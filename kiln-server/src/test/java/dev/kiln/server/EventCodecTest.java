@@ -160,7 +160,19 @@ class EventCodecTest {
             Optional.empty(),
             "web in staging has no live revision",
             List.of(),
-            "promote"));
+            "promote"),
+        new JournalEvent.CertificateInstalled(
+            "web",
+            "app.example.org",
+            "certs/app.pem",
+            "ab".repeat(32),
+            java.time.Instant.parse("2027-01-31T00:00:00Z"),
+            "CN=app.example.org",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "APP_TLS_KEY",
+            true,
+            false),
+        new JournalEvent.CertificateRemoved("web", "ab".repeat(32)));
   }
 
   @ParameterizedTest
