@@ -36,6 +36,7 @@ public final class Views {
           ObjectNode n = Json.object();
           ArrayNode a = n.putArray("services");
           for (String s : cp.state.services().keySet()) a.add(service(s, observed));
+          GitViews.onThread(cp).ifPresent(g -> n.set("git", g));
           return n;
         });
   }

@@ -131,7 +131,28 @@ class EventCodecTest {
         new JournalEvent.SnapshotCreated("/srv/kiln-41.snapshot", 41, 123456, 17, "ab".repeat(32)),
         new JournalEvent.SnapshotDrill("/srv/kiln-41.snapshot", 41, true, "restored, verified"),
         new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.of(30L), "9b3f11e9"),
-        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"));
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"),
+        new JournalEvent.GitApplied(
+            "a".repeat(40),
+            "main",
+            "Ada <ada@example.com>",
+            Optional.of("ada@example.com SHA256:abc"),
+            "kiln.yaml",
+            D,
+            new TreeMap<>(Map.of("web", 3)),
+            "webhook"),
+        new JournalEvent.GitApplied(
+            "b".repeat(40),
+            "main",
+            "Ada <ada@example.com>",
+            Optional.empty(),
+            "kiln.yaml",
+            D,
+            new TreeMap<>(),
+            "poll"),
+        new JournalEvent.GitRefused(
+            "c".repeat(40), "d".repeat(40), "unsigned", "commit ccc by Eve is not signed"),
+        new JournalEvent.GitDrifted("a".repeat(40), D, D, "report"));
   }
 
   @ParameterizedTest
