@@ -116,6 +116,7 @@ public final class GitFollower implements AutoCloseable {
     try {
       check(trigger);
     } catch (RuntimeException e) {
+      if (thread.isShutdown()) return; // closing: the check was interrupted on purpose
       // a fetch that failed (network, a repository moved): the next poll tries again
       LOG.log(Level.WARNING, "git check (" + trigger + "): " + e.getMessage(), e);
     }

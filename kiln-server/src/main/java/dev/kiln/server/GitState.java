@@ -18,6 +18,7 @@ public final class GitState {
   private Optional<JournalEvent.GitRefused> refused = Optional.empty();
   private Optional<LiveBlueprint> live = Optional.empty();
   private long appliedSeq;
+  private long refusedSeq;
   private long driftReportedFor;
 
   void apply(Entry e, JournalEvent event) {
@@ -28,7 +29,10 @@ public final class GitState {
         applied = Optional.of(g);
         appliedSeq = e.seq();
       }
-      case JournalEvent.GitRefused r -> refused = Optional.of(r);
+      case JournalEvent.GitRefused r -> {
+        refused = Optional.of(r);
+        refusedSeq = e.seq();
+      }
       case JournalEvent.GitDrifted d -> driftReportedFor = live.map(LiveBlueprint::seq).orElse(0L);
       default -> {}
     }
@@ -40,6 +44,11 @@ public final class GitState {
 
   public Optional<JournalEvent.GitRefused> refused() {
     return refused;
+  }
+
+  /** The last refusal when it came after the last applied commit (still news). */
+  public Optional<JournalEvent.GitRefused> refusedSinceApplied() {
+    return refusedSeq > appliedSeq ? refused : Optional.empty();
   }
 
   public Optional<LiveBlueprint> live() {

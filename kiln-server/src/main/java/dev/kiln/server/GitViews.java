@@ -55,7 +55,7 @@ final class GitViews {
               a.signer().ifPresent(s -> c.put("signer", s));
               c.put("blueprint", a.blueprint().toString());
             });
-    git.refused()
+    git.refusedSinceApplied()
         .ifPresent(
             r -> {
               ObjectNode c = n.putObject("refused");

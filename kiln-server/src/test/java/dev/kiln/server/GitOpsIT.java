@@ -65,15 +65,14 @@ class GitOpsIT {
   }
 
   private GitFollower follow(KilnFixture k, Duration interval) {
+    return follow(k, interval, GitOptions.Drift.REPORT);
+  }
+
+  private GitFollower follow(KilnFixture k, Duration interval, GitOptions.Drift drift) {
     return GitFollower.start(
         k.cp,
         new GitOptions(
-            repo.dir().toString(),
-            "main",
-            "kiln.yaml",
-            interval,
-            Optional.of(allowed),
-            GitOptions.Drift.REPORT));
+            repo.dir().toString(), "main", "kiln.yaml", interval, Optional.of(allowed), drift));
   }
 
   private static JsonNode awaitEntry(KilnFixture k, String kind, String commit) {
@@ -118,6 +117,16 @@ class GitOpsIT {
         assertThat(page(k)).isEqualTo("A");
 
         String second = site("B").commitSigned(alice, "serve B");
+        // the webhook wants the token on TCP like every route
+        assertThat(
+                k.http
+                    .send(
+                        HttpRequest.newBuilder(URI.create(k.api() + "/v1/hooks/git"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode())
+            .isEqualTo(401);
         assertThat(webhook(k)).isEqualTo(202);
         JsonNode viaHook = awaitEntry(k, "git-applied", second).get("body");
         assertThat(viaHook.get("trigger").asText()).isEqualTo("webhook");
@@ -200,6 +209,31 @@ class GitOpsIT {
       JsonNode git = k.json(k.get("/v1/git"));
       assertThat(git.get("inSync").asBoolean()).isFalse();
       assertThat(git.get("drift").get("actor").asText()).contains("tester@it");
+    }
+  }
+
+  @Test
+  void withGitDriftRevert_aManualApplyIsUndone_byTheCommitsBlueprint() throws Exception {
+    String good = site("A").commitSigned(alice, "serve A");
+    try (KilnFixture k = new KilnFixture(tmp).start();
+        GitFollower f = follow(k, Duration.ofMillis(300), GitOptions.Drift.REVERT)) {
+      awaitEntry(k, "git-applied", good);
+      k.apply(k.blueprint("b", "rolling: { max-surge: 1, max-unavailable: 0 }"));
+      assertThat(awaitEntry(k, "git-drifted", good).get("body").get("response").asText())
+          .isEqualTo("revert");
+      Await.untilTrue(
+          "the commit's blueprint serves again",
+          () -> {
+            try {
+              JsonNode git = k.json(k.get("/v1/git"));
+              return git.path("inSync").asBoolean() && page(k).equals("A");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      JsonNode entries = k.json(k.get("/v1/journal?kind=git-applied")).get("entries");
+      assertThat(entries.get(entries.size() - 1).get("body").get("trigger").asText())
+          .startsWith("revert drift");
     }
   }
 }
