@@ -124,6 +124,7 @@ public final class GitFollower implements AutoCloseable {
 
   /** Fetches the branch and, if its head is new, judges and applies it. */
   void check(String trigger) {
+    long started = System.nanoTime();
     String head = mirror.fetch();
     GitState git = cp.executor.call(() -> cp.state.git());
     Optional<String> last =
@@ -167,6 +168,13 @@ public final class GitFollower implements AutoCloseable {
       if (v instanceof SignatureVerdict.Signed s)
         signer = Optional.of(s.principals() + " " + s.fingerprint());
     }
+    LOG.fine(
+        () ->
+            "git: fetched and checked "
+                + range.size()
+                + " commit(s) in "
+                + (System.nanoTime() - started) / 1_000_000
+                + " ms");
     applyCommit(mirror.commit(head), signer, trigger);
   }
 
@@ -180,6 +188,7 @@ public final class GitFollower implements AutoCloseable {
     String sha = commit.sha();
     applying = Optional.of(sha);
     Path work = cp.home().resolve("git/work");
+    long t0 = System.nanoTime();
     try {
       mirror.exportAtomically(sha, work);
       Path file = work.resolve(options.path()).normalize();
@@ -216,6 +225,7 @@ public final class GitFollower implements AutoCloseable {
       } catch (KilnException e) {
         return refuse(sha, sha, RangeCheck.Reason.INVALID_BLUEPRINT, located(e, work));
       }
+      long t1 = System.nanoTime();
       Optional<String> failed = awaitRollouts(applied.rollouts());
       if (failed.isPresent())
         return refuse(sha, sha, RangeCheck.Reason.ROLLOUT_FAILED, failed.get());
@@ -231,7 +241,16 @@ public final class GitFollower implements AutoCloseable {
               trigger);
       cp.executor.call(
           () -> cp.rec.append(actor(), "git: " + sha.substring(0, 12) + " serving", done));
-      LOG.info("git: applied " + sha + " (" + trigger + ")");
+      LOG.info(
+          "git: applied "
+              + sha
+              + " ("
+              + trigger
+              + "): exported, baked and planned in "
+              + (t1 - t0) / 1_000_000
+              + " ms, rolled out in "
+              + (System.nanoTime() - t1) / 1_000_000
+              + " ms");
       return done;
     } finally {
       applying = Optional.empty();
