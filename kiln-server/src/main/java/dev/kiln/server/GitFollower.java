@@ -307,7 +307,11 @@ public final class GitFollower implements AutoCloseable {
                   + ": the rollout to revision "
                   + r.to()
                   + " was aborted ("
-                  + now.get().conditions()
+                  + now.get().conditions().stream()
+                      .filter(c -> c.status())
+                      .map(c -> c.reason() + ": " + c.message())
+                      .findFirst()
+                      .orElse("no reason recorded")
                   + "); revision "
                   + now.get().from()
                   + " serves on");

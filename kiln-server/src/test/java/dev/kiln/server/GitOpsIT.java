@@ -236,4 +236,28 @@ class GitOpsIT {
           .startsWith("revert drift");
     }
   }
+
+  @Test
+  void aCommitWhoseRolloutFails_isRefusedAsRolloutFailed_andTheLastGoodCommitServes()
+      throws Exception {
+    String good = site("A").commitSigned(alice, "serve A");
+    try (KilnFixture k = new KilnFixture(tmp).start();
+        GitFollower f = follow(k, Duration.ofHours(1))) {
+      awaitEntry(k, "git-applied", good);
+      site("B");
+      String yaml = Files.readString(repo.dir().resolve("kiln.yaml"));
+      // never healthy: the health page does not exist in the new revision's image
+      repo.write(
+          "kiln.yaml",
+          yaml.replace("http: /health.html", "http: /missing.html")
+              .replace("    replicas: 2\n", "    replicas: 2\n    progress-deadline: 3s\n"));
+      String failing = repo.commitSigned(alice, "B, but never healthy");
+      assertThat(webhook(k)).isEqualTo(202);
+      JsonNode refused = awaitEntry(k, "git-refused", failing).get("body");
+      assertThat(refused.get("reason").asText()).isEqualTo("rollout-failed");
+      assertThat(refused.get("error").asText()).contains("service web", "revision 2", "aborted");
+      assertThat(page(k)).isEqualTo("A");
+      assertThat(k.json(k.get("/v1/git")).get("applied").get("commit").asText()).isEqualTo(good);
+    }
+  }
 }
