@@ -260,4 +260,21 @@ class GitOpsIT {
       assertThat(k.json(k.get("/v1/git")).get("applied").get("commit").asText()).isEqualTo(good);
     }
   }
+
+  @Test
+  void aRewrittenHistory_isRefusedAsNotAFastForward_evenWhenSigned() throws Exception {
+    String base = site("A").commitSigned(alice, "serve A");
+    String applied = site("B").commitSigned(alice, "serve B");
+    try (KilnFixture k = new KilnFixture(tmp).start();
+        GitFollower f = follow(k, Duration.ofHours(1))) {
+      awaitEntry(k, "git-applied", applied);
+      repo.git("reset", "-q", "--hard", base);
+      String rewritten = site("C").commitSigned(alice, "serve C instead of B");
+      assertThat(webhook(k)).isEqualTo(202);
+      JsonNode refused = awaitEntry(k, "git-refused", rewritten).get("body");
+      assertThat(refused.get("reason").asText()).isEqualTo("not-fast-forward");
+      assertThat(refused.get("error").asText()).contains(applied, "rewritten");
+      assertThat(page(k)).isEqualTo("B");
+    }
+  }
 }
