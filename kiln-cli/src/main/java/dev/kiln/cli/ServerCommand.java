@@ -92,6 +92,7 @@ public final class ServerCommand implements Callable<Integer> {
     java.nio.file.Path dir = snapshotDir.orElse(home.home().resolve("snapshots"));
     java.util.Optional<dev.kiln.server.GitOptions> following =
         git == null ? java.util.Optional.empty() : java.util.Optional.of(gitOptions(git));
+    following.ifPresent(dev.kiln.server.GitFollower::preflight);
     ServerMain.runUntilStopped(
         c,
         cp -> {

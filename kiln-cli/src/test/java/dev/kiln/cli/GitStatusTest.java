@@ -63,4 +63,17 @@ class GitStatusTest {
     new CommandLine(none).parseArgs();
     assertThat(Optional.ofNullable(none.git)).isEmpty();
   }
+
+  @Test
+  void aBadAllowedSignersFile_stopsTheServerBeforeItStarts(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path signers = tmp.resolve("allowed_signers");
+    java.nio.file.Files.writeString(signers, "alice@example.com ssh-ed25519 !!!\n");
+    ServerCommand cmd = new ServerCommand();
+    new CommandLine(cmd)
+        .parseArgs("--git", tmp.toString(), "--allowed-signers", signers.toString());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.kiln.server.GitFollower.preflight(ServerCommand.gitOptions(cmd.git)))
+        .hasMessageContaining(signers + ":1:");
+  }
 }

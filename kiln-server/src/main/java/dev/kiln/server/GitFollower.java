@@ -73,6 +73,14 @@ public final class GitFollower implements AutoCloseable {
             });
   }
 
+  /**
+   * Refuses, before the server starts, what would stop the follower later: an allowed signers file
+   * that cannot be read or has a line Kiln cannot honour (named by file:line).
+   */
+  public static void preflight(GitOptions options) {
+    options.allowedSigners().ifPresent(AllowedSigners::load);
+  }
+
   /** Starts following: a first check now, then one every interval. */
   public static GitFollower start(ControlPlane cp, GitOptions options) {
     GitFollower f = new GitFollower(cp, options);
