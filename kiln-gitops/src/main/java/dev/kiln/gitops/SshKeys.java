@@ -16,8 +16,8 @@ import java.util.Base64;
 
 /**
  * SSH public-key blobs (RFC 4253 §6.6, RFC 8709) as JDK keys, and their {@code SHA256:}
- * fingerprints as {@code ssh-keygen -l} prints them. Ed25519 and RSA: what {@code ssh-keygen} makes
- * by default and what git's SSH signing is used with.
+ * fingerprints as {@code ssh-keygen -l} prints them: Ed25519, RSA and ECDSA on the NIST curves, the
+ * key types {@code ssh-keygen} makes without a security key.
  */
 final class SshKeys {
   private SshKeys() {}
@@ -78,13 +78,55 @@ final class SshKeys {
           BigInteger n = new BigInteger(w.string());
           yield KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
         }
+        case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521" -> {
+          String curve = w.text();
+          if (!type.endsWith(curve))
+            throw new GitOpsException("an " + type + " key on curve " + curve);
+          yield ecdsa(curve, w.string());
+        }
         default ->
             throw new GitOpsException(
-                "SSH key type " + type + " is not supported; use ssh-ed25519 or ssh-rsa keys");
+                "SSH key type "
+                    + type
+                    + " is not supported; use ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256/384/521"
+                    + " keys");
       };
     } catch (GeneralSecurityException e) {
       throw new GitOpsException("malformed " + type + " key: " + e.getMessage(), e);
     }
+  }
+
+  /** RFC 5656 §3.1: the curve's name and its point, uncompressed (0x04 || x || y). */
+  private static PublicKey ecdsa(String curve, byte[] q) throws GeneralSecurityException {
+    String jdkCurve =
+        switch (curve) {
+          case "nistp256" -> "secp256r1";
+          case "nistp384" -> "secp384r1";
+          default -> "secp521r1";
+        };
+    int n = fieldBytes(curve);
+    if (q.length != 1 + 2 * n || q[0] != 4)
+      throw new GitOpsException(
+          "an " + curve + " point must be uncompressed, " + (1 + 2 * n) + " bytes");
+    java.security.AlgorithmParameters p = java.security.AlgorithmParameters.getInstance("EC");
+    p.init(new java.security.spec.ECGenParameterSpec(jdkCurve));
+    java.security.spec.ECParameterSpec spec =
+        p.getParameterSpec(java.security.spec.ECParameterSpec.class);
+    java.security.spec.ECPoint point =
+        new java.security.spec.ECPoint(
+            new BigInteger(1, Arrays.copyOfRange(q, 1, 1 + n)),
+            new BigInteger(1, Arrays.copyOfRange(q, 1 + n, q.length)));
+    return KeyFactory.getInstance("EC")
+        .generatePublic(new java.security.spec.ECPublicKeySpec(point, spec));
+  }
+
+  /** The size of a coordinate (and of r and s) on an SSH ECDSA curve. */
+  static int fieldBytes(String curve) {
+    return switch (curve) {
+      case "nistp256" -> 32;
+      case "nistp384" -> 48;
+      default -> 66;
+    };
   }
 
   /** RFC 8032 §5.1.3: y little-endian, the top bit of the last byte is x's parity. */

@@ -83,9 +83,16 @@ record SshSignature(
             // PROTOCOL.sshsig forbids ssh-rsa (SHA-1) signatures
             case "rsa-sha2-512" -> keyType.equals("ssh-rsa") ? "SHA512withRSA" : "";
             case "rsa-sha2-256" -> keyType.equals("ssh-rsa") ? "SHA256withRSA" : "";
+            case "ecdsa-sha2-nistp256" ->
+                keyType.equals(sigType) ? "SHA256withECDSAinP1363Format" : "";
+            case "ecdsa-sha2-nistp384" ->
+                keyType.equals(sigType) ? "SHA384withECDSAinP1363Format" : "";
+            case "ecdsa-sha2-nistp521" ->
+                keyType.equals(sigType) ? "SHA512withECDSAinP1363Format" : "";
             default -> "";
           };
       if (jdkSig.isEmpty()) return false;
+      if (sigType.startsWith("ecdsa-")) sigBytes = p1363(sigBytes, sigType);
       PublicKey key = SshKeys.publicKey(publicKey);
       Signature v = Signature.getInstance(jdkSig);
       v.initVerify(key);
@@ -94,6 +101,23 @@ record SshSignature(
     } catch (GeneralSecurityException | GitOpsException e) {
       return false;
     }
+  }
+
+  /** RFC 5656 §3.1.2: {@code mpint r, mpint s} as the fixed-width r || s the JDK verifies. */
+  private static byte[] p1363(byte[] sshSig, String sigType) {
+    int n = SshKeys.fieldBytes(sigType.substring(sigType.lastIndexOf('-') + 1));
+    SshKeys.Wire w = new SshKeys.Wire(sshSig);
+    byte[] out = new byte[2 * n];
+    fixed(new java.math.BigInteger(w.string()), out, 0, n);
+    fixed(new java.math.BigInteger(w.string()), out, n, n);
+    return out;
+  }
+
+  private static void fixed(java.math.BigInteger v, byte[] out, int at, int n) {
+    byte[] b = v.toByteArray();
+    int skip = Math.max(0, b.length - n); // an mpint's leading zero
+    if (b.length - skip > n) throw new GitOpsException("ECDSA signature value too long");
+    System.arraycopy(b, skip, out, at + n - (b.length - skip), b.length - skip);
   }
 
   String fingerprint() {

@@ -2,7 +2,7 @@
  * GitOps' git side, without the server: {@link dev.kiln.gitops.GitMirror} keeps a bare clone of the
  * followed branch (JGit) and exports a commit's files for baking; {@link
  * dev.kiln.gitops.CommitSignatures} verifies each commit's SSH signature (the SSHSIG format git
- * writes with {@code gpg.format=ssh}) with the JDK's Ed25519 and RSA, against an {@link
+ * writes with {@code gpg.format=ssh}) with the JDK's Ed25519, RSA and ECDSA, against an {@link
  * dev.kiln.gitops.AllowedSigners} file; {@link dev.kiln.gitops.RangeCheck} is the pure decision
  * that every commit of a range, not only the head, is signed by an allowed signer.
  *

@@ -80,6 +80,41 @@ class CommitSignaturesIT {
   }
 
   @Test
+  void ecdsaSignedCommits_onEachCurve_areSigned() throws Exception {
+    for (String bits : new String[] {"256", "384", "521"}) {
+      SignedGitRepo.Key k = ecdsaKey("carol-" + bits, bits);
+      Files.writeString(
+          allowed, Files.readString(allowed) + k.allowedSignersLine("carol@example.com") + "\n");
+      String sha = repo.write("a", bits + "\n").commitSigned(k, "ecdsa " + bits);
+      assertThat(verdict(sha)).as("nistp" + bits).isInstanceOf(SignatureVerdict.Signed.class);
+      assertThat(gitVerifies(sha)).isTrue();
+    }
+  }
+
+  private SignedGitRepo.Key ecdsaKey(String name, String bits) throws Exception {
+    Path k = tmp.resolve(name);
+    Process p =
+        new ProcessBuilder(
+                "ssh-keygen",
+                "-q",
+                "-t",
+                "ecdsa",
+                "-b",
+                bits,
+                "-N",
+                "",
+                "-C",
+                name,
+                "-f",
+                k.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor()).isZero();
+    String[] pub = Files.readString(tmp.resolve(name + ".pub")).strip().split(" ");
+    return new SignedGitRepo.Key(k, pub[0] + " " + pub[1]);
+  }
+
+  @Test
   void unsignedCommit_isUnsigned() {
     String sha = repo.write("a", "1\n").commitUnsigned("plain");
     assertThat(verdict(sha)).isInstanceOf(SignatureVerdict.Unsigned.class);
