@@ -221,19 +221,23 @@ class GitOpsIT {
       k.apply(k.blueprint("b", "rolling: { max-surge: 1, max-unavailable: 0 }"));
       assertThat(awaitEntry(k, "git-drifted", good).get("body").get("response").asText())
           .isEqualTo("revert");
-      Await.untilTrue(
-          "the commit's blueprint serves again",
-          () -> {
-            try {
-              JsonNode git = k.json(k.get("/v1/git"));
-              return git.path("inSync").asBoolean() && page(k).equals("A");
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          });
-      JsonNode entries = k.json(k.get("/v1/journal?kind=git-applied")).get("entries");
-      assertThat(entries.get(entries.size() - 1).get("body").get("trigger").asText())
-          .startsWith("revert drift");
+      // the revert is journaled once its rollout serves the commit's blueprint again
+      JsonNode revert =
+          Await.until(
+              "git-applied by the revert",
+              () -> {
+                try {
+                  for (JsonNode e : k.json(k.get("/v1/journal?kind=git-applied")).get("entries"))
+                    if (e.path("body").path("trigger").asText().startsWith("revert drift"))
+                      return Optional.of(e.get("body"));
+                  return Optional.empty();
+                } catch (Exception ex) {
+                  throw new IllegalStateException(ex);
+                }
+              });
+      assertThat(revert.get("commit").asText()).isEqualTo(good);
+      assertThat(page(k)).isEqualTo("A");
+      assertThat(k.json(k.get("/v1/git")).get("inSync").asBoolean()).isTrue();
     }
   }
 
