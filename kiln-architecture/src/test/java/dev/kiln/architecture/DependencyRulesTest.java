@@ -153,6 +153,23 @@ class DependencyRulesTest {
   }
 
   @Test
+  void gitops_knowsGitAndSignatures_notTheServerOrController() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.kiln.gitops..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.kiln.controller..",
+            "dev.kiln.server..",
+            "dev.kiln.router..",
+            "dev.kiln.runtime..",
+            "dev.kiln.image..",
+            "dev.kiln.cli..")
+        .check(kiln);
+  }
+
+  @Test
   void cli_usesTheServerOnlyToStartOne() {
     noClasses()
         .that()

@@ -84,6 +84,9 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Where scheduled snapshots go (default: $KILN_HOME/snapshots).")
   Optional<java.nio.file.Path> snapshotDir = Optional.empty();
 
+  @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Follow a git branch (GitOps):%n")
+  GitFlags git;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig c = config(home, api, router).withSeparateRouter(!inProcessRouter);
@@ -97,13 +100,37 @@ public final class ServerCommand implements Callable<Integer> {
     if (snapshotEvery.isPresent() && !snapshotEvery.get().isPositive())
       throw new dev.kiln.model.KilnException("--snapshot-every must be positive");
     java.nio.file.Path dir = snapshotDir.orElse(home.home().resolve("snapshots"));
+    java.util.Optional<dev.kiln.server.GitOptions> following =
+        git == null ? java.util.Optional.empty() : java.util.Optional.of(gitOptions(git));
+    following.ifPresent(dev.kiln.server.GitFollower::preflight);
     ServerMain.runUntilStopped(
         c,
-        cp ->
-            snapshotEvery.isPresent()
-                ? dev.kiln.server.SnapshotSchedule.start(cp, snapshotEvery.get(), dir, snapshotKeep)
-                : () -> {});
+        cp -> {
+          AutoCloseable snapshots =
+              snapshotEvery.isPresent()
+                  ? dev.kiln.server.SnapshotSchedule.start(
+                      cp, snapshotEvery.get(), dir, snapshotKeep)
+                  : () -> {};
+          AutoCloseable follower =
+              following.isPresent()
+                  ? dev.kiln.server.GitFollower.start(cp, following.get())
+                  : () -> {};
+          return () -> {
+            follower.close();
+            snapshots.close();
+          };
+        });
     return 0;
+  }
+
+  static dev.kiln.server.GitOptions gitOptions(GitFlags g) {
+    return new dev.kiln.server.GitOptions(
+        g.sourceAsGiven(),
+        g.branch,
+        g.path,
+        g.interval,
+        g.allowedSigners.map(p -> p.toAbsolutePath().normalize()),
+        dev.kiln.server.GitOptions.Drift.parse(g.drift));
   }
 
   static ServerConfig config(HomeOption home, Optional<String> api, Optional<String> router) {

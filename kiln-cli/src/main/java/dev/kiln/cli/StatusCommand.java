@@ -42,7 +42,10 @@ public final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
     else if (service.isPresent()) out.print(service(answer));
-    else out.print(services(answer.path("services")) + certificates(answer.path("certificates")));
+    else {
+      out.print(services(answer.path("services")) + certificates(answer.path("certificates")));
+      if (answer.path("git").isObject()) out.print(GitStatus.line(answer.get("git")));
+    }
     out.flush();
     return 0;
   }

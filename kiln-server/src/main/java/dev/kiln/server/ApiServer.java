@@ -167,6 +167,8 @@ final class ApiServer implements AutoCloseable {
         yield new ApiResponse(200, "application/x-ndjson", out.toByteArray());
       }
       case "POST /v1/snapshots" -> ApiResponse.json(200, Snapshots.post(cp, body(ex), actor));
+      case "POST /v1/hooks/git" -> ApiResponse.json(202, GitViews.hook(cp));
+      case "GET /v1/git" -> ApiResponse.json(200, GitViews.status(cp));
       case "GET /v1/openapi.yaml" -> {
         try (InputStream in = ApiServer.class.getResourceAsStream("openapi.yaml")) {
           yield new ApiResponse(200, "application/yaml", in.readAllBytes());

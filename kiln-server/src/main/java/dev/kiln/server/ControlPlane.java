@@ -45,6 +45,9 @@ public final class ControlPlane implements AutoCloseable {
   final Intents intents;
   private final ApiServer api;
 
+  /** The branch this server follows ({@code kiln server --git}); set by {@link GitFollower}. */
+  volatile Optional<GitFollower> git = Optional.empty();
+
   private ControlPlane(
       ServerConfig config,
       ServerState state,

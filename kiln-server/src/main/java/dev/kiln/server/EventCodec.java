@@ -222,6 +222,29 @@ public final class EventCodec {
         n.put("service", e.service());
         n.put("fingerprint", e.fingerprint());
       }
+      case JournalEvent.GitApplied e -> {
+        n.put("commit", e.commit());
+        n.put("branch", e.branch());
+        n.put("author", e.author());
+        e.signer().ifPresent(v -> n.put("signer", v));
+        n.put("path", e.path());
+        n.put("blueprint", e.blueprint().toString());
+        ObjectNode revs = n.putObject("revisions");
+        e.revisions().forEach(revs::put);
+        n.put("trigger", e.trigger());
+      }
+      case JournalEvent.GitRefused e -> {
+        n.put("commit", e.commit());
+        n.put("head", e.head());
+        n.put("reason", e.reason());
+        n.put("error", e.error());
+      }
+      case JournalEvent.GitDrifted e -> {
+        n.put("commit", e.commit());
+        n.put("expected", e.expected().toString());
+        n.put("live", e.live().toString());
+        n.put("response", e.response());
+      }
     }
     return n;
   }
@@ -417,6 +440,27 @@ public final class EventCodec {
                 field(n, "hsts").asBoolean());
         case "certificate-removed" ->
             new JournalEvent.CertificateRemoved(text(n, "service"), text(n, "fingerprint"));
+        case "git-applied" -> {
+          TreeMap<String, Integer> revs = new TreeMap<>();
+          field(n, "revisions")
+              .fields()
+              .forEachRemaining(f -> revs.put(f.getKey(), f.getValue().asInt()));
+          yield new JournalEvent.GitApplied(
+              text(n, "commit"),
+              text(n, "branch"),
+              text(n, "author"),
+              opt(n, "signer"),
+              text(n, "path"),
+              digest(n, "blueprint"),
+              revs,
+              text(n, "trigger"));
+        }
+        case "git-refused" ->
+            new JournalEvent.GitRefused(
+                text(n, "commit"), text(n, "head"), text(n, "reason"), text(n, "error"));
+        case "git-drifted" ->
+            new JournalEvent.GitDrifted(
+                text(n, "commit"), digest(n, "expected"), digest(n, "live"), text(n, "response"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

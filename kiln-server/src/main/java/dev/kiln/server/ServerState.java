@@ -70,7 +70,16 @@ public final class ServerState {
 
   public void apply(Entry e) {
     lastSeq = e.seq();
-    apply(e, EventCodec.decode(e));
+    JournalEvent event = EventCodec.decode(e);
+    git.apply(e, event);
+    apply(e, event);
+  }
+
+  /** What {@code kiln server --git} applied, refused, and whether the live blueprint is its. */
+  private final GitState git = new GitState();
+
+  public GitState git() {
+    return git;
   }
 
   // Exhaustive over the sealed family, without a default: a new kind must say what it changes.
@@ -138,6 +147,10 @@ public final class ServerState {
       case JournalEvent.PromotionRefused r -> {}
       case JournalEvent.CertificateInstalled c -> certificates.put(c.service(), c);
       case JournalEvent.CertificateRemoved c -> certificates.remove(c.service());
+      // projected by GitState (with blueprint-applied), above
+      case JournalEvent.GitApplied g -> {}
+      case JournalEvent.GitRefused g -> {}
+      case JournalEvent.GitDrifted g -> {}
     }
   }
 

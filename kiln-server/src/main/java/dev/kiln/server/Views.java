@@ -37,6 +37,7 @@ public final class Views {
           ArrayNode a = n.putArray("services");
           for (String s : cp.state.services().keySet()) a.add(service(s, observed));
           n.set("certificates", EdgeTls.view(cp.state.certificates(), cp.config.clock().instant()));
+          GitViews.onThread(cp).ifPresent(g -> n.set("git", g));
           return n;
         });
   }

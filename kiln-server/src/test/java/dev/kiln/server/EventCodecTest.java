@@ -172,7 +172,28 @@ class EventCodecTest {
             "APP_TLS_KEY",
             true,
             false),
-        new JournalEvent.CertificateRemoved("web", "ab".repeat(32)));
+        new JournalEvent.CertificateRemoved("web", "ab".repeat(32)),
+        new JournalEvent.GitApplied(
+            "a".repeat(40),
+            "main",
+            "Ada <ada@example.com>",
+            Optional.of("ada@example.com SHA256:abc"),
+            "kiln.yaml",
+            D,
+            new TreeMap<>(Map.of("web", 3)),
+            "webhook"),
+        new JournalEvent.GitApplied(
+            "b".repeat(40),
+            "main",
+            "Ada <ada@example.com>",
+            Optional.empty(),
+            "kiln.yaml",
+            D,
+            new TreeMap<>(),
+            "poll"),
+        new JournalEvent.GitRefused(
+            "c".repeat(40), "d".repeat(40), "unsigned", "commit ccc by Eve is not signed"),
+        new JournalEvent.GitDrifted("a".repeat(40), D, D, "report"));
   }
 
   @ParameterizedTest
