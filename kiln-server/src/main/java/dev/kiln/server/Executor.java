@@ -204,7 +204,6 @@ final class Executor implements AutoCloseable {
       ObservedInstance o;
       if (!s.running()) {
         limitKills.observe(ACTOR, id, revision, s);
-        if (!leaving.contains(id)) moves.observe(id, revision, s); // not one Kiln is stopping
         o =
             new ObservedInstance(
                 id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
@@ -214,6 +213,7 @@ final class Executor implements AutoCloseable {
             new ObservedInstance(
                 id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
       }
+      if (!leaving.contains(id)) moves.observe(o, s); // dead on another host: moves if replaced
       out.add(new Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.controller.ObservedInstance;
 import dev.kiln.runtime.InstanceStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,11 +10,12 @@ import java.util.Set;
 
 /**
  * Journals where an instance moved when the runtime places instances on several hosts (a swarm): an
- * instance that ended on its node outside any stop of Kiln's (the node lost, the task failed) is
- * replaced by the healer or the rollout like any that exited, and the engine places the replacement
- * on a live node. When that replacement of the same service and revision starts on another node,
- * this appends {@code instance-moved} (from-node, to-node, the runtime's reason), after the
- * healer's {@code instance-replaced} and {@code instance-starting} — a fact for the audit trail,
+ * instance on another host that is dead — it ended there outside any stop of Kiln's (its node lost,
+ * its task failed), or it failed its health checks there (a lost node is often noticed by the
+ * checks first) — is replaced by the healer or the rollout like any dead instance, and the engine
+ * places the replacement on a live node. When that replacement of the same service and revision
+ * starts on another node, this appends {@code instance-moved} (from-node, to-node, why), after the
+ * planner's {@code instance-replaced} and {@code instance-starting} — a fact for the audit trail,
  * like {@link LimitKills}. Instances on this host (no {@link InstanceStatus#host()}) never move.
  * Runs on the executor's thread only.
  */
@@ -33,10 +35,10 @@ final class Moves {
     this.rec = rec;
   }
 
-  /** An observed instance: remembered once if it ended on another host. */
-  void observe(String id, int revision, InstanceStatus status) {
-    lost(id, revision, status)
-        .filter(l -> seen.add(id))
+  /** An observed instance: remembered once if it is dead on another host. */
+  void observe(ObservedInstance instance, InstanceStatus status) {
+    lost(instance, status)
+        .filter(l -> seen.add(l.instance()))
         .ifPresent(
             l -> {
               if (pending.size() >= MAX_PENDING) pending.removeFirst();
@@ -61,16 +63,23 @@ final class Moves {
         });
   }
 
-  /** Pure: whether an observed instance ended on another host. */
-  static Optional<Lost> lost(String id, int revision, InstanceStatus status) {
-    if (status.running() || status.host().isEmpty()) return Optional.empty();
+  /**
+   * Pure: whether an observed instance is dead on another host (what the healer and the rollout
+   * replace), and why, in the runtime's words when it ended.
+   */
+  static Optional<Lost> lost(ObservedInstance instance, InstanceStatus status) {
+    if (!instance.isDead() || status.host().isEmpty()) return Optional.empty();
+    String node = status.host().get();
+    String reason =
+        status.running()
+            ? "persistently unhealthy on node "
+                + node
+                + " ("
+                + instance.consecutiveFailures()
+                + " failed checks)"
+            : status.detail().orElse("exited on node " + node);
     return Optional.of(
-        new Lost(
-            status.spec().service(),
-            revision,
-            id,
-            status.host().get(),
-            status.detail().orElse("exited")));
+        new Lost(instance.service(), instance.revision(), instance.id(), node, reason));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.controller.ObservedInstance;
 import dev.kiln.model.Digest;
 import dev.kiln.runtime.InstanceStatus;
 import dev.kiln.testkit.Instances;
@@ -30,6 +31,10 @@ class MovesTest {
   static final Moves.Lost LOST =
       new Moves.Lost("web", 2, "web-2-a", "10.0.0.3", "lost: node 10.0.0.3 is down (task t1)");
 
+  static ObservedInstance observed(String id, ObservedInstance.Phase phase, int failures) {
+    return new ObservedInstance(id, "web", 2, phase, T, failures);
+  }
+
   @Test
   void anInstanceEndedOnAnotherHost_isLost_withTheNodeAndTheRuntimesReason() {
     InstanceStatus exited =
@@ -39,23 +44,35 @@ class MovesTest {
             InstanceStatus.State.EXITED,
             Optional.of("10.0.0.3"),
             "lost: node 10.0.0.3 is down (task t1)");
-    assertThat(Moves.lost("web-2-a", 2, exited)).contains(LOST);
+    assertThat(Moves.lost(observed("web-2-a", ObservedInstance.Phase.EXITED, 0), exited))
+        .contains(LOST);
   }
 
   @Test
-  void runningInstances_andInstancesOnThisHost_areNeverLost() {
-    assertThat(
-            Moves.lost(
-                "web-2-a",
+  void anInstanceFailingItsChecksOnAnotherHost_isLost_beforeTheEngineSaysSo() {
+    InstanceStatus stillRunning =
+        status("web-2-a", 2, InstanceStatus.State.RUNNING, Optional.of("10.0.0.3"), "running");
+    assertThat(Moves.lost(observed("web-2-a", ObservedInstance.Phase.UNHEALTHY, 3), stillRunning))
+        .contains(
+            new Moves.Lost(
+                "web",
                 2,
-                status("web-2-a", 2, InstanceStatus.State.RUNNING, Optional.of("10.0.0.3"), "ok")))
-        .isEmpty();
-    assertThat(
-            Moves.lost(
                 "web-2-a",
-                2,
-                status("web-2-a", 2, InstanceStatus.State.EXITED, Optional.empty(), "exit 1")))
+                "10.0.0.3",
+                "persistently unhealthy on node 10.0.0.3 (3 failed checks)"));
+  }
+
+  @Test
+  void liveInstances_andInstancesOnThisHost_areNeverLost() {
+    InstanceStatus running =
+        status("web-2-a", 2, InstanceStatus.State.RUNNING, Optional.of("10.0.0.3"), "ok");
+    assertThat(Moves.lost(observed("web-2-a", ObservedInstance.Phase.HEALTHY, 0), running))
         .isEmpty();
+    assertThat(Moves.lost(observed("web-2-a", ObservedInstance.Phase.STARTING, 1), running))
+        .isEmpty();
+    InstanceStatus local =
+        status("web-2-a", 2, InstanceStatus.State.EXITED, Optional.empty(), "exit 1");
+    assertThat(Moves.lost(observed("web-2-a", ObservedInstance.Phase.EXITED, 0), local)).isEmpty();
   }
 
   @Test
