@@ -43,9 +43,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * sends requests through Kiln's router the whole time. A blue-green and then a canary with analysis
  * (the router's error rate for the canary) roll the three instances over the three hosts with no
  * failed request; then a host is lost (its link set down, its engine and instances killed): the
- * driver reports its instances lost, the healer replaces them, the swarm places them on the others,
- * the journal says where each went ({@code instance-moved}) and the router no longer sends to the
- * dead host. Figures are logged as {@code SWARM-BENCH} lines.
+ * driver reports its instances lost (or their checks fail first), the healer replaces them, the
+ * swarm places them on the others, the journal says where each went ({@code instance-moved}) and
+ * the router no longer sends to the dead host. Figures are logged as {@code SWARM-BENCH} lines,
+ * with the swarm's own rolling update between the same images as the peer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmStrategiesIT {
@@ -325,7 +326,16 @@ class SwarmStrategiesIT {
         .get("services")
         .forEach(s -> s.get("backends").forEach(b -> routed.add(b.get("host").asText())));
     assertThat(routed).hasSize(REPLICAS).doesNotContain(lost.address());
-    assertThat(failed).as("failed requests; last: " + client.lastFailure).isZero();
+    // The one request the client had in flight on the lost host when it went may be lost with it:
+    // it was sent, and the router does not send a request twice. None after that.
+    assertThat(failed).as("failed requests; last: " + client.lastFailure).isLessThanOrEqualTo(1);
+    long failedAtFull = client.failed.get();
+    long okAtFull = client.ok.get();
+    Thread.sleep(2_000);
+    assertThat(client.ok.get()).isGreaterThan(okAtFull);
+    assertThat(client.failed.get())
+        .as("failed after recovery; last: " + client.lastFailure)
+        .isEqualTo(failedAtFull);
   }
 
   // --- the user's side: the CLI and the router ---
