@@ -17,13 +17,13 @@ import java.util.Set;
  * starts on another node, this appends {@code instance-moved} (from-node, to-node, why), after the
  * planner's {@code instance-replaced} and {@code instance-starting} — a fact for the audit trail,
  * like {@link LimitKills}. Instances on this host (no {@link InstanceStatus#host()}) never move.
- * Runs on the executor's thread only.
+ * Called on the executor's thread (synchronized all the same: observing is cheap).
  */
 final class Moves {
   /** An instance that ended on a node, awaiting the replacement that says where it went. */
   record Lost(String service, int revision, String instance, String node, String reason) {}
 
-  /** The oldest instances pending per service are matched first; a bound keeps memory finite. */
+  /** At most this many await their replacement (the oldest is dropped): memory stays bounded. */
   static final int MAX_PENDING = 1_000;
 
   private final Recorder rec;
@@ -36,7 +36,7 @@ final class Moves {
   }
 
   /** An observed instance: remembered once if it is dead on another host. */
-  void observe(ObservedInstance instance, InstanceStatus status) {
+  synchronized void observe(ObservedInstance instance, InstanceStatus status) {
     lost(instance, status)
         .filter(l -> seen.add(l.instance()))
         .ifPresent(
@@ -47,7 +47,7 @@ final class Moves {
   }
 
   /** A new instance started: journals the move it completes, if any. */
-  void started(int revision, InstanceStatus started) {
+  synchronized void started(int revision, InstanceStatus started) {
     Optional<Match> m = match(pending, started.spec().service(), revision, started);
     m.ifPresent(
         match -> {
@@ -111,10 +111,5 @@ final class Moves {
                                 started.id().value(),
                                 to,
                                 l.reason()))));
-  }
-
-  /** For tests: what awaits a replacement. */
-  List<Lost> pending() {
-    return List.copyOf(pending);
   }
 }
