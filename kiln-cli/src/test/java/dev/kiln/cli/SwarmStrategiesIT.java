@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.server.ControlPlane;
 import dev.kiln.server.ServerConfig;
 import dev.kiln.testkit.LoopbackRegistry;
+import dev.kiln.testkit.SteadyClient;
 import dev.kiln.testkit.SwarmHosts;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,9 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -62,7 +57,7 @@ class SwarmStrategiesIT {
   static Path home;
   static Path project;
   static ControlPlane cp;
-  static Client client;
+  static SteadyClient client;
   static final Map<Integer, String> images = new TreeMap<>();
   static final Map<String, Double> seconds = new TreeMap<>();
 
@@ -102,7 +97,6 @@ class SwarmStrategiesIT {
                 .withRouter(ServerConfig.address("127.0.0.1:0")));
     // no kiln.api: the CLI talks to $KILN_HOME/api.sock, as a user's does
     System.setProperty("kiln.home", home.toString());
-    client = new Client(URI.create("http://" + cp.routerAddress() + "/"));
   }
 
   @AfterAll
@@ -138,50 +132,54 @@ class SwarmStrategiesIT {
     assertThat(perHost.keySet())
         .containsExactlyInAnyOrderElementsOf(
             swarm.hosts().stream().map(SwarmHosts.Host::address).toList());
-    client.start(Set.of("A\n", "B\n", "C\n"));
-    awaitAnswers();
+    client =
+        SteadyClient.start(
+            URI.create("http://" + cp.routerAddress() + "/"),
+            Set.of("A\n", "B\n", "C\n"),
+            Duration.ofSeconds(10));
+    client.awaitAnswers(5);
   }
 
   @Test
   @Order(2)
   void blueGreen_acrossThreeHosts_failsNoRequest() throws Exception {
-    long failedBefore = client.failed.get();
+    long failedBefore = client.failed();
     long before = client.total();
     long t0 = System.nanoTime();
     apply("b", BLUE_GREEN, "1 -> 2");
     JsonNode web = awaitService(s -> settledOn(s, 2) && onlyRevision(s, 2));
     double took = (System.nanoTime() - t0) / 1e9;
-    long failed = client.failed.get() - failedBefore;
+    long failed = client.failed() - failedBefore;
     System.out.printf(
         "SWARM-BENCH blue-green instances=%d hosts=3 seconds=%.1f requests=%d failed=%d%n",
         REPLICAS, took, client.total() - before, failed);
     seconds.put("blue-green", took);
     images.put(2, web.get("image").asText());
-    assertThat(failed).as("failed requests; last: " + client.lastFailure).isZero();
+    assertThat(failed).as("failed requests; last: " + client.lastFailure()).isZero();
     assertThat(perHost(web)).hasSize(3);
-    assertThat(get()).isEqualTo("B\n");
+    assertThat(client.get()).isEqualTo("B\n");
   }
 
   @Test
   @Order(3)
   void canaryWithAnalysis_acrossThreeHosts_failsNoRequest() throws Exception {
-    long failedBefore = client.failed.get();
+    long failedBefore = client.failed();
     long before = client.total();
     long t0 = System.nanoTime();
     apply("c", CANARY, "2 -> 3");
     JsonNode web = awaitService(s -> settledOn(s, 3) && onlyRevision(s, 3));
     double took = (System.nanoTime() - t0) / 1e9;
-    long failed = client.failed.get() - failedBefore;
+    long failed = client.failed() - failedBefore;
     System.out.printf(
         "SWARM-BENCH canary instances=%d hosts=3 seconds=%.1f requests=%d failed=%d%n",
         REPLICAS, took, client.total() - before, failed);
     seconds.put("canary", took);
     images.put(3, web.get("image").asText());
-    assertThat(failed).as("failed requests; last: " + client.lastFailure).isZero();
+    assertThat(failed).as("failed requests; last: " + client.lastFailure()).isZero();
     // the canary's step moved on because the router's metrics for revision 3 passed the analysis
     assertThat(journal("canary-step")).isNotEmpty();
     assertThat(web.get("rollout").get("conditions").toString()).contains("AnalysisPassed");
-    assertThat(get()).isEqualTo("C\n");
+    assertThat(client.get()).isEqualTo("C\n");
   }
 
   /**
@@ -284,7 +282,7 @@ class SwarmStrategiesIT {
     for (JsonNode i : service().get("instances"))
       if (i.get("address").asText().equals(lost.address())) onLost.add(i.get("id").asText());
     assertThat(onLost).isNotEmpty();
-    long failedBefore = client.failed.get();
+    long failedBefore = client.failed();
     long before = client.total();
 
     long t0 = System.nanoTime();
@@ -307,7 +305,7 @@ class SwarmStrategiesIT {
                     && instances(s).stream()
                         .noneMatch(i -> i.get("address").asText().equals(lost.address())));
     double gone = (System.nanoTime() - t0) / 1e9;
-    long failed = client.failed.get() - failedBefore;
+    long failed = client.failed() - failedBefore;
     System.out.printf(
         "SWARM-BENCH host-loss lost=%s instances=%d full-capacity-seconds=%.1f"
             + " lost-removed-seconds=%.1f requests=%d failed=%d%n",
@@ -338,13 +336,13 @@ class SwarmStrategiesIT {
     assertThat(routed).hasSize(REPLICAS).doesNotContain(lost.address());
     // The one request the client had in flight on the lost host when it went may be lost with it:
     // it was sent, and the router does not send a request twice. None after that.
-    assertThat(failed).as("failed requests; last: " + client.lastFailure).isLessThanOrEqualTo(1);
-    long failedAtFull = client.failed.get();
-    long okAtFull = client.ok.get();
+    assertThat(failed).as("failed requests; last: " + client.lastFailure()).isLessThanOrEqualTo(1);
+    long failedAtFull = client.failed();
+    long okAtFull = client.ok();
     Thread.sleep(2_000);
-    assertThat(client.ok.get()).isGreaterThan(okAtFull);
-    assertThat(client.failed.get())
-        .as("failed after recovery; last: " + client.lastFailure)
+    assertThat(client.ok()).isGreaterThan(okAtFull);
+    assertThat(client.failed())
+        .as("failed after recovery; last: " + client.lastFailure())
         .isEqualTo(failedAtFull);
   }
 
@@ -430,69 +428,5 @@ class SwarmStrategiesIT {
     List<JsonNode> out = new ArrayList<>();
     ApiClient.JSON.readTree(r.out()).path("entries").forEach(out::add);
     return out;
-  }
-
-  static String get() throws Exception {
-    return client
-        .http
-        .send(HttpRequest.newBuilder(client.uri).build(), HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  static void awaitAnswers() throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (client.ok.get() < 5 && System.nanoTime() < end) Thread.sleep(50);
-    assertThat(client.ok.get()).as("the client's first answers").isGreaterThanOrEqualTo(5);
-  }
-
-  /** Sends GETs through the router one after another, counting answers that are not a site's. */
-  static final class Client implements AutoCloseable {
-    final AtomicLong ok = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicReference<String> lastFailure = new AtomicReference<>("none");
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final URI uri;
-    private Thread thread;
-
-    Client(URI uri) {
-      this.uri = uri;
-    }
-
-    long total() {
-      return ok.get() + failed.get();
-    }
-
-    void start(Set<String> bodies) {
-      thread = Thread.ofPlatform().daemon().name("swarm-client").start(() -> loop(bodies));
-    }
-
-    private void loop(Set<String> bodies) {
-      while (running.get()) {
-        try {
-          HttpResponse<String> r =
-              http.send(
-                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                  HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200 && bodies.contains(r.body())) ok.incrementAndGet();
-          else fail(r.statusCode() + " " + r.body());
-        } catch (IOException e) {
-          fail(e.toString());
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    private void fail(String why) {
-      failed.incrementAndGet();
-      lastFailure.set(why);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      if (thread != null) thread.join(15_000);
-    }
   }
 }

@@ -17,6 +17,7 @@ import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.ImageSource;
 import dev.kiln.server.ControlPlane;
 import dev.kiln.server.ServerConfig;
+import dev.kiln.testkit.SteadyClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.net.URI;
@@ -35,9 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,28 +117,31 @@ class KubernetesServerIT {
   void blueGreen_thenCanaryWithAnalysis_onKubernetes_failNoRequest() throws Exception {
     apply("a", BLUE_GREEN);
     awaitService(s -> settledOn(s, 1) && onlyRevision(s, 1));
-    try (Client client = new Client(URI.create("http://" + cp.routerAddress() + "/"))) {
-      client.start(Set.of("A\n", "B\n", "C\n"));
-      client.awaitAnswers();
+    try (SteadyClient client =
+        SteadyClient.start(
+            URI.create("http://" + cp.routerAddress() + "/"),
+            Set.of("A\n", "B\n", "C\n"),
+            Duration.ofSeconds(10))) {
+      client.awaitAnswers(5);
 
       long t0 = System.nanoTime();
       apply("b", BLUE_GREEN);
       awaitService(s -> settledOn(s, 2) && onlyRevision(s, 2));
       System.out.printf(
           "KUBERNETES-BENCH blue-green pods=%d seconds=%.1f failed=%d%n",
-          REPLICAS, (System.nanoTime() - t0) / 1e9, client.failed.get());
-      assertThat(client.failed.get()).as("failed; last: " + client.lastFailure).isZero();
-      assertThat(get()).isEqualTo("B\n");
+          REPLICAS, (System.nanoTime() - t0) / 1e9, client.failed());
+      assertThat(client.failed()).as("failed; last: " + client.lastFailure()).isZero();
+      assertThat(client.get()).isEqualTo("B\n");
 
       t0 = System.nanoTime();
       apply("c", CANARY);
       JsonNode web = awaitService(s -> settledOn(s, 3) && onlyRevision(s, 3));
       System.out.printf(
           "KUBERNETES-BENCH canary pods=%d seconds=%.1f failed=%d%n",
-          REPLICAS, (System.nanoTime() - t0) / 1e9, client.failed.get());
-      assertThat(client.failed.get()).as("failed; last: " + client.lastFailure).isZero();
+          REPLICAS, (System.nanoTime() - t0) / 1e9, client.failed());
+      assertThat(client.failed()).as("failed; last: " + client.lastFailure()).isZero();
       assertThat(web.get("rollout").get("conditions").toString()).contains("AnalysisPassed");
-      assertThat(get()).isEqualTo("C\n");
+      assertThat(client.get()).isEqualTo("C\n");
     }
     // the pods Kiln left are the last revision's, in the namespace the options name
     List<Pod> pods = cluster.client().pods().inNamespace("shop").list().getItems();
@@ -245,13 +246,6 @@ class KubernetesServerIT {
         && all.stream().allMatch(i -> i.get("revision").asInt() == revision);
   }
 
-  String get() throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create("http://" + cp.routerAddress() + "/")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
   /** The store as the kubelet stand-in's node pulls it: by digest (no signature gate there). */
   static ImageSource storeSource(ImageStore store) {
     return digest -> {
@@ -280,59 +274,5 @@ class KubernetesServerIT {
           new ImageContent.RunConfig(c.entrypoint(), c.cmd(), env, c.workdir(), c.user()),
           true);
     };
-  }
-
-  /** Sends GETs through the router one after another, counting answers that are not a site's. */
-  static final class Client implements AutoCloseable {
-    final AtomicLong ok = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicReference<String> lastFailure = new AtomicReference<>("none");
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final HttpClient http =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI uri;
-    private Thread thread;
-
-    Client(URI uri) {
-      this.uri = uri;
-    }
-
-    void start(Set<String> bodies) {
-      thread = Thread.ofPlatform().daemon().name("k8s-client").start(() -> loop(bodies));
-    }
-
-    void awaitAnswers() throws InterruptedException {
-      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (ok.get() < 5 && System.nanoTime() < end) Thread.sleep(50);
-      assertThat(ok.get()).as("the client's first answers").isGreaterThanOrEqualTo(5);
-    }
-
-    private void loop(Set<String> bodies) {
-      while (running.get()) {
-        try {
-          HttpResponse<String> r =
-              http.send(
-                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                  HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200 && bodies.contains(r.body())) ok.incrementAndGet();
-          else fail(r.statusCode() + " " + r.body());
-        } catch (IOException e) {
-          fail(e.toString());
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    private void fail(String why) {
-      failed.incrementAndGet();
-      lastFailure.set(why);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      if (thread != null) thread.join(15_000);
-    }
   }
 }
