@@ -16,15 +16,41 @@ import java.util.Optional;
  * @param config the raw OCI config blob (needed verbatim by engines that load images)
  * @param signatureVerified whether the store verified a signature over the manifest (an image whose
  *     signature is bad never gets this far: {@link ImageSource#open} throws)
+ * @param manifest the manifest blob exactly as the source stores it (its digest is {@code
+ *     manifestDigest}): a driver that hands the image to another store (a registry) sends these
+ *     bytes, so the digest there is the store's by construction, not by re-serializing alike; empty
+ *     from a source that keeps no manifest
  */
 public record ImageContent(
     Digest manifestDigest,
     List<Blob> layers,
     Blob config,
     RunConfig runConfig,
-    boolean signatureVerified) {
+    boolean signatureVerified,
+    Optional<Blob> manifest) {
   public ImageContent {
     layers = List.copyOf(layers);
+    manifest.ifPresent(
+        m -> {
+          if (!m.digest().equals(manifestDigest)) {
+            throw new IllegalArgumentException(
+                "image "
+                    + manifestDigest
+                    + ": the manifest blob given is "
+                    + m.digest()
+                    + ", another image's");
+          }
+        });
+  }
+
+  /** An image without its manifest blob (sources that keep none). */
+  public ImageContent(
+      Digest manifestDigest,
+      List<Blob> layers,
+      Blob config,
+      RunConfig runConfig,
+      boolean signatureVerified) {
+    this(manifestDigest, layers, config, runConfig, signatureVerified, Optional.empty());
   }
 
   /** A blob the source can open as many times as needed. */

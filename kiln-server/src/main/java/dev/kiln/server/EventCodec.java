@@ -139,6 +139,14 @@ public final class EventCodec {
         e.refusedForks().ifPresent(v -> n.put("refusedForks", v));
         e.exitCode().ifPresent(v -> n.put("exitCode", v));
       }
+      case JournalEvent.InstanceMoved e -> {
+        n.put("revision", e.revision());
+        n.put("instance", e.instance());
+        n.put("fromNode", e.fromNode());
+        n.put("replacement", e.replacement());
+        n.put("toNode", e.toNode());
+        n.put("reason", e.reason());
+      }
       case JournalEvent.InstanceDrifted e -> {
         n.put("revision", e.revision());
         n.put("instance", e.instance());
@@ -356,6 +364,15 @@ public final class EventCodec {
                 optLong(n, "peakBytes"),
                 optLong(n, "refusedForks"),
                 optLong(n, "exitCode").map(Long::intValue));
+        case "instance-moved" ->
+            new JournalEvent.InstanceMoved(
+                subject,
+                field(n, "revision").asInt(),
+                text(n, "instance"),
+                text(n, "fromNode"),
+                text(n, "replacement"),
+                text(n, "toNode"),
+                text(n, "reason"));
         case "instance-drifted" -> {
           java.util.TreeMap<String, String> evidence = new java.util.TreeMap<>();
           field(n, "evidence")

@@ -87,6 +87,7 @@ final class Executor implements AutoCloseable {
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private final LimitKills limitKills;
+  private final Moves moves;
   private final DriftWatch drift;
 
   /** Instances a {@code kiln exec} entered: never routed again, replaced once the command ends. */
@@ -126,6 +127,7 @@ final class Executor implements AutoCloseable {
     this.state = state;
     this.rec = rec;
     this.limitKills = new LimitKills(rec);
+    this.moves = new Moves(rec);
     this.drift =
         new DriftWatch(state, rec, fleet, dev.kiln.controller.DriftResponse.Budget.DEFAULT);
     this.fleet = fleet;
@@ -211,6 +213,7 @@ final class Executor implements AutoCloseable {
             new ObservedInstance(
                 id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
       }
+      if (!leaving.contains(id)) moves.observe(o, s); // dead on another host: moves if replaced
       out.add(new Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;
@@ -418,6 +421,7 @@ final class Executor implements AutoCloseable {
                 "dev.kiln.network",
                 config.network()));
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
+    moves.started(revisionNumber, started);
     probes.assign(started.id(), config.runtime());
     HealthCheck check = config.health().orElse(DEFAULT_HEALTH);
     // a request is waiting for this instance: find it healthy in milliseconds, not at the interval

@@ -258,6 +258,33 @@ public sealed interface JournalEvent {
   }
 
   /**
+   * An instance on another host (a swarm node) was lost or ended there, and the replacement of the
+   * same revision was placed by the engine on another node (issue 17: a task moved is a
+   * replacement). The healer's {@code instance-replaced} entry says a new instance replaces it;
+   * this says from where to where, and why, as the runtime reported it.
+   *
+   * @param reason the runtime's words for the old instance, e.g. {@code lost: node 10.0.0.3 is down
+   *     (task …)}
+   */
+  record InstanceMoved(
+      String service,
+      int revision,
+      String instance,
+      String fromNode,
+      String replacement,
+      String toNode,
+      String reason)
+      implements JournalEvent {
+    public String kind() {
+      return "instance-moved";
+    }
+
+    public String subject() {
+      return service;
+    }
+  }
+
+  /**
    * A verdict on drift observed on a running instance (issue 10): the surface ({@code rootfs},
    * {@code process}, {@code socket}, {@code env}, {@code config}), what drifted and the evidence
    * (paths with expected and found entries, pids and executables, ports, key names — never values),

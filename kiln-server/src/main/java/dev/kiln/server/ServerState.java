@@ -128,6 +128,7 @@ public final class ServerState {
       case JournalEvent.InstanceStopping s -> {}
       case JournalEvent.InstanceFailed f -> {}
       case JournalEvent.InstanceLimitExceeded l -> {}
+      case JournalEvent.InstanceMoved m -> {}
       case JournalEvent.RollbackRequested r -> {}
       case JournalEvent.Noted n -> {}
       case JournalEvent.PatchStarted p -> {}

@@ -4,15 +4,18 @@ import dev.kiln.image.ImageConfig;
 import dev.kiln.image.ImageManifest;
 import dev.kiln.image.ImageSigner;
 import dev.kiln.image.ImageStore;
+import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Verification;
 import dev.kiln.model.Digest;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.ImageRefusedException;
 import dev.kiln.runtime.ImageSource;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,7 +44,8 @@ final class StoreImageSource implements ImageSource {
           v.reason(),
           "only images signed by this host's key run (re-bake it with `kiln bake`)");
     }
-    ImageManifest m = store.manifest(manifestDigest);
+    byte[] raw = store.read(manifestDigest);
+    ImageManifest m = ImageManifest.parse(raw, "manifest " + manifestDigest);
     ImageConfig c = store.config(m);
     List<ImageContent.Blob> layers =
         m.layers().stream()
@@ -61,11 +65,22 @@ final class StoreImageSource implements ImageSource {
       int eq = kv.indexOf('=');
       if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
+    // the exact bytes the store holds: a driver pushing the image sends them, not a
+    // re-serialization
+    ImageContent.Blob manifest =
+        new ImageContent.Blob(
+            manifestDigest,
+            Json.parse(new String(raw, StandardCharsets.UTF_8))
+                .path("mediaType")
+                .asText(MediaTypes.MANIFEST),
+            raw.length,
+            () -> store.open(manifestDigest));
     return new ImageContent(
         manifestDigest,
         layers,
         config,
         new ImageContent.RunConfig(c.entrypoint(), c.cmd(), env, c.workdir(), c.user()),
-        true);
+        true,
+        Optional.of(manifest));
   }
 }

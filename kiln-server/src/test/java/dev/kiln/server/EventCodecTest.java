@@ -109,6 +109,14 @@ class EventCodecTest {
             Optional.of(268435456L),
             Optional.empty(),
             Optional.of(137)),
+        new JournalEvent.InstanceMoved(
+            "web",
+            2,
+            "web-2-abc",
+            "10.0.0.3",
+            "web-2-def",
+            "10.0.0.2",
+            "lost: node 10.0.0.3 is down (task t1)"),
         new JournalEvent.InstanceDrifted(
             "web",
             2,

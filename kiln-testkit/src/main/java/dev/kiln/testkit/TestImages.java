@@ -53,6 +53,7 @@ public final class TestImages {
   private List<String> entrypoint = List.of();
   private List<String> cmd = List.of();
   private boolean gzip = true;
+  private final Map<String, String> annotations = new LinkedHashMap<>();
 
   private TestImages() {}
 
@@ -110,6 +111,15 @@ public final class TestImages {
     return this;
   }
 
+  /**
+   * An annotation on the manifest (as a baker writes, e.g. the creation time): the manifest is then
+   * no longer what its config and layers alone would make.
+   */
+  public TestImages annotation(String key, String value) {
+    annotations.put(key, value);
+    return this;
+  }
+
   public TestImages uncompressed() {
     gzip = false;
     return this;
@@ -141,11 +151,13 @@ public final class TestImages {
     manifest.set("config", descriptor(configBlob));
     ArrayNode layerArray = manifest.putArray("layers");
     blobs.forEach(b -> layerArray.add(descriptor(b)));
-    Digest manifestDigest = Digest.of(bytes(manifest));
+    if (!annotations.isEmpty()) annotations.forEach(manifest.putObject("annotations")::put);
+    Blob manifestBlob = blob(bytes(manifest), "application/vnd.oci.image.manifest.v1+json");
 
     var runConfig =
         new ImageContent.RunConfig(entrypoint, cmd, env, Optional.of("/"), Optional.empty());
-    return new ImageContent(manifestDigest, blobs, configBlob, runConfig, true);
+    return new ImageContent(
+        manifestBlob.digest(), blobs, configBlob, runConfig, true, Optional.of(manifestBlob));
   }
 
   /** The same image claims with the first layer's bytes altered: a store that was tampered with. */
@@ -168,7 +180,8 @@ public final class TestImages {
         layers,
         image.config(),
         image.runConfig(),
-        image.signatureVerified());
+        image.signatureVerified(),
+        image.manifest());
   }
 
   private static Blob blob(byte[] bytes, String mediaType) {

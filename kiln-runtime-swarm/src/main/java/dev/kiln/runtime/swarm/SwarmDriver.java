@@ -356,7 +356,12 @@ public final class SwarmDriver implements RuntimeDriver {
         System.nanoTime() + grace.plus(stopGrace).toNanos() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       Service now = docker.inspectServiceCmd(service.getId()).exec();
-      if (observe(now) instanceof TaskReading.Observed.Exited x && x.exitCode().isPresent()) {
+      TaskReading.Observed seen = observe(now);
+      // a node lost while stopping never reports an exit: its process went with the node
+      if (seen instanceof TaskReading.Observed.Exited x && x.nodeLost()) {
+        return new StopResult(id, false, false, OptionalInt.empty());
+      }
+      if (seen instanceof TaskReading.Observed.Exited x && x.exitCode().isPresent()) {
         // 128 + SIGKILL: the grace period ran out and the engine killed it
         boolean killed = x.exitCode().getAsInt() == 137;
         return new StopResult(id, !killed, killed, x.exitCode());

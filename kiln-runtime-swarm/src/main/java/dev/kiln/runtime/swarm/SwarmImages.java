@@ -15,15 +15,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Puts a Kiln image in the registry the swarm's nodes pull from, and names it there by digest.
  * Every blob is re-hashed on its way out (the image source is not trusted), so a tampered store is
- * refused before anything reaches the registry. The manifest is written from the verified config
- * and layers: the runtime SPI hands drivers blobs, not the store's manifest bytes, so the registry
- * digest is that of this manifest (the same as the store's when the store wrote no annotations).
+ * refused before anything reaches the registry. The manifest pushed is the source's own manifest
+ * blob ({@link ImageContent#manifest()}), re-hashed like the rest, so the image in the registry has
+ * the store's digest by construction — the nodes run exactly the digest Kiln signed. Only a source
+ * that keeps no manifest gets one written from the config and layers (then the digests agree only
+ * if the source's manifest carried nothing else, e.g. no annotations).
  */
 final class SwarmImages {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,10 +52,16 @@ final class SwarmImages {
     RegistryClient client = new RegistryClient(repository, options, true);
     try {
       Files.createDirectories(work);
+      String mediaType = image.manifest().map(ImageContent.Blob::mediaType).orElse(MANIFEST);
+      // read through the hash check first: if the manifest is not the image's, nothing is pushed
+      byte[] manifest =
+          image.manifest().isPresent()
+              ? VerifiedBlobs.readAll(image.manifest().get())
+              : manifest(image);
+      requireDescribes(manifest, image);
       push(client, image.config());
       for (ImageContent.Blob layer : image.layers()) push(client, layer);
-      byte[] manifest = manifest(image);
-      Digest digest = client.putManifest(Digest.of(manifest).toString(), MANIFEST, manifest);
+      Digest digest = client.putManifest(Digest.of(manifest).toString(), mediaType, manifest);
       String ref = repository.registry() + "/" + repository.repository() + "@" + digest;
       pushed.put(image.manifestDigest(), ref);
       return ref;
@@ -94,6 +104,30 @@ final class SwarmImages {
       if (!client.hasBlob(blob.digest())) client.pushBlob(blob.digest(), file);
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * The manifest pushed must name the config and layers pushed (and checked against the image's
+   * files): the nodes run what the manifest names.
+   */
+  static void requireDescribes(byte[] manifest, ImageContent image) throws IOException {
+    var node = JSON.readTree(manifest);
+    List<String> named = new ArrayList<>();
+    named.add(node.path("config").path("digest").asText());
+    node.path("layers").forEach(l -> named.add(l.path("digest").asText()));
+    List<String> blobs = new ArrayList<>();
+    blobs.add(image.config().digest().toString());
+    image.layers().forEach(l -> blobs.add(l.digest().toString()));
+    if (!named.equals(blobs)) {
+      throw new RuntimeDriverException(
+          "image "
+              + image.manifestDigest()
+              + ": its manifest names "
+              + named
+              + " but the image source gave "
+              + blobs
+              + "; the image store is inconsistent, re-bake or re-pull the image");
     }
   }
 

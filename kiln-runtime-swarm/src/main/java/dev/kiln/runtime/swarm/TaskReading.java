@@ -18,6 +18,9 @@ import java.util.OptionalInt;
 final class TaskReading {
   private TaskReading() {}
 
+  /** How the detail of a task on a node that is not ready begins. */
+  static final String LOST = "lost: ";
+
   /** A task as the manager reports it (docker-java types kept out, so this is unit-testable). */
   record Task(
       String id,
@@ -45,7 +48,12 @@ final class TaskReading {
      *     not pullable, no node could take it); {@code start} refuses with {@code detail}
      */
     record Exited(Optional<String> host, OptionalInt exitCode, String detail, boolean failedToStart)
-        implements Observed {}
+        implements Observed {
+      /** Its node is gone: no exit code will ever come. */
+      boolean nodeLost() {
+        return detail.startsWith(LOST);
+      }
+    }
   }
 
   static Observed read(List<Task> tasks, Map<String, Node> nodes) {
@@ -70,10 +78,7 @@ final class TaskReading {
       case "running" -> {
         if (node == null || !node.ready()) {
           return new Observed.Exited(
-              host,
-              OptionalInt.empty(),
-              "lost: " + where + " is down (task " + t.id() + ")",
-              false);
+              host, OptionalInt.empty(), LOST + where + " is down (task " + t.id() + ")", false);
         }
         return new Observed.Running(node.address(), "task " + t.id() + " running on " + where);
       }
@@ -90,7 +95,7 @@ final class TaskReading {
       default -> {
         if (node != null && !node.ready()) {
           return new Observed.Exited(
-              host, OptionalInt.empty(), "lost: " + where + " is down before it started", true);
+              host, OptionalInt.empty(), LOST + where + " is down before it started", true);
         }
         return new Observed.Starting("task " + t.id() + " " + t.state() + " on " + where);
       }

@@ -40,6 +40,7 @@ class TaskReadingTest {
             Observed.Exited.class,
             x -> {
               assertThat(x.failedToStart()).isFalse();
+              assertThat(x.nodeLost()).as("no exit code will come").isTrue();
               assertThat(x.detail()).contains("10.0.0.2 is down");
               assertThat(x.host()).hasValue("10.0.0.2");
             });
