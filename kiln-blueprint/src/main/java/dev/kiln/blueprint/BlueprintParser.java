@@ -33,7 +33,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
-  static final List<String> KEYS = List.of("images", "services", "policy");
+  static final List<String> KEYS = List.of("images", "services", "policy", "notify", "secrets");
 
   private BlueprintParser() {}
 
@@ -83,10 +83,12 @@ public final class BlueprintParser {
     Map<String, ImageRecipe> images = new LinkedHashMap<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     Policy policy = Policy.none();
+    List<dev.kiln.model.Notify> notify = List.of();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
       read(root.get(), file, checkFolder, problems, images, services);
       policy = PolicyReader.read(root.get(), problems);
+      notify = NotifyReader.read(root.get(), problems);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -94,7 +96,7 @@ public final class BlueprintParser {
           "declare images: and services:, e.g. images: { hello: { from: scratch } }");
     }
     if (problems.count() > 0) throw new BlueprintException(problems.sorted());
-    return new Blueprint(file, Digest.of(bytes), images, services, policy);
+    return new Blueprint(file, Digest.of(bytes), images, services, policy, notify);
   }
 
   private static Optional<Node> compose(String content, Problems problems) {

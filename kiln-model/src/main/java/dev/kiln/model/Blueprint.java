@@ -10,16 +10,28 @@ import java.util.Optional;
  * @param file the blueprint file; copy sources are relative to its folder
  * @param digest sha256 of the file's bytes, recorded when the blueprint is applied
  * @param policy the top-level {@code policy:} (admission), {@link Policy#none()} when absent
+ * @param webhooks the top-level {@code notify:} webhooks, in the order written (none when absent)
  */
 public record Blueprint(
     Path file,
     Digest digest,
     Map<String, ImageRecipe> images,
     Map<String, ServiceSpec> services,
-    Policy policy) {
+    Policy policy,
+    java.util.List<Notify> webhooks) {
   public Blueprint {
     images = Ordered.copyOf(images);
     services = Ordered.copyOf(services);
+    webhooks = java.util.List.copyOf(webhooks);
+  }
+
+  public Blueprint(
+      Path file,
+      Digest digest,
+      Map<String, ImageRecipe> images,
+      Map<String, ServiceSpec> services,
+      Policy policy) {
+    this(file, digest, images, services, policy, java.util.List.of());
   }
 
   public Blueprint(
