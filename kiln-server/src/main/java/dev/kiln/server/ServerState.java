@@ -132,7 +132,17 @@ public final class ServerState {
       case JournalEvent.SnapshotDrill d -> {}
       case JournalEvent.Restored r -> {}
       case JournalEvent.InstanceDrifted d -> drifts.add(new Drifted(d, e.time()));
+      case JournalEvent.NotifyConfigured c -> webhooks = c.webhooks();
+      case JournalEvent.NotifyDelivered d -> {}
+      case JournalEvent.NotifyFailed f -> {}
     }
+  }
+
+  /** The blueprint's webhooks, as last configured (the notifier reads them from the journal). */
+  private List<JournalEvent.Webhook> webhooks = List.of();
+
+  public List<JournalEvent.Webhook> webhooks() {
+    return webhooks;
   }
 
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */

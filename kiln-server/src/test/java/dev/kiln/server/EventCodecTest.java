@@ -131,7 +131,34 @@ class EventCodecTest {
         new JournalEvent.SnapshotCreated("/srv/kiln-41.snapshot", 41, 123456, 17, "ab".repeat(32)),
         new JournalEvent.SnapshotDrill("/srv/kiln-41.snapshot", 41, true, "restored, verified"),
         new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.of(30L), "9b3f11e9"),
-        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"));
+        new JournalEvent.Restored("/srv/kiln-41.snapshot", 41, Optional.empty(), "9b3f11e9"),
+        new JournalEvent.NotifyConfigured(
+            List.of(
+                new JournalEvent.Webhook(
+                    "0a1b2c3d4e5f",
+                    java.net.URI.create("https://hooks.example.org/kiln?team=web"),
+                    List.of("rollout-*", "instance-drifted"),
+                    "HOOK_KEY",
+                    41))),
+        new JournalEvent.NotifyConfigured(List.of()),
+        new JournalEvent.NotifyDelivered(
+            "0a1b2c3d4e5f", "hooks.example.org", 42, "rollout-succeeded", 204, 3),
+        new JournalEvent.NotifyFailed(
+            "0a1b2c3d4e5f",
+            "hooks.example.org",
+            42,
+            "rollout-succeeded",
+            Optional.of(503),
+            8,
+            "HTTP 503 after 8 attempts"),
+        new JournalEvent.NotifyFailed(
+            "0a1b2c3d4e5f",
+            "hooks.example.org",
+            43,
+            "instance-drifted",
+            Optional.empty(),
+            8,
+            "connection refused after 8 attempts"));
   }
 
   @ParameterizedTest
