@@ -103,6 +103,7 @@ final class Applier {
     verify(digests, actor);
     admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
+    WebhookConfig.requireSecrets(bp, secrets);
     Applied applied = executor.call(() -> record(bp, submission, digests, actor));
     executor.wake();
     return applied;
@@ -186,6 +187,8 @@ final class Applier {
             new TreeMap<>(digests),
             services,
             !plan.isEmpty()));
+    WebhookConfig.next(state.webhooks(), bp.webhooks(), state.lastSeq())
+        .ifPresent(n -> rec.append(actor, "apply: notify", n));
     List<Rollout> rollouts = new ArrayList<>();
     for (Change c : plan.changes()) {
       ServiceSpec spec = bp.services().get(c.service());

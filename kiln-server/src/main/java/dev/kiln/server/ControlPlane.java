@@ -45,6 +45,9 @@ public final class ControlPlane implements AutoCloseable {
   final Intents intents;
   private final ApiServer api;
 
+  /** Delivers journal entries to the blueprint's webhooks; set once the loop runs. */
+  private Notifier notifier;
+
   private ControlPlane(
       ServerConfig config,
       ServerState state,
@@ -205,6 +208,14 @@ public final class ControlPlane implements AutoCloseable {
             intents,
             ApiServer::start);
     executor.start();
+    cp.notifier =
+        Notifier.start(
+            journal,
+            outcome -> executor.call(() -> rec.append(Executor.ACTOR, "notify", outcome)),
+            secrets::value,
+            config.clock(),
+            new SecureRandom(),
+            Notifier.Settings.DEFAULT);
     LOG.info(
         "kiln server: API on http://"
             + cp.apiAddress()
@@ -304,6 +315,7 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    if (notifier != null) notifier.close();
     api.close();
     executor.close();
     monitor.close();
