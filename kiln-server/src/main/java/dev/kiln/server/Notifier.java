@@ -46,8 +46,8 @@ import java.util.random.RandomGenerator;
  *
  * Requests are asynchronous with a timeout, waits between attempts are timers, and the reconcile
  * thread is only asked to journal an outcome. A dead endpoint costs one pending delivery per
- * matching entry, at most {@value #MAX_IN_FLIGHT} in all; past that the tail stops reading until
- * some finish (the journal keeps the rest).
+ * matching entry; past {@value #MAX_IN_FLIGHT} pending the tail stops reading until some finish
+ * (the journal keeps the rest; recovery after a restart enqueues everything still owed).
  */
 final class Notifier implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
