@@ -99,7 +99,7 @@ rootfs=$KILN_HOME/rootfs/${image#sha256:}/root # the process runtime's shared, r
 [ -f "$rootfs/var/lib/dpkg/status" ] || { echo "bench: no dpkg status in $rootfs" >&2; exit 1; }
 kiln scan --fleet --advisories "$FEED" >"$WORK/scan-fleet.txt" 2>&1 || true
 grep -q KILN-BENCH-1 "$WORK/scan-fleet.txt" || { echo "bench: the fleet scan missed KILN-BENCH-1" >&2; exit 1; }
-carried=$(grep -c -o "web-1-" "$WORK/scan-fleet.txt" || true)
+carried=$(grep -o "web-1-[0-9a-f]*" "$WORK/scan-fleet.txt" | sort -u | wc -l)
 
 walls=()
 for _ in $(seq 1 "$RUNS"); do
