@@ -75,6 +75,14 @@ public final class JournalKinds {
     return matches(pattern, 0, kind, 0);
   }
 
+  /**
+   * Whether a webhook subscribed to {@code events} (kinds and globs) receives an entry of {@code
+   * kind}.
+   */
+  public static boolean delivers(java.util.List<String> events, String kind) {
+    return DELIVERABLE.contains(kind) && events.stream().anyMatch(p -> matches(p, kind));
+  }
+
   /** The deliverable kinds {@code pattern} matches (empty for a pattern that matches none). */
   public static SortedSet<String> deliverable(String pattern) {
     return DELIVERABLE.stream()

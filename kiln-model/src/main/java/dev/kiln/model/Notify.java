@@ -19,7 +19,6 @@ public record Notify(URI webhook, List<String> events, String secret) {
 
   /** Whether an entry of {@code kind} goes to this webhook. */
   public boolean wants(String kind) {
-    return JournalKinds.DELIVERABLE.contains(kind)
-        && events.stream().anyMatch(p -> JournalKinds.matches(p, kind));
+    return JournalKinds.delivers(events, kind);
   }
 }

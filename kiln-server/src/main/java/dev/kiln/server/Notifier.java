@@ -134,8 +134,7 @@ final class Notifier implements AutoCloseable {
 
   /** Whether a webhook receives entries of {@code kind}. */
   static boolean wants(JournalEvent.Webhook w, String kind) {
-    return JournalKinds.DELIVERABLE.contains(kind)
-        && w.events().stream().anyMatch(p -> JournalKinds.matches(p, kind));
+    return JournalKinds.delivers(w.events(), kind);
   }
 
   private void recover() {
