@@ -111,6 +111,40 @@ class NotifyIT {
   }
 
   @Test
+  void aReceiverThatNeverAnswers_holdsUpNoApply() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    HttpServer hanging = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hanging.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    hanging.createContext(
+        "/kiln",
+        x -> {
+          try {
+            release.await(); // accepts the request, never answers while the test runs
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          x.sendResponseHeaders(200, -1);
+          x.close();
+        });
+    hanging.start();
+    String bp =
+        blueprint()
+            .replace(
+                ":" + receiver.getAddress().getPort() + "/",
+                ":" + hanging.getAddress().getPort() + "/");
+    try (ControlPlane cp = start(Map.of("HOOK_KEY", KEY))) {
+      for (int i = 0; i < 4; i++) cp.apply(bp, Path.of("kiln.yaml"), Map.of(), "test");
+      // every apply returned while its deliveries hang; the loop still answers
+      assertThat(entries(cp, "blueprint-applied")).hasSize(4);
+      assertThat(cp.views().services().has("services")).isTrue();
+      assertThat(entries(cp, "notify-delivered")).isEmpty();
+    } finally {
+      release.countDown();
+      hanging.stop(0);
+    }
+  }
+
+  @Test
   void aWebhookSecretWithoutAValue_failsTheApply_andRecordsNothing() {
     try (ControlPlane cp = start(Map.of())) {
       long before = cp.rec.journal().head().orElseThrow().seq();
