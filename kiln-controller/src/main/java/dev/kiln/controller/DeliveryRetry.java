@@ -17,9 +17,12 @@ import java.time.Instant;
  * @param maxAttempts attempts in all, the first included
  */
 public record DeliveryRetry(Duration first, Duration max, int maxAttempts) {
-  /** 1 s, 2 s, 4 s … capped at 5 min, 8 attempts: about 4 minutes of trying. */
+  /**
+   * Waits of 1 s, 2 s, 4 s … 256 s (each jittered into its upper half), 10 attempts: 4¼ to 8½
+   * minutes of waiting in all, long enough for a receiver to be redeployed.
+   */
   public static final DeliveryRetry DEFAULT =
-      new DeliveryRetry(Duration.ofSeconds(1), Duration.ofMinutes(5), 8);
+      new DeliveryRetry(Duration.ofSeconds(1), Duration.ofMinutes(5), 10);
 
   public DeliveryRetry {
     if (first.isNegative() || first.isZero())

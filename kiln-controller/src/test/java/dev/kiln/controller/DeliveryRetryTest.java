@@ -66,6 +66,19 @@ class DeliveryRetryTest {
   }
 
   @Test
+  void theDefault_waitsLongEnoughForAReceiverToBeRedeployed() {
+    DeliveryRetry d = DeliveryRetry.DEFAULT;
+    Duration least = Duration.ZERO;
+    Duration most = Duration.ZERO;
+    for (int n = 1; n < d.maxAttempts(); n++) {
+      least = least.plus(d.delay(n, 0.0));
+      most = most.plus(d.delay(n, 0.999999));
+    }
+    assertThat(least).isEqualTo(Duration.ofMillis(255_500));
+    assertThat(most).isBetween(Duration.ofSeconds(510), Duration.ofSeconds(511));
+  }
+
+  @Test
   void nonsenseSettings_areRefused() {
     assertThatThrownBy(() -> new DeliveryRetry(Duration.ZERO, Duration.ofSeconds(1), 3))
         .hasMessageContaining("positive");
