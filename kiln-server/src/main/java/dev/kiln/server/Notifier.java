@@ -80,6 +80,7 @@ final class Notifier implements AutoCloseable {
   // Only the timer thread touches these.
   private Map<String, JournalEvent.Webhook> hooks = Map.of();
   private long cursor;
+  private boolean recovered;
 
   private Notifier(
       Journal journal,
@@ -151,18 +152,19 @@ final class Notifier implements AutoCloseable {
                 done.add(f.delivery());
             default -> {}
           }
-      int owed = 0;
+      List<Entry> owed = new java.util.ArrayList<>();
       for (String kind : JournalKinds.DELIVERABLE) {
         if (!wants(w, kind)) continue;
-        for (Entry e : journal.entries(Query.all().afterSeq(w.afterSeq()).kind(kind))) {
-          if (e.seq() > head || done.contains(e.seq())) continue;
-          attempt(w, e, 1);
-          owed++;
-        }
+        for (Entry e : journal.entries(Query.all().afterSeq(w.afterSeq()).kind(kind)))
+          if (e.seq() <= head && !done.contains(e.seq())) owed.add(e);
       }
-      if (owed > 0) LOG.info("webhook " + w.url().getHost() + ": " + owed + " deliveries owed");
+      owed.sort(java.util.Comparator.comparingLong(Entry::seq)); // first sent, first written
+      owed.forEach(e -> attempt(w, e, 1));
+      if (!owed.isEmpty())
+        LOG.info("webhook " + w.url().getHost() + ": " + owed.size() + " deliveries owed");
     }
     cursor = head;
+    recovered = true;
   }
 
   /** The webhooks of the last {@code notify-configured} entry at or before {@code head}. */
@@ -181,6 +183,11 @@ final class Notifier implements AutoCloseable {
   }
 
   private void tail() {
+    if (!recovered) {
+      // tailing from seq 0 would send everything again: recover first (it failed, or is retried)
+      recover();
+      return;
+    }
     if (inFlight.size() >= MAX_IN_FLIGHT) return;
     for (Entry e : journal.entries(Query.all().afterSeq(cursor))) {
       cursor = e.seq();
