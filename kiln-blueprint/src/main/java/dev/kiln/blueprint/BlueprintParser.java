@@ -37,7 +37,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * the baker would refuse. Every input is held to {@link BlueprintLimits} before it is parsed.
  */
 public final class BlueprintParser {
-  static final List<String> KEYS = List.of("images", "services", "policy", "environments");
+  static final List<String> KEYS =
+      List.of("images", "services", "policy", "environments", "notify", "secrets");
 
   private BlueprintParser() {}
 
@@ -88,11 +89,13 @@ public final class BlueprintParser {
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     Policy policy = Policy.none();
     Map<String, Environment> environments = Map.of();
+    List<dev.kiln.model.Notify> notify = List.of();
     if (root.isPresent()) {
       TreeCheck.check(root.get(), problems);
       read(root.get(), file, checkFolder, problems, images, services);
       policy = PolicyReader.read(root.get(), problems);
       environments = environments(root.get(), problems, services);
+      notify = NotifyReader.read(root.get(), problems);
     } else if (problems.count() == 0) {
       problems.add(
           new Location(file, 1, 1),
@@ -100,7 +103,7 @@ public final class BlueprintParser {
           "declare images: and services:, e.g. images: { hello: { from: scratch } }");
     }
     if (problems.count() > 0) throw new BlueprintException(problems.sorted());
-    return new Blueprint(file, Digest.of(bytes), images, services, policy, environments);
+    return new Blueprint(file, Digest.of(bytes), images, services, policy, environments, notify);
   }
 
   /** The top-level {@code environments:}, read against the services read before it. */

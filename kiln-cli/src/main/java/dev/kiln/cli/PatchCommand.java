@@ -177,7 +177,13 @@ public final class PatchCommand implements Callable<Integer> {
     BakeOptions options =
         BakeOptions.defaults()
             .withKeysDir(Optional.of(home.keys()))
-            .withRefresh(keepBase ? BakeOptions.Refresh.NETWORK_STEPS : BakeOptions.Refresh.ALL);
+            .withRefresh(keepBase ? BakeOptions.Refresh.NETWORK_STEPS : BakeOptions.Refresh.ALL)
+            // the baker's notes say what was taken fresh ("refreshing debian:bookworm …")
+            .withListener(
+                e -> {
+                  if (e instanceof dev.kiln.image.BakerEvent.Note n)
+                    out.println("  " + n.message());
+                });
     // The tags before the rebake: a refused patch puts them back, so nothing changes.
     Map<String, Descriptor> before = new LinkedHashMap<>();
     for (String image : decided.images()) store.resolve(image).ifPresent(d -> before.put(image, d));

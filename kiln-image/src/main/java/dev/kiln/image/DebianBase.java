@@ -114,7 +114,7 @@ final class DebianBase {
       clearStale(suite);
       Path temp = Files.createTempDirectory(debianCache, suite + ".tmp-");
       try {
-        note.accept("debootstrap " + suite + " (first use; a few minutes, needs " + MIRROR + ")");
+        note.accept("debootstrap " + suite + " (a few minutes, needs " + MIRROR + ")");
         debootstrap(suite, temp.resolve("root"));
         normalize(temp.resolve("root"));
         try {

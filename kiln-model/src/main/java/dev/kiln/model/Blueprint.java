@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param digest sha256 of the file's bytes, recorded when the blueprint is applied
  * @param policy the top-level {@code policy:} (admission), {@link Policy#none()} when absent
  * @param environments the named stages ({@code environments:}); empty: one default environment
+ * @param webhooks the top-level {@code notify:} webhooks, in the order written (none when absent)
  */
 public record Blueprint(
     Path file,
@@ -18,11 +19,13 @@ public record Blueprint(
     Map<String, ImageRecipe> images,
     Map<String, ServiceSpec> services,
     Policy policy,
-    Map<String, Environment> environments) {
+    Map<String, Environment> environments,
+    java.util.List<Notify> webhooks) {
   public Blueprint {
     images = Ordered.copyOf(images);
     services = Ordered.copyOf(services);
     environments = Ordered.copyOf(environments);
+    webhooks = java.util.List.copyOf(webhooks);
   }
 
   public Blueprint(
@@ -31,7 +34,7 @@ public record Blueprint(
       Map<String, ImageRecipe> images,
       Map<String, ServiceSpec> services,
       Policy policy) {
-    this(file, digest, images, services, policy, Map.of());
+    this(file, digest, images, services, policy, Map.of(), java.util.List.of());
   }
 
   public Blueprint(

@@ -126,6 +126,7 @@ final class Applier {
     admission.check(bp, digests, state, executor, rec, actor);
     for (ServiceSpec s : bp.services().values()) secrets.values(s.name(), s.secrets());
     var certificates = tls.check(bp, submission); // a bad certificate: refused, nothing changed
+    WebhookConfig.requireSecrets(bp, secrets);
     Applied applied =
         executor.call(
             () -> {
@@ -133,6 +134,12 @@ final class Applier {
                   r.environment().isPresent()
                       ? promotions.gate(parsed, r, digests, actor)
                       : List.of();
+              // webhooks are the blueprint's, not an environment's; before the apply's own entries,
+              // so
+              // a changed webhook is told of them (a promotion, which records no blueprint, keeps
+              // them)
+              WebhookConfig.next(state.webhooks(), bp.webhooks(), state.lastSeq())
+                  .ifPresent(n -> rec.append(actor, "apply: notify", n));
               Applied a = record(bp, submission, digests, actor, r, evidence);
               // only this environment's certificates: an apply to staging leaves production's alone
               var current = new java.util.TreeMap<>(state.certificates());

@@ -48,6 +48,9 @@ public final class ControlPlane implements AutoCloseable {
   /** The branch this server follows ({@code kiln server --git}); set by {@link GitFollower}. */
   volatile Optional<GitFollower> git = Optional.empty();
 
+  /** Delivers journal entries to the blueprint's webhooks; set once the loop runs. */
+  private Notifier notifier;
+
   private ControlPlane(
       ServerConfig config,
       ServerState state,
@@ -214,6 +217,14 @@ public final class ControlPlane implements AutoCloseable {
     cp.routers = routers;
     cp.promotions = promotions;
     executor.start();
+    cp.notifier =
+        Notifier.start(
+            journal,
+            outcome -> executor.call(() -> rec.append(Executor.ACTOR, "notify", outcome)),
+            secrets::value,
+            config.clock(),
+            new SecureRandom(),
+            Notifier.Settings.DEFAULT);
     LOG.info(
         "kiln server: API on http://"
             + cp.apiAddress()
@@ -370,6 +381,7 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    if (notifier != null) notifier.close();
     api.close();
     executor.close();
     monitor.close();

@@ -78,7 +78,13 @@ final class Environments {
     }
     Blueprint resolved =
         new Blueprint(
-            bp.file(), bp.digest(), bp.images(), services, bp.policy(), bp.environments());
+            bp.file(),
+            bp.digest(),
+            bp.images(),
+            services,
+            bp.policy(),
+            bp.environments(),
+            bp.webhooks());
     String prefix = name + Environment.SEPARATOR;
     return new Resolved(
         resolved, env, svc -> svc.startsWith(prefix), Optional.of(declared(bp, name)));

@@ -253,6 +253,33 @@ public final class EventCodec {
         n.put("live", e.live().toString());
         n.put("response", e.response());
       }
+      case JournalEvent.NotifyConfigured e -> {
+        ArrayNode hooks = n.putArray("webhooks");
+        for (JournalEvent.Webhook w : e.webhooks()) {
+          ObjectNode h = hooks.addObject();
+          h.put("id", w.id());
+          h.put("url", w.url().toString());
+          ArrayNode ev = h.putArray("events");
+          w.events().forEach(ev::add);
+          h.put("secret", w.secret());
+          h.put("afterSeq", w.afterSeq());
+        }
+      }
+      case JournalEvent.NotifyDelivered e -> {
+        n.put("webhook", e.webhook());
+        n.put("delivery", e.delivery());
+        n.put("event", e.event());
+        n.put("status", e.status());
+        n.put("attempts", e.attempts());
+      }
+      case JournalEvent.NotifyFailed e -> {
+        n.put("webhook", e.webhook());
+        n.put("delivery", e.delivery());
+        n.put("event", e.event());
+        e.status().ifPresent(v -> n.put("status", v));
+        n.put("attempts", e.attempts());
+        n.put("error", e.error());
+      }
     }
     return n;
   }
@@ -478,6 +505,35 @@ public final class EventCodec {
         case "git-drifted" ->
             new JournalEvent.GitDrifted(
                 text(n, "commit"), digest(n, "expected"), digest(n, "live"), text(n, "response"));
+        case "notify-configured" -> {
+          List<JournalEvent.Webhook> hooks = new ArrayList<>();
+          for (JsonNode h : field(n, "webhooks"))
+            hooks.add(
+                new JournalEvent.Webhook(
+                    text(h, "id"),
+                    java.net.URI.create(text(h, "url")),
+                    strings(field(h, "events")),
+                    text(h, "secret"),
+                    field(h, "afterSeq").asLong()));
+          yield new JournalEvent.NotifyConfigured(hooks);
+        }
+        case "notify-delivered" ->
+            new JournalEvent.NotifyDelivered(
+                text(n, "webhook"),
+                subject,
+                field(n, "delivery").asLong(),
+                text(n, "event"),
+                field(n, "status").asInt(),
+                field(n, "attempts").asInt());
+        case "notify-failed" ->
+            new JournalEvent.NotifyFailed(
+                text(n, "webhook"),
+                subject,
+                field(n, "delivery").asLong(),
+                text(n, "event"),
+                optLong(n, "status").map(Long::intValue),
+                field(n, "attempts").asInt(),
+                text(n, "error"));
         default -> noted(kind, n);
       };
     } catch (RuntimeException ex) {

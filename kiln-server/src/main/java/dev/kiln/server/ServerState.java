@@ -152,6 +152,9 @@ public final class ServerState {
       case JournalEvent.GitApplied g -> {}
       case JournalEvent.GitRefused g -> {}
       case JournalEvent.GitDrifted g -> {}
+      case JournalEvent.NotifyConfigured c -> webhooks = c.webhooks();
+      case JournalEvent.NotifyDelivered d -> {}
+      case JournalEvent.NotifyFailed f -> {}
     }
   }
 
@@ -172,6 +175,13 @@ public final class ServerState {
 
   public Map<String, JournalEvent.CertificateInstalled> certificates() {
     return java.util.Collections.unmodifiableMap(certificates);
+  }
+
+  /** The blueprint's webhooks, as last configured (the notifier reads them from the journal). */
+  private List<JournalEvent.Webhook> webhooks = List.of();
+
+  public List<JournalEvent.Webhook> webhooks() {
+    return webhooks;
   }
 
   /** {@code kiln policy allow} exceptions by advisory id, the latest of each (admission). */

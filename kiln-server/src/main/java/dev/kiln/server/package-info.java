@@ -80,6 +80,15 @@
  * in-process ({@code kiln up}, tests) the router restarts with the last saved table ({@code
  * router/table.json}) and the instances that served before are trusted healthy until probed.
  *
+ * <h2>Webhooks</h2>
+ *
+ * The blueprint's {@code notify:} becomes a {@code notify-configured} entry at apply ({@link
+ * dev.kiln.server.WebhookConfig}, only when the set changes). {@link dev.kiln.server.Notifier}
+ * tails the journal on a thread of its own, POSTs each matching entry signed ({@link
+ * dev.kiln.server.WebhookRequest}), retries as the controller's {@code DeliveryRetry} decides and
+ * journals the outcome through the loop ({@code notify-delivered}, {@code notify-failed}). The
+ * journal is its queue: after a restart it delivers what no outcome entry names (docs/notify.md).
+ *
  * <h2>Trust</h2>
  *
  * Only images whose signature verifies against the host key are deployed ({@link

@@ -201,7 +201,34 @@ class EventCodecTest {
             "poll"),
         new JournalEvent.GitRefused(
             "c".repeat(40), "d".repeat(40), "unsigned", "commit ccc by Eve is not signed"),
-        new JournalEvent.GitDrifted("a".repeat(40), D, D, "report"));
+        new JournalEvent.GitDrifted("a".repeat(40), D, D, "report"),
+        new JournalEvent.NotifyConfigured(
+            List.of(
+                new JournalEvent.Webhook(
+                    "0a1b2c3d4e5f",
+                    java.net.URI.create("https://hooks.example.org/kiln?team=web"),
+                    List.of("rollout-*", "instance-drifted"),
+                    "HOOK_KEY",
+                    41))),
+        new JournalEvent.NotifyConfigured(List.of()),
+        new JournalEvent.NotifyDelivered(
+            "0a1b2c3d4e5f", "hooks.example.org", 42, "rollout-succeeded", 204, 3),
+        new JournalEvent.NotifyFailed(
+            "0a1b2c3d4e5f",
+            "hooks.example.org",
+            42,
+            "rollout-succeeded",
+            Optional.of(503),
+            8,
+            "HTTP 503 after 8 attempts"),
+        new JournalEvent.NotifyFailed(
+            "0a1b2c3d4e5f",
+            "hooks.example.org",
+            43,
+            "instance-drifted",
+            Optional.empty(),
+            8,
+            "connection refused after 8 attempts"));
   }
 
   @ParameterizedTest
