@@ -351,6 +351,20 @@ public final class ControlPlane implements AutoCloseable {
     return applier.apply(new Submission(content, label, images, Optional.empty()), actor).plan();
   }
 
+  /**
+   * Applies a submission to one environment ({@code kiln apply --env E}, a git commit per
+   * environment), or to the default one: the environment's router is started first, so a port that
+   * cannot be bound refuses the apply before anything is journaled.
+   */
+  Applier.Applied applyTo(Submission submission, String actor, Optional<String> env) {
+    if (env.isPresent()) {
+      dev.kiln.model.Blueprint bp =
+          dev.kiln.blueprint.BlueprintParser.parse(submission.label(), submission.content());
+      bp.environment(env.get()).ifPresent(e -> routers.ensure(e.name(), e.router()));
+    }
+    return applier.apply(submission, actor, env);
+  }
+
   /** The API's unix socket, {@code $KILN_HOME/api.sock}. */
   public Path apiSocket() {
     return api.socket();

@@ -3,9 +3,7 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.controller.Revision;
-import dev.kiln.model.Blueprint;
 import dev.kiln.model.Environment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -76,10 +74,7 @@ final class EnvironmentApi {
         var planned = cp.applier.plan(submission, env);
         return ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
       }
-      // the environment's router first: a port that cannot be bound refuses the apply unjournaled
-      Blueprint bp = BlueprintParser.parse(submission.label(), submission.content());
-      bp.environment(env.get()).ifPresent(e -> cp.routers.ensure(e.name(), e.router()));
-      var applied = cp.applier.apply(submission, actor, env);
+      var applied = cp.applyTo(submission, actor, env);
       ObjectNode n = Json.object();
       n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
       ArrayNode rollouts = n.putArray("rollouts");

@@ -189,8 +189,8 @@ public final class GitFollower implements AutoCloseable {
   /**
    * Applies the blueprint at {@code --path} in {@code commit} through the same path as {@code kiln
    * apply}: export the commit's files, bake the images whose inputs changed, apply, await the
-   * rollouts. Journals {@code git-applied} or {@code git-refused}; returns which. (Per environment
-   * later: the blueprint's environments are the caller's business.)
+   * rollouts, in each of the blueprint's environments where it has them. Journals {@code
+   * git-applied} or {@code git-refused}; returns which.
    */
   JournalEvent applyCommit(GitMirror.Commit commit, Optional<String> signer, String trigger) {
     String sha = commit.sha();
@@ -225,16 +225,28 @@ public final class GitFollower implements AutoCloseable {
       } catch (KilnException e) {
         return refuse(sha, sha, RangeCheck.Reason.BAKE_FAILED, located(e, work));
       }
-      Applier.Applied applied;
-      try {
-        applied =
-            cp.applier.apply(
-                new Submission(text, Path.of(options.path()), images, Optional.of(sha)), actor());
-      } catch (KilnException e) {
-        return refuse(sha, sha, RangeCheck.Reason.INVALID_BLUEPRINT, located(e, work));
+      List<Rollout> started = new java.util.ArrayList<>();
+      Submission submission =
+          new Submission(text, Path.of(options.path()), images, Optional.of(sha));
+      for (Optional<String> env : environmentsInOrder(bp)) {
+        try {
+          started.addAll(cp.applyTo(submission, actor(), env).rollouts());
+        } catch (dev.kiln.controller.PromotionRefusedException e) {
+          // an environment behind promotion: waits for `kiln env promote` (journaled as
+          // promotion-refused); the commit is still applied where it may run
+          LOG.info(
+              "git: "
+                  + sha.substring(0, 12)
+                  + " not applied to "
+                  + env.get()
+                  + ": "
+                  + e.getMessage());
+        } catch (KilnException e) {
+          return refuse(sha, sha, RangeCheck.Reason.INVALID_BLUEPRINT, located(e, work));
+        }
       }
       long t1 = System.nanoTime();
-      Optional<String> failed = awaitRollouts(applied.rollouts());
+      Optional<String> failed = awaitRollouts(started);
       if (failed.isPresent())
         return refuse(sha, sha, RangeCheck.Reason.ROLLOUT_FAILED, failed.get());
       JournalEvent.GitApplied done =
@@ -264,6 +276,34 @@ public final class GitFollower implements AutoCloseable {
       applying = Optional.empty();
       dev.kiln.oci.Trees.deleteQuietly(work);
     }
+  }
+
+  /**
+   * Where a commit is applied: the default environment, or each of the blueprint's environments, an
+   * environment after the one it is promoted from (so staging runs a digest before production is
+   * asked to).
+   */
+  static List<Optional<String>> environmentsInOrder(Blueprint bp) {
+    if (bp.environments().isEmpty()) return List.of(Optional.empty());
+    List<Optional<String>> out = new java.util.ArrayList<>();
+    java.util.Set<String> placed = new java.util.HashSet<>();
+    List<dev.kiln.model.Environment> left = new java.util.ArrayList<>(bp.environments().values());
+    while (!left.isEmpty()) {
+      int before = left.size();
+      for (var it = left.iterator(); it.hasNext(); ) {
+        dev.kiln.model.Environment e = it.next();
+        if (e.promotion().map(p -> placed.contains(p.from())).orElse(true)) {
+          out.add(Optional.of(e.name()));
+          placed.add(e.name());
+          it.remove();
+        }
+      }
+      if (left.size() == before) { // a cycle the parser refuses; never loop
+        left.forEach(e -> out.add(Optional.of(e.name())));
+        break;
+      }
+    }
+    return out;
   }
 
   /** The images the services use, baked where their recipes are (cached per step). */
@@ -340,8 +380,11 @@ public final class GitFollower implements AutoCloseable {
     return cp.executor.call(
         () -> {
           TreeMap<String, Integer> out = new TreeMap<>();
-          for (String s : bp.services().keySet())
-            cp.state.liveRevision(s).ifPresent(n -> out.put(s, n));
+          for (Optional<String> env : environmentsInOrder(bp))
+            for (String s : bp.services().keySet()) {
+              String name = env.map(e -> dev.kiln.model.Environment.qualify(e, s)).orElse(s);
+              cp.state.liveRevision(name).ifPresent(n -> out.put(name, n));
+            }
           return out;
         });
   }

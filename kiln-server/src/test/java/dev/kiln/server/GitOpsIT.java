@@ -281,4 +281,61 @@ class GitOpsIT {
       assertThat(page(k)).isEqualTo("B");
     }
   }
+
+  @Test
+  void aBlueprintWithEnvironments_isAppliedToEachEnvironment_productionWaitingForPromotion()
+      throws Exception {
+    int stagingPort;
+    int productionPort;
+    try (java.net.ServerSocket a = new java.net.ServerSocket(0);
+        java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+      stagingPort = a.getLocalPort();
+      productionPort = b.getLocalPort();
+    }
+    site("A");
+    String yaml = Files.readString(repo.dir().resolve("kiln.yaml"));
+    repo.write(
+        "kiln.yaml",
+        yaml
+            + """
+            environments:
+              staging:
+                router: 127.0.0.1:%d
+                services:
+                  web: { replicas: 1 }
+              production:
+                router: 127.0.0.1:%d
+                promotion: { from: staging, soak: 1h }
+            """
+                .formatted(stagingPort, productionPort));
+    String commit = repo.commitSigned(alice, "staging and production");
+    try (KilnFixture k = new KilnFixture(tmp).start();
+        GitFollower f = follow(k, Duration.ofHours(1))) {
+      JsonNode applied = awaitEntry(k, "git-applied", commit).get("body");
+      // staging runs the commit; production is behind its promotion gate, journaled as refused
+      assertThat(applied.get("revisions").get("staging--web").asInt()).isEqualTo(1);
+      assertThat(applied.get("revisions").has("production--web")).isFalse();
+      assertThat(k.json(k.get("/v1/journal?kind=promotion-refused")).get("entries")).isNotEmpty();
+      // staging's own router serves it (published once the rollout settles)
+      String page =
+          Await.until(
+              "staging's router serving web",
+              () -> {
+                try {
+                  HttpResponse<String> r =
+                      k.http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create("http://127.0.0.1:" + stagingPort + "/"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  return r.statusCode() == 200 ? Optional.of(r.body().strip()) : Optional.empty();
+                } catch (java.io.IOException e) {
+                  return Optional.empty();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      assertThat(page).isEqualTo("A");
+    }
+  }
 }
