@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +55,22 @@ public final class ProcessDriver implements RuntimeDriver {
   private final Optional<Tenancy> tenancy;
   private final RootWatcher watcher = new RootWatcher();
   private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
+
+  /**
+   * Per instance, the environment its main process was launched with (as keyed digests) and the
+   * command it settled on once it served ({@link MainProcess}). The key is this driver's own and
+   * never stored, so no digest of a secret outlives it.
+   */
+  private final Map<InstanceId, MainProcess.Expected> launchedEnv = new ConcurrentHashMap<>();
+
+  private final Map<InstanceId, MainProcess.Observed> settledCommand = new ConcurrentHashMap<>();
+  private final byte[] digestKey = randomKey();
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
 
   /** instance.json never changes once written: parsed once per instance, not once per tick. */
   private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
@@ -224,6 +241,7 @@ public final class ProcessDriver implements RuntimeDriver {
                   tenancy.map(Tenancy::seccomp).orElse(null))
               : processes.startUnsandboxed(root, launch, dir, cgroup);
       children.put(spec.id(), started.process());
+      launchedEnv.put(spec.id(), MainProcess.Expected.of(launch.env(), Set.of(), digestKey));
       InstanceRecord record =
           InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt, tenant);
       record.write(dir.resolve("instance.json"));
@@ -308,6 +326,8 @@ public final class ProcessDriver implements RuntimeDriver {
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
     drifted.remove(id);
+    launchedEnv.remove(id);
+    settledCommand.remove(id);
     execs.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
@@ -470,12 +490,41 @@ public final class ProcessDriver implements RuntimeDriver {
                   now));
         }
       }
+      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.ENV)) {
+        if (scan == null) scan = ProcessScan.now();
+        mainProcessDrift(record, scan).ifPresent(d -> found.put(Drift.Surface.ENV, d));
+      }
       out.addAll(found.values());
     }
     out.sort(
         java.util.Comparator.comparing((Drift d) -> d.instance().value())
             .thenComparing(Drift::surface));
     return out;
+  }
+
+  /**
+   * Environment and command drift of the instance's main process: its environment against the
+   * launched one (for an adopted instance, the one in its record: secrets by name only), its
+   * command against the one it served with.
+   */
+  private Optional<Drift> mainProcessDrift(InstanceRecord record, ProcessScan scan) {
+    InstanceId id = InstanceId.of(record.id());
+    Optional<MainProcess.Observed> now = MainProcess.read(record.pid(), digestKey);
+    if (now.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
+    MainProcess.Expected expected =
+        launchedEnv.computeIfAbsent(
+            id,
+            k ->
+                MainProcess.Expected.of(
+                    record.execEnv(), record.spec().secrets().keySet(), digestKey));
+    if (!settledCommand.containsKey(id) && scan.serves(record.pid(), record.spec().port())) {
+      settledCommand.put(id, now.get());
+    }
+    return MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get())
+        .map(
+            f ->
+                new Drift(
+                    id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
   }
 
   private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {

@@ -97,8 +97,30 @@ final class ProcessScan {
    * other than {@code declared}.
    */
   List<Listener> extraListeners(long command, int declared) {
+    List<Listener> out = new ArrayList<>();
+    listeners(command)
+        .forEach(
+            (port, pid) -> {
+              if (port != declared) out.add(new Listener(port, pid));
+            });
+    return out;
+  }
+
+  /** Whether one of the instance's processes listens on its declared port: it serves. */
+  boolean serves(long command, int declared) {
+    return listeners(command).containsKey(declared);
+  }
+
+  private final Map<Long, Map<Integer, Long>> listenersByCommand = new HashMap<>();
+
+  /** Port → a pid holding it, of every TCP listener held by the instance's processes. */
+  private Map<Integer, Long> listeners(long command) {
+    return listenersByCommand.computeIfAbsent(command, this::readListeners);
+  }
+
+  private Map<Integer, Long> readListeners(long command) {
     Optional<String> ns = namespace(command);
-    if (ns.isEmpty()) return List.of();
+    if (ns.isEmpty()) return Map.of();
     Map<String, Long> sockets = new HashMap<>(); // socket inode -> pid holding it
     for (long pid : byNamespace.getOrDefault(ns.get(), List.of())) {
       Path fds = Path.of("/proc", Long.toString(pid), "fd");
@@ -117,12 +139,10 @@ final class ProcessScan {
         // gone meanwhile
       }
     }
-    List<Listener> out = new ArrayList<>();
-    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    Map<Integer, Long> out = new java.util.TreeMap<>();
     for (var e : listening(command).entrySet()) {
       Long pid = sockets.get(e.getKey());
-      int port = e.getValue();
-      if (pid != null && port != declared && seen.add(port)) out.add(new Listener(port, pid));
+      if (pid != null) out.putIfAbsent(e.getValue(), pid);
     }
     return out;
   }

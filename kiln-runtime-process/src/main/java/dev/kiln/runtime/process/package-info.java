@@ -93,9 +93,12 @@
  * every {@code drift-scan-ms}, 500): a process in the instance's pid namespace that does not
  * descend from its command (entered with {@code nsenter}) or runs an executable from another device
  * than the root ({@code /tmp}); the driver's own exec is not drift. Sockets: a TCP listener held by
- * the instance's processes on a port other than the declared one. Findings are sticky per instance.
- * Not yet: a loop-mounted erofs/squashfs root (the tree plus watcher is the only mode), env and
- * command comparison.
+ * the instance's processes on a port other than the declared one. Environment and command ({@link
+ * MainProcess}): the main process's {@code /proc/PID/environ} against the launched environment
+ * (keyed digests, never values; the evidence names keys), and its command line against the one it
+ * served with (fixed at the first scan that sees its declared port listened on, so an entrypoint's
+ * own {@code exec} is not drift). Findings are sticky per instance. Not yet: a loop-mounted
+ * erofs/squashfs root (the tree plus watcher is the only mode).
  *
  * <h2>Known limits</h2>
  *
