@@ -119,7 +119,7 @@ final class MainProcess {
           argv0
               + " sha256:"
               + digest(new byte[0], new String(cmdline, StandardCharsets.UTF_8)).substring(0, 16);
-      return Optional.of(new Observed(env, command, ProcessScan.exe(pid)));
+      return Optional.of(new Observed(env, command, InstanceScan.hostExe(pid)));
     } catch (IOException e) {
       return Optional.empty();
     }
