@@ -191,17 +191,18 @@ final class InstanceScan {
 
   private Map<String, Integer> listeningThisScan;
   private Map<String, Integer> socketHolders = Map.of();
-  private Set<String> knownSockets = Set.of();
+  private Set<String> seenSockets = Set.of();
+  private Set<String> settledSockets = Set.of();
   private boolean socketsChanged = true;
   private Optional<Boolean> lastServes = Optional.empty();
 
   /**
    * Starts a scan. Reading a network namespace's TCP tables walks the kernel's whole socket hash
    * (milliseconds of system time each), so they are read only when one of the instance's processes
-   * holds a socket it did not hold at the last scan — found from their open files, a few links per
-   * process — or on a full pass (a socket that starts listening long after it was opened).
+   * holds a socket it did not hold in the last two scans — found from their open files, a few links
+   * per process. (Not seen: a socket that starts listening long after it was opened.)
    */
-  void beginScan(boolean full) {
+  void beginScan() {
     listeningThisScan = null;
     pidsThisScan = readPids();
     Map<String, Integer> holders = new HashMap<>(); // socket inode -> pid holding it
@@ -221,8 +222,13 @@ final class InstanceScan {
         // gone meanwhile
       }
     }
-    socketsChanged = full || !knownSockets.containsAll(holders.keySet());
-    knownSockets = Set.copyOf(holders.keySet());
+    // a socket is settled once seen in two scans in a row: one seen between its socket() and its
+    // listen() is looked at again on the next scan
+    socketsChanged = !settledSockets.containsAll(holders.keySet());
+    Set<String> settled = new HashSet<>(holders.keySet());
+    settled.retainAll(seenSockets);
+    settledSockets = settled;
+    seenSockets = Set.copyOf(holders.keySet());
     socketHolders = holders;
   }
 

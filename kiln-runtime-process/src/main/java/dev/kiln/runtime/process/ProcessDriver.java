@@ -494,7 +494,7 @@ public final class ProcessDriver implements RuntimeDriver {
           record.sandboxed()
               ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
               : null;
-      if (scanNow && own != null) own.beginScan(fullPass);
+      if (scanNow && own != null) own.beginScan();
       if (scanNow && own != null && fullPass) own.forgetSettled();
       if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
         Optional<String> rootDevice =
