@@ -73,6 +73,9 @@ public class DriftBench {
         d.start(s);
         fleet.add(s);
       }
+      // warm-up, not measured: the JIT compiles drift()'s code once, which is not the detector's
+      // steady cost (a profile of an unwarmed run spends most of its samples in the C2 compiler)
+      cpu(d, 15, true);
       double base = cpu(d, cpuSeconds, false);
       double with = cpu(d, cpuSeconds, true);
       System.out.printf(

@@ -1,6 +1,7 @@
 package dev.kiln.blueprint;
 
 import dev.kiln.model.Autoscale;
+import dev.kiln.model.DriftPolicy;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Location;
 import dev.kiln.model.Resources;
@@ -31,7 +32,8 @@ final class ServiceReader {
           "resources",
           "autoscale",
           "runtime",
-          "network");
+          "network",
+          "drift");
   static final List<String> RUNTIMES = List.of("process", "docker", "kubernetes", "swarm");
   static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
   private static final List<String> ROUTE_KEYS = List.of("host", "path", "tls");
@@ -102,6 +104,11 @@ final class ServiceReader {
             ? resources.read(f.get("resources").orElseThrow(), f.path("resources"))
             : Optional.of(Resources.UNLIMITED);
     if (limits.isEmpty()) return Optional.empty();
+    Optional<DriftPolicy> drift =
+        f.has("drift")
+            ? new DriftReader(values).read(f.get("drift").orElseThrow(), f.path("drift"))
+            : Optional.of(DriftPolicy.DEFAULT);
+    if (drift.isEmpty()) return Optional.empty();
     int replicas = declared;
     Optional<Autoscale> scaling = Optional.empty();
     if (f.has("autoscale")) {
@@ -145,6 +152,7 @@ final class ServiceReader {
                 runtime,
                 scaled,
                 network,
+                drift.get(),
                 values.problems().at(entry.keyNode())));
   }
 

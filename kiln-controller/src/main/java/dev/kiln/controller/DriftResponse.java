@@ -91,6 +91,22 @@ public final class DriftResponse {
       Set<String> leaving,
       Instant now,
       Budget budget) {
+    return decide(findings, modes, Map.of(), past, fleet, leaving, now, budget);
+  }
+
+  /**
+   * @param budgets each service's drift budget (the blueprint's {@code drift:}); absent means
+   *     {@code fallback}
+   */
+  public static Result decide(
+      List<Finding> findings,
+      Map<String, Mode> modes,
+      Map<String, Budget> budgets,
+      List<Verdict> past,
+      FleetView fleet,
+      Set<String> leaving,
+      Instant now,
+      Budget fallback) {
     Set<String> judged = new HashSet<>();
     Set<String> replacing = new HashSet<>();
     Map<String, Set<String>> replacedInWindow = new TreeMap<>();
@@ -98,6 +114,7 @@ public final class DriftResponse {
       judged.add(key(v.finding()));
       if (v.response() == Mode.REPLACE) {
         replacing.add(v.finding().instance());
+        Budget budget = budgets.getOrDefault(v.finding().service(), fallback);
         if (!v.at().isBefore(now.minus(budget.window()))) {
           replacedInWindow
               .computeIfAbsent(v.finding().service(), s -> new HashSet<>())
@@ -120,6 +137,7 @@ public final class DriftResponse {
         verdicts.add(new Verdict(f, Mode.REPLACE, "already being replaced", now));
       } else {
         Set<String> spent = replacedInWindow.computeIfAbsent(f.service(), s -> new HashSet<>());
+        Budget budget = budgets.getOrDefault(f.service(), fallback);
         if (spent.size() >= budget.replacements()) {
           verdicts.add(
               new Verdict(

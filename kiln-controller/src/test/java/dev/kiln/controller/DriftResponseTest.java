@@ -147,6 +147,30 @@ class DriftResponseTest {
   }
 
   @Test
+  void aServicesOwnBudget_replacesTheDefault() {
+    List<Verdict> past =
+        List.of(new Verdict(finding("web-1", "rootfs"), Mode.REPLACE, "", NOW.minusSeconds(60)));
+    var r =
+        DriftResponse.decide(
+            List.of(finding("web-a", "process")),
+            Map.of(),
+            Map.of("web", new DriftResponse.Budget(1, Duration.ofMinutes(30))),
+            past,
+            fleet(healthy("web-a"), healthy("web-b")),
+            Set.of(),
+            NOW,
+            BUDGET);
+    assertThat(r.verdicts())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.response()).isEqualTo(Mode.REPORT);
+              assertThat(v.reason()).contains("budget spent (1 replacements in 30 min)");
+            });
+    assertThat(r.stops()).isEmpty();
+  }
+
+  @Test
   void aSecondSurfaceOfAnInstanceBeingReplaced_isJournaled_butNotCountedAgain() {
     List<Verdict> past =
         List.of(new Verdict(finding("web-a", "rootfs"), Mode.REPLACE, "", NOW.minusSeconds(1)));

@@ -18,6 +18,7 @@ import java.util.Optional;
  *     then the starting count
  * @param network what its instances may reach: {@code private} (default: no host-local
  *     destinations, the outside where the host forwards) or {@code none} (no connection of its own)
+ * @param drift what is done when an instance drifts ({@code drift:}; replace, within a budget)
  */
 public record ServiceSpec(
     String name,
@@ -34,10 +35,12 @@ public record ServiceSpec(
     String runtime,
     Optional<Autoscale> autoscale,
     String network,
+    DriftPolicy drift,
     Location at) {
   public static final List<String> NETWORKS = List.of("private", "none");
 
   public ServiceSpec {
+    if (drift == null) throw new IllegalArgumentException("drift is null; use DriftPolicy.DEFAULT");
     if (!NETWORKS.contains(network))
       throw new IllegalArgumentException("network must be one of " + NETWORKS + ": " + network);
     if (replicas < 0) throw new IllegalArgumentException("replicas < 0");
@@ -47,6 +50,42 @@ public record ServiceSpec(
     env = Ordered.copyOf(env);
     secrets = List.copyOf(secrets);
     volumes = Ordered.copyOf(volumes);
+  }
+
+  /** A service that replaces drifted instances within the default budget. */
+  public ServiceSpec(
+      String name,
+      String image,
+      int replicas,
+      Optional<HealthCheck> health,
+      Optional<Route> route,
+      Strategy strategy,
+      Duration progressDeadline,
+      Map<String, String> env,
+      List<String> secrets,
+      Map<String, String> volumes,
+      Resources resources,
+      String runtime,
+      Optional<Autoscale> autoscale,
+      String network,
+      Location at) {
+    this(
+        name,
+        image,
+        replicas,
+        health,
+        route,
+        strategy,
+        progressDeadline,
+        env,
+        secrets,
+        volumes,
+        resources,
+        runtime,
+        autoscale,
+        network,
+        DriftPolicy.DEFAULT,
+        at);
   }
 
   /** A service with a fixed instance count. */

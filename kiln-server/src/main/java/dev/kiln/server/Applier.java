@@ -254,7 +254,12 @@ final class Applier {
       services.put(
           s.name(),
           new JournalEvent.AppliedService(
-              s.image(), s.replicas(), s.strategy(), s.progressDeadline(), s.autoscale()));
+              s.image(),
+              s.replicas(),
+              s.strategy(),
+              s.progressDeadline(),
+              s.autoscale(),
+              s.drift()));
     }
     rec.append(
         actor,

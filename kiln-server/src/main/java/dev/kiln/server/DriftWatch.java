@@ -67,7 +67,8 @@ final class DriftWatch {
     }
     FleetView view = new FleetView(live.stream().map(Executor.Observed::instance).toList());
     DriftResponse.Result r =
-        DriftResponse.decide(findings, state.driftModes(), past, view, leaving, now, budget);
+        DriftResponse.decide(
+            findings, state.driftModes(), state.driftBudgets(), past, view, leaving, now, budget);
     for (DriftResponse.Verdict v : r.verdicts()) {
       DriftResponse.Finding f = v.finding();
       LOG.warning(

@@ -72,6 +72,8 @@ public final class EventCodec {
                   sn.set("strategy", StateCodec.strategy(s.strategy()));
                   sn.put("progressDeadline", s.progressDeadline().toString());
                   s.autoscale().ifPresent(a -> sn.set("autoscale", autoscale(a)));
+                  if (!s.drift().equals(dev.kiln.model.DriftPolicy.DEFAULT))
+                    sn.set("drift", drift(s.drift()));
                 });
         n.put("hasChanges", e.hasChanges());
       }
@@ -587,7 +589,8 @@ public final class EventCodec {
                       Duration.parse(text(s, "progressDeadline")),
                       s.has("autoscale")
                           ? Optional.of(autoscale(s.get("autoscale")))
-                          : Optional.empty()));
+                          : Optional.empty(),
+                      s.has("drift") ? drift(s.get("drift")) : dev.kiln.model.DriftPolicy.DEFAULT));
             });
     return new JournalEvent.BlueprintApplied(
         text(n, "file"),
@@ -655,5 +658,18 @@ public final class EventCodec {
         n.has("idleToZero")
             ? Optional.of(Duration.parse(text(n, "idleToZero")))
             : Optional.empty());
+  }
+
+  static ObjectNode drift(dev.kiln.model.DriftPolicy d) {
+    ObjectNode n = Json.object();
+    n.put("response", d.response());
+    n.put("replacements", d.replacements());
+    n.put("window", d.window().toString());
+    return n;
+  }
+
+  static dev.kiln.model.DriftPolicy drift(JsonNode n) {
+    return new dev.kiln.model.DriftPolicy(
+        text(n, "response"), field(n, "replacements").asInt(), Duration.parse(text(n, "window")));
   }
 }

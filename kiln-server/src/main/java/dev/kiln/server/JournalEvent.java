@@ -81,13 +81,32 @@ public sealed interface JournalEvent {
     }
   }
 
-  /** How one service is to run, as an applied blueprint said. */
+  /**
+   * How one service is to run, as an applied blueprint said. {@code drift} is its {@code drift:}
+   * (issue 10), stored only when it is not the default.
+   */
   record AppliedService(
       String image,
       int replicas,
       Strategy strategy,
       Duration progressDeadline,
-      Optional<dev.kiln.model.Autoscale> autoscale) {
+      Optional<dev.kiln.model.Autoscale> autoscale,
+      dev.kiln.model.DriftPolicy drift) {
+    public AppliedService(
+        String image,
+        int replicas,
+        Strategy strategy,
+        Duration progressDeadline,
+        Optional<dev.kiln.model.Autoscale> autoscale) {
+      this(
+          image,
+          replicas,
+          strategy,
+          progressDeadline,
+          autoscale,
+          dev.kiln.model.DriftPolicy.DEFAULT);
+    }
+
     public AppliedService(
         String image, int replicas, Strategy strategy, Duration progressDeadline) {
       this(image, replicas, strategy, progressDeadline, Optional.empty());

@@ -52,12 +52,25 @@ public final class ServerState {
   /** A drift verdict and when it was journaled (the drift budget counts from it). */
   public record Drifted(JournalEvent.InstanceDrifted event, Instant at) {}
 
-  /**
-   * Each service's {@code drift:} response; a service not listed replaces (the default). The
-   * blueprint key is not carried by {@code blueprint-applied} yet, so every service replaces.
-   */
+  /** Each applied service's {@code drift:} (issue 10), from the last {@code blueprint-applied}. */
+  private final Map<String, dev.kiln.model.DriftPolicy> driftPolicies = new TreeMap<>();
+
+  /** Each service's {@code drift:} response; a service not listed replaces (the default). */
   public Map<String, dev.kiln.controller.DriftResponse.Mode> driftModes() {
-    return Map.of();
+    Map<String, dev.kiln.controller.DriftResponse.Mode> modes = new TreeMap<>();
+    driftPolicies.forEach(
+        (name, p) -> modes.put(name, dev.kiln.controller.DriftResponse.Mode.parse(p.response())));
+    return modes;
+  }
+
+  /** Each service's drift budget; a service not listed has {@code Budget.DEFAULT}. */
+  public Map<String, dev.kiln.controller.DriftResponse.Budget> driftBudgets() {
+    Map<String, dev.kiln.controller.DriftResponse.Budget> budgets = new TreeMap<>();
+    driftPolicies.forEach(
+        (name, p) ->
+            budgets.put(
+                name, new dev.kiln.controller.DriftResponse.Budget(p.replacements(), p.window())));
+    return budgets;
   }
 
   /** Every drift verdict, oldest first. */
@@ -88,11 +101,12 @@ public final class ServerState {
       case JournalEvent.BlueprintApplied b ->
           b.services()
               .forEach(
-                  (name, s) ->
-                      services.put(
-                          name,
-                          new ServiceInfo(
-                              name, s.strategy(), s.progressDeadline(), s.autoscale())));
+                  (name, s) -> {
+                    services.put(
+                        name,
+                        new ServiceInfo(name, s.strategy(), s.progressDeadline(), s.autoscale()));
+                    driftPolicies.put(name, s.drift());
+                  });
       case JournalEvent.RevisionCreated c -> {
         Revision r = c.revision();
         List<Revision> list = revisions.computeIfAbsent(r.service(), k -> new ArrayList<>());
@@ -113,6 +127,7 @@ public final class ServerState {
           a.instances().forEach(id -> adopted.put(id, a.toRevision()));
       case JournalEvent.ServiceRemoved r -> {
         services.remove(r.service());
+        driftPolicies.remove(r.service());
         scaled.remove(r.service());
         rollouts.remove(r.service());
         traffic.remove(r.service());

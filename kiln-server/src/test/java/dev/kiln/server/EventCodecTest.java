@@ -80,6 +80,22 @@ class EventCodecTest {
                                 Duration.ofSeconds(30),
                                 Optional.of(Duration.ofMinutes(10))))))),
             true),
+        new JournalEvent.BlueprintApplied(
+            "/srv/kiln.yaml",
+            D,
+            Optional.empty(),
+            new TreeMap<>(Map.of("hello", D)),
+            new TreeMap<>(
+                Map.of(
+                    "web",
+                    new JournalEvent.AppliedService(
+                        "hello",
+                        2,
+                        new Strategy.Rolling(1, 0),
+                        Duration.ofMinutes(10),
+                        Optional.empty(),
+                        new dev.kiln.model.DriftPolicy("report", 1, Duration.ofMinutes(30))))),
+            true),
         new JournalEvent.ServiceScaled(
             "web",
             2,

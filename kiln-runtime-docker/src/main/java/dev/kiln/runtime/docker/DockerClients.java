@@ -68,6 +68,16 @@ final class DockerClients {
 
   static ExecResult exec(
       DockerClient docker, String container, List<String> command, Duration timeout) {
+    return exec(docker, container, command, timeout, id -> {});
+  }
+
+  /** As above; {@code created} learns the exec's id before it starts (drift knows it as ours). */
+  static ExecResult exec(
+      DockerClient docker,
+      String container,
+      List<String> command,
+      Duration timeout,
+      java.util.function.Consumer<String> created) {
     String execId =
         docker
             .execCreateCmd(container)
@@ -76,6 +86,7 @@ final class DockerClients {
             .withAttachStderr(true)
             .exec()
             .getId();
+    created.accept(execId);
     Collector collector = new Collector();
     try {
       boolean done =

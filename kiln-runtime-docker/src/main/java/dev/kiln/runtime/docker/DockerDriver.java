@@ -51,6 +51,7 @@ public final class DockerDriver implements RuntimeDriver {
   private final DockerClient docker;
   private final DockerImages images;
   private final String home;
+  private final ContainerDrift drift;
 
   public DockerDriver(DriverContext context) {
     this.context = context;
@@ -72,6 +73,7 @@ public final class DockerDriver implements RuntimeDriver {
     }
     this.images = new DockerImages(docker, context.home().resolve("docker"));
     this.home = context.home().toAbsolutePath().normalize().toString();
+    this.drift = new ContainerDrift(docker, context);
   }
 
   static String containerName(InstanceId id) {
@@ -259,6 +261,7 @@ public final class DockerDriver implements RuntimeDriver {
   @Override
   public void destroy(InstanceId id) {
     find(id).ifPresent(c -> removeQuietly(c.getId()));
+    drift.forget(id);
   }
 
   @Override
@@ -278,11 +281,28 @@ public final class DockerDriver implements RuntimeDriver {
   @Override
   public ExecResult exec(InstanceId id, List<String> command, Duration timeout) {
     String container = find(id).orElseThrow(() -> unknown(id)).getId();
-    return DockerClients.exec(docker, container, command, timeout);
+    return drift.ownExec(
+        container, created -> DockerClients.exec(docker, container, command, timeout, created));
+  }
+
+  /**
+   * Drift of the running containers ({@link ContainerDrift}): {@code docker exec} from outside
+   * (event-driven), filesystem changes outside tmpfs and volumes, runtime config.
+   */
+  @Override
+  public List<dev.kiln.runtime.Drift> drift() {
+    Map<String, InstanceSpec> running = new LinkedHashMap<>();
+    for (Container c :
+        docker.listContainersCmd().withLabelFilter(Map.of(LABEL_HOME, home)).exec()) {
+      String json = c.getLabels() == null ? null : c.getLabels().get(LABEL_SPEC);
+      if (json != null) running.put(c.getId(), ContainerSpec.fromJson(json).spec());
+    }
+    return drift.drift(running);
   }
 
   @Override
   public void close() {
+    drift.close();
     try {
       docker.close();
     } catch (IOException ignored) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,7 +54,28 @@ public final class ProcessDriver implements RuntimeDriver {
   private final ScheduledExecutorService rotator;
   private final Optional<Tenancy> tenancy;
   private final RootWatcher watcher = new RootWatcher();
+  private final ImageMount imageMount = new ImageMount();
+
+  /** Option {@code root-image}: {@code tree} (default) or {@code erofs} ({@link ImageMount}). */
+  private final boolean rootImage;
+
   private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
+
+  /**
+   * Per instance, the environment its main process was launched with (as keyed digests) and the
+   * command it settled on once it served ({@link MainProcess}). The key is this driver's own and
+   * never stored, so no digest of a secret outlives it.
+   */
+  private final Map<InstanceId, MainProcess.Expected> launchedEnv = new ConcurrentHashMap<>();
+
+  private final Map<InstanceId, MainProcess.Observed> settledCommand = new ConcurrentHashMap<>();
+  private final byte[] digestKey = randomKey();
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
 
   /** instance.json never changes once written: parsed once per instance, not once per tick. */
   private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
@@ -62,6 +84,28 @@ public final class ProcessDriver implements RuntimeDriver {
   private final long scanEveryNanos;
 
   private volatile long lastScan;
+
+  /** Per instance, its processes as seen through its own /proc ({@link InstanceScan}). */
+  private final Map<InstanceId, InstanceScan> scans = new ConcurrentHashMap<>();
+
+  private final Map<Path, String> rootDevices = new ConcurrentHashMap<>();
+
+  /** Scans between two full inspections of every process (20 × 500 ms: 10 s). */
+  private static final int FULL_PASS_EVERY = 20;
+
+  private int scansSinceFull;
+
+  /** The instances running at the last scan. */
+  private List<InstanceRecord> running = List.of();
+
+  /**
+   * Scans come every {@code drift-idle-scan-ms} (800) while nothing changes, every {@code
+   * drift-scan-ms} (500) after one that saw a new process, listener or drift: with the executor's
+   * 200 ms tick, drift is journaled within about a second either way.
+   */
+  private final long idleScanEveryNanos;
+
+  private boolean changedLastScan = true;
 
   /**
    * Per instance, bumped when an exec (a health probe, {@code kiln exec}) starts and ends: odd
@@ -99,9 +143,24 @@ public final class ProcessDriver implements RuntimeDriver {
               + " and instances with resources: will not start (run Kiln as root)");
     }
     this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
+    this.rootImage =
+        switch (context.option("root-image").orElse("tree")) {
+          case "tree" -> false;
+          case "erofs" -> bwrap.isPresent();
+          default ->
+              throw new RuntimeDriverException(
+                  "process runtime: option root-image="
+                      + context.option("root-image").orElseThrow()
+                      + " is not one of tree, erofs");
+        };
     this.scanEveryNanos =
         TimeUnit.MILLISECONDS.toNanos(
             context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
+    this.idleScanEveryNanos =
+        Math.max(
+            scanEveryNanos,
+            TimeUnit.MILLISECONDS.toNanos(
+                context.option("drift-idle-scan-ms").map(Long::parseLong).orElse(800L)));
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
         context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);
@@ -200,7 +259,9 @@ public final class ProcessDriver implements RuntimeDriver {
       // In a network of its own the instance's port cannot clash with the host's.
       if (!tenancy.map(Tenancy::ownNetworks).orElse(false)) Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
-      Path root = rootfs.ensure(image);
+      Path tree = rootfs.ensure(image);
+      // root-image=erofs: the tree's read-only filesystem image on a loop device, where possible
+      Path root = rootImage ? imageMount.mount(tree.getParent()).orElse(tree) : tree;
       watcher.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
@@ -224,6 +285,7 @@ public final class ProcessDriver implements RuntimeDriver {
                   tenancy.map(Tenancy::seccomp).orElse(null))
               : processes.startUnsandboxed(root, launch, dir, cgroup);
       children.put(spec.id(), started.process());
+      launchedEnv.put(spec.id(), MainProcess.Expected.of(launch.env(), Set.of(), digestKey));
       InstanceRecord record =
           InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt, tenant);
       record.write(dir.resolve("instance.json"));
@@ -308,6 +370,9 @@ public final class ProcessDriver implements RuntimeDriver {
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
     drifted.remove(id);
+    scans.remove(id);
+    launchedEnv.remove(id);
+    settledCommand.remove(id);
     execs.remove(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
@@ -380,32 +445,25 @@ public final class ProcessDriver implements RuntimeDriver {
    * process in the instance's pid namespace not descended from its command). Sticky per instance.
    */
   @Override
-  public List<Drift> drift() {
+  public synchronized List<Drift> drift() {
     Instant now = context.clock().instant();
-    ProcessScan scan = null;
-    List<Drift> out = new ArrayList<>();
-    Path instances = context.instancesDir();
-    if (!Files.isDirectory(instances)) return out;
-    List<InstanceRecord> records = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
-      for (Path dir : dirs) {
-        try {
-          InstanceRecord cached = this.records.get(dir);
-          Optional<InstanceRecord> record =
-              cached != null && Files.exists(dir) ? Optional.of(cached) : readRecord(dir);
-          record.ifPresent(r -> this.records.put(dir, r));
-          record.filter(ProcessDriver::running).ifPresent(records::add);
-        } catch (RuntimeDriverException e) {
-          // a record being written or removed meanwhile: seen on the next pass
-        }
-      }
-    } catch (IOException e) {
-      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
-    }
-    this.records.keySet().removeIf(dir -> !Files.exists(dir));
     long nanos = System.nanoTime();
-    boolean scanNow = nanos - lastScan >= scanEveryNanos;
-    if (scanNow) lastScan = nanos;
+    boolean scanNow = nanos - lastScan >= (changedLastScan ? scanEveryNanos : idleScanEveryNanos);
+    List<Drift> out = new ArrayList<>();
+    // Between scans only the root watcher's findings (in memory) are fresh: the instances running
+    // are the last scan's, so an idle tick reads nothing from the kernel.
+    if (scanNow) {
+      lastScan = nanos;
+      changedLastScan = false;
+      Optional<List<InstanceRecord>> listed = runningRecords();
+      if (listed.isEmpty()) return out;
+      running = listed.get();
+      scansSinceFull++;
+    }
+    // every so often each process is inspected again, not only the new ones: an exec in place
+    boolean fullPass = scanNow && scansSinceFull >= FULL_PASS_EVERY;
+    if (fullPass) scansSinceFull = 0;
+    List<InstanceRecord> records = running;
     Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
     execs.forEach((k, v) -> execsBefore.put(k, v.get()));
     for (InstanceRecord record : records) {
@@ -432,30 +490,50 @@ public final class ProcessDriver implements RuntimeDriver {
           rootfs.distrust(root);
         }
       }
-      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.PROCESS)) {
-        if (scan == null) scan = ProcessScan.now();
-        List<ProcessScan.Intruder> intruders = scan.intruders(record.pid(), root);
+      InstanceScan own =
+          record.sandboxed()
+              ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
+              : null;
+      if (scanNow && own != null) own.beginScan();
+      if (scanNow && own != null && fullPass) own.forgetSettled();
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
+        Optional<String> rootDevice =
+            Optional.of(rootDevices.computeIfAbsent(root, r -> InstanceScan.device(r).orElse("")))
+                .filter(dev -> !dev.isEmpty());
+        List<InstanceScan.Intruder> intruders = own.intruders(rootDevice);
+        if (own.sawNew()) changedLastScan = true;
         if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
-          ProcessScan.Intruder i = intruders.getFirst();
+          InstanceScan.Intruder i = intruders.getFirst();
+          // the host pid is looked up (a walk of /proc) only now, when there is drift to report
+          String hostPid =
+              InstanceScan.hostPid(record.pid(), i.pid()).stream()
+                  .mapToObj(Long::toString)
+                  .findFirst()
+                  .orElse("?");
           found.put(
               Drift.Surface.PROCESS,
               new Drift(
                   id,
                   Drift.Surface.PROCESS,
-                  "pid " + i.pid(),
+                  "pid " + hostPid,
                   Map.of(
-                      "pid", Long.toString(i.pid()),
+                      "pid", hostPid,
+                      "pid-in-instance", Integer.toString(i.pid()),
                       "exe", i.exe(),
-                      "parent", Long.toString(i.parent()),
+                      "parent", Integer.toString(i.parent()),
                       "reason", i.reason()),
                   now));
         }
       }
-      if (scanNow && record.sandboxed() && !found.containsKey(Drift.Surface.SOCKET)) {
-        if (scan == null) scan = ProcessScan.now();
-        List<ProcessScan.Listener> extra = scan.extraListeners(record.pid(), record.spec().port());
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.SOCKET)) {
+        List<InstanceScan.Listener> extra = own.extraListeners(record.pid(), record.spec().port());
         if (!extra.isEmpty()) {
-          ProcessScan.Listener l = extra.getFirst();
+          InstanceScan.Listener l = extra.getFirst();
+          String hostPid =
+              InstanceScan.hostPid(record.pid(), l.pid()).stream()
+                  .mapToObj(Long::toString)
+                  .findFirst()
+                  .orElse("?");
           found.put(
               Drift.Surface.SOCKET,
               new Drift(
@@ -465,17 +543,71 @@ public final class ProcessDriver implements RuntimeDriver {
                   Map.of(
                       "port", Integer.toString(l.port()),
                       "declared", Integer.toString(record.spec().port()),
-                      "pid", Long.toString(l.pid()),
-                      "exe", ProcessScan.exe(l.pid())),
+                      "pid", hostPid,
+                      "exe", own.exe(l.pid())),
                   now));
         }
       }
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.ENV)) {
+        mainProcessDrift(record, own).ifPresent(d -> found.put(Drift.Surface.ENV, d));
+      }
+      if (!found.isEmpty()) changedLastScan = true;
       out.addAll(found.values());
     }
     out.sort(
         java.util.Comparator.comparing((Drift d) -> d.instance().value())
             .thenComparing(Drift::surface));
     return out;
+  }
+
+  /**
+   * Environment and command drift of the instance's main process: its environment against the
+   * launched one (for an adopted instance, the one in its record: secrets by name only), its
+   * command against the one it served with.
+   */
+  private Optional<Drift> mainProcessDrift(InstanceRecord record, InstanceScan scan) {
+    InstanceId id = InstanceId.of(record.id());
+    Optional<MainProcess.Observed> now = MainProcess.read(record.pid(), digestKey);
+    if (now.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
+    MainProcess.Expected expected =
+        launchedEnv.computeIfAbsent(
+            id,
+            k ->
+                MainProcess.Expected.of(
+                    record.execEnv(), record.spec().secrets().keySet(), digestKey));
+    if (!settledCommand.containsKey(id) && scan.serves(record.pid(), record.spec().port())) {
+      settledCommand.put(id, now.get());
+    }
+    return MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get())
+        .map(
+            f ->
+                new Drift(
+                    id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
+  }
+
+  /** The records of the instances running now; empty if there is no instances directory yet. */
+  private Optional<List<InstanceRecord>> runningRecords() {
+    Path instances = context.instancesDir();
+    if (!Files.isDirectory(instances)) return Optional.empty();
+    List<InstanceRecord> out = new ArrayList<>();
+    java.util.Set<Path> listed = new java.util.HashSet<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) {
+        listed.add(dir);
+        try {
+          InstanceRecord cached = this.records.get(dir);
+          Optional<InstanceRecord> record = cached != null ? Optional.of(cached) : readRecord(dir);
+          record.ifPresent(r -> this.records.put(dir, r));
+          record.filter(ProcessDriver::running).ifPresent(out::add);
+        } catch (RuntimeDriverException e) {
+          // a record being written or removed meanwhile: seen on the next pass
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    }
+    this.records.keySet().retainAll(listed);
+    return Optional.of(out);
   }
 
   private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {
@@ -513,6 +645,17 @@ public final class ProcessDriver implements RuntimeDriver {
   /** Which isolation this instance runs under, as {@code kiln status} shows it. */
   private static String isolation(InstanceRecord record) {
     if (!record.sandboxed()) return "unsandboxed";
+    return isolationOnly(record) + ", " + rootMode(record);
+  }
+
+  /** How the instance's root is kept as its image says: an erofs image, or a watched tree. */
+  private static String rootMode(InstanceRecord record) {
+    return record.rootfs().endsWith("/mnt")
+        ? "root: erofs image on a loop device (read-only)"
+        : "root: directory tree (watched for drift)";
+  }
+
+  private static String isolationOnly(InstanceRecord record) {
     if (record.tenantUid() == 0)
       return "sandboxed (bubblewrap), root with dropped capabilities, host network";
     return "sandboxed (bubblewrap), tenant uid "

@@ -89,13 +89,20 @@
  * built right after the root was verified), with a full re-read every {@code drift-verify-seconds}
  * (60) as the safety net; a change marks every instance running from that root, and the root is
  * distrusted, so the next start moves it aside ({@code .drifted-*}, kept: its instances still run
- * from it until they are replaced) and unpacks a fresh one. Processes ({@link ProcessScan}, at most
- * every {@code drift-scan-ms}, 500): a process in the instance's pid namespace that does not
- * descend from its command (entered with {@code nsenter}) or runs an executable from another device
- * than the root ({@code /tmp}); the driver's own exec is not drift. Sockets: a TCP listener held by
- * the instance's processes on a port other than the declared one. Findings are sticky per instance.
- * Not yet: a loop-mounted erofs/squashfs root (the tree plus watcher is the only mode), env and
- * command comparison.
+ * from it until they are replaced) and unpacks a fresh one. Processes ({@link InstanceScan}, every
+ * {@code drift-idle-scan-ms} (800) while nothing changes, {@code drift-scan-ms} (500) after a
+ * change): the instance's own procfs ({@code /proc/<command>/root/proc}, its pid namespace only, so
+ * no walk of the host's {@code /proc}) is listed and only processes not seen before are inspected —
+ * one that does not descend from its command (entered with {@code nsenter}) or runs an executable
+ * from another device than the root ({@code /tmp}); every process again each 20th scan. The
+ * driver's own exec is not drift. Sockets: a TCP listener held by the instance's processes on a
+ * port other than the declared one (attributed to processes only when the namespace's set of
+ * listeners changed). Environment and command ({@link MainProcess}): the main process's {@code
+ * /proc/PID/environ} against the launched environment (keyed digests, never values; the evidence
+ * names keys), and its command line against the one it served with (fixed at the first scan that
+ * sees its declared port listened on, so an entrypoint's own {@code exec} is not drift). Findings
+ * are sticky per instance. Not yet: a loop-mounted erofs/squashfs root (the tree plus watcher is
+ * the only mode).
  *
  * <h2>Known limits</h2>
  *

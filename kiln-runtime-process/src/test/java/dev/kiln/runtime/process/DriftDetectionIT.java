@@ -151,6 +151,62 @@ class DriftDetectionIT {
     assertThat(d.evidence()).containsEntry("declared", Integer.toString(spec.port()));
   }
 
+  /** Calls drift() for longer than the scan interval (500 ms): at least one scan ran since. */
+  private void scansAfterServing() throws InterruptedException {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1200);
+    while (System.nanoTime() < end) {
+      driver.drift();
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aMainProcessThatReExecsWithAnotherEnvironment_afterServing_isEnvDrift_namingKeysOnly()
+      throws Exception {
+    // serves through a child; once /data/go appears (written into its volume from the host: not
+    // drift) the main process drops PORT, adds a secret-looking value and execs something else
+    InstanceSpec spec =
+        Instances.spec("e", IMAGE.manifestDigest())
+            .env("MODE", "blue")
+            .secret("API_TOKEN", "s3cret-value")
+            .volume("trigger", "/data")
+            .shell(
+                "httpd -f -p 127.0.0.1:$PORT -h /www & while [ ! -e /data/go ]; do sleep 1; done;"
+                    + " export INJECTED=hunter2 MODE=green; unset PORT; exec sleep 600")
+            .build();
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/index.html");
+    scansAfterServing();
+    assertThat(drift("e", Drift.Surface.ENV)).isEmpty(); // serving, settled: no drift yet
+
+    Files.writeString(home.resolve("volumes/web/trigger/go"), "");
+
+    Drift d = Await.until("env drift", () -> drift("e", Drift.Surface.ENV));
+    assertThat(d.subject()).isEqualTo("environment and command");
+    assertThat(d.evidence())
+        .containsEntry("added", "INJECTED")
+        .containsEntry("removed", "PORT")
+        .containsEntry("changed", "MODE");
+    assertThat(d.evidence().get("expected")).startsWith("/bin/busybox /bin/sh sha256:");
+    assertThat(d.evidence().get("found")).startsWith("/bin/busybox sleep sha256:");
+    assertThat(String.join(" ", d.evidence().values()))
+        .doesNotContain("hunter2")
+        .doesNotContain("green")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  void aMainProcessThatExecsItsProgramBeforeServing_isNotEnvDrift() throws Exception {
+    InstanceSpec spec =
+        Instances.spec("x", IMAGE.manifestDigest())
+            .secret("API_TOKEN", "s3cret-value")
+            .shell("exec httpd -f -p 127.0.0.1:$PORT -h /www")
+            .build();
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/index.html");
+    scansAfterServing();
+    driver.exec(spec.id(), java.util.List.of("/bin/true"), java.time.Duration.ofSeconds(10));
+    assertThat(driver.drift()).isEmpty();
+  }
+
   @Test
   void theDeclaredListener_isNotDrift() {
     InstanceSpec spec = Instances.spec("ok", IMAGE.manifestDigest()).build();

@@ -1,0 +1,195 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10's surfaces beyond the root and entered processes, end to end on a real control plane
+ * (process runtime, bubblewrap), under a steady load through the router: an extra listener opened
+ * inside an instance, and its main process re-executed with another environment and command. Each
+ * instance waits for a file named for its port in its volume, written from the host (a volume write
+ * is not drift), so exactly one instance drifts.
+ */
+class DriftSurfacesIT {
+  static final Duration SETTLE = Duration.ofSeconds(90);
+  static final String STRATEGY = "rolling: { max-surge: 1, max-unavailable: 0 }";
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void needsBubblewrap() {
+    assumeTrue(
+        Stream.of("/usr/bin/bwrap", "/bin/bwrap").anyMatch(p -> Files.isExecutable(Path.of(p))),
+        "bubblewrap is not installed");
+  }
+
+  private static Set<String> ids(KilnFixture k) {
+    return k.cp.executor.call(
+        () ->
+            k.cp.executor.observed().stream()
+                .filter(o -> !k.cp.executor.isLeaving(o))
+                .map(o -> o.instance().id())
+                .collect(Collectors.toSet()));
+  }
+
+  private static List<Executor.Observed> live(KilnFixture k) {
+    return k.cp.executor.call(
+        () -> k.cp.executor.observed().stream().filter(o -> !k.cp.executor.isLeaving(o)).toList());
+  }
+
+  private static List<ServerState.Drifted> drifts(KilnFixture k) {
+    return k.cp.executor.call(() -> k.cp.state.drifts());
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier ok)
+      throws InterruptedException {
+    long end = System.nanoTime() + SETTLE.toNanos();
+    while (!ok.getAsBoolean()) {
+      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  /** The fixture's blueprint with {@code extra} lines added to service web. */
+  private static Path blueprint(KilnFixture k, String extra) throws Exception {
+    Path file = k.blueprint("a", STRATEGY);
+    Files.writeString(file, Files.readString(file) + extra);
+    return file;
+  }
+
+  private static Process nsenter(long pid) throws Exception {
+    return new ProcessBuilder(
+            "nsenter", "-t", Long.toString(pid), "-p", "-m", "--", "/bin/busybox", "sleep", "300")
+        .start();
+  }
+
+  private static int applyAndSettle(KilnFixture k, Path file) throws Exception {
+    k.apply(file);
+    int revision = k.service("web").get("rollout").get("to").asInt();
+    k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+    return revision;
+  }
+
+  @Test
+  void anExtraListenerOpenedInside_isSocketDrift_andReplacesThatInstanceOnly() throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      // each instance opens a second listener on 9999 once a file named for its port appears in
+      // its volume: a process of the instance's own, not one entered from outside
+      Path file =
+          withTrigger(
+              k,
+              "\"(while [ ! -e /www/data/listen-\\$PORT ]; do sleep 1; done; exec busybox httpd"
+                  + " -f -p 127.0.0.1:9999 -h /www) & exec busybox httpd -f -p"
+                  + " 127.0.0.1:\\$PORT -h /www\"");
+      int revision = applyAndSettle(k, file);
+      Set<String> before = ids(k);
+      Executor.Observed target = live(k).getFirst();
+      try (Load load = new Load(k.router() + "/", 4)) {
+        Files.writeString(
+            k.home.resolve("volumes/web/data/listen-" + target.port()),
+            "",
+            java.nio.charset.StandardCharsets.UTF_8);
+        awaitTrue("socket drift journaled", () -> !drifts(k).isEmpty());
+        awaitTrue(
+            "the instance with the extra listener replaced",
+            () -> !ids(k).contains(target.instance().id()) && ids(k).size() == 2);
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      }
+      List<ServerState.Drifted> verdicts = drifts(k);
+      assertThat(verdicts)
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.event().instance()).isEqualTo(target.instance().id());
+                assertThat(d.event().surface()).isEqualTo("socket");
+                assertThat(d.event().what()).isEqualTo("port 9999");
+                assertThat(d.event().evidence())
+                    .containsEntry("port", "9999")
+                    .containsEntry("declared", Integer.toString(target.port()));
+                assertThat(d.event().response()).isEqualTo("replace");
+              });
+      Set<String> after = ids(k);
+      before.remove(target.instance().id());
+      assertThat(after).containsAll(before); // the other instance was left alone
+    }
+  }
+
+  @Test
+  void aMainProcessReExecutedWithAnotherEnvironment_isEnvDrift_andReplacesThatInstanceOnly()
+      throws Exception {
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      // the main process serves through a child; on the trigger it re-executes with another
+      // environment (PORT dropped, INJECTED added) and command, the child still serving
+      Path file =
+          withTrigger(
+              k,
+              "\"busybox httpd -f -p 127.0.0.1:\\$PORT -h /www & while [ ! -e"
+                  + " /www/data/go-\\$PORT ]; do sleep 1; done; export INJECTED=hunter2; unset"
+                  + " PORT; exec busybox sleep 3600\"");
+      int revision = applyAndSettle(k, file);
+      Set<String> before = ids(k);
+      Executor.Observed target = live(k).getFirst();
+      try (Load load = new Load(k.router() + "/", 4)) {
+        Files.writeString(k.home.resolve("volumes/web/data/go-" + target.port()), "");
+        awaitTrue("env drift journaled", () -> !drifts(k).isEmpty());
+        awaitTrue(
+            "the re-executed instance replaced",
+            () -> !ids(k).contains(target.instance().id()) && ids(k).size() == 2);
+        k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+        load.close();
+        assertThat(load.errors.sum()).as(load.toString()).isZero();
+        assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
+      }
+      assertThat(drifts(k))
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.event().instance()).isEqualTo(target.instance().id());
+                assertThat(d.event().surface()).isEqualTo("env");
+                assertThat(d.event().what())
+                    .startsWith("environment"); // and command, once it settled
+                assertThat(d.event().evidence())
+                    .containsEntry("added", "INJECTED")
+                    .containsEntry("removed", "PORT");
+                assertThat(d.event().evidence().toString()).doesNotContain("hunter2");
+                assertThat(d.event().response()).isEqualTo("replace");
+              });
+      assertThat(k.get("/v1/drift").body()).doesNotContain("hunter2");
+      Set<String> after = ids(k);
+      before.remove(target.instance().id());
+      assertThat(after).containsAll(before);
+    }
+  }
+
+  /**
+   * The fixture's blueprint with a volume at /www/data (the directory is added to image a) and
+   * image a's entrypoint script replaced by {@code script} (a quoted YAML string).
+   */
+  private static Path withTrigger(KilnFixture k, String script) throws Exception {
+    Files.createDirectories(k.folder.resolve("site-a/data"));
+    Files.writeString(k.folder.resolve("site-a/data/.keep"), "");
+    Path file = blueprint(k, "    volumes: { data: /www/data }\n");
+    String yaml =
+        Files.readString(file)
+            .replaceFirst(
+                java.util.regex.Pattern.quote(
+                    "\"exec busybox httpd -f -p 127.0.0.1:$PORT -h /www\""),
+                java.util.regex.Matcher.quoteReplacement(script.replace("\\$", "$")));
+    assertThat(yaml).contains("/www/data/");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
