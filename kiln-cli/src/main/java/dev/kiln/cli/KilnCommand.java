@@ -50,6 +50,7 @@ import picocli.CommandLine.Command;
       AbortCommand.class,
       RollbackCommand.class,
       JournalCommand.class,
+      UiCommand.class,
       AuditCommand.class,
       SnapshotCommand.class,
       RestoreCommand.class,
