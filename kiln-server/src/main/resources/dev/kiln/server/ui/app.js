@@ -235,5 +235,6 @@ window.addEventListener("hashchange", render);
     return;
   }
   await render();
+  performance.mark("kiln-first-render"); // bench/ui.sh reads it: time to first render
   connect();
 })();
