@@ -84,7 +84,7 @@ phase() { # NAME: ROLLOUTS rollouts; prints "NAME cpu_seconds wall_seconds"
 
 $KILN server --api 127.0.0.1:$API_PORT --router 127.0.0.1:$ROUTER_PORT >>"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 600); do api GET /v1/health >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 3000); do api GET /v1/health >/dev/null && break; sleep 0.1; done  # the first run builds the CLI
 api GET /v1/health >/dev/null || { echo "bench: server did not start; see $WORK/server.log" >&2; exit 1; }
 blueprint 0
 $KILN bake -f "$PROJECT/kiln.yaml" >/dev/null
@@ -123,3 +123,6 @@ echo "  $c" | awk '{printf "  %-16s %6.2f s CPU over %5.1f s\n", $1, $2, $3}'
 echo "  events delivered to the $STREAMS streams: $events ($((events / STREAMS)) each)"
 awk -v a="$(echo "$a" | cut -d' ' -f2)" -v b="$(echo "$b" | cut -d' ' -f2)" -v c="$(echo "$c" | cut -d' ' -f2)" -v s="$STREAMS" \
   'BEGIN {base = (a + c) / 2; printf "  ratio: server CPU with %d streams / with 0 (mean of before and after) = %.2f\n", s, b / base}'
+share() { echo "$1" | awk '{print $2 / $3}'; }
+awk -v a="$(share "$a")" -v b="$(share "$b")" -v c="$(share "$c")" -v s="$STREAMS" \
+  'BEGIN {base = (a + c) / 2; printf "  CPU share (CPU s per wall s): %.1f%% with %d streams, %.1f%% with 0; ratio %.2f\n", 100 * b, s, 100 * base, b / base}'

@@ -53,6 +53,8 @@ try {
   await page.waitForFunction(() => document.querySelector("#rollout [data-weight]")?.textContent === "20%");
   await page.waitForFunction(() => document.querySelector("#rollout [data-weight]")?.textContent === "50%");
   check(await page.evaluate(() => window.notReloaded === true), "the page was reloaded");
+  // the charts draw the router's counters per revision (the test sends traffic through the router)
+  await page.locator("#c-rps svg polyline").first().waitFor();
   await page.screenshot({ path: join(shots, "2-canary-50.png"), fullPage: true });
 
   step("a click on promote advances it, and the journal entry appears");

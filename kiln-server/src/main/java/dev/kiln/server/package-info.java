@@ -68,6 +68,17 @@
  * in-process ({@code kiln up}, tests) the router restarts with the last saved table ({@code
  * router/table.json}) and the instances that served before are trusted healthy until probed.
  *
+ * <h2>The dashboard and the event stream</h2>
+ *
+ * {@link dev.kiln.server.Dashboard} serves the page ({@code /ui}, three files from this jar), its
+ * one-time-code login ({@link dev.kiln.server.UiSessions}: a session cookie, hashed at rest), the
+ * charts' per-revision series ({@link dev.kiln.server.MetricsHistory}, sampled from the router
+ * every 2 s) and {@code GET /v1/events}: the journal as server-sent events keyed by sequence,
+ * written by {@link dev.kiln.server.EventStreams} on one thread that the {@link
+ * dev.kiln.server.Recorder} notifies on each append, so a client that reconnects with its last
+ * sequence misses nothing. What the cookie may open on the TCP listener, and the CSRF rule for its
+ * actions, is {@link dev.kiln.server.WebGate}'s decision. See {@code docs/dashboard.md}.
+ *
  * <h2>Trust</h2>
  *
  * Only images whose signature verifies against the host key are deployed ({@link

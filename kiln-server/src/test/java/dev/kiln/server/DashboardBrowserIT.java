@@ -51,6 +51,8 @@ class DashboardBrowserIT {
       k.awaitService("web", Duration.ofSeconds(90), KilnFixture.settledOn(1));
       String login = k.json(k.post("/v1/ui/codes", "{}")).get("url").asText();
 
+      // traffic through the router, for the charts (it fails quietly while the server restarts)
+      Load load = new Load(k.router() + "/", 1);
       Process node =
           new ProcessBuilder("node", UI.resolve("test.mjs").toString(), login, SHOTS.toString())
               .directory(UI.toFile())
@@ -78,6 +80,7 @@ class DashboardBrowserIT {
           }
         }
       }
+      load.close();
       assertThat(node.waitFor(5, TimeUnit.MINUTES)).as("test.mjs ended").isTrue();
       assertThat(out).as("test.mjs: " + out).contains("PASS");
       assertThat(node.exitValue()).isZero();

@@ -140,15 +140,24 @@ function chart(el, series, pick, limit) {
   el.innerHTML = `${head}<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">${rule}${lines}</svg><div class="legend">${legend} <span class="muted">max ${max.toFixed(max < 10 ? 2 : 0)}${limit != null ? " · limit " + limit : ""}</span></div>`;
 }
 
+let lastMetrics = { name: null, m: null };
+
+function drawCharts(m) {
+  const series = m.revisions || {}, a = m.analysis;
+  chart(document.getElementById("c-rps"), series, p => p.rps);
+  chart(document.getElementById("c-err"), series, p => p.errorRate * 100, a ? a.maxErrorRate * 100 : null);
+  chart(document.getElementById("c-p99"), series, p => p.p99Millis, a && a.maxP99Millis != null ? a.maxP99Millis : null);
+}
+
 async function drawMetrics(name) {
   clearTimeout(metricsTimer);
   if (location.hash !== "#/service/" + encodeURIComponent(name)) return;
+  // a re-render redraws the last series at once, so the charts never flash empty
+  if (lastMetrics.name === name) drawCharts(lastMetrics.m);
   try {
     const m = await api("/v1/services/" + encodeURIComponent(name) + "/metrics");
-    const series = m.revisions || {}, a = m.analysis;
-    chart(document.getElementById("c-rps"), series, p => p.rps);
-    chart(document.getElementById("c-err"), series, p => p.errorRate * 100, a ? a.maxErrorRate * 100 : null);
-    chart(document.getElementById("c-p99"), series, p => p.p99Millis, a && a.maxP99Millis != null ? a.maxP99Millis : null);
+    lastMetrics = { name, m };
+    drawCharts(m);
   } catch (e) { /* the charts stay as they are; the next poll tries again */ }
   metricsTimer = setTimeout(() => drawMetrics(name), 2000);
 }
@@ -225,9 +234,9 @@ function signedOut() {
 window.addEventListener("hashchange", render);
 (async () => {
   try {
-    session = await api("/v1/ui/session");
+    let recent;
+    [session, recent] = await Promise.all([api("/v1/ui/session"), api("/v1/journal?limit=15")]);
     document.getElementById("who").textContent = session.principal;
-    const recent = await api("/v1/journal?limit=15");
     for (const e of recent.entries || []) { journalSeen.push(e); lastSeq = Math.max(lastSeq, e.seq); }
     document.body.dataset.lastSeq = String(lastSeq);
   } catch (e) {
