@@ -95,11 +95,7 @@ final class ApiListeners implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(EpollServerSocketChannel.class)
-              .childHandler(
-                  pipeline(
-                      handler,
-                      gateOf(new WebGate(token, sessions, hint)),
-                      "")) // the gate words its own refusals
+              .childHandler(pipeline(handler, gateOf(new WebGate(token, sessions, hint))))
               .bind(address)
               .syncUninterruptibly()
               .channel();
@@ -114,8 +110,7 @@ final class ApiListeners implements AutoCloseable {
                           (ch, method, path, h) ->
                               new WebGate.Access.Granted(
                                   ApiSocket.principal(
-                                      ((EpollDomainSocketChannel) ch).peerCredentials())),
-                          "")),
+                                      ((EpollDomainSocketChannel) ch).peerCredentials())))),
               home);
       return new ApiListeners(group, tcp, socket);
     } catch (RuntimeException e) {
@@ -139,7 +134,7 @@ final class ApiListeners implements AutoCloseable {
   }
 
   private static ChannelInitializer<Channel> pipeline(
-      Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth, String unauthorized) {
+      Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -147,7 +142,7 @@ final class ApiListeners implements AutoCloseable {
             .addLast(new HttpServerCodec(8192, 16384, 8192))
             .addLast(new DeclaredTooLarge())
             .addLast(new HttpObjectAggregator(MAX_BODY))
-            .addLast(new Dispatch(handler, auth, unauthorized));
+            .addLast(new Dispatch(handler, auth));
       }
     };
   }
@@ -190,13 +185,10 @@ final class ApiListeners implements AutoCloseable {
   private static final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Function<ApiRequest, ? extends ApiReply> handler;
     private final Authenticator auth;
-    private final String unauthorized;
 
-    Dispatch(
-        Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth, String unauthorized) {
+    Dispatch(Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth) {
       this.handler = handler;
       this.auth = auth;
-      this.unauthorized = unauthorized;
     }
 
     @Override

@@ -65,6 +65,9 @@ final class EventStreams implements AutoCloseable {
   /** The Recorder's notifier: called once per appended entry, in order. Never blocks. */
   void appended(Entry e) {
     synchronized (lock) {
+      // The ring stays contiguous, so a subscriber served from it can never skip an entry.
+      Entry last = ring.peekLast();
+      if (last != null && e.seq() != last.seq() + 1) ring.clear();
       ring.addLast(e);
       if (ring.size() > RING) ring.removeFirst();
       signal();

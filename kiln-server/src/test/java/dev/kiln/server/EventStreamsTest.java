@@ -129,6 +129,23 @@ class EventStreamsTest {
   }
 
   @Test
+  void anEntryTheRingNeverHeardOfIsReadFromTheJournal_noneIsSkipped() throws Exception {
+    try (Journal j = Journal.open(tmp.resolve("state.db"), Clock.systemUTC())) {
+      for (int i = 0; i < 5; i++) append(j, i);
+      try (EventStreams streams = new EventStreams(j, e -> "{}", Duration.ofHours(1))) {
+        append(j, 5); // seq 6 and 7 reach the journal without the ring hearing of them
+        append(j, 6);
+        streams.appended(append(j, 7));
+        Sink sink = new Sink();
+        sink.writable = true;
+        streams.subscribe(sink, 5, e -> true);
+        await(() -> sink.ids().size() == 3);
+        assertThat(sink.ids()).containsExactly(6L, 7L, 8L);
+      }
+    }
+  }
+
+  @Test
   void closingEndsEveryStream() throws Exception {
     try (Journal j = Journal.open(tmp.resolve("state.db"), Clock.systemUTC())) {
       EventStreams streams = new EventStreams(j, e -> "{}", Duration.ofHours(1));
