@@ -4,7 +4,9 @@
 #   2. time to first render in Debian's chromium (playwright-core): navigation start to app.js's
 #      "kiln-first-render" mark (the fleet table drawn from the API), median of RUNS fresh loads;
 #   3. the server's CPU during rollouts with STREAMS open event streams (curl -N on /v1/events),
-#      against its peer, the same server doing the same rollouts with 0 streams (before and after).
+#      against its peer, the same server doing the same rollouts with 0 streams (before and after);
+#      and during a burst of ENTRIES journal entries (policy exceptions over the API), which is the
+#      streams' own work without the rollouts' timing noise.
 #
 #   bench/ui.sh                      # ROLLOUTS=4 STREAMS=50 RUNS=10
 #   STREAMS=200 ROLLOUTS=6 bench/ui.sh
@@ -13,6 +15,7 @@ set -euo pipefail
 STREAMS=${STREAMS:-50}
 ROLLOUTS=${ROLLOUTS:-4}
 RUNS=${RUNS:-10}
+ENTRIES=${ENTRIES:-500}
 API_PORT=${API_PORT:-17881}
 ROUTER_PORT=${ROUTER_PORT:-18083}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,6 +75,16 @@ rollout() { # one apply, then wait until the new revision serves alone with ever
     sleep 0.1
   done
 }
+N=0
+burst() { # NAME: ENTRIES appends, one API request each; prints "NAME cpu_seconds wall_seconds"
+  local c0 c1 t0 t1
+  c0=$(cpu_ticks); t0=$(date +%s%N)
+  for _ in $(seq 1 "$ENTRIES"); do
+    N=$((N + 1)); api POST /v1/policy/exceptions "{\"advisory\":\"BENCH-$N\",\"until\":\"2099-01-01\",\"reason\":\"bench\"}" >/dev/null
+  done
+  c1=$(cpu_ticks); t1=$(date +%s%N)
+  awk -v n="$1" -v c="$((c1 - c0))" -v hz="$HZ" -v w="$((t1 - t0))" 'BEGIN {printf "%s %.2f %.1f\n", n, c / hz, w / 1e9}'
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 HZ=$(getconf CLK_TCK)
 phase() { # NAME: ROLLOUTS rollouts; prints "NAME cpu_seconds wall_seconds"
@@ -106,6 +119,7 @@ url=$(api POST /v1/ui/codes '{}' | jq -r .url)
 
 echo "== server CPU during $ROLLOUTS rollouts (2 replicas, rolling): $STREAMS event streams vs 0"
 a=$(phase "0-streams")
+ba=$(burst "burst-0")
 TOKEN=$(cat "$KILN_HOME/api-token")
 HEAD=$(api GET '/v1/journal?limit=1' | jq '.entries[0].seq')
 for i in $(seq 1 "$STREAMS"); do
@@ -114,15 +128,22 @@ for i in $(seq 1 "$STREAMS"); do
 done
 sleep 1
 b=$(phase "$STREAMS-streams")
+bb=$(burst "burst-$STREAMS")
 for p in "${STREAM_PIDS[@]}"; do kill "$p" 2>/dev/null; done; STREAM_PIDS=()
 events=$(cat "$WORK"/stream-*.txt | grep -c '^id: ' || true)
 c=$(phase "0-streams-again")
+bc=$(burst "burst-0-again")
 echo "  $a" | awk '{printf "  %-16s %6.2f s CPU over %5.1f s\n", $1, $2, $3}'
 echo "  $b" | awk '{printf "  %-16s %6.2f s CPU over %5.1f s\n", $1, $2, $3}'
 echo "  $c" | awk '{printf "  %-16s %6.2f s CPU over %5.1f s\n", $1, $2, $3}'
+for x in "$ba" "$bb" "$bc"; do
+  echo "$x" | awk -v e="$ENTRIES" '{printf "  %-16s %6.2f s CPU over %5.1f s for %d entries\n", $1, $2, $3, e}'
+done
 echo "  events delivered to the $STREAMS streams: $events ($((events / STREAMS)) each)"
 awk -v a="$(echo "$a" | cut -d' ' -f2)" -v b="$(echo "$b" | cut -d' ' -f2)" -v c="$(echo "$c" | cut -d' ' -f2)" -v s="$STREAMS" \
   'BEGIN {base = (a + c) / 2; printf "  ratio: server CPU with %d streams / with 0 (mean of before and after) = %.2f\n", s, b / base}'
 share() { echo "$1" | awk '{print $2 / $3}'; }
 awk -v a="$(share "$a")" -v b="$(share "$b")" -v c="$(share "$c")" -v s="$STREAMS" \
   'BEGIN {base = (a + c) / 2; printf "  CPU share (CPU s per wall s): %.1f%% with %d streams, %.1f%% with 0; ratio %.2f\n", 100 * b, s, 100 * base, b / base}'
+awk -v a="$(echo "$ba" | cut -d' ' -f2)" -v b="$(echo "$bb" | cut -d' ' -f2)" -v c="$(echo "$bc" | cut -d' ' -f2)" -v s="$STREAMS" -v e="$ENTRIES" \
+  'BEGIN {base = (a + c) / 2; printf "  burst of %d entries: server CPU with %d streams / with 0 = %.2f (%.2f ms more per entry, %.1f us per entry per stream)\n", e, s, b / base, (b - base) * 1000 / e, (b - base) * 1e6 / e / s}'
