@@ -118,6 +118,7 @@ url=$(api POST /v1/ui/codes '{}' | jq -r .url)
 (cd "$UI" && node render.mjs "$url" "$RUNS") | jq -r '"  first render (fleet table drawn) median \(.renderMedianMs|floor) ms, max \(.renderMaxMs|floor) ms; first contentful paint median \(.fcpMedianMs|floor) ms"'
 
 echo "== server CPU during $ROLLOUTS rollouts (2 replicas, rolling): $STREAMS event streams vs 0"
+phase warm-up >/dev/null; burst warm-up >/dev/null # the JIT's warm-up is no phase's cost
 a=$(phase "0-streams")
 ba=$(burst "burst-0")
 TOKEN=$(cat "$KILN_HOME/api-token")

@@ -37,6 +37,16 @@ final class EventStreams implements AutoCloseable {
   private final Object lock = new Object();
   private final ArrayDeque<Entry> ring = new ArrayDeque<>();
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+
+  /** Each entry's frame, rendered once for every stream that sends it (the writer's only). */
+  private final java.util.Map<Long, String> frames =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, String> eldest) {
+          return size() > RING;
+        }
+      };
+
   private final Thread writer;
   private boolean signalled;
   private volatile boolean closed;
@@ -178,10 +188,14 @@ final class EventStreams implements AutoCloseable {
   }
 
   private void frame(StringBuilder out, Entry e) {
-    out.append("id: ").append(e.seq()).append('\n');
+    out.append(frames.computeIfAbsent(e.seq(), k -> render(e)));
+  }
+
+  private String render(Entry e) {
+    StringBuilder f = new StringBuilder("id: ").append(e.seq()).append('\n');
     for (String line : render.apply(e).split("\n", -1))
-      out.append("data: ").append(line).append('\n');
-    out.append('\n');
+      f.append("data: ").append(line).append('\n');
+    return f.append('\n').toString();
   }
 
   private static void sleepQuietly() {
