@@ -33,7 +33,7 @@ class DashboardBrowserIT {
   private static final Path UI = Path.of("src/test/ui").toAbsolutePath();
   private static final Path SHOTS = Path.of("target/ui-screenshots").toAbsolutePath();
   private static final String CANARY =
-      "canary: { steps: [ { weight: 20, pause: 2s }, { weight: 50 } ] }";
+      "canary: { steps: [ { weight: 20, pause: 5s }, { weight: 50 } ] }";
 
   @TempDir Path tmp;
 
