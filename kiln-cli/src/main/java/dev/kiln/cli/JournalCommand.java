@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Show the journal of changes, with actor and cause.",
       "Every apply, rollout step, promotion, rollback, scale, replacement and failure is an entry.",
-      "`-o json` adds each entry's body and hashes."
+      "`-o json` adds each entry's body and hashes.",
+      "`--follow` keeps printing entries as they are appended (one line each; `-o json`: one",
+      "object per line), and resumes from the last one printed if the server restarts."
     })
 public final class JournalCommand implements Callable<Integer> {
   @Option(
@@ -45,11 +47,19 @@ public final class JournalCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "N", description = "At most this many entries.")
   Optional<Integer> limit = Optional.empty();
 
+  @Option(
+      names = {"-f", "--follow"},
+      description =
+          "Keep printing new entries as they are appended, until Ctrl-C (without --since: the"
+              + " last 10 first).")
+  boolean follow;
+
   @Mixin OutputFormat output;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (follow) return follow();
     Map<String, Optional<String>> query = new LinkedHashMap<>();
     query.put("since", since.map(String::valueOf));
     query.put("service", service);
@@ -61,6 +71,61 @@ public final class JournalCommand implements Callable<Integer> {
     else out.print(table(answer.path("entries")));
     out.flush();
     return 0;
+  }
+
+  /** {@code --follow}: the stream from --since (or the last entries first), one line per entry. */
+  private int follow() {
+    ApiClient client = ApiClient.fromEnvironment();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    long after;
+    if (since.isPresent()) {
+      after = since.get();
+    } else {
+      Map<String, Optional<String>> q = new LinkedHashMap<>();
+      q.put("service", service);
+      q.put("kind", kind);
+      q.put("limit", Optional.of(String.valueOf(limit.orElse(10))));
+      JsonNode recent = client.get("/v1/journal" + ApiClient.query(q)).path("entries");
+      // where the stream starts: the journal's head, whatever the filters matched
+      JsonNode head = client.get("/v1/journal?limit=1").path("entries");
+      after = head.isEmpty() ? 0 : head.get(0).path("seq").asLong();
+      recent.forEach(e -> print(out, e));
+    }
+    Map<String, Optional<String>> filters = new LinkedHashMap<>();
+    filters.put("service", service);
+    filters.put("kind", kind);
+    String extra = ApiClient.query(filters).replaceFirst("^\\?", "&");
+    new EventStreamClient(
+            client.endpoint(),
+            extra,
+            notice -> {
+              err.println(notice);
+              err.flush();
+            })
+        .follow(after, e -> print(out, e));
+    return 0;
+  }
+
+  private void print(PrintWriter out, JsonNode e) {
+    if (output.json()) {
+      try {
+        out.println(ApiClient.JSON.writeValueAsString(e));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+        throw new IllegalStateException(ex);
+      }
+    } else {
+      out.println(
+          String.format(
+              "%-6s %-20s %-28s %-20s %-10s %s",
+              ApiRender.number(e, "seq"),
+              ApiRender.time(e, "time"),
+              ApiRender.text(e, "actor"),
+              ApiRender.text(e, "kind"),
+              ApiRender.text(e, "subject"),
+              ApiRender.text(e, "cause")));
+    }
+    out.flush();
   }
 
   static String table(JsonNode entries) {

@@ -51,6 +51,7 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       EnvCommand.class,
       JournalCommand.class,
+      UiCommand.class,
       AuditCommand.class,
       SnapshotCommand.class,
       RestoreCommand.class,

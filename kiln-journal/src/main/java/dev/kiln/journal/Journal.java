@@ -311,6 +311,13 @@ public final class Journal implements AutoCloseable {
 
   /** The entries matching {@code query}, in seq order. */
   public synchronized List<Entry> entries(Query query) {
+    return entries(query, Integer.MAX_VALUE);
+  }
+
+  /** The first {@code limit} entries {@code query} selects, in seq order: a page of a tail. */
+  public synchronized List<Entry> entries(Query query, int limit) {
+    if (limit < 1)
+      throw new JournalException("a page of entries needs a limit of at least 1, was " + limit);
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM journal WHERE seq > ?");
     List<String> args = new ArrayList<>();
     query
@@ -334,7 +341,7 @@ public final class Journal implements AutoCloseable {
               sql.append(" AND kind = ?");
               args.add(k);
             });
-    sql.append(" ORDER BY seq");
+    sql.append(" ORDER BY seq LIMIT ").append(limit);
     return read(
         () -> {
           List<Entry> out = new ArrayList<>();

@@ -13,19 +13,25 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -56,7 +62,20 @@ final class ApiListeners implements AutoCloseable {
       InetSocketAddress address,
       Path home,
       ApiToken token,
-      Function<ApiRequest, ApiResponse> handler) {
+      Function<ApiRequest, ? extends ApiReply> handler) {
+    return start(address, home, token, Optional.empty(), handler);
+  }
+
+  /**
+   * With {@code sessions}, the TCP listener also accepts the dashboard's session cookie, within the
+   * bounds {@link WebGate} sets.
+   */
+  static ApiListeners start(
+      InetSocketAddress address,
+      Path home,
+      ApiToken token,
+      Optional<UiSessions> sessions,
+      Function<ApiRequest, ? extends ApiReply> handler) {
     if (!io.netty.channel.epoll.Epoll.isAvailable()) {
       throw new ServerException(
           "the API's unix socket needs Netty's native epoll transport (Linux x86_64), which did not"
@@ -76,7 +95,7 @@ final class ApiListeners implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(EpollServerSocketChannel.class)
-              .childHandler(pipeline(handler, (ch, h) -> token.authenticate(h), hint))
+              .childHandler(pipeline(handler, gateOf(new WebGate(token, sessions, hint))))
               .bind(address)
               .syncUninterruptibly()
               .channel();
@@ -88,11 +107,10 @@ final class ApiListeners implements AutoCloseable {
                   .childHandler(
                       pipeline(
                           handler,
-                          (ch, h) ->
-                              Optional.of(
+                          (ch, method, path, h) ->
+                              new WebGate.Access.Granted(
                                   ApiSocket.principal(
-                                      ((EpollDomainSocketChannel) ch).peerCredentials())),
-                          "")),
+                                      ((EpollDomainSocketChannel) ch).peerCredentials())))),
               home);
       return new ApiListeners(group, tcp, socket);
     } catch (RuntimeException e) {
@@ -109,13 +127,14 @@ final class ApiListeners implements AutoCloseable {
     }
   }
 
-  /** Who sent a request on this channel with these headers; empty means 401. */
+  /** Who sent a request on this channel with these headers, and whether they may. */
   private interface Authenticator {
-    Optional<String> principal(Channel channel, Map<String, String> headers) throws Exception;
+    WebGate.Access decide(Channel channel, String method, String path, Map<String, String> headers)
+        throws Exception;
   }
 
   private static ChannelInitializer<Channel> pipeline(
-      Function<ApiRequest, ApiResponse> handler, Authenticator auth, String unauthorized) {
+      Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -123,7 +142,7 @@ final class ApiListeners implements AutoCloseable {
             .addLast(new HttpServerCodec(8192, 16384, 8192))
             .addLast(new DeclaredTooLarge())
             .addLast(new HttpObjectAggregator(MAX_BODY))
-            .addLast(new Dispatch(handler, auth, unauthorized));
+            .addLast(new Dispatch(handler, auth));
       }
     };
   }
@@ -157,15 +176,19 @@ final class ApiListeners implements AutoCloseable {
     }
   }
 
-  private static final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final Function<ApiRequest, ApiResponse> handler;
-    private final Authenticator auth;
-    private final String unauthorized;
+  private static Authenticator gateOf(WebGate gate) {
+    return (ch, method, path, headers) -> gate.decide(method, path, headers);
+  }
 
-    Dispatch(Function<ApiRequest, ApiResponse> handler, Authenticator auth, String unauthorized) {
+  private static final AttributeKey<Runnable> ON_CHANGE = AttributeKey.valueOf("kiln-stream");
+
+  private static final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Function<ApiRequest, ? extends ApiReply> handler;
+    private final Authenticator auth;
+
+    Dispatch(Function<ApiRequest, ? extends ApiReply> handler, Authenticator auth) {
       this.handler = handler;
       this.auth = auth;
-      this.unauthorized = unauthorized;
     }
 
     @Override
@@ -185,21 +208,48 @@ final class ApiListeners implements AutoCloseable {
           .name("kiln-api")
           .start(
               () -> {
-                ApiResponse r;
+                ApiReply r;
                 try {
-                  Optional<String> who = auth.principal(ctx.channel(), headers);
-                  if (who.isEmpty()) r = ApiResponse.error(401, unauthorized);
-                  else
-                    r =
-                        handler.apply(
-                            new ApiRequest(method, new URI(rawUri), headers, body, who.get()));
+                  URI uri = new URI(rawUri);
+                  String path = uri.getPath() == null ? "" : uri.getPath();
+                  r =
+                      switch (auth.decide(ctx.channel(), method, path, headers)) {
+                        case WebGate.Access.Denied d -> ApiResponse.error(d.status(), d.message());
+                        case WebGate.Access.Granted g ->
+                            handler.apply(
+                                new ApiRequest(method, uri, headers, body, g.principal()));
+                      };
                 } catch (URISyntaxException e) {
                   r = ApiResponse.error(400, "malformed request target: " + e.getMessage());
                 } catch (Exception e) {
                   r = ApiResponse.error(500, "internal error: " + e + "; see the server log");
                 }
-                reply(ctx, r, keepAlive);
+                switch (r) {
+                  case ApiResponse full -> reply(ctx, full, keepAlive);
+                  case ApiStream s -> stream(ctx, s);
+                }
               });
+    }
+
+    /**
+     * The head of an event stream, then the stream itself: written by whoever holds the sink, until
+     * it or the client closes. The response ends with the connection (no length, no chunks).
+     */
+    private static void stream(ChannelHandlerContext ctx, ApiStream s) {
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+      head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      head.headers().set("X-Accel-Buffering", "no");
+      ctx.writeAndFlush(head);
+      s.open().accept(new ChannelSink(ctx.channel()));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      Runnable r = ctx.channel().attr(ON_CHANGE).get();
+      if (r != null) r.run();
+      ctx.fireChannelWritabilityChanged();
     }
 
     private static void reply(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {
@@ -209,6 +259,7 @@ final class ApiListeners implements AutoCloseable {
               HttpResponseStatus.valueOf(r.status()),
               Unpooled.wrappedBuffer(r.body()));
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.type());
+      r.headers().forEach((k, v) -> resp.headers().set(k, v));
       HttpUtil.setContentLength(resp, r.body().length);
       if (keepAlive) resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       else resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -219,6 +270,46 @@ final class ApiListeners implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+    }
+  }
+
+  /** An event stream on a Netty channel. */
+  private static final class ChannelSink implements EventSink {
+    private final Channel channel;
+
+    ChannelSink(Channel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public boolean writable() {
+      return channel.isActive() && channel.isWritable();
+    }
+
+    @Override
+    public boolean closed() {
+      return !channel.isActive();
+    }
+
+    @Override
+    public void write(String text) {
+      if (!channel.isActive()) return;
+      channel.writeAndFlush(
+          new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() {
+      if (!channel.isActive()) return;
+      channel
+          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+      channel.attr(ON_CHANGE).set(listener);
+      channel.closeFuture().addListener(f -> listener.run());
     }
   }
 

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,7 @@ final class ApiServer implements AutoCloseable {
 
   private final ControlPlane cp;
   private ApiListeners listeners;
+  private Dashboard dashboard;
 
   private ApiServer(ControlPlane cp) {
     this.cp = cp;
@@ -51,9 +53,20 @@ final class ApiServer implements AutoCloseable {
 
   static ApiServer start(ControlPlane cp) {
     ApiServer api = new ApiServer(cp);
-    api.listeners =
-        ApiListeners.start(
-            cp.config.api(), cp.home(), ApiToken.load(cp.home().resolve("api-token")), api::handle);
+    UiSessions sessions = new UiSessions(cp.home().resolve("ui-sessions.json"), cp.config.clock());
+    api.dashboard = new Dashboard(cp, sessions, Duration.ofSeconds(15));
+    try {
+      api.listeners =
+          ApiListeners.start(
+              cp.config.api(),
+              cp.home(),
+              ApiToken.load(cp.home().resolve("api-token")),
+              Optional.of(sessions),
+              api::handle);
+    } catch (RuntimeException e) {
+      api.dashboard.close();
+      throw e;
+    }
     return api;
   }
 
@@ -82,8 +95,19 @@ final class ApiServer implements AutoCloseable {
     return label.isEmpty() ? principal : principal + " label=" + label;
   }
 
-  private ApiResponse handle(ApiRequest ex) {
+  private ApiReply handle(ApiRequest ex) {
     try {
+      // the dashboard's page, login, event stream and charts (issue 16)
+      String p = ex.uri().getPath();
+      Optional<ApiReply> ui =
+          dashboard.route(
+              ex,
+              ex.method().toUpperCase(Locale.ROOT),
+              p.length() > 1 && p.endsWith("/") && !p.equals("/ui/")
+                  ? p.substring(0, p.length() - 1)
+                  : p,
+              query(ex.uri().getRawQuery()));
+      if (ui.isPresent()) return ui.get();
       return route(ex, actor(ex.principal(), ex.header("X-Kiln-Actor")));
     } catch (BlueprintException e) {
       ObjectNode body = error(e.getMessage());
@@ -95,7 +119,7 @@ final class ApiServer implements AutoCloseable {
     } catch (KilnException | IllegalArgumentException e) {
       return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
     } catch (IOException | RuntimeException e) {
-      LOG.log(Level.WARNING, "API " + ex.method() + " " + ex.uri() + " failed", e);
+      LOG.log(Level.WARNING, "API " + ex.method() + " " + ex.uri().getPath() + " failed", e);
       return ApiResponse.error(500, "internal error: " + e + "; see the server log");
     }
   }
@@ -342,6 +366,7 @@ final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    dashboard.close(); // ends the event streams cleanly first
     listeners.close();
   }
 }

@@ -22,6 +22,8 @@ public final class Recorder {
   private final ServerState state;
   private final HostKey key;
   private volatile java.util.function.Supplier<Set<String>> secrets = Set::of;
+  private final java.util.List<java.util.function.Consumer<Entry>> appended =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Recorder(Journal journal, ServerState state, HostKey key) {
     this.journal = journal;
@@ -69,7 +71,21 @@ public final class Recorder {
                 .guarding(this.secrets.get()));
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
+    appended.forEach(l -> l.accept(e));
     return e;
+  }
+
+  /**
+   * Calls {@code listener} with each entry once it is durable and applied, in seq order, on the
+   * appending thread (under the append lock): it must only hand the entry on, never block.
+   */
+  void onAppend(java.util.function.Consumer<Entry> listener) {
+    appended.add(listener);
+  }
+
+  /** Stops calling {@code listener}. */
+  void removeOnAppend(java.util.function.Consumer<Entry> listener) {
+    appended.remove(listener);
   }
 
   public synchronized void checkpoint() {

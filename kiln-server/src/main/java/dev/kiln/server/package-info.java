@@ -89,6 +89,17 @@
  * journals the outcome through the loop ({@code notify-delivered}, {@code notify-failed}). The
  * journal is its queue: after a restart it delivers what no outcome entry names (docs/notify.md).
  *
+ * <h2>The dashboard and the event stream</h2>
+ *
+ * {@link dev.kiln.server.Dashboard} serves the page ({@code /ui}, three files from this jar), its
+ * one-time-code login ({@link dev.kiln.server.UiSessions}: a session cookie, hashed at rest), the
+ * charts' per-revision series ({@link dev.kiln.server.MetricsHistory}, sampled from the router
+ * every 2 s) and {@code GET /v1/events}: the journal as server-sent events keyed by sequence,
+ * written by {@link dev.kiln.server.EventStreams} on one thread that the {@link
+ * dev.kiln.server.Recorder} notifies on each append, so a client that reconnects with its last
+ * sequence misses nothing. What the cookie may open on the TCP listener, and the CSRF rule for its
+ * actions, is {@link dev.kiln.server.WebGate}'s decision. See {@code docs/dashboard.md}.
+ *
  * <h2>Trust</h2>
  *
  * Only images whose signature verifies against the host key are deployed ({@link

@@ -191,6 +191,20 @@ class ApiSecurityIT {
     }
   }
 
+  /** Reads from the socket until {@code marker} has arrived (for streams that do not end). */
+  static String unixUntil(Path socket, String request, String marker) throws IOException {
+    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      c.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+      InputStream in = Channels.newInputStream(c);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      for (int n;
+          !out.toString(StandardCharsets.UTF_8).contains(marker) && (n = in.read(buf)) > 0; )
+        out.write(buf, 0, n);
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
   private static String readAll(InputStream in) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);
