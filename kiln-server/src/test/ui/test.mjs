@@ -41,6 +41,7 @@ try {
   const row = page.locator('#fleet tr[data-service="web"]');
   await row.waitFor();
   check((await row.innerText()).includes("r1"), "the fleet row does not show r1: " + await row.innerText());
+  check((await row.innerText()).includes("default"), "the fleet row names no environment: " + await row.innerText());
   await page.waitForFunction(() => document.querySelector("#conn").textContent === "live");
   await page.screenshot({ path: join(shots, "1-overview.png"), fullPage: true });
 

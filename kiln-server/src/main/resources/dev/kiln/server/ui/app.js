@@ -62,11 +62,17 @@ function rolloutCell(r) {
 
 async function overview() {
   const services = await api("/v1/services");
-  const rows = (services.services || []).map(s => {
+  // an environment's services are named ENV--SERVICE by the server; grouped by environment here
+  const envOf = n => n.includes("--") ? n.slice(0, n.indexOf("--")) : "";
+  const list = (services.services || []).slice()
+    .sort((x, y) => envOf(x.name).localeCompare(envOf(y.name)) || x.name.localeCompare(y.name));
+  const rows = list.map(s => {
     const drift = (s.instances || []).filter(drifted).length;
     const a = s.autoscale;
+    const env = envOf(s.name);
     return `<tr data-service="${esc(s.name)}">
-      <td><a href="#/service/${encodeURIComponent(s.name)}">${esc(s.name)}</a></td>
+      <td>${env ? esc(env) : '<span class="muted">default</span>'}</td>
+      <td><a href="#/service/${encodeURIComponent(s.name)}">${esc(env ? s.name.slice(env.length + 2) : s.name)}</a></td>
       <td class="num">${s.liveRevision != null ? "r" + esc(s.liveRevision) : "—"} <code>${esc(short(s.image))}</code></td>
       <td class="num" data-healthy>${esc(s.healthy)}/${esc(s.replicas)}</td>
       <td>${esc(s.strategy)}</td>
@@ -77,8 +83,8 @@ async function overview() {
     </tr>`;
   }).join("");
   view.innerHTML = `<h1>Fleet</h1>
-    <table id="fleet"><thead><tr><th>service</th><th>live revision</th><th>healthy</th><th>strategy</th>
-    <th>rollout</th><th>traffic</th><th>drift</th><th>scaling</th></tr></thead><tbody>${rows || '<tr><td colspan="8" class="muted">No services yet: kiln apply</td></tr>'}</tbody></table>
+    <table id="fleet"><thead><tr><th>environment</th><th>service</th><th>live revision</th><th>healthy</th><th>strategy</th>
+    <th>rollout</th><th>traffic</th><th>drift</th><th>scaling</th></tr></thead><tbody>${rows || '<tr><td colspan="9" class="muted">No services yet: kiln apply</td></tr>'}</tbody></table>
     <h2>Journal</h2>${journalTable(journalSeen.slice(-15))}`;
 }
 
