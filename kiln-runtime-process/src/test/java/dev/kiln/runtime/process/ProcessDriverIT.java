@@ -129,7 +129,10 @@ class ProcessDriverIT {
     Await.httpGet(driver.start(spec).address(), spec.port(), "/");
     InstanceRecord record = InstanceRecord.read(home.resolve("instances/nohandler/instance.json"));
     Path namespace = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
-    assertThat(processesIn(namespace)).as("httpd, the background sleep, bwrap's init").hasSize(3);
+    // busybox httpd forks a child per request: the probe's may linger for a moment
+    Await.untilTrue(
+        "httpd, the background sleep and bwrap's init, and nothing else",
+        () -> processesIn(namespace).size() == 3);
 
     var result = driver.stop(spec.id(), Duration.ofSeconds(30));
 
