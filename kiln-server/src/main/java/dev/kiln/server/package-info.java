@@ -34,7 +34,10 @@
  * would otherwise hold every service for its grace period); while it stops it is invisible to the
  * planners. Actions decided elsewhere (a rollback's warm swap, {@code kiln up}'s stop) are handed
  * to {@code Executor.act}. API reads and intents run on the loop too ({@code Executor.call}) and
- * read the last round's observation, so a response never sees half an update.
+ * read the last round's observation, so a response never sees half an update. The executor keeps
+ * only the thread and the order of a tick; {@code Observer}, {@code ActionPerformer}, {@code
+ * RoutePublisher}, {@code StartPacing}, {@code Healing}, {@code Autoscaling} and {@code DriftWatch}
+ * are its parts, each called on the loop thread.
  *
  * <h2>Auto-scaling</h2>
  *

@@ -1,0 +1,76 @@
+package dev.kiln.server;
+
+import dev.kiln.controller.ObservedInstance;
+import dev.kiln.runtime.InstanceStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The executor's eyes: lists every runtime once per round and turns what they report into the
+ * controller's {@link ObservedInstance}s (revisions as the journal knows them, health as probed).
+ * It owns the set of instances being stopped, because what "leaving" means is decided at listing
+ * time: stops begin on the loop thread but end on others (see {@link #observe}).
+ */
+final class Observer {
+  private final ServerState state;
+  private final Fleet fleet;
+  private final HealthBook health;
+  private final LimitKills limitKills;
+  private final Moves moves;
+  private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+
+  Observer(ServerState state, Fleet fleet, HealthBook health, LimitKills limitKills, Moves moves) {
+    this.state = state;
+    this.fleet = fleet;
+    this.health = health;
+    this.limitKills = limitKills;
+    this.moves = moves;
+  }
+
+  List<Executor.Observed> observe() {
+    // Stops end on other threads. One that ends while (or after) the runtimes are listed leaves its
+    // instance in the listing with its health forgotten and no longer in `stopping`: it would look
+    // alive, and be routed, healed and stopped again. Stops only begin on this thread, so the set
+    // from before the listing says which listed instances are leaving.
+    Set<String> leaving = Set.copyOf(stopping);
+    List<Executor.Observed> out = new ArrayList<>();
+    for (Fleet.Running r : fleet.list()) {
+      if (leaving.contains(r.id()) && !stopping.contains(r.id())) continue; // stopped meanwhile
+      InstanceStatus s = r.status();
+      String id = r.id();
+      int revision = state.revisionOf(id, s.spec().revision());
+      ObservedInstance o;
+      if (!s.running()) {
+        limitKills.observe(Executor.ACTOR, id, revision, s);
+        o =
+            new ObservedInstance(
+                id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
+      } else {
+        HealthBook.Verdict v = health.of(id, s.startedAt());
+        o =
+            new ObservedInstance(
+                id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
+      }
+      if (!leaving.contains(id)) moves.observe(o, s); // dead on another host: moves if replaced
+      out.add(new Executor.Observed(r, o, s.spec().port(), leaving.contains(id)));
+    }
+    return out;
+  }
+
+  /** Being stopped: out of the route, invisible to the planners, never stopped twice. */
+  boolean isLeaving(Executor.Observed o) {
+    return o.leaving() || stopping.contains(o.instance().id());
+  }
+
+  /** Marks {@code id} as stopping; false when its stop has already begun. Loop thread only. */
+  boolean beginStop(String id) {
+    return stopping.add(id);
+  }
+
+  /** Its stop has ended (on a stopper thread): the next listing no longer shows it leaving. */
+  void endStop(String id) {
+    stopping.remove(id);
+  }
+}
