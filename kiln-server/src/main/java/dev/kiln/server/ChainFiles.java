@@ -41,6 +41,8 @@ final class ChainFiles {
 
   private long next;
   private long lastServed = -1;
+  private Set<Path> lastKept = Set.of(Path.of("/nothing kept yet"));
+  private boolean wrote;
 
   ChainFiles(Path dir) {
     this.dir = dir;
@@ -60,6 +62,7 @@ final class ChainFiles {
       Path tmp = Files.createTempFile(dir, "chain", ".tmp");
       Files.write(tmp, chainPem);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      wrote = true;
       return file;
     } catch (IOException e) {
       throw new ServerException("cannot write " + file + ": " + e.getMessage(), e);
@@ -84,6 +87,11 @@ final class ChainFiles {
     keep.addAll(fresh);
     pending.tailMap(ticket, false).values().forEach(keep::addAll);
     pending.headMap(ticket).clear(); // the router is past those
+    // the same files kept as last time: nothing can have become unreferenced (publishes come every
+    // reconcile round, mostly of an unchanged table; this spares the directory listing)
+    if (keep.equals(lastKept) && !wrote) return;
+    lastKept = keep;
+    wrote = false;
     for (Path file : unreferenced(present(), keep)) {
       try {
         Files.deleteIfExists(file);

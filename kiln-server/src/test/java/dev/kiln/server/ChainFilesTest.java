@@ -58,6 +58,19 @@ class ChainFilesTest {
   }
 
   @Test
+  void aChainWrittenButNeverServed_goesAtTheNextServedTable_evenIfTheTableDidNotChange()
+      throws Exception {
+    Path dir = home.resolve("router/tls");
+    ChainFiles files = new ChainFiles(dir);
+    Path x = files.write(pem("X"));
+    files.served(files.published(table(x)));
+    Path y = files.write(pem("Y")); // e.g. its key secret no longer matches: x keeps serving
+    files.served(files.published(table(x)));
+    assertThat(pems(dir)).containsExactly(x);
+    assertThat(y).doesNotExist();
+  }
+
+  @Test
   void unreferenced_isEveryPemNotKept() {
     Path d = Path.of("/k/router/tls");
     assertThat(
