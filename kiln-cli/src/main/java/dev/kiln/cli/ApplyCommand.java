@@ -72,7 +72,12 @@ public final class ApplyCommand implements Callable<Integer> {
         LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, noBake);
     PlanCommand.notes(out, prepared);
     JsonNode result = api.post(env.endpoint("apply"), prepared.body());
-    PlanCommand.print(out, result.path("plan"));
+    JsonNode certificates = result.path("certificates");
+    // only a certificate changed: say so instead of "No changes"
+    if (certificates.isEmpty() || result.path("plan").path("hasChanges").asBoolean(true))
+      PlanCommand.print(out, result.path("plan"));
+    out.print(PlanRender.certificates(certificates));
+    out.flush();
     List<JsonNode> started = new ArrayList<>();
     result.path("rollouts").forEach(started::add);
     if (started.isEmpty()) return 0;

@@ -107,6 +107,25 @@ public final class PlanRender {
     return b.toString();
   }
 
+  /**
+   * The certificates an apply installed, renewed or removed ({@code certificates[]} of its answer),
+   * one line each: {@code certificate renewed for web (expires 2027-01-01T00:00:00Z)}. A
+   * certificate is not part of a revision, so the plan alone would say "No changes".
+   */
+  static String certificates(JsonNode changes) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode c : changes) {
+      b.append("certificate ")
+          .append(c.path("action").asText())
+          .append(c.path("action").asText().equals("removed") ? " from " : " for ")
+          .append(c.path("service").asText());
+      if (c.hasNonNull("notAfter"))
+        b.append(" (expires ").append(c.path("notAfter").asText()).append(')');
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
   private static String replicasText(JsonNode replicas) {
     if (!replicas.isObject()) return "";
     JsonNode from = replicas.path("from");

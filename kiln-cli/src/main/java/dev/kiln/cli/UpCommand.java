@@ -44,6 +44,14 @@ public final class UpCommand implements Callable<Integer> {
       description = "Router listen address (default: 127.0.0.1:8080).")
   Optional<String> router = Optional.empty();
 
+  @Option(
+      names = "--router-tls",
+      paramLabel = "ADDR:PORT",
+      split = ",",
+      description =
+          "Also listen for HTTPS there (e.g. 127.0.0.1:8443; h2 or HTTP/1.1 by ALPN). Certificates come from services' route.tls, picked by SNI.")
+  java.util.List<String> routerTls = new java.util.ArrayList<>();
+
   @Option(names = "--no-bake", description = "Do not bake; refuse if an image is not baked yet.")
   boolean noBake;
 
@@ -53,6 +61,11 @@ public final class UpCommand implements Callable<Integer> {
       description =
           "Apply, wait until every replica is healthy (60 s at most), print the status, stop (for tests).")
   boolean once;
+
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  /** Drains and stops the fleet: on Ctrl-C (a shutdown hook), or {@link #stop}. */
+  private volatile Thread hook;
 
   @Override
   public Integer call() throws Exception {
@@ -70,10 +83,14 @@ public final class UpCommand implements Callable<Integer> {
       return 1;
     }
     prepared.notes().forEach(n -> out.println("image " + n.image() + ": " + n.text()));
-    ControlPlane cp = ControlPlane.start(ServerCommand.config(home, api, router));
-    AtomicBoolean stopping = new AtomicBoolean();
+    var config = ServerCommand.config(home, api, router);
+    if (!routerTls.isEmpty())
+      config =
+          config.withRouterTls(
+              routerTls.stream().map(dev.kiln.server.ServerConfig::address).toList());
+    ControlPlane cp = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
+    hook =
         new Thread(
             () -> {
               stopping.set(true);
@@ -93,7 +110,8 @@ public final class UpCommand implements Callable<Integer> {
             + " (TCP http://"
             + cp.apiAddress()
             + ", with the token)  router http://"
-            + cp.routerAddress());
+            + cp.routerAddress()
+            + https(cp));
     try {
       Map<String, Digest> images = new TreeMap<>();
       prepared
@@ -126,7 +144,11 @@ public final class UpCommand implements Callable<Integer> {
       boolean done = once && (allHealthy(cp) || ++rounds >= 60);
       String status = cp.views().statusText();
       out.print("\033[H\033[2J");
-      out.println("kiln up — router http://" + cp.routerAddress() + "  (Ctrl-C stops the fleet)");
+      out.println(
+          "kiln up — router http://"
+              + cp.routerAddress()
+              + https(cp)
+              + "  (Ctrl-C stops the fleet)");
       out.print(status);
       out.flush();
       if (done) {
@@ -138,6 +160,16 @@ public final class UpCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** What Ctrl-C does: drain and stop the fleet, then {@link #call} returns 0 (for tests). */
+  void stop() {
+    Thread h = hook;
+    if (h != null && Runtime.getRuntime().removeShutdownHook(h)) h.start();
+  }
+
+  private static String https(ControlPlane cp) {
+    return cp.routerTlsAddresses().stream().map(a -> " https://" + a).reduce("", String::concat);
   }
 
   private static boolean allHealthy(ControlPlane cp) {

@@ -122,6 +122,41 @@ class ApplyCommandTest {
   }
 
   @Test
+  void onlyACertificateRenewed_saysSoInsteadOfNoChanges() {
+    server.on(
+        "POST /v1/apply",
+        "{\"plan\":"
+            + Canned.PLAN_NONE
+            + ",\"certificates\":[{\"service\":\"web\",\"action\":\"renewed\","
+            + "\"notAfter\":\"2027-01-29T12:00:00Z\"},{\"service\":\"api\",\"action\":\"removed\"}],"
+            + "\"rollouts\":[]}");
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "certificate renewed for web (expires 2027-01-29T12:00:00Z)\n"
+                + "certificate removed from api\n");
+  }
+
+  @Test
+  void aCertificateInstalledBesideARollout_followsThePlan() {
+    server.on(
+        "POST /v1/apply",
+        "{\"plan\":"
+            + Canned.PLAN_CHANGES
+            + ",\"certificates\":[{\"service\":\"api\",\"action\":\"installed\","
+            + "\"notAfter\":\"2027-01-29T12:00:00Z\"}],\"rollouts\":[]}");
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.out())
+        .contains("Plan: 1 to create")
+        .endsWith("certificate installed for api (expires 2027-01-29T12:00:00Z)\n");
+  }
+
+  @Test
   void blueGreenScalingDown_countsAsDone() {
     String bg = Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 0, 0, null, "");
     started(bg);

@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,5 +82,162 @@ class UpCommandIT {
         assertThat(s.filter(p -> Files.exists(p.resolve("instance.json"))).toList()).isEmpty();
       }
     }
+  }
+
+  /**
+   * {@code kiln up --router-tls}: the in-process router also listens for HTTPS, serving the route's
+   * certificate (made here by openssl, its key in a secret) to a real TLS client that checks it.
+   */
+  @Test
+  void upWithRouterTls_servesTheRoutesCertificateOverHttps() throws Exception {
+    Path project = tmp.resolve("project");
+    Path bin = Files.createDirectories(project.resolve("bin"));
+    Files.copy(
+        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(
+        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
+    Files.createDirectories(project.resolve("site"));
+    Files.writeString(project.resolve("site/index.html"), "hello tls\n");
+    Path certs = Files.createDirectories(project.resolve("certs"));
+    Path home = tmp.resolve("home");
+    Path secrets = Files.createDirectories(home.resolve("secrets"));
+    Path key = secrets.resolve("APP_TLS_KEY");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                certs.resolve("app.pem").toString(),
+                "-days",
+                "30",
+                "-subj",
+                "/CN=app.example.org",
+                "-addext",
+                "subjectAltName=DNS:app.example.org")
+            .redirectErrorStream(true)
+            .start();
+    String opensslOut = new String(openssl.getInputStream().readAllBytes());
+    assertThat(openssl.waitFor()).as(opensslOut).isZero();
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    Path file = project.resolve("kiln.yaml");
+    Files.writeString(
+        file,
+        """
+        images:
+          hello:
+            from: scratch
+            steps:
+              - copy: { src: bin/, dest: /bin }
+              - copy: { src: site/, dest: /www }
+            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
+        services:
+          web:
+            image: hello
+            replicas: 1
+            health: { http: /, interval: 200ms, timeout: 1s, healthy: 1, unhealthy: 3 }
+            route:
+              host: app.example.org
+              tls: { cert: certs/app.pem, key: APP_TLS_KEY }
+        """);
+    var cli = KilnCommand.commandLine();
+    UpCommand up = (UpCommand) cli.getSubcommands().get("up").getCommand();
+    PrintStream saved = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true));
+    java.util.concurrent.CompletableFuture<Integer> code =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread running =
+        Thread.ofPlatform()
+            .start(
+                () ->
+                    code.complete(
+                        cli.execute(
+                            "up",
+                            "--home",
+                            home.toString(),
+                            "-f",
+                            file.toString(),
+                            "--api",
+                            "127.0.0.1:0",
+                            "--router",
+                            "127.0.0.1:0",
+                            "--router-tls",
+                            "127.0.0.1:0")));
+    String body;
+    try {
+      int port = awaitHttpsPort(captured, code);
+      body = awaitHttps(port, "app.example.org", certs.resolve("app.pem"));
+    } finally {
+      up.stop();
+      running.join(java.time.Duration.ofSeconds(120).toMillis());
+      System.setOut(saved);
+    }
+    String out = captured.toString();
+    assertThat(body).as(out).startsWith("HTTP/1.1 200").endsWith("hello tls\n");
+    assertThat(code.getNow(-1)).as(out).isZero();
+    assertThat(out).contains("kiln up: stopped.");
+  }
+
+  /** The HTTPS port {@code kiln up} prints in its first line. */
+  private static int awaitHttpsPort(
+      ByteArrayOutputStream out, java.util.concurrent.CompletableFuture<Integer> code)
+      throws InterruptedException {
+    var pattern = java.util.regex.Pattern.compile("https://127\\.0\\.0\\.1:(\\d+)");
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < end && !code.isDone()) {
+      var m = pattern.matcher(out.toString());
+      if (m.find()) return Integer.parseInt(m.group(1));
+      Thread.sleep(100);
+    }
+    throw new AssertionError("kiln up printed no https:// address:\n" + out);
+  }
+
+  /** GET / over TLS with SNI {@code host}, trusting only {@code cert}, until it answers 200. */
+  private static String awaitHttps(int port, String host, Path cert) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = Files.newInputStream(cert)) {
+      trust.setCertificateEntry(
+          "app",
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    var tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+    String last = "nothing";
+    while (System.nanoTime() < end) {
+      try (var s =
+          (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+        s.setSoTimeout(10_000);
+        var params = s.getSSLParameters();
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
+        s.setSSLParameters(params);
+        s.startHandshake();
+        s.getOutputStream()
+            .write(
+                ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        last =
+            new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (last.startsWith("HTTP/1.1 200")) return last;
+      } catch (java.io.IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no HTTPS answer from the router in 90 s; last: " + last);
   }
 }

@@ -151,6 +151,7 @@ final class ApiServer implements AutoCloseable {
         var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);
         ObjectNode n = Json.object();
         n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
+        n.set("certificates", EdgeTls.changesView(applied.certificates()));
         ArrayNode rollouts = n.putArray("rollouts");
         Views v = cp.views();
         applied.rollouts().forEach(r -> rollouts.add(v.rollout(r)));

@@ -32,8 +32,24 @@ import java.util.TreeSet;
  * — blueprint applied, revisions created, rollouts started — before the executor acts on it.
  */
 final class Applier {
-  /** What applying did: the plan, and the rollouts it started or changed. */
-  record Applied(Plan plan, Blueprint blueprint, List<Rollout> rollouts) {}
+  /**
+   * What applying did: the plan, the rollouts it started or changed, and the certificates it
+   * installed, renewed or removed (not part of any revision, so not in the plan).
+   */
+  record Applied(
+      Plan plan,
+      Blueprint blueprint,
+      List<Rollout> rollouts,
+      List<EdgeTls.CertificateChange> certificates) {
+    Applied(Plan plan, Blueprint blueprint, List<Rollout> rollouts) {
+      this(plan, blueprint, rollouts, List.of());
+    }
+
+    Applied {
+      rollouts = List.copyOf(rollouts);
+      certificates = List.copyOf(certificates);
+    }
+  }
 
   private final ServerState state;
   private final Recorder rec;
@@ -144,9 +160,11 @@ final class Applier {
               // only this environment's certificates: an apply to staging leaves production's alone
               var current = new java.util.TreeMap<>(state.certificates());
               current.keySet().removeIf(service -> !r.scope().test(service));
-              for (JournalEvent e : EdgeTls.changes(certificates, current))
+              List<JournalEvent> changes = EdgeTls.changes(certificates, current);
+              for (JournalEvent e : changes)
                 rec.append(actor, "apply " + bp.file().getFileName() + ": route.tls", e);
-              return a;
+              return new Applied(
+                  a.plan(), a.blueprint(), a.rollouts(), EdgeTls.described(changes, current));
             });
     executor.wake();
     return applied;

@@ -10,18 +10,12 @@ import dev.kiln.router.RouterException;
 import dev.kiln.router.ServiceRoute;
 import dev.kiln.router.TlsCheck;
 import dev.kiln.router.TlsSite;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +42,7 @@ import java.util.logging.Logger;
 final class EdgeTls {
   private static final Logger LOG = Logger.getLogger(EdgeTls.class.getName());
 
-  private final Path dir;
+  private final ChainFiles files;
   private final Secrets secrets;
   private final Clock clock;
 
@@ -61,7 +55,7 @@ final class EdgeTls {
   private final Set<String> warned = new TreeSet<>();
 
   EdgeTls(Path home, Secrets secrets, Clock clock) {
-    this.dir = home.resolve("router").resolve("tls");
+    this.files = new ChainFiles(home.resolve("router").resolve("tls"));
     this.secrets = secrets;
     this.clock = clock;
   }
@@ -146,6 +140,47 @@ final class EdgeTls {
         out.add(new JournalEvent.CertificateRemoved(c.service(), c.fingerprint()));
     }
     return out;
+  }
+
+  /**
+   * One certificate change an apply journaled, as {@code kiln apply} tells it: {@code installed}
+   * (the service had none), {@code renewed} (it had another) or {@code removed}.
+   *
+   * @param notAfter the new certificate's expiry; empty for a removal
+   */
+  record CertificateChange(String service, String action, Optional<Instant> notAfter) {}
+
+  /** The journaled {@link #changes} told as installed, renewed or removed. Pure. */
+  static List<CertificateChange> described(
+      List<JournalEvent> changes, Map<String, JournalEvent.CertificateInstalled> before) {
+    List<CertificateChange> out = new ArrayList<>();
+    for (JournalEvent e : changes) {
+      switch (e) {
+        case JournalEvent.CertificateInstalled c ->
+            out.add(
+                new CertificateChange(
+                    c.service(),
+                    before.containsKey(c.service()) ? "renewed" : "installed",
+                    Optional.of(c.notAfter())));
+        case JournalEvent.CertificateRemoved r ->
+            out.add(new CertificateChange(r.service(), "removed", Optional.empty()));
+        default -> throw new IllegalArgumentException("not a certificate change: " + e);
+      }
+    }
+    return out;
+  }
+
+  /** The certificate changes of an apply, for its answer ({@code certificates[]}). */
+  static com.fasterxml.jackson.databind.node.ArrayNode changesView(
+      List<CertificateChange> changes) {
+    var a = Json.MAPPER.createArrayNode();
+    for (CertificateChange c : changes) {
+      var n = a.addObject();
+      n.put("service", c.service());
+      n.put("action", c.action());
+      c.notAfter().ifPresent(t -> n.put("notAfter", t.toString()));
+    }
+    return a;
   }
 
   /**
@@ -237,25 +272,21 @@ final class EdgeTls {
 
   /** The chain as a file the router reads (and watches), named by its content. */
   private Path chainFile(String pem) {
-    byte[] bytes = pem.getBytes(StandardCharsets.US_ASCII);
-    Path file = dir.resolve(sha256(bytes) + ".pem");
-    if (Files.isRegularFile(file)) return file;
-    try {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "chain", ".tmp");
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return file;
-    } catch (IOException e) {
-      throw new ServerException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    return files.write(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** A table is on its way to the router: see {@link ChainFiles}. */
+  long published(List<ServiceRoute> table) {
+    return files.published(table);
+  }
+
+  /** The router swapped to that table: chain files no table it could serve names are removed. */
+  void served(long ticket) {
+    files.served(ticket);
+  }
+
+  /** The publish failed: every chain file stays. */
+  void abandoned(long ticket) {
+    files.abandoned(ticket);
   }
 }

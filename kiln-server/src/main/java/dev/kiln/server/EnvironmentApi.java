@@ -77,6 +77,7 @@ final class EnvironmentApi {
       var applied = cp.applyTo(submission, actor, env);
       ObjectNode n = Json.object();
       n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
+      n.set("certificates", EdgeTls.changesView(applied.certificates()));
       ArrayNode rollouts = n.putArray("rollouts");
       Views v = cp.views();
       applied.rollouts().forEach(r -> rollouts.add(cp.executor.call(() -> v.rollout(r))));

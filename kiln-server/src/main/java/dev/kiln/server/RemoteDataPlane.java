@@ -27,13 +27,15 @@ final class RemoteDataPlane implements DataPlane {
   private static final Logger LOG = Logger.getLogger(RemoteDataPlane.class.getName());
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final String admin;
-  private final String authorization;
-  private final String listen;
-  private final long pid;
+  // the router this drives; replaced together when a router that died is started again (revive)
+  private volatile String admin;
+  private volatile String authorization;
+  private volatile String listen;
+  private volatile long pid;
+  private volatile Path home = Path.of("");
   private volatile RouteTable table;
 
-  private final List<String> tlsListen;
+  private volatile List<String> tlsListen;
 
   private RemoteDataPlane(
       int adminPort, ApiToken token, String listen, List<String> tlsListen, long pid) {
@@ -58,6 +60,7 @@ final class RemoteDataPlane implements DataPlane {
     Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
     ApiToken token = ApiToken.load(home.resolve("router").resolve(RouterProcess.TOKEN_FILE));
     Optional<RemoteDataPlane> adopted = adopt(stateFile, token);
+    adopted.ifPresent(a -> a.home = home);
     if (adopted.isPresent()) {
       LOG.info(
           "router process "
@@ -103,6 +106,7 @@ final class RemoteDataPlane implements DataPlane {
       while (System.nanoTime() < end) {
         adopted = adopt(stateFile, token);
         if (adopted.isPresent()) {
+          adopted.get().home = home;
           LOG.info("router process " + adopted.get().pid + " started on " + adopted.get().listen);
           return adopted.get();
         }
@@ -169,8 +173,32 @@ final class RemoteDataPlane implements DataPlane {
     }
   }
 
+  /**
+   * A router process that died while this server runs is started again on the same addresses, and
+   * its table is the one it restarted with ({@code router/table.json}: no TLS keys, which are never
+   * written to disk), so the next publish hands it the whole table, keys included: HTTPS comes back
+   * within a reconcile round, with no private key ever at rest.
+   */
+  private void reviveIfGone() {
+    if (closed || terminated) return;
+    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return;
+    LOG.warning("router process " + pid + " is gone; starting it again");
+    RemoteDataPlane next =
+        adoptOrStart(
+            home,
+            ServerConfig.address(listen),
+            tlsListen.stream().map(ServerConfig::address).toList());
+    admin = next.admin;
+    authorization = next.authorization;
+    listen = next.listen;
+    tlsListen = next.tlsListen;
+    pid = next.pid;
+    table = next.table;
+  }
+
   @Override
   public synchronized CompletableFuture<DrainReport> publish(List<ServiceRoute> services) {
+    reviveIfGone();
     RouteTable current = table;
     List<ServiceRoute> sorted = LocalDataPlane.sort(services);
     if (LocalDataPlane.sort(current.services()).equals(sorted)) {
@@ -223,6 +251,9 @@ final class RemoteDataPlane implements DataPlane {
   }
 
   private volatile boolean closed;
+
+  /** Ended on purpose ({@link #terminate}): not to be started again. */
+  private volatile boolean terminated;
 
   /**
    * The router process's wakes, pushed: one {@code GET /wakes} is kept open and answered the moment
@@ -280,6 +311,7 @@ final class RemoteDataPlane implements DataPlane {
    * us.
    */
   void terminate() {
+    terminated = true;
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
   }
 

@@ -107,7 +107,22 @@ final class RoutePublisher {
             .flatMap(r -> r.backends().stream())
             .map(Backend::id)
             .collect(Collectors.toSet());
-    CompletableFuture<DrainReport> drained = data.publish(table);
+    EdgeTls edge = tls;
+    long ticket = edge == null ? -1 : edge.published(table);
+    CompletableFuture<DrainReport> drained;
+    try {
+      drained = data.publish(table);
+    } catch (RuntimeException e) {
+      if (edge != null) edge.abandoned(ticket);
+      throw e;
+    }
+    if (edge != null)
+      // old certificate files go once the router is past every table naming them
+      drained.whenComplete(
+          (report, failed) -> {
+            if (failed == null) edge.served(ticket);
+            else edge.abandoned(ticket);
+          });
     for (String id : routed) if (!ids.contains(id)) leftWith.put(id, drained);
     for (String id : ids) leftWith.remove(id);
     routed = ids;

@@ -138,6 +138,14 @@ class EdgeTlsIT {
       assertThat(k.service("web").path("route").path("tls").path("daysLeft").asLong())
           .isBetween(58L, 60L);
 
+      // the renewed certificate's old chain file goes once the router serves the new table
+      Path tlsDir = k.home.resolve("router/tls");
+      awaitChainFiles(tlsDir, 2);
+      assertThat(chainFiles(tlsDir))
+          .allSatisfy(f -> assertThat(Files.readString(f)).doesNotContain("PRIVATE KEY"))
+          .anySatisfy(
+              f -> assertThat(Files.readString(f)).isEqualTo(Files.readString(renewed.chain())));
+
       // a server restart adopts the router, which kept serving; the same certificate goes on
       cp.close();
       assertThat(serial(get(client, https, "app.example.org").leaf())).isEqualTo(serial(renewed));
@@ -160,18 +168,48 @@ class EdgeTlsIT {
       assertThat(k.service("web").path("route").path("tls").path("daysLeft").asLong())
           .isBetween(58L, 60L);
 
+      // the router process dies under a running server: started again, handed the keys again
+      // (they are never on disk), it serves HTTPS again with the same certificate
+      long routerPid =
+          Json.parse(Files.readString(k.home.resolve("router/router.json"))).path("pid").asLong();
+      ProcessHandle.of(routerPid).ifPresent(ProcessHandle::destroyForcibly);
+      ProcessHandle.of(routerPid).ifPresent(p -> p.onExit().join());
+      assertThat(awaitHttps(client, https, "app.example.org", serial(renewed)).body())
+          .isEqualTo("A");
+      assertThat(
+              Json.parse(Files.readString(k.home.resolve("router/router.json")))
+                  .path("pid")
+                  .asLong())
+          .isNotEqualTo(routerPid);
+
       // the key is a secret: not in the journal, the router's table or its log
       String journal = k.get("/v1/audit/export").body();
       assertThat(journal).contains("certificate-installed").doesNotContain(appKey);
       assertThat(journal.replace("\\n", "\n")).doesNotContain(appKey);
-      for (Path f : List.of(Path.of("router/table.json"), Path.of("router/router.log"))) {
-        Path file = k.home.resolve(f);
-        if (Files.exists(file)) assertThat(Files.readString(file)).doesNotContain("PRIVATE KEY");
+      try (var files = Files.walk(k.home.resolve("router"))) {
+        for (Path file : files.filter(Files::isRegularFile).toList())
+          assertThat(Files.readString(file, StandardCharsets.ISO_8859_1))
+              .as(file.toString())
+              .doesNotContain("PRIVATE KEY");
       }
+      cp.stopRouter();
     } finally {
       k.close();
       first.stopRouter();
     }
+  }
+
+  private static List<Path> chainFiles(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(".pem")).toList();
+    }
+  }
+
+  /** Waits until {@code dir} holds {@code n} chain files (removal follows the swap's drain). */
+  private static void awaitChainFiles(Path dir, int n) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (chainFiles(dir).size() != n && System.nanoTime() < end) Thread.sleep(100);
+    assertThat(chainFiles(dir)).hasSize(n);
   }
 
   private static void secret(Path dir, String name, Path key) throws Exception {

@@ -140,6 +140,25 @@ class EdgeTlsTest {
   }
 
   @Test
+  void described_tellsInstalledRenewedAndRemoved_forTheApplysAnswer() {
+    var a = installed("web", "aa");
+    var a2 = installed("web", "cc");
+    var b = installed("api", "bb");
+    var n = installed("new", "dd");
+    var before = Map.of("web", a, "api", b);
+    var told = EdgeTls.described(EdgeTls.changes(Map.of("web", a2, "new", n), before), before);
+    Optional<Instant> expiry = Optional.of(Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(told)
+        .containsExactly(
+            new EdgeTls.CertificateChange("new", "installed", expiry),
+            new EdgeTls.CertificateChange("web", "renewed", expiry),
+            new EdgeTls.CertificateChange("api", "removed", Optional.empty()));
+    assertThat(EdgeTls.changesView(told).get(1).toString())
+        .isEqualTo(
+            "{\"service\":\"web\",\"action\":\"renewed\",\"notAfter\":\"2027-01-01T00:00:00Z\"}");
+  }
+
+  @Test
   void attach_writesTheChainByContent_andHandsTheKeyInMemory_andTheTableFileLeavesItOut()
       throws Exception {
     String key = Files.readString(app.key());
