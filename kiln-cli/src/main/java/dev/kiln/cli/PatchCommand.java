@@ -7,8 +7,10 @@ import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
 import dev.kiln.image.Baker;
+import dev.kiln.image.DebianSuites;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.ImageStore;
+import dev.kiln.model.Base;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.KilnException;
@@ -168,6 +170,12 @@ public final class PatchCommand implements Callable<Integer> {
                   ? " (network run steps re-run)"
                   : " (debian: bases refreshed, network run steps re-run)")
               + ", re-scan, and roll out through each service's strategy; nothing changed (--plan)");
+      for (String suite : debianSuites(bp, decided.images()))
+        out.println(
+            (keepBase
+                    ? "would keep debian:" + suite + " (--keep-base)"
+                    : "would refresh debian:" + suite + " from ")
+                + (keepBase ? "" : String.join(", ", DebianSuites.names(suite))));
       out.flush();
       err.flush();
       return 0;
@@ -309,5 +317,30 @@ public final class PatchCommand implements Callable<Integer> {
       out.add(new PatchPlan.Live(spec.name(), spec.image(), image, Scanner.scan(sbom, db)));
     }
     return out;
+  }
+
+  /**
+   * The {@code debian:} suites the rebake of {@code images} starts from, following {@code from:}
+   * through the blueprint's own images.
+   */
+  static java.util.SortedSet<String> debianSuites(
+      Blueprint bp, java.util.Collection<String> images) {
+    java.util.SortedSet<String> suites = new java.util.TreeSet<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(images);
+    while (!todo.isEmpty()) {
+      String name = todo.pop();
+      if (!seen.add(name)) continue;
+      bp.image(name)
+          .ifPresent(
+              r -> {
+                switch (r.from()) {
+                  case Base.Debian d -> suites.add(d.suite());
+                  case Base.BlueprintImage b -> todo.push(b.name());
+                  default -> {}
+                }
+              });
+    }
+    return suites;
   }
 }
