@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kiln patch [SERVICE…] --advisories PATH [--plan]}: the services whose live image carries
  * advisories with a published fix get that image rebaked with fresh packages (network {@code run}
- * steps re-run, {@code debian:} bases debootstrapped again), re-scanned — any finding left stops
- * the patch — journaled as {@code patch-started} with the advisory ids, then applied like {@code
- * kiln apply}: each service's own strategy rolls it out and canary analysis judges it.
+ * steps re-run, {@code debian:} bases debootstrapped again and upgraded from the suite's updates
+ * and security suites), re-scanned — any finding left stops the patch — journaled as {@code
+ * patch-started} with the advisory ids, then applied like {@code kiln apply}: each service's own
+ * strategy rolls it out and canary analysis judges it.
  */
 @Command(
     name = "patch",
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Rebake and roll out the images of services affected by advisories.",
       "Each affected image is rebaked with fresh packages (run steps with network: true run",
-      "again, debian: bases are debootstrapped again), re-scanned (any finding left stops the",
+      "again, debian: bases are debootstrapped again and upgraded from SUITE-updates and",
+      "SUITE-security), re-scanned (any finding left stops the",
       "patch), then rolled out through each service's own strategy, journaled with the",
       "advisory ids. --plan shows what would be rebaked and rolled and changes nothing.",
       "Exit status: 0 patched (or nothing to patch), 1 a rebake did not fix or a rollout failed."
