@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * debootstrap), against the real mirrors.
  */
 class DebianSecurityUpgradeIT {
+  /** The security suite's index for this host's architecture (only .xz is published). */
   private static final String INDEX =
-      DebianSuites.SECURITY_MIRROR + "/dists/bookworm-security/main/binary-amd64/Packages.xz";
+      DebianSuites.SECURITY_MIRROR + "/dists/bookworm-security/main/binary-%s/Packages.xz";
 
   @TempDir Path tmp;
 
@@ -41,7 +42,9 @@ class DebianSecurityUpgradeIT {
     Files.writeString(
         root.resolve("etc/apt/sources.list"), "deb " + DebianSuites.MIRROR + " bookworm main\n");
 
-    Map<String, String> security = index(sh("sh", "-c", "curl -fsS " + INDEX + " | xz -dc"));
+    String arch = sh("dpkg", "--print-architecture").strip();
+    String url = INDEX.formatted(arch);
+    Map<String, String> security = index(sh("sh", "-c", "curl -fsS " + url + " | xz -dc"));
     Map<String, String> before = installed(root);
     // The package to stale: installed, with a security version not older than the installed one.
     String pkg =
@@ -49,7 +52,7 @@ class DebianSecurityUpgradeIT {
             .filter(security::containsKey)
             .filter(p -> compare(before.get(p), "le", security.get(p)))
             .findFirst()
-            .orElseThrow(() -> new AssertionError("no package of the root in " + INDEX));
+            .orElseThrow(() -> new AssertionError("no package of the root in " + url));
     String fixed = security.get(pkg);
     Path status = root.resolve("var/lib/dpkg/status");
     Files.writeString(
