@@ -7,8 +7,10 @@ import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
 import dev.kiln.image.Baker;
+import dev.kiln.image.DebianSuites;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.ImageStore;
+import dev.kiln.model.Base;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
 import dev.kiln.model.KilnException;
@@ -36,9 +38,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kiln patch [SERVICE…] --advisories PATH [--plan]}: the services whose live image carries
  * advisories with a published fix get that image rebaked with fresh packages (network {@code run}
- * steps re-run, {@code debian:} bases debootstrapped again), re-scanned — any finding left stops
- * the patch — journaled as {@code patch-started} with the advisory ids, then applied like {@code
- * kiln apply}: each service's own strategy rolls it out and canary analysis judges it.
+ * steps re-run, {@code debian:} bases debootstrapped again and upgraded from the suite's updates
+ * and security suites), re-scanned — any finding left stops the patch — journaled as {@code
+ * patch-started} with the advisory ids, then applied like {@code kiln apply}: each service's own
+ * strategy rolls it out and canary analysis judges it.
  */
 @Command(
     name = "patch",
@@ -46,7 +49,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Rebake and roll out the images of services affected by advisories.",
       "Each affected image is rebaked with fresh packages (run steps with network: true run",
-      "again, debian: bases are debootstrapped again), re-scanned (any finding left stops the",
+      "again, debian: bases are debootstrapped again and upgraded from SUITE-updates and",
+      "SUITE-security), re-scanned (any finding left stops the",
       "patch), then rolled out through each service's own strategy, journaled with the",
       "advisory ids. --plan shows what would be rebaked and rolled and changes nothing.",
       "Exit status: 0 patched (or nothing to patch), 1 a rebake did not fix or a rollout failed."
@@ -168,6 +172,12 @@ public final class PatchCommand implements Callable<Integer> {
                   ? " (network run steps re-run)"
                   : " (debian: bases refreshed, network run steps re-run)")
               + ", re-scan, and roll out through each service's strategy; nothing changed (--plan)");
+      for (String suite : debianSuites(bp, decided.images()))
+        out.println(
+            (keepBase
+                    ? "would keep debian:" + suite + " (--keep-base)"
+                    : "would refresh debian:" + suite + " from ")
+                + (keepBase ? "" : String.join(", ", DebianSuites.names(suite))));
       out.flush();
       err.flush();
       return 0;
@@ -309,5 +319,30 @@ public final class PatchCommand implements Callable<Integer> {
       out.add(new PatchPlan.Live(spec.name(), spec.image(), image, Scanner.scan(sbom, db)));
     }
     return out;
+  }
+
+  /**
+   * The {@code debian:} suites the rebake of {@code images} starts from, following {@code from:}
+   * through the blueprint's own images.
+   */
+  static java.util.SortedSet<String> debianSuites(
+      Blueprint bp, java.util.Collection<String> images) {
+    java.util.SortedSet<String> suites = new java.util.TreeSet<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(images);
+    while (!todo.isEmpty()) {
+      String name = todo.pop();
+      if (!seen.add(name)) continue;
+      bp.image(name)
+          .ifPresent(
+              r -> {
+                switch (r.from()) {
+                  case Base.Debian d -> suites.add(d.suite());
+                  case Base.BlueprintImage b -> todo.push(b.name());
+                  default -> {}
+                }
+              });
+    }
+    return suites;
   }
 }

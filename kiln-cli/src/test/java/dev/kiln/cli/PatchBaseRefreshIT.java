@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * one debootstrapped long ago: its dpkg database says base-files is older than the version the
  * suite ships, and an advisory says that version fixes it. The image has no step that touches
  * base-files, so a clean re-scan proves the base was debootstrapped again (from deb.debian.org,
- * minutes); the fleet then rolls to the new revision.
+ * minutes) and upgraded from bookworm-updates and bookworm-security (which {@code --plan} names);
+ * the fleet then rolls to the new revision.
  */
 class PatchBaseRefreshIT {
   /** Where kiln-image's tests keep a debootstrapped bookworm root (made on first use). */
@@ -130,6 +131,22 @@ class PatchBaseRefreshIT {
             "scan", "--home", home.toString(), "--fleet", "--advisories", feed.toString());
     assertThat(scan.out()).contains("KILN-2026-2").contains(shipped + "~stale");
 
+    FakeKilnServer.Run plan =
+        FakeKilnServer.run(
+            "patch",
+            "-f",
+            file.toString(),
+            "--home",
+            home.toString(),
+            "--plan",
+            "--advisories",
+            feed.toString());
+    assertThat(plan.exit()).as(plan.out() + plan.err()).isZero();
+    assertThat(plan.out())
+        .contains(
+            "would refresh debian:bookworm from bookworm, bookworm-updates, bookworm-security");
+
+    long started = System.nanoTime();
     FakeKilnServer.Run patch =
         FakeKilnServer.run(
             "patch",
@@ -145,7 +162,17 @@ class PatchBaseRefreshIT {
     assertThat(patch.out()).contains("refreshing debian:bookworm").contains("re-scan clean: site");
     System.out.println(
         "PatchBaseRefreshIT: "
-            + patch.out().lines().filter(l -> l.startsWith("patched ")).findFirst().orElse(""));
+            + patch.out().lines().filter(l -> l.startsWith("patched ")).findFirst().orElse("")
+            + "; kiln patch took "
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms");
+    // The fresh root was upgraded from the security and updates suites, and keeps them for apt.
+    assertThat(patch.out())
+        .contains("apt-get dist-upgrade from bookworm, bookworm-updates, bookworm-security");
+    assertThat(root.resolve("etc/apt/sources.list"))
+        .content()
+        .contains("bookworm-security")
+        .contains("bookworm-updates");
 
     // The cached root is the fresh one now, and the image on it is new.
     assertThat(version(Files.readString(status), "base-files")).doesNotEndWith("~stale");

@@ -1,5 +1,6 @@
 package dev.kiln.image;
 
+import dev.kiln.oci.Profile;
 import dev.kiln.oci.Trees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -19,14 +20,26 @@ import java.util.function.Consumer;
 
 /**
  * {@code debian:<suite>}: a minimal Debian root made by {@code debootstrap --variant=minbase} on
- * first use, normalized (logs, apt lists and caches, host name, resolv.conf, machine id and device
- * nodes removed or emptied: they are host- or time-dependent), kept in {@code
- * <debianCache>/<suite>} and turned into a one-layer base image. The root is made in a temp folder
- * and moved into place, so a killed debootstrap is simply redone. Which manifest a suite became in
- * a store is remembered in {@code <records>/<suite>.json}, so later bakes skip even the layering.
+ * first use, brought up to date from the suite's {@code -updates} and {@code -security} suites
+ * ({@link DebianSuites}; apt in a bubblewrap sandbox over the root, like a network run step),
+ * normalized (logs, apt lists and caches, host name, resolv.conf, machine id and device nodes
+ * removed or emptied: they are host- or time-dependent), kept in {@code <debianCache>/<suite>} and
+ * turned into a one-layer base image. The root is made in a temp folder and moved into place, so a
+ * killed debootstrap is simply redone. Which manifest a suite became in a store is remembered in
+ * {@code <records>/<suite>.json}, so later bakes skip even the layering.
  */
 final class DebianBase {
-  static final String MIRROR = "http://deb.debian.org/debian";
+  static final String MIRROR = DebianSuites.MIRROR;
+
+  /**
+   * Brings the debootstrapped root up to date from every source of {@link DebianSuites}; the lists
+   * and downloaded packages are cleared by {@link #normalize}, so the root depends only on the
+   * package versions. confold keeps the configuration files debootstrap put there.
+   */
+  private static final String UPGRADE =
+      "apt-get -q update && apt-get -q -y -o Dpkg::Options::=--force-confdef"
+          + " -o Dpkg::Options::=--force-confold dist-upgrade && apt-get clean";
+
   private static final List<String> EMPTIED =
       List.of("etc/machine-id", "etc/resolv.conf", "etc/hostname", "var/lib/dbus/machine-id");
   private static final List<String> CLEARED =
@@ -98,7 +111,7 @@ final class DebianBase {
             List.of(),
             Map.of(),
             List.of(layer.digest()),
-            List.of("debootstrap --variant=minbase " + suite));
+            List.of(history(root, suite)));
     Descriptor configBlob = store.put(MediaTypes.CONFIG, config.toBytes());
     Descriptor manifest = store.putManifest(new ImageManifest(configBlob, List.of(layer)));
     writeRecord(record, manifest);
@@ -116,6 +129,12 @@ final class DebianBase {
       try {
         note.accept("debootstrap " + suite + " (a few minutes, needs " + MIRROR + ")");
         debootstrap(suite, temp.resolve("root"));
+        note.accept(
+            "debian:"
+                + suite
+                + ": apt-get dist-upgrade from "
+                + String.join(", ", DebianSuites.names(suite)));
+        upgrade(suite, temp.resolve("root"));
         normalize(temp.resolve("root"));
         try {
           Files.move(temp.resolve("root"), root, StandardCopyOption.ATOMIC_MOVE);
@@ -207,6 +226,59 @@ final class DebianBase {
     } finally {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
+    }
+  }
+
+  /**
+   * Points the root's apt at every source of {@link DebianSuites} and upgrades it there. The
+   * sources list stays in the image, so {@code apt-get install} in a run step sees the same suites.
+   */
+  static void upgrade(String suite, Path root) throws IOException {
+    Files.writeString(root.resolve("etc/apt/sources.list"), DebianSuites.sourcesList(suite));
+    SandboxRun sandbox =
+        SandboxRun.of(
+            Profile.runStep(true),
+            root,
+            Map.of("DEBIAN_FRONTEND", "noninteractive"),
+            "/",
+            "kiln-bake");
+    SandboxRun.Finished done = sandbox.run(List.of("/bin/sh", "-c", UPGRADE));
+    if (done.exitCode() != 0) {
+      throw new ImageException(
+          "debian:"
+              + suite
+              + ": apt-get dist-upgrade from "
+              + String.join(", ", DebianSuites.names(suite))
+              + " failed with exit code "
+              + done.exitCode()
+              + " (are "
+              + DebianSuites.MIRROR
+              + " and "
+              + DebianSuites.SECURITY_MIRROR
+              + " reachable?):\n"
+              + done.tail(20));
+    }
+  }
+
+  /**
+   * The base's history line: what made the root, read from the root itself, so a root
+   * debootstrapped before the upgrade step existed does not claim it.
+   */
+  private static String history(Path root, String suite) {
+    String made = "debootstrap --variant=minbase " + suite;
+    try {
+      String list = Files.readString(root.resolve("etc/apt/sources.list"));
+      List<String> extra =
+          DebianSuites.sources(suite).stream()
+              .skip(1)
+              .filter(s -> list.contains(s.line()))
+              .map(DebianSuites.Source::suite)
+              .toList();
+      return extra.isEmpty()
+          ? made
+          : made + " && apt-get dist-upgrade (" + String.join(", ", extra) + ")";
+    } catch (IOException e) {
+      return made;
     }
   }
 
