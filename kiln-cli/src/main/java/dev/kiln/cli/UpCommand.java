@@ -153,7 +153,8 @@ public final class UpCommand implements Callable<Integer> {
       out.flush();
       if (done) {
         Runtime.getRuntime().removeShutdownHook(hook);
-        hook.run();
+        hook.start(); // the same stop as Ctrl-C, on the hook's own thread (never run() a Thread)
+        hook.join();
         return 0;
       }
       Thread.sleep(1000);

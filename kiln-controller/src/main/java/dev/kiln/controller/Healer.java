@@ -63,8 +63,9 @@ public final class Healer {
     List<Action> actions = new ArrayList<>();
     TreeMap<String, Backoff> nextBackoff = new TreeMap<>(backoff);
     Optional<Instant> wake = Optional.empty();
-    for (String service : new TreeMap<>(desired).keySet()) {
-      Map<Integer, Integer> revisions = desired.get(service);
+    for (var wanted : new TreeMap<>(desired).entrySet()) {
+      String service = wanted.getKey();
+      Map<Integer, Integer> revisions = wanted.getValue();
       Backoff b = backoff.getOrDefault(service, Backoff.NONE);
       List<ObservedInstance> alive = new ArrayList<>();
       boolean died = false;

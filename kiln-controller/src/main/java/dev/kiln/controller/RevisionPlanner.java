@@ -5,6 +5,7 @@ import dev.kiln.model.ServiceSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -45,7 +46,9 @@ public final class RevisionPlanner {
       ServiceSpec spec = services.get(name);
       LiveService current = live.get(name);
       if (spec == null) {
-        changes.add(new Change.Remove(current.revision(), current.replicas()));
+        // the names are both maps' keys: one the blueprint no longer has is live
+        LiveService gone = Objects.requireNonNull(current, name);
+        changes.add(new Change.Remove(gone.revision(), gone.replicas()));
         continue;
       }
       Digest image = imageDigests.get(spec.image());

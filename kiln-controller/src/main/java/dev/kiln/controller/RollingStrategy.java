@@ -92,7 +92,7 @@ final class RollingStrategy {
     }
     List<Integer> byRemainder = new ArrayList<>(counts.keySet());
     byRemainder.sort(
-        Comparator.<Integer>comparingInt(rev -> -((counts.get(rev) * 100) % total))
+        Comparator.<Integer>comparingInt(rev -> -((counts.getOrDefault(rev, 0) * 100) % total))
             .thenComparing(Comparator.reverseOrder()));
     for (int i = 0; assigned < 100; i++, assigned++) {
       int rev = byRemainder.get(i % byRemainder.size());

@@ -13,7 +13,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bakes a blueprint's images into an {@link ImageStore}: base, one layer per step (from the layer
@@ -63,7 +65,8 @@ public final class Baker {
     List<BakeResult.BakedImage> out = new ArrayList<>();
     try {
       for (String name : order) {
-        BakeResult.BakedImage image = bakeImage(bp, bp.images().get(name), baked);
+        BakeResult.BakedImage image =
+            bakeImage(bp, Objects.requireNonNull(bp.images().get(name), name), baked);
         baked.put(name, image.manifest());
         out.add(image);
       }
@@ -147,8 +150,9 @@ public final class Baker {
             List<LayerEntry> entries =
                 switch (step) {
                   case Step.Copy c -> {
-                    note(name, SpecialFiles.note(SpecialFiles.setId(plan.entries()), List.of()));
-                    yield plan.entries();
+                    CopyStep.Plan copy = Objects.requireNonNull(plan, "planned above for a copy");
+                    note(name, SpecialFiles.note(SpecialFiles.setId(copy.entries()), List.of()));
+                    yield copy.entries();
                   }
                   case Step.Run r -> {
                     RunStep.Changes changes =
@@ -201,13 +205,17 @@ public final class Baker {
 
   /** The step's cache key parts: everything that can change its layer besides the layers below. */
   private List<String> keyParts(
-      Step step, CopyStep.Plan plan, Map<String, String> env, String workdir, ImageRecipe recipe) {
+      Step step,
+      CopyStep.@Nullable Plan plan,
+      Map<String, String> env,
+      String workdir,
+      ImageRecipe recipe) {
     List<String> parts = new ArrayList<>();
     parts.add("epoch=" + options.epoch().getEpochSecond());
     switch (step) {
       case Step.Copy c -> {
         parts.add("copy");
-        parts.add(plan.inputs().toString());
+        parts.add(Objects.requireNonNull(plan, "planned for every copy").inputs().toString());
       }
       case Step.Run r -> {
         parts.add("run");

@@ -63,7 +63,8 @@ final class BakerCopy {
       throw new ImageException("interrupted while writing a layer");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) throw r;
-      throw new ImageException("cannot write layer: " + e.getCause(), e.getCause());
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new ImageException("cannot write layer: " + cause, cause);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One image's scratch space under {@code <cacheDir>/work}: the build root that {@code run} steps
@@ -20,7 +21,7 @@ final class BakerWork implements AutoCloseable {
   private final Path dir;
   private final Path root;
   private final UnpackLimits limits;
-  private LayerUnpacker.Unpack unpack;
+  private LayerUnpacker.@Nullable Unpack unpack; // started by the first root()
   private int applied;
 
   private BakerWork(Path dir, UnpackLimits limits) {

@@ -55,13 +55,8 @@ final class DockerArchive {
     needed.add(configName);
 
     Map<String, Descriptor> copied = copy(store, tarFile, needed);
-    for (String n : needed) {
-      if (!copied.containsKey(n))
-        throw new ImageException(
-            "docker archive " + tarFile + " lacks " + n + ", which its manifest.json names");
-      expectDigestInName(n, copied.get(n), tarFile);
-    }
-    Descriptor configBlob = copied.get(configName);
+    for (String n : needed) expectDigestInName(n, member(copied, n, tarFile), tarFile);
+    Descriptor configBlob = member(copied, configName, tarFile);
     ImageConfig config =
         ImageConfig.parse(store.read(configBlob.digest()), tarFile + "!" + configName);
     if (config.diffIds().size() != layerNames.size()) {
@@ -76,7 +71,7 @@ final class DockerArchive {
     }
     List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < layerNames.size(); i++) {
-      Descriptor l = copied.get(layerNames.get(i));
+      Descriptor l = member(copied, layerNames.get(i), tarFile);
       if (l.mediaType().equals(MediaTypes.LAYER_TAR)
           && !l.digest().equals(config.diffIds().get(i))) {
         throw new ImageException(
@@ -199,5 +194,14 @@ final class DockerArchive {
     String n = normalize(name);
     for (int i = 0; i < 16 && links.containsKey(n); i++) n = links.get(n);
     return n;
+  }
+
+  private static Descriptor member(Map<String, Descriptor> copied, String name, Path tarFile) {
+    Descriptor d = copied.get(name);
+    if (d == null) {
+      throw new ImageException(
+          "docker archive " + tarFile + " lacks " + name + ", which its manifest.json names");
+    }
+    return d;
   }
 }

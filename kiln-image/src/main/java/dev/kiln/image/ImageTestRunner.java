@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Runs an image's {@code test:} entries against an instance of it, before the image is tagged: on
@@ -55,7 +56,8 @@ final class ImageTestRunner {
       try {
         for (ImageTest t : tests) {
           switch (t) {
-            case ImageTest.Http h -> http(image, h, port, instance);
+            case ImageTest.Http h ->
+                http(image, h, port, Objects.requireNonNull(instance, "started for http tests"));
             case ImageTest.Command c -> command(image, c, sandbox(image, root, env, workdir));
           }
         }

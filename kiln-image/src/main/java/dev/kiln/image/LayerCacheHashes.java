@@ -8,12 +8,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Remembers copy sources' content digests by (path, size, mtime, ctime, inode), so that a rebake of
@@ -82,10 +80,10 @@ final class LayerCacheHashes implements CopyStep.FileHasher {
           Files.readAttributes(
               path, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
       return new Stat(
-          (Long) a.get("size"),
-          ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-          ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
-          (Long) a.get("ino"));
+          UnixAttributes.number(a, "size"),
+          UnixAttributes.nanos(a, "lastModifiedTime"),
+          UnixAttributes.nanos(a, "ctime"),
+          UnixAttributes.number(a, "ino"));
     } catch (IOException e) {
       throw new ImageException("cannot stat " + path + ": " + e.getMessage(), e);
     }

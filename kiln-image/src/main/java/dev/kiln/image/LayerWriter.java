@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a reproducible, uncompressed OCI layer: entries sorted by path, missing parent folders
@@ -131,7 +132,8 @@ public final class LayerWriter {
     t.setModTime(Date.from(mtime));
   }
 
-  private static void put(TarArchiveOutputStream tar, TarArchiveEntry t, InputStream content)
+  private static void put(
+      TarArchiveOutputStream tar, TarArchiveEntry t, @Nullable InputStream content)
       throws IOException {
     tar.putArchiveEntry(t);
     if (content != null) content.transferTo(tar);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -171,7 +172,7 @@ final class RunStep {
     try {
       for (String p : stripped) {
         Path file = root.resolve(p.substring(1));
-        int mode = after.nodes().get(p).mode();
+        int mode = Objects.requireNonNull(after.nodes().get(p), p).mode(); // stripped from after
         Files.setAttribute(
             file,
             "unix:mode",

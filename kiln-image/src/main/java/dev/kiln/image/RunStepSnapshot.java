@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -119,19 +118,15 @@ final class RunStepSnapshot {
     String link = kind == Kind.SYMLINK ? Files.readSymbolicLink(file).toString() : "";
     return new Node(
         kind,
-        (Integer) a.get("mode") & 07777,
-        (Integer) a.get("uid"),
-        (Integer) a.get("gid"),
-        kind == Kind.FILE ? (Long) a.get("size") : 0,
-        nanos((FileTime) a.get("lastModifiedTime")),
-        nanos((FileTime) a.get("ctime")),
-        (Long) a.get("ino"),
-        (Integer) a.get("nlink"),
+        UnixAttributes.integer(a, "mode") & 07777,
+        UnixAttributes.integer(a, "uid"),
+        UnixAttributes.integer(a, "gid"),
+        kind == Kind.FILE ? UnixAttributes.number(a, "size") : 0,
+        UnixAttributes.nanos(a, "lastModifiedTime"),
+        UnixAttributes.nanos(a, "ctime"),
+        UnixAttributes.number(a, "ino"),
+        UnixAttributes.integer(a, "nlink"),
         link);
-  }
-
-  private static long nanos(FileTime t) {
-    return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Paths in {@code after} that are new or changed since this snapshot. */
@@ -191,11 +186,13 @@ final class RunStepSnapshot {
         continue;
       }
       Node parentAfter = after.nodes.get(parent);
+      Node parentBefore = nodes.get(parent);
       // Below a deleted folder the folder's whiteout hides it; below a folder turned into something
       // else the new entry replaces the whole subtree.
       if (parentAfter != null
           && parentAfter.kind == Kind.DIR
-          && nodes.get(parent).kind == Kind.DIR) {
+          && parentBefore != null
+          && parentBefore.kind == Kind.DIR) {
         out.add(new LayerEntry.Whiteout(p));
       }
     }

@@ -27,8 +27,7 @@ public record Anchoring(Path head, List<Path> witnesses) {
 
   /** {@code journal-head} in the same folder as the database, no witness. */
   public static Anchoring beside(Path db) {
-    Path parent = db.toAbsolutePath().getParent();
-    return new Anchoring(parent.resolve(FILE), List.of());
+    return new Anchoring(db.toAbsolutePath().resolveSibling(FILE), List.of());
   }
 
   /** Beside the database, plus the witness folder {@value #WITNESS_ENV} names, if set. */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recomputes the entries' hash chain one stored row at a time, in seq order, and stops at the first
@@ -23,7 +24,7 @@ final class EntryChain {
   private final MessageDigest sha = Digest.newSha256();
   private final Set<Long> wanted;
   private final long vouchedUpTo;
-  private StoredRow previous;
+  private @Nullable StoredRow previous; // none before the first row
   private final Map<Long, String> hashes = new HashMap<>();
   private final MaxSeq maxSeq;
   private String prev = Canonical.GENESIS.toString();

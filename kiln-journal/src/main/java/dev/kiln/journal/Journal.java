@@ -68,11 +68,7 @@ public final class Journal implements AutoCloseable {
         s.execute("PRAGMA synchronous = FULL");
       }
       Journal journal = new Journal(db, c, clock, anchoring);
-      journal.inTransaction(
-          () -> {
-            Schema.create(c);
-            return null;
-          });
+      journal.inTransaction(() -> Schema.create(c));
       return journal;
     } catch (SQLException | IOException e) {
       throw new JournalException(
@@ -281,7 +277,7 @@ public final class Journal implements AutoCloseable {
     read(
         () -> {
           Optional<StoredCheckpoint> newest = newestCheckpoint(db);
-          if (newest.isEmpty() || !newest.get().chained()) return null;
+          if (newest.isEmpty() || !newest.get().chained()) return;
           String link = newest.get().link();
           for (Path f : anchoring.files()) {
             Optional<StoredCheckpoint> anchored = HeadFile.read(f);
@@ -289,7 +285,6 @@ public final class Journal implements AutoCloseable {
               HeadFile.write(f, toCheckpoint(newest.get()));
             }
           }
-          return null;
         });
     return report;
   }
@@ -372,7 +367,6 @@ public final class Journal implements AutoCloseable {
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          return null;
         });
   }
 
@@ -439,6 +433,28 @@ public final class Journal implements AutoCloseable {
     } catch (SQLException e) {
       throw new JournalException("journal " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Work without a result. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws SQLException;
+  }
+
+  private void inTransaction(Step step) {
+    inTransaction(
+        () -> {
+          step.run();
+          return Boolean.TRUE;
+        });
+  }
+
+  private void read(Step step) {
+    read(
+        () -> {
+          step.run();
+          return Boolean.TRUE;
+        });
   }
 
   private <T> T read(Work<T> work) {

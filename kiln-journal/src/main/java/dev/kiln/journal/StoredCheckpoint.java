@@ -62,8 +62,16 @@ record StoredCheckpoint(
 
   /** A stored value that is not of its form: a located verification failure, never a crash. */
   static final class Malformed extends RuntimeException {
+    private final String message;
+
     Malformed(String message) {
       super(message, null, false, false);
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message; // never null: what is malformed, and where
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The uncompressed tar stream of one layer blob, bounded by {@link UnpackLimits} as it is read: for
@@ -94,7 +95,7 @@ public final class LayerStream {
    */
   private static final class Counting extends FilterInputStream {
     private final UnpackLimits limits;
-    private final Counting compressed;
+    private final @Nullable Counting compressed;
     private final long layerBudget;
     private final long imageBudget;
     long count;
@@ -102,7 +103,7 @@ public final class LayerStream {
     Counting(
         InputStream in,
         UnpackLimits limits,
-        Counting compressed,
+        @Nullable Counting compressed, // the gzip stream below, counted against the ratio cap
         long layerBudget,
         long imageBudget) {
       super(in);

@@ -194,7 +194,7 @@ public final class LayerUnpacker {
                 .map(p -> p.resolve(linkParts.getLast()))
                 .orElse(null);
         BasicFileAttributes a = source == null ? null : Trees.lstat(source).orElse(null);
-        if (a == null || !a.isRegularFile()) {
+        if (source == null || a == null || !a.isRegularFile()) {
           throw new EntryRefused(
               "hard link target '" + e.getLinkName() + "' is not a regular file in the image");
         }

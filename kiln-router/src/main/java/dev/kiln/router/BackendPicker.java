@@ -1,5 +1,7 @@
 package dev.kiln.router;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Chooses the backend for one request. Pure: the caller passes the roll (random or sticky hash),
  * the time and the backends already tried, so every rule below is a table test.
@@ -22,9 +24,9 @@ final class BackendPicker {
    * The backend, or null when none is eligible. {@code tried} may hold nulls past {@code
    * triedCount}.
    */
-  static BackendState pick(
+  static @Nullable BackendState pick(
       CompiledService s,
-      BackendPool forced,
+      @Nullable BackendPool forced,
       boolean hasSticky,
       long stickyHash,
       long roll,
@@ -47,7 +49,7 @@ final class BackendPicker {
   }
 
   /** The revision a sticky hash lands in; stable while the revisions' weights do not change. */
-  static BackendPool revisionFor(CompiledService s, long hash) {
+  static @Nullable BackendPool revisionFor(CompiledService s, long hash) {
     long total = 0;
     for (BackendPool p : s.revisions) total += p.totalWeight;
     if (total == 0) return null;
@@ -59,7 +61,7 @@ final class BackendPicker {
     return null;
   }
 
-  private static BackendState weighted(
+  private static @Nullable BackendState weighted(
       BackendPool p,
       long roll,
       long now,

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The certificates the TLS listeners serve, chosen per connection by SNI. The whole set is one
@@ -89,7 +90,7 @@ final class Certificates implements Mapping<String, SslContext> {
   }
 
   @Override
-  public SslContext map(String serverName) {
+  public @Nullable SslContext map(String serverName) {
     return index.lookup(serverName).map(Served::context).orElse(null);
   }
 
@@ -201,7 +202,7 @@ final class Certificates implements Mapping<String, SslContext> {
     return index.lookup(serverName);
   }
 
-  private Served currentFor(String host) {
+  private @Nullable Served currentFor(String host) {
     for (Served s : index.all) if (s.host.equals(host)) return s;
     return null;
   }

@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection and the one request it has in flight (HTTP/1.1 answers in order, so there
@@ -50,7 +51,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   final boolean secure;
 
   final Exchange x = new Exchange();
+
+  // set when the connection is activated (handlerAdded or channelActive), before any read
+  @SuppressWarnings("NullAway.Init")
   ChannelHandlerContext ctx;
+
   String clientIp = "unknown";
   State state = State.IDLE;
   boolean inRead;
@@ -60,8 +65,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** When the backend last sent a byte through the tunnel (the client's side is in activity). */
   long tunnelLastRead;
 
-  private ScheduledFuture<?> deadlineCheck;
-  private ArrayDeque<Object> pipelined;
+  private @Nullable ScheduledFuture<?> deadlineCheck;
+  private @Nullable ArrayDeque<Object> pipelined;
   private boolean replaying;
 
   ClientHandler(RouterCore core, ReadActivity activity, boolean secure) {
@@ -108,9 +113,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     inRead = true;
     if (state == State.TUNNEL) {
       if (msg instanceof ByteBuf && x.upstream != null) {
-        x.upstream.write(msg);
+        x.upstream().write(msg);
         upstreamNeedsFlush = true;
-        if (!x.upstream.isWritable()) ctx.channel().config().setAutoRead(false);
+        if (!x.upstream().isWritable()) ctx.channel().config().setAutoRead(false);
       } else {
         ReferenceCountUtil.release(msg);
       }
@@ -138,7 +143,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     inRead = false;
     if (upstreamNeedsFlush && x.upstream != null) {
       upstreamNeedsFlush = false;
-      x.upstream.flush();
+      x.upstream().flush();
     }
     if (clientNeedsFlush) {
       clientNeedsFlush = false;
@@ -148,13 +153,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   void flushUpstream() {
     upstreamNeedsFlush = false;
-    x.upstream.flush();
+    x.upstream().flush();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (x.upstream != null && (state == State.FORWARDING || state == State.TUNNEL)) {
-      x.upstream.config().setAutoRead(ctx.channel().isWritable());
+      x.upstream().config().setAutoRead(ctx.channel().isWritable());
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -190,7 +195,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     respond(308, "this route is served over HTTPS: " + location, 0, location);
   }
 
-  private void respond(int code, String reason, long retryAfterSeconds, String location) {
+  private void respond(int code, String reason, long retryAfterSeconds, @Nullable String location) {
     if (state == State.CLOSED) return;
     if (x.responseStarted) {
       // a late failure (body too large, bad chunk) while the response streams
@@ -260,7 +265,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       if (ClientDeadline.tunnelIdle(
           Math.max(activity.lastRead, tunnelLastRead),
           now,
-          x.backend != null && x.backend.retired(),
+          x.backend != null && x.backend().retired(),
           core.tunnelIdleTimeoutNanos)) {
         closeClient(); // ends the exchange and closes the backend's side too
       }

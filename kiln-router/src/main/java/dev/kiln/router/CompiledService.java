@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ServiceRoute} turned into arrays once per swap, so that choosing a backend walks arrays
@@ -21,7 +22,7 @@ final class CompiledService {
   final boolean redirectToHttps;
 
   /** The Strict-Transport-Security value for HTTPS responses, or null. */
-  final String hsts;
+  final @Nullable String hsts; // the Strict-Transport-Security value, null without HSTS
 
   CompiledService(ServiceRoute route, TrafficStats stats, Map<Backend, BackendState> states) {
     this.route = route;
@@ -51,7 +52,7 @@ final class CompiledService {
     return new BackendPool(revision, s, w);
   }
 
-  BackendPool revision(String revision) {
+  @Nullable BackendPool revision(String revision) {
     for (BackendPool p : revisions) if (p.revision.equals(revision)) return p;
     return null;
   }

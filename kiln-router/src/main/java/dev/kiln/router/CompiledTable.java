@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RouteTable} compiled for lookups: hosts in a hash map, path prefixes longest first.
@@ -18,7 +19,7 @@ final class CompiledTable {
   private final Map<String, PathIndex> exactHosts;
   private final String[] suffixes; // "*.example" stored as ".example"
   private final PathIndex[] suffixIndexes;
-  private final PathIndex anyHost;
+  private final @Nullable PathIndex anyHost;
 
   CompiledTable(RouteTable table, List<CompiledService> services) {
     this.table = table;
@@ -40,18 +41,18 @@ final class CompiledTable {
     this.suffixes = sfx.toArray(String[]::new);
     this.suffixIndexes = new PathIndex[suffixes.length];
     for (int i = 0; i < suffixes.length; i++)
-      suffixIndexes[i] = new PathIndex(suffix.get(suffixes[i]));
+      suffixIndexes[i] = new PathIndex(suffix.getOrDefault(suffixes[i], List.of()));
     this.anyHost = any.isEmpty() ? null : new PathIndex(any);
   }
 
   /** The service of that name, or null. */
-  CompiledService service(String name) {
+  @Nullable CompiledService service(String name) {
     for (CompiledService s : services) if (s.name.equals(name)) return s;
     return null;
   }
 
   /** The service for a request, or null. {@code host} is the Host header (may carry a port). */
-  CompiledService match(String hostHeader, String uri) {
+  @Nullable CompiledService match(@Nullable String hostHeader, String uri) {
     int pathStart = pathStart(uri);
     if (pathStart < 0) return null;
     String host = hostHeader == null ? "" : normalizeHost(hostHeader);
@@ -111,7 +112,7 @@ final class CompiledTable {
       }
     }
 
-    CompiledService match(String uri, int from) {
+    @Nullable CompiledService match(String uri, int from) {
       for (int i = 0; i < prefixes.length; i++) {
         String p = prefixes[i];
         if (uri.startsWith(p, from) && boundary(uri, from + p.length(), p)) return services[i];

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Idle keep-alive connections to backends, one pool per event loop. A client connection only ever
@@ -17,7 +18,7 @@ final class ConnectionPool {
   private final HashMap<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
 
   /** An open idle connection to {@code b}, or null. */
-  Channel poll(InetSocketAddress b) {
+  @Nullable Channel poll(InetSocketAddress b) {
     ArrayDeque<Channel> q = idle.get(b);
     if (q == null) return null;
     Channel ch;

@@ -1,11 +1,13 @@
 package dev.kiln.router;
 
+import org.jspecify.annotations.Nullable;
+
 /** Reads one cookie out of a Cookie header without splitting the whole header. */
 final class Cookies {
   private Cookies() {}
 
   /** The value of cookie {@code name}, or null. */
-  static String value(String header, String name) {
+  static @Nullable String value(String header, String name) {
     int n = name.length();
     int i = 0;
     int len = header.length();

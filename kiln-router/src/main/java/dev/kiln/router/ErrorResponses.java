@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The router's own answers. Short plain text that names the service and the reason, so that whoever
@@ -17,7 +18,11 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   static FullHttpResponse of(
-      ByteBufAllocator alloc, int code, String reason, String requestIdHeader, String requestId) {
+      ByteBufAllocator alloc,
+      int code,
+      String reason,
+      String requestIdHeader,
+      @Nullable String requestId) {
     HttpResponseStatus status = HttpResponseStatus.valueOf(code);
     String text = code + " " + status.reasonPhrase() + "\n" + reason + "\n";
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

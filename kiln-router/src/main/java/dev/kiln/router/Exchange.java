@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayDeque;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of the one request a client connection has in flight, and its accounting. One instance
@@ -18,10 +20,11 @@ final class Exchange {
   /** Request body bytes buffered while connecting, beyond which the client is not read. */
   static final int PENDING_LIMIT = 64 * 1024;
 
-  HttpRequest request;
-  HttpRequest outbound; // what goes to the backend: a bodiless request as one full message
-  HttpResponse heldResponse; // a response head waiting to be merged with its body
-  String requestId;
+  @Nullable HttpRequest request;
+  @Nullable HttpRequest
+      outbound; // what goes to the backend: a bodiless request as one full message
+  @Nullable HttpResponse heldResponse; // a response head waiting to be merged with its body
+  @Nullable String requestId;
   boolean clientKeepAlive;
   boolean client10;
   boolean head;
@@ -31,16 +34,16 @@ final class Exchange {
   boolean requestDone;
   long bodyBytes;
   long startNanos;
-  CompiledService service;
+  @Nullable CompiledService service;
   boolean waiting; // parked in Waiting until a backend comes (scale-to-zero wake)
-  BackendPool forced;
+  @Nullable BackendPool forced;
   boolean hasSticky;
   long stickyHash;
-  String stickyToSet;
+  @Nullable String stickyToSet;
   BackendState[] tried = new BackendState[4];
   int triedCount;
-  BackendState backend;
-  Channel upstream;
+  @Nullable BackendState backend;
+  @Nullable Channel upstream;
   boolean upstreamReused;
   boolean upstreamKeepAlive;
   boolean informational;
@@ -50,11 +53,31 @@ final class Exchange {
   long pendingBytes;
   int serial; // guards connect callbacks that outlive their request
 
+  // The phases fill these in order: admission the request and service, dispatch the backend and its
+  // connection. Code of a later phase reads them through these, which name the broken invariant
+  // instead of failing somewhere further on.
+
+  HttpRequest request() {
+    return Objects.requireNonNull(request, "no request admitted on this connection");
+  }
+
+  CompiledService service() {
+    return Objects.requireNonNull(service, "the request has no service yet");
+  }
+
+  BackendState backend() {
+    return Objects.requireNonNull(backend, "the request has no backend yet");
+  }
+
+  Channel upstream() {
+    return Objects.requireNonNull(upstream, "the request has no backend connection yet");
+  }
+
   /** Grows the tried list so that every backend of the service (and one more) fits. */
   void resetTried() {
     triedCount = 0;
-    if (tried.length < service.all.states.length + 1)
-      tried = new BackendState[service.all.states.length + 1];
+    int backends = service().all.states.length;
+    if (tried.length < backends + 1) tried = new BackendState[backends + 1];
   }
 
   /** Records the exchange and lets go of the backend (to the pool if it may be reused). */

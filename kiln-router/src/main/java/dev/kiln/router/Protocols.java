@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which HTTP a client connection speaks, and the pipeline for it. HTTP/1.1: the codec and one
@@ -125,7 +126,7 @@ final class Protocols {
   static final class PriorKnowledge extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
     private final RouterCore core;
-    private ScheduledFuture<?> silent;
+    private @Nullable ScheduledFuture<?> silent;
 
     PriorKnowledge(RouterCore core) {
       this.core = core;

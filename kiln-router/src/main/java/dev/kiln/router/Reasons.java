@@ -1,12 +1,13 @@
 package dev.kiln.router;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The sentences of the router's own error bodies: which service, which backend, what happened. */
 final class Reasons {
   private Reasons() {}
 
-  static String noHealthyBackend(CompiledService s, BackendPool forced) {
+  static String noHealthyBackend(CompiledService s, @Nullable BackendPool forced) {
     return "service "
         + s.name
         + ": no healthy backend"

@@ -47,18 +47,18 @@ final class RequestAdmission {
     x.upgrade = RequestCheck.upgrade(req);
     String incomingId = h.get(core.requestIdHeader);
     x.requestId = incomingId != null ? incomingId : core.nextRequestId();
-    x.service = core.table.get().match(h.get(HttpHeaderNames.HOST), req.uri());
+    x.service = core.table.match(h.get(HttpHeaderNames.HOST), req.uri());
     if (x.service == null) {
       core.unrouted.increment();
       c.fail(404, "no route for host " + h.get(HttpHeaderNames.HOST) + " path " + req.uri());
       return;
     }
-    if (x.service.redirectToHttps && !c.secure && core.httpsPort > 0) {
-      x.service.stats.inFlight.incrementAndGet(); // counted as the route's request, with its 308
+    if (x.service().redirectToHttps && !c.secure && core.httpsPort > 0) {
+      x.service().stats.inFlight.incrementAndGet(); // counted as the route's request, with its 308
       c.redirect(httpsLocation(h.get(HttpHeaderNames.HOST), req.uri(), core.httpsPort));
       return;
     }
-    x.service.stats.inFlight.incrementAndGet();
+    x.service().stats.inFlight.incrementAndGet();
     if (!chooseSplit(c, h)) return;
     ProxyHeaders.prepareRequest(
         req, c.clientIp, core.requestIdHeader, x.requestId, x.upgrade, c.secure);
@@ -89,7 +89,7 @@ final class RequestAdmission {
   /** Reads the override and sticky cookie; false when the request was answered already. */
   private static boolean chooseSplit(ClientHandler c, HttpHeaders h) {
     Exchange x = c.x;
-    Split split = x.service.route.split();
+    Split split = x.service().route.split();
     String cookies = h.get(HttpHeaderNames.COOKIE);
     String rev = split.overrideHeader().isEmpty() ? null : h.get(split.overrideHeader());
     if (rev == null && cookies != null && !split.overrideCookie().isEmpty()) {
@@ -97,13 +97,13 @@ final class RequestAdmission {
     }
     x.forced = null;
     if (rev != null && split.mayOverrideTo(rev)) {
-      x.forced = x.service.revision(rev);
+      x.forced = x.service().revision(rev);
       if (x.forced == null) {
-        c.fail(503, Reasons.noSuchRevision(x.service, rev));
+        c.fail(503, Reasons.noSuchRevision(x.service(), rev));
         return false;
       }
     }
-    x.hasSticky = x.service.sticky;
+    x.hasSticky = x.service().sticky;
     x.stickyToSet = null;
     if (x.hasSticky) {
       String v = cookies == null ? null : Cookies.value(cookies, split.stickyCookie());
@@ -141,10 +141,10 @@ final class RequestAdmission {
       return;
     }
     if (c.state == ClientHandler.State.FORWARDING) {
-      x.upstream.write(content);
+      x.upstream().write(content);
       c.upstreamNeedsFlush = true;
       if (!c.inRead) c.flushUpstream();
-      if (!x.upstream.isWritable()) c.ctx.channel().config().setAutoRead(false);
+      if (!x.upstream().isWritable()) c.ctx.channel().config().setAutoRead(false);
     } else {
       x.pending.add(content);
       x.pendingBytes += content.content().readableBytes();

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The backend side of an exchange, called by {@link UpstreamHandler} on the client's event loop:
@@ -26,7 +27,7 @@ final class ResponseRelay {
         c.tunnelLastRead = c.core.ticker.nanos();
         c.ctx.write(msg);
         c.clientNeedsFlush = true;
-        if (!c.ctx.channel().isWritable()) x.upstream.config().setAutoRead(false);
+        if (!c.ctx.channel().isWritable()) x.upstream().config().setAutoRead(false);
       } else {
         ReferenceCountUtil.release(msg);
       }
@@ -44,7 +45,7 @@ final class ResponseRelay {
       }
       int code = resp.status().code();
       if (code == 101 && x.upgrade) {
-        Tunnel.open(c, c.ctx, x.upstream, resp);
+        Tunnel.open(c, c.ctx, x.upstream(), resp);
         return;
       }
       if (code < 200) { // 100 Continue and friends pass through to the client
@@ -57,8 +58,8 @@ final class ResponseRelay {
       x.upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
       x.clientKeepAlive = ProxyHeaders.prepareResponse(resp, x.clientKeepAlive, x.client10, x.head);
       if (x.stickyToSet != null) resp.headers().add(HttpHeaderNames.SET_COOKIE, x.stickyToSet);
-      if (c.secure && x.service.hsts != null)
-        resp.headers().set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, x.service.hsts);
+      if (c.secure && x.service().hsts != null)
+        resp.headers().set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, x.service().hsts);
       x.heldResponse = resp; // written with its body if that is in the same read, else at read end
       c.clientNeedsFlush = true;
     }
@@ -98,7 +99,7 @@ final class ResponseRelay {
       c.ctx.write(content);
       c.clientNeedsFlush = true;
       if (content instanceof LastHttpContent) c.finish();
-      else if (!c.ctx.channel().isWritable()) x.upstream.config().setAutoRead(false);
+      else if (!c.ctx.channel().isWritable()) x.upstream().config().setAutoRead(false);
     }
   }
 
@@ -119,7 +120,7 @@ final class ResponseRelay {
       c.ctx.channel().config().setAutoRead(writable);
   }
 
-  static void closed(ClientHandler c, Throwable cause) {
+  static void closed(ClientHandler c, @Nullable Throwable cause) {
     if (c.state == ClientHandler.State.TUNNEL) {
       c.closeClient();
       return;
@@ -135,7 +136,7 @@ final class ResponseRelay {
     Exchange x = c.x;
     if (c.state != ClientHandler.State.FORWARDING) return;
     if (x.requestDone && !x.responseStarted) {
-      c.fail(504, Reasons.silent(x.service, x.backend, c.core.config.responseTimeout()));
+      c.fail(504, Reasons.silent(x.service(), x.backend(), c.core.config.responseTimeout()));
     } else if (x.responseStarted) {
       broken(c, "stalled mid-response");
     }
@@ -144,7 +145,7 @@ final class ResponseRelay {
   private static void broken(ClientHandler c, String why) {
     Exchange x = c.x;
     if (!x.responseStarted) {
-      c.fail(502, Reasons.broken(x.service, x.backend, why));
+      c.fail(502, Reasons.broken(x.service(), x.backend(), why));
     } else {
       // headers are gone already: closing is the only way to say the response is incomplete;
       // the metrics count it as the 502 it would have been
@@ -161,7 +162,7 @@ final class ResponseRelay {
     x.responseStarted = true;
     long micros = (c.core.ticker.nanos() - x.startNanos) / 1000;
     // counted now, but the backend stays in flight (and undrained) until the tunnel closes
-    x.service.stats.record(101, micros);
-    x.backend.stats.record(101, micros);
+    x.service().stats.record(101, micros);
+    x.backend().stats.record(101, micros);
   }
 }

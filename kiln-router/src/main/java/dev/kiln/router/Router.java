@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kiln's HTTP reverse proxy. The control plane's whole interface: {@link #start}, {@link #swap} a
@@ -35,8 +36,8 @@ public final class Router implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final List<Channel> tlsListeners = new ArrayList<>();
   private final Certificates certificates;
-  private final ScheduledExecutorService certificateWatch;
-  private final OcspStapling stapling;
+  private final @Nullable ScheduledExecutorService certificateWatch;
+  private final @Nullable OcspStapling stapling;
   private final Map<BackendKey, BackendState> backends = new HashMap<>();
   private final Map<String, TrafficStats> serviceStats = new HashMap<>();
   private final Set<BackendState> draining = ConcurrentHashMap.newKeySet();
@@ -161,7 +162,8 @@ public final class Router implements AutoCloseable {
   /** The OCSP answer stapled for the certificate {@code serverName} gets, if any (tests). */
   java.util.Optional<byte[]> stapled(String serverName) {
     if (stapling == null) return java.util.Optional.empty();
-    return certificates.served(serverName).flatMap(s -> stapling.answer(s.context()));
+    OcspStapling staples = stapling;
+    return certificates.served(serverName).flatMap(s -> staples.answer(s.context()));
   }
 
   /** Where the router listens (ports resolved when the config asked for port 0). */
@@ -186,7 +188,7 @@ public final class Router implements AutoCloseable {
 
   /** The table being served. */
   public RouteTable table() {
-    return core.table.get().table;
+    return core.table.table;
   }
 
   /**
@@ -197,7 +199,7 @@ public final class Router implements AutoCloseable {
    * @throws RouterException if {@code next} is not newer than the table being served
    */
   public synchronized CompletableFuture<DrainReport> swap(RouteTable next) {
-    CompiledTable current = core.table.get();
+    CompiledTable current = core.table;
     if (next.version() <= current.table.version()) {
       throw new RouterException(
           "route table v"
@@ -211,7 +213,7 @@ public final class Router implements AutoCloseable {
     Map<BackendState, Boolean> before = new IdentityHashMap<>();
     backends.values().forEach(b -> before.put(b, true));
     CompiledTable compiled = compile(next);
-    core.table.set(compiled);
+    core.table = compiled;
     certificates.install(certs);
     core.waiting.resume(compiled);
     List<BackendState> leaving = new ArrayList<>();
@@ -323,7 +325,7 @@ public final class Router implements AutoCloseable {
   }
 
   public RouterMetrics metrics() {
-    CompiledTable t = core.table.get();
+    CompiledTable t = core.table;
     long now = core.ticker.nanos();
     List<ServiceMetrics> services = new ArrayList<>();
     for (CompiledService s : t.services) {

@@ -13,7 +13,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What every connection handler shares: config, clock, the current table, backend connections. */
@@ -25,7 +24,9 @@ final class RouterCore {
   /** The first HTTPS listener's port, for redirects; -1 without one. */
   volatile int httpsPort = -1;
 
-  final AtomicReference<CompiledTable> table;
+  /** The table being served; replaced whole by {@link Router#swap}, never mutated. */
+  volatile CompiledTable table;
+
   final LongAdder unrouted = new LongAdder();
   final Waiting waiting = new Waiting();
   final AsciiString requestIdHeader;
@@ -53,7 +54,7 @@ final class RouterCore {
     this.config = config;
     this.ticker = ticker;
     this.clock = clock;
-    this.table = new AtomicReference<>(initial);
+    this.table = initial;
     this.requestIdHeader = AsciiString.cached(config.requestIdHeader().toLowerCase());
     this.headerTimeoutNanos = config.requestHeaderTimeout().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();

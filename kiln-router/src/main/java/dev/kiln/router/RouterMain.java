@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A standalone router with static routes, for benchmarks and trying things out:
@@ -26,7 +27,7 @@ public final class RouterMain {
   private RouterMain() {}
 
   /** The certificate every route gets with --tls, or null. */
-  private static TlsSite site;
+  private static @Nullable TlsSite site;
 
   public static void main(String[] args) throws Exception {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
@@ -63,12 +64,14 @@ public final class RouterMain {
     }
     InetSocketAddress listen = address(rest.get(0));
     List<String> routes = rest.subList(1, rest.size());
-    if (!tls.isEmpty() && (cert == null || key == null)) {
-      System.err.println("--tls needs --cert CHAIN.pem and --key KEY.pem");
-      System.exit(2);
+    if (!tls.isEmpty()) {
+      if (cert == null || key == null) {
+        System.err.println("--tls needs --cert CHAIN.pem and --key KEY.pem");
+        System.exit(2);
+        return;
+      }
+      site = TlsSite.of(cert, KeyPem.of(java.nio.file.Files.readAllBytes(key)));
     }
-    site =
-        tls.isEmpty() ? null : TlsSite.of(cert, KeyPem.of(java.nio.file.Files.readAllBytes(key)));
     var config =
         RouterConfig.builder()
             .listeners(List.of(listen))

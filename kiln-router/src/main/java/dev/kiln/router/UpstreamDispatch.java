@@ -4,8 +4,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gets an admitted request to a backend: picks one (again, when the table changed under the
@@ -17,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class UpstreamDispatch {
   private UpstreamDispatch() {}
 
-  static void attempt(ClientHandler c, Throwable lastFailure) {
+  static void attempt(ClientHandler c, @Nullable Throwable lastFailure) {
     RouterCore core = c.core;
     Exchange x = c.x;
     long now = core.ticker.nanos();
@@ -25,7 +27,7 @@ final class UpstreamDispatch {
     while (true) {
       b =
           BackendPicker.pick(
-              x.service,
+              x.service(),
               x.forced,
               x.hasSticky,
               x.stickyHash,
@@ -38,31 +40,32 @@ final class UpstreamDispatch {
       if (!rerouteAfterSwap(c)) return;
     }
     if (b == null) {
-      Hold hold = x.service.route.hold();
+      Hold hold = x.service().route.hold();
       if (lastFailure == null
           && hold.enabled()
           && x.forced == null
-          && x.service.all.states.length == 0) {
+          && x.service().all.states.length == 0) {
         if (core.waiting.park(c)) return;
         c.fail(
             503,
             "service "
-                + x.service.name
+                + x.service().name
                 + ": waking, and "
                 + hold.maxQueued()
                 + " requests already wait",
             hold.retryAfterSeconds());
         return;
       }
-      if (lastFailure == null) c.fail(503, Reasons.noHealthyBackend(x.service, x.forced));
-      else c.fail(502, Reasons.unreachable(x.service, x.tried[x.triedCount - 1], lastFailure));
+      if (lastFailure == null) c.fail(503, Reasons.noHealthyBackend(x.service(), x.forced));
+      else c.fail(502, Reasons.unreachable(x.service(), x.tried[x.triedCount - 1], lastFailure));
       return;
     }
     x.backend = b;
     x.tried[x.triedCount++] = b;
-    if (GrpcUpstream.isGrpc(x.outbound)) {
+    HttpRequest outbound = java.util.Objects.requireNonNull(x.outbound, "admission sets outbound");
+    if (GrpcUpstream.isGrpc(outbound)) {
       // trailers carry gRPC's status: HTTP/2 to the backend, a stream of a shared connection
-      GrpcUpstream.prepare(x.outbound);
+      GrpcUpstream.prepare(outbound);
       x.upstreamReused = false;
       int expected = x.serial;
       BackendState target = b;
@@ -98,19 +101,19 @@ final class UpstreamDispatch {
     Exchange x = c.x;
     String rev = x.forced == null ? null : x.forced.revision;
     CompiledService next =
-        c.core.table.get().match(x.request.headers().get(HttpHeaderNames.HOST), x.request.uri());
-    if (next == null || !next.name.equals(x.service.name)) {
+        c.core.table.match(x.request().headers().get(HttpHeaderNames.HOST), x.request().uri());
+    if (next == null || !next.name.equals(x.service().name)) {
       c.fail(
           503,
-          "service " + x.service.name + ": left the route table while this request was routed");
+          "service " + x.service().name + ": left the route table while this request was routed");
       return false;
     }
     if (next != x.service) {
-      x.service.stats.inFlight.decrementAndGet();
+      x.service().stats.inFlight.decrementAndGet();
       next.stats.inFlight.incrementAndGet();
       x.service = next;
     }
-    x.forced = rev == null ? null : x.service.revision(rev);
+    x.forced = rev == null ? null : x.service().revision(rev);
     if (rev != null && x.forced == null) {
       c.fail(503, Reasons.noSuchRevision(x.service, rev));
       return false;
@@ -123,7 +126,11 @@ final class UpstreamDispatch {
    * @param ch the new backend connection (or gRPC stream), null when it could not be opened
    */
   private static void connected(
-      ClientHandler c, Channel ch, Throwable cause, BackendState b, int expected) {
+      ClientHandler c,
+      @Nullable Channel ch,
+      @Nullable Throwable cause,
+      BackendState b,
+      int expected) {
     RouterCore core = c.core;
     Exchange x = c.x;
     if (expected != x.serial || c.state != ClientHandler.State.CONNECTING) {
@@ -144,13 +151,17 @@ final class UpstreamDispatch {
     b.release();
     x.backend = null;
     if (x.idempotent && x.triedCount < core.config.maxAttempts()) attempt(c, cause);
-    else c.fail(502, Reasons.unreachable(x.service, b, cause));
+    else
+      c.fail(
+          502,
+          Reasons.unreachable(
+              x.service(), b, cause != null ? cause : new java.io.IOException("no connection")));
   }
 
   private static void attach(ClientHandler c, Channel ch) {
     Exchange x = c.x;
     x.upstream = ch;
-    ((UpstreamHandler) ch.pipeline().last()).bind(c, x.backend);
+    ((UpstreamHandler) ch.pipeline().last()).bind(c, x.backend());
     c.state = ClientHandler.State.FORWARDING;
     x.informational = false;
     ch.write(x.outbound);
@@ -166,7 +177,7 @@ final class UpstreamDispatch {
    * After the backend closed the connection: retries when it was a pooled connection the backend
    * had already given up on (nothing was processed). False when the request may not be retried.
    */
-  static boolean retryStaleConnection(ClientHandler c, Throwable cause) {
+  static boolean retryStaleConnection(ClientHandler c, @Nullable Throwable cause) {
     Exchange x = c.x;
     if (!x.responseStarted
         && x.upstreamReused
@@ -174,7 +185,7 @@ final class UpstreamDispatch {
         && !x.hasBody
         && x.requestDone
         && x.triedCount < c.core.config.maxAttempts()) {
-      x.backend.release();
+      x.backend().release();
       x.backend = null;
       c.state = ClientHandler.State.CONNECTING;
       attempt(c, cause);

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The last handler of a backend connection. While a request uses the connection it is bound to that
@@ -15,7 +16,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   BackendState backend;
 
   private final ConnectionPool pool;
-  private ClientHandler owner;
+  private @Nullable ClientHandler owner;
 
   UpstreamHandler(BackendState backend, ConnectionPool pool) {
     this.backend = backend;
@@ -31,6 +32,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  @SuppressWarnings("NullAway.Init") // set in handlerAdded, before the connection is used
   private ChannelHandlerContext ctx;
 
   @Override

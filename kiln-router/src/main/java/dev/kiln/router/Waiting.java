@@ -33,8 +33,8 @@ final class Waiting {
   /** Parks the current request of {@code c}; false when the service's queue is full. */
   boolean park(ClientHandler c) {
     Exchange x = c.x;
-    String service = x.service.name;
-    Hold hold = x.service.route.hold();
+    String service = x.service().name;
+    Hold hold = x.service().route.hold();
     Queue queue = queues.computeIfAbsent(service, s -> new Queue());
     if (queue.size.incrementAndGet() > hold.maxQueued()) {
       queue.size.decrementAndGet();
@@ -96,7 +96,7 @@ final class Waiting {
     c.fail(
         503,
         "service "
-            + c.x.service.name
+            + c.x.service().name
             + ": no instance became ready within "
             + hold.timeout().toMillis()
             + " ms (waking)",

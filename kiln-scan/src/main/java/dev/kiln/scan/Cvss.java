@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * CVSS base scores from the vectors OSV carries in {@code severity[].score} ({@code
@@ -56,18 +57,18 @@ final class Cvss {
     }
   }
 
-  private static boolean scope(String s) {
+  private static boolean scope(@Nullable String s) {
     if ("U".equals(s)) return false;
     if ("C".equals(s)) return true;
     throw new IllegalArgumentException("scope");
   }
 
-  private static double impact(String v) {
+  private static double impact(@Nullable String v) {
     return pick(v, "H", 0.56, "L", 0.22, "N", 0, "", 0);
   }
 
   private static double pick(
-      String v,
+      @Nullable String v,
       String k1,
       double v1,
       String k2,

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -82,7 +83,9 @@ final class DebianTrackerReader {
                   List.of(),
                   urgency));
         } catch (IllegalArgumentException e) {
-          warnings.add(new ScanWarning(file, path + ".fixed_version", e.getMessage()));
+          warnings.add(
+              new ScanWarning(
+                  file, path + ".fixed_version", Objects.toString(e.getMessage(), "invalid")));
           return Optional.empty();
         }
       }

@@ -178,7 +178,9 @@ final class Executor implements AutoCloseable {
   record Observed(Fleet.Running running, ObservedInstance instance, int port, boolean leaving) {}
 
   List<Observed> observe() {
-    return observer.observe();
+    List<Observed> out = observer.observe();
+    lastObserved = out; // the freshest listing: act() performs from it, API reads show it
+    return out;
   }
 
   /** The last tick's observation: what API reads show, without listing every runtime again. */
@@ -276,14 +278,24 @@ final class Executor implements AutoCloseable {
 
   /**
    * Actions decided outside the loop (a rollback's swap, stopping the fleet): each is journaled,
-   * then {@code after} (the entries that complete them), then each is performed, from what this
-   * executor observes now. Runs on the loop thread; returns the stops' completions.
+   * then {@code after} (the entries that complete them), all in one transaction, then each action
+   * is performed, from the listing the caller decided on ({@link #warmInstances} or {@link
+   * #stopEverything}, just before on this thread). Runs on the loop thread; returns the stops'
+   * completions.
    */
   List<CompletableFuture<Void>> act(
       String actor, String cause, List<Action> actions, List<Followup> after) {
-    for (Action a : actions) journal(actor, a, cause);
-    for (Followup f : after) rec.append(actor, f.cause(), f.event());
-    Round round = new Round(observe());
+    List<Recorder.Pending> entries = new ArrayList<>();
+    for (Action a : actions) {
+      entries.add(
+          new Recorder.Pending(
+              actor, ActionJournal.cause(a, cause), ActionJournal.event(state, a)));
+    }
+    for (Followup f : after) entries.add(new Recorder.Pending(actor, f.cause(), f.event()));
+    rec.appendAll(entries); // one durable write for the lot: they complete each other
+    // from the listing the caller decided on moments ago on this thread (warmInstances,
+    // stopEverything), not a second one: a warm rollback is one table swap, not two fleet listings
+    Round round = new Round(lastObserved);
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (Action a : actions) stops.addAll(performer.perform(a, round));
     return stops;

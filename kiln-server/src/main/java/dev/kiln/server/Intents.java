@@ -96,32 +96,41 @@ final class Intents {
                       clock.instant());
               String mode =
                   plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
-              rec.append(
-                  actor,
-                  "rollback requested (" + mode + ")",
-                  new JournalEvent.RollbackRequested(
-                      service,
-                      live,
-                      plan.revision().number(),
-                      to.map(String::valueOf).orElse("previous"),
-                      mode));
-              rec.append(
-                  actor,
-                  "rollback to the content of an earlier revision",
-                  new JournalEvent.RevisionCreated(plan.revision(), "rollback"));
+              // Few disk syncs on the way to the swap: the request and its revision in one
+              // transaction, the swap's actions and the rollout they complete in a second.
+              List<Recorder.Pending> requested =
+                  new java.util.ArrayList<>(
+                      List.of(
+                          new Recorder.Pending(
+                              actor,
+                              "rollback requested (" + mode + ")",
+                              new JournalEvent.RollbackRequested(
+                                  service,
+                                  live,
+                                  plan.revision().number(),
+                                  to.map(String::valueOf).orElse("previous"),
+                                  mode)),
+                          new Recorder.Pending(
+                              actor,
+                              "rollback to the content of an earlier revision",
+                              new JournalEvent.RevisionCreated(plan.revision(), "rollback"))));
               JournalEvent started =
                   new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty());
               String cause = "rollback: revision " + live + " -> " + plan.revision().number();
               switch (plan) {
                 // the swap's actions are journaled before the rollout they complete
-                case RollbackPlanner.RollbackPlan.Swap swap ->
-                    executor.act(
-                        actor,
-                        "rollback to a warm fleet",
-                        swap.actions(),
-                        List.of(new Executor.Followup(cause, started)));
-                case RollbackPlanner.RollbackPlan.FastTrack fast ->
-                    rec.append(actor, cause, started);
+                case RollbackPlanner.RollbackPlan.Swap swap -> {
+                  rec.appendAll(requested);
+                  executor.act(
+                      actor,
+                      "rollback to a warm fleet",
+                      swap.actions(),
+                      List.of(new Executor.Followup(cause, started)));
+                }
+                case RollbackPlanner.RollbackPlan.FastTrack fast -> {
+                  requested.add(new Recorder.Pending(actor, cause, started));
+                  rec.appendAll(requested);
+                }
               }
               return new Rolledback(plan.revision(), mode, Optional.of(plan.rollout()));
             });

@@ -6,6 +6,7 @@ import dev.kiln.journal.EntryDraft;
 import dev.kiln.journal.Journal;
 import dev.kiln.journal.Query;
 import dev.kiln.journal.Signer;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -86,6 +87,36 @@ public final class Recorder {
   /** Stops calling {@code listener}. */
   void removeOnAppend(java.util.function.Consumer<Entry> listener) {
     appended.remove(listener);
+  }
+
+  /** An entry to append: who, why, what. */
+  public record Pending(String actor, String cause, JournalEvent event) {}
+
+  /**
+   * Appends {@code entries} durably in one transaction (all or none, one disk sync), then applies
+   * them to the projection in order: for entries that complete each other, like a rollback's.
+   */
+  public synchronized List<Entry> appendAll(List<Pending> entries) {
+    Set<String> guarded = this.secrets.get();
+    List<EntryDraft> drafts = new java.util.ArrayList<>();
+    for (Pending p : entries) {
+      drafts.add(
+          new EntryDraft(
+                  p.actor(),
+                  p.event().kind(),
+                  p.event().subject(),
+                  p.cause(),
+                  Json.write(EventCodec.encode(p.event())))
+              .guarding(guarded));
+    }
+    List<Entry> appended = journal.appendAll(drafts);
+    boolean checkpoint = false;
+    for (Entry e : appended) {
+      state.apply(e);
+      checkpoint |= e.seq() % CHECKPOINT_EVERY == 0;
+    }
+    if (checkpoint) checkpoint();
+    return appended;
   }
 
   public synchronized void checkpoint() {

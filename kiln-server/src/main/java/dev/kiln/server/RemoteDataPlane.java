@@ -26,7 +26,11 @@ import java.util.logging.Logger;
 final class RemoteDataPlane implements DataPlane {
   private static final Logger LOG = Logger.getLogger(RemoteDataPlane.class.getName());
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          // the admin endpoint speaks HTTP/1.1: no h2c upgrade offer on each table swap
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   // the router this drives; replaced together when a router that died is started again (revive)
   private volatile String admin;
   private volatile String authorization;

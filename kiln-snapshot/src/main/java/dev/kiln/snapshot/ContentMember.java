@@ -11,6 +11,7 @@ import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the first gzip member of a snapshot strictly: the header must be the writer's, the CRC and
@@ -30,7 +31,7 @@ final class ContentMember extends InputStream {
   private int bufLen;
   private long inflated;
   private boolean done;
-  private byte[] rest;
+  private byte @Nullable [] rest; // what follows the member, once read to its end
 
   ContentMember(InputStream raw) throws IOException {
     this.raw = raw;
@@ -112,7 +113,9 @@ final class ContentMember extends InputStream {
   }
 
   byte[] rest() {
-    if (!done) throw new IllegalStateException("content member not read to its end");
+    if (!done || rest == null) {
+      throw new IllegalStateException("content member not read to its end");
+    }
     return rest;
   }
 

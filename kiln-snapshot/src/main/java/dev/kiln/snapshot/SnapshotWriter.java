@@ -37,6 +37,7 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a snapshot. The file is two gzip members, which {@code tar -xzif} reads as one tar:
@@ -120,7 +121,7 @@ public final class SnapshotWriter {
             }
           }
           members.add(putFile(tar, "keys/host.pub", key.publicKeyFile()));
-          putBytes(tar, MANIFEST, manifestJson(members, seq, key.keyId()));
+          putUnlisted(tar, MANIFEST, manifestJson(members, seq, key.keyId()));
           tar.finish();
         }
         byte[] signature = Base64.getEncoder().encode(key.sign(signedText(contentSha.digest())));
@@ -196,7 +197,7 @@ public final class SnapshotWriter {
   static byte[] signatureTar(byte[] signature) throws IOException {
     var bytes = new java.io.ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-      putBytes(tar, SIGNATURE, signature);
+      putUnlisted(tar, SIGNATURE, signature);
       tar.finish();
     }
     return bytes.toByteArray();
@@ -261,8 +262,20 @@ public final class SnapshotWriter {
     return putStream(tar, name, new java.io.ByteArrayInputStream(content), content.length);
   }
 
+  /** SNAPSHOT.json and SNAPSHOT.sig: they describe the members, so are not listed as one. */
+  private static void putUnlisted(TarArchiveOutputStream tar, String name, byte[] content)
+      throws IOException {
+    copy(tar, name, new java.io.ByteArrayInputStream(content), content.length);
+  }
+
   private static Member putStream(
       TarArchiveOutputStream tar, String name, InputStream in, long size) throws IOException {
+    return new Member(name, size, copy(tar, name, in, size));
+  }
+
+  /** Writes one entry; returns the hex sha256 of its content. */
+  private static String copy(TarArchiveOutputStream tar, String name, InputStream in, long size)
+      throws IOException {
     TarArchiveEntry e = new TarArchiveEntry(name);
     e.setSize(size);
     e.setMode(0100644);
@@ -284,12 +297,10 @@ public final class SnapshotWriter {
       throw new IOException(
           name + " changed while it was written (" + n + " of " + size + " bytes)");
     tar.closeArchiveEntry();
-    return name.startsWith("SNAPSHOT")
-        ? null
-        : new Member(name, size, HexFormat.of().formatHex(sha.digest()));
+    return HexFormat.of().formatHex(sha.digest());
   }
 
-  private static void deleteQuietly(Path p) {
+  private static void deleteQuietly(@Nullable Path p) {
     if (p == null) return;
     try {
       Files.deleteIfExists(p);

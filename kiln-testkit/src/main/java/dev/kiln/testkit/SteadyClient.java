@@ -53,7 +53,7 @@ public final class SteadyClient implements AutoCloseable {
     return ok.get() + failed.get();
   }
 
-  public String lastFailure() {
+  public @org.jspecify.annotations.Nullable String lastFailure() {
     return lastFailure.get();
   }
 

@@ -5,6 +5,7 @@ import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.StoredSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The instance spec as stored in a container label, so that a new driver object can rebuild it from
@@ -30,7 +31,8 @@ record ContainerSpec(StoredSpec stored, String startedAt) {
     }
   }
 
-  static ContainerSpec fromJson(String json) {
+  static ContainerSpec fromJson(@Nullable String json) {
+    if (json == null) throw new UncheckedIOException(new IOException("no Kiln spec label"));
     try {
       return JSON.readValue(json, ContainerSpec.class);
     } catch (IOException e) {

@@ -102,7 +102,7 @@ final class DockerClients {
       Thread.currentThread().interrupt();
       return new ExecResult(130, "interrupted");
     } catch (java.io.IOException e) {
-      return new ExecResult(125, e.getMessage());
+      return new ExecResult(125, java.util.Objects.toString(e.getMessage(), e.toString()));
     }
     Long code = docker.inspectExecCmd(execId).exec().getExitCodeLong();
     return new ExecResult(code == null ? 125 : code.intValue(), collector.text());

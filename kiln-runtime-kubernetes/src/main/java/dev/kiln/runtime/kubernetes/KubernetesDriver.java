@@ -295,12 +295,15 @@ public final class KubernetesDriver implements RuntimeDriver {
   /** The revision's ReplicaSet goes with its last pod. */
   private void dropEmptyRevision(Pod pod) {
     var labels = pod.getMetadata().getLabels();
+    String service = labels.get(PodManifests.SERVICE);
+    String revision = labels.get(PodManifests.REVISION);
+    if (service == null || revision == null) return; // not a pod of a Kiln revision
     boolean others =
         client
             .pods()
             .withLabel(PodManifests.OWNER, settings.owner())
-            .withLabel(PodManifests.SERVICE, labels.get(PodManifests.SERVICE))
-            .withLabel(PodManifests.REVISION, labels.get(PodManifests.REVISION))
+            .withLabel(PodManifests.SERVICE, service)
+            .withLabel(PodManifests.REVISION, revision)
             .list()
             .getItems()
             .stream()
@@ -309,10 +312,7 @@ public final class KubernetesDriver implements RuntimeDriver {
       client
           .apps()
           .replicaSets()
-          .withName(
-              PodManifests.replicaSetName(
-                  labels.get(PodManifests.SERVICE),
-                  Integer.parseInt(labels.get(PodManifests.REVISION))))
+          .withName(PodManifests.replicaSetName(service, Integer.parseInt(revision)))
           .delete();
     }
   }

@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Kubernetes objects of an instance, as pure functions of its spec: no API calls here, so the
@@ -315,7 +316,8 @@ final class PodManifests {
     }
   }
 
-  static StoredSpec storedSpec(String json) {
+  static StoredSpec storedSpec(@Nullable String json) {
+    if (json == null) throw new KubernetesException("a pod has no " + SPEC + " annotation");
     try {
       return JSON.readValue(json, StoredSpec.class);
     } catch (JsonProcessingException e) {

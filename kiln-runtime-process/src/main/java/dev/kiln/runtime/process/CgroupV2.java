@@ -34,7 +34,7 @@ record CgroupV2(Path parent) implements Cgroups {
       if (!Files.isDirectory(parent)) {
         Files.createDirectories(parent);
         // delegate the controllers down to Kiln's parent, then to each instance below it
-        Cgroups.write(parent.getParent().resolve("cgroup.subtree_control"), CONTROLLERS);
+        Cgroups.write(parent.resolveSibling("cgroup.subtree_control"), CONTROLLERS);
       }
       Cgroups.write(parent.resolve("cgroup.subtree_control"), CONTROLLERS);
       Files.createDirectory(dir);

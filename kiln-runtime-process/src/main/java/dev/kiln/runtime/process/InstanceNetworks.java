@@ -11,11 +11,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Instances as network tenants: each instance runs in a network namespace of its own ({@link
@@ -39,7 +41,7 @@ public final class InstanceNetworks implements AutoCloseable {
   private final Deque<NetworkSlot> pool = new ArrayDeque<>();
   private final Object lock = new Object();
   private boolean refilling;
-  private Thread refiller;
+  private @Nullable Thread refiller; // the last pool refill started, if any
   private boolean closed;
 
   private InstanceNetworks(String owner, int poolSize) {
@@ -329,7 +331,7 @@ public final class InstanceNetworks implements AutoCloseable {
       }
       return new Result(p.exitValue(), out);
     } catch (IOException e) {
-      return new Result(-1, e.getMessage());
+      return new Result(-1, Objects.toString(e.getMessage(), e.toString()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(-1, "interrupted");

@@ -121,12 +121,13 @@ final class InstanceScan {
     return false;
   }
 
-  private Set<Integer> pidsThisScan;
+  private @org.jspecify.annotations.Nullable Set<Integer> pidsThisScan;
 
   /** The pids of the instance's processes, as listed at the start of this scan. */
   private Set<Integer> pids() {
-    if (pidsThisScan == null) pidsThisScan = readPids();
-    return pidsThisScan;
+    Set<Integer> pids = pidsThisScan;
+    if (pids == null) pidsThisScan = pids = readPids();
+    return pids;
   }
 
   /** The pids of the instance's processes (one directory listing); empty if it is gone. */
@@ -189,7 +190,7 @@ final class InstanceScan {
     }
   }
 
-  private Map<String, Integer> listeningThisScan;
+  private @org.jspecify.annotations.Nullable Map<String, Integer> listeningThisScan;
   private Map<String, Integer> socketHolders = Map.of();
   private Set<String> seenSockets = Set.of();
   private Set<String> settledSockets = Set.of();
@@ -204,9 +205,10 @@ final class InstanceScan {
    */
   void beginScan() {
     listeningThisScan = null;
-    pidsThisScan = readPids();
+    Set<Integer> pids = readPids();
+    pidsThisScan = pids;
     Map<String, Integer> holders = new HashMap<>(); // socket inode -> pid holding it
-    for (int pid : pidsThisScan) {
+    for (int pid : pids) {
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve(pid + "/fd"))) {
         for (Path fd : fds) {
           try {
@@ -262,8 +264,9 @@ final class InstanceScan {
   }
 
   private Map<String, Integer> listening(long command) {
-    if (listeningThisScan == null) listeningThisScan = readListening(command);
-    return listeningThisScan;
+    Map<String, Integer> listening = listeningThisScan;
+    if (listening == null) listeningThisScan = listening = readListening(command);
+    return listening;
   }
 
   /** Socket inode → port of every TCP listener in the command's network namespace. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to exec for an instance, decided before anything starts: the argv (checked to exist in the
@@ -32,7 +33,7 @@ record Launch(List<String> argv, Map<String, String> env, String workdir) {
     env.putIfAbsent("PATH", DEFAULT_PATH);
     String workdir = config.workingDir().filter(w -> w.startsWith("/")).orElse("/");
     String program = argv.getFirst();
-    if (resolve(program, env.get("PATH"), workdir, root) == null) {
+    if (resolve(program, env.getOrDefault("PATH", DEFAULT_PATH), workdir, root) == null) {
       throw new RuntimeDriverException(
           "instance "
               + spec.id()
@@ -47,7 +48,7 @@ record Launch(List<String> argv, Map<String, String> env, String workdir) {
   }
 
   /** The program's path inside the image, or null. */
-  static String resolve(String program, String path, String workdir, Path root) {
+  static @Nullable String resolve(String program, String path, String workdir, Path root) {
     if (program.contains("/")) {
       String inImage = program.startsWith("/") ? program : workdir + "/" + program;
       return RootPath.isExecutableFile(root, inImage) ? inImage : null;

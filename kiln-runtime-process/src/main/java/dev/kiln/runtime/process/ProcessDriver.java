@@ -261,7 +261,12 @@ public final class ProcessDriver implements RuntimeDriver {
       ImageContent image = openImage(spec);
       Path tree = rootfs.ensure(image);
       // root-image=erofs: the tree's read-only filesystem image on a loop device, where possible
-      Path root = rootImage ? imageMount.mount(tree.getParent()).orElse(tree) : tree;
+      Path root =
+          rootImage
+              ? imageMount
+                  .mount(java.util.Objects.requireNonNull(tree.getParent(), "a tree has a parent"))
+                  .orElse(tree)
+              : tree;
       watcher.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);

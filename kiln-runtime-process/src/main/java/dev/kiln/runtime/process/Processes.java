@@ -13,6 +13,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starting and signalling instance processes. Each one is started in a new session ({@code setsid})
@@ -61,7 +62,7 @@ final class Processes {
       Path dir,
       List<Path> cgroup,
       java.util.Optional<Tenant> tenant,
-      Path seccomp)
+      @Nullable Path seccomp)
       throws IOException {
     Path status = dir.resolve("status.json");
     List<String> argv =
@@ -77,8 +78,12 @@ final class Processes {
                     + "; exit $?",
                 "kiln-launch"));
     cgroup.forEach(procs -> argv.add(procs.toString()));
-    argv.addAll(
-        List.of("--", status.toString(), tenant.isPresent() ? seccomp.toString() : "/dev/null"));
+    String filter =
+        tenant.isPresent()
+            ? java.util.Objects.requireNonNull(seccomp, "a tenant runs under a seccomp filter")
+                .toString()
+            : "/dev/null";
+    argv.addAll(List.of("--", status.toString(), filter));
     List<String> bwrap = sandbox.argv(launch.argv(), launch.env(), OptionalInt.of(3));
     argv.addAll(tenant.map(t -> t.wrap(bwrap)).orElse(bwrap));
     Process process = spawn(argv, Sandbox.processEnvironment(launch.env()), dir, dir);
@@ -129,8 +134,7 @@ final class Processes {
   Started startUnsandboxed(Path root, Launch launch, Path dir, List<Path> cgroup)
       throws IOException {
     List<String> argv = new ArrayList<>(launch.argv());
-    String program =
-        Launch.resolve(argv.getFirst(), launch.env().get("PATH"), launch.workdir(), root);
+    String program = Launch.resolve(argv.getFirst(), searchPath(launch), launch.workdir(), root);
     argv.set(0, root + program);
     if (!cgroup.isEmpty()) {
       List<String> join = new ArrayList<>(List.of("/bin/sh", "-c", JOIN + "exec \"$@\"", "kiln"));
@@ -141,7 +145,7 @@ final class Processes {
     argv.addFirst(setsid.toString());
     Map<String, String> env = new java.util.LinkedHashMap<>(launch.env());
     StringBuilder path = new StringBuilder();
-    for (String entry : launch.env().get("PATH").split(":")) {
+    for (String entry : searchPath(launch).split(":")) {
       if (!path.isEmpty()) path.append(':');
       path.append(entry.startsWith("/") ? root + entry : entry);
     }
@@ -279,5 +283,10 @@ final class Processes {
       Thread.currentThread().interrupt();
       throw new RuntimeDriverException("interrupted while waiting for an instance process");
     }
+  }
+
+  /** The program search path: Launch.of always sets PATH, the default covers a hand-made Launch. */
+  private static String searchPath(Launch launch) {
+    return launch.env().getOrDefault("PATH", Launch.DEFAULT_PATH);
   }
 }

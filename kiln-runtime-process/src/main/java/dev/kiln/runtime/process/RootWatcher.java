@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Watches the unpacked roots for host-side changes. A root is indexed (every path's {@link
@@ -41,7 +42,7 @@ final class RootWatcher implements AutoCloseable {
   /** A path under a root whose entry differs from the index. */
   record Change(Path root, String path, String expected, String found) {}
 
-  private record Watched(Object inode, Map<String, String> index, List<Change> changes) {}
+  private record Watched(@Nullable Object inode, Map<String, String> index, List<Change> changes) {}
 
   private final WatchService service;
   private final Map<Path, Watched> roots = new ConcurrentHashMap<>();
@@ -191,7 +192,7 @@ final class RootWatcher implements AutoCloseable {
     }
   }
 
-  private static Object inode(Path root) {
+  private static @Nullable Object inode(Path root) {
     try {
       return Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
           .fileKey();

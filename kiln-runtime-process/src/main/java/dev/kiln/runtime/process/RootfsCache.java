@@ -110,8 +110,11 @@ final class RootfsCache {
    * the next {@link #ensure} re-checks it and builds a fresh tree instead of reusing it.
    */
   void distrust(Path root) {
-    String hex = root.getParent().getFileName().toString();
-    verified.removeIf(d -> d.hex().equals(hex));
+    Path hexDir = root.getParent();
+    Path hex = hexDir == null ? null : hexDir.getFileName();
+    if (hex == null) return; // not a root of this cache: nothing was verified under it
+    String name = hex.toString();
+    verified.removeIf(d -> d.hex().equals(name));
   }
 
   private static String readRecorded(Path target) {

@@ -5,6 +5,7 @@ import dev.kiln.runtime.InstanceSpec;
 import dev.kiln.runtime.StoredSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The instance spec as stored in a service label, so that a new driver object rebuilds it from the
@@ -29,7 +30,8 @@ record ServiceRecord(StoredSpec stored, String startedAt) {
     }
   }
 
-  static ServiceRecord fromJson(String json) {
+  static ServiceRecord fromJson(@Nullable String json) {
+    if (json == null) throw new UncheckedIOException(new IOException("no Kiln record label"));
     try {
       return JSON.readValue(json, ServiceRecord.class);
     } catch (IOException e) {

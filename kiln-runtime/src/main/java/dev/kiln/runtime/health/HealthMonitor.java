@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the health checks of many instances and publishes every result as a {@link HealthEvent}.
@@ -168,8 +169,8 @@ public final class HealthMonitor implements AutoCloseable {
     final HealthCheck check;
     final HealthTracker tracker;
     final AtomicBoolean inFlight = new AtomicBoolean();
-    volatile ScheduledFuture<?> future;
-    volatile HealthEvent last;
+    volatile @Nullable ScheduledFuture<?> future; // set once scheduled
+    volatile @Nullable HealthEvent last; // none before the first probe
     volatile boolean cancelled;
 
     Watch(InstanceId id, String host, int port, HealthCheck check, HealthTracker tracker) {

@@ -106,8 +106,16 @@ public final class Probes implements HealthMonitor.ProbeRunner {
   }
 
   private static final class ProbeFailed extends RuntimeException {
+    private final String message;
+
     ProbeFailed(String message) {
       super(message, null, false, false);
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
     }
   }
 }

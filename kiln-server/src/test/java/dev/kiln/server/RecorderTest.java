@@ -1,0 +1,57 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.journal.Entry;
+import dev.kiln.journal.JournalException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Entries that complete each other (a rollback's) are journaled together: all or none. */
+class RecorderTest {
+  @TempDir Path tmp;
+
+  private static Recorder.Pending rollback(String contentOf) {
+    return new Recorder.Pending(
+        "bob",
+        "rollback requested (swap)",
+        new JournalEvent.RollbackRequested("web", 2, 3, contentOf, "swap"));
+  }
+
+  @Test
+  void appendAll_journalsTheEntriesInOrder_thenAppliesThem() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      int before = h.entries().size();
+
+      List<Entry> appended = h.rec.appendAll(List.of(rollback("previous"), rollback("1")));
+
+      assertThat(appended).extracting(Entry::seq).containsExactly(before + 1L, before + 2L);
+      assertThat(h.entries().subList(before, h.entries().size()))
+          .extracting(Entry::kind, Entry::actor)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("rollback", "bob"),
+              org.assertj.core.groups.Tuple.tuple("rollback", "bob"));
+      assertThat(h.state.lastSeq()).isEqualTo(before + 2L);
+    }
+  }
+
+  @Test
+  void appendAll_withOneRefusedEntry_journalsNoneAndChangesNothing() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      String secret = "s3cret-value-handed-to-an-instance";
+      h.rec.guard(() -> Set.of(secret));
+      int before = h.entries().size();
+      long seq = h.state.lastSeq();
+
+      assertThatThrownBy(() -> h.rec.appendAll(List.of(rollback("previous"), rollback(secret))))
+          .isInstanceOf(JournalException.class);
+
+      assertThat(h.entries()).hasSize(before);
+      assertThat(h.state.lastSeq()).isEqualTo(seq);
+    }
+  }
+}
