@@ -3,6 +3,11 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ApiError;
+import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.JournalResponse;
+import dev.kiln.api.PlanView;
+import dev.kiln.api.RollbackResponse;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.journal.Entry;
 import dev.kiln.journal.Query;
@@ -110,10 +115,8 @@ final class ApiServer implements AutoCloseable {
       if (ui.isPresent()) return ui.get();
       return route(ex, actor(ex.principal(), ex.header("X-Kiln-Actor")));
     } catch (BlueprintException e) {
-      ObjectNode body = error(e.getMessage());
-      ArrayNode problems = body.putArray("problems");
-      e.problems().forEach(p -> problems.add(p.toString()));
-      return ApiResponse.json(400, body);
+      return ApiResponse.json(
+          400, new ApiError(e.getMessage(), e.problems().stream().map(Object::toString).toList()));
     } catch (ServerException e) {
       return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
     } catch (KilnException | IllegalArgumentException e) {
@@ -143,18 +146,19 @@ final class ApiServer implements AutoCloseable {
       }
       case "POST /v1/plan" -> {
         var planned = cp.applier.plan(Submission.fromJson(body(ex)));
-        ObjectNode p = Views.plan(planned.plan(), planned.blueprint().digest());
-        p.set("scaler", Views.scaler(cp.executor.call(cp.executor::scalePreview)));
+        PlanView p =
+            Views.plan(planned.plan(), planned.blueprint().digest())
+                .withScaler(Views.scaler(cp.executor.call(cp.executor::scalePreview)));
         yield ApiResponse.json(200, p);
       }
       case "POST /v1/apply" -> {
         var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);
-        ObjectNode n = Json.object();
-        n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
-        ArrayNode rollouts = n.putArray("rollouts");
         Views v = cp.views();
-        applied.rollouts().forEach(r -> rollouts.add(v.rollout(r)));
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200,
+            new ApplyResponse(
+                Views.plan(applied.plan(), applied.blueprint().digest()),
+                cp.executor.call(() -> applied.rollouts().stream().map(v::rollout).toList())));
       }
       case "POST /v1/patches" -> {
         List<JournalEvent.PatchStarted> patches = Patches.parse(body(ex), cp.state);
@@ -246,13 +250,14 @@ final class ApiServer implements AutoCloseable {
           body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
       Intents.Rolledback rb = cp.intents.rollback(name, to, actor);
       Views v = cp.views();
-      ObjectNode n = Json.object();
-      n.set("revision", cp.executor.call(() -> v.revision(rb.revision())));
-      n.put("mode", rb.mode());
-      if (rb.rollout().isPresent())
-        n.set("rollout", cp.executor.call(() -> v.rollout(rb.rollout().get())));
-      else n.putNull("rollout");
-      return ApiResponse.json(200, n);
+      return ApiResponse.json(
+          200,
+          cp.executor.call(
+              () ->
+                  new RollbackResponse(
+                      v.revision(rb.revision()),
+                      rb.mode(),
+                      rb.rollout().map(v::rollout).orElse(null))));
     } else if (verb != null
         && method.equals("POST")
         && List.of("promote", "pause", "resume", "abort").contains(verb)) {
@@ -265,7 +270,7 @@ final class ApiServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode journal(Map<String, String> q) {
+  private JournalResponse journal(Map<String, String> q) {
     Query query = Query.all();
     long since = Long.parseLong(q.getOrDefault("since", "0"));
     query = query.afterSeq(since);
@@ -280,10 +285,7 @@ final class ApiServer implements AutoCloseable {
               ? entries.subList(0, Math.min(limit, entries.size()))
               : entries.subList(Math.max(0, entries.size() - limit), entries.size());
     }
-    ObjectNode n = Json.object();
-    ArrayNode a = n.putArray("entries");
-    entries.forEach(e -> a.add(Views.entry(e)));
-    return n;
+    return new JournalResponse(entries.stream().map(Views::entry).toList());
   }
 
   private ObjectNode verify() {
@@ -317,7 +319,7 @@ final class ApiServer implements AutoCloseable {
     out.append("kiln_journal_entries ")
         .append(cp.rec.journal().head().map(Entry::seq).orElse(0L))
         .append('\n');
-    var instances = cp.views().instances().get("instances");
+    var instances = Json.tree(cp.views().instances()).get("instances");
     Map<String, Integer> byHealth = new HashMap<>();
     instances.forEach(
         i ->
@@ -356,12 +358,6 @@ final class ApiServer implements AutoCloseable {
           URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return out;
-  }
-
-  private static ObjectNode error(String message) {
-    ObjectNode n = Json.object();
-    n.put("error", message);
-    return n;
   }
 
   @Override
