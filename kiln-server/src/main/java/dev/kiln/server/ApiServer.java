@@ -1,12 +1,15 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.ExecResponse;
+import dev.kiln.api.Health;
 import dev.kiln.api.JournalResponse;
+import dev.kiln.api.PatchesResponse;
 import dev.kiln.api.PlanView;
+import dev.kiln.api.PolicyExceptionResponse;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.journal.Entry;
@@ -134,15 +137,16 @@ final class ApiServer implements AutoCloseable {
     Map<String, String> query = query(ex.uri().getRawQuery());
     return switch (method + " " + path) {
       case "GET /v1/health" -> {
-        ObjectNode n = Json.object();
-        n.put("status", "ok");
-        n.put("version", ServerConfig.VERSION);
-        n.put("home", cp.home().toString());
-        n.put("router", cp.routerAddress());
-        n.put("api", cp.apiAddress());
-        n.put("socket", socket().toString());
-        n.put("hostKey", cp.key.keyId());
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200,
+            new Health(
+                "ok",
+                ServerConfig.VERSION,
+                cp.home().toString(),
+                cp.routerAddress(),
+                cp.apiAddress(),
+                socket().toString(),
+                cp.key.keyId()));
       }
       case "POST /v1/plan" -> {
         var planned = cp.applier.plan(Submission.fromJson(body(ex)));
@@ -162,22 +166,17 @@ final class ApiServer implements AutoCloseable {
       }
       case "POST /v1/patches" -> {
         List<JournalEvent.PatchStarted> patches = Patches.parse(body(ex), cp.state);
-        ArrayNode seqs = Json.object().putArray("seqs");
+        List<Long> seqs = new java.util.ArrayList<>();
         for (JournalEvent.PatchStarted p : patches)
           seqs.add(
               cp.rec.append(actor, "kiln patch: " + String.join(", ", p.advisories()), p).seq());
-        ObjectNode n = Json.object();
-        n.set("seqs", seqs);
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(200, new PatchesResponse(seqs));
       }
       case "POST /v1/policy/exceptions" -> {
         JournalEvent.PolicyException allow = PolicyExceptions.parse(body(ex), cp.config.clock());
         long seq = cp.executor.call(() -> cp.rec.append(actor, allow.reason(), allow).seq());
-        ObjectNode n = Json.object();
-        n.put("seq", seq);
-        n.put("advisory", allow.advisory());
-        n.put("until", allow.until().toString());
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200, new PolicyExceptionResponse(seq, allow.advisory(), allow.until().toString()));
       }
       case "GET /v1/services" -> ApiResponse.json(200, cp.views().services());
       case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
@@ -224,12 +223,8 @@ final class ApiServer implements AutoCloseable {
     body(ex).path("command").forEach(c -> command.add(c.asText()));
     var done =
         new BreakGlass(cp.state, cp.rec, cp.executor, cp.fleet).exec(instance, command, actor);
-    ObjectNode n = Json.object();
-    n.put("instance", done.instance());
-    n.put("exitCode", done.exitCode());
-    n.put("output", done.output());
-    n.put("replaced", true);
-    return ApiResponse.json(200, n);
+    return ApiResponse.json(
+        200, new ExecResponse(done.instance(), done.exitCode(), done.output(), true));
   }
 
   private ApiResponse service(ApiRequest ex, String method, String path, String actor) {

@@ -6,10 +6,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.BlueprintRequest;
+import dev.kiln.api.ExecRequest;
+import dev.kiln.api.ExecResponse;
+import dev.kiln.api.Health;
 import dev.kiln.api.InstancesResponse;
 import dev.kiln.api.JournalResponse;
 import dev.kiln.api.Nullable;
+import dev.kiln.api.PatchesResponse;
 import dev.kiln.api.PlanView;
+import dev.kiln.api.PolicyExceptionRequest;
+import dev.kiln.api.PolicyExceptionResponse;
 import dev.kiln.api.RevisionsResponse;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.api.RolloutView;
@@ -72,6 +78,12 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/environments/{env}/apply", "200", ApplyResponse.class));
     c.add(new Covered("post", "/v1/environments/{env}/plan", "request", BlueprintRequest.class));
     c.add(new Covered("post", "/v1/environments/{env}/apply", "request", BlueprintRequest.class));
+    c.add(new Covered("get", "/v1/health", "200", Health.class));
+    c.add(new Covered("post", "/v1/instances/{id}/exec", "request", ExecRequest.class));
+    c.add(new Covered("post", "/v1/instances/{id}/exec", "200", ExecResponse.class));
+    c.add(new Covered("post", "/v1/policy/exceptions", "request", PolicyExceptionRequest.class));
+    c.add(new Covered("post", "/v1/policy/exceptions", "200", PolicyExceptionResponse.class));
+    c.add(new Covered("post", "/v1/patches", "200", PatchesResponse.class));
     return c.stream();
   }
 
