@@ -1,9 +1,9 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.api.ExecResponse;
 import dev.kiln.api.Health;
 import dev.kiln.api.JournalResponse;
@@ -283,28 +283,24 @@ final class ApiServer implements AutoCloseable {
     return new JournalResponse(entries.stream().map(Views::entry).toList());
   }
 
-  private ObjectNode verify() {
+  private AuditVerifyResponse verify() {
     VerifyReport report = cp.rec.journal().verify(cp.key.publicKey());
-    ObjectNode n = Json.object();
-    n.put("ok", report.ok());
-    // Name what was verified: an "ok" about some other home's journal is worth nothing.
-    n.put("database", report.database().toAbsolutePath().toString());
-    n.put("key", cp.key.publicKeyFile().toAbsolutePath().toString());
-    n.put("keyId", report.keyId());
-    n.put("anchor", cp.rec.journal().anchoring().head().toString());
-    n.put("entries", report.entries());
-    n.put("checkpoints", report.checkpoints());
-    report.anchoredSeq().ifPresent(s -> n.put("anchoredSeq", s));
-    report.warnings().forEach(n.putArray("warnings")::add);
-    if (report.ok()) {
-      cp.rec.journal().head().ifPresent(h -> n.put("head", h.hash().toString()));
-    } else {
-      VerifyReport.Break b = report.firstBreak().orElseThrow();
-      n.put("badSeq", b.seq());
-      n.put("reason", b.reason().name().toLowerCase(Locale.ROOT));
-      n.put("message", b.message());
-    }
-    return n;
+    Optional<VerifyReport.Break> b = report.ok() ? Optional.empty() : report.firstBreak();
+    return new AuditVerifyResponse(
+        report.ok(),
+        // Name what was verified: an "ok" about some other home's journal is worth nothing.
+        report.database().toAbsolutePath().toString(),
+        cp.key.publicKeyFile().toAbsolutePath().toString(),
+        report.keyId(),
+        cp.rec.journal().anchoring().head().toString(),
+        report.entries(),
+        report.checkpoints(),
+        report.anchoredSeq().orElse(null),
+        report.warnings(),
+        report.ok() ? cp.rec.journal().head().map(h -> h.hash().toString()).orElse(null) : null,
+        b.map(VerifyReport.Break::seq).orElse(null),
+        b.map(x -> x.reason().name().toLowerCase(Locale.ROOT)).orElse(null),
+        b.map(VerifyReport.Break::message).orElse(null));
   }
 
   private String controlPlaneMetrics() {

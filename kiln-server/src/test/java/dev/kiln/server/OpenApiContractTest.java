@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.api.BlueprintRequest;
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
@@ -79,6 +80,7 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/environments/{env}/plan", "request", BlueprintRequest.class));
     c.add(new Covered("post", "/v1/environments/{env}/apply", "request", BlueprintRequest.class));
     c.add(new Covered("get", "/v1/health", "200", Health.class));
+    c.add(new Covered("get", "/v1/audit/verify", "200", AuditVerifyResponse.class));
     c.add(new Covered("post", "/v1/instances/{id}/exec", "request", ExecRequest.class));
     c.add(new Covered("post", "/v1/instances/{id}/exec", "200", ExecResponse.class));
     c.add(new Covered("post", "/v1/policy/exceptions", "request", PolicyExceptionRequest.class));
