@@ -196,4 +196,17 @@ class DependencyRulesTest {
         .resideInAPackage("dev.kiln.cli..")
         .check(kiln);
   }
+
+  /** issue 8: the API contract is records and Jackson's annotations, shared by server and CLI. */
+  @Test
+  void api_dependsOnlyOnTheModelAndJacksonAnnotations() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.kiln.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages(
+            "dev.kiln.api..", "dev.kiln.model..", "com.fasterxml.jackson.annotation..", "java..")
+        .check(kiln);
+  }
 }

@@ -1,9 +1,11 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ApiError;
 import dev.kiln.model.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +40,14 @@ import java.util.Properties;
 public final class ApiClient {
   public static final String DEFAULT_API = "http://127.0.0.1:7878";
   static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Reads answers into kiln-api records (issue 8); a field a newer server adds is ignored, so the
+   * records only ever grow.
+   */
+  private static final ObjectMapper TYPED =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
   private final Endpoint endpoint;
@@ -222,18 +232,44 @@ public final class ApiClient {
                 : " (or point KILN_API at it)"));
   }
 
+  /** A kiln-api record as the JSON tree a request sends. */
+  static ObjectNode tree(Object record) {
+    return JSON.valueToTree(record);
+  }
+
+  /** An answer as its kiln-api record; a server that sent another shape is named. */
+  static <T> T read(JsonNode answer, Class<T> type) {
+    try {
+      return TYPED.treeToValue(answer, type);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new ApiException(
+          0,
+          "the Kiln server's answer is not a "
+              + type.getSimpleName()
+              + " (a server of another version?): "
+              + e.getMessage());
+    }
+  }
+
   private ApiException failure(int status, byte[] body, String path) {
-    Optional<JsonNode> error = parse(body);
+    Optional<ApiError> error =
+        parse(body)
+            .flatMap(
+                n -> {
+                  try {
+                    return Optional.of(TYPED.treeToValue(n, ApiError.class));
+                  } catch (JsonProcessingException | IllegalArgumentException e) {
+                    return Optional.empty();
+                  }
+                })
+            .filter(e -> e.error() != null && !e.error().isBlank());
     String message =
         error
-            .map(e -> e.path("error").asText(""))
-            .filter(s -> !s.isBlank())
+            .map(ApiError::error)
             .orElseGet(() -> "HTTP " + status + " from " + path + excerpt(body));
     StringBuilder b = new StringBuilder(message);
     error.ifPresent(
-        e ->
-            e.path("problems")
-                .forEach(p -> b.append(System.lineSeparator()).append("  ").append(p.asText())));
+        e -> e.problems().forEach(p -> b.append(System.lineSeparator()).append("  ").append(p)));
     if (status == 401) {
       b.append(System.lineSeparator())
           .append(

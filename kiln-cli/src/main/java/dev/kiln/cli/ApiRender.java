@@ -31,7 +31,17 @@ public final class ApiRender {
 
   /** An ISO instant to whole seconds in UTC: {@code 2026-11-23T06:52:23Z}. */
   public static String time(JsonNode n, String field) {
-    String t = text(n, field);
+    return time(text(n, field));
+  }
+
+  /** A kiln-api record's text: {@code -} when empty or absent. */
+  public static String text(@dev.kiln.api.Nullable String v) {
+    return v == null || v.isEmpty() ? "-" : v;
+  }
+
+  /** An instant to the second (a text that is not one, as it is). */
+  public static String time(@dev.kiln.api.Nullable String value) {
+    String t = text(value);
     try {
       return Instant.parse(t).truncatedTo(ChronoUnit.SECONDS).toString();
     } catch (DateTimeParseException e) {

@@ -1,8 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ExecRequest;
+import dev.kiln.api.ExecResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,16 +39,18 @@ public final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApiClient api = ApiClient.fromEnvironment();
-    ObjectNode body = ApiClient.object();
-    ArrayNode argv = body.putArray("command");
-    command.forEach(argv::add);
-    JsonNode r = api.post(ApiClient.path("/v1/instances", instance, "exec"), body);
+    ExecResponse r =
+        ApiClient.read(
+            api.post(
+                ApiClient.path("/v1/instances", instance, "exec"),
+                ApiClient.tree(new ExecRequest(command))),
+            ExecResponse.class);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(r.path("output").asText(""));
+    out.print(r.output() == null ? "" : r.output());
     out.flush();
     spec.commandLine()
         .getErr()
         .println("kiln: instance " + instance + " is tainted and is being replaced");
-    return r.path("exitCode").asInt(1);
+    return r.exitCode();
   }
 }

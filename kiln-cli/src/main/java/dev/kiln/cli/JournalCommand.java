@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.JournalEntry;
+import dev.kiln.api.JournalResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ public final class JournalCommand implements Callable<Integer> {
     JsonNode answer = ApiClient.fromEnvironment().get("/v1/journal" + ApiClient.query(query));
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
-    else out.print(table(answer.path("entries")));
+    else out.print(table(ApiClient.read(answer, JournalResponse.class).entries()));
     out.flush();
     return 0;
   }
@@ -128,18 +130,18 @@ public final class JournalCommand implements Callable<Integer> {
     out.flush();
   }
 
-  static String table(JsonNode entries) {
+  static String table(List<JournalEntry> entries) {
     if (entries.isEmpty()) return "no journal entries match\n";
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode e : entries) {
+    for (JournalEntry e : entries) {
       rows.add(
           List.of(
-              ApiRender.number(e, "seq"),
-              ApiRender.time(e, "time"),
-              ApiRender.text(e, "actor"),
-              ApiRender.text(e, "kind"),
-              ApiRender.text(e, "subject"),
-              ApiRender.text(e, "cause")));
+              Long.toString(e.seq()),
+              ApiRender.time(e.time()),
+              ApiRender.text(e.actor()),
+              ApiRender.text(e.kind()),
+              ApiRender.text(e.subject()),
+              ApiRender.text(e.cause())));
     }
     return Tables.render(List.of("SEQ", "TIME", "ACTOR", "KIND", "SUBJECT", "CAUSE"), rows);
   }

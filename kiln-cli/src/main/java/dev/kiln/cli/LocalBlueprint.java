@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.BlueprintRequest;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
@@ -120,18 +121,23 @@ final class LocalBlueprint {
                 + "` (or leave out --no-bake)");
       else notes.add(new ImageNote(u, "not baked yet; `kiln apply` bakes it"));
     }
-    ObjectNode body = ApiClient.object();
-    body.put("blueprint", text);
-    body.put("name", file.getFileName().toString());
     Path folder = file.toAbsolutePath().normalize().getParent();
-    if (folder != null && folder.getFileName() != null)
-      body.put("folder", folder.getFileName().toString());
-    ObjectNode i = body.putObject("images");
-    images.forEach((k, v) -> i.put(k, v.toString()));
-    if (folder != null) gitCommit(folder).ifPresent(c -> body.put("commit", c));
-    ObjectNode certificates = certificates(bp, folder);
-    if (!certificates.isEmpty()) body.set("certificates", certificates);
-    return new Prepared(bp, body, notes);
+    Map<String, String> digests = new java.util.TreeMap<>();
+    images.forEach((k, v) -> digests.put(k, v.toString()));
+    Map<String, String> chains = new java.util.TreeMap<>();
+    certificates(bp, folder)
+        .fields()
+        .forEachRemaining(e -> chains.put(e.getKey(), e.getValue().asText()));
+    // the request as the API's record (issue 8): the server reads the same names
+    BlueprintRequest request =
+        new BlueprintRequest(
+            text,
+            file.getFileName().toString(),
+            folder != null && folder.getFileName() != null ? folder.getFileName().toString() : null,
+            digests,
+            folder != null ? gitCommit(folder).orElse(null) : null,
+            chains.isEmpty() ? null : chains);
+    return new Prepared(bp, ApiClient.tree(request), notes);
   }
 
   /** A PEM chain is a few KiB; the server refuses more than this. */

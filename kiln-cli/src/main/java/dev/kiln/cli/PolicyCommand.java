@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.PolicyExceptionRequest;
+import dev.kiln.api.PolicyExceptionResponse;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,20 +55,16 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ObjectNode body = ApiClient.object();
-      body.put("advisory", advisory);
-      body.put("until", until);
-      body.put("reason", reason);
-      JsonNode r = ApiClient.fromEnvironment().post("/v1/policy/exceptions", body);
+      PolicyExceptionResponse r =
+          ApiClient.read(
+              ApiClient.fromEnvironment()
+                  .post(
+                      "/v1/policy/exceptions",
+                      ApiClient.tree(new PolicyExceptionRequest(advisory, until, reason))),
+              PolicyExceptionResponse.class);
       PrintWriter out = spec.commandLine().getOut();
       out.println(
-          "allowed "
-              + r.path("advisory").asText()
-              + " until "
-              + r.path("until").asText()
-              + " (journal entry "
-              + r.path("seq").asText()
-              + ")");
+          "allowed " + r.advisory() + " until " + r.until() + " (journal entry " + r.seq() + ")");
       out.flush();
       return 0;
     }

@@ -174,10 +174,10 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   private static boolean allHealthy(ControlPlane cp) {
-    var services = cp.views().services().get("services");
+    var services = cp.views().services().services();
     if (services.isEmpty()) return false;
     for (var s : services) {
-      if (s.get("healthy").asInt() < s.get("replicas").asInt()) return false;
+      if (s.healthy() < s.replicas()) return false;
     }
     return true;
   }

@@ -23,8 +23,13 @@ record ApiResponse(int status, String type, byte[] body, Map<String, String> hea
         status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A kiln-api record (or any value Jackson writes) as the JSON body. */
+  static ApiResponse json(int status, Object body) {
+    return json(status, Json.tree(body));
+  }
+
   static ApiResponse error(int status, String message) {
-    return json(status, Json.object().put("error", message));
+    return json(status, dev.kiln.api.ApiError.of(message));
   }
 
   ApiResponse withHeader(String name, String value) {

@@ -1,8 +1,16 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ApiError;
+import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.AuditVerifyResponse;
+import dev.kiln.api.ExecResponse;
+import dev.kiln.api.Health;
+import dev.kiln.api.JournalResponse;
+import dev.kiln.api.PatchesResponse;
+import dev.kiln.api.PlanView;
+import dev.kiln.api.PolicyExceptionResponse;
+import dev.kiln.api.RollbackResponse;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.journal.Entry;
 import dev.kiln.journal.Query;
@@ -110,10 +118,8 @@ final class ApiServer implements AutoCloseable {
       if (ui.isPresent()) return ui.get();
       return route(ex, actor(ex.principal(), ex.header("X-Kiln-Actor")));
     } catch (BlueprintException e) {
-      ObjectNode body = error(e.getMessage());
-      ArrayNode problems = body.putArray("problems");
-      e.problems().forEach(p -> problems.add(p.toString()));
-      return ApiResponse.json(400, body);
+      return ApiResponse.json(
+          400, new ApiError(e.getMessage(), e.problems().stream().map(Object::toString).toList()));
     } catch (ServerException e) {
       return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
     } catch (KilnException | IllegalArgumentException e) {
@@ -131,50 +137,47 @@ final class ApiServer implements AutoCloseable {
     Map<String, String> query = query(ex.uri().getRawQuery());
     return switch (method + " " + path) {
       case "GET /v1/health" -> {
-        ObjectNode n = Json.object();
-        n.put("status", "ok");
-        n.put("version", ServerConfig.VERSION);
-        n.put("home", cp.home().toString());
-        n.put("router", cp.routerAddress());
-        n.put("api", cp.apiAddress());
-        n.put("socket", socket().toString());
-        n.put("hostKey", cp.key.keyId());
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200,
+            new Health(
+                "ok",
+                ServerConfig.VERSION,
+                cp.home().toString(),
+                cp.routerAddress(),
+                cp.apiAddress(),
+                socket().toString(),
+                cp.key.keyId()));
       }
       case "POST /v1/plan" -> {
         var planned = cp.applier.plan(Submission.fromJson(body(ex)));
-        ObjectNode p = Views.plan(planned.plan(), planned.blueprint().digest());
-        p.set("scaler", Views.scaler(cp.executor.call(cp.executor::scalePreview)));
+        PlanView p =
+            Views.plan(planned.plan(), planned.blueprint().digest())
+                .withScaler(Views.scaler(cp.executor.call(cp.executor::scalePreview)));
         yield ApiResponse.json(200, p);
       }
       case "POST /v1/apply" -> {
         var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);
-        ObjectNode n = Json.object();
-        n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
-        n.set("certificates", EdgeTls.changesView(applied.certificates()));
-        ArrayNode rollouts = n.putArray("rollouts");
         Views v = cp.views();
-        applied.rollouts().forEach(r -> rollouts.add(v.rollout(r)));
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200,
+            new ApplyResponse(
+                Views.plan(applied.plan(), applied.blueprint().digest()),
+                cp.executor.call(() -> applied.rollouts().stream().map(v::rollout).toList()),
+                EdgeTls.changesView(applied.certificates())));
       }
       case "POST /v1/patches" -> {
         List<JournalEvent.PatchStarted> patches = Patches.parse(body(ex), cp.state);
-        ArrayNode seqs = Json.object().putArray("seqs");
+        List<Long> seqs = new java.util.ArrayList<>();
         for (JournalEvent.PatchStarted p : patches)
           seqs.add(
               cp.rec.append(actor, "kiln patch: " + String.join(", ", p.advisories()), p).seq());
-        ObjectNode n = Json.object();
-        n.set("seqs", seqs);
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(200, new PatchesResponse(seqs));
       }
       case "POST /v1/policy/exceptions" -> {
         JournalEvent.PolicyException allow = PolicyExceptions.parse(body(ex), cp.config.clock());
         long seq = cp.executor.call(() -> cp.rec.append(actor, allow.reason(), allow).seq());
-        ObjectNode n = Json.object();
-        n.put("seq", seq);
-        n.put("advisory", allow.advisory());
-        n.put("until", allow.until().toString());
-        yield ApiResponse.json(200, n);
+        yield ApiResponse.json(
+            200, new PolicyExceptionResponse(seq, allow.advisory(), allow.until().toString()));
       }
       case "GET /v1/services" -> ApiResponse.json(200, cp.views().services());
       case "GET /v1/rollouts" -> ApiResponse.json(200, cp.views().rollouts());
@@ -221,12 +224,8 @@ final class ApiServer implements AutoCloseable {
     body(ex).path("command").forEach(c -> command.add(c.asText()));
     var done =
         new BreakGlass(cp.state, cp.rec, cp.executor, cp.fleet).exec(instance, command, actor);
-    ObjectNode n = Json.object();
-    n.put("instance", done.instance());
-    n.put("exitCode", done.exitCode());
-    n.put("output", done.output());
-    n.put("replaced", true);
-    return ApiResponse.json(200, n);
+    return ApiResponse.json(
+        200, new ExecResponse(done.instance(), done.exitCode(), done.output(), true));
   }
 
   private ApiResponse service(ApiRequest ex, String method, String path, String actor) {
@@ -247,13 +246,14 @@ final class ApiServer implements AutoCloseable {
           body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
       Intents.Rolledback rb = cp.intents.rollback(name, to, actor);
       Views v = cp.views();
-      ObjectNode n = Json.object();
-      n.set("revision", cp.executor.call(() -> v.revision(rb.revision())));
-      n.put("mode", rb.mode());
-      if (rb.rollout().isPresent())
-        n.set("rollout", cp.executor.call(() -> v.rollout(rb.rollout().get())));
-      else n.putNull("rollout");
-      return ApiResponse.json(200, n);
+      return ApiResponse.json(
+          200,
+          cp.executor.call(
+              () ->
+                  new RollbackResponse(
+                      v.revision(rb.revision()),
+                      rb.mode(),
+                      rb.rollout().map(v::rollout).orElse(null))));
     } else if (verb != null
         && method.equals("POST")
         && List.of("promote", "pause", "resume", "abort").contains(verb)) {
@@ -266,7 +266,7 @@ final class ApiServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode journal(Map<String, String> q) {
+  private JournalResponse journal(Map<String, String> q) {
     Query query = Query.all();
     long since = Long.parseLong(q.getOrDefault("since", "0"));
     query = query.afterSeq(since);
@@ -281,34 +281,27 @@ final class ApiServer implements AutoCloseable {
               ? entries.subList(0, Math.min(limit, entries.size()))
               : entries.subList(Math.max(0, entries.size() - limit), entries.size());
     }
-    ObjectNode n = Json.object();
-    ArrayNode a = n.putArray("entries");
-    entries.forEach(e -> a.add(Views.entry(e)));
-    return n;
+    return new JournalResponse(entries.stream().map(Views::entry).toList());
   }
 
-  private ObjectNode verify() {
+  private AuditVerifyResponse verify() {
     VerifyReport report = cp.rec.journal().verify(cp.key.publicKey());
-    ObjectNode n = Json.object();
-    n.put("ok", report.ok());
-    // Name what was verified: an "ok" about some other home's journal is worth nothing.
-    n.put("database", report.database().toAbsolutePath().toString());
-    n.put("key", cp.key.publicKeyFile().toAbsolutePath().toString());
-    n.put("keyId", report.keyId());
-    n.put("anchor", cp.rec.journal().anchoring().head().toString());
-    n.put("entries", report.entries());
-    n.put("checkpoints", report.checkpoints());
-    report.anchoredSeq().ifPresent(s -> n.put("anchoredSeq", s));
-    report.warnings().forEach(n.putArray("warnings")::add);
-    if (report.ok()) {
-      cp.rec.journal().head().ifPresent(h -> n.put("head", h.hash().toString()));
-    } else {
-      VerifyReport.Break b = report.firstBreak().orElseThrow();
-      n.put("badSeq", b.seq());
-      n.put("reason", b.reason().name().toLowerCase(Locale.ROOT));
-      n.put("message", b.message());
-    }
-    return n;
+    Optional<VerifyReport.Break> b = report.ok() ? Optional.empty() : report.firstBreak();
+    return new AuditVerifyResponse(
+        report.ok(),
+        // Name what was verified: an "ok" about some other home's journal is worth nothing.
+        report.database().toAbsolutePath().toString(),
+        cp.key.publicKeyFile().toAbsolutePath().toString(),
+        report.keyId(),
+        cp.rec.journal().anchoring().head().toString(),
+        report.entries(),
+        report.checkpoints(),
+        report.anchoredSeq().orElse(null),
+        report.warnings(),
+        report.ok() ? cp.rec.journal().head().map(h -> h.hash().toString()).orElse(null) : null,
+        b.map(VerifyReport.Break::seq).orElse(null),
+        b.map(x -> x.reason().name().toLowerCase(Locale.ROOT)).orElse(null),
+        b.map(VerifyReport.Break::message).orElse(null));
   }
 
   private String controlPlaneMetrics() {
@@ -318,7 +311,7 @@ final class ApiServer implements AutoCloseable {
     out.append("kiln_journal_entries ")
         .append(cp.rec.journal().head().map(Entry::seq).orElse(0L))
         .append('\n');
-    var instances = cp.views().instances().get("instances");
+    var instances = Json.tree(cp.views().instances()).get("instances");
     Map<String, Integer> byHealth = new HashMap<>();
     instances.forEach(
         i ->
@@ -357,12 +350,6 @@ final class ApiServer implements AutoCloseable {
           URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return out;
-  }
-
-  private static ObjectNode error(String message) {
-    ObjectNode n = Json.object();
-    n.put("error", message);
-    return n;
   }
 
   @Override

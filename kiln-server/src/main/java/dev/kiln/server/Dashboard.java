@@ -55,7 +55,8 @@ final class Dashboard implements AutoCloseable {
   Dashboard(ControlPlane cp, UiSessions sessions, Duration heartbeat) {
     this.cp = cp;
     this.sessions = sessions;
-    this.streams = new EventStreams(cp.rec.journal(), e -> Json.write(Views.entry(e)), heartbeat);
+    this.streams =
+        new EventStreams(cp.rec.journal(), e -> Json.write(Json.tree(Views.entry(e))), heartbeat);
     this.onAppend = streams::appended;
     cp.rec.onAppend(onAppend);
     this.sampler =

@@ -171,16 +171,14 @@ final class EdgeTls {
   }
 
   /** The certificate changes of an apply, for its answer ({@code certificates[]}). */
-  static com.fasterxml.jackson.databind.node.ArrayNode changesView(
+  static List<dev.kiln.api.ApplyResponse.CertificateChange> changesView(
       List<CertificateChange> changes) {
-    var a = Json.MAPPER.createArrayNode();
-    for (CertificateChange c : changes) {
-      var n = a.addObject();
-      n.put("service", c.service());
-      n.put("action", c.action());
-      c.notAfter().ifPresent(t -> n.put("notAfter", t.toString()));
-    }
-    return a;
+    return changes.stream()
+        .map(
+            c ->
+                new dev.kiln.api.ApplyResponse.CertificateChange(
+                    c.service(), c.action(), c.notAfter().map(Object::toString).orElse(null)))
+        .toList();
   }
 
   /**

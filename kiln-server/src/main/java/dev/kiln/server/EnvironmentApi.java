@@ -60,10 +60,12 @@ final class EnvironmentApi {
           cp.executor.call(() -> cp.promotions.promote(service, from, to, actor));
       ObjectNode n = Json.object();
       n.set("promoted", EventCodec.encode(p.promoted()));
-      n.set("plan", Views.plan(p.applied().plan(), p.applied().blueprint().digest()));
+      n.set("plan", Json.tree(Views.plan(p.applied().plan(), p.applied().blueprint().digest())));
       ArrayNode rollouts = n.putArray("rollouts");
       Views v = cp.views();
-      p.applied().rollouts().forEach(r -> rollouts.add(cp.executor.call(() -> v.rollout(r))));
+      p.applied()
+          .rollouts()
+          .forEach(r -> rollouts.add(Json.tree(cp.executor.call(() -> v.rollout(r)))));
       return ApiResponse.json(200, n);
     }
     Matcher m = ENV_VERB.matcher(path);
@@ -75,13 +77,13 @@ final class EnvironmentApi {
         return ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
       }
       var applied = cp.applyTo(submission, actor, env);
-      ObjectNode n = Json.object();
-      n.set("plan", Views.plan(applied.plan(), applied.blueprint().digest()));
-      n.set("certificates", EdgeTls.changesView(applied.certificates()));
-      ArrayNode rollouts = n.putArray("rollouts");
       Views v = cp.views();
-      applied.rollouts().forEach(r -> rollouts.add(cp.executor.call(() -> v.rollout(r))));
-      return ApiResponse.json(200, n);
+      return ApiResponse.json(
+          200,
+          new dev.kiln.api.ApplyResponse(
+              Views.plan(applied.plan(), applied.blueprint().digest()),
+              cp.executor.call(() -> applied.rollouts().stream().map(v::rollout).toList()),
+              EdgeTls.changesView(applied.certificates())));
     }
     return ApiResponse.error(
         404, "no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml");

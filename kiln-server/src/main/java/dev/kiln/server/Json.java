@@ -20,6 +20,11 @@ public final class Json {
     return MAPPER.createArrayNode();
   }
 
+  /** A kiln-api record as a tree (field names are the records' components). */
+  public static JsonNode tree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
   public static JsonNode parse(String text) {
     try {
       return MAPPER.readTree(text);

@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.HostKey;
 import dev.kiln.journal.Anchoring;
 import dev.kiln.journal.Journal;
@@ -80,8 +79,8 @@ public final class Recovery {
 
   /** Every applied service has as many healthy instances as its rollout wants. */
   public static boolean allHealthy(ControlPlane cp) {
-    for (JsonNode s : cp.views().services().path("services")) {
-      if (s.path("healthy").asInt() < s.path("replicas").asInt()) return false;
+    for (var s : cp.views().services().services()) {
+      if (s.healthy() < s.replicas()) return false;
     }
     return true;
   }

@@ -75,8 +75,8 @@ class LimitKillsTest {
     var instances = Json.object().putArray("instances");
     var i = instances.addObject();
     i.put("id", "web-r3-0002").put("service", "web").put("revision", 3);
-    i.set("usage", Views.usage(new Usage(2_500_000_000L, 1024, 2048, 3, 0, 0)));
-    i.set("limits", Views.limits(new Resources(256L << 20, 500, 0)));
+    i.set("usage", Json.tree(Views.usage(new Usage(2_500_000_000L, 1024, 2048, 3, 0, 0))));
+    i.set("limits", Json.tree(Views.limits(new Resources(256L << 20, 500, 0))));
 
     String text = InstanceMetrics.render(instances);
 

@@ -1,0 +1,28 @@
+package dev.kiln.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * {@code GET /v1/audit/verify}: the verdict and what was verified (database and key, so an "ok"
+ * about another home's journal is seen for what it is); the head when the chain holds, the first
+ * bad entry and why when it does not. A broken journal is still a 200.
+ */
+public record AuditVerifyResponse(
+    boolean ok,
+    String database,
+    String key,
+    String keyId,
+    String anchor,
+    long entries,
+    int checkpoints,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long anchoredSeq,
+    List<String> warnings,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String head,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long badSeq,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String reason,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String message) {
+  public AuditVerifyResponse {
+    warnings = List.copyOf(warnings);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.kiln.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * The answer of {@code POST /v1/plan} (with the scaler preview) and the {@code plan} of an apply
+ * (without it): the changes, the planner's text, and the blueprint's digest.
+ */
+public record PlanView(
+    List<ChangeView> changes,
+    String text,
+    boolean hasChanges,
+    String blueprintDigest,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<ScalerPreview> scaler) {
+  public PlanView {
+    changes = List.copyOf(changes);
+    scaler = scaler == null ? null : List.copyOf(scaler);
+  }
+
+  public PlanView withScaler(List<ScalerPreview> preview) {
+    return new PlanView(changes, text, hasChanges, blueprintDigest, preview);
+  }
+}

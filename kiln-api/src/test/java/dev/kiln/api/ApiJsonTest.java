@@ -1,0 +1,146 @@
+package dev.kiln.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The records write the JSON the server always wrote (names, nulls kept where the field was always
+ * sent, absent where it was left out) and read back what a server sends, including fields a newer
+ * server adds (the CLI ignores unknown fields).
+ */
+class ApiJsonTest {
+  private static final ObjectMapper WRITE = new ObjectMapper();
+  private static final ObjectMapper READ =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private static InstanceView instance(Long pid) {
+    return new InstanceView(
+        "web-r1-0001",
+        "web",
+        1,
+        "process",
+        "running",
+        "HEALTHY",
+        null,
+        41001,
+        null,
+        "127.0.0.1:41001",
+        pid,
+        "2026-11-30T05:00:00Z",
+        "-",
+        null,
+        null);
+  }
+
+  @Test
+  void aServiceBeforeItsFirstRolloutSendsNullsAndLeavesOutWhatItHasNot() throws Exception {
+    ServiceView s =
+        new ServiceView(
+            "web",
+            null,
+            null,
+            3,
+            0,
+            "rolling",
+            new ServiceView.Route("*", "/", null),
+            Map.of(),
+            null,
+            List.of(instance(null)),
+            null);
+    JsonNode n = WRITE.valueToTree(s);
+
+    assertThat(n.has("image") && n.get("image").isNull()).isTrue();
+    assertThat(n.get("liveRevision").isNull()).isTrue();
+    assertThat(n.get("rollout").isNull()).isTrue();
+    assertThat(n.has("autoscale")).isFalse();
+    assertThat(n.get("route").has("tls")).isFalse();
+    JsonNode i = n.get("instances").get(0);
+    assertThat(i.get("pid").isNull()).isTrue();
+    assertThat(i.has("termination") || i.has("isolation") || i.has("limits") || i.has("usage"))
+        .isFalse();
+    assertThat(WRITE.writeValueAsString(n.get("route")))
+        .isEqualTo("{\"host\":\"*\",\"path\":\"/\"}");
+  }
+
+  @Test
+  void aPlanChangeKeepsTheFieldNamesOldClientsRead() throws Exception {
+    PlanView plan =
+        new PlanView(
+            List.of(
+                new ChangeView(
+                    "web",
+                    "replace",
+                    1,
+                    2,
+                    null,
+                    List.of(new ChangeView.FieldChange("image", "sha256:a", "sha256:b")))),
+            "~ web",
+            true,
+            "sha256:c",
+            null);
+    assertThat(WRITE.writeValueAsString(plan))
+        .isEqualTo(
+            "{\"changes\":[{\"service\":\"web\",\"action\":\"replace\",\"fromRevision\":1,"
+                + "\"toRevision\":2,\"replicas\":null,\"fields\":[{\"name\":\"image\","
+                + "\"from\":\"sha256:a\",\"to\":\"sha256:b\"}]}],\"text\":\"~ web\","
+                + "\"hasChanges\":true,\"blueprintDigest\":\"sha256:c\"}");
+  }
+
+  @Test
+  void anErrorHasProblemsOnlyWhenThereAreAny() throws Exception {
+    assertThat(WRITE.writeValueAsString(ApiError.of("no service named x")))
+        .isEqualTo("{\"error\":\"no service named x\"}");
+    ApiError read =
+        READ.readValue("{\"error\":\"bad\",\"problems\":[\"kiln.yaml:3:5: x\"]}", ApiError.class);
+    assertThat(read.problems()).containsExactly("kiln.yaml:3:5: x");
+    assertThat(READ.readValue("{\"error\":\"bad\"}", ApiError.class).problems()).isEmpty();
+  }
+
+  @Test
+  void aJournalEntryRoundTripsWithAnyBodyAndIgnoresNewFields() throws Exception {
+    String json =
+        "{\"entries\":[{\"seq\":7,\"time\":\"2026-11-30T05:00:00Z\",\"actor\":\"uid:0(root)\","
+            + "\"kind\":\"traffic-set\",\"subject\":\"web\",\"cause\":\"apply\","
+            + "\"body\":{\"v\":2,\"weights\":{\"1\":100}},\"hash\":\"h\",\"prevHash\":\"p\","
+            + "\"addedLater\":true}]}";
+    JournalResponse r = READ.readValue(json, JournalResponse.class);
+    JournalEntry e = r.entries().get(0);
+    assertThat(e.seq()).isEqualTo(7);
+    assertThat(e.kind()).isEqualTo("traffic-set");
+    assertThat(WRITE.valueToTree(e.body()).path("weights").path("1").asInt()).isEqualTo(100);
+    JsonNode back = WRITE.valueToTree(r);
+    assertThat(back.get("entries").get(0).has("addedLater")).isFalse();
+    assertThat(back.get("entries").get(0).get("prevHash").asText()).isEqualTo("p");
+  }
+
+  @Test
+  void aRolloutReadsBackEqual() throws Exception {
+    RolloutView r =
+        new RolloutView(
+            "web-r2",
+            "web",
+            1,
+            2,
+            "canary",
+            "PROGRESSING",
+            1,
+            3,
+            10,
+            "2026-11-30T05:00:00Z",
+            "2026-11-30T05:10:00Z",
+            List.of(
+                new ConditionView(
+                    "Progressing", true, "StepStarted", "step 1", "2026-11-30T05:00:00Z")),
+            "step 1",
+            3,
+            false,
+            "none");
+    assertThat(READ.readValue(WRITE.writeValueAsString(r), RolloutView.class)).isEqualTo(r);
+  }
+}
