@@ -259,6 +259,15 @@ public final class ControlPlane implements AutoCloseable {
   /** Each environment's router (issue 15); the default environment's is {@link #data}. */
   EnvironmentRouters routers;
 
+  /**
+   * Every router's data plane: the environments' routers with the server's own ({@code /metrics},
+   * the dashboard's charts), or the server's own before they are set up.
+   */
+  DataPlane allRouters() {
+    EnvironmentRouters r = routers;
+    return r != null ? r : data;
+  }
+
   Promotions promotions;
 
   /**

@@ -127,6 +127,11 @@ class EnvironmentsIT {
       assertThat(list.findValues("promotionGate").stream().filter(JsonNode::isObject).toList())
           .singleElement()
           .satisfies(g -> assertThat(g.get("verdict").asText()).isEqualTo("eligible"));
+      // /metrics: the environments' routers too, labelled env=..., each family declared once
+      String metrics = k.get("/metrics").body();
+      assertThat(metrics).contains("env=\"staging\"").contains("env=\"production\"");
+      java.util.List<String> types = metrics.lines().filter(l -> l.startsWith("# TYPE ")).toList();
+      assertThat(types).doesNotHaveDuplicates();
       assertThat(list.toString())
           .contains("127.0.0.1:" + stagingPort)
           .contains("127.0.0.1:" + productionPort);
