@@ -329,6 +329,27 @@ public final class ControlPlane implements AutoCloseable {
     return data.address();
   }
 
+  /** Where environment {@code env}'s services are served ({@code kiln up --env}). */
+  public String routerAddress(Optional<String> env) {
+    return env.flatMap(e -> routers.addressOf(e)).orElse(data.address());
+  }
+
+  /**
+   * {@code kiln up --env E}: applies a blueprint given as content to one environment (its router
+   * started first), or to the default one, and returns its plan; rollouts run on.
+   */
+  public dev.kiln.controller.Plan apply(
+      String content,
+      Path label,
+      Map<String, dev.kiln.model.Digest> images,
+      Map<String, String> certificates,
+      String actor,
+      Optional<String> env) {
+    return applyTo(
+            new Submission(content, label, images, Optional.empty(), certificates), actor, env)
+        .plan();
+  }
+
   /** Ends a separate router process (tests, benchmarks); normally it outlives the server. */
   public void stopRouter() {
     if (data instanceof RemoteDataPlane remote) remote.terminate();
