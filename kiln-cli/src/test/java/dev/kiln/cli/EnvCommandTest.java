@@ -120,6 +120,26 @@ class EnvCommandTest {
         .containsPattern("2/2 +eligible at 2026-11-30T10:10:00Z\n");
   }
 
+  @Test
+  void status_withEnv_showsThePromotionGatesVerdict() {
+    server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
+    server.on(
+        "GET /v1/environments",
+        "{\"environments\": [{\"name\": \"production\", \"services\": [{\"name\": \"web\","
+            + " \"promotionGate\": "
+            + REFUSED
+            + "}]}]}");
+
+    FakeKilnServer.Run r = server.kiln("status", "--env", "production");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains(
+            "promotion gate (from staging):\n"
+                + "  web: eligible at 2026-11-30T10:10:00Z (web in staging revision 3 has soaked"
+                + " PT4M of PT10M)\n");
+  }
+
   private static final String REFUSED =
       """
       {"service": "web", "from": "staging", "to": "production", "soak": "PT10M",
@@ -197,6 +217,7 @@ class EnvCommandTest {
             Canned.service("staging--web", 1, "null"),
             Canned.service("production--web", 2, "null")));
     server.on("GET /v1/services/staging--web/revisions", "{\"revisions\": []}");
+    server.on("GET /v1/environments", "{\"environments\": []}");
 
     FakeKilnServer.Run status = server.kiln("status", "--env", "staging");
     FakeKilnServer.Run history = server.kiln("history", "--env", "staging");
