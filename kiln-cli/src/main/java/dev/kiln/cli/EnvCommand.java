@@ -37,7 +37,9 @@ public final class EnvCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Each environment: its router, where it promotes from, and per service the"
-              + " live revision, image and health there.")
+              + " live revision, image and health there, and the promotion gate's verdict now for"
+              + " the revision live in the source (GATE: eligible, eligible at TIME, refused;"
+              + " --output json has the reason and evidence).")
   static final class ListEnvs implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin OutputFormat output;
@@ -71,12 +73,47 @@ public final class EnvCommand implements Runnable {
                   ApiRender.text(s, "name"),
                   ApiRender.revision(s, "liveRevision"),
                   ApiRender.shortDigest(s, "image"),
-                  s.path("healthy").asInt() + "/" + s.path("replicas").asInt()));
+                  s.path("healthy").asInt() + "/" + s.path("replicas").asInt(),
+                  gateCell(s.path("promotionGate"))));
         }
       }
       return Tables.render(
-          List.of("ENV", "ROUTER", "PROMOTION", "SERVICE", "REVISION", "IMAGE", "HEALTHY"), rows);
+          List.of("ENV", "ROUTER", "PROMOTION", "SERVICE", "REVISION", "IMAGE", "HEALTHY", "GATE"),
+          rows);
     }
+  }
+
+  /** A verdict of the promotion gate, as {@code env promote --dry-run} and {@code plan} show it. */
+  static String verdictText(JsonNode v) {
+    StringBuilder t = new StringBuilder();
+    String head =
+        v.path("service").asText()
+            + " from "
+            + v.path("from").asText()
+            + " to "
+            + v.path("to").asText();
+    if (v.path("verdict").asText().equals("eligible")) {
+      t.append(head)
+          .append(": eligible, revision ")
+          .append(v.path("revision").asText())
+          .append(", ")
+          .append(v.path("digest").asText())
+          .append('\n');
+    } else {
+      t.append(head).append(": refused: ").append(v.path("reason").asText()).append('\n');
+    }
+    for (JsonNode e : v.path("evidence")) t.append("  ").append(e.asText()).append('\n');
+    return t.toString();
+  }
+
+  /** The GATE column of {@code env list}: eligible, or refused and when it will be eligible. */
+  static String gateCell(JsonNode g) {
+    if (!g.isObject()) return "-";
+    if (g.path("verdict").asText().equals("eligible"))
+      return "eligible r" + g.path("revision").asText();
+    JsonNode at = g.path("eligibleAt");
+    if (at.isTextual()) return "eligible at " + at.asText();
+    return "refused";
   }
 
   /** {@code kiln env diff A B}. */
@@ -180,6 +217,13 @@ public final class EnvCommand implements Runnable {
         description = "Stop following after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(
+        names = "--dry-run",
+        description =
+            "Print the verdict and its evidence (eligible, or refused and why; when it becomes"
+                + " eligible); journal nothing, roll nothing. Exit 0 if eligible, 2 if refused.")
+    boolean dryRun;
+
     @Override
     public Integer call() throws InterruptedException {
       ApiClient api = ApiClient.fromEnvironment();
@@ -187,8 +231,15 @@ public final class EnvCommand implements Runnable {
       body.put("service", service);
       body.put("from", from);
       body.put("to", to);
+      if (dryRun) body.put("dryRun", true);
       JsonNode r = api.post("/v1/environments/promote", body);
       PrintWriter out = spec.commandLine().getOut();
+      if (dryRun) {
+        JsonNode v = r.path("verdict");
+        out.print(verdictText(v));
+        out.flush();
+        return v.path("verdict").asText().equals("eligible") ? 0 : 2;
+      }
       JsonNode p = r.path("promoted");
       out.println(
           "promoting "

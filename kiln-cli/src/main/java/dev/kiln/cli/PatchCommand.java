@@ -53,11 +53,14 @@ import picocli.CommandLine.Spec;
       "SUITE-security), re-scanned (any finding left stops the",
       "patch), then rolled out through each service's own strategy, journaled with the",
       "advisory ids. --plan shows what would be rebaked and rolled and changes nothing.",
+      "--env E patches environment E's services (E--SERVICE); an environment with promotion:",
+      "refuses a digest that has not passed its source: patch the source, then kiln env promote.",
       "Exit status: 0 patched (or nothing to patch), 1 a rebake did not fix or a rollout failed."
     })
 public final class PatchCommand implements Callable<Integer> {
   @Mixin BlueprintOption blueprint;
   @Mixin HomeOption home;
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Services (default: all).")
@@ -231,12 +234,34 @@ public final class PatchCommand implements Callable<Integer> {
     }
     out.println("re-scan clean: " + String.join(", ", rebaked.keySet()));
 
+    LocalBlueprint.Prepared prepared = LocalBlueprint.prepare(file, home.home(), false, true);
+    if (env.env.isPresent()) {
+      // an environment with promotion: runs only digests that passed its source: say so before
+      // anything is journaled (patch the source, then `kiln env promote`)
+      JsonNode gate = api.post(env.endpoint("plan"), prepared.body()).path("promotionGate");
+      boolean refused = false;
+      for (JsonNode v : gate)
+        if (!v.path("verdict").asText().equals("eligible")) {
+          err.print(EnvCommand.verdictText(v));
+          refused = true;
+        }
+      if (refused) {
+        before.forEach(store::tag);
+        err.println(
+            "nothing was rolled out; the image tags are as they were: patch the environment "
+                + env.env.get()
+                + " promotes from, then `kiln env promote`");
+        err.flush();
+        return 1;
+      }
+    }
+
     ObjectNode patches = ApiClient.object();
     patches.put("feed", db.digest().toString());
     ArrayNode list = patches.putArray("patches");
     for (PatchPlan.Target t : decided.targets()) {
       ObjectNode p = list.addObject();
-      p.put("service", t.service());
+      p.put("service", env.qualify(t.service()));
       p.put("image", t.image());
       p.put("from", t.digest().toString());
       p.put("to", rebaked.get(t.image()).toString());
@@ -245,8 +270,7 @@ public final class PatchCommand implements Callable<Integer> {
     }
     api.post("/v1/patches", patches);
 
-    LocalBlueprint.Prepared prepared = LocalBlueprint.prepare(file, home.home(), false, true);
-    JsonNode result = api.post("/v1/apply", prepared.body());
+    JsonNode result = api.post(env.endpoint("apply"), prepared.body());
     PlanCommand.print(out, result.path("plan"));
     List<JsonNode> rollouts = new ArrayList<>();
     result.path("rollouts").forEach(rollouts::add);
@@ -294,17 +318,22 @@ public final class PatchCommand implements Callable<Integer> {
     List<PatchPlan.Live> out = new ArrayList<>();
     for (var spec : bp.services().values()) {
       if (!services.isEmpty() && !services.contains(spec.name())) continue;
-      JsonNode s = running.get(spec.name());
+      JsonNode s = running.get(env.qualify(spec.name()));
       if (s == null || s.path("liveRevision").asInt(-1) < 0) {
         if (services.contains(spec.name()))
           throw new KilnException(
-              "service " + spec.name() + " is not running; `kiln apply` it first");
+              "service "
+                  + env.qualify(spec.name())
+                  + " is not running; `kiln apply"
+                  + env.env.map(e -> " --env " + e).orElse("")
+                  + "` it first");
         continue;
       }
       int live = s.path("liveRevision").asInt();
       Digest image = null;
       for (JsonNode r :
-          api.get(ApiClient.path("/v1/services", spec.name(), "revisions")).path("revisions"))
+          api.get(ApiClient.path("/v1/services", env.qualify(spec.name()), "revisions"))
+              .path("revisions"))
         if (r.path("number").asInt() == live) image = Digest.parse(r.path("image").asText());
       if (image == null) continue;
       if (!store.has(image))

@@ -58,7 +58,22 @@ public final class PlanCommand implements Callable<Integer> {
     String text = PlanRender.text(plan);
     out.print(ApiRender.colour() ? PlanRender.colour(text) : text);
     out.print(scaler(plan.path("scaler")));
+    out.print(gate(plan.path("promotionGate")));
     out.flush();
+  }
+
+  /**
+   * {@code kiln plan --env E} of an environment with {@code promotion:}: what the gate of {@code
+   * kiln apply --env E} would say of each service whose digest would change (nothing journaled).
+   */
+  static String gate(JsonNode gate) {
+    if (!gate.isArray() || gate.isEmpty()) return "";
+    StringBuilder b = new StringBuilder("\nPromotion gate (kiln apply would be");
+    boolean refused = false;
+    for (JsonNode v : gate) refused |= !v.path("verdict").asText().equals("eligible");
+    b.append(refused ? " refused):\n" : " allowed):\n");
+    for (JsonNode v : gate) b.append(EnvCommand.verdictText(v).indent(2));
+    return b.toString();
   }
 
   /** What the auto-scaler would do now: shown with the plan, never counted as a change. */

@@ -45,6 +45,7 @@ public final class StatusCommand implements Callable<Integer> {
     else {
       out.print(services(answer.path("services")) + certificates(answer.path("certificates")));
       if (answer.path("git").isObject()) out.print(GitStatus.line(answer.get("git")));
+      if (env.env.isPresent()) out.print(gate(api.get("/v1/environments"), env.env.get()));
     }
     out.flush();
     return 0;
@@ -65,6 +66,28 @@ public final class StatusCommand implements Callable<Integer> {
     }
     return Tables.render(
         List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
+  }
+
+  /**
+   * {@code kiln status --env E} of an environment with {@code promotion:}: the gate's verdict now
+   * for the revision live in its source, per service (as {@code kiln env list}'s GATE column).
+   */
+  static String gate(JsonNode environments, String env) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode e : environments.path("environments")) {
+      if (!e.path("name").asText().equals(env)) continue;
+      for (JsonNode s : e.path("services")) {
+        JsonNode g = s.path("promotionGate");
+        if (!g.isObject()) continue;
+        if (b.isEmpty())
+          b.append("\npromotion gate (from ").append(g.path("from").asText()).append("):\n");
+        b.append("  ").append(s.path("name").asText()).append(": ").append(EnvCommand.gateCell(g));
+        if (!g.path("verdict").asText().equals("eligible"))
+          b.append(" (").append(g.path("reason").asText()).append(')');
+        b.append('\n');
+      }
+    }
+    return b.toString();
   }
 
   /** The certificates the router serves (route.tls), with their expiry; nothing when none. */

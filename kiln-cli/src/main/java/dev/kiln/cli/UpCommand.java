@@ -26,11 +26,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Dev mode: control plane + router + the blueprint's fleet, in the foreground.",
-      "Bakes missing images, applies the blueprint, shows live status; Ctrl-C stops the fleet cleanly."
+      "Bakes missing images, applies the blueprint, shows live status; Ctrl-C stops the fleet cleanly.",
+      "A blueprint with environments: needs --env NAME (served on that environment's router:)."
     })
 public final class UpCommand implements Callable<Integer> {
   @Mixin HomeOption home;
   @Mixin BlueprintOption blueprint;
+  @Mixin EnvOption env;
 
   @Option(
       names = "--api",
@@ -131,7 +133,8 @@ public final class UpCommand implements Callable<Integer> {
               label(blueprint.file),
               images,
               certificates,
-              actor());
+              actor(),
+              env.env);
       out.println(dev.kiln.controller.PlanRenderer.render(applied));
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());
@@ -145,8 +148,10 @@ public final class UpCommand implements Callable<Integer> {
       String status = cp.views().statusText();
       out.print("\033[H\033[2J");
       out.println(
-          "kiln up — router http://"
-              + cp.routerAddress()
+          "kiln up"
+              + env.env.map(e -> " --env " + e).orElse("")
+              + " — router http://"
+              + cp.routerAddress(env.env)
               + https(cp)
               + "  (Ctrl-C stops the fleet)");
       out.print(status);

@@ -104,7 +104,9 @@ class EnvCommandTest {
         {"environments": [
           {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
            "promotion": {"from": "staging", "soak": "PT10M"},
-           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2}]},
+           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
+             "promotionGate": {"verdict": "refused", "reason": "soaked PT4M of PT10M",
+               "eligibleAt": "2026-11-30T10:10:00Z", "evidence": []}}]},
           {"name": "staging", "router": "127.0.0.1:8081", "listening": "127.0.0.1:8081", "promotion": null,
            "services": [{"name": "web", "liveRevision": null, "image": null, "replicas": 0, "healthy": 0}]}]}
         """);
@@ -114,7 +116,97 @@ class EnvCommandTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .containsPattern("production +127.0.0.1:8080 +from staging, soak PT10M +web +2 ")
-        .containsPattern("staging +127.0.0.1:8081 +- +web +- ");
+        .containsPattern("staging +127.0.0.1:8081 +- +web +- ")
+        .containsPattern("2/2 +eligible at 2026-11-30T10:10:00Z\n");
+  }
+
+  @Test
+  void status_withEnv_showsThePromotionGatesVerdict() {
+    server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
+    server.on(
+        "GET /v1/environments",
+        "{\"environments\": [{\"name\": \"production\", \"services\": [{\"name\": \"web\","
+            + " \"promotionGate\": "
+            + REFUSED
+            + "}]}]}");
+
+    FakeKilnServer.Run r = server.kiln("status", "--env", "production");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains(
+            "promotion gate (from staging):\n"
+                + "  web: eligible at 2026-11-30T10:10:00Z (web in staging revision 3 has soaked"
+                + " PT4M of PT10M)\n");
+  }
+
+  private static final String REFUSED =
+      """
+      {"service": "web", "from": "staging", "to": "production", "soak": "PT10M",
+       "verdict": "refused", "reason": "web in staging revision 3 has soaked PT4M of PT10M",
+       "revision": 3, "digest": "sha256:abc", "eligibleAt": "2026-11-30T10:10:00Z",
+       "evidence": ["staging runs web revision 3, sha256:abc", "soak: PT4M of PT10M"]}
+      """;
+
+  @Test
+  void promote_dryRun_printsTheVerdictAndEvidence_exit2WhenRefused() {
+    server.on("POST /v1/environments/promote", "{\"dryRun\": true, \"verdict\": " + REFUSED + "}");
+
+    FakeKilnServer.Run r =
+        server.kiln(
+            "env", "promote", "web", "--from", "staging", "--to", "production", "--dry-run");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out())
+        .isEqualTo(
+            "web from staging to production: refused: web in staging revision 3 has soaked PT4M"
+                + " of PT10M\n"
+                + "  staging runs web revision 3, sha256:abc\n"
+                + "  soak: PT4M of PT10M\n");
+    assertThat(server.requests().getFirst().body())
+        .isEqualTo(
+            "{\"service\":\"web\",\"from\":\"staging\",\"to\":\"production\",\"dryRun\":true}");
+    assertThat(server.routes()).containsExactly("POST /v1/environments/promote");
+  }
+
+  @Test
+  void promote_dryRun_eligible_exit0() {
+    server.on(
+        "POST /v1/environments/promote",
+        "{\"dryRun\": true, \"verdict\": "
+            + REFUSED
+                .replace("\"refused\"", "\"eligible\"")
+                .replace(
+                    "\"reason\": \"web in staging revision 3 has soaked PT4M of PT10M\"",
+                    "\"reason\": null")
+            + "}");
+
+    FakeKilnServer.Run r =
+        server.kiln(
+            "env", "promote", "web", "--from", "staging", "--to", "production", "--dry-run");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .startsWith("web from staging to production: eligible, revision 3, sha256:abc\n");
+  }
+
+  @Test
+  void plan_withEnv_saysWhetherThePromotionGateWouldRefuse() throws Exception {
+    Path bp = Files.writeString(dir.resolve("kiln.yaml"), "services: {}\n");
+    String plan = Canned.PLAN_CHANGES.strip();
+    server.on(
+        "POST /v1/environments/production/plan",
+        plan.substring(0, plan.length() - 1) + ", \"promotionGate\": [" + REFUSED + "]}");
+
+    FakeKilnServer.Run r = server.kiln("plan", "-f", bp.toString(), "--env", "production");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .contains(
+            "Promotion gate (kiln apply would be refused):\n"
+                + "  web from staging to production: refused: web in staging revision 3 has"
+                + " soaked PT4M of PT10M\n"
+                + "    staging runs web revision 3, sha256:abc\n");
   }
 
   @Test
@@ -125,6 +217,7 @@ class EnvCommandTest {
             Canned.service("staging--web", 1, "null"),
             Canned.service("production--web", 2, "null")));
     server.on("GET /v1/services/staging--web/revisions", "{\"revisions\": []}");
+    server.on("GET /v1/environments", "{\"environments\": []}");
 
     FakeKilnServer.Run status = server.kiln("status", "--env", "staging");
     FakeKilnServer.Run history = server.kiln("history", "--env", "staging");

@@ -101,6 +101,17 @@ class EnvironmentsCliIT {
     assertThat(early.exit()).isEqualTo(1);
     assertThat(early.err()).contains("refused").contains("soaked").contains("eligible at");
     assertThat(get(staging)).isEqualTo("A\n");
+    // the same question without journaling or rolling: the verdict and its evidence, exit 2
+    FakeKilnServer.Run dry =
+        FakeKilnServer.run(
+            "env", "promote", "web", "--from", "staging", "--to", "production", "--dry-run");
+    assertThat(dry.exit()).as(dry.out() + dry.err()).isIn(0, 2);
+    if (dry.exit() == 2)
+      assertThat(dry.out())
+          .contains("web from staging to production: refused: ")
+          .contains("soaked");
+    assertThat(dry.out()).contains("  signature: valid");
+    assertThat(FakeKilnServer.run("env", "list").out()).containsPattern("GATE");
 
     FakeKilnServer.Run status = FakeKilnServer.run("status", "--env", "staging", "web");
     assertThat(status.exit()).as(status.err()).isZero();
@@ -117,7 +128,8 @@ class EnvironmentsCliIT {
     assertThat(list.out())
         .containsPattern(
             "production +127.0.0.1:" + production + " +from staging, soak PT5S +web +r?1")
-        .containsPattern("staging +127.0.0.1:" + staging + " +- +web");
+        .containsPattern("staging +127.0.0.1:" + staging + " +- +web")
+        .containsPattern("production .* eligible r1\n");
     FakeKilnServer.Run diff = FakeKilnServer.run("env", "diff", "staging", "production");
     assertThat(diff.out()).contains("same image digest").containsPattern("replicas +1 +2");
   }

@@ -306,6 +306,98 @@ class PatchIT {
     assertThat(rescan.exit()).as(rescan.out() + rescan.err()).isZero();
   }
 
+  @Test
+  void patchWithEnv_patchesThatEnvironment_andAPromotionGateRefusesBeforeAnythingIsJournaled()
+      throws Exception {
+    Path file =
+        Files.writeString(
+            project.resolve("kiln.yaml"),
+            blueprint()
+                + """
+                environments:
+                  staging:
+                    router: %s
+                  production:
+                    router: %s
+                    promotion: { from: staging, soak: 0s }
+                """
+                    .formatted(cp.routerAddress(), "127.0.0.1:" + freePort()));
+    ImageStore store = ImageStore.open(home.resolve("images"));
+    new Baker(
+            store,
+            home.resolve("cache"),
+            BakeOptions.defaults()
+                .withKeysDir(Optional.of(home.resolve("keys")))
+                .withDebianCache(DEBIAN_CACHE))
+        .bake(BlueprintParser.parse(file), List.of());
+    for (String env : List.of("staging", "production")) {
+      FakeKilnServer.Run apply =
+          FakeKilnServer.run("apply", "-f", file.toString(), "--env", env, "--timeout", "3m");
+      assertThat(apply.exit()).as(apply.out() + apply.err()).isZero();
+    }
+    String vulnerable = store.resolve("site").orElseThrow().digest().toString();
+    Path feed =
+        Files.writeString(
+            tmp.resolve("KILN-2026-1.json"),
+            """
+            {"id": "KILN-2026-1",
+             "affected": [{"package": {"ecosystem": "Debian:12", "name": "kiln-demo"},
+               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-2"}]}]}]}
+            """);
+    publish("1.0-2");
+
+    // production runs only what passed staging: the rebake is refused before anything is recorded
+    FakeKilnServer.Run refused =
+        FakeKilnServer.run(
+            "patch",
+            "-f",
+            file.toString(),
+            "--env",
+            "production",
+            "--home",
+            home.toString(),
+            "--keep-base",
+            "--advisories",
+            feed.toString());
+    assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(1);
+    assertThat(refused.err()).contains("is not live in staging").contains("nothing was rolled out");
+    assertThat(store.resolve("site").orElseThrow().digest().toString()).isEqualTo(vulnerable);
+    assertThat(FakeKilnServer.run("journal", "--kind", "patch-started", "-o", "json").out())
+        .doesNotContain("KILN-2026-1");
+
+    FakeKilnServer.Run staging =
+        FakeKilnServer.run(
+            "patch",
+            "-f",
+            file.toString(),
+            "--env",
+            "staging",
+            "--home",
+            home.toString(),
+            "--keep-base",
+            "--advisories",
+            feed.toString(),
+            "--timeout",
+            "3m");
+    assertThat(staging.exit()).as(staging.out() + staging.err()).isZero();
+    assertThat(staging.out()).contains("patching web: rebake site");
+    JsonNode services = ApiClient.fromEnvironment().get("/v1/services").path("services");
+    for (JsonNode svc : services) {
+      int live = svc.path("liveRevision").asInt();
+      if (svc.path("name").asText().equals("staging--web")) assertThat(live).isEqualTo(2);
+      else assertThat(live).as(svc.toString()).isEqualTo(1);
+    }
+    assertThat(FakeKilnServer.run("journal", "--kind", "patch-started", "-o", "json").out())
+        .contains("staging--web")
+        .doesNotContain("production--web");
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   private String get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HttpClient.newBuilder()

@@ -79,11 +79,24 @@ public final class PromotionDecision {
     }
   }
 
+  /**
+   * @param eligibleAt when the revision will have soaked enough, if soaking is all that is missing
+   *     ({@code kiln env list} and {@code kiln plan --env} say so)
+   */
   public record Refused(
-      String reason, Optional<Integer> revision, Optional<Digest> digest, List<String> evidence)
+      String reason,
+      Optional<Integer> revision,
+      Optional<Digest> digest,
+      List<String> evidence,
+      Optional<Instant> eligibleAt)
       implements Verdict {
     public Refused {
       evidence = List.copyOf(evidence);
+    }
+
+    public Refused(
+        String reason, Optional<Integer> revision, Optional<Digest> digest, List<String> evidence) {
+      this(reason, revision, digest, evidence, Optional.empty());
     }
   }
 
@@ -181,7 +194,7 @@ public final class PromotionDecision {
     Duration soaked = Duration.between(soakStart, now);
     evidence.add("soak: " + soaked + " of " + soak + " since " + soakStart);
     if (soaked.compareTo(soak) < 0) {
-      return refused(
+      return new Refused(
           subject
               + " revision "
               + live.revision()
@@ -194,8 +207,10 @@ public final class PromotionDecision {
               + (last.isPresent() ? ", after " + last.get().what() : "")
               + "); it is eligible at "
               + soakStart.plus(soak),
-          at,
-          evidence);
+          Optional.of(live.revision()),
+          Optional.of(live.digest()),
+          evidence,
+          Optional.of(soakStart.plus(soak)));
     }
     return new Eligible(live.revision(), live.digest(), soakStart, evidence);
   }

@@ -52,6 +52,13 @@ class PromotionDecisionTest {
         .contains("eligible at 2026-11-30T10:10:00Z");
     assertThat(r.revision()).contains(3);
     assertThat(r.digest()).contains(D);
+    assertThat(r.eligibleAt()).contains(Instant.parse("2026-11-30T10:10:00Z"));
+  }
+
+  @Test
+  void aRefusalSoakingCannotCure_namesNoEligibleTime() {
+    Verdict v = decide(promote(live(SIGNED, 1, List.of())), LIVE.plus(SOAK));
+    assertThat(((Refused) v).eligibleAt()).isEmpty();
   }
 
   @Test

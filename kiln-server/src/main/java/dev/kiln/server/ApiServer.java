@@ -206,7 +206,8 @@ final class ApiServer implements AutoCloseable {
           new ApiResponse(
               200,
               "text/plain; version=0.0.4; charset=utf-8",
-              (cp.data.prometheus() + controlPlaneMetrics()).getBytes(StandardCharsets.UTF_8));
+              (cp.allRouters().prometheus() + controlPlaneMetrics())
+                  .getBytes(StandardCharsets.UTF_8));
       default ->
           method.equals("POST") && EXEC.matcher(path).matches()
               ? exec(ex, EXEC.matcher(path).replaceFirst("$1"), actor)

@@ -114,13 +114,30 @@ final class Applier {
 
   /** The plan of one environment ({@code kiln plan --env E}), or of the default one. */
   Applied plan(Submission submission, Optional<String> env) {
+    return planGated(submission, env).applied();
+  }
+
+  /** A plan, and what the promotion gate of the environment would say of it (nothing journaled). */
+  record Gated(Applied applied, List<Promotions.Judged> gate) {}
+
+  /**
+   * {@code kiln plan --env E}: the plan, and per service whose digest would change in an
+   * environment with {@code promotion:}, the gate's verdict, so a refusal is known before apply.
+   */
+  Gated planGated(Submission submission, Optional<String> env) {
     Blueprint parsed = BlueprintParser.parse(submission.label(), submission.content());
     Environments.Resolved r = executor.call(() -> resolve(parsed, env));
     Blueprint bp = r.blueprint();
     HostLimits.check(bp, HostCapacity.ofThisHost());
     Map<String, Digest> digests = digests(bp, submission);
     tls.check(bp, submission); // a certificate apply would refuse: said at plan, where it is
-    return executor.call(() -> new Applied(plan(bp, digests, r.scope()), bp, List.of()));
+    return executor.call(
+        () ->
+            new Gated(
+                new Applied(plan(bp, digests, r.scope()), bp, List.of()),
+                r.environment().isPresent()
+                    ? promotions.gateVerdicts(parsed, r, digests)
+                    : List.of()));
   }
 
   Applied apply(Submission submission, String actor) {

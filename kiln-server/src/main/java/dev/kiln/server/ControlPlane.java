@@ -259,6 +259,15 @@ public final class ControlPlane implements AutoCloseable {
   /** Each environment's router (issue 15); the default environment's is {@link #data}. */
   EnvironmentRouters routers;
 
+  /**
+   * Every router's data plane: the environments' routers with the server's own ({@code /metrics},
+   * the dashboard's charts), or the server's own before they are set up.
+   */
+  DataPlane allRouters() {
+    EnvironmentRouters r = routers;
+    return r != null ? r : data;
+  }
+
   Promotions promotions;
 
   /**
@@ -318,6 +327,27 @@ public final class ControlPlane implements AutoCloseable {
 
   public String routerAddress() {
     return data.address();
+  }
+
+  /** Where environment {@code env}'s services are served ({@code kiln up --env}). */
+  public String routerAddress(Optional<String> env) {
+    return env.flatMap(e -> routers.addressOf(e)).orElse(data.address());
+  }
+
+  /**
+   * {@code kiln up --env E}: applies a blueprint given as content to one environment (its router
+   * started first), or to the default one, and returns its plan; rollouts run on.
+   */
+  public dev.kiln.controller.Plan apply(
+      String content,
+      Path label,
+      Map<String, dev.kiln.model.Digest> images,
+      Map<String, String> certificates,
+      String actor,
+      Optional<String> env) {
+    return applyTo(
+            new Submission(content, label, images, Optional.empty(), certificates), actor, env)
+        .plan();
   }
 
   /** Ends a separate router process (tests, benchmarks); normally it outlives the server. */

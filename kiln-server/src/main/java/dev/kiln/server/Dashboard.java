@@ -67,7 +67,7 @@ final class Dashboard implements AutoCloseable {
 
   private void sample() {
     try {
-      history.sample(cp.config.clock().instant(), cp.data.metrics());
+      history.sample(cp.config.clock().instant(), cp.allRouters().metrics());
     } catch (RuntimeException e) {
       // the router process restarting: a gap in the charts, not an error
       LOG.log(Level.FINE, "dashboard: no router metrics this time", e);

@@ -3,6 +3,7 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.controller.PromotionDecision;
 import dev.kiln.controller.Revision;
 import dev.kiln.model.Environment;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /v1/environments/NAME/plan|apply}: the body of {@code /v1/plan|apply}, for that
  *       environment ({@code kiln plan|apply --env NAME});
  *   <li>{@code POST /v1/environments/promote} with {@code {"service", "from", "to"}} ({@code kiln
- *       env promote}); a refusal is a 409 with the reason.
+ *       env promote}); a refusal is a 409 with the reason. With {@code "dryRun": true} the verdict
+ *       and its evidence, journaling and rolling nothing ({@code --dry-run}).
  * </ul>
  */
 final class EnvironmentApi {
@@ -52,6 +54,16 @@ final class EnvironmentApi {
       String service = text(body, "service");
       String from = text(body, "from");
       String to = text(body, "to");
+      if (body.path("dryRun").asBoolean(false)) {
+        // kiln env promote --dry-run: the verdict and its evidence; nothing journaled, nothing
+        // rolled
+        ObjectNode n = Json.object();
+        n.put("dryRun", true);
+        n.set(
+            "verdict",
+            verdict(cp.executor.call(() -> cp.applier.promotions().preview(service, from, to))));
+        return ApiResponse.json(200, n);
+      }
       // the target's router first, as for an apply: its instances are routed nowhere else
       cp.executor
           .call(() -> Optional.ofNullable(cp.state.environments().get(to)))
@@ -73,8 +85,14 @@ final class EnvironmentApi {
       Optional<String> env = Optional.of(m.group(1));
       Submission submission = Submission.fromJson(body(ex));
       if (m.group(2).equals("plan")) {
-        var planned = cp.applier.plan(submission, env);
-        return ApiResponse.json(200, Views.plan(planned.plan(), planned.blueprint().digest()));
+        var gated = cp.applier.planGated(submission, env);
+        var planned = gated.applied();
+        // the environment plan: the plan's fields and, beside them, the promotion gate's verdicts
+        ObjectNode n =
+            (ObjectNode) Json.tree(Views.plan(planned.plan(), planned.blueprint().digest()));
+        ArrayNode gate = n.putArray("promotionGate");
+        gated.gate().forEach(j -> gate.add(verdict(j)));
+        return ApiResponse.json(200, n);
       }
       var applied = cp.applyTo(submission, actor, env);
       Views v = cp.views();
@@ -110,8 +128,57 @@ final class EnvironmentApi {
                       },
                       () -> e.putNull("promotion"));
               ArrayNode services = e.putArray("services");
-              d.services().keySet().forEach(s -> services.add(live(cp, name, s)));
+              for (String s : d.services().keySet()) {
+                ObjectNode live = live(cp, name, s);
+                // the gate's verdict now for the revision live in the source (eligible at TIME)
+                d.promotionFrom()
+                    .filter(f -> declares(cp, f, s))
+                    .ifPresentOrElse(
+                        f ->
+                            live.set(
+                                "promotionGate",
+                                verdict(cp.applier.promotions().preview(s, f, name))),
+                        () -> live.putNull("promotionGate"));
+                services.add(live);
+              }
             });
+    return n;
+  }
+
+  private static boolean declares(ControlPlane cp, String env, String service) {
+    var d = cp.state.environments().get(env);
+    return d != null && d.services().containsKey(service);
+  }
+
+  /**
+   * A verdict as {@code kiln plan --env}, {@code env promote --dry-run} and {@code env list} show
+   * it: eligible or refused, the reason, the revision and digest, when it becomes eligible.
+   */
+  static ObjectNode verdict(Promotions.Judged j) {
+    ObjectNode n = Json.object();
+    n.put("service", j.service());
+    n.put("from", j.from());
+    n.put("to", j.to());
+    n.put("soak", j.soak().toString());
+    switch (j.verdict()) {
+      case PromotionDecision.Eligible e -> {
+        n.put("verdict", "eligible");
+        n.putNull("reason");
+        n.put("revision", e.revision());
+        n.put("digest", e.digest().toString());
+        n.put("eligibleAt", e.soakStart().plus(j.soak()).toString());
+      }
+      case PromotionDecision.Refused r -> {
+        n.put("verdict", "refused");
+        n.put("reason", r.reason());
+        r.revision().ifPresentOrElse(v -> n.put("revision", v), () -> n.putNull("revision"));
+        r.digest().ifPresentOrElse(d -> n.put("digest", d.toString()), () -> n.putNull("digest"));
+        r.eligibleAt()
+            .ifPresentOrElse(t -> n.put("eligibleAt", t.toString()), () -> n.putNull("eligibleAt"));
+      }
+    }
+    ArrayNode evidence = n.putArray("evidence");
+    j.verdict().evidence().forEach(evidence::add);
     return n;
   }
 

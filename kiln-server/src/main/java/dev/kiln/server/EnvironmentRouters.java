@@ -145,12 +145,16 @@ final class EnvironmentRouters implements DataPlane {
   }
 
   /**
-   * The server's own router's metrics only: the environments' routers would repeat its metric
-   * families, which the exposition format does not allow (their counts are in {@link #metrics}).
+   * The server's own router's metrics, and each environment router's under the same families with
+   * {@code env="NAME"} (merged, not concatenated: the exposition format allows a family once).
    */
   @Override
   public String prometheus() {
-    return main.prometheus();
+    Map<String, DataPlane> planes = snapshot();
+    if (planes.isEmpty()) return main.prometheus();
+    Map<String, String> byEnv = new LinkedHashMap<>();
+    planes.forEach((env, plane) -> byEnv.put(env, plane.prometheus()));
+    return PrometheusMerge.merge(main.prometheus(), byEnv);
   }
 
   @Override

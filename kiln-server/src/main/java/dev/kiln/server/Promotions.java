@@ -18,6 +18,7 @@ import dev.kiln.model.ServiceSpec;
 import dev.kiln.model.Strategy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,11 +65,27 @@ final class Promotions {
    */
   List<JournalEvent> gate(
       Blueprint parsed, Environments.Resolved r, Map<String, Digest> digests, String actor) {
+    List<JournalEvent> evidence = new ArrayList<>();
+    for (Judged j : gateVerdicts(parsed, r, digests))
+      evidence.add(verdict(j.verdict(), j.service(), j.from(), j.to(), j.soak(), "apply", actor));
+    return evidence;
+  }
+
+  /** A verdict judged but not journaled: {@code kiln plan --env}, {@code env promote --dry-run}. */
+  record Judged(
+      String service, String from, String to, Duration soak, PromotionDecision.Verdict verdict) {}
+
+  /**
+   * What the gate of {@code kiln apply --env TO} would say, per service whose digest would change;
+   * journals nothing (kiln plan --env shows it).
+   */
+  List<Judged> gateVerdicts(
+      Blueprint parsed, Environments.Resolved r, Map<String, Digest> digests) {
     String to = r.environment().orElseThrow();
     Environment target = parsed.environment(to).orElseThrow();
     if (target.promotion().isEmpty()) return List.of();
     Environment.Promotion p = target.promotion().get();
-    List<JournalEvent> evidence = new ArrayList<>();
+    List<Judged> out = new ArrayList<>();
     for (ServiceSpec s : parsed.services().values()) {
       String q = Environment.qualify(to, s.name());
       Digest wanted = digests.get(s.image());
@@ -77,9 +94,23 @@ final class Promotions {
       if (running.isPresent() && running.get().equals(wanted)) continue;
       PromotionDecision.Verdict v =
           judge(s.name(), p.from(), to, Optional.of(wanted), Optional.of(p.from()), p.soak());
-      evidence.add(verdict(v, s.name(), p.from(), to, p.soak(), "apply", actor));
+      out.add(new Judged(s.name(), p.from(), to, p.soak(), v));
     }
-    return evidence;
+    return out;
+  }
+
+  /**
+   * {@code kiln env promote --dry-run}: the verdict {@code promote} would reach now, with its
+   * evidence; journals nothing and moves nothing.
+   */
+  Judged preview(String service, String from, String to) {
+    JournalEvent.DeclaredEnvironment target = declared(service, from, to);
+    return new Judged(
+        service,
+        from,
+        to,
+        target.soak(),
+        judge(service, from, to, Optional.empty(), target.promotionFrom(), target.soak()));
   }
 
   /** What {@code kiln env promote} did: the verdict's entry and the apply it made. */
@@ -90,28 +121,8 @@ final class Promotions {
    * own config (as its last declaration resolved it) and strategy.
    */
   Promoted promote(String service, String from, String to, String actor) {
-    Map<String, JournalEvent.DeclaredEnvironment> declared = state.environments();
-    JournalEvent.DeclaredEnvironment source = known(declared, from);
-    JournalEvent.DeclaredEnvironment target = known(declared, to);
-    if (!source.services().containsKey(service)) {
-      throw new ServerException.NotFound(
-          "environment "
-              + from
-              + " has no service "
-              + service
-              + "; it has "
-              + source.services().keySet());
-    }
+    JournalEvent.DeclaredEnvironment target = declared(service, from, to);
     JournalEvent.EnvironmentService spec = target.services().get(service);
-    if (spec == null) {
-      throw new ServerException.NotFound(
-          "environment "
-              + to
-              + " has no service "
-              + service
-              + "; it has "
-              + target.services().keySet());
-    }
     PromotionDecision.Verdict v =
         judge(service, from, to, Optional.empty(), target.promotionFrom(), target.soak());
     JournalEvent.EnvPromoted promoted =
@@ -153,6 +164,25 @@ final class Promotions {
           new JournalEvent.EnvPromoted(
               service, from, to, e.revision(), e.digest(), e.soakStart(), soak, e.evidence(), via);
     };
+  }
+
+  /** The target of a promotion of {@code service}: both environments declare it, or NotFound. */
+  private JournalEvent.DeclaredEnvironment declared(String service, String from, String to) {
+    Map<String, JournalEvent.DeclaredEnvironment> declared = state.environments();
+    JournalEvent.DeclaredEnvironment source = known(declared, from);
+    JournalEvent.DeclaredEnvironment target = known(declared, to);
+    for (var e : List.of(Map.entry(from, source), Map.entry(to, target))) {
+      if (!e.getValue().services().containsKey(service)) {
+        throw new ServerException.NotFound(
+            "environment "
+                + e.getKey()
+                + " has no service "
+                + service
+                + "; it has "
+                + e.getValue().services().keySet());
+      }
+    }
+    return target;
   }
 
   private static JournalEvent.DeclaredEnvironment known(

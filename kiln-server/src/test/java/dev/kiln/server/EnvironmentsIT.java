@@ -41,6 +41,32 @@ class EnvironmentsIT {
       String stagingDigest = k.service("staging--web").get("image").asText();
       assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
 
+      // before its soak, previewed without journaling: promote --dry-run, plan --env, env list
+      JsonNode dry =
+          k.json(
+              k.post(
+                  "/v1/environments/promote",
+                  "{\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\","
+                      + " \"dryRun\": true}"));
+      assertThat(dry.get("verdict").get("verdict").asText()).isEqualTo("refused");
+      assertThat(dry.get("verdict").get("reason").asText()).contains("soaked");
+      assertThat(dry.get("verdict").get("eligibleAt").isTextual()).isTrue();
+      assertThat(dry.get("verdict").get("evidence").toString()).contains("signature: valid");
+      JsonNode planned = k.json(k.post("/v1/environments/production/plan", k.submission(bp)));
+      assertThat(planned.get("promotionGate")).hasSize(1);
+      assertThat(planned.get("promotionGate").get(0).get("verdict").asText()).isEqualTo("refused");
+      assertThat(planned.get("promotionGate").get(0).get("digest").asText())
+          .isEqualTo(stagingDigest);
+      JsonNode gate =
+          k.json(k.get("/v1/environments")).get("environments").findValues("promotionGate").stream()
+              .filter(JsonNode::isObject)
+              .findFirst()
+              .orElseThrow();
+      assertThat(gate.get("verdict").asText()).isEqualTo("refused");
+      assertThat(gate.get("eligibleAt").asText())
+          .isEqualTo(dry.get("verdict").get("eligibleAt").asText());
+      assertThat(k.json(k.get("/v1/journal?kind=promotion-refused")).get("entries")).isEmpty();
+
       // before its soak: refused, by promote and by apply alike, with the reason and journaled
       HttpResponse<String> early =
           k.post(
@@ -98,6 +124,14 @@ class EnvironmentsIT {
           .contains("\"field\":\"env.LOG_LEVEL\",\"staging\":\"debug\",\"production\":\"warn\"");
       JsonNode list = k.json(k.get("/v1/environments")).get("environments");
       assertThat(list).hasSize(2);
+      assertThat(list.findValues("promotionGate").stream().filter(JsonNode::isObject).toList())
+          .singleElement()
+          .satisfies(g -> assertThat(g.get("verdict").asText()).isEqualTo("eligible"));
+      // /metrics: the environments' routers too, labelled env=..., each family declared once
+      String metrics = k.get("/metrics").body();
+      assertThat(metrics).contains("env=\"staging\"").contains("env=\"production\"");
+      java.util.List<String> types = metrics.lines().filter(l -> l.startsWith("# TYPE ")).toList();
+      assertThat(types).doesNotHaveDuplicates();
       assertThat(list.toString())
           .contains("127.0.0.1:" + stagingPort)
           .contains("127.0.0.1:" + productionPort);
