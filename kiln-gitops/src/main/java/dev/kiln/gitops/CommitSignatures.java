@@ -2,6 +2,7 @@ package dev.kiln.gitops;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -19,17 +20,26 @@ public final class CommitSignatures {
 
   private final Optional<AllowedSigners> ssh;
   private final Optional<GpgKeys> gpg;
+  private final Clock clock;
 
   public CommitSignatures(AllowedSigners allowed) {
-    this(Optional.of(allowed), Optional.empty());
+    this(Optional.of(allowed), Optional.empty(), Clock.systemUTC());
   }
 
-  /** SSH signers, OpenPGP keys, or both (a range may mix SSH- and GPG-signed commits). */
   public CommitSignatures(Optional<AllowedSigners> ssh, Optional<GpgKeys> gpg) {
+    this(ssh, gpg, Clock.systemUTC());
+  }
+
+  /**
+   * SSH signers, OpenPGP keys, or both (a range may mix SSH- and GPG-signed commits); {@code clock}
+   * says when "now" is for OpenPGP key expiry.
+   */
+  public CommitSignatures(Optional<AllowedSigners> ssh, Optional<GpgKeys> gpg, Clock clock) {
     if (ssh.isEmpty() && gpg.isEmpty())
       throw new GitOpsException("no allowed signers: give an allowed signers file or OpenPGP keys");
     this.ssh = ssh;
     this.gpg = gpg;
+    this.clock = clock;
   }
 
   /** A raw commit split into its signature and the bytes it signs. */
@@ -79,7 +89,7 @@ public final class CommitSignatures {
     if (s.signature().isEmpty()) return new SignatureVerdict.Unsigned();
     String armored = s.signature().get();
     if (GpgSignature.isArmored(armored))
-      return gpg.map(keys -> GpgSignature.verify(keys, armored, s.payload()))
+      return gpg.map(keys -> GpgSignature.verify(keys, armored, s.payload(), clock.instant()))
           .orElseGet(
               () ->
                   new SignatureVerdict.Bad(

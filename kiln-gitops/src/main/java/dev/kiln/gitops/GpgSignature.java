@@ -21,8 +21,9 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
  * An OpenPGP signature as {@code gpg --detach-sign --armor} makes it for git ({@code -----BEGIN PGP
  * SIGNATURE-----} in the {@code gpgsig} header), checked with BouncyCastle against {@link GpgKeys}:
  * the signature must verify over the commit without its {@code gpgsig} header, by a key in the file
- * that the file does not revoke and that had not expired when the signature was made (its creation
- * time, which the signature covers; OpenPGP expiry is relative to it, as gpg and Flux judge it).
+ * that the file does not revoke and that has not expired, neither when the signature was made (its
+ * creation time) nor now: the creation time is the signer's to choose, so a key that has expired
+ * could otherwise sign "in the past" (git verify-commit refuses an expired key's signature too).
  * The signer is reported as the primary key's user id and fingerprint.
  */
 final class GpgSignature {
@@ -34,7 +35,7 @@ final class GpgSignature {
     return s.startsWith(ARMOR_BEGIN);
   }
 
-  static SignatureVerdict verify(GpgKeys keys, String armored, byte[] payload) {
+  static SignatureVerdict verify(GpgKeys keys, String armored, byte[] payload, Instant now) {
     PGPSignature sig;
     try {
       sig = parse(armored);
@@ -74,7 +75,8 @@ final class GpgSignature {
                   + created
                   + ")");
         long valid = k.getValidSeconds();
-        if (valid > 0 && !when.isBefore(created.plusSeconds(valid)))
+        Instant expires = created.plusSeconds(valid);
+        if (valid > 0 && !when.isBefore(expires))
           return new SignatureVerdict.Bad(
               "signed by "
                   + who
@@ -83,8 +85,17 @@ final class GpgSignature {
                   + ", after its "
                   + what
                   + " expired ("
-                  + created.plusSeconds(valid)
+                  + expires
                   + ")");
+        if (valid > 0 && !now.isBefore(expires))
+          return new SignatureVerdict.Bad(
+              "signed by "
+                  + who
+                  + ", whose "
+                  + what
+                  + " expired at "
+                  + expires
+                  + " (extend it with gpg --quick-set-expire and export it again)");
       }
       return new SignatureVerdict.Signed(f.userId(), f.fingerprint());
     }

@@ -6,6 +6,9 @@ import dev.kiln.testkit.SignedGitRepo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -123,7 +126,7 @@ class GpgCommitSignaturesIT {
   }
 
   @Test
-  void expiry_isJudgedAtTheSignaturesTime() throws Exception {
+  void anExpiredKey_isBad_whetherItExpiredBeforeTheSignatureOrSince() throws Exception {
     SignedGitRepo.GpgKey old =
         repo.newGpgKey("Olga <olga@example.com>", "ed25519", Optional.of("20200101T000000"));
     String sha =
@@ -131,7 +134,32 @@ class GpgCommitSignaturesIT {
             .commitGpgSigned(old, "signed at noon", Optional.of("20200101T120000"));
     Files.writeString(allowedGpg, old.armoredPublicKey());
     assertThat(verdict(sha)).isInstanceOf(SignatureVerdict.Signed.class);
-    // at 01:00 the key is set to expire a minute later: the noon signature came after its expiry
+    // set to expire on 2020-01-02 (gpg at 2020-01-01 01:00, for a day): valid at noon, not now
+    setExpiry(old, "20200101T010000", "1d");
+    Files.writeString(allowedGpg, repo.armoredPublicKey(old.fingerprint()));
+    GitMirror.Commit c = commit(sha);
+    assertThat(verdict(sha))
+        .isInstanceOfSatisfying(
+            SignatureVerdict.Bad.class,
+            b -> assertThat(b.reason()).contains("expired at 2020-01-02T01:00:00Z"));
+    // while it was still valid, the same commit passes: the expiry is what refuses it
+    CommitSignatures back_then =
+        new CommitSignatures(
+            Optional.empty(),
+            Optional.of(GpgKeys.load(allowedGpg)),
+            Clock.fixed(Instant.parse("2020-01-01T18:00:00Z"), ZoneOffset.UTC));
+    assertThat(back_then.verify(c.raw(), c.committedAt()))
+        .isInstanceOf(SignatureVerdict.Signed.class);
+    // at 01:05 set to expire a minute later: the noon signature came after the expiry
+    setExpiry(old, "20200101T010500", "seconds=60");
+    Files.writeString(allowedGpg, repo.armoredPublicKey(old.fingerprint()));
+    assertThat(verdict(sha))
+        .isInstanceOfSatisfying(
+            SignatureVerdict.Bad.class,
+            b -> assertThat(b.reason()).contains("after its key expired (2020-01-01T01:06:00Z)"));
+  }
+
+  private void setExpiry(SignedGitRepo.GpgKey key, String at, String expire) {
     repo.gpg(
         List.of(
             "gpg",
@@ -141,14 +169,10 @@ class GpgCommitSignaturesIT {
             "--pinentry-mode",
             "loopback",
             "--faked-system-time",
-            "20200101T010000!",
+            at + "!",
             "--quick-set-expire",
-            old.fingerprint(),
-            "seconds=60"));
-    Files.writeString(allowedGpg, repo.armoredPublicKey(old.fingerprint()));
-    SignatureVerdict v = verdict(sha);
-    assertThat(v).isInstanceOf(SignatureVerdict.Bad.class);
-    assertThat(((SignatureVerdict.Bad) v).reason()).contains("expired", "2020-01-01T01:01:00Z");
+            key.fingerprint(),
+            expire));
   }
 
   @Test
