@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.bouncycastle.bcpg.sig.IssuerFingerprint;
+import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
@@ -56,9 +58,18 @@ final class GpgSignature {
     for (GpgKeys.Found f : candidates) {
       if (!verifies(sig, f.key(), payload)) continue;
       String who = f.userId() + " (" + f.fingerprint() + ")";
-      for (PGPPublicKey k :
-          f.key() == f.primary() ? List.of(f.key()) : List.of(f.primary(), f.key())) {
-        String what = k == f.primary() ? "key" : "signing subkey " + GpgKeys.fingerprint(k);
+      if (!f.key().isMasterKey() && !maySign(f.key()))
+        return new SignatureVerdict.Bad(
+            "signed by "
+                + who
+                + " with subkey "
+                + GpgKeys.fingerprint(f.key())
+                + ", which its binding signature does not allow to sign");
+      // a signing subkey answers for its primary key: both must be unrevoked and unexpired
+      List<PGPPublicKey> chain =
+          f.key().isMasterKey() ? List.of(f.key()) : List.of(f.primary(), f.key());
+      for (PGPPublicKey k : chain) {
+        String what = k.isMasterKey() ? "key" : "signing subkey " + GpgKeys.fingerprint(k);
         if (k.hasRevocation())
           return new SignatureVerdict.Bad(
               "signed by " + who + ", whose " + what + " is revoked in " + keys.file());
@@ -130,6 +141,17 @@ final class GpgSignature {
     long id = 0;
     for (int i = f.length - 8; i < f.length; i++) id = (id << 8) | (f[i] & 0xff);
     return id;
+  }
+
+  /** Whether a subkey's binding signature (in the file) gives it the sign-data flag. */
+  private static boolean maySign(PGPPublicKey subkey) {
+    Iterator<PGPSignature> bindings = subkey.getSignaturesOfType(PGPSignature.SUBKEY_BINDING);
+    while (bindings.hasNext()) {
+      PGPSignature b = bindings.next();
+      if (b.getHashedSubPackets() != null
+          && (b.getHashedSubPackets().getKeyFlags() & KeyFlags.SIGN_DATA) != 0) return true;
+    }
+    return false;
   }
 
   private static boolean verifies(PGPSignature sig, PGPPublicKey key, byte[] payload) {

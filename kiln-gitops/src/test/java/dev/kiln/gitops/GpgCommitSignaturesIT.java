@@ -86,6 +86,31 @@ class GpgCommitSignaturesIT {
   }
 
   @Test
+  void aCommitSignedByASigningSubkey_isSignedByItsPrimaryKeysIdentity() throws Exception {
+    repo.gpg(
+        List.of(
+            "gpg",
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-add-key",
+            alice.fingerprint(),
+            "ed25519",
+            "sign"));
+    // git asks gpg for the primary key's fingerprint; gpg picks the newest signing subkey
+    String sha = repo.write("a", "1\n").commitGpgSigned(alice, "by the subkey", Optional.empty());
+    Files.writeString(allowedGpg, repo.armoredPublicKey(alice.fingerprint()));
+    assertThat(repo.git("cat-file", "commit", sha)).contains("BEGIN PGP SIGNATURE");
+    assertThat(verdict(sha))
+        .isEqualTo(new SignatureVerdict.Signed("Alice <alice@example.com>", alice.fingerprint()));
+    // the key as exported before the subkey existed does not know it
+    Files.writeString(allowedGpg, alice.armoredPublicKey());
+    assertThat(verdict(sha))
+        .isInstanceOfSatisfying(
+            SignatureVerdict.Bad.class, b -> assertThat(b.reason()).contains("not in"));
+  }
+
+  @Test
   void commitByAKeyNotInTheFile_isBad_namingTheKeyId() {
     String sha = repo.write("a", "1\n").commitGpgSigned(mallory, "sneaky", Optional.empty());
     SignatureVerdict v = verdict(sha);
