@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code kiln server --git URL_OR_PATH --branch main --path kiln.yaml [--git-interval 30s]
- * [--allowed-signers FILE] [--git-drift report|revert]} (docs/gitops.md).
+ * [--allowed-signers FILE] [--allowed-gpg-keys FILE] [--git-drift report|revert]} (docs/gitops.md).
  */
 final class GitFlags {
   @Option(
@@ -48,6 +48,13 @@ final class GitFlags {
       description =
           "An allowed_signers file (ssh-keygen format): every commit since the last applied one must carry a valid SSH signature by one of its keys, else nothing is applied and the refusal names the commit.")
   Optional<Path> allowedSigners = Optional.empty();
+
+  @Option(
+      names = "--allowed-gpg-keys",
+      paramLabel = "FILE",
+      description =
+          "Armored OpenPGP public keys (gpg --armor --export KEY...): commits signed with gpg by one of them pass too. With --allowed-signers, a range may mix SSH and GPG signatures; alone, every commit must be GPG-signed by one of these keys.")
+  Optional<Path> allowedGpgKeys = Optional.empty();
 
   @Option(
       names = "--git-drift",

@@ -130,7 +130,8 @@ public final class ServerCommand implements Callable<Integer> {
         g.path,
         g.interval,
         g.allowedSigners.map(p -> p.toAbsolutePath().normalize()),
-        dev.kiln.server.GitOptions.Drift.parse(g.drift));
+        dev.kiln.server.GitOptions.Drift.parse(g.drift),
+        g.allowedGpgKeys.map(p -> p.toAbsolutePath().normalize()));
   }
 
   static ServerConfig config(HomeOption home, Optional<String> api, Optional<String> router) {

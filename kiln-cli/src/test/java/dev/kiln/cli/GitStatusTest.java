@@ -76,4 +76,39 @@ class GitStatusTest {
             () -> dev.kiln.server.GitFollower.preflight(ServerCommand.gitOptions(cmd.git)))
         .hasMessageContaining(signers + ":1:");
   }
+
+  @Test
+  void allowedGpgKeys_isParsed_andABadKeyFileStopsTheServerBeforeItStarts(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path keys = tmp.resolve("allowed.asc");
+    java.nio.file.Files.writeString(keys, "not a key\n");
+    ServerCommand cmd = new ServerCommand();
+    new CommandLine(cmd).parseArgs("--git", tmp.toString(), "--allowed-gpg-keys", keys.toString());
+    var o = ServerCommand.gitOptions(cmd.git);
+    assertThat(o.allowedGpgKeys()).contains(keys);
+    assertThat(o.allowedSigners()).isEmpty();
+    assertThat(o.signaturesRequired()).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.kiln.server.GitFollower.preflight(o))
+        .hasMessageContaining(keys + ": no OpenPGP public key");
+  }
+
+  @Test
+  void aRealArmoredKeyFile_passesPreflight_onTheCliClasspath(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    // the shipped classpath: bcpg must find the bcprov it was built for (one BouncyCastle version)
+    var repo = dev.kiln.testkit.SignedGitRepo.init(tmp.resolve("repo"), "main");
+    try {
+      var key = repo.newGpgKey("Ada <ada@example.com>", "ed25519", Optional.empty());
+      Path keys = tmp.resolve("allowed.asc");
+      java.nio.file.Files.writeString(keys, key.armoredPublicKey());
+      ServerCommand cmd = new ServerCommand();
+      new CommandLine(cmd)
+          .parseArgs("--git", tmp.toString(), "--allowed-gpg-keys", keys.toString());
+      dev.kiln.server.GitFollower.preflight(ServerCommand.gitOptions(cmd.git));
+      assertThat(dev.kiln.gitops.GpgKeys.load(keys).size()).isEqualTo(1);
+    } finally {
+      repo.stopGpgAgent();
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.kiln.gitops;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -9,17 +10,36 @@ import java.util.Optional;
  * The signature git put in a commit and what it signs. A signed commit object is the unsigned one
  * with a {@code gpgsig} header (continuation lines start with a space) inserted after the
  * committer: the signed payload is the object without that header. SSH signatures (git's {@code
- * gpg.format=ssh}) are verified here; an OpenPGP or X.509 signature is reported as a bad signature
- * saying so, never as good.
+ * gpg.format=ssh}) are verified against an allowed signers file, OpenPGP ones (git's default {@code
+ * gpg}) against a file of allowed OpenPGP public keys; a signature of a kind no file was given for,
+ * or an X.509 one, is reported as a bad signature saying so, never as good.
  */
 public final class CommitSignatures {
   /** git signs commits in this SSHSIG namespace. */
   static final String NAMESPACE = "git";
 
-  private final AllowedSigners allowed;
+  private final Optional<AllowedSigners> ssh;
+  private final Optional<GpgKeys> gpg;
+  private final Clock clock;
 
   public CommitSignatures(AllowedSigners allowed) {
-    this.allowed = allowed;
+    this(Optional.of(allowed), Optional.empty(), Clock.systemUTC());
+  }
+
+  public CommitSignatures(Optional<AllowedSigners> ssh, Optional<GpgKeys> gpg) {
+    this(ssh, gpg, Clock.systemUTC());
+  }
+
+  /**
+   * SSH signers, OpenPGP keys, or both (a range may mix SSH- and GPG-signed commits); {@code clock}
+   * says when "now" is for OpenPGP key expiry.
+   */
+  public CommitSignatures(Optional<AllowedSigners> ssh, Optional<GpgKeys> gpg, Clock clock) {
+    if (ssh.isEmpty() && gpg.isEmpty())
+      throw new GitOpsException("no allowed signers: give an allowed signers file or OpenPGP keys");
+    this.ssh = ssh;
+    this.gpg = gpg;
+    this.clock = clock;
   }
 
   /** A raw commit split into its signature and the bytes it signs. */
@@ -29,7 +49,7 @@ public final class CommitSignatures {
     String text = new String(raw, StandardCharsets.ISO_8859_1); // byte-for-byte round trip
     int headersEnd = text.indexOf("\n\n");
     if (headersEnd < 0) headersEnd = text.length();
-    StringBuilder signature = null;
+    @org.jspecify.annotations.Nullable StringBuilder signature = null;
     ByteArrayOutputStream payload = new ByteArrayOutputStream();
     int pos = 0;
     boolean inSig = false;
@@ -41,7 +61,7 @@ public final class CommitSignatures {
       if (header && signature == null && line.startsWith("gpgsig ")) {
         signature = new StringBuilder(strip(line.substring("gpgsig ".length())));
         inSig = true;
-      } else if (header && inSig && line.startsWith(" ")) {
+      } else if (header && inSig && signature != null && line.startsWith(" ")) {
         signature.append('\n').append(strip(line.substring(1)));
       } else {
         inSig = false;
@@ -68,11 +88,19 @@ public final class CommitSignatures {
     Split s = split(rawCommit);
     if (s.signature().isEmpty()) return new SignatureVerdict.Unsigned();
     String armored = s.signature().get();
-    if (!SshSignature.isArmored(armored)) {
-      String kind = armored.contains("BEGIN PGP SIGNATURE") ? "an OpenPGP" : "a non-SSH";
+    if (GpgSignature.isArmored(armored))
+      return gpg.map(keys -> GpgSignature.verify(keys, armored, s.payload(), clock.instant()))
+          .orElseGet(
+              () ->
+                  new SignatureVerdict.Bad(
+                      "an OpenPGP signature, and no OpenPGP key is allowed (--allowed-gpg-keys)"));
+    if (!SshSignature.isArmored(armored))
       return new SignatureVerdict.Bad(
-          kind + " signature; only SSH signatures (git -c gpg.format=ssh) are verified");
-    }
+          "a signature that is neither SSH nor OpenPGP (X.509?); those are not verified");
+    if (ssh.isEmpty())
+      return new SignatureVerdict.Bad(
+          "an SSH signature, and no SSH key is allowed (--allowed-signers)");
+    AllowedSigners allowed = ssh.get();
     SshSignature sig;
     try {
       sig = SshSignature.parse(armored);

@@ -5,6 +5,7 @@ import dev.kiln.controller.Rollout;
 import dev.kiln.gitops.AllowedSigners;
 import dev.kiln.gitops.CommitSignatures;
 import dev.kiln.gitops.GitMirror;
+import dev.kiln.gitops.GpgKeys;
 import dev.kiln.gitops.RangeCheck;
 import dev.kiln.gitops.SignatureVerdict;
 import dev.kiln.image.BakeOptions;
@@ -60,8 +61,7 @@ public final class GitFollower implements AutoCloseable {
   private GitFollower(ControlPlane cp, GitOptions options) {
     this.cp = cp;
     this.options = options;
-    this.signatures =
-        options.allowedSigners().map(f -> new CommitSignatures(AllowedSigners.load(f)));
+    this.signatures = signatures(options);
     this.mirror =
         GitMirror.open(cp.home().resolve("git/mirror.git"), options.source(), options.branch());
     this.thread =
@@ -78,7 +78,16 @@ public final class GitFollower implements AutoCloseable {
    * that cannot be read or has a line Kiln cannot honour (named by file:line).
    */
   public static void preflight(GitOptions options) {
-    options.allowedSigners().ifPresent(AllowedSigners::load);
+    signatures(options);
+  }
+
+  /** The signature check the options ask for: SSH signers, OpenPGP keys, or both; else none. */
+  private static Optional<CommitSignatures> signatures(GitOptions options) {
+    if (!options.signaturesRequired()) return Optional.empty();
+    return Optional.of(
+        new CommitSignatures(
+            options.allowedSigners().map(AllowedSigners::load),
+            options.allowedGpgKeys().map(GpgKeys::load)));
   }
 
   /** Starts following: a first check now, then one every interval. */
@@ -96,7 +105,13 @@ public final class GitFollower implements AutoCloseable {
             + options.path()
             + " every "
             + options.interval()
-            + options.allowedSigners().map(s -> ", every commit signed by " + s).orElse(""));
+            + (options.signaturesRequired()
+                ? ", every commit signed by a key in "
+                    + java.util.stream.Stream.of(options.allowedSigners(), options.allowedGpgKeys())
+                        .flatMap(Optional::stream)
+                        .map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(" or "))
+                : ""));
     return f;
   }
 

@@ -7,13 +7,15 @@ import java.util.Optional;
 
 /**
  * {@code kiln server --git URL_OR_PATH --branch main --path kiln.yaml [--git-interval 30s]
- * [--allowed-signers FILE] [--git-drift report|revert]}.
+ * [--allowed-signers FILE] [--allowed-gpg-keys FILE] [--git-drift report|revert]}.
  *
  * @param source what JGit fetches from: a path or a URL
  * @param path the blueprint's path inside the repository
  * @param interval how often the branch is polled (the webhook checks at once)
  * @param allowedSigners when set, every new commit must be signed by one of them
  * @param drift what to do when a manual {@code kiln apply} diverges from git
+ * @param allowedGpgKeys when set, OpenPGP-signed commits by one of these armored public keys pass
+ *     too (with {@code allowedSigners}, a range may mix SSH and GPG signatures)
  */
 public record GitOptions(
     String source,
@@ -21,7 +23,8 @@ public record GitOptions(
     String path,
     Duration interval,
     Optional<Path> allowedSigners,
-    Drift drift) {
+    Drift drift,
+    Optional<Path> allowedGpgKeys) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
   /** {@code --git-drift}: report a divergence (journal and status), or re-apply the commit. */
@@ -40,6 +43,22 @@ public record GitOptions(
     public String key() {
       return name().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /** Without OpenPGP keys: SSH signers only, or no signature check. */
+  public GitOptions(
+      String source,
+      String branch,
+      String path,
+      Duration interval,
+      Optional<Path> allowedSigners,
+      Drift drift) {
+    this(source, branch, path, interval, allowedSigners, drift, Optional.empty());
+  }
+
+  /** Whether every new commit must be signed (by an SSH signer or an OpenPGP key). */
+  public boolean signaturesRequired() {
+    return allowedSigners.isPresent() || allowedGpgKeys.isPresent();
   }
 
   public GitOptions {

@@ -42,7 +42,7 @@ final class GitViews {
           n.put("branch", x.options().branch());
           n.put("path", x.options().path());
           n.put("interval", x.options().interval().toString());
-          n.put("signed", x.options().allowedSigners().isPresent());
+          n.put("signed", x.options().signaturesRequired());
           n.put("driftResponse", x.options().drift().key());
           x.applying().ifPresent(c -> n.put("applying", c));
         });

@@ -175,6 +175,46 @@ class GitOpsIT {
   }
 
   @Test
+  void gpgSignedCommits_byAnAllowedKey_areApplied_besideSshOnes_andAnotherKeyIsRefused()
+      throws Exception {
+    SignedGitRepo.GpgKey ada = repo.newGpgKey("Ada <ada@example.com>", "ed25519", Optional.empty());
+    SignedGitRepo.GpgKey eve = repo.newGpgKey("Eve <eve@example.com>", "ed25519", Optional.empty());
+    Path gpgKeys = tmp.resolve("allowed.asc");
+    Files.writeString(gpgKeys, ada.armoredPublicKey());
+    String ssh = site("A").commitSigned(alice, "serve A, SSH-signed");
+    String gpg = site("B").commitGpgSigned(ada, "serve B, GPG-signed", Optional.empty());
+    try (KilnFixture k = new KilnFixture(tmp).start();
+        GitFollower f =
+            GitFollower.start(
+                k.cp,
+                new GitOptions(
+                    repo.dir().toString(),
+                    "main",
+                    "kiln.yaml",
+                    Duration.ofHours(1),
+                    Optional.of(allowed),
+                    GitOptions.Drift.REPORT,
+                    Optional.of(gpgKeys)))) {
+      JsonNode applied = awaitEntry(k, "git-applied", gpg).get("body");
+      assertThat(applied.get("signer").asText())
+          .isEqualTo("Ada <ada@example.com> " + ada.fingerprint());
+      assertThat(page(k)).isEqualTo("B");
+      assertThat(ssh).isNotEqualTo(gpg);
+
+      String forged =
+          site("C").commitGpgSigned(eve, "serve C, by a key nobody allowed", Optional.empty());
+      assertThat(webhook(k)).isEqualTo(202);
+      JsonNode refused = awaitEntry(k, "git-refused", forged).get("body");
+      assertThat(refused.get("commit").asText()).isEqualTo(forged);
+      assertThat(refused.get("reason").asText()).isEqualTo("bad-signature");
+      assertThat(refused.get("error").asText()).contains(forged, "not in");
+      assertThat(page(k)).isEqualTo("B");
+    } finally {
+      repo.stopGpgAgent();
+    }
+  }
+
+  @Test
   void anInvalidBlueprint_isRefusedWithItsLocation_andTheFleetStaysOnTheLastGoodCommit()
       throws Exception {
     String good = site("A").commitSigned(alice, "serve A");
