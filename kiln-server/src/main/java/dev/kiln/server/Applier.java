@@ -167,13 +167,7 @@ final class Applier {
                   r.environment().isPresent()
                       ? promotions.gate(parsed, r, digests, actor)
                       : List.of();
-              // webhooks are the blueprint's, not an environment's; before the apply's own entries,
-              // so
-              // a changed webhook is told of them (a promotion, which records no blueprint, keeps
-              // them)
-              WebhookConfig.next(state.webhooks(), bp.webhooks(), state.lastSeq())
-                  .ifPresent(n -> rec.append(actor, "apply: notify", n));
-              Applied a = record(bp, submission, digests, actor, r, evidence);
+              Applied a = record(bp, submission, digests, actor, r, evidence, true);
               // only this environment's certificates: an apply to staging leaves production's alone
               var current = new java.util.TreeMap<>(state.certificates());
               current.keySet().removeIf(service -> !r.scope().test(service));
@@ -214,7 +208,8 @@ final class Applier {
         digests,
         actor,
         new Environments.Resolved(bp, Optional.empty(), scope, Optional.empty()),
-        before);
+        before,
+        false);
   }
 
   /**
@@ -280,7 +275,8 @@ final class Applier {
       Map<String, Digest> digests,
       String actor,
       Environments.Resolved env,
-      List<JournalEvent> before) {
+      List<JournalEvent> before,
+      boolean configuresWebhooks) {
     Plan plan = plan(bp, digests, env.scope());
     Instant now = clock.instant();
     for (JournalEvent e : before) rec.append(actor, "promotion evidence", e);
@@ -306,6 +302,11 @@ final class Applier {
             new TreeMap<>(digests),
             services,
             !plan.isEmpty()));
+    // the blueprint's webhooks (not a promotion's, which records one service and no blueprint):
+    // told of what follows, this apply's rollouts included
+    if (configuresWebhooks)
+      WebhookConfig.next(state.webhooks(), bp.webhooks(), state.lastSeq())
+          .ifPresent(n -> rec.append(actor, "apply: notify", n));
     env.declared().ifPresent(d -> rec.append(actor, "apply to environment " + d.environment(), d));
     List<Rollout> rollouts = new ArrayList<>();
     for (Change c : plan.changes()) {
