@@ -137,7 +137,9 @@ public final class BlueprintFolder {
             String rel = top.relativize(file).toString();
             if (attrs.isSymbolicLink()) {
               String target = Files.readSymbolicLink(file).toString();
-              Path resolved = file.getParent().resolve(target).normalize();
+              // resolveSibling: a link is read relative to its own directory (and needs no null
+              // parent).
+              Path resolved = file.resolveSibling(target).normalize();
               if (Path.of(target).isAbsolute() || !resolved.startsWith(top)) {
                 found[0] =
                     "copy source "

@@ -304,7 +304,10 @@ final class EnvironmentReader {
     for (Environment env : read.values()) {
       if (env.promotion().isEmpty()) continue;
       String from = env.promotion().get().from();
-      Node at = fromNodes.get(env.name());
+      // promotion() records the from-node of every promotion it returns.
+      Node at =
+          java.util.Objects.requireNonNull(
+              fromNodes.get(env.name()), "no from-node recorded for " + env.name());
       if (from.equals(env.name())) {
         values.report(
             at,

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -42,7 +43,7 @@ final class NotifyReader {
     return out;
   }
 
-  private static Node top(MappingNode top, String key) {
+  private static @Nullable Node top(MappingNode top, String key) {
     for (NodeTuple t : top.getValue())
       if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key))
         return t.getValueNode();
@@ -50,7 +51,7 @@ final class NotifyReader {
   }
 
   /** The names under the top-level {@code secrets:}. */
-  private static Set<String> declared(Node node, Values values) {
+  private static Set<String> declared(@Nullable Node node, Values values) {
     Set<String> out = new LinkedHashSet<>();
     if (node == null || Values.isNull(node)) return out;
     List<Node> items = values.list(node, "secrets").orElse(List.of());

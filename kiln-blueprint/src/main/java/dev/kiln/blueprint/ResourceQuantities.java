@@ -3,6 +3,7 @@ package dev.kiln.blueprint;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,8 +48,12 @@ final class ResourceQuantities {
     if (!m.matches()) return Optional.empty();
     try {
       BigDecimal bytes = new BigDecimal(m.group(1));
-      if (m.group(2) != null)
-        bytes = bytes.multiply(BigDecimal.valueOf(MEMORY_UNITS.get(m.group(2))));
+      String unit = m.group(2);
+      if (unit != null) {
+        // MEMORY only matches the units MEMORY_UNITS lists.
+        Long factor = Objects.requireNonNull(MEMORY_UNITS.get(unit), "unit " + unit);
+        bytes = bytes.multiply(BigDecimal.valueOf(factor));
+      }
       return Optional.of(bytes.setScale(0, RoundingMode.CEILING).longValueExact());
     } catch (ArithmeticException tooBig) {
       return Optional.empty();
