@@ -52,30 +52,30 @@ final class ApiServer implements AutoCloseable {
   private static final int MAX_LABEL = 64;
 
   private final ControlPlane cp;
-  private ApiListeners listeners;
-  private Dashboard dashboard;
+  private final ApiListeners listeners;
+  private final Dashboard dashboard;
 
+  // Listens last: handle() reads only cp and dashboard, both set before the first request.
   private ApiServer(ControlPlane cp) {
     this.cp = cp;
-  }
-
-  static ApiServer start(ControlPlane cp) {
-    ApiServer api = new ApiServer(cp);
     UiSessions sessions = new UiSessions(cp.home().resolve("ui-sessions.json"), cp.config.clock());
-    api.dashboard = new Dashboard(cp, sessions, Duration.ofSeconds(15));
+    this.dashboard = new Dashboard(cp, sessions, Duration.ofSeconds(15));
     try {
-      api.listeners =
+      this.listeners =
           ApiListeners.start(
               cp.config.api(),
               cp.home(),
               ApiToken.load(cp.home().resolve("api-token")),
               Optional.of(sessions),
-              api::handle);
+              this::handle);
     } catch (RuntimeException e) {
-      api.dashboard.close();
+      dashboard.close();
       throw e;
     }
-    return api;
+  }
+
+  static ApiServer start(ControlPlane cp) {
+    return new ApiServer(cp);
   }
 
   String address() {
@@ -121,9 +121,9 @@ final class ApiServer implements AutoCloseable {
       return ApiResponse.json(
           400, new ApiError(e.getMessage(), e.problems().stream().map(Object::toString).toList()));
     } catch (ServerException e) {
-      return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
+      return ApiResponse.error(ErrorStatus.statusOf(e), message(e));
     } catch (KilnException | IllegalArgumentException e) {
-      return ApiResponse.error(ErrorStatus.statusOf(e), e.getMessage());
+      return ApiResponse.error(ErrorStatus.statusOf(e), message(e));
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "API " + ex.method() + " " + ex.uri().getPath() + " failed", e);
       return ApiResponse.error(500, "internal error: " + e + "; see the server log");
@@ -357,5 +357,11 @@ final class ApiServer implements AutoCloseable {
   public void close() {
     dashboard.close(); // ends the event streams cleanly first
     listeners.close();
+  }
+
+  /** An exception's message, or its kind when it has none (a response always says something). */
+  private static String message(Exception e) {
+    String m = e.getMessage();
+    return m != null ? m : e.getClass().getSimpleName();
   }
 }

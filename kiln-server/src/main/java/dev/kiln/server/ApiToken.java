@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bearer token kept in a 0600 file of {@code $KILN_HOME}, generated if missing: every TCP
@@ -40,7 +41,7 @@ final class ApiToken {
     return authenticate(lowerCaseHeaders.get("authorization"));
   }
 
-  Optional<String> authenticate(String header) {
+  Optional<String> authenticate(@Nullable String header) {
     if (header == null || !header.startsWith("Bearer ")) return Optional.empty();
     byte[] sent = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(sent, token) ? Optional.of(id) : Optional.empty();

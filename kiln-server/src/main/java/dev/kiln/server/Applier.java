@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code kiln plan} and {@code kiln apply}: parse the blueprint, find (or bake) its images, check
@@ -312,8 +314,10 @@ final class Applier {
     for (Change c : plan.changes()) {
       ServiceSpec spec = bp.services().get(c.service());
       switch (c) {
-        case Change.Create cr -> rollouts.add(startRollout(cr.revision(), c, spec, actor, now));
-        case Change.Replace r -> rollouts.add(startRollout(r.to(), c, spec, actor, now));
+        case Change.Create cr ->
+            rollouts.add(startRollout(cr.revision(), c, planned(spec, c), actor, now));
+        case Change.Replace r ->
+            rollouts.add(startRollout(r.to(), c, planned(spec, c), actor, now));
         case Change.Scale s ->
             state
                 .rollout(s.service())
@@ -335,6 +339,11 @@ final class Applier {
       }
     }
     return new Applied(plan, bp, rollouts);
+  }
+
+  /** The plan creates and replaces only services of the blueprint it was made from. */
+  private static ServiceSpec planned(@Nullable ServiceSpec spec, Change c) {
+    return Objects.requireNonNull(spec, () -> "the plan changes " + c.service() + ", not in it");
   }
 
   private Rollout startRollout(

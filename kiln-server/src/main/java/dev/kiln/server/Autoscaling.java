@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The executor's autoscaling hook (issue 11): each tick, per autoscaled service, samples the router
@@ -40,8 +41,9 @@ final class Autoscaling {
   /** Services the router asked to wake since the last tick (the router's push). */
   private final Set<String> wakeRequests = ConcurrentHashMap.newKeySet();
 
-  private RouterMetrics tickMetrics;
-  private Instant tickMetricsAt;
+  // null until the router first answers (it may be restarting when the first tick runs)
+  private @Nullable RouterMetrics tickMetrics;
+  private @Nullable Instant tickMetricsAt;
 
   Autoscaling(ServerState state, Recorder rec, DataPlane data) {
     this.state = state;
@@ -114,7 +116,9 @@ final class Autoscaling {
     if (ready > 0) waking.remove(service);
     boolean asked = wakeRequests.remove(service);
     if (asked) autoscaler.requested(service, now);
-    autoscaler.sample(service, tickMetrics, cpu, now);
+    RouterMetrics metrics = tickMetrics;
+    // no router answer yet: no sample, rather than counters read as zero
+    if (metrics != null) autoscaler.sample(service, metrics, cpu, now);
     // a wake pushed by the router is a request held, even if the count has not reached us
     int queued = Math.max(data.held().getOrDefault(service, 0), asked ? 1 : 0);
     boolean running = !r.phase().isTerminal();

@@ -10,6 +10,7 @@ import dev.kiln.router.RouterMetrics;
 import dev.kiln.router.ServiceMetrics;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -95,7 +96,9 @@ final class CanaryWindow {
       stepKeys.put(service, stepKey);
       baselines.put(service, new HashMap<>(now));
     }
-    Map<String, Sample> base = baselines.get(service);
+    // set together with stepKeys just above
+    Map<String, Sample> base =
+        Objects.requireNonNull(baselines.get(service), () -> "no baseline for " + service);
     // A backend gone from the metrics has lost its counters; if it ever returns it counts from 0.
     base.keySet().retainAll(now.keySet());
     Map<Integer, Sample> perRevision = new TreeMap<>();

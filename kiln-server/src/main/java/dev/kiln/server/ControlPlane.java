@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The composition root: opens the journal and rebuilds the state from it, adopts the running
@@ -49,7 +50,7 @@ public final class ControlPlane implements AutoCloseable {
   volatile Optional<GitFollower> git = Optional.empty();
 
   /** Delivers journal entries to the blueprint's webhooks; set once the loop runs. */
-  private Notifier notifier;
+  private @Nullable Notifier notifier;
 
   private ControlPlane(
       ServerConfig config,
@@ -62,6 +63,8 @@ public final class ControlPlane implements AutoCloseable {
       Executor executor,
       Applier applier,
       Intents intents,
+      EnvironmentRouters routers,
+      Promotions promotions,
       ApiServer.Factory api) {
     this.config = config;
     this.state = state;
@@ -73,6 +76,9 @@ public final class ControlPlane implements AutoCloseable {
     this.executor = executor;
     this.applier = applier;
     this.intents = intents;
+    // set before the API starts: a request may reach them at once
+    this.routers = routers;
+    this.promotions = promotions;
     this.api = api.start(this);
   }
 
@@ -213,9 +219,9 @@ public final class ControlPlane implements AutoCloseable {
             executor,
             applier,
             intents,
+            routers,
+            promotions,
             ApiServer::start);
-    cp.routers = routers;
-    cp.promotions = promotions;
     executor.start();
     cp.notifier =
         Notifier.start(
@@ -257,18 +263,17 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Each environment's router (issue 15); the default environment's is {@link #data}. */
-  EnvironmentRouters routers;
+  final EnvironmentRouters routers;
 
   /**
    * Every router's data plane: the environments' routers with the server's own ({@code /metrics},
-   * the dashboard's charts), or the server's own before they are set up.
+   * the dashboard's charts).
    */
   DataPlane allRouters() {
-    EnvironmentRouters r = routers;
-    return r != null ? r : data;
+    return routers;
   }
 
-  Promotions promotions;
+  final Promotions promotions;
 
   /**
    * The data plane split per environment, with the router of every environment the journal knows

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -87,7 +88,7 @@ final class EdgeTls {
       }
       Optional<String> key;
       try {
-        key = Optional.of(secrets.values(s.name(), List.of(tls.keySecret())).get(tls.keySecret()));
+        key = Optional.of(secret(s.name(), tls.keySecret()));
       } catch (ServerException e) {
         problems.add(new Problem(tls.certAt(), where + ": " + e.getMessage(), ""));
         continue;
@@ -203,10 +204,15 @@ final class EdgeTls {
     return out;
   }
 
+  /** Secrets.values returns every name asked for, or throws naming the missing ones. */
+  private String secret(String service, String name) {
+    return Objects.requireNonNull(secrets.values(service, List.of(name)).get(name), name);
+  }
+
   private Optional<TlsSite> site(JournalEvent.CertificateInstalled c) {
     try {
       Path chain = chainFile(c.chainPem());
-      String key = secrets.values(c.service(), List.of(c.keySecret())).get(c.keySecret());
+      String key = secret(c.service(), c.keySecret());
       TlsSite site =
           new TlsSite(
               chain, KeyPem.of(key), c.redirect(), c.hsts() ? TlsSite.DEFAULT_HSTS_SECONDS : 0);

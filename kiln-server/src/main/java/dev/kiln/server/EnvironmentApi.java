@@ -9,6 +9,7 @@ import dev.kiln.model.Environment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -217,8 +218,9 @@ final class EnvironmentApi {
     n.put("a", a);
     n.put("b", b);
     ArrayNode services = n.putArray("services");
-    TreeSet<String> names = new TreeSet<>(envs.get(a).services().keySet());
-    names.addAll(envs.get(b).services().keySet());
+    // both checked just above
+    TreeSet<String> names = new TreeSet<>(Objects.requireNonNull(envs.get(a)).services().keySet());
+    names.addAll(Objects.requireNonNull(envs.get(b)).services().keySet());
     for (String svc : names) {
       ObjectNode s = services.addObject();
       s.put("name", svc);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -89,6 +90,11 @@ final class EnvironmentRouters implements DataPlane {
     return new LinkedHashMap<>(planes);
   }
 
+  /** Every environment of the snapshot (and "") has its list from the start. */
+  private static List<ServiceRoute> routes(Map<String, List<ServiceRoute>> byEnv, String env) {
+    return Objects.requireNonNull(byEnv.get(env), env);
+  }
+
   /** The router a service's routes go to: its environment's, else the server's own. */
   private static String environmentOf(String service, Map<String, DataPlane> planes) {
     int at = service.indexOf(dev.kiln.model.Environment.SEPARATOR);
@@ -104,10 +110,10 @@ final class EnvironmentRouters implements DataPlane {
     Map<String, List<ServiceRoute>> byEnv = new HashMap<>();
     byEnv.put("", new ArrayList<>());
     planes.keySet().forEach(env -> byEnv.put(env, new ArrayList<>()));
-    for (ServiceRoute r : services) byEnv.get(environmentOf(r.service(), planes)).add(r);
-    CompletableFuture<DrainReport> first = main.publish(byEnv.get(""));
+    for (ServiceRoute r : services) routes(byEnv, environmentOf(r.service(), planes)).add(r);
+    CompletableFuture<DrainReport> first = main.publish(routes(byEnv, ""));
     List<CompletableFuture<DrainReport>> rest = new ArrayList<>();
-    planes.forEach((env, plane) -> rest.add(plane.publish(byEnv.get(env))));
+    planes.forEach((env, plane) -> rest.add(plane.publish(routes(byEnv, env))));
     CompletableFuture<DrainReport> all = first;
     for (CompletableFuture<DrainReport> f : rest) {
       all =

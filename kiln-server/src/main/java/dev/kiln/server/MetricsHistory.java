@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dashboard's charts: request rate, error rate and p99 per revision over the last minutes, from
@@ -29,7 +30,7 @@ final class MetricsHistory {
   private final Duration keep;
   private final Map<String, Map<String, CanaryWindow.Sample>> previous = new HashMap<>();
   private final Map<String, Map<Integer, Deque<Point>>> series = new HashMap<>();
-  private Instant sampledAt;
+  private @Nullable Instant sampledAt;
 
   MetricsHistory(Duration keep) {
     this.keep = keep;
@@ -91,7 +92,7 @@ final class MetricsHistory {
         w.requests());
   }
 
-  private static Integer revision(BackendMetrics b) {
+  private static @Nullable Integer revision(BackendMetrics b) {
     try {
       return Integer.parseInt(b.revision());
     } catch (NumberFormatException e) {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -88,7 +89,9 @@ final class Promotions {
     List<Judged> out = new ArrayList<>();
     for (ServiceSpec s : parsed.services().values()) {
       String q = Environment.qualify(to, s.name());
-      Digest wanted = digests.get(s.image());
+      // the apply resolved every image of the blueprint before judging
+      Digest wanted =
+          Objects.requireNonNull(digests.get(s.image()), () -> "no digest for " + s.image());
       Optional<Digest> running =
           state.desiredRevision(q).flatMap(n -> state.revision(q, n)).map(Revision::image);
       if (running.isPresent() && running.get().equals(wanted)) continue;
@@ -122,7 +125,9 @@ final class Promotions {
    */
   Promoted promote(String service, String from, String to, String actor) {
     JournalEvent.DeclaredEnvironment target = declared(service, from, to);
-    JournalEvent.EnvironmentService spec = target.services().get(service);
+    // declared() refuses an environment without this service
+    JournalEvent.EnvironmentService spec =
+        Objects.requireNonNull(target.services().get(service), service);
     PromotionDecision.Verdict v =
         judge(service, from, to, Optional.empty(), target.promotionFrom(), target.soak());
     JournalEvent.EnvPromoted promoted =

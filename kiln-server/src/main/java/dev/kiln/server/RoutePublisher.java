@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds and publishes the route table, and remembers which backends left it with which swap's
@@ -41,7 +42,7 @@ final class RoutePublisher {
   private final Map<String, CompletableFuture<DrainReport>> leftWith = new ConcurrentHashMap<>();
 
   /** route.tls: certificates attached to the published table (none until {@link #tlsWith}). */
-  private volatile EdgeTls tls;
+  private volatile @Nullable EdgeTls tls;
 
   RoutePublisher(ServerState state, DataPlane data, Predicate<Executor.Observed> leaving) {
     this.state = state;

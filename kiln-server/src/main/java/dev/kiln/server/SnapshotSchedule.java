@@ -149,7 +149,8 @@ public final class SnapshotSchedule implements AutoCloseable {
               + (checked.isEmpty() ? "no service" : String.join(", ", checked))
               + ": a plan would bake nothing");
     } catch (IOException | RuntimeException e) {
-      return bad(file, seq, e.getMessage());
+      String why = e.getMessage();
+      return bad(file, seq, why != null ? why : e.getClass().getSimpleName());
     } finally {
       if (scratch != null) deleteTree(scratch);
     }

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API's responses as kiln-api records (checked against openapi.yaml by OpenApiContractTest),
@@ -312,7 +313,11 @@ public final class Views {
   }
 
   private static ChangeView change(
-      Change c, String action, Integer from, Integer to, ChangeView.ReplicaChange replicas) {
+      Change c,
+      String action,
+      @Nullable Integer from,
+      @Nullable Integer to,
+      ChangeView.@Nullable ReplicaChange replicas) {
     return new ChangeView(c.service(), action, from, to, replicas, List.of());
   }
 
