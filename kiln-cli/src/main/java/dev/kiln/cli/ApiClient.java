@@ -420,7 +420,8 @@ public final class ApiClient {
       }
     }
 
-    private static Optional<String> firstSet(String a, String b) {
+    private static Optional<String> firstSet(
+        @org.jspecify.annotations.Nullable String a, @org.jspecify.annotations.Nullable String b) {
       if (a != null && !a.isBlank()) return Optional.of(a);
       if (b != null && !b.isBlank()) return Optional.of(b);
       return Optional.empty();

@@ -164,7 +164,7 @@ public final class AuditCommand implements Runnable {
     static long writeAtomically(InputStream in, Path target) throws IOException {
       Path abs = target.toAbsolutePath();
       Path dir = abs.getParent();
-      if (!Files.isDirectory(dir))
+      if (dir == null || !Files.isDirectory(dir))
         throw new KilnException(dir + ": no such folder; create it first");
       Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
       try {

@@ -72,7 +72,11 @@ public final class KilnCommand implements Runnable {
     // turn them into '?').
     cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    java.util.Objects.requireNonNull(
+            cli.getSubcommands().get("generate-completion"), "picocli's AutoComplete is registered")
+        .getCommandSpec()
+        .usageMessage()
+        .hidden(false);
     // A KilnException is an expected failure with a message written for the user: no stack trace.
     cli.setExecutionExceptionHandler(
         (ex, line, parsed) -> {

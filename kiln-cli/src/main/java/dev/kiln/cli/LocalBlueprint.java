@@ -121,7 +121,9 @@ final class LocalBlueprint {
                 + "` (or leave out --no-bake)");
       else notes.add(new ImageNote(u, "not baked yet; `kiln apply` bakes it"));
     }
-    Path folder = file.toAbsolutePath().normalize().getParent();
+    Path folder =
+        java.util.Objects.requireNonNull(
+            file.toAbsolutePath().normalize().getParent(), "a blueprint file is in a folder");
     Map<String, String> digests = new java.util.TreeMap<>();
     images.forEach((k, v) -> digests.put(k, v.toString()));
     Map<String, String> chains = new java.util.TreeMap<>();

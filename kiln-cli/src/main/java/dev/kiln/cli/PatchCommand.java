@@ -264,7 +264,10 @@ public final class PatchCommand implements Callable<Integer> {
       p.put("service", env.qualify(t.service()));
       p.put("image", t.image());
       p.put("from", t.digest().toString());
-      p.put("to", rebaked.get(t.image()).toString());
+      p.put(
+          "to",
+          java.util.Objects.requireNonNull(rebaked.get(t.image()), "every target was rebaked")
+              .toString());
       ArrayNode ids = p.putArray("advisories");
       t.advisories().forEach(ids::add);
     }

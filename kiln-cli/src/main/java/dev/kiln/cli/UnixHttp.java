@@ -45,7 +45,7 @@ final class UnixHttp {
     try {
       ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
     } catch (IOException e) {
-      throw new Unreachable(e.getMessage(), e);
+      throw new Unreachable(String.valueOf(e.getMessage()), e);
     }
     // Blocking channels have no read timeout: closing the channel ends a stuck read.
     Timer watchdog = new Timer("kiln-api-timeout", true);

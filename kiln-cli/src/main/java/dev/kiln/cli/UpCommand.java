@@ -67,7 +67,7 @@ public final class UpCommand implements Callable<Integer> {
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   /** Drains and stops the fleet: on Ctrl-C (a shutdown hook), or {@link #stop}. */
-  private volatile Thread hook;
+  private volatile @org.jspecify.annotations.Nullable Thread hook;
 
   @Override
   public Integer call() throws Exception {
@@ -92,7 +92,7 @@ public final class UpCommand implements Callable<Integer> {
               routerTls.stream().map(dev.kiln.server.ServerConfig::address).toList());
     ControlPlane cp = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
-    hook =
+    Thread stopHook =
         new Thread(
             () -> {
               stopping.set(true);
@@ -105,7 +105,8 @@ public final class UpCommand implements Callable<Integer> {
                 stopped.countDown();
               }
             });
-    Runtime.getRuntime().addShutdownHook(hook);
+    hook = stopHook;
+    Runtime.getRuntime().addShutdownHook(stopHook);
     out.println(
         "kiln up: API "
             + cp.apiSocket()
@@ -138,7 +139,7 @@ public final class UpCommand implements Callable<Integer> {
       out.println(dev.kiln.controller.PlanRenderer.render(applied));
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());
-      Runtime.getRuntime().removeShutdownHook(hook);
+      Runtime.getRuntime().removeShutdownHook(stopHook);
       cp.close();
       return 1;
     }
@@ -157,9 +158,10 @@ public final class UpCommand implements Callable<Integer> {
       out.print(status);
       out.flush();
       if (done) {
-        Runtime.getRuntime().removeShutdownHook(hook);
-        hook.start(); // the same stop as Ctrl-C, on the hook's own thread (never run() a Thread)
-        hook.join();
+        Runtime.getRuntime().removeShutdownHook(stopHook);
+        stopHook
+            .start(); // the same stop as Ctrl-C, on the hook's own thread (never run() a Thread)
+        stopHook.join();
         return 0;
       }
       Thread.sleep(1000);
