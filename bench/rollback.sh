@@ -13,7 +13,7 @@
 #   POST rollback         the API over the unix socket: the server's decision and journal + router swap
 #   router swap (peer)    the same table change POSTed to the router's admin endpoint: the swap alone,
 #                         the floor any rollback through the router has (kamal-proxy's deploy is this)
-# Prints median and max per kind and each median's ratio to the peer's.
+# Prints median, p90 (nearest rank) and max per kind and each median's ratio to the peer's.
 set -euo pipefail
 
 N=${N:-10}
@@ -195,8 +195,9 @@ for _ in range(n):
 
 peer = statistics.median(results["router swap (peer)"])
 print(f"mode of the API rollbacks: {', '.join(sorted(modes))}")
-print(f"{'kind':<22} {'median ms':>10} {'max ms':>8} {'x peer':>8}")
+print(f"{'kind':<22} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'x peer':>8}")
 for kind, xs in results.items():
     m = statistics.median(xs)
-    print(f"{kind:<22} {m*1000:10.1f} {max(xs)*1000:8.1f} {m/peer:8.1f}")
+    p90 = sorted(xs)[max(0, -(-len(xs) * 9 // 10) - 1)]  # nearest rank
+    print(f"{kind:<22} {m*1000:10.1f} {p90*1000:8.1f} {max(xs)*1000:8.1f} {m/peer:8.1f}")
 EOF

@@ -285,7 +285,28 @@ final class Executor implements AutoCloseable {
    */
   List<CompletableFuture<Void>> act(
       String actor, String cause, List<Action> actions, List<Followup> after) {
+    return act(List.of(), actor, cause, actions, after);
+  }
+
+  /**
+   * {@link #act(String, String, List, List)} with {@code before} (a rollback's request and its
+   * revision) journaled first in the same transaction: one disk sync on the way to the swap, not
+   * two. The actions' events are made before {@code before} applies to the state, so a start (whose
+   * event names its revision's image, which {@code before} may create) has {@code before} written
+   * on its own first: the journal's content is the same either way.
+   */
+  List<CompletableFuture<Void>> act(
+      List<Recorder.Pending> before,
+      String actor,
+      String cause,
+      List<Action> actions,
+      List<Followup> after) {
     List<Recorder.Pending> entries = new ArrayList<>();
+    if (actions.stream().anyMatch(a -> a instanceof Action.StartInstances)) {
+      if (!before.isEmpty()) rec.appendAll(before);
+    } else {
+      entries.addAll(before);
+    }
     for (Action a : actions) {
       entries.add(
           new Recorder.Pending(

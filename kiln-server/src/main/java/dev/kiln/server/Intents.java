@@ -96,8 +96,8 @@ final class Intents {
                       clock.instant());
               String mode =
                   plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
-              // Few disk syncs on the way to the swap: the request and its revision in one
-              // transaction, the swap's actions and the rollout they complete in a second.
+              // One disk sync on the way to the swap: the request, its revision, the swap's actions
+              // and the rollout they complete in one transaction, in that order.
               List<Recorder.Pending> requested =
                   new java.util.ArrayList<>(
                       List.of(
@@ -120,8 +120,8 @@ final class Intents {
               switch (plan) {
                 // the swap's actions are journaled before the rollout they complete
                 case RollbackPlanner.RollbackPlan.Swap swap -> {
-                  rec.appendAll(requested);
                   executor.act(
+                      requested,
                       actor,
                       "rollback to a warm fleet",
                       swap.actions(),

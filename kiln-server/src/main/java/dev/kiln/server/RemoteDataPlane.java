@@ -41,6 +41,9 @@ final class RemoteDataPlane implements DataPlane {
 
   private volatile List<String> tlsListen;
 
+  // the table swap's own kept-alive socket (guarded by publish's lock); see AdminConnection
+  private @org.jspecify.annotations.Nullable AdminConnection tableConnection;
+
   private RemoteDataPlane(
       int adminPort, ApiToken token, String listen, List<String> tlsListen, long pid) {
     this.admin = "http://127.0.0.1:" + adminPort;
@@ -213,17 +216,9 @@ final class RemoteDataPlane implements DataPlane {
     table = next;
     // The swap is synchronous (tables reach the router in order); the drain is awaited apart.
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(admin + "/table"))
-                  .header("Authorization", authorization)
-                  .timeout(Duration.ofSeconds(10))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          Json.write(TableFile.toJson(next, TableFile.WITH_KEYS))))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
+      AdminConnection.Reply r =
+          tableConnection().post("/table", Json.write(TableFile.toJson(next, TableFile.WITH_KEYS)));
+      if (r.status() != 200) {
         table = fetchTable();
         throw new ServerException.DataPlaneFailed(
             "router process refused table v" + next.version() + ": " + r.body());
@@ -232,9 +227,6 @@ final class RemoteDataPlane implements DataPlane {
       table = current;
       throw new ServerException.DataPlaneFailed(
           "router process does not answer: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerException.Unavailable("interrupted");
     }
     return http.sendAsync(
             HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version()))
@@ -242,6 +234,18 @@ final class RemoteDataPlane implements DataPlane {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> MetricsCodec.drain(Json.parse(r.body())));
+  }
+
+  /** The connection to the router this drives now: a revived router has a new admin port. */
+  private AdminConnection tableConnection() {
+    int port = URI.create(admin).getPort();
+    AdminConnection c = tableConnection;
+    if (c == null || !c.reaches(port, authorization)) {
+      if (c != null) c.close();
+      c = new AdminConnection(port, authorization, Duration.ofSeconds(10));
+      tableConnection = c;
+    }
+    return c;
   }
 
   @Override
@@ -322,6 +326,10 @@ final class RemoteDataPlane implements DataPlane {
   @Override
   public void close() {
     closed = true;
+    synchronized (this) {
+      if (tableConnection != null) tableConnection.close();
+      tableConnection = null;
+    }
     // The router keeps serving: that is the point of running it apart.
   }
 }
