@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public record RouterWarmup(int requests, Duration budget, int connections) {
   /** What a router process started by Kiln does: enough for C2 on the hot path, at most 2 s. */
-  public static final RouterWarmup DEFAULT = new RouterWarmup(20_000, Duration.ofSeconds(2), 4);
+  public static final RouterWarmup DEFAULT = new RouterWarmup(20_000, Duration.ofSeconds(2), 64);
 
   public static final RouterWarmup OFF = new RouterWarmup(0, Duration.ZERO, 1);
 
@@ -100,8 +100,7 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
           clients.add(
-              Thread.ofPlatform()
-                  .daemon()
+              Thread.ofVirtual()
                   .name("kiln-warmup-client-" + i)
                   .start(
                       () -> {
@@ -142,7 +141,7 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
     try (Socket s = new Socket(at.getAddress(), at.getPort())) {
       s.setTcpNoDelay(true);
       s.setSoTimeout(2000);
-      InputStream in = s.getInputStream();
+      InputStream in = new java.io.BufferedInputStream(s.getInputStream());
       OutputStream out = s.getOutputStream();
       while (left.getAndDecrement() > 0 && System.nanoTime() < deadline) {
         out.write(request);
@@ -163,14 +162,13 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
         Socket s = backend.accept();
         open.add(s);
         Thread handler =
-            Thread.ofPlatform()
-                .daemon()
+            Thread.ofVirtual()
                 .name("kiln-warmup-backend-conn")
                 .start(
                     () -> {
                       try (s) {
                         s.setTcpNoDelay(true);
-                        InputStream in = s.getInputStream();
+                        InputStream in = new java.io.BufferedInputStream(s.getInputStream());
                         OutputStream out = s.getOutputStream();
                         while (skipRequestHead(in)) {
                           out.write(RESPONSE);
