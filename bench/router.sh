@@ -13,7 +13,9 @@
 # loop per core (KILN_THREADS=1 for one), unpinned (PIN=0, default); HAProxy and nginx run one thread/worker.
 # With PIN=1 (needs >= 2 cores) each proxy gets CPU 1 and wrk + backend share CPU 0.
 # Before the warm measurement, the first $COLD of a freshly started Kiln router (twice: without and with
-# its AppCDS archive) and of a fresh HAProxy are measured (COLD=0 skips).
+# its AppCDS archive, both with the self warm-up off) and of a fresh HAProxy are measured, and a Kiln
+# router as `kiln server` starts it (AppCDS and RouterWarmup's self warm-up before the port opens;
+# wrk starts when the port opens, so the warm-up's own time and CPU are printed apart) (COLD=0 skips).
 # Scenario 2 runs Kiln with a route-table swap every 100 ms (each swap retires and drains the previous
 # backend entries) and reports errors and the throughput cost.
 set -euo pipefail
@@ -105,7 +107,8 @@ cold() { # NAME -> "rps p50 p99 errors cpu_us_per_request"
   local port pid
   port=$(free_port)
   case $1 in
-    kiln*) start_kiln "$port"; pid=$KILN_PID ;;
+    kiln_warmup) start_kiln "$port"; pid=$KILN_PID ;;
+    kiln*) start_kiln "$port" --warmup 0; pid=$KILN_PID ;;
     haproxy) render "$CONF/haproxy.cfg" "$port" "$DIR/haproxy-cold.cfg"
       "${PROXY_CPU[@]}" haproxy -db -f "$DIR/haproxy-cold.cfg" >"$DIR/haproxy-cold.log" 2>&1 &
       pid=$!; PIDS+=($pid); wait_port "$port" ;;
@@ -115,7 +118,7 @@ cold() { # NAME -> "rps p50 p99 errors cpu_us_per_request"
 }
 if [ "$COLD" != 0 ]; then
   declare -A COLDRES
-  for t in kiln haproxy kiln_cds; do COLDRES[$t]=$(cold $t); done
+  for t in kiln haproxy kiln_cds kiln_warmup; do COLDRES[$t]=$(cold $t); done
 fi
 
 # Every target runs side by side (idle ones cost nothing); the backend itself is "direct".
@@ -183,14 +186,17 @@ awk -v k="$krps" -v h="$hrps" -v n="$nrps" -v s="$srps" -v kp="$kp99" -v hp="$hp
 if [ "$COLD" != 0 ]; then
   echo
   echo "first $COLD after start (wrk from the first request):"
-  for t in kiln kiln_cds haproxy; do
+  for t in kiln kiln_cds kiln_warmup haproxy; do
     read -r rps p50 p99 err cpu <<<"${COLDRES[$t]}"
     name=$t; [ "$t" = kiln ] && name="kiln, first start"; [ "$t" = kiln_cds ] && name="kiln, with AppCDS"
+    [ "$t" = kiln_warmup ] && name="kiln, AppCDS + warm-up"
     printf '%-26s %12.0f %10.3f %10.3f %7d %14s\n' "$name" "$rps" "$(echo "$p50" | to_us | awk '{print $1/1000}')" \
       "$(echo "$p99" | to_us | awk '{print $1/1000}')" "$err" "$cpu"
   done
   read -r c1 _ _ _ _ <<<"${COLDRES[kiln]}"; read -r c2 _ _ _ _ <<<"${COLDRES[kiln_cds]}"; read -r ch _ _ _ _ <<<"${COLDRES[haproxy]}"
-  awk -v a="$c1" -v b="$c2" -v h="$ch" 'BEGIN {printf "first %s: Kiln/HAProxy %.2fx (first start), %.2fx (with AppCDS)\n", "'"$COLD"'", a/h, b/h}'
+  read -r c3 _ _ _ _ <<<"${COLDRES[kiln_warmup]}"
+  awk -v a="$c1" -v b="$c2" -v c="$c3" -v h="$ch" 'BEGIN {printf "first %s: Kiln/HAProxy %.2fx (first start), %.2fx (with AppCDS), %.2fx (AppCDS + warm-up)\n", "'"$COLD"'", a/h, b/h, c/h}'
+  grep -h '^warm-up:' "$DIR"/kiln-*.log | head -1 | sed 's/^/kiln self /' || true
 fi
 if [ "$PROFILE" = 1 ]; then
   echo

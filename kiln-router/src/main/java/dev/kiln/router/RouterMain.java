@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
  * A standalone router with static routes, for benchmarks and trying things out:
  *
  * <pre>
- * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M]
+ * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M] [--warmup REQUESTS]
  *     [--tls LISTEN --cert CHAIN.pem --key KEY.pem] LISTEN ROUTE...
  *   LISTEN  host:port, e.g. 127.0.0.1:8080
  * RouterMain --jvm-options CDS_ARCHIVE   prints the JVM options Kiln starts a router process with
  *   --tls   also listen for HTTPS (h2 or HTTP/1.1 by ALPN) with that certificate for every route
+ *   --warmup  requests of the self warm-up before listening (RouterWarmup; default 20000, 0 = off)
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
  * </pre>
  *
@@ -43,6 +44,7 @@ public final class RouterMain {
     }
     int threads = 0;
     long swapEvery = 0;
+    RouterWarmup warmup = RouterWarmup.DEFAULT;
     List<InetSocketAddress> tls = new ArrayList<>();
     java.nio.file.Path cert = null;
     java.nio.file.Path key = null;
@@ -51,6 +53,7 @@ public final class RouterMain {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--swap-every-ms" -> swapEvery = Long.parseLong(args[++i]);
+        case "--warmup" -> warmup = RouterWarmup.ofRequests(Integer.parseInt(args[++i]));
         case "--tls" -> tls.add(address(args[++i]));
         case "--cert" -> cert = java.nio.file.Path.of(args[++i]);
         case "--key" -> key = java.nio.file.Path.of(args[++i]);
@@ -78,6 +81,16 @@ public final class RouterMain {
             .tlsListeners(tls)
             .ioThreads(threads)
             .build();
+    if (warmup.requests() > 0) {
+      RouterWarmup.Report w = warmup.run(config);
+      System.out.println(
+          "warm-up: "
+              + w.served()
+              + " requests in "
+              + w.took().toMillis()
+              + " ms"
+              + (w.error() == null ? "" : " (stopped: " + w.error() + ")"));
+    }
     Router router = Router.start(config, table(routes, 1, "a"));
     System.out.println(
         "kiln router listening on "

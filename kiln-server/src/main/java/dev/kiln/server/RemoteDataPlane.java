@@ -104,6 +104,8 @@ final class RemoteDataPlane implements DataPlane {
       pb.command()
           .addAll(
               2, dev.kiln.router.RouterJvm.forThisMachine(stateFile.resolveSibling("router.jsa")));
+      String warmup = System.getProperty(RouterProcess.WARMUP_PROPERTY);
+      if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));

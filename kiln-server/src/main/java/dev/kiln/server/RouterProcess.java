@@ -8,6 +8,7 @@ import dev.kiln.router.RouteTable;
 import dev.kiln.router.Router;
 import dev.kiln.router.RouterConfig;
 import dev.kiln.router.RouterException;
+import dev.kiln.router.RouterWarmup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -45,6 +46,9 @@ public final class RouterProcess {
   static final String STATE_FILE = "router.json";
   static final String TOKEN_FILE = "admin-token";
 
+  /** Requests of the router's self warm-up; the server passes its own value on. */
+  static final String WARMUP_PROPERTY = "kiln.router.warmup";
+
   /** A route table of thousands of backends is well under this. */
   static final int MAX_TABLE_BYTES = 16 * 1024 * 1024;
 
@@ -61,13 +65,26 @@ public final class RouterProcess {
     Path tableFile = dir.resolve("table.json");
     ApiToken token = ApiToken.load(dir.resolve(TOKEN_FILE));
     RouteTable initial = TableFile.read(tableFile).orElse(RouteTable.empty());
-    Router router =
-        Router.start(
-            RouterConfig.builder()
-                .listen(listen.getHostString(), listen.getPort())
-                .tlsListeners(tls)
-                .build(),
-            initial);
+    RouterConfig config =
+        RouterConfig.builder()
+            .listen(listen.getHostString(), listen.getPort())
+            .tlsListeners(tls)
+            .build();
+    // a short self warm-up before the port opens: the first real requests then find the request
+    // path compiled (RouterWarmup; -Dkiln.router.warmup=0 turns it off)
+    RouterWarmup.Report warmed =
+        RouterWarmup.ofRequests(
+                Integer.getInteger(WARMUP_PROPERTY, RouterWarmup.DEFAULT.requests()))
+            .run(config);
+    if (warmed.served() > 0 || warmed.error() != null)
+      System.out.println(
+          "warm-up: "
+              + warmed.served()
+              + " requests in "
+              + warmed.took().toMillis()
+              + " ms"
+              + (warmed.error() == null ? "" : " (stopped: " + warmed.error() + ")"));
+    Router router = Router.start(config, initial);
     HttpServer admin =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     admin.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
