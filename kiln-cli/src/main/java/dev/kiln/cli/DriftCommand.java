@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.DriftResponse;
+import dev.kiln.api.DriftView;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,29 +49,29 @@ public final class DriftCommand implements Callable<Integer> {
     JsonNode answer = api.get(path);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
-    else out.print(table(answer.path("drift")));
+    else out.print(table(ApiClient.read(answer, DriftResponse.class).drift()));
     out.flush();
     return 0;
   }
 
-  static String table(JsonNode verdicts) {
+  static String table(List<DriftView> verdicts) {
     if (verdicts.isEmpty()) return "no drift observed\n";
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode v : verdicts) {
+    for (DriftView v : verdicts) {
       StringBuilder evidence = new StringBuilder();
-      for (Map.Entry<String, JsonNode> e : v.path("evidence").properties()) {
+      for (Map.Entry<String, String> e : v.evidence().entrySet()) {
         if (!evidence.isEmpty()) evidence.append(' ');
-        evidence.append(e.getKey()).append('=').append(e.getValue().asText());
+        evidence.append(e.getKey()).append('=').append(e.getValue());
       }
       rows.add(
           List.of(
-              ApiRender.time(v, "at"),
-              ApiRender.text(v, "service"),
-              ApiRender.text(v, "instance"),
-              ApiRender.text(v, "surface"),
-              ApiRender.text(v, "what"),
-              ApiRender.text(v, "response"),
-              ApiRender.text(v, "reason"),
+              ApiRender.time(v.at()),
+              ApiRender.text(v.service()),
+              ApiRender.text(v.instance()),
+              ApiRender.text(v.surface()),
+              ApiRender.text(v.what()),
+              ApiRender.text(v.response()),
+              ApiRender.text(v.reason()),
               evidence.toString()));
     }
     return Tables.render(

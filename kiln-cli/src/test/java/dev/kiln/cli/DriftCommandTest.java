@@ -17,7 +17,8 @@ class DriftCommandTest {
                   "evidence":{"expected":"f 644 aa","found":"f 644 bb","path":"/www/index.html"},
                   "response":"replace","reason":"replaced by the same revision"}]}
                 """);
-    String table = DriftCommand.table(json.get("drift"));
+    String table =
+        DriftCommand.table(ApiClient.read(json, dev.kiln.api.DriftResponse.class).drift());
     assertThat(table)
         .contains("SURFACE")
         .contains("web-1-abc")
@@ -29,8 +30,7 @@ class DriftCommandTest {
 
   @Test
   void noVerdicts_saySo() throws Exception {
-    assertThat(DriftCommand.table(new ObjectMapper().readTree("[]")))
-        .isEqualTo("no drift observed\n");
+    assertThat(DriftCommand.table(java.util.List.of())).isEqualTo("no drift observed\n");
   }
 
   @Test

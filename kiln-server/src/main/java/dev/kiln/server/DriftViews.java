@@ -1,7 +1,9 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.DriftResponse;
+import dev.kiln.api.DriftView;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -15,25 +17,24 @@ final class DriftViews {
   private DriftViews() {}
 
   /** {@code GET /v1/drift[?service=]}: every verdict, oldest first. */
-  static ObjectNode verdicts(ServerState state, Optional<String> service) {
-    ObjectNode n = Json.object();
-    ArrayNode a = n.putArray("drift");
+  static DriftResponse verdicts(ServerState state, Optional<String> service) {
+    List<DriftView> out = new ArrayList<>();
     for (ServerState.Drifted d : state.drifts()) {
       var e = d.event();
       if (service.isPresent() && !service.get().equals(e.service())) continue;
-      ObjectNode v = a.addObject();
-      v.put("at", d.at().toString());
-      v.put("service", e.service());
-      v.put("revision", e.revision());
-      v.put("instance", e.instance());
-      v.put("surface", e.surface());
-      v.put("what", e.what());
-      ObjectNode evidence = v.putObject("evidence");
-      e.evidence().forEach(evidence::put);
-      v.put("response", e.response());
-      v.put("reason", e.reason());
+      out.add(
+          new DriftView(
+              d.at().toString(),
+              e.service(),
+              e.revision(),
+              e.instance(),
+              e.surface(),
+              e.what(),
+              e.evidence(),
+              e.response(),
+              e.reason()));
     }
-    return n;
+    return new DriftResponse(out);
   }
 
   /** The surfaces an instance drifted on, comma-separated, or {@code -}: the DRIFT column. */

@@ -7,6 +7,7 @@ import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.api.BlueprintRequest;
+import dev.kiln.api.DriftResponse;
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
 import dev.kiln.api.Health;
@@ -86,6 +87,7 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/policy/exceptions", "request", PolicyExceptionRequest.class));
     c.add(new Covered("post", "/v1/policy/exceptions", "200", PolicyExceptionResponse.class));
     c.add(new Covered("post", "/v1/patches", "200", PatchesResponse.class));
+    c.add(new Covered("get", "/v1/drift", "200", DriftResponse.class));
     return c.stream();
   }
 
