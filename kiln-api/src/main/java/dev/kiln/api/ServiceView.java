@@ -31,5 +31,7 @@ public record ServiceView(
    * object as an entry of {@code certificates} in {@code GET /v1/services}).
    */
   public record Route(
-      String host, String path, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Object tls) {}
+      String host,
+      String path,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable CertificateView tls) {}
 }

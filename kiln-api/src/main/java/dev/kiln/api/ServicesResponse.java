@@ -9,8 +9,8 @@ import java.util.List;
  */
 public record ServicesResponse(
     List<ServiceView> services,
-    List<Object> certificates,
-    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Object git) {
+    List<CertificateView> certificates,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable GitView git) {
   public ServicesResponse {
     services = List.copyOf(services);
     certificates = List.copyOf(certificates);

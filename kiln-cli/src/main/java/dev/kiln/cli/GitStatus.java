@@ -1,46 +1,46 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.GitView;
 
 /** {@code kiln status}'s GitOps lines: the applied commit and whether the live state matches it. */
 final class GitStatus {
   private GitStatus() {}
 
-  static String line(JsonNode git) {
+  static String line(GitView git) {
     StringBuilder b = new StringBuilder("\ngit: ");
-    if (git.has("branch")) b.append(git.path("branch").asText()).append(' ');
-    JsonNode applied = git.path("applied");
-    if (applied.isObject()) {
+    if (git.branch() != null) b.append(git.branch()).append(' ');
+    GitView.Applied applied = git.applied();
+    if (applied != null) {
       b.append("applied ")
-          .append(shortSha(applied.path("commit").asText()))
+          .append(shortSha(applied.commit()))
           .append(" by ")
-          .append(applied.path("author").asText());
-      if (applied.has("signer")) b.append(", signed ").append(applied.path("signer").asText());
+          .append(applied.author());
+      if (applied.signer() != null) b.append(", signed ").append(applied.signer());
     } else b.append("nothing applied yet");
     b.append('\n');
-    if (git.has("applying"))
-      b.append("     applying ").append(shortSha(git.path("applying").asText())).append('\n');
-    JsonNode drift = git.path("drift");
-    if (drift.isObject())
+    if (git.applying() != null)
+      b.append("     applying ").append(shortSha(git.applying())).append('\n');
+    GitView.Drift drift = git.drift();
+    if (drift != null)
       b.append("     DRIFTED from git: the live blueprint was applied by ")
-          .append(drift.path("actor").asText())
+          .append(drift.actor())
           .append(" (journal seq ")
-          .append(drift.path("seq").asLong())
+          .append(drift.seq())
           .append(")")
           .append(
-              "revert".equals(git.path("driftResponse").asText())
+              "revert".equals(git.driftResponse())
                   ? "; reverting to the commit's blueprint"
                   : "; `kiln apply` the commit's blueprint or commit the change")
           .append('\n');
-    else if (git.path("inSync").asBoolean()) b.append("     live state matches the commit\n");
-    JsonNode refused = git.path("refused");
-    if (refused.isObject())
+    else if (Boolean.TRUE.equals(git.inSync())) b.append("     live state matches the commit\n");
+    GitView.Refused refused = git.refused();
+    if (refused != null)
       b.append("     last refused: ")
-          .append(shortSha(refused.path("head").asText()))
+          .append(shortSha(refused.head()))
           .append(" (")
-          .append(refused.path("reason").asText())
+          .append(refused.reason())
           .append("): ")
-          .append(refused.path("error").asText())
+          .append(refused.error())
           .append('\n');
     return b.toString();
   }

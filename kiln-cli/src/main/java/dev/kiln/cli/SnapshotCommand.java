@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.SnapshotRequest;
+import dev.kiln.api.SnapshotResponse;
 import dev.kiln.image.HostKey;
 import dev.kiln.model.KilnException;
 import dev.kiln.snapshot.SnapshotReader;
@@ -79,27 +79,31 @@ public final class SnapshotCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ObjectNode body = ApiClient.object();
-      output.ifPresent(o -> body.put("output", o.toAbsolutePath().toString()));
-      body.put("dir", dir.orElse(Path.of("")).toAbsolutePath().toString());
-      body.put("keepRevisions", keepRevisions);
-      body.put("volumes", volumes);
-      JsonNode r = ApiClient.fromEnvironment().post("/v1/snapshots", body);
+      SnapshotRequest request =
+          new SnapshotRequest(
+              output.map(o -> o.toAbsolutePath().toString()).orElse(null),
+              dir.orElse(Path.of("")).toAbsolutePath().toString(),
+              keepRevisions,
+              volumes);
+      SnapshotResponse r =
+          ApiClient.read(
+              ApiClient.fromEnvironment().post("/v1/snapshots", ApiClient.tree(request)),
+              SnapshotResponse.class);
       PrintWriter out = spec.commandLine().getOut();
       out.println(
           "snapshot "
-              + r.path("file").asText()
+              + r.file()
               + ": "
-              + r.path("members").asInt()
+              + r.members()
               + " members, "
-              + r.path("bytes").asLong()
+              + r.bytes()
               + " bytes, journal seq "
-              + r.path("journalSeq").asLong()
+              + r.journalSeq()
               + ", signed by key "
-              + r.path("keyId").asText());
-      out.println("sha256 " + r.path("sha256").asText());
+              + r.keyId());
+      out.println("sha256 " + r.sha256());
       StringBuilder revs = new StringBuilder("images of");
-      r.path("revisions").forEach(n -> revs.append(' ').append(n.asText()));
+      r.revisions().forEach(n -> revs.append(' ').append(n));
       out.println(revs);
       out.flush();
       return 0;

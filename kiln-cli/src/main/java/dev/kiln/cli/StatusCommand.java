@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.CertificateView;
+import dev.kiln.api.ServicesResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,14 +40,19 @@ public final class StatusCommand implements Callable<Integer> {
     JsonNode answer =
         service.isPresent()
             ? api.get(ApiClient.path("/v1/services", env.qualify(service.get())))
-            : EnvFilter.services(api.get("/v1/services"), env);
+            : api.get("/v1/services");
     PrintWriter out = spec.commandLine().getOut();
-    if (output.json()) out.println(ApiClient.pretty(answer));
+    if (output.json())
+      out.println(ApiClient.pretty(service.isPresent() ? answer : EnvFilter.services(answer, env)));
     else if (service.isPresent()) out.print(service(answer));
-    else {
-      out.print(services(answer.path("services")) + certificates(answer.path("certificates")));
-      if (answer.path("git").isObject()) out.print(GitStatus.line(answer.get("git")));
-      if (env.env.isPresent()) out.print(gate(api.get("/v1/environments"), env.env.get()));
+    else if (env.env.isPresent()) {
+      // one environment's services; the certificates and git status are the whole server's
+      out.print(services(EnvFilter.services(answer, env).path("services")));
+      out.print(gate(api.get("/v1/environments"), env.env.get()));
+    } else {
+      ServicesResponse all = ApiClient.read(answer, ServicesResponse.class);
+      out.print(services(answer.path("services")) + certificates(all.certificates()));
+      if (all.git() != null) out.print(GitStatus.line(all.git()));
     }
     out.flush();
     return 0;
@@ -91,34 +98,33 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** The certificates the router serves (route.tls), with their expiry; nothing when none. */
-  static String certificates(JsonNode certs) {
-    if (!certs.isArray() || certs.isEmpty()) return "";
+  static String certificates(List<CertificateView> certs) {
+    if (certs.isEmpty()) return "";
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode c : certs) {
+    for (CertificateView c : certs) {
       rows.add(
           List.of(
-              ApiRender.text(c, "service"),
-              ApiRender.text(c, "host"),
-              ApiRender.text(c, "cert"),
-              ApiRender.text(c, "notAfter"),
-              c.path("daysLeft").asLong() + "d",
-              (c.path("redirect").asBoolean() ? "redirect" : "-")
-                  + (c.path("hsts").asBoolean() ? ",hsts" : "")));
+              ApiRender.text(c.service()),
+              ApiRender.text(c.host()),
+              ApiRender.text(c.cert()),
+              ApiRender.text(c.notAfter()),
+              c.daysLeft() + "d",
+              (c.redirect() ? "redirect" : "-") + (c.hsts() ? ",hsts" : "")));
     }
     return "\n"
         + Tables.render(List.of("SERVICE", "HOST", "CERTIFICATE", "EXPIRES", "LEFT", "HTTP"), rows);
   }
 
   /** "certs/app.pem, expires 2027-01-31T00:00:00Z (62 days), redirect, hsts". */
-  static String tls(JsonNode c) {
-    return ApiRender.text(c, "cert")
+  static String tls(CertificateView c) {
+    return ApiRender.text(c.cert())
         + ", expires "
-        + ApiRender.text(c, "notAfter")
+        + ApiRender.text(c.notAfter())
         + " ("
-        + c.path("daysLeft").asLong()
+        + c.daysLeft()
         + " days)"
-        + (c.path("redirect").asBoolean() ? ", redirect" : "")
-        + (c.path("hsts").asBoolean() ? ", hsts" : "");
+        + (c.redirect() ? ", redirect" : "")
+        + (c.hsts() ? ", hsts" : "");
   }
 
   /** "3 now (1-10), wants 3; target rps 20 per instance, observed 55.1 (18.37 per instance)". */
@@ -174,7 +180,8 @@ public final class StatusCommand implements Callable<Integer> {
             route.isObject()
                 ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path")
                 : "-"));
-    if (route.path("tls").isObject()) facts.add(List.of("TLS:", tls(route.get("tls"))));
+    if (route.path("tls").isObject())
+      facts.add(List.of("TLS:", tls(ApiClient.read(route.get("tls"), CertificateView.class))));
     facts.add(List.of("Traffic:", ApiRender.traffic(s.path("traffic"))));
     JsonNode rollout = s.path("rollout");
     facts.add(List.of("Rollout:", rollout.isObject() ? rolloutSummary(rollout) : "-"));

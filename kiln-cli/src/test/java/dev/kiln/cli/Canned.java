@@ -73,7 +73,7 @@ final class Canned {
   }
 
   static String services(String... services) {
-    return "{\"services\":[" + String.join(",", services) + "]}";
+    return "{\"services\":[" + String.join(",", services) + "],\"certificates\":[]}";
   }
 
   static String revision(String service, int number, String image, String cause) {

@@ -55,15 +55,19 @@ class CertificatesCliTest {
   @Test
   void status_listsEachCertificateWithItsExpiry() throws Exception {
     var certs =
-        M.readTree(
-            """
-            [{"service":"web","host":"app.example.org","cert":"certs/app.pem",
-              "notAfter":"2027-01-31T00:00:00Z","daysLeft":62,"redirect":true,"hsts":true}]
-            """);
+        ApiClient.read(
+                M.readTree(
+                    """
+                    {"services":[],"certificates":[{"service":"web","host":"app.example.org",
+                      "cert":"certs/app.pem","subject":"CN=app.example.org","fingerprint":"ab",
+                      "notAfter":"2027-01-31T00:00:00Z","daysLeft":62,"redirect":true,"hsts":true}]}
+                    """),
+                dev.kiln.api.ServicesResponse.class)
+            .certificates();
     assertThat(StatusCommand.certificates(certs))
         .contains("SERVICE", "EXPIRES", "app.example.org", "2027-01-31T00:00:00Z", "62d")
         .contains("redirect,hsts");
-    assertThat(StatusCommand.certificates(M.readTree("[]"))).isEmpty();
+    assertThat(StatusCommand.certificates(java.util.List.of())).isEmpty();
     assertThat(StatusCommand.tls(certs.get(0)))
         .isEqualTo("certs/app.pem, expires 2027-01-31T00:00:00Z (62 days), redirect, hsts");
   }

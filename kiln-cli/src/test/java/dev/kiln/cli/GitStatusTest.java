@@ -2,8 +2,8 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.GitView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class GitStatusTest {
-  static JsonNode json(String s) throws Exception {
-    return new ObjectMapper().readTree(s);
+  /** The answer as the CLI reads it: {@code GET /v1/git}'s JSON into its kiln-api record. */
+  static GitView json(String s) throws Exception {
+    return ApiClient.read(new ObjectMapper().readTree(s), GitView.class);
   }
 
   @Test
@@ -20,7 +21,7 @@ class GitStatusTest {
     String out =
         GitStatus.line(
             json(
-                "{\"branch\":\"main\",\"applied\":{\"commit\":\"0123456789abcdef0123\",\"author\":\"Ada <ada@example.com>\",\"signer\":\"ada@example.com SHA256:xyz\"},\"inSync\":true}"));
+                "{\"branch\":\"main\",\"applied\":{\"commit\":\"0123456789abcdef0123\",\"author\":\"Ada <ada@example.com>\",\"signer\":\"ada@example.com SHA256:xyz\",\"blueprint\":\"sha256:aa\"},\"inSync\":true}"));
     assertThat(out)
         .contains(
             "git: main applied 0123456789ab by Ada <ada@example.com>, signed ada@example.com SHA256:xyz")
@@ -32,8 +33,8 @@ class GitStatusTest {
     String out =
         GitStatus.line(
             json(
-                "{\"branch\":\"main\",\"driftResponse\":\"report\",\"applied\":{\"commit\":\"aaaaaaaaaaaaaaaa\",\"author\":\"Ada\"},"
-                    + "\"inSync\":false,\"drift\":{\"seq\":42,\"actor\":\"uid:0(root)\"},"
+                "{\"branch\":\"main\",\"driftResponse\":\"report\",\"applied\":{\"commit\":\"aaaaaaaaaaaaaaaa\",\"author\":\"Ada\",\"blueprint\":\"sha256:aa\"},"
+                    + "\"inSync\":false,\"drift\":{\"blueprint\":\"sha256:bb\",\"seq\":42,\"actor\":\"uid:0(root)\"},"
                     + "\"refused\":{\"commit\":\"cccc\",\"head\":\"dddddddddddddddd\",\"reason\":\"unsigned\",\"error\":\"commit cccc by Eve is not signed\"}}"));
     assertThat(out)
         .contains("DRIFTED from git")

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.api.CertificateView;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.blueprint.Problem;
 import dev.kiln.model.Blueprint;
@@ -248,30 +249,26 @@ final class EdgeTls {
   }
 
   /** Every installed certificate, for {@code kiln status}. */
-  static com.fasterxml.jackson.databind.node.ArrayNode view(
+  static List<CertificateView> view(
       Map<String, JournalEvent.CertificateInstalled> installed, Instant now) {
-    var a = Json.MAPPER.createArrayNode();
-    new TreeMap<>(installed).values().forEach(c -> a.add(view(c, now)));
-    return a;
+    return new TreeMap<>(installed).values().stream().map(c -> view(c, now)).toList();
   }
 
   /**
    * One certificate as {@code kiln status} shows it: whose, for which host, its expiry and days
    * left (negative once expired), and how the route treats plain HTTP.
    */
-  static com.fasterxml.jackson.databind.node.ObjectNode view(
-      JournalEvent.CertificateInstalled c, Instant now) {
-    var n = Json.object();
-    n.put("service", c.service());
-    n.put("host", c.host());
-    n.put("cert", c.certFile());
-    n.put("subject", c.certSubject());
-    n.put("fingerprint", c.fingerprint());
-    n.put("notAfter", c.notAfter().toString());
-    n.put("daysLeft", Math.floorDiv(c.notAfter().getEpochSecond() - now.getEpochSecond(), 86400));
-    n.put("redirect", c.redirect());
-    n.put("hsts", c.hsts());
-    return n;
+  static CertificateView view(JournalEvent.CertificateInstalled c, Instant now) {
+    return new CertificateView(
+        c.service(),
+        c.host(),
+        c.certFile(),
+        c.certSubject(),
+        c.fingerprint(),
+        c.notAfter().toString(),
+        Math.floorDiv(c.notAfter().getEpochSecond() - now.getEpochSecond(), 86400),
+        c.redirect(),
+        c.hsts());
   }
 
   /** The chain as a file the router reads (and watches), named by its content. */

@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.GitHookResponse;
+import dev.kiln.api.GitView;
 import java.util.Optional;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Optional;
 final class GitViews {
   private GitViews() {}
 
-  static ObjectNode hook(ControlPlane cp) {
+  static GitHookResponse hook(ControlPlane cp) {
     GitFollower f =
         cp.git.orElseThrow(
             () ->
@@ -20,59 +21,44 @@ final class GitViews {
                     "this server follows no git branch; start it with `kiln server --git"
                         + " URL_OR_PATH --branch main --path kiln.yaml`"));
     f.trigger();
-    ObjectNode n = Json.object();
-    n.put("queued", true);
-    n.put("branch", f.options().branch());
-    return n;
+    return new GitHookResponse(true, f.options().branch());
   }
 
-  static ObjectNode status(ControlPlane cp) {
-    return cp.executor.call(() -> onThread(cp).orElseGet(Json::object));
+  static GitView status(ControlPlane cp) {
+    return cp.executor.call(() -> onThread(cp).orElse(GitView.NONE));
   }
 
   /** On the executor thread: empty when the server never followed git. */
-  static Optional<ObjectNode> onThread(ControlPlane cp) {
+  static Optional<GitView> onThread(ControlPlane cp) {
     GitState git = cp.state.git();
     Optional<GitFollower> f = cp.git;
     if (f.isEmpty() && git.applied().isEmpty() && git.refused().isEmpty()) return Optional.empty();
-    ObjectNode n = Json.object();
-    f.ifPresent(
-        x -> {
-          n.put("source", x.options().source());
-          n.put("branch", x.options().branch());
-          n.put("path", x.options().path());
-          n.put("interval", x.options().interval().toString());
-          n.put("signed", x.options().signaturesRequired());
-          n.put("driftResponse", x.options().drift().key());
-          x.applying().ifPresent(c -> n.put("applying", c));
-        });
-    git.applied()
-        .ifPresent(
-            a -> {
-              ObjectNode c = n.putObject("applied");
-              c.put("commit", a.commit());
-              c.put("author", a.author());
-              a.signer().ifPresent(s -> c.put("signer", s));
-              c.put("blueprint", a.blueprint().toString());
-            });
-    git.refusedSinceApplied()
-        .ifPresent(
-            r -> {
-              ObjectNode c = n.putObject("refused");
-              c.put("commit", r.commit());
-              c.put("head", r.head());
-              c.put("reason", r.reason());
-              c.put("error", r.error());
-            });
+    Optional<GitOptions> o = f.map(GitFollower::options);
     Optional<GitState.LiveBlueprint> drift = git.drift();
-    n.put("inSync", git.applied().isPresent() && drift.isEmpty());
-    drift.ifPresent(
-        d -> {
-          ObjectNode c = n.putObject("drift");
-          c.put("blueprint", d.digest().toString());
-          c.put("seq", d.seq());
-          c.put("actor", d.actor());
-        });
-    return Optional.of(n);
+    return Optional.of(
+        new GitView(
+            o.map(GitOptions::source).orElse(null),
+            o.map(GitOptions::branch).orElse(null),
+            o.map(GitOptions::path).orElse(null),
+            o.map(x -> x.interval().toString()).orElse(null),
+            o.map(GitOptions::signaturesRequired).orElse(null),
+            o.map(x -> x.drift().key()).orElse(null),
+            f.flatMap(GitFollower::applying).orElse(null),
+            git.applied()
+                .map(
+                    a ->
+                        new GitView.Applied(
+                            a.commit(),
+                            a.author(),
+                            a.signer().orElse(null),
+                            a.blueprint().toString()))
+                .orElse(null),
+            git.refusedSinceApplied()
+                .map(r -> new GitView.Refused(r.commit(), r.head(), r.reason(), r.error()))
+                .orElse(null),
+            git.applied().isPresent() && drift.isEmpty(),
+            drift
+                .map(d -> new GitView.Drift(d.digest().toString(), d.seq(), d.actor()))
+                .orElse(null)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.api.SnapshotResponse;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.SnapshotChoice;
 import dev.kiln.image.Descriptor;
@@ -97,7 +98,7 @@ public final class Snapshots {
    * absolute (the CLI resolves them where it runs, on this host); default folder {@code
    * $KILN_HOME/snapshots}.
    */
-  static com.fasterxml.jackson.databind.node.ObjectNode post(
+  static SnapshotResponse post(
       ControlPlane cp, com.fasterxml.jackson.databind.JsonNode body, String actor) {
     Optional<Path> output =
         body.hasNonNull("output") ? Optional.of(absolute(body, "output")) : Optional.empty();
@@ -106,16 +107,15 @@ public final class Snapshots {
     Created c =
         new Snapshots(cp)
             .create(new Options(output, dir, keep, body.path("volumes").asBoolean(false)), actor);
-    var n = Json.object();
-    n.put("file", c.result().file().toString());
-    n.put("bytes", c.result().bytes());
-    n.put("members", c.result().members());
-    n.put("journalSeq", c.result().journalSeq());
-    n.put("keyId", c.result().keyId());
-    n.put("sha256", c.sha256());
-    var revs = n.putArray("revisions");
-    c.revisions().forEach(revs::add);
-    return n;
+    SnapshotWriter.Result r = c.result();
+    return new SnapshotResponse(
+        r.file().toString(),
+        r.bytes(),
+        r.members(),
+        r.journalSeq(),
+        r.keyId(),
+        c.sha256(),
+        c.revisions());
   }
 
   private static Path absolute(com.fasterxml.jackson.databind.JsonNode body, String field) {

@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.api.AutoscaleView;
+import dev.kiln.api.CertificateView;
 import dev.kiln.api.ChangeView;
 import dev.kiln.api.ConditionView;
 import dev.kiln.api.InstanceView;
@@ -50,11 +51,10 @@ public final class Views {
           List<Executor.Observed> observed = cp.executor.observed();
           List<ServiceView> services = new ArrayList<>();
           for (String s : cp.state.services().keySet()) services.add(service(s, observed));
-          List<Object> certificates = new ArrayList<>();
-          EdgeTls.view(cp.state.certificates(), cp.config.clock().instant())
-              .forEach(certificates::add);
           return new ServicesResponse(
-              services, certificates, GitViews.onThread(cp).map(g -> (Object) g).orElse(null));
+              services,
+              EdgeTls.view(cp.state.certificates(), cp.config.clock().instant()),
+              GitViews.onThread(cp).orElse(null));
         });
   }
 
@@ -110,9 +110,9 @@ public final class Views {
                         && live.map(l -> l == o.instance().revision()).orElse(false))
             .count();
     var r = rev.flatMap(x -> x.config().route()).orElse(RouteBuilder.DEFAULT_ROUTE);
-    Object tls =
+    CertificateView tls =
         Optional.ofNullable(cp.state.certificates().get(name))
-            .map(c -> (Object) EdgeTls.view(c, cp.config.clock().instant()))
+            .map(c -> EdgeTls.view(c, cp.config.clock().instant()))
             .orElse(null);
     Map<String, Integer> traffic = new LinkedHashMap<>();
     Traffic t = cp.state.traffic(name);

@@ -10,6 +10,8 @@ import dev.kiln.api.BlueprintRequest;
 import dev.kiln.api.DriftResponse;
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
+import dev.kiln.api.GitHookResponse;
+import dev.kiln.api.GitView;
 import dev.kiln.api.Health;
 import dev.kiln.api.InstancesResponse;
 import dev.kiln.api.JournalResponse;
@@ -24,6 +26,8 @@ import dev.kiln.api.RolloutView;
 import dev.kiln.api.RolloutsResponse;
 import dev.kiln.api.ServiceView;
 import dev.kiln.api.ServicesResponse;
+import dev.kiln.api.SnapshotRequest;
+import dev.kiln.api.SnapshotResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
@@ -88,6 +92,10 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/policy/exceptions", "200", PolicyExceptionResponse.class));
     c.add(new Covered("post", "/v1/patches", "200", PatchesResponse.class));
     c.add(new Covered("get", "/v1/drift", "200", DriftResponse.class));
+    c.add(new Covered("get", "/v1/git", "200", GitView.class));
+    c.add(new Covered("post", "/v1/hooks/git", "202", GitHookResponse.class));
+    c.add(new Covered("post", "/v1/snapshots", "request", SnapshotRequest.class));
+    c.add(new Covered("post", "/v1/snapshots", "200", SnapshotResponse.class));
     return c.stream();
   }
 
