@@ -39,6 +39,16 @@ final class DriftScanner implements AutoCloseable {
   private final Map<InstanceId, MainProcess.Expected> launchedEnv = new ConcurrentHashMap<>();
 
   private final Map<InstanceId, MainProcess.Observed> settledCommand = new ConcurrentHashMap<>();
+
+  /**
+   * Per instance, the keyed digest of its main process's environ and cmdline when they last showed
+   * no drift: while it is the same they are not parsed again.
+   */
+  private final Map<InstanceId, byte[]> unchangedMain = new ConcurrentHashMap<>();
+
+  /** The network namespaces' counts and tables, read at most once per scan. */
+  private final NetTables netTables = new NetTables();
+
   private final byte[] digestKey = randomKey();
 
   private static byte[] randomKey() {
@@ -128,6 +138,7 @@ final class DriftScanner implements AutoCloseable {
     scans.remove(id);
     launchedEnv.remove(id);
     settledCommand.remove(id);
+    unchangedMain.remove(id);
     execs.remove(id);
   }
 
@@ -150,19 +161,21 @@ final class DriftScanner implements AutoCloseable {
       if (listed.isEmpty()) return out;
       running = listed.get();
       scansSinceFull++;
+      netTables.beginScan();
     }
     // every so often each process is inspected again, not only the new ones: an exec in place
     boolean fullPass = scanNow && scansSinceFull >= FULL_PASS_EVERY;
     if (fullPass) scansSinceFull = 0;
     List<InstanceRecord> records = running;
     Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
-    execs.forEach((k, v) -> execsBefore.put(k, v.get()));
+    if (scanNow) execs.forEach((k, v) -> execsBefore.put(k, v.get()));
     for (InstanceRecord record : records) {
       InstanceId id = InstanceId.of(record.id());
       Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
       Path root = Path.of(record.rootfs());
       if (!found.containsKey(Drift.Surface.ROOTFS)) {
-        watcher.watch(root); // adopted instances: watched from the first look
+        // adopted instances: watched from the first look (a stat of the root: on scans only)
+        if (scanNow) watcher.watch(root);
         List<RootWatcher.Change> changes = watcher.changes(root);
         if (!changes.isEmpty()) {
           RootWatcher.Change c = changes.getFirst();
@@ -185,7 +198,7 @@ final class DriftScanner implements AutoCloseable {
           record.sandboxed()
               ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
               : null;
-      if (scanNow && own != null) own.beginScan();
+      if (scanNow && own != null) own.beginScan(netTables, fullPass);
       if (scanNow && own != null && fullPass) own.forgetSettled();
       if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
         Optional<String> rootDevice =
@@ -217,7 +230,7 @@ final class DriftScanner implements AutoCloseable {
         }
       }
       if (scanNow && own != null && !found.containsKey(Drift.Surface.SOCKET)) {
-        List<InstanceScan.Listener> extra = own.extraListeners(record.pid(), record.spec().port());
+        List<InstanceScan.Listener> extra = own.extraListeners(record.spec().port());
         if (!extra.isEmpty()) {
           InstanceScan.Listener l = extra.getFirst();
           String hostPid =
@@ -258,22 +271,29 @@ final class DriftScanner implements AutoCloseable {
    */
   private Optional<Drift> mainProcessDrift(InstanceRecord record, InstanceScan scan) {
     InstanceId id = InstanceId.of(record.id());
+    // environ and cmdline change only by an exec or a write over them: while their digest is the
+    // one last found clean, nothing is parsed (unless the command settles now: it needs reading)
+    Optional<byte[]> raw = MainProcess.rawDigest(record.pid(), digestKey);
+    if (raw.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
+    boolean settling = !settledCommand.containsKey(id) && scan.serves(record.spec().port());
+    if (!settling && java.util.Arrays.equals(raw.get(), unchangedMain.get(id))) {
+      return Optional.empty();
+    }
     Optional<MainProcess.Observed> now = MainProcess.read(record.pid(), digestKey);
-    if (now.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
+    if (now.isEmpty()) return Optional.empty();
     MainProcess.Expected expected =
         launchedEnv.computeIfAbsent(
             id,
             k ->
                 MainProcess.Expected.of(
                     record.execEnv(), record.spec().secrets().keySet(), digestKey));
-    if (!settledCommand.containsKey(id) && scan.serves(record.pid(), record.spec().port())) {
-      settledCommand.put(id, now.get());
-    }
-    return MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get())
-        .map(
-            f ->
-                new Drift(
-                    id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
+    if (settling) settledCommand.put(id, now.get());
+    Optional<MainProcess.Finding> finding =
+        MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get());
+    if (finding.isEmpty()) unchangedMain.put(id, raw.get());
+    return finding.map(
+        f ->
+            new Drift(id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
   }
 
   /** The records of the instances running now; empty if there is no instances directory yet. */
