@@ -25,6 +25,21 @@ sealed interface Cgroups permits CgroupV1, CgroupV2 {
   /** The controllers Kiln uses; v1 mounts {@code cpu} and {@code cpuacct} apart or together. */
   List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
 
+  /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
+  static Optional<Cgroups> fromOptions(dev.kiln.runtime.DriverContext context) {
+    String mode = context.option("cgroups").orElse("auto");
+    return switch (mode) {
+      case "none" -> Optional.empty();
+      case "auto" ->
+          Cgroups.detect(
+              Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
+              context.option("cgroup-parent").orElse("kiln"));
+      default ->
+          throw new RuntimeDriverException(
+              "process runtime: option cgroups=" + mode + " is not one of auto, none");
+    };
+  }
+
   /**
    * The cgroups under {@code fs} (normally {@code /sys/fs/cgroup}): v2 when it is a unified
    * hierarchy (it has {@code cgroup.controllers}), v1 when the memory, cpu, cpuacct and pids

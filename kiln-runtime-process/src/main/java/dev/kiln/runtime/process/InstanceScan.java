@@ -30,6 +30,10 @@ final class InstanceScan {
   static final int COMMAND = 2;
 
   private final Path proc;
+  private final long command;
+
+  /** The command's network namespace ({@code net:[inode]}); instances sharing one share reads. */
+  private final String netns;
 
   /**
    * Processes judged own in two scans in a row: not inspected again until the full pass. (A pid is
@@ -50,6 +54,14 @@ final class InstanceScan {
    */
   InstanceScan(long command) {
     this.proc = Path.of("/proc", Long.toString(command), "root", "proc");
+    this.command = command;
+    String ns;
+    try {
+      ns = Files.readSymbolicLink(Path.of("/proc", Long.toString(command), "ns", "net")).toString();
+    } catch (IOException e) {
+      ns = "pid " + command; // gone: shares nothing
+    }
+    this.netns = ns;
   }
 
   /** A TCP listener of the instance on a port it did not declare; pid in the instance. */
@@ -190,24 +202,31 @@ final class InstanceScan {
     }
   }
 
-  private @org.jspecify.annotations.Nullable Map<String, Integer> listeningThisScan;
   private Map<String, Integer> socketHolders = Map.of();
-  private Set<String> seenSockets = Set.of();
-  private Set<String> settledSockets = Set.of();
+  private long lastInUse = Long.MIN_VALUE;
   private boolean socketsChanged = true;
+  private NetTables tables = new NetTables();
   private Optional<Boolean> lastServes = Optional.empty();
 
   /**
-   * Starts a scan. Reading a network namespace's TCP tables walks the kernel's whole socket hash
-   * (milliseconds of system time each), so they are read only when one of the instance's processes
-   * holds a socket it did not hold in the last two scans — found from their open files, a few links
-   * per process. (Not seen: a socket that starts listening long after it was opened.)
+   * Starts a scan: lists the instance's processes, and reads its sockets only when its network
+   * namespace's TCP use count changed since the last scan ({@link NetTables}) — a new listener, or
+   * a connection — or on the full pass ({@code full}), the net for two changes that cancel out. An
+   * idle instance costs one directory listing and one {@code sockstat} read.
    */
-  void beginScan() {
-    listeningThisScan = null;
+  void beginScan(NetTables tables, boolean full) {
+    this.tables = tables;
     Set<Integer> pids = readPids();
     pidsThisScan = pids;
-    Map<String, Integer> holders = new HashMap<>(); // socket inode -> pid holding it
+    long inUse = tables.tcpInUse(netns, command);
+    socketsChanged = full || inUse < 0 || inUse != lastInUse;
+    lastInUse = inUse;
+    if (socketsChanged) socketHolders = holders(pids);
+  }
+
+  /** Socket inode → the pid holding it, from the processes' open files (a few links each). */
+  private Map<String, Integer> holders(Set<Integer> pids) {
+    Map<String, Integer> holders = new HashMap<>();
     for (int pid : pids) {
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve(pid + "/fd"))) {
         for (Path fd : fds) {
@@ -224,26 +243,18 @@ final class InstanceScan {
         // gone meanwhile
       }
     }
-    // a socket is settled once seen in two scans in a row: one seen between its socket() and its
-    // listen() is looked at again on the next scan
-    socketsChanged = !settledSockets.containsAll(holders.keySet());
-    Set<String> settled = new HashSet<>(holders.keySet());
-    settled.retainAll(seenSockets);
-    settledSockets = settled;
-    seenSockets = Set.copyOf(holders.keySet());
-    socketHolders = holders;
+    return holders;
   }
 
   /**
    * TCP listeners held by the instance's processes on a port other than {@code declared}; the last
-   * answer while the instance holds no new socket.
+   * answer while the instance's network namespace saw no new socket in use.
    */
-  List<Listener> extraListeners(long command, int declared) {
+  List<Listener> extraListeners(int declared) {
     if (!socketsChanged) return lastExtra;
-    Map<String, Integer> listening = listening(command);
     List<Listener> out = new ArrayList<>();
     Set<Integer> ports = new HashSet<>();
-    for (var e : listening.entrySet()) {
+    for (var e : tables.listening(netns, command).entrySet()) {
       Integer pid = socketHolders.get(e.getKey());
       int port = e.getValue();
       if (pid != null && port != declared && ports.add(port)) out.add(new Listener(port, pid));
@@ -253,39 +264,14 @@ final class InstanceScan {
   }
 
   /** Whether one of the instance's processes listens on its declared port (it serves). */
-  boolean serves(long command, int declared) {
+  boolean serves(int declared) {
     if (!socketsChanged && lastServes.isPresent()) return lastServes.get();
     boolean serves = false;
-    for (var e : listening(command).entrySet()) {
+    for (var e : tables.listening(netns, command).entrySet()) {
       if (e.getValue() == declared && socketHolders.containsKey(e.getKey())) serves = true;
     }
     lastServes = Optional.of(serves);
     return serves;
-  }
-
-  private Map<String, Integer> listening(long command) {
-    Map<String, Integer> listening = listeningThisScan;
-    if (listening == null) listeningThisScan = listening = readListening(command);
-    return listening;
-  }
-
-  /** Socket inode → port of every TCP listener in the command's network namespace. */
-  private static Map<String, Integer> readListening(long command) {
-    Map<String, Integer> byInode = new HashMap<>();
-    for (String table : List.of("tcp", "tcp6")) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(Path.of("/proc", Long.toString(command), "net", table));
-      } catch (IOException e) {
-        continue;
-      }
-      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length < 10 || !f[3].equals("0A")) continue; // 0A: LISTEN
-        byInode.put(f[9], Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
-      }
-    }
-    return byInode;
   }
 
   /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +21,25 @@ import java.nio.file.StandardOpenOption;
  * stopped Kiln leaves running can overshoot the limit until a driver is back.
  */
 final class LogFile {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(LogFile.class.getName());
+
+  /** Bounds the log of every instance under {@code instances}; failures are logged, not thrown. */
+  static void rotateAll(Path instances, long maxBytes) {
+    if (!Files.isDirectory(instances)) return;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) {
+        try {
+          new LogFile(dir.resolve("log"), maxBytes).rotateIfNeeded();
+        } catch (IOException e) {
+          LOG.warning("instance " + dir.getFileName() + ": log rotation failed: " + e);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("process runtime: log rotation pass failed: " + e);
+    }
+  }
+
   private final Path path;
   private final long maxBytes;
 

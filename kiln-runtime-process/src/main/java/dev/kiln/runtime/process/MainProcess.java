@@ -125,6 +125,28 @@ final class MainProcess {
     }
   }
 
+  /**
+   * A digest (keyed with {@code key}) of {@code pid}'s environ and cmdline as they are, not parsed:
+   * equal while neither changed; empty if it is gone.
+   */
+  static Optional<byte[]> rawDigest(long pid, byte[] key) {
+    Path proc = Path.of("/proc", Long.toString(pid));
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(key);
+      byte[] environ = Files.readAllBytes(proc.resolve("environ"));
+      md.update(Integer.toString(environ.length).getBytes(StandardCharsets.US_ASCII));
+      md.update((byte) 0);
+      md.update(environ);
+      md.update(Files.readAllBytes(proc.resolve("cmdline")));
+      return Optional.of(md.digest());
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static List<String> split(byte[] nulSeparated) {
     List<String> out = new ArrayList<>();
     for (String s : new String(nulSeparated, StandardCharsets.UTF_8).split("\0")) {

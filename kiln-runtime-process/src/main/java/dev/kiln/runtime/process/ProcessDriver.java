@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,67 +52,13 @@ public final class ProcessDriver implements RuntimeDriver {
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
   private final ScheduledExecutorService rotator;
   private final Optional<Tenancy> tenancy;
-  private final RootWatcher watcher = new RootWatcher();
   private final ImageMount imageMount = new ImageMount();
 
   /** Option {@code root-image}: {@code tree} (default) or {@code erofs} ({@link ImageMount}). */
   private final boolean rootImage;
 
-  private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
-
-  /**
-   * Per instance, the environment its main process was launched with (as keyed digests) and the
-   * command it settled on once it served ({@link MainProcess}). The key is this driver's own and
-   * never stored, so no digest of a secret outlives it.
-   */
-  private final Map<InstanceId, MainProcess.Expected> launchedEnv = new ConcurrentHashMap<>();
-
-  private final Map<InstanceId, MainProcess.Observed> settledCommand = new ConcurrentHashMap<>();
-  private final byte[] digestKey = randomKey();
-
-  private static byte[] randomKey() {
-    byte[] key = new byte[32];
-    new java.security.SecureRandom().nextBytes(key);
-    return key;
-  }
-
-  /** instance.json never changes once written: parsed once per instance, not once per tick. */
-  private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
-
-  /** The /proc scans (processes, sockets) run at most this often; the root watcher is evented. */
-  private final long scanEveryNanos;
-
-  private volatile long lastScan;
-
-  /** Per instance, its processes as seen through its own /proc ({@link InstanceScan}). */
-  private final Map<InstanceId, InstanceScan> scans = new ConcurrentHashMap<>();
-
-  private final Map<Path, String> rootDevices = new ConcurrentHashMap<>();
-
-  /** Scans between two full inspections of every process (20 × 500 ms: 10 s). */
-  private static final int FULL_PASS_EVERY = 20;
-
-  private int scansSinceFull;
-
-  /** The instances running at the last scan. */
-  private List<InstanceRecord> running = List.of();
-
-  /**
-   * Scans come every {@code drift-idle-scan-ms} (800) while nothing changes, every {@code
-   * drift-scan-ms} (500) after one that saw a new process, listener or drift: with the executor's
-   * 200 ms tick, drift is journaled within about a second either way.
-   */
-  private final long idleScanEveryNanos;
-
-  private boolean changedLastScan = true;
-
-  /**
-   * Per instance, bumped when an exec (a health probe, {@code kiln exec}) starts and ends: odd
-   * while one runs. Exec joins the instance's pid namespace from outside, by design; the process
-   * scan skips an instance whose exec ran at any time during the scan.
-   */
-  private final Map<InstanceId, java.util.concurrent.atomic.AtomicLong> execs =
-      new ConcurrentHashMap<>();
+  /** Drift of the running instances: roots, processes, sockets, environment. */
+  private final DriftScanner drift;
 
   public ProcessDriver(DriverContext context) {
     this.context = context;
@@ -136,7 +81,7 @@ public final class ProcessDriver implements RuntimeDriver {
               + " bubblewrap)");
     }
     this.tenancy = bwrap.isPresent() ? tenancy(context) : Optional.empty();
-    this.accounting = new Accounting(cgroups(context));
+    this.accounting = new Accounting(Cgroups.fromOptions(context));
     if (!accounting.enforces()) {
       LOG.warning(
           "process runtime: no writable cgroups (v1 or v2): resource limits cannot be enforced"
@@ -153,14 +98,7 @@ public final class ProcessDriver implements RuntimeDriver {
                       + context.option("root-image").orElseThrow()
                       + " is not one of tree, erofs");
         };
-    this.scanEveryNanos =
-        TimeUnit.MILLISECONDS.toNanos(
-            context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
-    this.idleScanEveryNanos =
-        Math.max(
-            scanEveryNanos,
-            TimeUnit.MILLISECONDS.toNanos(
-                context.option("drift-idle-scan-ms").map(Long::parseLong).orElse(800L)));
+    this.drift = new DriftScanner(context, rootfs);
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
         context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);
@@ -170,7 +108,7 @@ public final class ProcessDriver implements RuntimeDriver {
     rotator.scheduleWithFixedDelay(this::rotateLogs, 1, 1, TimeUnit.SECONDS);
     // inotify sees changes as they happen; this full re-read is the net for what it cannot see
     long verifyEvery = context.option("drift-verify-seconds").map(Long::parseLong).orElse(60L);
-    rotator.scheduleWithFixedDelay(watcher::verifyAll, verifyEvery, verifyEvery, TimeUnit.SECONDS);
+    rotator.scheduleWithFixedDelay(drift::verifyRoots, verifyEvery, verifyEvery, TimeUnit.SECONDS);
   }
 
   /**
@@ -205,21 +143,6 @@ public final class ProcessDriver implements RuntimeDriver {
           LOG.info("process runtime: instances run as " + tn.mode());
         });
     return t;
-  }
-
-  /** Option cgroups=auto (default) uses the host's cgroups; none runs without (no limits). */
-  private static Optional<Cgroups> cgroups(DriverContext context) {
-    String mode = context.option("cgroups").orElse("auto");
-    return switch (mode) {
-      case "none" -> Optional.empty();
-      case "auto" ->
-          Cgroups.detect(
-              Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
-              context.option("cgroup-parent").orElse("kiln"));
-      default ->
-          throw new RuntimeDriverException(
-              "process runtime: option cgroups=" + mode + " is not one of auto, none");
-    };
   }
 
   @Override
@@ -267,7 +190,7 @@ public final class ProcessDriver implements RuntimeDriver {
                   .mount(java.util.Objects.requireNonNull(tree.getParent(), "a tree has a parent"))
                   .orElse(tree)
               : tree;
-      watcher.watch(root);
+      drift.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
       Instant startedAt = context.clock().instant();
@@ -290,7 +213,7 @@ public final class ProcessDriver implements RuntimeDriver {
                   tenancy.map(Tenancy::seccomp).orElse(null))
               : processes.startUnsandboxed(root, launch, dir, cgroup);
       children.put(spec.id(), started.process());
-      launchedEnv.put(spec.id(), MainProcess.Expected.of(launch.env(), Set.of(), digestKey));
+      drift.launched(spec.id(), launch.env());
       InstanceRecord record =
           InstanceRecord.of(spec, launch, bwrap.isPresent(), root, started, startedAt, tenant);
       record.write(dir.resolve("instance.json"));
@@ -374,11 +297,7 @@ public final class ProcessDriver implements RuntimeDriver {
     Optional<InstanceRecord> record = readRecord(dir);
     if (record.isPresent() && running(record.get())) stop(id, Duration.ZERO);
     children.remove(id);
-    drifted.remove(id);
-    scans.remove(id);
-    launchedEnv.remove(id);
-    settledCommand.remove(id);
-    execs.remove(id);
+    drift.forget(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
     accounting.discard(id.value());
     tenancy.ifPresent(t -> t.release(record.flatMap(InstanceRecord::slot)));
@@ -435,197 +354,29 @@ public final class ProcessDriver implements RuntimeDriver {
             mounts,
             record.workdir(),
             id.value());
-    var activity = execs.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong());
-    activity.incrementAndGet();
+    drift.execStarts(id);
     try {
       return processes.exec(sandbox, record, command, timeout);
     } finally {
-      activity.incrementAndGet();
+      drift.execEnds(id);
     }
   }
 
   /**
    * Root filesystem drift (the shared root's watcher: a change marks every instance running from
-   * it, and the root is distrusted so the next start builds a fresh one) and process drift (a
-   * process in the instance's pid namespace not descended from its command). Sticky per instance.
+   * it, and the root is distrusted so the next start builds a fresh one), process, socket and
+   * environment drift ({@link DriftScanner}). Sticky per instance.
    */
   @Override
-  public synchronized List<Drift> drift() {
-    Instant now = context.clock().instant();
-    long nanos = System.nanoTime();
-    boolean scanNow = nanos - lastScan >= (changedLastScan ? scanEveryNanos : idleScanEveryNanos);
-    List<Drift> out = new ArrayList<>();
-    // Between scans only the root watcher's findings (in memory) are fresh: the instances running
-    // are the last scan's, so an idle tick reads nothing from the kernel.
-    if (scanNow) {
-      lastScan = nanos;
-      changedLastScan = false;
-      Optional<List<InstanceRecord>> listed = runningRecords();
-      if (listed.isEmpty()) return out;
-      running = listed.get();
-      scansSinceFull++;
-    }
-    // every so often each process is inspected again, not only the new ones: an exec in place
-    boolean fullPass = scanNow && scansSinceFull >= FULL_PASS_EVERY;
-    if (fullPass) scansSinceFull = 0;
-    List<InstanceRecord> records = running;
-    Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
-    execs.forEach((k, v) -> execsBefore.put(k, v.get()));
-    for (InstanceRecord record : records) {
-      InstanceId id = InstanceId.of(record.id());
-      Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
-      Path root = Path.of(record.rootfs());
-      if (!found.containsKey(Drift.Surface.ROOTFS)) {
-        watcher.watch(root); // adopted instances: watched from the first look
-        List<RootWatcher.Change> changes = watcher.changes(root);
-        if (!changes.isEmpty()) {
-          RootWatcher.Change c = changes.getFirst();
-          found.put(
-              Drift.Surface.ROOTFS,
-              new Drift(
-                  id,
-                  Drift.Surface.ROOTFS,
-                  "/" + c.path(),
-                  Map.of(
-                      "path", "/" + c.path(),
-                      "expected", c.expected(),
-                      "found", c.found(),
-                      "changes", Integer.toString(changes.size())),
-                  now));
-          rootfs.distrust(root);
-        }
-      }
-      InstanceScan own =
-          record.sandboxed()
-              ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
-              : null;
-      if (scanNow && own != null) own.beginScan();
-      if (scanNow && own != null && fullPass) own.forgetSettled();
-      if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
-        Optional<String> rootDevice =
-            Optional.of(rootDevices.computeIfAbsent(root, r -> InstanceScan.device(r).orElse("")))
-                .filter(dev -> !dev.isEmpty());
-        List<InstanceScan.Intruder> intruders = own.intruders(rootDevice);
-        if (own.sawNew()) changedLastScan = true;
-        if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
-          InstanceScan.Intruder i = intruders.getFirst();
-          // the host pid is looked up (a walk of /proc) only now, when there is drift to report
-          String hostPid =
-              InstanceScan.hostPid(record.pid(), i.pid()).stream()
-                  .mapToObj(Long::toString)
-                  .findFirst()
-                  .orElse("?");
-          found.put(
-              Drift.Surface.PROCESS,
-              new Drift(
-                  id,
-                  Drift.Surface.PROCESS,
-                  "pid " + hostPid,
-                  Map.of(
-                      "pid", hostPid,
-                      "pid-in-instance", Integer.toString(i.pid()),
-                      "exe", i.exe(),
-                      "parent", Integer.toString(i.parent()),
-                      "reason", i.reason()),
-                  now));
-        }
-      }
-      if (scanNow && own != null && !found.containsKey(Drift.Surface.SOCKET)) {
-        List<InstanceScan.Listener> extra = own.extraListeners(record.pid(), record.spec().port());
-        if (!extra.isEmpty()) {
-          InstanceScan.Listener l = extra.getFirst();
-          String hostPid =
-              InstanceScan.hostPid(record.pid(), l.pid()).stream()
-                  .mapToObj(Long::toString)
-                  .findFirst()
-                  .orElse("?");
-          found.put(
-              Drift.Surface.SOCKET,
-              new Drift(
-                  id,
-                  Drift.Surface.SOCKET,
-                  "port " + l.port(),
-                  Map.of(
-                      "port", Integer.toString(l.port()),
-                      "declared", Integer.toString(record.spec().port()),
-                      "pid", hostPid,
-                      "exe", own.exe(l.pid())),
-                  now));
-        }
-      }
-      if (scanNow && own != null && !found.containsKey(Drift.Surface.ENV)) {
-        mainProcessDrift(record, own).ifPresent(d -> found.put(Drift.Surface.ENV, d));
-      }
-      if (!found.isEmpty()) changedLastScan = true;
-      out.addAll(found.values());
-    }
-    out.sort(
-        java.util.Comparator.comparing((Drift d) -> d.instance().value())
-            .thenComparing(Drift::surface));
-    return out;
-  }
-
-  /**
-   * Environment and command drift of the instance's main process: its environment against the
-   * launched one (for an adopted instance, the one in its record: secrets by name only), its
-   * command against the one it served with.
-   */
-  private Optional<Drift> mainProcessDrift(InstanceRecord record, InstanceScan scan) {
-    InstanceId id = InstanceId.of(record.id());
-    Optional<MainProcess.Observed> now = MainProcess.read(record.pid(), digestKey);
-    if (now.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
-    MainProcess.Expected expected =
-        launchedEnv.computeIfAbsent(
-            id,
-            k ->
-                MainProcess.Expected.of(
-                    record.execEnv(), record.spec().secrets().keySet(), digestKey));
-    if (!settledCommand.containsKey(id) && scan.serves(record.pid(), record.spec().port())) {
-      settledCommand.put(id, now.get());
-    }
-    return MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get())
-        .map(
-            f ->
-                new Drift(
-                    id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
-  }
-
-  /** The records of the instances running now; empty if there is no instances directory yet. */
-  private Optional<List<InstanceRecord>> runningRecords() {
-    Path instances = context.instancesDir();
-    if (!Files.isDirectory(instances)) return Optional.empty();
-    List<InstanceRecord> out = new ArrayList<>();
-    java.util.Set<Path> listed = new java.util.HashSet<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
-      for (Path dir : dirs) {
-        listed.add(dir);
-        try {
-          InstanceRecord cached = this.records.get(dir);
-          Optional<InstanceRecord> record = cached != null ? Optional.of(cached) : readRecord(dir);
-          record.ifPresent(r -> this.records.put(dir, r));
-          record.filter(ProcessDriver::running).ifPresent(out::add);
-        } catch (RuntimeDriverException e) {
-          // a record being written or removed meanwhile: seen on the next pass
-        }
-      }
-    } catch (IOException e) {
-      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
-    }
-    this.records.keySet().retainAll(listed);
-    return Optional.of(out);
-  }
-
-  private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {
-    long then = before.getOrDefault(id, 0L);
-    long now = Optional.ofNullable(execs.get(id)).map(a -> a.get()).orElse(0L);
-    return then % 2 == 1 || now != then;
+  public List<Drift> drift() {
+    return drift.drift();
   }
 
   @Override
   public void close() {
     rotator.shutdownNow();
     tenancy.ifPresent(Tenancy::close);
-    watcher.close();
+    drift.close();
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {
@@ -672,7 +423,7 @@ public final class ProcessDriver implements RuntimeDriver {
             .orElse("HOST network");
   }
 
-  private static boolean running(InstanceRecord record) {
+  static boolean running(InstanceRecord record) {
     return ProcStat.alive(record.pid(), record.pidStart());
   }
 
@@ -697,7 +448,7 @@ public final class ProcessDriver implements RuntimeDriver {
     return record.sandboxed() ? Processes.recordedExitCode(dir) : OptionalInt.empty();
   }
 
-  private static Optional<InstanceRecord> readRecord(Path dir) {
+  static Optional<InstanceRecord> readRecord(Path dir) {
     Path file = dir.resolve("instance.json");
     if (!Files.isRegularFile(file)) return Optional.empty();
     try {
@@ -707,21 +458,9 @@ public final class ProcessDriver implements RuntimeDriver {
     }
   }
 
-  /** Bounds every instance's log; cheap (a size check per instance) so it can run every second. */
+  /** Bounds every instance's log; cheap (a size check per instance) so it runs every second. */
   private void rotateLogs() {
-    Path instances = context.instancesDir();
-    if (!Files.isDirectory(instances)) return;
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
-      for (Path dir : dirs) {
-        try {
-          new LogFile(dir.resolve("log"), logMaxBytes).rotateIfNeeded();
-        } catch (IOException e) {
-          LOG.warning("instance " + dir.getFileName() + ": log rotation failed: " + e);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warning("process runtime: log rotation pass failed: " + e);
-    }
+    LogFile.rotateAll(context.instancesDir(), logMaxBytes);
   }
 
   private static RuntimeDriverException unknown(InstanceId id) {

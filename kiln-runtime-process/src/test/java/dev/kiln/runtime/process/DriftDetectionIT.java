@@ -151,6 +151,81 @@ class DriftDetectionIT {
     assertThat(d.evidence()).containsEntry("declared", Integer.toString(spec.port()));
   }
 
+  @Test
+  void aSocketBoundEarly_thatListensLongAfter_isSocketDrift() throws Exception {
+    Path python = Path.of("/usr/bin/python3");
+    assumeTrue(Files.isExecutable(python), "python3 is not installed");
+    InstanceSpec spec = Instances.spec("late", IMAGE.manifestDigest()).build();
+    var status = driver.start(spec);
+    Await.httpGet(status.address(), spec.port(), "/index.html");
+    int extra;
+    try (var probe = new java.net.ServerSocket(0)) {
+      extra = probe.getLocalPort();
+    }
+    Path bound = home.resolve("bound");
+    Path go = home.resolve("go");
+    // in the instance's pid and network namespaces (the host's files): binds at once, listens only
+    // when told to, long after the scans have seen its socket
+    intruder =
+        new ProcessBuilder(
+                "nsenter",
+                "-t",
+                Long.toString(status.pid().orElseThrow()),
+                "-p",
+                "-n",
+                "--",
+                python.toString(),
+                "-c",
+                "import os, socket, sys, time\n"
+                    + "s = socket.socket()\n"
+                    + "s.bind(('127.0.0.1', int(sys.argv[1])))\n"
+                    + "open(sys.argv[2], 'w').close()\n"
+                    + "while not os.path.exists(sys.argv[3]): time.sleep(0.05)\n"
+                    + "s.listen()\n"
+                    + "time.sleep(600)\n",
+                Integer.toString(extra),
+                bound.toString(),
+                go.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("python.log").toFile())
+            .start();
+    Await.untilTrue("the socket is bound", () -> Files.exists(bound));
+    scansAfterServing();
+    scansAfterServing(); // its socket is old news: seen in several scans
+    assertThat(drift("late", Drift.Surface.SOCKET)).isEmpty();
+
+    Files.writeString(go, "");
+
+    Drift d = Await.until("late listener", () -> drift("late", Drift.Surface.SOCKET));
+    assertThat(d.evidence()).containsEntry("port", Integer.toString(extra));
+  }
+
+  @Test
+  void aListenerTheInstanceStartsLate_isSocketDrift() throws Exception {
+    int extra;
+    try (var probe = new java.net.ServerSocket(0)) {
+      extra = probe.getLocalPort();
+    }
+    InstanceSpec spec =
+        Instances.spec("nc", IMAGE.manifestDigest())
+            .volume("trigger", "/data")
+            .shell(
+                "httpd -f -p 127.0.0.1:$PORT -h /www & while [ ! -e /data/go ]; do sleep 1; done;"
+                    + " nc -l -p "
+                    + extra
+                    + "; sleep 600")
+            .build();
+    Await.httpGet(driver.start(spec).address(), spec.port(), "/index.html");
+    scansAfterServing();
+    assertThat(drift("nc", Drift.Surface.SOCKET)).isEmpty();
+
+    Files.writeString(home.resolve("volumes/web/trigger/go"), "");
+
+    Drift d = Await.until("late nc listener", () -> drift("nc", Drift.Surface.SOCKET));
+    assertThat(d.evidence()).containsEntry("port", Integer.toString(extra));
+    assertThat(d.evidence().get("exe")).isEqualTo("/bin/busybox");
+  }
+
   /** Calls drift() for longer than the scan interval (500 ms): at least one scan ran since. */
   private void scansAfterServing() throws InterruptedException {
     long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1200);

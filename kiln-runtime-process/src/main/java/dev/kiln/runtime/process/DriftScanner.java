@@ -1,0 +1,335 @@
+package dev.kiln.runtime.process;
+
+import dev.kiln.runtime.Drift;
+import dev.kiln.runtime.DriverContext;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.RuntimeDriverException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The process runtime's drift detector (issue 10): the root watcher's findings, and scans of each
+ * running instance's own {@code /proc} for intruding processes, undeclared listeners and a changed
+ * environment or command of its main process. {@link ProcessDriver} owns the lifecycle and tells
+ * this class what it launched, what runs an exec and what is gone.
+ */
+final class DriftScanner implements AutoCloseable {
+  private final DriverContext context;
+  private final RootfsCache rootfs;
+  private final RootWatcher watcher = new RootWatcher();
+
+  private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
+
+  /**
+   * Per instance, the environment its main process was launched with (as keyed digests) and the
+   * command it settled on once it served ({@link MainProcess}). The key is this driver's own and
+   * never stored, so no digest of a secret outlives it.
+   */
+  private final Map<InstanceId, MainProcess.Expected> launchedEnv = new ConcurrentHashMap<>();
+
+  private final Map<InstanceId, MainProcess.Observed> settledCommand = new ConcurrentHashMap<>();
+
+  /**
+   * Per instance, the keyed digest of its main process's environ and cmdline when they last showed
+   * no drift: while it is the same they are not parsed again.
+   */
+  private final Map<InstanceId, byte[]> unchangedMain = new ConcurrentHashMap<>();
+
+  /** The network namespaces' counts and tables, read at most once per scan. */
+  private final NetTables netTables = new NetTables();
+
+  private final byte[] digestKey = randomKey();
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
+
+  /** instance.json never changes once written: parsed once per instance, not once per tick. */
+  private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
+
+  /** The /proc scans (processes, sockets) run at most this often; the root watcher is evented. */
+  private final long scanEveryNanos;
+
+  private volatile long lastScan;
+
+  /** Per instance, its processes as seen through its own /proc ({@link InstanceScan}). */
+  private final Map<InstanceId, InstanceScan> scans = new ConcurrentHashMap<>();
+
+  private final Map<Path, String> rootDevices = new ConcurrentHashMap<>();
+
+  /** Scans between two full inspections of every process (20 × 500 ms: 10 s). */
+  private static final int FULL_PASS_EVERY = 20;
+
+  private int scansSinceFull;
+
+  /** The instances running at the last scan. */
+  private List<InstanceRecord> running = List.of();
+
+  /**
+   * Scans come every {@code drift-idle-scan-ms} (800) while nothing changes, every {@code
+   * drift-scan-ms} (500) after one that saw a new process, listener or drift: with the executor's
+   * 200 ms tick, drift is journaled within about a second either way.
+   */
+  private final long idleScanEveryNanos;
+
+  private boolean changedLastScan = true;
+
+  /**
+   * Per instance, bumped when an exec (a health probe, {@code kiln exec}) starts and ends: odd
+   * while one runs. Exec joins the instance's pid namespace from outside, by design; the process
+   * scan skips an instance whose exec ran at any time during the scan.
+   */
+  private final Map<InstanceId, AtomicLong> execs = new ConcurrentHashMap<>();
+
+  DriftScanner(DriverContext context, RootfsCache rootfs) {
+    this.context = context;
+    this.rootfs = rootfs;
+    this.scanEveryNanos =
+        TimeUnit.MILLISECONDS.toNanos(
+            context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
+    this.idleScanEveryNanos =
+        Math.max(
+            scanEveryNanos,
+            TimeUnit.MILLISECONDS.toNanos(
+                context.option("drift-idle-scan-ms").map(Long::parseLong).orElse(800L)));
+  }
+
+  /** Watches an instance's root from its start (inotify; {@link RootWatcher}). */
+  void watch(Path root) {
+    watcher.watch(root);
+  }
+
+  /** The full re-read of every watched root: the net for what inotify cannot see. */
+  void verifyRoots() {
+    watcher.verifyAll();
+  }
+
+  /** An instance was launched with this environment: its main process's expected one. */
+  void launched(InstanceId id, Map<String, String> env) {
+    launchedEnv.put(id, MainProcess.Expected.of(env, Set.of(), digestKey));
+  }
+
+  /** An exec joins the instance from outside: its processes are not drift while it runs. */
+  void execStarts(InstanceId id) {
+    execs.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** The exec begun by {@link #execStarts} ended. */
+  void execEnds(InstanceId id) {
+    execs.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** The instance is destroyed: its verdicts and scan state go with it. */
+  void forget(InstanceId id) {
+    drifted.remove(id);
+    scans.remove(id);
+    launchedEnv.remove(id);
+    settledCommand.remove(id);
+    unchangedMain.remove(id);
+    execs.remove(id);
+  }
+
+  /**
+   * Root filesystem drift (the shared root's watcher: a change marks every instance running from
+   * it, and the root is distrusted so the next start builds a fresh one) and process drift (a
+   * process in the instance's pid namespace not descended from its command). Sticky per instance.
+   */
+  synchronized List<Drift> drift() {
+    Instant now = context.clock().instant();
+    long nanos = System.nanoTime();
+    boolean scanNow = nanos - lastScan >= (changedLastScan ? scanEveryNanos : idleScanEveryNanos);
+    List<Drift> out = new ArrayList<>();
+    // Between scans only the root watcher's findings (in memory) are fresh: the instances running
+    // are the last scan's, so an idle tick reads nothing from the kernel.
+    if (scanNow) {
+      lastScan = nanos;
+      changedLastScan = false;
+      Optional<List<InstanceRecord>> listed = runningRecords();
+      if (listed.isEmpty()) return out;
+      running = listed.get();
+      scansSinceFull++;
+      netTables.beginScan();
+    }
+    // every so often each process is inspected again, not only the new ones: an exec in place
+    boolean fullPass = scanNow && scansSinceFull >= FULL_PASS_EVERY;
+    if (fullPass) scansSinceFull = 0;
+    List<InstanceRecord> records = running;
+    Map<InstanceId, Long> execsBefore = new java.util.HashMap<>();
+    if (scanNow) execs.forEach((k, v) -> execsBefore.put(k, v.get()));
+    for (InstanceRecord record : records) {
+      InstanceId id = InstanceId.of(record.id());
+      Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+      Path root = Path.of(record.rootfs());
+      if (!found.containsKey(Drift.Surface.ROOTFS)) {
+        // adopted instances: watched from the first look (a stat of the root: on scans only)
+        if (scanNow) watcher.watch(root);
+        List<RootWatcher.Change> changes = watcher.changes(root);
+        if (!changes.isEmpty()) {
+          RootWatcher.Change c = changes.getFirst();
+          found.put(
+              Drift.Surface.ROOTFS,
+              new Drift(
+                  id,
+                  Drift.Surface.ROOTFS,
+                  "/" + c.path(),
+                  Map.of(
+                      "path", "/" + c.path(),
+                      "expected", c.expected(),
+                      "found", c.found(),
+                      "changes", Integer.toString(changes.size())),
+                  now));
+          rootfs.distrust(root);
+        }
+      }
+      InstanceScan own =
+          record.sandboxed()
+              ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
+              : null;
+      if (scanNow && own != null) own.beginScan(netTables, fullPass);
+      if (scanNow && own != null && fullPass) own.forgetSettled();
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
+        Optional<String> rootDevice =
+            Optional.of(rootDevices.computeIfAbsent(root, r -> InstanceScan.device(r).orElse("")))
+                .filter(dev -> !dev.isEmpty());
+        List<InstanceScan.Intruder> intruders = own.intruders(rootDevice);
+        if (own.sawNew()) changedLastScan = true;
+        if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
+          InstanceScan.Intruder i = intruders.getFirst();
+          // the host pid is looked up (a walk of /proc) only now, when there is drift to report
+          String hostPid =
+              InstanceScan.hostPid(record.pid(), i.pid()).stream()
+                  .mapToObj(Long::toString)
+                  .findFirst()
+                  .orElse("?");
+          found.put(
+              Drift.Surface.PROCESS,
+              new Drift(
+                  id,
+                  Drift.Surface.PROCESS,
+                  "pid " + hostPid,
+                  Map.of(
+                      "pid", hostPid,
+                      "pid-in-instance", Integer.toString(i.pid()),
+                      "exe", i.exe(),
+                      "parent", Integer.toString(i.parent()),
+                      "reason", i.reason()),
+                  now));
+        }
+      }
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.SOCKET)) {
+        List<InstanceScan.Listener> extra = own.extraListeners(record.spec().port());
+        if (!extra.isEmpty()) {
+          InstanceScan.Listener l = extra.getFirst();
+          String hostPid =
+              InstanceScan.hostPid(record.pid(), l.pid()).stream()
+                  .mapToObj(Long::toString)
+                  .findFirst()
+                  .orElse("?");
+          found.put(
+              Drift.Surface.SOCKET,
+              new Drift(
+                  id,
+                  Drift.Surface.SOCKET,
+                  "port " + l.port(),
+                  Map.of(
+                      "port", Integer.toString(l.port()),
+                      "declared", Integer.toString(record.spec().port()),
+                      "pid", hostPid,
+                      "exe", own.exe(l.pid())),
+                  now));
+        }
+      }
+      if (scanNow && own != null && !found.containsKey(Drift.Surface.ENV)) {
+        mainProcessDrift(record, own).ifPresent(d -> found.put(Drift.Surface.ENV, d));
+      }
+      if (!found.isEmpty()) changedLastScan = true;
+      out.addAll(found.values());
+    }
+    out.sort(
+        java.util.Comparator.comparing((Drift d) -> d.instance().value())
+            .thenComparing(Drift::surface));
+    return out;
+  }
+
+  /**
+   * Environment and command drift of the instance's main process: its environment against the
+   * launched one (for an adopted instance, the one in its record: secrets by name only), its
+   * command against the one it served with.
+   */
+  private Optional<Drift> mainProcessDrift(InstanceRecord record, InstanceScan scan) {
+    InstanceId id = InstanceId.of(record.id());
+    // environ and cmdline change only by an exec or a write over them: while their digest is the
+    // one last found clean, nothing is parsed (unless the command settles now: it needs reading)
+    Optional<byte[]> raw = MainProcess.rawDigest(record.pid(), digestKey);
+    if (raw.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
+    boolean settling = !settledCommand.containsKey(id) && scan.serves(record.spec().port());
+    if (!settling && java.util.Arrays.equals(raw.get(), unchangedMain.get(id))) {
+      return Optional.empty();
+    }
+    Optional<MainProcess.Observed> now = MainProcess.read(record.pid(), digestKey);
+    if (now.isEmpty()) return Optional.empty();
+    MainProcess.Expected expected =
+        launchedEnv.computeIfAbsent(
+            id,
+            k ->
+                MainProcess.Expected.of(
+                    record.execEnv(), record.spec().secrets().keySet(), digestKey));
+    if (settling) settledCommand.put(id, now.get());
+    Optional<MainProcess.Finding> finding =
+        MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get());
+    if (finding.isEmpty()) unchangedMain.put(id, raw.get());
+    return finding.map(
+        f ->
+            new Drift(id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
+  }
+
+  /** The records of the instances running now; empty if there is no instances directory yet. */
+  private Optional<List<InstanceRecord>> runningRecords() {
+    Path instances = context.instancesDir();
+    if (!Files.isDirectory(instances)) return Optional.empty();
+    List<InstanceRecord> out = new ArrayList<>();
+    java.util.Set<Path> listed = new java.util.HashSet<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+      for (Path dir : dirs) {
+        listed.add(dir);
+        try {
+          InstanceRecord cached = this.records.get(dir);
+          Optional<InstanceRecord> record =
+              cached != null ? Optional.of(cached) : ProcessDriver.readRecord(dir);
+          record.ifPresent(r -> this.records.put(dir, r));
+          record.filter(ProcessDriver::running).ifPresent(out::add);
+        } catch (RuntimeDriverException e) {
+          // a record being written or removed meanwhile: seen on the next pass
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    }
+    this.records.keySet().retainAll(listed);
+    return Optional.of(out);
+  }
+
+  private boolean execRan(InstanceId id, Map<InstanceId, Long> before) {
+    long then = before.getOrDefault(id, 0L);
+    long now = Optional.ofNullable(execs.get(id)).map(a -> a.get()).orElse(0L);
+    return then % 2 == 1 || now != then;
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+  }
+}
