@@ -29,7 +29,8 @@ public class DriftBench {
         RuntimeDrivers.create(
             "process",
             new DriverContext(
-                home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of()))) {
+                // root drift is written into the unpacked tree: roots are trees, not images
+                home, Clock.systemUTC(), new InMemoryImageSource().add(IMAGE), Map.of("root-image", "tree")))) {
       Path root = home.resolve("rootfs").resolve(IMAGE.manifestDigest().hex()).resolve("root");
       for (String surface : events == 0 ? List.<String>of() : List.of("write", "chmod", "symlink")) {
         List<Double> ms = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -56,7 +57,12 @@ class DriftIT {
   @Test
   void aHostSideWriteIntoTheRoot_isJournaled_andEveryInstanceIsReplaced_withoutAFailedRequest()
       throws Exception {
-    try (KilnFixture k = new KilnFixture(tmp).start()) {
+    KilnFixture fixture = new KilnFixture(tmp);
+    // roots as directory trees (watched): with the default read-only image root, where loop
+    // devices work, a host-side write into the tree cannot reach an instance at all (below)
+    Files.createDirectories(fixture.home);
+    Files.writeString(fixture.home.resolve("process.properties"), "root-image=tree\n");
+    try (KilnFixture k = fixture.start()) {
       k.apply(k.blueprint("a", STRATEGY));
       int revision = k.service("web").get("rollout").get("to").asInt();
       k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
@@ -115,6 +121,47 @@ class DriftIT {
       assertThat(api.get(0).get("evidence").get("path").asText()).isEqualTo("/www/planted.html");
       assertThat(k.get("/metrics").body())
           .contains("kiln_drift_total{service=\"web\",surface=\"rootfs\",response=\"replace\"} 2");
+    }
+  }
+
+  @Test
+  void byDefault_theRootIsAnErofsImage_andRootOnTheHostCannotChangeWhatIsServed() throws Exception {
+    assumeTrue(Files.exists(Path.of("/dev/loop-control")), "no loop devices");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/mkfs.erofs")), "erofs-utils is not installed");
+    try (KilnFixture k = new KilnFixture(tmp).start()) {
+      k.apply(k.blueprint("a", STRATEGY));
+      int revision = k.service("web").get("rollout").get("to").asInt();
+      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
+      Set<String> before = ids(k);
+      // kiln status says which root is in use
+      for (var instance : k.service("web").get("instances")) {
+        assertThat(instance.get("isolation").asText())
+            .contains("root: erofs image on a loop device (read-only)");
+      }
+      Path image;
+      try (Stream<Path> roots = Files.list(k.home.resolve("rootfs"))) {
+        image =
+            roots.filter(p -> Files.isDirectory(p.resolve("mnt/www"))).findFirst().orElseThrow();
+      }
+      // the root the instances run from cannot be edited in place, not even by root
+      assertThatThrownBy(() -> Files.writeString(image.resolve("mnt/www/index.html"), "defaced\n"))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("Read-only file system");
+      assertThatThrownBy(() -> Files.writeString(image.resolve("mnt/www/planted.html"), "x\n"))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("Read-only file system");
+      // and the tree it was built from is not what they serve: a write there changes nothing
+      Path treeIndex = image.resolve("root/www/index.html");
+      assertThat(treeIndex.toFile().setWritable(true)).isTrue();
+      Files.writeString(treeIndex, "defaced\n");
+      for (int i = 0; i < 20; i++) {
+        var r =
+            k.http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.router() + "/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body()).isEqualTo("A\n");
+      }
+      assertThat(ids(k)).isEqualTo(before);
     }
   }
 

@@ -52,10 +52,11 @@ public final class ProcessDriver implements RuntimeDriver {
   private final Map<InstanceId, Process> children = new ConcurrentHashMap<>();
   private final ScheduledExecutorService rotator;
   private final Optional<Tenancy> tenancy;
-  private final ImageMount imageMount = new ImageMount();
 
-  /** Option {@code root-image}: {@code tree} (default) or {@code erofs} ({@link ImageMount}). */
-  private final boolean rootImage;
+  /** Option {@code root-image}: auto (default), erofs, squashfs or tree ({@link RootChoice}). */
+  private final RootChoice rootChoice;
+
+  private final ImageMount imageMount;
 
   /** Drift of the running instances: roots, processes, sockets, environment. */
   private final DriftScanner drift;
@@ -88,16 +89,15 @@ public final class ProcessDriver implements RuntimeDriver {
               + " and instances with resources: will not start (run Kiln as root)");
     }
     this.rootfs = new RootfsCache(context.home().resolve("rootfs"));
-    this.rootImage =
-        switch (context.option("root-image").orElse("tree")) {
-          case "tree" -> false;
-          case "erofs" -> bwrap.isPresent();
-          default ->
-              throw new RuntimeDriverException(
-                  "process runtime: option root-image="
-                      + context.option("root-image").orElseThrow()
-                      + " is not one of tree, erofs");
-        };
+    String rootOption = context.option("root-image").orElse("auto");
+    Path rootfsDir = context.home().resolve("rootfs");
+    this.rootChoice =
+        RootChoice.choose(
+            rootOption, bwrap.isPresent(), kind -> ImageMount.whyNot(kind, rootfsDir));
+    rootChoice.fallback().ifPresent(why -> LOG.warning("process runtime: roots are trees: " + why));
+    this.imageMount =
+        new ImageMount(
+            rootChoice.kind(), !rootOption.equals("auto"), rootfsDir, context.instancesDir());
     this.drift = new DriftScanner(context, rootfs);
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
@@ -183,13 +183,8 @@ public final class ProcessDriver implements RuntimeDriver {
       if (!tenancy.map(Tenancy::ownNetworks).orElse(false)) Preflight.requirePortFree(spec);
       ImageContent image = openImage(spec);
       Path tree = rootfs.ensure(image);
-      // root-image=erofs: the tree's read-only filesystem image on a loop device, where possible
-      Path root =
-          rootImage
-              ? imageMount
-                  .mount(java.util.Objects.requireNonNull(tree.getParent(), "a tree has a parent"))
-                  .orElse(tree)
-              : tree;
+      // the tree's read-only filesystem image on a loop device, where possible (root-image)
+      Path root = imageMount.acquire(tree, spec.id().value());
       drift.watch(root);
       Launch launch = Launch.plan(spec, image.runConfig(), root);
       Map<String, Path> mounts = volumes(spec, root);
@@ -221,6 +216,7 @@ public final class ProcessDriver implements RuntimeDriver {
     } catch (RuntimeException | IOException e) {
       Process child = children.remove(spec.id());
       if (child != null) processes.killTree(child);
+      imageMount.release(spec.id().value(), null);
       accounting.discard(spec.id().value());
       Optional<NetworkSlot> slot = tenant.flatMap(Tenant::slot);
       tenancy.ifPresent(t -> t.release(slot));
@@ -287,6 +283,7 @@ public final class ProcessDriver implements RuntimeDriver {
       while (running(record)) Processes.pause();
     }
     awaitSupervisor(record);
+    imageMount.release(id.value(), Path.of(record.rootfs()));
     accounting.ended(id.value(), dir); // keeps its counters and removes its cgroup
     return new StopResult(id, !killed, killed, exitCode(record, dir));
   }
@@ -299,6 +296,7 @@ public final class ProcessDriver implements RuntimeDriver {
     children.remove(id);
     drift.forget(id);
     if (record.isPresent()) accounting.ended(id.value(), dir); // removes its cgroup
+    imageMount.release(id.value(), record.map(r -> Path.of(r.rootfs())).orElse(null));
     accounting.discard(id.value());
     tenancy.ifPresent(t -> t.release(record.flatMap(InstanceRecord::slot)));
     try {
@@ -377,6 +375,7 @@ public final class ProcessDriver implements RuntimeDriver {
     rotator.shutdownNow();
     tenancy.ifPresent(Tenancy::close);
     drift.close();
+    imageMount.close();
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {
@@ -389,7 +388,7 @@ public final class ProcessDriver implements RuntimeDriver {
         running ? InstanceStatus.State.RUNNING : InstanceStatus.State.EXITED,
         Instant.parse(record.startedAt()),
         running ? OptionalInt.empty() : exitCode(record, dir),
-        Optional.of(isolation(record)),
+        Optional.of(isolation(record, rootChoice.fallback())),
         running
             ? Optional.empty()
             : usage.flatMap(u -> Termination.of(u.oomKills(), u.pidsRefused())),
@@ -399,16 +398,13 @@ public final class ProcessDriver implements RuntimeDriver {
   }
 
   /** Which isolation this instance runs under, as {@code kiln status} shows it. */
-  private static String isolation(InstanceRecord record) {
+  private static String isolation(InstanceRecord record, Optional<String> treeBecause) {
     if (!record.sandboxed()) return "unsandboxed";
-    return isolationOnly(record) + ", " + rootMode(record);
-  }
-
-  /** How the instance's root is kept as its image says: an erofs image, or a watched tree. */
-  private static String rootMode(InstanceRecord record) {
-    return record.rootfs().endsWith("/mnt")
-        ? "root: erofs image on a loop device (read-only)"
-        : "root: directory tree (watched for drift)";
+    RootKind root = RootKind.ofRoot(record.rootfs());
+    return isolationOnly(record)
+        + ", "
+        + root.status
+        + (root == RootKind.TREE ? treeBecause.map(w -> " because " + w).orElse("") : "");
   }
 
   private static String isolationOnly(InstanceRecord record) {

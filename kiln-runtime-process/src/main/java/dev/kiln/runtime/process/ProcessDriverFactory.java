@@ -13,6 +13,8 @@ public final class ProcessDriverFactory implements RuntimeDriverFactory {
 
   @Override
   public RuntimeDriver create(DriverContext context) {
-    return new ProcessDriver(context);
+    // the server creates drivers without options: $KILN_HOME/process.properties gives them
+    // (root-image, sandbox, isolation, ...); options passed in code win
+    return new ProcessDriver(context.withOptionsFile("process.properties"));
   }
 }

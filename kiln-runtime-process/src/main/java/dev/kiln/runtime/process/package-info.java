@@ -6,6 +6,10 @@
  * <pre>
  * rootfs/&lt;manifest hex&gt;/root          the image, unpacked once (kiln-oci), bound read-only, shared
  * rootfs/&lt;manifest hex&gt;/tree.sha256   its fingerprint, re-checked before first use by a driver
+ * rootfs/&lt;manifest hex&gt;/root.erofs    the tree as a reproducible erofs image (+ .sha256), mounted
+ * rootfs/&lt;manifest hex&gt;/mnt           read-only on a loop device: the root instances run from
+ * rootfs/&lt;manifest hex&gt;/root.squashfs the same with squashfs where erofs is unavailable, mounted
+ * rootfs/&lt;manifest hex&gt;/mnt-squashfs  at mnt-squashfs (root-image=auto|erofs|squashfs|tree)
  * instances/&lt;id&gt;/instance.json        the re-attach handle (no secret values), written atomically
  * instances/&lt;id&gt;/status.json          bwrap's JSON status: the sandbox's pid, later its exit code
  * instances/&lt;id&gt;/log, log.1           stdout + stderr, bounded by copy-then-truncate
@@ -101,8 +105,10 @@
  * /proc/PID/environ} against the launched environment (keyed digests, never values; the evidence
  * names keys), and its command line against the one it served with (fixed at the first scan that
  * sees its declared port listened on, so an entrypoint's own {@code exec} is not drift). Findings
- * are sticky per instance. Not yet: a loop-mounted erofs/squashfs root (the tree plus watcher is
- * the only mode).
+ * are sticky per instance. Where the host can ({@link RootChoice}: probed once per driver), the
+ * instances' root is not the tree but its erofs (else squashfs) image on a loop device ({@link
+ * ImageMount}): read-only even to root on the host, so root drift cannot happen there at all; the
+ * watcher then watches that mount.
  *
  * <h2>Known limits</h2>
  *
