@@ -7,6 +7,8 @@
 #
 #   bench/rollback.sh            # N=10 rollbacks of each kind
 #   N=20 bench/rollback.sh
+#   SKIP_CLI=1 bench/rollback.sh                  # without the CLI's rollbacks (JVM start): quicker
+#   KILN_JAR=/tmp/other/kiln.jar bench/rollback.sh  # another build, e.g. for a before/after pair
 #
 # Kinds, each N times (each rollback goes back to the other warm fleet):
 #   kiln rollback web     the CLI: JVM start + API call + the server's decision and journal + router swap
@@ -20,7 +22,7 @@ N=${N:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 bench_need curl jq python3 busybox=busybox-static
-JAR=$(bench_cli_jar)
+JAR=${KILN_JAR:-$(bench_cli_jar)}
 JAVA=$JAVA_HOME/bin/java
 
 WORK=$(mktemp -d /tmp/kiln-rollback.XXXXXX)
@@ -175,7 +177,9 @@ def settled():  # the rollback's rollout is done and the fleet rolled back from 
     raise SystemExit("bench: the rollback did not settle")
 
 tables = {}
-for kind, trigger in (("kiln rollback web", rollback_cli), ("POST rollback", rollback_api)):
+kinds = [("kiln rollback web", rollback_cli), ("POST rollback", rollback_api)]
+if os.environ.get("SKIP_CLI") == "1": kinds = kinds[1:]  # a quicker run, the server's part alone
+for kind, trigger in kinds:
     for _ in range(n):
         now = serve(); want = other(now)
         tables[now] = admin("GET", "/table")

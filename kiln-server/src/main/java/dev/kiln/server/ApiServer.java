@@ -245,16 +245,19 @@ final class ApiServer implements AutoCloseable {
       JsonNode body = body(ex);
       Optional<Integer> to =
           body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
-      Intents.Rolledback rb = cp.intents.rollback(name, to, actor);
       Views v = cp.views();
-      return ApiResponse.json(
-          200,
-          cp.executor.call(
-              () ->
+      // made on the executor thread in the rollback's own turn, not behind the tick it wakes
+      RollbackResponse done =
+          cp.intents.rollback(
+              name,
+              to,
+              actor,
+              rb ->
                   new RollbackResponse(
                       v.revision(rb.revision()),
                       rb.mode(),
-                      rb.rollout().map(v::rollout).orElse(null))));
+                      rb.rollout().map(v::rollout).orElse(null)));
+      return ApiResponse.json(200, done);
     } else if (verb != null
         && method.equals("POST")
         && List.of("promote", "pause", "resume", "abort").contains(verb)) {

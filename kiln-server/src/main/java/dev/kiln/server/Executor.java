@@ -88,6 +88,7 @@ final class Executor implements AutoCloseable {
   private final DriftWatch drift;
 
   private volatile List<Observed> lastObserved = List.of();
+  private volatile boolean listed;
   private volatile boolean paused;
 
   Executor(
@@ -180,6 +181,7 @@ final class Executor implements AutoCloseable {
   List<Observed> observe() {
     List<Observed> out = observer.observe();
     lastObserved = out; // the freshest listing: act() performs from it, API reads show it
+    listed = true;
     return out;
   }
 
@@ -334,9 +336,18 @@ final class Executor implements AutoCloseable {
         .toList();
   }
 
-  /** The instances a rollback may adopt: observed now, those being stopped left out. */
+  /**
+   * The instances a rollback may adopt: the last tick's listing with health and revisions as they
+   * are now ({@link Observer#refresh}), those being stopped left out. Not a new listing of every
+   * runtime: that was a rollback's largest part after the journal's sync (2–10 ms on a loaded
+   * machine), and the tick's own publish routes from a listing just as old. An instance that exited
+   * since the listing (at most a tick ago) can be adopted: the router retries a refused connect on
+   * another backend, and the tick this rollback wakes lists it as exited.
+   */
   List<ObservedInstance> warmInstances() {
-    return observe().stream().filter(o -> !isLeaving(o)).map(Observed::instance).toList();
+    List<Observed> now = listed ? observer.refresh(lastObserved) : observe();
+    lastObserved = now; // act() performs from it
+    return now.stream().filter(o -> !isLeaving(o)).map(Observed::instance).toList();
   }
 
   private void journal(String actor, Action a, String cause) {

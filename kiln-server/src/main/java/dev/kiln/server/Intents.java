@@ -6,6 +6,7 @@ import dev.kiln.controller.Rollout;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -67,7 +68,16 @@ final class Intents {
   }
 
   Rolledback rollback(String service, Optional<Integer> to, String actor) {
-    Rolledback result =
+    return rollback(service, to, actor, r -> r);
+  }
+
+  /**
+   * A rollback, and {@code reply} made from it on the executor thread in the same turn, before the
+   * reconcile it asks for: an API answer made in a second turn would wait behind that whole tick.
+   */
+  <T> T rollback(
+      String service, Optional<Integer> to, String actor, Function<Rolledback, T> reply) {
+    T result =
         executor.call(
             () -> {
               ServerState.ServiceInfo info = known(service);
@@ -132,7 +142,8 @@ final class Intents {
                   rec.appendAll(requested);
                 }
               }
-              return new Rolledback(plan.revision(), mode, Optional.of(plan.rollout()));
+              return reply.apply(
+                  new Rolledback(plan.revision(), mode, Optional.of(plan.rollout())));
             });
     executor.wake();
     return result;

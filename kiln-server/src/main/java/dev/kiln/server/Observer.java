@@ -21,6 +21,9 @@ final class Observer {
   private final Moves moves;
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
 
+  /** Stops begun since the last listing: its instances are leaving, whatever it says. */
+  private final Set<String> begunSinceListing = ConcurrentHashMap.newKeySet();
+
   Observer(ServerState state, Fleet fleet, HealthBook health, LimitKills limitKills, Moves moves) {
     this.state = state;
     this.fleet = fleet;
@@ -35,28 +38,47 @@ final class Observer {
     // alive, and be routed, healed and stopped again. Stops only begin on this thread, so the set
     // from before the listing says which listed instances are leaving.
     Set<String> leaving = Set.copyOf(stopping);
+    begunSinceListing.clear();
     List<Executor.Observed> out = new ArrayList<>();
     for (Fleet.Running r : fleet.list()) {
       if (leaving.contains(r.id()) && !stopping.contains(r.id())) continue; // stopped meanwhile
       InstanceStatus s = r.status();
       String id = r.id();
-      int revision = state.revisionOf(id, s.spec().revision());
-      ObservedInstance o;
-      if (!s.running()) {
-        limitKills.observe(Executor.ACTOR, id, revision, s);
-        o =
-            new ObservedInstance(
-                id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
-      } else {
-        HealthBook.Verdict v = health.of(id, s.startedAt());
-        o =
-            new ObservedInstance(
-                id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
-      }
+      ObservedInstance o = instance(id, s);
+      if (!s.running()) limitKills.observe(Executor.ACTOR, id, o.revision(), s);
       if (!leaving.contains(id)) moves.observe(o, s); // dead on another host: moves if replaced
       out.add(new Executor.Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;
+  }
+
+  /**
+   * An earlier listing as it stands now without asking any runtime: health as probed now and
+   * revisions as the journal says now (a rollback since may have adopted instances); instances
+   * whose stop ended since are gone. What the runtimes would report differently (an exit since the
+   * listing) waits for the next one. No side effects: nothing is journaled.
+   */
+  List<Executor.Observed> refresh(List<Executor.Observed> listed) {
+    List<Executor.Observed> out = new ArrayList<>();
+    for (Executor.Observed o : listed) {
+      String id = o.running().id();
+      boolean leaving = o.leaving() || begunSinceListing.contains(id);
+      if (leaving && !stopping.contains(id)) continue; // stopped meanwhile
+      out.add(
+          new Executor.Observed(
+              o.running(), instance(id, o.running().status()), o.port(), leaving));
+    }
+    return out;
+  }
+
+  private ObservedInstance instance(String id, InstanceStatus s) {
+    int revision = state.revisionOf(id, s.spec().revision());
+    if (!s.running())
+      return new ObservedInstance(
+          id, s.spec().service(), revision, ObservedInstance.Phase.EXITED, s.startedAt(), 0);
+    HealthBook.Verdict v = health.of(id, s.startedAt());
+    return new ObservedInstance(
+        id, s.spec().service(), revision, v.phase(), v.since(), v.failures());
   }
 
   /** Being stopped: out of the route, invisible to the planners, never stopped twice. */
@@ -66,6 +88,7 @@ final class Observer {
 
   /** Marks {@code id} as stopping; false when its stop has already begun. Loop thread only. */
   boolean beginStop(String id) {
+    begunSinceListing.add(id);
     return stopping.add(id);
   }
 

@@ -3,8 +3,12 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.controller.Action;
 import dev.kiln.controller.ControllerException;
 import dev.kiln.controller.Rollout;
+import dev.kiln.runtime.InstanceId;
+import dev.kiln.runtime.health.HealthEvent;
+import dev.kiln.runtime.health.HealthPhase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +90,86 @@ class IntentsTest {
       // the warm instance of revision 1 now serves revision 3, in the table already published
       assertThat(h.data.backends("web")).containsExactly("web-1-0001@3");
       assertThat(h.state.traffic("web").weights()).containsEntry(3, 100);
+    }
+  }
+
+  /** Revision 2 serves, revision 1's instance is still warm (scale-down delay): a swap away. */
+  private static void liveWithAWarmFleet(ServerHarness h) throws Exception {
+    h.image("hello", "A", h.key);
+    h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+    h.tick();
+    h.allHealthy(1);
+    h.tickUntil(() -> phase(h).startsWith("SUCCEEDED"), Duration.ofMillis(200), 10);
+    h.image("hello", "B", h.key);
+    h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+    h.tick();
+    h.allHealthy(2);
+    h.tickUntil(() -> phase(h).equals("PROGRESSING/1"), Duration.ofMillis(200), 10);
+    h.intents.request("web", "promote", "alice");
+    h.tickUntil(() -> phase(h).startsWith("SCALING_DOWN"), Duration.ofMillis(200), 10);
+    assertThat(h.data.backends("web")).containsExactly("web-2-0002@2");
+  }
+
+  @Test
+  void rollback_decidesFromTheLastListing_withHealthAsProbedSinceIt() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      liveWithAWarmFleet(h);
+      // the warm instance fails its probes after the last tick listed it healthy
+      h.health.record(
+          new HealthEvent(
+              InstanceId.of("web-1-0001"),
+              HealthPhase.UNHEALTHY,
+              true,
+              "connection refused",
+              Duration.ZERO,
+              h.clock.instant(),
+              0,
+              3));
+
+      var back = h.intents.rollback("web", Optional.empty(), "bob");
+
+      // not adopted into the route: its replacement starts instead
+      assertThat(back.mode()).isEqualTo("fast-track");
+      assertThat(h.data.backends("web")).containsExactly("web-2-0002@2");
+    }
+  }
+
+  @Test
+  void twoRollbacksWithoutATickBetween_eachSwapsToTheFleetItsRevisionNowNames() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      liveWithAWarmFleet(h);
+
+      assertThat(h.intents.rollback("web", Optional.empty(), "bob").mode()).isEqualTo("swap");
+      assertThat(h.data.backends("web")).containsExactly("web-1-0001@3");
+      // no tick in between: the listing is the same, the revisions its instances serve are not
+      var again = h.intents.rollback("web", Optional.empty(), "bob");
+
+      assertThat(again.mode()).isEqualTo("swap");
+      assertThat(again.revision().number()).isEqualTo(4);
+      assertThat(h.data.backends("web")).containsExactly("web-2-0002@4");
+      assertThat(h.state.traffic("web").weights()).containsEntry(4, 100);
+    }
+  }
+
+  @Test
+  void aStopThatBeganAndEndedAfterTheLastListing_leavesNothingToAdopt() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      liveWithAWarmFleet(h);
+      List<java.util.concurrent.CompletableFuture<Void>> stops =
+          h.executor.call(
+              () ->
+                  h.executor.act(
+                      "tester",
+                      "test",
+                      List.of(new Action.StopInstance("web", "web-1-0001", "test", false)),
+                      List.of()));
+      for (var s : stops) s.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(h.running()).doesNotContain("web-1-0001");
+
+      var back = h.intents.rollback("web", Optional.empty(), "bob");
+
+      assertThat(back.mode()).isEqualTo("fast-track");
+      assertThat(h.data.backends("web")).containsExactly("web-2-0002@2");
     }
   }
 
