@@ -17,8 +17,9 @@ import java.util.List;
  *       marking threads competing with the event loops for cores.
  *   <li>No memory-mapped perf data file: a write to it can stall a thread on a busy disk, a known
  *       source of multi-millisecond outliers in p99.
- *   <li>An AppCDS archive, created on the first run's exit and used on every later start: the
- *       router's and Netty's classes load already parsed and verified, shortening the warm-up.
+ *   <li>Class data to start from ({@link RouterAot}): on JDK 25+ an AOT cache trained once per
+ *       class path and JVM with the warm-up workload (classes loaded and linked, method profiles);
+ *       on JDK 21 an AppCDS archive created at the first run's exit.
  *   <li>Netty's leak detection off (it samples and wraps buffers on the hot path).
  * </ul>
  */
@@ -28,9 +29,8 @@ public final class RouterJvm {
   /**
    * @param cores the cores the process may use
    * @param memoryBytes the machine's (or container's) memory
-   * @param cdsArchive where the class-data archive lives (created when missing)
    */
-  public static List<String> options(int cores, long memoryBytes, Path cdsArchive) {
+  public static List<String> options(int cores, long memoryBytes) {
     long mib = memoryBytes / (1024 * 1024);
     // an eighth of memory, between 256 MiB and 1 GiB: routing state is small, buffers are pooled
     long heap = Math.max(256, Math.min(1024, mib / 8));
@@ -44,19 +44,52 @@ public final class RouterJvm {
     o.add("-XX:ParallelGCThreads=" + gcThreads);
     o.add("-XX:+AlwaysPreTouch");
     o.add("-XX:+PerfDisableSharedMem");
-    o.add("-XX:SharedArchiveFile=" + cdsArchive);
-    o.add("-XX:+AutoCreateSharedArchive");
     o.add("-Dio.netty.leakDetection.level=disabled");
     return List.copyOf(o);
   }
 
-  /** {@link #options} for the machine this JVM runs on. */
-  public static List<String> forThisMachine(Path cdsArchive) {
+  /**
+   * {@link #options} for the machine this JVM runs on, and the class data of {@link RouterAot} for
+   * a router process run by this JVM with this JVM's class path (as {@code kiln server} starts it).
+   *
+   * @param dir where the class data lives (the router's directory under $KILN_HOME)
+   * @param train whether a missing AOT cache is trained now (once per class path and JVM, the
+   *     warm-up workload, up to {@link #TRAINING_TIMEOUT}); without it the router starts without
+   */
+  public static List<String> forThisMachine(Path dir, boolean train) {
     long memory = 2L << 30;
     if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
       memory = os.getTotalMemorySize();
     }
-    return options(Runtime.getRuntime().availableProcessors(), memory, cdsArchive);
+    List<String> base = options(Runtime.getRuntime().availableProcessors(), memory);
+    String classPath = System.getProperty("java.class.path", "");
+    RouterAot.Plan plan =
+        RouterAot.plan(
+            RouterAot.jarsOnly(classPath),
+            Runtime.version().feature(),
+            dir,
+            RouterAot.key(classPath, Runtime.version().toString()),
+            java.nio.file.Files::exists);
+    if (plan instanceof RouterAot.TrainCache t
+        && train
+        && RouterAot.train(thisJava(), base, classPath, t, TRAINING_TIMEOUT)) {
+      plan = new RouterAot.UseCache(t.cache());
+    }
+    List<String> all = new ArrayList<>(base);
+    all.addAll(plan.options());
+    return List.copyOf(all);
+  }
+
+  /** The longest an AOT cache training may take before the router starts without it. */
+  static final java.time.Duration TRAINING_TIMEOUT = java.time.Duration.ofSeconds(120);
+
+  /** The java binary running this JVM: the one that runs the router too. */
+  static Path thisJava() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .map(Path::of)
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
   }
 }

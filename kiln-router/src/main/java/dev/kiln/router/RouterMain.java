@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * java -cp ... dev.kiln.router.RouterMain [--threads N] [--swap-every-ms M] [--warmup REQUESTS]
  *     [--tls LISTEN --cert CHAIN.pem --key KEY.pem] LISTEN ROUTE...
  *   LISTEN  host:port, e.g. 127.0.0.1:8080
- * RouterMain --jvm-options CDS_ARCHIVE   prints the JVM options Kiln starts a router process with
+ * RouterMain --jvm-options DIR   prints the JVM options Kiln starts a router process with (this
+ *   JVM and class path), training the AOT cache in DIR first when it is missing (RouterAot)
  *   --tls   also listen for HTTPS (h2 or HTTP/1.1 by ALPN) with that certificate for every route
  *   --warmup  requests of the self warm-up before listening (RouterWarmup; default 20000, 0 = off)
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
@@ -39,7 +40,7 @@ public final class RouterMain {
     }
     if (args.length == 2 && args[0].equals("--jvm-options")) {
       // what a router process started by Kiln runs with, for benchmarks to start the same
-      RouterJvm.forThisMachine(java.nio.file.Path.of(args[1])).forEach(System.out::println);
+      RouterJvm.forThisMachine(java.nio.file.Path.of(args[1]), true).forEach(System.out::println);
       return;
     }
     int threads = 0;

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 class SmallPartsTest {
   @Test
   void routerJvm_sizesTheHeapToTheMachine() {
-    var cds = java.nio.file.Path.of("/h/router/router.jsa");
-    assertThat(RouterJvm.options(2, 4L << 30, cds))
+    assertThat(RouterJvm.options(2, 4L << 30))
         .containsExactly(
             "-Xms512m",
             "-Xmx512m",
@@ -20,12 +19,9 @@ class SmallPartsTest {
             "-XX:ParallelGCThreads=2",
             "-XX:+AlwaysPreTouch",
             "-XX:+PerfDisableSharedMem",
-            "-XX:SharedArchiveFile=/h/router/router.jsa",
-            "-XX:+AutoCreateSharedArchive",
             "-Dio.netty.leakDetection.level=disabled");
-    assertThat(RouterJvm.options(64, 512L << 30, cds))
-        .contains("-Xmx1024m", "-XX:ParallelGCThreads=4");
-    assertThat(RouterJvm.options(1, 1L << 30, cds)).contains("-Xmx256m", "-Xmn192m");
+    assertThat(RouterJvm.options(64, 512L << 30)).contains("-Xmx1024m", "-XX:ParallelGCThreads=4");
+    assertThat(RouterJvm.options(1, 1L << 30)).contains("-Xmx256m", "-Xmn192m");
   }
 
   @Test

@@ -100,11 +100,14 @@ final class RemoteDataPlane implements DataPlane {
                 String.join(
                     ",", tls.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList()));
       scrub(pb.environment());
-      // the options the router was measured with (heap, collector, AppCDS): after "setsid", java
+      // the options the router was measured with (heap, collector, class data): after "setsid",
+      // java. The AOT cache is trained with the warm-up workload, so not when the warm-up is off.
+      String warmup = System.getProperty(RouterProcess.WARMUP_PROPERTY);
       pb.command()
           .addAll(
-              2, dev.kiln.router.RouterJvm.forThisMachine(stateFile.resolveSibling("router.jsa")));
-      String warmup = System.getProperty(RouterProcess.WARMUP_PROPERTY);
+              2,
+              dev.kiln.router.RouterJvm.forThisMachine(
+                  home.resolve("router"), !"0".equals(warmup)));
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
       pb.redirectErrorStream(true);
       pb.redirectOutput(
