@@ -19,8 +19,9 @@ import java.util.TreeMap;
  * compile. {@link #kind()} is the entry's kind as stored (hyphenated, stable forever: `kiln journal
  * --kind` and existing journals use these strings); {@link #subject()} the entry's subject.
  *
- * <p>Adding a kind: a record here, its encode/decode in {@link EventCodec} with a round-trip case
- * in {@code EventCodecTest}, and its arm in {@link ServerState#apply}.
+ * <p>Adding a kind: a record here, its encode/decode in the codec of its area dispatched from
+ * {@link EventCodec}, with a round-trip case in {@code EventCodecTest}, and its arm in {@link
+ * ServerState#apply}.
  */
 public sealed interface JournalEvent {
   String kind();
