@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.model.Route;
+import dev.kiln.testkit.TestCa;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingServerCall;
@@ -220,7 +221,7 @@ class RouterGrpcIT {
                                     "1",
                                     new InetSocketAddress("127.0.0.1", server.getPort()),
                                     1)))
-                        .withTls(leaf.site()))),
+                        .withTls(TestSites.site(leaf)))),
             c -> c.tlsListeners(List.of(new InetSocketAddress("127.0.0.1", 0))));
     InetSocketAddress https = router.tlsAddresses().get(0);
     channel =

@@ -3,6 +3,7 @@ package dev.kiln.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.model.Route;
+import dev.kiln.testkit.TestCa;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -64,7 +65,7 @@ class RouterHttp2IT {
                         "web",
                         new Route("*", "/"),
                         List.of(one.backend("1", 3), two.backend("1", 1)))
-                    .withTls(localhost.site()),
+                    .withTls(TestSites.site(localhost)),
                 ServiceRoute.of("big", new Route("*", "/big"), List.of(big.backend("1", 1)))));
     router =
         RouterFixture.start(

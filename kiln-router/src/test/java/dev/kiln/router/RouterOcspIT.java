@@ -3,6 +3,7 @@ package dev.kiln.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.model.Route;
+import dev.kiln.testkit.TestCa;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -94,10 +95,10 @@ class RouterOcspIT {
                 1,
                 List.of(
                     ServiceRoute.of("shop", new Route("shop.test", "/"), List.of(a.backend("1", 1)))
-                        .withTls(shop.site()),
+                        .withTls(TestSites.site(shop)),
                     ServiceRoute.of(
                             "plain", new Route("plain.test", "/"), List.of(b.backend("1", 1)))
-                        .withTls(plain.site()))),
+                        .withTls(TestSites.site(plain)))),
             c -> c.tlsListeners(List.of(new InetSocketAddress("127.0.0.1", 0))));
     assertThat(OcspStapling.supported()).as("BoringSSL with OCSP loaded").isTrue();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.model.Route;
+import dev.kiln.testkit.TestCa;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +69,14 @@ class RouterTlsIT {
         List.of(
             ServiceRoute.of(
                     "shop", new Route("shop.test", "/"), List.of(shopBackend.backend("1", 1)))
-                .withTls(new TlsSite(shopChain, shop.keyPem(), true, TlsSite.DEFAULT_HSTS_SECONDS)),
+                .withTls(
+                    new TlsSite(
+                        shopChain, TestSites.keyPem(shop), true, TlsSite.DEFAULT_HSTS_SECONDS)),
             ServiceRoute.of(
                     "apps", new Route("*.apps.test", "/"), List.of(appsBackend.backend("1", 1)))
-                .withTls(apps.site()),
+                .withTls(TestSites.site(apps)),
             ServiceRoute.of("any", new Route("*", "/"), List.of(anyBackend.backend("1", 1)))
-                .withTls(fallback.site())));
+                .withTls(TestSites.site(fallback))));
   }
 
   private Path shopCopy() throws Exception {
@@ -273,7 +276,7 @@ class RouterTlsIT {
             .with(
                 ServiceRoute.of(
                         "shop", new Route("shop.test", "/"), List.of(shopBackend.backend("1", 1)))
-                    .withTls(other.site()));
+                    .withTls(TestSites.site(other)));
     assertThatThrownBy(() -> router.swap(wrongHost))
         .isInstanceOf(RouterException.class)
         .hasMessageContaining("service shop: certificate " + other.chain())

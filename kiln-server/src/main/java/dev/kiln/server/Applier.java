@@ -152,7 +152,12 @@ final class Applier {
    * {@code promotion:} runs only digests that passed its source ({@link Promotions#gate}).
    */
   Applied apply(Submission submission, String actor, Optional<String> env) {
-    Blueprint parsed = BlueprintParser.parse(submission.label(), submission.content());
+    return apply(
+        submission, BlueprintParser.parse(submission.label(), submission.content()), actor, env);
+  }
+
+  /** As {@link #apply(Submission, String, Optional)}, with the submission's blueprint parsed. */
+  Applied apply(Submission submission, Blueprint parsed, String actor, Optional<String> env) {
     Environments.Resolved r = executor.call(() -> resolve(parsed, env));
     Blueprint bp = r.blueprint();
     HostLimits.check(bp, HostCapacity.ofThisHost());

@@ -392,12 +392,11 @@ public final class ControlPlane implements AutoCloseable {
    * cannot be bound refuses the apply before anything is journaled.
    */
   Applier.Applied applyTo(Submission submission, String actor, Optional<String> env) {
-    if (env.isPresent()) {
-      dev.kiln.model.Blueprint bp =
-          dev.kiln.blueprint.BlueprintParser.parse(submission.label(), submission.content());
-      bp.environment(env.get()).ifPresent(e -> routers.ensure(e.name(), e.router()));
-    }
-    return applier.apply(submission, actor, env);
+    // parsed once: the router comes from it, and the applier plans from the same blueprint
+    dev.kiln.model.Blueprint parsed =
+        dev.kiln.blueprint.BlueprintParser.parse(submission.label(), submission.content());
+    env.flatMap(parsed::environment).ifPresent(e -> routers.ensure(e.name(), e.router()));
+    return applier.apply(submission, parsed, actor, env);
   }
 
   /** The API's unix socket, {@code $KILN_HOME/api.sock}. */

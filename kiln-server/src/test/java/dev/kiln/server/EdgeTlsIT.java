@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.testkit.TestCa;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

@@ -10,6 +10,7 @@ import dev.kiln.model.Route;
 import dev.kiln.router.Backend;
 import dev.kiln.router.RouteTable;
 import dev.kiln.router.ServiceRoute;
+import dev.kiln.testkit.TestCa;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
