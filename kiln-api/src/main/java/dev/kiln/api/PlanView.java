@@ -12,13 +12,20 @@ public record PlanView(
     String text,
     boolean hasChanges,
     String blueprintDigest,
-    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<ScalerPreview> scaler) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<ScalerPreview> scaler,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<PromotionVerdict> promotionGate) {
   public PlanView {
     changes = List.copyOf(changes);
     scaler = scaler == null ? null : List.copyOf(scaler);
+    promotionGate = promotionGate == null ? null : List.copyOf(promotionGate);
   }
 
   public PlanView withScaler(List<ScalerPreview> preview) {
-    return new PlanView(changes, text, hasChanges, blueprintDigest, preview);
+    return new PlanView(changes, text, hasChanges, blueprintDigest, preview, promotionGate);
+  }
+
+  /** {@code POST /v1/environments/ENV/plan}: per changed service, the promotion gate's verdict. */
+  public PlanView withPromotionGate(List<PromotionVerdict> gate) {
+    return new PlanView(changes, text, hasChanges, blueprintDigest, scaler, gate);
   }
 }

@@ -83,6 +83,7 @@ class ApiJsonTest {
             "~ web",
             true,
             "sha256:c",
+            null,
             null);
     assertThat(WRITE.writeValueAsString(plan))
         .isEqualTo(
@@ -142,5 +143,60 @@ class ApiJsonTest {
             false,
             "none");
     assertThat(READ.readValue(WRITE.writeValueAsString(r), RolloutView.class)).isEqualTo(r);
+  }
+
+  @Test
+  void gitStatusOfAServerThatNeverFollowedABranchIsAnEmptyObject() throws Exception {
+    assertThat(WRITE.writeValueAsString(GitView.NONE)).isEqualTo("{}");
+    GitView applied =
+        new GitView(
+            null,
+            "main",
+            null,
+            null,
+            null,
+            null,
+            null,
+            new GitView.Applied("c0ffee", "Ada", null, "sha256:b"),
+            null,
+            true,
+            null);
+    assertThat(WRITE.writeValueAsString(applied))
+        .isEqualTo(
+            "{\"branch\":\"main\",\"applied\":{\"commit\":\"c0ffee\",\"author\":\"Ada\","
+                + "\"blueprint\":\"sha256:b\"},\"inSync\":true}");
+    assertThat(READ.readValue("{}", GitView.class)).isEqualTo(GitView.NONE);
+  }
+
+  @Test
+  void aPromotionDryRunSendsOnlyTheVerdict_andAnEnvironmentsServiceAlwaysSendsItsGate()
+      throws Exception {
+    PromotionVerdict refused =
+        new PromotionVerdict(
+            "web",
+            "staging",
+            "production",
+            "PT10M",
+            "refused",
+            "not live",
+            null,
+            null,
+            null,
+            List.of());
+    JsonNode dry = WRITE.valueToTree(PromoteResponse.dryRun(refused));
+    assertThat(dry.properties()).extracting(Map.Entry::getKey).containsExactly("dryRun", "verdict");
+    assertThat(dry.get("verdict").get("revision").isNull()).isTrue();
+    JsonNode service =
+        WRITE.valueToTree(
+            new EnvironmentView.Service("web", "production--web", null, null, 0, 0, null));
+    assertThat(service.has("promotionGate") && service.get("promotionGate").isNull()).isTrue();
+    assertThat(WRITE.writeValueAsString(new PromoteRequest("web", "staging", "production", null)))
+        .isEqualTo("{\"service\":\"web\",\"from\":\"staging\",\"to\":\"production\"}");
+  }
+
+  @Test
+  void aSnapshotRequestLeavesOutWhatTheServerDefaults() throws Exception {
+    assertThat(WRITE.writeValueAsString(new SnapshotRequest(null, "/srv/snap", 5, false)))
+        .isEqualTo("{\"dir\":\"/srv/snap\",\"keepRevisions\":5,\"volumes\":false}");
   }
 }

@@ -49,6 +49,18 @@ public final class ApiRender {
     }
   }
 
+  /** {@code sha256:0123456789ab} of a kiln-api record's digest; {@code -} when there is none. */
+  public static String shortDigest(@dev.kiln.api.Nullable String digest) {
+    String d = text(digest);
+    int colon = d.indexOf(':');
+    return colon > 0 && d.length() > colon + 13 ? d.substring(0, colon + 13) : d;
+  }
+
+  /** A kiln-api record's number (revision, pid), or "-" when there is none. */
+  public static String number(@dev.kiln.api.Nullable Number n) {
+    return n == null ? "-" : n.toString();
+  }
+
   /** A revision number, or "-" when there is none (a new service has no "from"). */
   public static String revision(JsonNode n, String field) {
     return number(n, field);

@@ -1,7 +1,11 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.EnvironmentView;
+import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.PromoteRequest;
+import dev.kiln.api.PromoteResponse;
+import dev.kiln.api.PromotionVerdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,32 +53,30 @@ public final class EnvCommand implements Runnable {
       JsonNode answer = ApiClient.fromEnvironment().get("/v1/environments");
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) out.println(ApiClient.pretty(answer));
-      else out.print(table(answer.path("environments")));
+      else out.print(table(ApiClient.read(answer, EnvironmentsResponse.class).environments()));
       out.flush();
       return 0;
     }
 
-    static String table(JsonNode envs) {
+    static String table(List<EnvironmentView> envs) {
       if (envs.isEmpty())
         return "no environments yet; apply a blueprint with environments: (`kiln apply --env NAME`)\n";
       List<List<String>> rows = new ArrayList<>();
-      for (JsonNode e : envs) {
-        JsonNode p = e.path("promotion");
+      for (EnvironmentView e : envs) {
+        EnvironmentView.Promotion p = e.promotion();
         String promotion =
-            p.isObject()
-                ? "from " + p.path("from").asText() + ", soak " + ApiRender.text(p, "soak")
-                : "-";
-        for (JsonNode s : e.path("services")) {
+            p != null ? "from " + p.from() + ", soak " + ApiRender.text(p.soak()) : "-";
+        for (EnvironmentView.Service s : e.services()) {
           rows.add(
               List.of(
-                  ApiRender.text(e, "name"),
-                  ApiRender.text(e, "listening"),
+                  ApiRender.text(e.name()),
+                  ApiRender.text(e.listening()),
                   promotion,
-                  ApiRender.text(s, "name"),
-                  ApiRender.revision(s, "liveRevision"),
-                  ApiRender.shortDigest(s, "image"),
-                  s.path("healthy").asInt() + "/" + s.path("replicas").asInt(),
-                  gateCell(s.path("promotionGate"))));
+                  ApiRender.text(s.name()),
+                  ApiRender.number(s.liveRevision()),
+                  ApiRender.shortDigest(s.image()),
+                  s.healthy() + "/" + s.replicas(),
+                  gateCell(s.promotionGate())));
         }
       }
       return Tables.render(
@@ -84,35 +86,28 @@ public final class EnvCommand implements Runnable {
   }
 
   /** A verdict of the promotion gate, as {@code env promote --dry-run} and {@code plan} show it. */
-  static String verdictText(JsonNode v) {
+  static String verdictText(PromotionVerdict v) {
     StringBuilder t = new StringBuilder();
-    String head =
-        v.path("service").asText()
-            + " from "
-            + v.path("from").asText()
-            + " to "
-            + v.path("to").asText();
-    if (v.path("verdict").asText().equals("eligible")) {
+    String head = v.service() + " from " + v.from() + " to " + v.to();
+    if (v.eligible()) {
       t.append(head)
           .append(": eligible, revision ")
-          .append(v.path("revision").asText())
+          .append(v.revision())
           .append(", ")
-          .append(v.path("digest").asText())
+          .append(v.digest())
           .append('\n');
     } else {
-      t.append(head).append(": refused: ").append(v.path("reason").asText()).append('\n');
+      t.append(head).append(": refused: ").append(v.reason()).append('\n');
     }
-    for (JsonNode e : v.path("evidence")) t.append("  ").append(e.asText()).append('\n');
+    for (String e : v.evidence()) t.append("  ").append(e).append('\n');
     return t.toString();
   }
 
   /** The GATE column of {@code env list}: eligible, or refused and when it will be eligible. */
-  static String gateCell(JsonNode g) {
-    if (!g.isObject()) return "-";
-    if (g.path("verdict").asText().equals("eligible"))
-      return "eligible r" + g.path("revision").asText();
-    JsonNode at = g.path("eligibleAt");
-    if (at.isTextual()) return "eligible at " + at.asText();
+  static String gateCell(@dev.kiln.api.Nullable PromotionVerdict g) {
+    if (g == null) return "-";
+    if (g.eligible()) return "eligible r" + g.revision();
+    if (g.eligibleAt() != null) return "eligible at " + g.eligibleAt();
     return "refused";
   }
 
@@ -227,19 +222,22 @@ public final class EnvCommand implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       ApiClient api = ApiClient.fromEnvironment();
-      ObjectNode body = ApiClient.object();
-      body.put("service", service);
-      body.put("from", from);
-      body.put("to", to);
-      if (dryRun) body.put("dryRun", true);
-      JsonNode r = api.post("/v1/environments/promote", body);
+      JsonNode r =
+          api.post(
+              "/v1/environments/promote",
+              ApiClient.tree(new PromoteRequest(service, from, to, dryRun ? true : null)));
       PrintWriter out = spec.commandLine().getOut();
       if (dryRun) {
-        JsonNode v = r.path("verdict");
+        PromotionVerdict v = ApiClient.read(r, PromoteResponse.class).verdict();
+        if (v == null)
+          throw new ApiClient.ApiException(
+              0,
+              "the Kiln server answered a dry run without a verdict (a server of another version?)");
         out.print(verdictText(v));
         out.flush();
-        return v.path("verdict").asText().equals("eligible") ? 0 : 2;
+        return v.eligible() ? 0 : 2;
       }
+      // the env-promoted entry's body; the rollouts go to the follower, which reads JSON
       JsonNode p = r.path("promoted");
       out.println(
           "promoting "

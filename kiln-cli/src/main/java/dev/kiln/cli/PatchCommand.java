@@ -3,6 +3,8 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.PlanView;
+import dev.kiln.api.PromotionVerdict;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
@@ -238,10 +240,14 @@ public final class PatchCommand implements Callable<Integer> {
     if (env.env.isPresent()) {
       // an environment with promotion: runs only digests that passed its source: say so before
       // anything is journaled (patch the source, then `kiln env promote`)
-      JsonNode gate = api.post(env.endpoint("plan"), prepared.body()).path("promotionGate");
+      List<PromotionVerdict> gate =
+          java.util.Objects.requireNonNullElse(
+              ApiClient.read(api.post(env.endpoint("plan"), prepared.body()), PlanView.class)
+                  .promotionGate(),
+              List.of());
       boolean refused = false;
-      for (JsonNode v : gate)
-        if (!v.path("verdict").asText().equals("eligible")) {
+      for (PromotionVerdict v : gate)
+        if (!v.eligible()) {
           err.print(EnvCommand.verdictText(v));
           refused = true;
         }

@@ -1,7 +1,11 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.PlanView;
+import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.ScalerPreview;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,8 +61,9 @@ public final class PlanCommand implements Callable<Integer> {
   static void print(PrintWriter out, JsonNode plan) {
     String text = PlanRender.text(plan);
     out.print(ApiRender.colour() ? PlanRender.colour(text) : text);
-    out.print(scaler(plan.path("scaler")));
-    out.print(gate(plan.path("promotionGate")));
+    PlanView typed = ApiClient.read(plan, PlanView.class);
+    out.print(scaler(typed.scaler()));
+    out.print(gate(typed.promotionGate()));
     out.flush();
   }
 
@@ -66,29 +71,28 @@ public final class PlanCommand implements Callable<Integer> {
    * {@code kiln plan --env E} of an environment with {@code promotion:}: what the gate of {@code
    * kiln apply --env E} would say of each service whose digest would change (nothing journaled).
    */
-  static String gate(JsonNode gate) {
-    if (!gate.isArray() || gate.isEmpty()) return "";
+  static String gate(@dev.kiln.api.Nullable List<PromotionVerdict> gate) {
+    if (gate == null || gate.isEmpty()) return "";
     StringBuilder b = new StringBuilder("\nPromotion gate (kiln apply would be");
-    boolean refused = false;
-    for (JsonNode v : gate) refused |= !v.path("verdict").asText().equals("eligible");
+    boolean refused = gate.stream().anyMatch(v -> !v.eligible());
     b.append(refused ? " refused):\n" : " allowed):\n");
-    for (JsonNode v : gate) b.append(EnvCommand.verdictText(v).indent(2));
+    for (PromotionVerdict v : gate) b.append(EnvCommand.verdictText(v).indent(2));
     return b.toString();
   }
 
   /** What the auto-scaler would do now: shown with the plan, never counted as a change. */
-  static String scaler(JsonNode scaler) {
-    if (!scaler.isArray() || scaler.isEmpty()) return "";
+  static String scaler(@dev.kiln.api.Nullable List<ScalerPreview> scaler) {
+    if (scaler == null || scaler.isEmpty()) return "";
     StringBuilder b = new StringBuilder("\nAuto-scaler now (not a change):\n");
-    for (JsonNode d : scaler) {
-      int from = d.path("from").asInt();
-      int to = d.path("desired").asInt();
+    for (ScalerPreview d : scaler) {
+      int from = d.from();
+      int to = d.desired();
       b.append("  ")
-          .append(d.path("service").asText())
+          .append(d.service())
           .append(": ")
           .append(from == to ? "keep " + to : from + " -> " + to)
           .append(" instance(s), ")
-          .append(d.path("rule").asText())
+          .append(d.rule())
           .append('\n');
     }
     return b.toString();

@@ -2,6 +2,9 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.CertificateView;
+import dev.kiln.api.EnvironmentView;
+import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.PromotionVerdict;
 import dev.kiln.api.ServicesResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,7 +51,10 @@ public final class StatusCommand implements Callable<Integer> {
     else if (env.env.isPresent()) {
       // one environment's services; the certificates and git status are the whole server's
       out.print(services(EnvFilter.services(answer, env).path("services")));
-      out.print(gate(api.get("/v1/environments"), env.env.get()));
+      out.print(
+          gate(
+              ApiClient.read(api.get("/v1/environments"), EnvironmentsResponse.class),
+              env.env.get()));
     } else {
       ServicesResponse all = ApiClient.read(answer, ServicesResponse.class);
       out.print(services(answer.path("services")) + certificates(all.certificates()));
@@ -79,18 +85,16 @@ public final class StatusCommand implements Callable<Integer> {
    * {@code kiln status --env E} of an environment with {@code promotion:}: the gate's verdict now
    * for the revision live in its source, per service (as {@code kiln env list}'s GATE column).
    */
-  static String gate(JsonNode environments, String env) {
+  static String gate(EnvironmentsResponse environments, String env) {
     StringBuilder b = new StringBuilder();
-    for (JsonNode e : environments.path("environments")) {
-      if (!e.path("name").asText().equals(env)) continue;
-      for (JsonNode s : e.path("services")) {
-        JsonNode g = s.path("promotionGate");
-        if (!g.isObject()) continue;
-        if (b.isEmpty())
-          b.append("\npromotion gate (from ").append(g.path("from").asText()).append("):\n");
-        b.append("  ").append(s.path("name").asText()).append(": ").append(EnvCommand.gateCell(g));
-        if (!g.path("verdict").asText().equals("eligible"))
-          b.append(" (").append(g.path("reason").asText()).append(')');
+    for (EnvironmentView e : environments.environments()) {
+      if (!env.equals(e.name())) continue;
+      for (EnvironmentView.Service s : e.services()) {
+        PromotionVerdict g = s.promotionGate();
+        if (g == null) continue;
+        if (b.isEmpty()) b.append("\npromotion gate (from ").append(g.from()).append("):\n");
+        b.append("  ").append(s.name()).append(": ").append(EnvCommand.gateCell(g));
+        if (!g.eligible()) b.append(" (").append(g.reason()).append(')');
         b.append('\n');
       }
     }

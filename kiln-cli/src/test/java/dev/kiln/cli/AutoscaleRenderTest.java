@@ -3,6 +3,8 @@ package dev.kiln.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.ScalerPreview;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,9 +30,10 @@ class AutoscaleRenderTest {
 
   @Test
   void plan_showsTheScalersDecision_asNoChange() throws Exception {
-    var s =
-        M.readTree(
-            """
+    List<ScalerPreview> s =
+        M.readerForListOf(ScalerPreview.class)
+            .readValue(
+                """
             [{"service":"web","from":2,"desired":4,"rule":"scale-up: stable window","inputs":{}},
              {"service":"api","from":1,"desired":1,"rule":"hold: no metrics yet","inputs":{}}]
             """);
@@ -39,6 +42,7 @@ class AutoscaleRenderTest {
             "\nAuto-scaler now (not a change):\n"
                 + "  web: 2 -> 4 instance(s), scale-up: stable window\n"
                 + "  api: keep 1 instance(s), hold: no metrics yet\n");
-    assertThat(PlanCommand.scaler(M.readTree("[]"))).isEmpty();
+    assertThat(PlanCommand.scaler(List.of())).isEmpty();
+    assertThat(PlanCommand.scaler(null)).isEmpty();
   }
 }

@@ -3,10 +3,15 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.EnvironmentView;
+import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.PromoteResponse;
+import dev.kiln.api.PromotionVerdict;
 import dev.kiln.controller.PromotionDecision;
 import dev.kiln.controller.Revision;
 import dev.kiln.model.Environment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,6 +19,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The environments' endpoints (issue 15):
@@ -58,12 +64,11 @@ final class EnvironmentApi {
       if (body.path("dryRun").asBoolean(false)) {
         // kiln env promote --dry-run: the verdict and its evidence; nothing journaled, nothing
         // rolled
-        ObjectNode n = Json.object();
-        n.put("dryRun", true);
-        n.set(
-            "verdict",
-            verdict(cp.executor.call(() -> cp.applier.promotions().preview(service, from, to))));
-        return ApiResponse.json(200, n);
+        return ApiResponse.json(
+            200,
+            PromoteResponse.dryRun(
+                verdict(
+                    cp.executor.call(() -> cp.applier.promotions().preview(service, from, to)))));
       }
       // the target's router first, as for an apply: its instances are routed nowhere else
       cp.executor
@@ -71,15 +76,14 @@ final class EnvironmentApi {
           .ifPresent(d -> cp.routers.ensure(to, d.router()));
       Promotions.Promoted p =
           cp.executor.call(() -> cp.promotions.promote(service, from, to, actor));
-      ObjectNode n = Json.object();
-      n.set("promoted", EventCodec.encode(p.promoted()));
-      n.set("plan", Json.tree(Views.plan(p.applied().plan(), p.applied().blueprint().digest())));
-      ArrayNode rollouts = n.putArray("rollouts");
       Views v = cp.views();
-      p.applied()
-          .rollouts()
-          .forEach(r -> rollouts.add(Json.tree(cp.executor.call(() -> v.rollout(r)))));
-      return ApiResponse.json(200, n);
+      return ApiResponse.json(
+          200,
+          PromoteResponse.promoted(
+              // the env-promoted entry's body, as the journal holds it
+              EventCodec.encode(p.promoted()),
+              Views.plan(p.applied().plan(), p.applied().blueprint().digest()),
+              cp.executor.call(() -> p.applied().rollouts().stream().map(v::rollout).toList())));
     }
     Matcher m = ENV_VERB.matcher(path);
     if (method.equals("POST") && m.matches()) {
@@ -89,11 +93,10 @@ final class EnvironmentApi {
         var gated = cp.applier.planGated(submission, env);
         var planned = gated.applied();
         // the environment plan: the plan's fields and, beside them, the promotion gate's verdicts
-        ObjectNode n =
-            (ObjectNode) Json.tree(Views.plan(planned.plan(), planned.blueprint().digest()));
-        ArrayNode gate = n.putArray("promotionGate");
-        gated.gate().forEach(j -> gate.add(verdict(j)));
-        return ApiResponse.json(200, n);
+        return ApiResponse.json(
+            200,
+            Views.plan(planned.plan(), planned.blueprint().digest())
+                .withPromotionGate(gated.gate().stream().map(EnvironmentApi::verdict).toList()));
       }
       var applied = cp.applyTo(submission, actor, env);
       Views v = cp.views();
@@ -109,41 +112,33 @@ final class EnvironmentApi {
   }
 
   /** Runs on the executor thread. */
-  private static ObjectNode list(ControlPlane cp) {
-    ObjectNode n = Json.object();
-    ArrayNode envs = n.putArray("environments");
+  private static EnvironmentsResponse list(ControlPlane cp) {
+    List<EnvironmentView> envs = new ArrayList<>();
     cp.state
         .environments()
         .forEach(
             (name, d) -> {
-              ObjectNode e = envs.addObject();
-              e.put("name", name);
-              e.put("router", d.router());
-              e.put("listening", cp.routers.addressOf(name).orElse(cp.data.address()));
-              d.promotionFrom()
-                  .ifPresentOrElse(
-                      f -> {
-                        ObjectNode p = e.putObject("promotion");
-                        p.put("from", f);
-                        p.put("soak", d.soak().toString());
-                      },
-                      () -> e.putNull("promotion"));
-              ArrayNode services = e.putArray("services");
+              List<EnvironmentView.Service> services = new ArrayList<>();
               for (String s : d.services().keySet()) {
-                ObjectNode live = live(cp, name, s);
                 // the gate's verdict now for the revision live in the source (eligible at TIME)
-                d.promotionFrom()
-                    .filter(f -> declares(cp, f, s))
-                    .ifPresentOrElse(
-                        f ->
-                            live.set(
-                                "promotionGate",
-                                verdict(cp.applier.promotions().preview(s, f, name))),
-                        () -> live.putNull("promotionGate"));
-                services.add(live);
+                PromotionVerdict gate =
+                    d.promotionFrom()
+                        .filter(f -> declares(cp, f, s))
+                        .map(f -> verdict(cp.applier.promotions().preview(s, f, name)))
+                        .orElse(null);
+                services.add(live(cp, name, s, gate));
               }
+              envs.add(
+                  new EnvironmentView(
+                      name,
+                      d.router(),
+                      cp.routers.addressOf(name).orElse(cp.data.address()),
+                      d.promotionFrom()
+                          .map(f -> new EnvironmentView.Promotion(f, d.soak().toString()))
+                          .orElse(null),
+                      services));
             });
-    return n;
+    return new EnvironmentsResponse(envs);
   }
 
   private static boolean declares(ControlPlane cp, String env, String service) {
@@ -155,54 +150,65 @@ final class EnvironmentApi {
    * A verdict as {@code kiln plan --env}, {@code env promote --dry-run} and {@code env list} show
    * it: eligible or refused, the reason, the revision and digest, when it becomes eligible.
    */
-  static ObjectNode verdict(Promotions.Judged j) {
-    ObjectNode n = Json.object();
-    n.put("service", j.service());
-    n.put("from", j.from());
-    n.put("to", j.to());
-    n.put("soak", j.soak().toString());
-    switch (j.verdict()) {
-      case PromotionDecision.Eligible e -> {
-        n.put("verdict", "eligible");
-        n.putNull("reason");
-        n.put("revision", e.revision());
-        n.put("digest", e.digest().toString());
-        n.put("eligibleAt", e.soakStart().plus(j.soak()).toString());
-      }
-      case PromotionDecision.Refused r -> {
-        n.put("verdict", "refused");
-        n.put("reason", r.reason());
-        r.revision().ifPresentOrElse(v -> n.put("revision", v), () -> n.putNull("revision"));
-        r.digest().ifPresentOrElse(d -> n.put("digest", d.toString()), () -> n.putNull("digest"));
-        r.eligibleAt()
-            .ifPresentOrElse(t -> n.put("eligibleAt", t.toString()), () -> n.putNull("eligibleAt"));
-      }
-    }
-    ArrayNode evidence = n.putArray("evidence");
-    j.verdict().evidence().forEach(evidence::add);
-    return n;
+  static PromotionVerdict verdict(Promotions.Judged j) {
+    List<String> evidence = j.verdict().evidence();
+    String soak = j.soak().toString();
+    return switch (j.verdict()) {
+      case PromotionDecision.Eligible e ->
+          new PromotionVerdict(
+              j.service(),
+              j.from(),
+              j.to(),
+              soak,
+              "eligible",
+              null,
+              e.revision(),
+              e.digest().toString(),
+              e.soakStart().plus(j.soak()).toString(),
+              evidence);
+      case PromotionDecision.Refused r ->
+          new PromotionVerdict(
+              j.service(),
+              j.from(),
+              j.to(),
+              soak,
+              "refused",
+              r.reason(),
+              r.revision().orElse(null),
+              r.digest().map(Object::toString).orElse(null),
+              r.eligibleAt().map(Object::toString).orElse(null),
+              evidence);
+    };
   }
 
-  private static ObjectNode live(ControlPlane cp, String env, String service) {
+  private static EnvironmentView.Service live(
+      ControlPlane cp, String env, String service, @Nullable PromotionVerdict gate) {
     String q = Environment.qualify(env, service);
-    ObjectNode s = Json.object();
-    s.put("name", service);
-    s.put("subject", q);
     Optional<Integer> live = cp.state.liveRevision(q);
     Optional<Revision> rev = live.flatMap(l -> cp.state.revision(q, l));
-    live.ifPresentOrElse(l -> s.put("liveRevision", l), () -> s.putNull("liveRevision"));
-    rev.ifPresentOrElse(r -> s.put("image", r.image().toString()), () -> s.putNull("image"));
-    s.put("replicas", cp.state.replicas(q));
-    s.put(
-        "healthy",
+    long healthy =
         cp.executor.observed().stream()
             .filter(
                 o ->
                     o.instance().service().equals(q)
                         && o.instance().isHealthy()
                         && live.map(l -> l == o.instance().revision()).orElse(false))
-            .count());
-    return s;
+            .count();
+    return new EnvironmentView.Service(
+        service,
+        q,
+        live.orElse(null),
+        rev.map(r -> r.image().toString()).orElse(null),
+        cp.state.replicas(q),
+        healthy,
+        gate);
+  }
+
+  /** An environment's side of a diff: the service as it runs there, without a gate verdict. */
+  private static ObjectNode side(ControlPlane cp, String env, String service) {
+    ObjectNode n = (ObjectNode) Json.tree(live(cp, env, service, null));
+    n.remove("promotionGate");
+    return n;
   }
 
   /** Runs on the executor thread: per service, live revision and digest, then config and count. */
@@ -224,8 +230,8 @@ final class EnvironmentApi {
     for (String svc : names) {
       ObjectNode s = services.addObject();
       s.put("name", svc);
-      ObjectNode la = live(cp, a, svc);
-      ObjectNode lb = live(cp, b, svc);
+      ObjectNode la = side(cp, a, svc);
+      ObjectNode lb = side(cp, b, svc);
       s.set(a, la);
       s.set(b, lb);
       s.put("sameImage", !la.path("image").isNull() && la.path("image").equals(lb.path("image")));

@@ -309,7 +309,12 @@ public final class Views {
           });
     }
     return new PlanView(
-        changes, PlanRenderer.render(plan), !plan.isEmpty(), blueprintDigest.toString(), null);
+        changes,
+        PlanRenderer.render(plan),
+        !plan.isEmpty(),
+        blueprintDigest.toString(),
+        null,
+        null);
   }
 
   private static ChangeView change(
