@@ -65,7 +65,7 @@ final class ImageMount implements AutoCloseable {
    */
   Path acquire(Path tree, String id) {
     if (kind == RootKind.TREE) return tree;
-    Path target = tree.toAbsolutePath().getParent();
+    Path target = tree.toAbsolutePath().normalize().getParent();
     if (target == null) return tree;
     synchronized (lock(target)) {
       try {
@@ -88,7 +88,7 @@ final class ImageMount implements AutoCloseable {
   void release(String id, @Nullable Path root) {
     Path target = holders.remove(id);
     if (target == null && root != null && RootKind.ofRoot(root.toString()) != RootKind.TREE) {
-      target = root.toAbsolutePath().getParent();
+      target = root.toAbsolutePath().normalize().getParent();
     }
     if (target == null) return;
     synchronized (lock(target)) {
@@ -102,7 +102,8 @@ final class ImageMount implements AutoCloseable {
   public void close() {
     if (!Files.isDirectory(rootfsDir)) return;
     try (DirectoryStream<Path> targets = Files.newDirectoryStream(rootfsDir)) {
-      for (Path target : targets) {
+      for (Path listed : targets) {
+        Path target = listed.toAbsolutePath().normalize();
         synchronized (lock(target)) {
           if (!holders.containsValue(target)) unmountUnused(target);
         }
@@ -148,7 +149,7 @@ final class ImageMount implements AutoCloseable {
   }
 
   private Object lock(Path target) {
-    return locks.computeIfAbsent(target.toAbsolutePath().normalize(), t -> new Object());
+    return locks.computeIfAbsent(target, t -> new Object()); // always absolute and normalized
   }
 
   private Path mount(Path target) throws IOException {
