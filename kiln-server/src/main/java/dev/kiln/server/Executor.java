@@ -230,7 +230,7 @@ final class Executor implements AutoCloseable {
                 .filter(i -> known.contains(i.service()))
                 .toList());
     TrafficView traffic = new TrafficView(state.traffic());
-    var metrics = window.view(state, data.metrics());
+    var metrics = window.view(state, data::metrics);
     Map<String, Map<Integer, Integer>> heal = new TreeMap<>();
     for (String service : List.copyOf(state.services().keySet())) {
       Optional<Rollout> current = state.rollout(service);
