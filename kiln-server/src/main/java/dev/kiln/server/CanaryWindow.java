@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Router metrics per revision over the current canary step only. The router's counters — requests,
@@ -58,7 +59,10 @@ final class CanaryWindow {
   /** Per service, per backend id: the counters when the step began (or zero, see above). */
   private final Map<String, Map<String, Sample>> baselines = new HashMap<>();
 
-  MetricsView view(ServerState state, RouterMetrics metrics) {
+  MetricsView view(ServerState state, Supplier<RouterMetrics> router) {
+    // asked only when a canary step needs it: from a router process it is an HTTP call on the
+    // executor thread, which every tick would otherwise make, and a rollback wait behind
+    RouterMetrics metrics = null;
     Map<String, Map<Integer, RevisionMetrics>> out = new TreeMap<>();
     for (var e : state.services().keySet()) {
       Rollout r = state.rollout(e).orElse(null);
@@ -68,6 +72,7 @@ final class CanaryWindow {
         continue;
       }
       String key = r.to() + "/" + r.step() + "/" + r.stepStartedAt();
+      if (metrics == null) metrics = router.get();
       out.put(e, window(e, key, metrics.service(e)));
     }
     return new MetricsView(out);

@@ -14,6 +14,7 @@ import dev.kiln.controller.RolloutPlanner;
 import dev.kiln.controller.ScaleDecision;
 import dev.kiln.controller.Scaler;
 import dev.kiln.controller.TrafficView;
+import dev.kiln.journal.Entry;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.router.Hold;
 import dev.kiln.runtime.health.HealthMonitor;
@@ -230,7 +231,7 @@ final class Executor implements AutoCloseable {
                 .filter(i -> known.contains(i.service()))
                 .toList());
     TrafficView traffic = new TrafficView(state.traffic());
-    var metrics = window.view(state, data.metrics());
+    var metrics = window.view(state, data::metrics);
     Map<String, Map<Integer, Integer>> heal = new TreeMap<>();
     for (String service : List.copyOf(state.services().keySet())) {
       Optional<Rollout> current = state.rollout(service);
@@ -315,12 +316,17 @@ final class Executor implements AutoCloseable {
               actor, ActionJournal.cause(a, cause), ActionJournal.event(state, a)));
     }
     for (Followup f : after) entries.add(new Recorder.Pending(actor, f.cause(), f.event()));
-    rec.appendAll(entries); // one durable write for the lot: they complete each other
+    // one durable write for the lot: they complete each other
+    List<Entry> appended = rec.appendAllBeforeActing(entries);
     // from the listing the caller decided on moments ago on this thread (warmInstances,
     // stopEverything), not a second one: a warm rollback is one table swap, not two fleet listings
     Round round = new Round(lastObserved);
     List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (Action a : actions) stops.addAll(performer.perform(a, round));
+    try {
+      for (Action a : actions) stops.addAll(performer.perform(a, round));
+    } finally {
+      rec.checkpointIfDue(appended); // signs entries already durable: the swap need not wait
+    }
     return stops;
   }
 

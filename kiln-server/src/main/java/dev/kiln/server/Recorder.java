@@ -97,6 +97,17 @@ public final class Recorder {
    * them to the projection in order: for entries that complete each other, like a rollback's.
    */
   public synchronized List<Entry> appendAll(List<Pending> entries) {
+    List<Entry> appended = appendAllBeforeActing(entries);
+    checkpointIfDue(appended);
+    return appended;
+  }
+
+  /**
+   * {@link #appendAll} without the checkpoint the entries may be due for: the caller acts first,
+   * then calls {@link #checkpointIfDue}. Signing and anchoring the head is three more disk syncs,
+   * which a change already durable in the journal (a rollback's swap) need not wait for.
+   */
+  synchronized List<Entry> appendAllBeforeActing(List<Pending> entries) {
     Set<String> guarded = this.secrets.get();
     List<EntryDraft> drafts = new java.util.ArrayList<>();
     for (Pending p : entries) {
@@ -110,13 +121,13 @@ public final class Recorder {
               .guarding(guarded));
     }
     List<Entry> appended = journal.appendAll(drafts);
-    boolean checkpoint = false;
-    for (Entry e : appended) {
-      state.apply(e);
-      checkpoint |= e.seq() % CHECKPOINT_EVERY == 0;
-    }
-    if (checkpoint) checkpoint();
+    for (Entry e : appended) state.apply(e);
     return appended;
+  }
+
+  /** Checkpoints when one of {@code appended} is an every-{@value #CHECKPOINT_EVERY}th entry. */
+  void checkpointIfDue(List<Entry> appended) {
+    if (appended.stream().anyMatch(e -> e.seq() % CHECKPOINT_EVERY == 0)) checkpoint();
   }
 
   public synchronized void checkpoint() {

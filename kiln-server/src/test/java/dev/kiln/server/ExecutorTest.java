@@ -71,6 +71,21 @@ class ExecutorTest {
   }
 
   @Test
+  void ticksWithoutACanaryStep_neverAskTheRouterForItsMetrics() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      h.tick();
+
+      // from a router process each ask is an HTTP call that would hold the executor thread
+      assertThat(h.data.metricsAsked).hasValue(0);
+    }
+  }
+
+  @Test
   void afterARolloutSucceeded_theJournalNoLongerSaysProgressing() throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
       h.image("hello", "A", h.key);

@@ -40,6 +40,26 @@ class RecorderTest {
   }
 
   @Test
+  void appendAllBeforeActing_leavesTheDueCheckpointToTheCaller_forAfterItActed() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      Path anchor = h.home.resolve(dev.kiln.journal.Anchoring.FILE);
+      java.nio.file.Files.deleteIfExists(anchor);
+      long seq = h.state.lastSeq();
+      List<Recorder.Pending> toTheHundredth = new java.util.ArrayList<>();
+      for (long s = seq; s < Recorder.CHECKPOINT_EVERY; s++) toTheHundredth.add(rollback("1"));
+
+      List<Entry> appended = h.rec.appendAllBeforeActing(toTheHundredth);
+
+      assertThat(appended.getLast().seq()).isEqualTo(Recorder.CHECKPOINT_EVERY);
+      assertThat(anchor).doesNotExist(); // durable, applied, not yet signed
+      assertThat(h.state.lastSeq()).isEqualTo(Recorder.CHECKPOINT_EVERY);
+      h.rec.checkpointIfDue(appended);
+      assertThat(anchor).exists();
+      assertThat(java.nio.file.Files.readString(anchor)).contains("\"seq\":100");
+    }
+  }
+
+  @Test
   void appendAll_withOneRefusedEntry_journalsNoneAndChangesNothing() throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
       String secret = "s3cret-value-handed-to-an-instance";

@@ -282,6 +282,10 @@ final class ServerHarness implements AutoCloseable {
     final List<CompletableFuture<DrainReport>> drains = new CopyOnWriteArrayList<>();
     volatile boolean drainAtOnce = true;
 
+    /** How often the executor asked for the router's metrics (an HTTP call to a router process). */
+    final java.util.concurrent.atomic.AtomicInteger metricsAsked =
+        new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public CompletableFuture<DrainReport> publish(List<ServiceRoute> services) {
       tables.add(List.copyOf(services));
@@ -312,6 +316,7 @@ final class ServerHarness implements AutoCloseable {
 
     @Override
     public RouterMetrics metrics() {
+      metricsAsked.incrementAndGet();
       return new RouterMetrics(0, 0, List.of());
     }
 
