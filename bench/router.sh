@@ -9,12 +9,14 @@
 # Settings: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (medians printed)
 # after two $WARMUP warm-ups of every target; cpu_us/request = the target process's CPU time per request,
 # which background load on a shared machine disturbs far less than requests/s.
-# The Kiln router runs as `kiln server` starts it: RouterJvm's options (heap, ParallelGC, AppCDS), one event
-# loop per core (KILN_THREADS=1 for one), unpinned (PIN=0, default); HAProxy and nginx run one thread/worker.
+# The Kiln router runs as `kiln server` starts it: from a jar (as kiln.jar), with RouterJvm's options (heap,
+# ParallelGC, class data: on JDK 25+ the AOT cache RouterAot trains once per jar and JVM, printed with the
+# time its training took; AppCDS on JDK 21), one event loop per core (KILN_THREADS=1 for one), unpinned
+# (PIN=0, default); HAProxy and nginx run one thread/worker.
 # With PIN=1 (needs >= 2 cores) each proxy gets CPU 1 and wrk + backend share CPU 0.
 # Before the warm measurement, the first $COLD of a freshly started Kiln router (twice: without and with
-# its AppCDS archive, both with the self warm-up off) and of a fresh HAProxy are measured, and a Kiln
-# router as `kiln server` starts it (AppCDS and RouterWarmup's self warm-up before the port opens;
+# its class data, both with the self warm-up off) and of a fresh HAProxy are measured, and a Kiln
+# router as `kiln server` starts it (class data and RouterWarmup's self warm-up before the port opens;
 # wrk starts when the port opens, so the warm-up's own time and CPU are printed apart) (COLD=0 skips).
 # Scenario 2 runs Kiln with a route-table swap every 100 ms (each swap retires and drains the previous
 # backend entries) and reports errors and the throughput cost.
@@ -62,7 +64,9 @@ fi
 
 echo "building kiln-router ..." >&2
 bench_classpath kiln-router "$DIR/cp.txt"
-CP="$ROOT/kiln-router/target/classes:$(cat "$DIR/cp.txt")"
+# a jar, as kiln.jar for `kiln server`: the JVM archives class data from jars only, not from a directory
+"$JAVA_HOME/bin/jar" cf "$DIR/kiln-router.jar" -C "$ROOT/kiln-router/target/classes" .
+CP="$DIR/kiln-router.jar:$(cut -d: -f2- "$DIR/cp.txt")"
 
 BACKEND_PORT=$(free_port)
 render "$CONF/backend-nginx.conf" 0 "$DIR/backend.conf"
@@ -85,30 +89,47 @@ measure() {
     /Socket errors:/ {gsub(",",""); err+=$4+$6+$8+$10}
     END {printf "%s %s %s %d %.1f\n", rps, p50, p99, err, (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$DIR/wrk.out"
 }
-start_kiln() { # PORT [extra args]; sets KILN_PID
+start_kiln() { # PORT [extra args]; sets KILN_PID; BARE=1: without class data
   local port=$1; shift
+  local jvm=("${KILN_JVM[@]}")
+  [ "${BARE:-0}" = 1 ] && jvm=("${KILN_JVM_BARE[@]}")
   local jfr=()
   if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln-$port.jfr,settings=profile); fi
   # the JVM options and event loops a router process started by `kiln server` gets (RouterJvm)
-  "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" "${KILN_JVM[@]}" "${jfr[@]}" \
-    --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  # nothing else: an option the AOT cache was not trained with (e.g. --enable-native-access) makes the
+  # JVM refuse the cache ("Mismatched values for property jdk.module.enable.native.access")
+  "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" "${jfr[@]}" \
     -cp "$CP" dev.kiln.router.RouterMain --threads "$KILN_THREADS" "$@" "127.0.0.1:$port" "*/=127.0.0.1:$BACKEND_PORT" \
     >"$DIR/kiln-$port.log" 2>&1 &
   KILN_PID=$!
   PIDS+=($KILN_PID)
   wait_port "$port"
 }
-mapfile -t KILN_JVM < <("$JAVA_HOME/bin/java" -cp "$CP" dev.kiln.router.RouterMain --jvm-options "$DIR/router.jsa")
+# as `kiln server` gets them, training the AOT cache (JDK 25+) first, once per jar and JVM
+echo "kiln router JVM options (training the AOT cache on JDK 25+) ..." >&2
+TRAIN_START=$(date +%s.%N)
+mapfile -t KILN_JVM < <("$JAVA_HOME/bin/java" -cp "$CP" dev.kiln.router.RouterMain --jvm-options "$DIR/router")
+TRAIN_S=$(awk -v a="$TRAIN_START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')
+CLASS_DATA=$(printf '%s\n' "${KILN_JVM[@]}" | grep -e '-XX:AOTCache=' -e '-XX:SharedArchiveFile=' || true)
+case $CLASS_DATA in
+  -XX:AOTCache=*) CLASS_DATA_NAME="AOT cache (trained in ${TRAIN_S} s: $(grep -h '^AOT training' "$DIR/router/router-aot-training.log" 2>/dev/null || true))" ;;
+  -XX:SharedArchiveFile=*) CLASS_DATA_NAME="AppCDS (created at the first run's exit)" ;;
+  *) CLASS_DATA_NAME="none" ;;
+esac
+# the first start: no AOT cache (on JDK 21 it keeps AppCDS's options: that run creates the archive)
+KILN_JVM_BARE=()
+for o in "${KILN_JVM[@]}"; do case $o in -XX:AOTCache=*) ;; *) KILN_JVM_BARE+=("$o") ;; esac; done
 
 # First 20 s: a router process just started (JIT cold), as after `kiln server` starts it, beside a
-# HAProxy just started, both measured from their first request. Twice for Kiln: the first run
-# creates the AppCDS archive at exit, the second starts from it.
+# HAProxy just started, both measured from their first request. Twice for Kiln: without class data
+# (on JDK 21 this run creates the AppCDS archive at exit), then from the class data.
 cold() { # NAME -> "rps p50 p99 errors cpu_us_per_request"
   local port pid
   port=$(free_port)
   case $1 in
-    kiln_warmup) start_kiln "$port"; pid=$KILN_PID ;;
-    kiln*) start_kiln "$port" --warmup 0; pid=$KILN_PID ;;
+    kiln_warmup) start_kiln "$port"; pid=$KILN_PID; echo "$port" >"$DIR/warmup-port" ;;
+    kiln) BARE=1 start_kiln "$port" --warmup 0; pid=$KILN_PID ;;
+    kiln_cds) start_kiln "$port" --warmup 0; pid=$KILN_PID ;;
     haproxy) render "$CONF/haproxy.cfg" "$port" "$DIR/haproxy-cold.cfg"
       "${PROXY_CPU[@]}" haproxy -db -f "$DIR/haproxy-cold.cfg" >"$DIR/haproxy-cold.log" 2>&1 &
       pid=$!; PIDS+=($pid); wait_port "$port" ;;
@@ -119,6 +140,7 @@ cold() { # NAME -> "rps p50 p99 errors cpu_us_per_request"
 if [ "$COLD" != 0 ]; then
   declare -A COLDRES
   for t in kiln haproxy kiln_cds kiln_warmup; do COLDRES[$t]=$(cold $t); done
+  KILN_WARMUP_PORT=$(cat "$DIR/warmup-port")
 fi
 
 # Every target runs side by side (idle ones cost nothing); the backend itself is "direct".
@@ -165,6 +187,8 @@ fi
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds after two $WARMUP warm-ups;"
 echo "backend: nginx 'hello'; kiln event loops: $KILN_THREADS (0 = per core), HAProxy/nginx one thread/worker; pinned=$PIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "kiln JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); options: ${KILN_JVM[*]}"
+echo "kiln class data: $CLASS_DATA_NAME"
 printf '%-26s %12s %10s %10s %7s %14s\n' target requests/s p50_ms p99_ms errors cpu_us/request
 for t in "${TARGETS[@]}"; do
   read -r rps p50 p99 err cpu <<<"${RES[$t]}"
@@ -188,15 +212,19 @@ if [ "$COLD" != 0 ]; then
   echo "first $COLD after start (wrk from the first request):"
   for t in kiln kiln_cds kiln_warmup haproxy; do
     read -r rps p50 p99 err cpu <<<"${COLDRES[$t]}"
-    name=$t; [ "$t" = kiln ] && name="kiln, first start"; [ "$t" = kiln_cds ] && name="kiln, with AppCDS"
-    [ "$t" = kiln_warmup ] && name="kiln, AppCDS + warm-up"
+    name=$t; [ "$t" = kiln ] && name="kiln, first start"; [ "$t" = kiln_cds ] && name="kiln, with class data"
+    [ "$t" = kiln_warmup ] && name="kiln, data + warm-up"
     printf '%-26s %12.0f %10.3f %10.3f %7d %14s\n' "$name" "$rps" "$(echo "$p50" | to_us | awk '{print $1/1000}')" \
       "$(echo "$p99" | to_us | awk '{print $1/1000}')" "$err" "$cpu"
   done
   read -r c1 _ _ _ _ <<<"${COLDRES[kiln]}"; read -r c2 _ _ _ _ <<<"${COLDRES[kiln_cds]}"; read -r ch _ _ _ _ <<<"${COLDRES[haproxy]}"
   read -r c3 _ _ _ _ <<<"${COLDRES[kiln_warmup]}"
-  awk -v a="$c1" -v b="$c2" -v c="$c3" -v h="$ch" 'BEGIN {printf "first %s: Kiln/HAProxy %.2fx (first start), %.2fx (with AppCDS), %.2fx (AppCDS + warm-up)\n", "'"$COLD"'", a/h, b/h, c/h}'
-  grep -h '^warm-up:' "$DIR"/kiln-*.log | head -1 | sed 's/^/kiln self /' || true
+  awk -v a="$c1" -v b="$c2" -v c="$c3" -v h="$ch" 'BEGIN {printf "first %s: Kiln/HAProxy requests/s %.2fx (first start), %.2fx (with class data), %.2fx (class data + warm-up, as kiln server starts it)\n", "'"$COLD"'", a/h, b/h, c/h}'
+  read -r _ _ _ _ u1 <<<"${COLDRES[kiln]}"; read -r _ _ _ _ u2 <<<"${COLDRES[kiln_cds]}"
+  read -r _ _ _ _ u3 <<<"${COLDRES[kiln_warmup]}"
+  awk -v a="$u1" -v b="$u2" -v c="$u3" -v w="$kcpu" 'BEGIN {printf "CPU per request, first %s vs warm: %.2fx (first start), %.2fx (with class data), %.2fx (class data + warm-up)\n", "'"$COLD"'", a/w, b/w, c/w}'
+  grep -h '^warm-up:' "$DIR/kiln-$KILN_WARMUP_PORT.log" | sed 's/^/kiln self /' || true
+  grep -h '\[error\]\[aot\]' "$DIR"/kiln-*.log | sort -u | sed 's/^/kiln: /' || true
 fi
 if [ "$PROFILE" = 1 ]; then
   echo
