@@ -126,6 +126,21 @@ final class ImageMount implements AutoCloseable {
     }
   }
 
+  /**
+   * Unmounts every image mount under {@code target} on the host, used or not: instances running
+   * from one keep it in their own mount namespace. For a tree about to be moved aside.
+   */
+  static void unmountAll(Path target) {
+    for (RootKind k : RootKind.IMAGES) {
+      Path mnt = target.resolve(k.mountDir);
+      try {
+        if (isMounted(mnt)) run(List.of("umount", mnt.toString()));
+      } catch (IOException | RuntimeDriverException e) {
+        LOG.warning("cannot unmount " + mnt + ": " + e.getMessage());
+      }
+    }
+  }
+
   /** Whether a running instance's record names {@code mnt} as its root (unreadable: assume so). */
   private boolean inUse(Path mnt) {
     if (!Files.isDirectory(instancesDir)) return false;

@@ -91,6 +91,9 @@ final class RootfsCache {
               + " no longer matches what was unpacked; moved to "
               + aside
               + " and re-created");
+      // its image mounts go too (a new image is built from the new tree): a loop device left
+      // behind in the aside directory would stay until the driver closes
+      ImageMount.unmountAll(target);
       Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
     }
     Path temp = dir.resolve(".tmp-" + digest.hex() + "-" + System.nanoTime());

@@ -82,6 +82,14 @@ class ImageRootIT {
     return out.lines().filter(l -> l.contains(home.toString())).toList();
   }
 
+  private static <T> T call(java.util.concurrent.Callable<T> c) {
+    try {
+      return c.call();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void byDefault_theRootIsAnErofsImage_readOnlyEvenToHostRoot_andStatusSaysSo() throws Exception {
     newDriver(Map.of());
@@ -189,6 +197,34 @@ class ImageRootIT {
     driver.stop(a.id(), Duration.ofSeconds(5));
     assertThat(ImageMount.isMounted(target().resolve("mnt"))).isFalse();
     assertThat(loopDevicesOfThisTest()).isEmpty();
+  }
+
+  @Test
+  void aTreeDefacedWhileItsImageIsMounted_isRebuilt_andTheOldMountIsNotLeftBehind()
+      throws Exception {
+    newDriver(Map.of());
+    InstanceSpec a = Instances.spec("a", IMAGE.manifestDigest()).build();
+    var first = driver.start(a);
+    driver.close(); // a restart of Kiln while a runs: its image stays mounted
+    Path treeIndex = target().resolve("root/www/index.html");
+    assertThat(treeIndex.toFile().setWritable(true)).isTrue();
+    Files.writeString(treeIndex, "defaced\n");
+
+    newDriver(Map.of());
+    InstanceSpec b = Instances.spec("b", IMAGE.manifestDigest()).build();
+    var second = driver.start(b); // the tree no longer matches: moved aside, rebuilt, re-imaged
+    assertThat(Await.httpGet(second.address(), b.port(), "/index.html").body())
+        .isEqualTo("hello from kiln\n");
+    assertThat(Await.httpGet(first.address(), a.port(), "/index.html").body())
+        .as("a keeps the image it started from, in its own mount namespace")
+        .isEqualTo("hello from kiln\n");
+    // the old image is no longer mounted on the host (in the aside directory); its loop device
+    // lives on only while a, whose namespace holds it, runs
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(".drifted-");
+    driver.stop(a.id(), Duration.ofSeconds(5));
+    driver.stop(b.id(), Duration.ofSeconds(5));
+    Await.untilTrue(
+        "a's loop device freed with a", () -> call(this::loopDevicesOfThisTest).isEmpty());
   }
 
   @Test
