@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Autoscale;
 import dev.kiln.model.Digest;
 import dev.kiln.model.DriftPolicy;
-import dev.kiln.server.JournalEvent.AppliedService;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -49,7 +48,7 @@ final class BlueprintCodec {
     n.path("images")
         .fields()
         .forEachRemaining(f -> images.put(f.getKey(), Digest.parse(f.getValue().asText())));
-    TreeMap<String, AppliedService> services = new TreeMap<>();
+    TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     n.path("services")
         .fields()
         .forEachRemaining(
@@ -57,7 +56,7 @@ final class BlueprintCodec {
               JsonNode s = f.getValue();
               services.put(
                   f.getKey(),
-                  new AppliedService(
+                  new JournalEvent.AppliedService(
                       s.path("image").asText(""),
                       field(s, "replicas").asInt(),
                       StateCodec.strategy(field(s, "strategy")),
@@ -80,7 +79,7 @@ final class BlueprintCodec {
    * An applied service as an environment carries it. Unlike {@code blueprint-applied}'s services,
    * this form does not write {@code drift}.
    */
-  static ObjectNode appliedService(AppliedService s) {
+  static ObjectNode appliedService(JournalEvent.AppliedService s) {
     ObjectNode sn = Json.object();
     sn.put("image", s.image());
     sn.put("replicas", s.replicas());
@@ -90,8 +89,8 @@ final class BlueprintCodec {
     return sn;
   }
 
-  static AppliedService appliedService(JsonNode s) {
-    return new AppliedService(
+  static JournalEvent.AppliedService appliedService(JsonNode s) {
+    return new JournalEvent.AppliedService(
         s.path("image").asText(""),
         field(s, "replicas").asInt(),
         StateCodec.strategy(field(s, "strategy")),
