@@ -33,11 +33,7 @@ final class BlueprintCodec {
         .forEach(
             (name, s) -> {
               ObjectNode sn = services.putObject(name);
-              sn.put("image", s.image());
-              sn.put("replicas", s.replicas());
-              sn.set("strategy", StateCodec.strategy(s.strategy()));
-              sn.put("progressDeadline", s.progressDeadline().toString());
-              s.autoscale().ifPresent(a -> sn.set("autoscale", autoscale(a)));
+              sn.setAll(appliedService(s));
               if (!s.drift().equals(DriftPolicy.DEFAULT)) sn.set("drift", drift(s.drift()));
             });
     n.put("hasChanges", e.hasChanges());
@@ -54,17 +50,18 @@ final class BlueprintCodec {
         .forEachRemaining(
             f -> {
               JsonNode s = f.getValue();
+              JournalEvent.AppliedService a = appliedService(s);
               services.put(
                   f.getKey(),
-                  new JournalEvent.AppliedService(
-                      s.path("image").asText(""),
-                      field(s, "replicas").asInt(),
-                      StateCodec.strategy(field(s, "strategy")),
-                      Duration.parse(text(s, "progressDeadline")),
-                      s.has("autoscale")
-                          ? Optional.of(autoscale(s.get("autoscale")))
-                          : Optional.empty(),
-                      s.has("drift") ? drift(s.get("drift")) : DriftPolicy.DEFAULT));
+                  s.has("drift")
+                      ? new JournalEvent.AppliedService(
+                          a.image(),
+                          a.replicas(),
+                          a.strategy(),
+                          a.progressDeadline(),
+                          a.autoscale(),
+                          drift(s.get("drift")))
+                      : a);
             });
     return new JournalEvent.BlueprintApplied(
         text(n, "file"),
@@ -76,8 +73,8 @@ final class BlueprintCodec {
   }
 
   /**
-   * An applied service as an environment carries it. Unlike {@code blueprint-applied}'s services,
-   * this form does not write {@code drift}.
+   * An applied service without its {@code drift}: as an environment carries it, and the part of a
+   * {@code blueprint-applied} service before its {@code drift} (written only when not the default).
    */
   static ObjectNode appliedService(JournalEvent.AppliedService s) {
     ObjectNode sn = Json.object();
