@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.kiln.model.Base;
 import dev.kiln.model.Blueprint;
 import dev.kiln.model.Digest;
+import dev.kiln.model.DriftPolicy;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.ImageRecipe;
 import dev.kiln.model.ImageTest;
 import dev.kiln.model.Location;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
 import dev.kiln.model.Step;
@@ -116,7 +118,11 @@ class BlueprintParserTest {
             Map.of("LOG_LEVEL", "info"),
             List.of("API_TOKEN"),
             Map.of("data", "/var/lib/app"),
+            Resources.UNLIMITED,
             "process",
+            Optional.empty(),
+            "private",
+            DriftPolicy.DEFAULT,
             at(file, 19, 3));
     assertThat(blueprint.images()).containsExactly(Map.entry("hello", hello));
     assertThat(blueprint.services()).containsExactly(Map.entry("web", web));

@@ -1,8 +1,10 @@
 package dev.kiln.controller;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.DriftPolicy;
 import dev.kiln.model.HealthCheck;
 import dev.kiln.model.Location;
+import dev.kiln.model.Resources;
 import dev.kiln.model.Route;
 import dev.kiln.model.ServiceSpec;
 import dev.kiln.model.Strategy;
@@ -52,7 +54,11 @@ final class Fixtures {
         new LinkedHashMap<>(env),
         secrets,
         Map.of("data", "/var/lib/app"),
+        Resources.UNLIMITED,
         "process",
+        Optional.empty(),
+        "private",
+        DriftPolicy.DEFAULT,
         new Location(java.nio.file.Path.of("kiln.yaml"), 12, 3));
   }
 

@@ -28,6 +28,9 @@ class ResourcesRevisionTest {
         s.volumes(),
         resources,
         s.runtime(),
+        s.autoscale(),
+        s.network(),
+        s.drift(),
         s.at());
   }
 

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.model.Autoscale;
 import dev.kiln.model.Digest;
 import dev.kiln.model.DriftPolicy;
-import dev.kiln.server.JournalEvent.AppliedService;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -34,11 +33,7 @@ final class BlueprintCodec {
         .forEach(
             (name, s) -> {
               ObjectNode sn = services.putObject(name);
-              sn.put("image", s.image());
-              sn.put("replicas", s.replicas());
-              sn.set("strategy", StateCodec.strategy(s.strategy()));
-              sn.put("progressDeadline", s.progressDeadline().toString());
-              s.autoscale().ifPresent(a -> sn.set("autoscale", autoscale(a)));
+              sn.setAll(appliedService(s));
               if (!s.drift().equals(DriftPolicy.DEFAULT)) sn.set("drift", drift(s.drift()));
             });
     n.put("hasChanges", e.hasChanges());
@@ -49,23 +44,24 @@ final class BlueprintCodec {
     n.path("images")
         .fields()
         .forEachRemaining(f -> images.put(f.getKey(), Digest.parse(f.getValue().asText())));
-    TreeMap<String, AppliedService> services = new TreeMap<>();
+    TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     n.path("services")
         .fields()
         .forEachRemaining(
             f -> {
               JsonNode s = f.getValue();
+              JournalEvent.AppliedService a = appliedService(s);
               services.put(
                   f.getKey(),
-                  new AppliedService(
-                      s.path("image").asText(""),
-                      field(s, "replicas").asInt(),
-                      StateCodec.strategy(field(s, "strategy")),
-                      Duration.parse(text(s, "progressDeadline")),
-                      s.has("autoscale")
-                          ? Optional.of(autoscale(s.get("autoscale")))
-                          : Optional.empty(),
-                      s.has("drift") ? drift(s.get("drift")) : DriftPolicy.DEFAULT));
+                  s.has("drift")
+                      ? new JournalEvent.AppliedService(
+                          a.image(),
+                          a.replicas(),
+                          a.strategy(),
+                          a.progressDeadline(),
+                          a.autoscale(),
+                          drift(s.get("drift")))
+                      : a);
             });
     return new JournalEvent.BlueprintApplied(
         text(n, "file"),
@@ -77,10 +73,10 @@ final class BlueprintCodec {
   }
 
   /**
-   * An applied service as an environment carries it. Unlike {@code blueprint-applied}'s services,
-   * this form does not write {@code drift}.
+   * An applied service without its {@code drift}: as an environment carries it, and the part of a
+   * {@code blueprint-applied} service before its {@code drift} (written only when not the default).
    */
-  static ObjectNode appliedService(AppliedService s) {
+  static ObjectNode appliedService(JournalEvent.AppliedService s) {
     ObjectNode sn = Json.object();
     sn.put("image", s.image());
     sn.put("replicas", s.replicas());
@@ -90,8 +86,8 @@ final class BlueprintCodec {
     return sn;
   }
 
-  static AppliedService appliedService(JsonNode s) {
-    return new AppliedService(
+  static JournalEvent.AppliedService appliedService(JsonNode s) {
+    return new JournalEvent.AppliedService(
         s.path("image").asText(""),
         field(s, "replicas").asInt(),
         StateCodec.strategy(field(s, "strategy")),

@@ -134,6 +134,8 @@ final class Environments {
         c.runtime(),
         a.autoscale(),
         c.network(),
+        // drift: is not carried into an environment: its services run with the default policy
+        dev.kiln.model.DriftPolicy.DEFAULT,
         Location.UNKNOWN);
   }
 
@@ -165,6 +167,8 @@ final class Environments {
         s.runtime(),
         s.autoscale(),
         s.network(),
+        // drift: is not carried into an environment: its services run with the default policy
+        dev.kiln.model.DriftPolicy.DEFAULT,
         s.at());
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,28 +31,6 @@ class DriftIT {
         "bubblewrap is not installed");
   }
 
-  private static Set<String> ids(KilnFixture k) {
-    return k.cp.executor.call(
-        () ->
-            k.cp.executor.observed().stream()
-                .filter(o -> !k.cp.executor.isLeaving(o))
-                .map(o -> o.instance().id())
-                .collect(Collectors.toSet()));
-  }
-
-  private static List<ServerState.Drifted> drifts(KilnFixture k) {
-    return k.cp.executor.call(() -> k.cp.state.drifts());
-  }
-
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier ok)
-      throws InterruptedException {
-    long end = System.nanoTime() + SETTLE.toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
-      Thread.sleep(50);
-    }
-  }
-
   @Test
   void aHostSideWriteIntoTheRoot_isJournaled_andEveryInstanceIsReplaced_withoutAFailedRequest()
       throws Exception {
@@ -63,10 +40,8 @@ class DriftIT {
     Files.createDirectories(fixture.home);
     Files.writeString(fixture.home.resolve("process.properties"), "root-image=tree\n");
     try (KilnFixture k = fixture.start()) {
-      k.apply(k.blueprint("a", STRATEGY));
-      int revision = k.service("web").get("rollout").get("to").asInt();
-      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-      Set<String> before = ids(k);
+      int revision = k.applyAndSettle(k.blueprint("a", STRATEGY), SETTLE);
+      Set<String> before = k.liveIds();
       assertThat(before).hasSize(2);
       Path root;
       try (Stream<Path> roots = Files.list(k.home.resolve("rootfs"))) {
@@ -80,11 +55,13 @@ class DriftIT {
       try (Load load = new Load(k.router() + "/", 4)) {
         Files.writeString(root.resolve("www/planted.html"), "planted\n");
 
-        awaitTrue("both instances journaled as drifted", () -> drifts(k).size() >= 2);
-        awaitTrue(
+        KilnFixture.awaitTrue(
+            SETTLE, "both instances journaled as drifted", () -> k.drifts().size() >= 2);
+        KilnFixture.awaitTrue(
+            SETTLE,
             "both drifted instances replaced",
             () -> {
-              Set<String> now = ids(k);
+              Set<String> now = k.liveIds();
               return now.size() == 2 && now.stream().noneMatch(before::contains);
             });
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
@@ -93,7 +70,7 @@ class DriftIT {
         assertThat(load.errors.sum()).as(load.toString()).isZero();
         assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
       }
-      List<ServerState.Drifted> drifts = drifts(k);
+      List<ServerState.Drifted> drifts = k.drifts();
       assertThat(drifts)
           .extracting(d -> d.event().instance())
           .containsExactlyInAnyOrderElementsOf(before);
@@ -132,7 +109,7 @@ class DriftIT {
       k.apply(k.blueprint("a", STRATEGY));
       int revision = k.service("web").get("rollout").get("to").asInt();
       k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-      Set<String> before = ids(k);
+      Set<String> before = k.liveIds();
       // kiln status says which root is in use
       for (var instance : k.service("web").get("instances")) {
         assertThat(instance.get("isolation").asText())
@@ -161,38 +138,26 @@ class DriftIT {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("A\n");
       }
-      assertThat(ids(k)).isEqualTo(before);
+      assertThat(k.liveIds()).isEqualTo(before);
     }
   }
 
   @Test
   void aProcessEnteredWithNsenter_replacesThatInstanceOnly() throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
-      k.apply(k.blueprint("a", STRATEGY));
-      int revision = k.service("web").get("rollout").get("to").asInt();
-      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-      Set<String> before = ids(k);
+      int revision = k.applyAndSettle(k.blueprint("a", STRATEGY), SETTLE);
+      Set<String> before = k.liveIds();
       var target =
           k.cp.executor.call(
               () -> k.cp.executor.observed().stream().findFirst().orElseThrow().running());
       long pid = target.status().pid().orElseThrow();
-      Process intruder =
-          new ProcessBuilder(
-                  "nsenter",
-                  "-t",
-                  Long.toString(pid),
-                  "-p",
-                  "-m",
-                  "--",
-                  "/bin/busybox",
-                  "sleep",
-                  "300")
-              .start();
+      Process intruder = KilnFixture.enter(pid);
       try (Load load = new Load(k.router() + "/", 4)) {
-        awaitTrue("process drift journaled", () -> !drifts(k).isEmpty());
-        awaitTrue(
+        KilnFixture.awaitTrue(SETTLE, "process drift journaled", () -> !k.drifts().isEmpty());
+        KilnFixture.awaitTrue(
+            SETTLE,
             "the entered instance replaced",
-            () -> !ids(k).contains(target.id()) && ids(k).size() == 2);
+            () -> !k.liveIds().contains(target.id()) && k.liveIds().size() == 2);
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
@@ -200,24 +165,22 @@ class DriftIT {
       } finally {
         intruder.destroyForcibly();
       }
-      ServerState.Drifted d = drifts(k).getFirst();
+      ServerState.Drifted d = k.drifts().getFirst();
       assertThat(d.event().instance()).isEqualTo(target.id());
       assertThat(d.event().surface()).isEqualTo("process");
       assertThat(d.event().evidence()).containsKeys("pid", "exe");
-      Set<String> after = ids(k);
+      Set<String> after = k.liveIds();
       before.remove(target.id());
       assertThat(after).containsAll(before); // the other instance was left alone
-      assertThat(drifts(k)).hasSize(1);
+      assertThat(k.drifts()).hasSize(1);
     }
   }
 
   @Test
   void kilnExec_takesTheInstanceOutOfTheRoute_runsTheCommand_andReplacesIt() throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
-      k.apply(k.blueprint("a", STRATEGY));
-      int revision = k.service("web").get("rollout").get("to").asInt();
-      k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-      String target = ids(k).iterator().next();
+      int revision = k.applyAndSettle(k.blueprint("a", STRATEGY), SETTLE);
+      String target = k.liveIds().iterator().next();
       try (Load load = new Load(k.router() + "/", 4)) {
         var r =
             k.json(
@@ -226,14 +189,16 @@ class DriftIT {
                     "{\"command\": [\"/bin/sh\", \"-c\", \"echo inside; exit 3\"]}"));
         assertThat(r.get("output").asText()).contains("inside");
         assertThat(r.get("exitCode").asInt()).isEqualTo(3);
-        awaitTrue(
-            "the entered instance replaced", () -> !ids(k).contains(target) && ids(k).size() == 2);
+        KilnFixture.awaitTrue(
+            SETTLE,
+            "the entered instance replaced",
+            () -> !k.liveIds().contains(target) && k.liveIds().size() == 2);
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
         assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
       }
-      List<ServerState.Drifted> drifts = drifts(k);
+      List<ServerState.Drifted> drifts = k.drifts();
       assertThat(drifts).extracting(d -> d.event().surface()).containsOnly("exec");
       assertThat(drifts).extracting(d -> d.event().response()).containsExactly("report", "replace");
       assertThat(drifts.getFirst().event().evidence())

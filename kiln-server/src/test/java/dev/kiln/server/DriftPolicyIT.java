@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,66 +30,19 @@ class DriftPolicyIT {
         "bubblewrap is not installed");
   }
 
-  private static Set<String> ids(KilnFixture k) {
-    return k.cp.executor.call(
-        () ->
-            k.cp.executor.observed().stream()
-                .filter(o -> !k.cp.executor.isLeaving(o))
-                .map(o -> o.instance().id())
-                .collect(Collectors.toSet()));
-  }
-
-  private static List<Executor.Observed> live(KilnFixture k) {
-    return k.cp.executor.call(
-        () -> k.cp.executor.observed().stream().filter(o -> !k.cp.executor.isLeaving(o)).toList());
-  }
-
-  private static List<ServerState.Drifted> drifts(KilnFixture k) {
-    return k.cp.executor.call(() -> k.cp.state.drifts());
-  }
-
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier ok)
-      throws InterruptedException {
-    long end = System.nanoTime() + SETTLE.toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
-      Thread.sleep(50);
-    }
-  }
-
-  /** The fixture's blueprint with {@code extra} lines added to service web. */
-  private static Path blueprint(KilnFixture k, String extra) throws Exception {
-    Path file = k.blueprint("a", STRATEGY);
-    Files.writeString(file, Files.readString(file) + extra);
-    return file;
-  }
-
-  private static Process nsenter(long pid) throws Exception {
-    return new ProcessBuilder(
-            "nsenter", "-t", Long.toString(pid), "-p", "-m", "--", "/bin/busybox", "sleep", "300")
-        .start();
-  }
-
-  private static int applyAndSettle(KilnFixture k, Path file) throws Exception {
-    k.apply(file);
-    int revision = k.service("web").get("rollout").get("to").asInt();
-    k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-    return revision;
-  }
-
   @Test
   void driftReport_journalsTheVerdict_andLeavesTheInstanceRunning() throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
-      applyAndSettle(k, blueprint(k, "    drift: report\n"));
-      Set<String> before = ids(k);
-      Executor.Observed target = live(k).getFirst();
-      Process intruder = nsenter(target.running().status().pid().orElseThrow());
+      k.applyAndSettle(k.blueprintWith(STRATEGY, "    drift: report\n"), SETTLE);
+      Set<String> before = k.liveIds();
+      Executor.Observed target = k.live().getFirst();
+      Process intruder = KilnFixture.enter(target.running().status().pid().orElseThrow());
       try (Load load = new Load(k.router() + "/", 4)) {
-        awaitTrue("process drift journaled", () -> !drifts(k).isEmpty());
+        KilnFixture.awaitTrue(SETTLE, "process drift journaled", () -> !k.drifts().isEmpty());
         // a few more rounds of the executor: nothing is stopped
         for (int i = 0; i < 20; i++) {
           Thread.sleep(100);
-          assertThat(ids(k)).isEqualTo(before);
+          assertThat(k.liveIds()).isEqualTo(before);
         }
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
@@ -98,12 +50,12 @@ class DriftPolicyIT {
       } finally {
         intruder.destroyForcibly();
       }
-      ServerState.Drifted d = drifts(k).getFirst();
+      ServerState.Drifted d = k.drifts().getFirst();
       assertThat(d.event().instance()).isEqualTo(target.instance().id());
       assertThat(d.event().surface()).isEqualTo("process");
       assertThat(d.event().response()).isEqualTo("report");
       assertThat(d.event().reason()).isEqualTo("drift: report");
-      assertThat(drifts(k)).hasSize(1);
+      assertThat(k.drifts()).hasSize(1);
       assertThat(k.service("web").get("healthy").asInt()).isEqualTo(2);
       assertThat(k.get("/metrics").body())
           .contains("kiln_drift_total{service=\"web\",surface=\"process\",response=\"report\"} 1");
@@ -114,16 +66,17 @@ class DriftPolicyIT {
   void pastTheDriftBudget_driftIsReported_andTheInstancesKeepRunning() throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
       int revision =
-          applyAndSettle(k, blueprint(k, "    drift: { replacements: 1, window: 10m }\n"));
-      List<Executor.Observed> both = live(k);
+          k.applyAndSettle(
+              k.blueprintWith(STRATEGY, "    drift: { replacements: 1, window: 10m }\n"), SETTLE);
+      List<Executor.Observed> both = k.live();
       assertThat(both).hasSize(2);
       List<Process> intruders = new java.util.ArrayList<>();
       try (Load load = new Load(k.router() + "/", 4)) {
         for (Executor.Observed o : both) {
-          intruders.add(nsenter(o.running().status().pid().orElseThrow()));
+          intruders.add(KilnFixture.enter(o.running().status().pid().orElseThrow()));
         }
-        awaitTrue("both drifts journaled", () -> drifts(k).size() >= 2);
-        List<ServerState.Drifted> verdicts = drifts(k);
+        KilnFixture.awaitTrue(SETTLE, "both drifts journaled", () -> k.drifts().size() >= 2);
+        List<ServerState.Drifted> verdicts = k.drifts();
         String replaced =
             verdicts.stream()
                 .filter(d -> d.event().response().equals("replace"))
@@ -136,18 +89,19 @@ class DriftPolicyIT {
                 .map(d -> d.event().instance())
                 .findFirst()
                 .orElseThrow();
-        awaitTrue(
+        KilnFixture.awaitTrue(
+            SETTLE,
             "the one within the budget replaced",
-            () -> !ids(k).contains(replaced) && ids(k).size() == 2);
+            () -> !k.liveIds().contains(replaced) && k.liveIds().size() == 2);
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-        assertThat(ids(k)).contains(reported); // past the budget: left running
+        assertThat(k.liveIds()).contains(reported); // past the budget: left running
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
         assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
       } finally {
         intruders.forEach(Process::destroyForcibly);
       }
-      List<ServerState.Drifted> verdicts = drifts(k);
+      List<ServerState.Drifted> verdicts = k.drifts();
       assertThat(verdicts).hasSize(2);
       assertThat(verdicts)
           .filteredOn(d -> d.event().response().equals("report"))

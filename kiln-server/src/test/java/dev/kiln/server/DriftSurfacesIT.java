@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,53 +32,6 @@ class DriftSurfacesIT {
         "bubblewrap is not installed");
   }
 
-  private static Set<String> ids(KilnFixture k) {
-    return k.cp.executor.call(
-        () ->
-            k.cp.executor.observed().stream()
-                .filter(o -> !k.cp.executor.isLeaving(o))
-                .map(o -> o.instance().id())
-                .collect(Collectors.toSet()));
-  }
-
-  private static List<Executor.Observed> live(KilnFixture k) {
-    return k.cp.executor.call(
-        () -> k.cp.executor.observed().stream().filter(o -> !k.cp.executor.isLeaving(o)).toList());
-  }
-
-  private static List<ServerState.Drifted> drifts(KilnFixture k) {
-    return k.cp.executor.call(() -> k.cp.state.drifts());
-  }
-
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier ok)
-      throws InterruptedException {
-    long end = System.nanoTime() + SETTLE.toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
-      Thread.sleep(50);
-    }
-  }
-
-  /** The fixture's blueprint with {@code extra} lines added to service web. */
-  private static Path blueprint(KilnFixture k, String extra) throws Exception {
-    Path file = k.blueprint("a", STRATEGY);
-    Files.writeString(file, Files.readString(file) + extra);
-    return file;
-  }
-
-  private static Process nsenter(long pid) throws Exception {
-    return new ProcessBuilder(
-            "nsenter", "-t", Long.toString(pid), "-p", "-m", "--", "/bin/busybox", "sleep", "300")
-        .start();
-  }
-
-  private static int applyAndSettle(KilnFixture k, Path file) throws Exception {
-    k.apply(file);
-    int revision = k.service("web").get("rollout").get("to").asInt();
-    k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
-    return revision;
-  }
-
   @Test
   void anExtraListenerOpenedInside_isSocketDrift_andReplacesThatInstanceOnly() throws Exception {
     try (KilnFixture k = new KilnFixture(tmp).start()) {
@@ -91,24 +43,25 @@ class DriftSurfacesIT {
               "\"(while [ ! -e /www/data/listen-\\$PORT ]; do sleep 1; done; exec busybox httpd"
                   + " -f -p 127.0.0.1:9999 -h /www) & exec busybox httpd -f -p"
                   + " 127.0.0.1:\\$PORT -h /www\"");
-      int revision = applyAndSettle(k, file);
-      Set<String> before = ids(k);
-      Executor.Observed target = live(k).getFirst();
+      int revision = k.applyAndSettle(file, SETTLE);
+      Set<String> before = k.liveIds();
+      Executor.Observed target = k.live().getFirst();
       try (Load load = new Load(k.router() + "/", 4)) {
         Files.writeString(
             k.home.resolve("volumes/web/data/listen-" + target.port()),
             "",
             java.nio.charset.StandardCharsets.UTF_8);
-        awaitTrue("socket drift journaled", () -> !drifts(k).isEmpty());
-        awaitTrue(
+        KilnFixture.awaitTrue(SETTLE, "socket drift journaled", () -> !k.drifts().isEmpty());
+        KilnFixture.awaitTrue(
+            SETTLE,
             "the instance with the extra listener replaced",
-            () -> !ids(k).contains(target.instance().id()) && ids(k).size() == 2);
+            () -> !k.liveIds().contains(target.instance().id()) && k.liveIds().size() == 2);
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
         assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
       }
-      List<ServerState.Drifted> verdicts = drifts(k);
+      List<ServerState.Drifted> verdicts = k.drifts();
       assertThat(verdicts)
           .singleElement()
           .satisfies(
@@ -121,7 +74,7 @@ class DriftSurfacesIT {
                     .containsEntry("declared", Integer.toString(target.port()));
                 assertThat(d.event().response()).isEqualTo("replace");
               });
-      Set<String> after = ids(k);
+      Set<String> after = k.liveIds();
       before.remove(target.instance().id());
       assertThat(after).containsAll(before); // the other instance was left alone
     }
@@ -139,21 +92,22 @@ class DriftSurfacesIT {
               "\"busybox httpd -f -p 127.0.0.1:\\$PORT -h /www & while [ ! -e"
                   + " /www/data/go-\\$PORT ]; do sleep 1; done; export INJECTED=hunter2; unset"
                   + " PORT; exec busybox sleep 3600\"");
-      int revision = applyAndSettle(k, file);
-      Set<String> before = ids(k);
-      Executor.Observed target = live(k).getFirst();
+      int revision = k.applyAndSettle(file, SETTLE);
+      Set<String> before = k.liveIds();
+      Executor.Observed target = k.live().getFirst();
       try (Load load = new Load(k.router() + "/", 4)) {
         Files.writeString(k.home.resolve("volumes/web/data/go-" + target.port()), "");
-        awaitTrue("env drift journaled", () -> !drifts(k).isEmpty());
-        awaitTrue(
+        KilnFixture.awaitTrue(SETTLE, "env drift journaled", () -> !k.drifts().isEmpty());
+        KilnFixture.awaitTrue(
+            SETTLE,
             "the re-executed instance replaced",
-            () -> !ids(k).contains(target.instance().id()) && ids(k).size() == 2);
+            () -> !k.liveIds().contains(target.instance().id()) && k.liveIds().size() == 2);
         k.awaitService("web", SETTLE, KilnFixture.settledOn(revision));
         load.close();
         assertThat(load.errors.sum()).as(load.toString()).isZero();
         assertThat(load.count(200)).as(load.toString()).isEqualTo(load.total());
       }
-      assertThat(drifts(k))
+      assertThat(k.drifts())
           .singleElement()
           .satisfies(
               d -> {
@@ -168,7 +122,7 @@ class DriftSurfacesIT {
                 assertThat(d.event().response()).isEqualTo("replace");
               });
       assertThat(k.get("/v1/drift").body()).doesNotContain("hunter2");
-      Set<String> after = ids(k);
+      Set<String> after = k.liveIds();
       before.remove(target.instance().id());
       assertThat(after).containsAll(before);
     }
@@ -181,7 +135,7 @@ class DriftSurfacesIT {
   private static Path withTrigger(KilnFixture k, String script) throws Exception {
     Files.createDirectories(k.folder.resolve("site-a/data"));
     Files.writeString(k.folder.resolve("site-a/data/.keep"), "");
-    Path file = blueprint(k, "    volumes: { data: /www/data }\n");
+    Path file = k.blueprintWith(STRATEGY, "    volumes: { data: /www/data }\n");
     String yaml =
         Files.readString(file)
             .replaceFirst(

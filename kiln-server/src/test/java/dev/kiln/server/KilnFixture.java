@@ -21,7 +21,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A blueprint folder with two images that answer differently ("A" and "B", busybox httpd from
@@ -224,6 +227,55 @@ final class KilnFixture implements AutoCloseable {
           && s.get("traffic").path(Integer.toString(revision)).asInt() == 100
           && s.get("healthy").asInt() >= s.get("replicas").asInt();
     };
+  }
+
+  // --- what the drift ITs look at: the live fleet, the verdicts, an intruder ---
+
+  /** The instances the executor observes that are not leaving (being drained or replaced). */
+  java.util.List<Executor.Observed> live() {
+    return cp.executor.call(
+        () -> cp.executor.observed().stream().filter(o -> !cp.executor.isLeaving(o)).toList());
+  }
+
+  /** The ids of the {@link #live()} instances. */
+  Set<String> liveIds() {
+    return live().stream().map(o -> o.instance().id()).collect(Collectors.toSet());
+  }
+
+  /** The drift verdicts the state holds, oldest first. */
+  java.util.List<ServerState.Drifted> drifts() {
+    return cp.executor.call(() -> cp.state.drifts());
+  }
+
+  /** Service web on image a with {@code strategy}, and {@code extra} lines added to it. */
+  Path blueprintWith(String strategy, String extra) throws IOException {
+    Path file = blueprint("a", strategy);
+    Files.writeString(file, Files.readString(file) + extra);
+    return file;
+  }
+
+  /** Applies {@code file} and waits until service web runs its new revision only; returns it. */
+  int applyAndSettle(Path file, Duration max) throws Exception {
+    apply(file);
+    int revision = service("web").get("rollout").get("to").asInt();
+    awaitService("web", max, settledOn(revision));
+    return revision;
+  }
+
+  /** Polls until {@code ok} holds (bounded: a safety net, not a timing assertion). */
+  static void awaitTrue(Duration max, String what, BooleanSupplier ok) throws InterruptedException {
+    long end = System.nanoTime() + max.toNanos();
+    while (!ok.getAsBoolean()) {
+      if (System.nanoTime() > end) throw new AssertionError("gave up waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  /** A process entered into the pid and mount namespaces of {@code pid}: drift from outside. */
+  static Process enter(long pid) throws IOException {
+    return new ProcessBuilder(
+            "nsenter", "-t", Long.toString(pid), "-p", "-m", "--", "/bin/busybox", "sleep", "300")
+        .start();
   }
 
   @Override
