@@ -94,8 +94,7 @@ public record Environment(
         base.runtime(),
         autoscale,
         base.network(),
-        // drift: is not carried into an environment: its services run with the default policy
-        DriftPolicy.DEFAULT,
+        base.drift(),
         base.at());
   }
 }

@@ -32,9 +32,7 @@ final class BlueprintCodec {
     e.services()
         .forEach(
             (name, s) -> {
-              ObjectNode sn = services.putObject(name);
-              sn.setAll(appliedService(s));
-              if (!s.drift().equals(DriftPolicy.DEFAULT)) sn.set("drift", drift(s.drift()));
+              services.set(name, appliedServiceWithDrift(s));
             });
     n.put("hasChanges", e.hasChanges());
   }
@@ -47,22 +45,7 @@ final class BlueprintCodec {
     TreeMap<String, JournalEvent.AppliedService> services = new TreeMap<>();
     n.path("services")
         .fields()
-        .forEachRemaining(
-            f -> {
-              JsonNode s = f.getValue();
-              JournalEvent.AppliedService a = appliedService(s);
-              services.put(
-                  f.getKey(),
-                  s.has("drift")
-                      ? new JournalEvent.AppliedService(
-                          a.image(),
-                          a.replicas(),
-                          a.strategy(),
-                          a.progressDeadline(),
-                          a.autoscale(),
-                          drift(s.get("drift")))
-                      : a);
-            });
+        .forEachRemaining(f -> services.put(f.getKey(), appliedServiceWithDrift(f.getValue())));
     return new JournalEvent.BlueprintApplied(
         text(n, "file"),
         digest(n, "digest"),
@@ -93,6 +76,29 @@ final class BlueprintCodec {
         StateCodec.strategy(field(s, "strategy")),
         Duration.parse(text(s, "progressDeadline")),
         s.has("autoscale") ? Optional.of(autoscale(s.get("autoscale"))) : Optional.empty());
+  }
+
+  /**
+   * An applied service with its {@code drift}, written only when not the default (so entries of
+   * services without {@code drift:} are as they were before the key existed, and read back as the
+   * default).
+   */
+  static ObjectNode appliedServiceWithDrift(JournalEvent.AppliedService s) {
+    ObjectNode sn = appliedService(s);
+    if (!s.drift().equals(DriftPolicy.DEFAULT)) sn.set("drift", drift(s.drift()));
+    return sn;
+  }
+
+  static JournalEvent.AppliedService appliedServiceWithDrift(JsonNode s) {
+    JournalEvent.AppliedService a = appliedService(s);
+    if (!s.has("drift")) return a;
+    return new JournalEvent.AppliedService(
+        a.image(),
+        a.replicas(),
+        a.strategy(),
+        a.progressDeadline(),
+        a.autoscale(),
+        drift(s.get("drift")));
   }
 
   static ObjectNode autoscale(Autoscale a) {

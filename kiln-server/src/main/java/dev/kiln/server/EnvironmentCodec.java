@@ -31,7 +31,7 @@ final class EnvironmentCodec {
                   .forEach(
                       (svc, s) -> {
                         ObjectNode sn = services.putObject(svc);
-                        sn.set("applied", BlueprintCodec.appliedService(s.applied()));
+                        sn.set("applied", BlueprintCodec.appliedServiceWithDrift(s.applied()));
                         sn.set("config", StateCodec.config(s.config()));
                       });
             });
@@ -52,7 +52,8 @@ final class EnvironmentCodec {
                           services.put(
                               s.getKey(),
                               new JournalEvent.EnvironmentService(
-                                  BlueprintCodec.appliedService(required(s.getValue(), "applied")),
+                                  BlueprintCodec.appliedServiceWithDrift(
+                                      required(s.getValue(), "applied")),
                                   StateCodec.config(required(s.getValue(), "config")))));
               envs.put(
                   f.getKey(),

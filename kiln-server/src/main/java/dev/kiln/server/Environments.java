@@ -101,7 +101,12 @@ final class Environments {
             s.name(),
             new JournalEvent.EnvironmentService(
                 new JournalEvent.AppliedService(
-                    s.image(), s.replicas(), s.strategy(), s.progressDeadline(), s.autoscale()),
+                    s.image(),
+                    s.replicas(),
+                    s.strategy(),
+                    s.progressDeadline(),
+                    s.autoscale(),
+                    s.drift()),
                 RuntimeConfig.of(s)));
       }
       out.put(
@@ -134,8 +139,7 @@ final class Environments {
         c.runtime(),
         a.autoscale(),
         c.network(),
-        // drift: is not carried into an environment: its services run with the default policy
-        dev.kiln.model.DriftPolicy.DEFAULT,
+        a.drift(),
         Location.UNKNOWN);
   }
 
@@ -167,8 +171,7 @@ final class Environments {
         s.runtime(),
         s.autoscale(),
         s.network(),
-        // drift: is not carried into an environment: its services run with the default policy
-        dev.kiln.model.DriftPolicy.DEFAULT,
+        s.drift(),
         s.at());
   }
 }

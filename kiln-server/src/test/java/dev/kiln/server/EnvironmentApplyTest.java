@@ -62,6 +62,36 @@ class EnvironmentApplyTest {
   }
 
   @Test
+  void aServicesDriftPolicy_holdsInEveryEnvironment_andIsJournaledWithIt() throws Exception {
+    String reportOnly =
+        "    drift: { response: report, replacements: 1, window: 5m }\n" + ENVIRONMENTS;
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, reportOnly), "alice", Optional.of("staging"));
+      h.applier.apply(h.blueprint("hello", 2, reportOnly), "alice", Optional.of("production"));
+      for (String svc : java.util.List.of("staging--web", "production--web")) {
+        assertThat(h.state.driftModes())
+            .containsEntry(svc, dev.kiln.controller.DriftResponse.Mode.REPORT);
+        assertThat(h.state.driftBudgets())
+            .containsEntry(
+                svc, new dev.kiln.controller.DriftResponse.Budget(1, Duration.ofMinutes(5)));
+      }
+      // the declared environments carry it too (a promotion builds production's spec from them)
+      assertThat(h.state.environments().get("production").services().get("web").applied().drift())
+          .isEqualTo(new dev.kiln.model.DriftPolicy("report", 1, Duration.ofMinutes(5)));
+      // and the environment-applied entry reads back with it (a replay rebuilds the same state)
+      var declared =
+          new JournalEvent.EnvironmentApplied(
+              "staging",
+              dev.kiln.model.Digest.of(
+                  "kiln.yaml".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+              new java.util.TreeMap<>(h.state.environments()));
+      assertThat(EventCodec.decode("environment-applied", "staging", EventCodec.encode(declared)))
+          .isEqualTo(declared);
+    }
+  }
+
+  @Test
   void environmentsAndEnvMustAgree_elseNothingIsRecorded() throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
       h.image("hello", "A", h.key);
