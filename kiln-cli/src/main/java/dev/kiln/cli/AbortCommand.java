@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.RolloutView;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,8 +27,10 @@ public final class AbortCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode rollout =
-        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort"));
+    RolloutView rollout =
+        ApiClient.read(
+            ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort")),
+            RolloutView.class);
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("abort", service, rollout));
     out.flush();

@@ -66,31 +66,6 @@ public final class ApiRender {
     return number(n, field);
   }
 
-  /** A number (port, pid, count), or "-" when absent or null. */
-  /** CPU time used, and the quota when there is one: {@code 12.3s (0.5 cpu)}. */
-  public static String cpu(JsonNode instance) {
-    JsonNode used = instance.path("usage").path("cpuSeconds");
-    if (!used.isNumber()) return "-";
-    JsonNode quota = instance.path("limits").path("cpu");
-    return String.format(java.util.Locale.ROOT, "%.1fs", used.asDouble())
-        + (quota.isNumber() ? " (" + quota.asText() + " cpu)" : "");
-  }
-
-  /**
-   * Memory in use over its limit ({@code 41Mi/256Mi}); once exited, the peak ({@code peak
-   * 256Mi/256Mi}), which is what an OOMKilled instance reached.
-   */
-  public static String memory(JsonNode instance) {
-    JsonNode usage = instance.path("usage");
-    if (!usage.isObject()) return "-";
-    boolean exited = "exited".equals(instance.path("state").asText());
-    long bytes = usage.path(exited ? "memoryPeakBytes" : "memoryBytes").asLong();
-    JsonNode limit = instance.path("limits").path("memoryBytes");
-    return (exited ? "peak " : "")
-        + mebibytes(bytes)
-        + (limit.isNumber() ? "/" + mebibytes(limit.asLong()) : "");
-  }
-
   private static String mebibytes(long bytes) {
     double mi = bytes / (1024.0 * 1024.0);
     return (mi == Math.rint(mi)
@@ -99,31 +74,52 @@ public final class ApiRender {
         + "Mi";
   }
 
+  /** A number (port, pid, count), or "-" when absent or null. */
   public static String number(JsonNode n, String field) {
     JsonNode v = n.path(field);
     return v.isNumber() ? v.asText() : "-";
   }
 
-  /** {@code {"2":90,"3":10}} as {@code r2 90%, r3 10%}. */
-  public static String traffic(JsonNode traffic) {
-    if (!traffic.isObject() || traffic.isEmpty()) return "-";
+  /** A service's traffic (percent by revision number) as {@code r2 90%, r3 10%}. */
+  public static String traffic(Map<String, Integer> traffic) {
+    if (traffic.isEmpty()) return "-";
     List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : traffic.properties())
-      parts.add("r" + e.getKey() + " " + e.getValue().asText() + "%");
+    traffic.forEach((revision, percent) -> parts.add("r" + revision + " " + percent + "%"));
     return String.join(", ", parts);
   }
 
-  /** A rollout in one cell: {@code PROGRESSING 1/3}, or "-" when the service has none. */
-  public static String rolloutCell(JsonNode rollout) {
-    if (!rollout.isObject()) return "-";
-    String phase = text(rollout, "phase");
-    boolean stepped =
-        rollout.path("steps").asInt(0) > 0
-            && !phase.equals("SUCCEEDED")
-            && !phase.equals("ABORTED");
-    return stepped
-        ? phase + " " + rollout.path("step").asInt() + "/" + rollout.path("steps").asInt()
-        : phase;
+  /** A kiln-api rollout in one cell: {@code PROGRESSING 1/3}, or "-" when there is none. */
+  public static String rolloutCell(@dev.kiln.api.Nullable dev.kiln.api.RolloutView rollout) {
+    if (rollout == null) return "-";
+    String phase = text(rollout.phase());
+    boolean stepped = rollout.steps() > 0 && !phase.equals("SUCCEEDED") && !phase.equals("ABORTED");
+    return stepped ? phase + " " + rollout.step() + "/" + rollout.steps() : phase;
+  }
+
+  /** CPU time used, and the quota when there is one: {@code 12.3s (0.5 cpu)}. */
+  public static String cpu(dev.kiln.api.InstanceView instance) {
+    var usage = instance.usage();
+    if (usage == null) return "-";
+    var limits = instance.limits();
+    Double quota = limits == null ? null : limits.cpu();
+    return String.format(java.util.Locale.ROOT, "%.1fs", usage.cpuSeconds())
+        + (quota != null ? " (" + quota + " cpu)" : "");
+  }
+
+  /**
+   * Memory in use over its limit; once exited, the peak ({@code 41Mi/256Mi}, {@code peak
+   * 256Mi/256Mi}: what an OOMKilled instance reached).
+   */
+  public static String memory(dev.kiln.api.InstanceView instance) {
+    var usage = instance.usage();
+    if (usage == null) return "-";
+    boolean exited = "exited".equals(instance.state());
+    long bytes = exited ? usage.memoryPeakBytes() : usage.memoryBytes();
+    var limits = instance.limits();
+    Long limit = limits == null ? null : limits.memoryBytes();
+    return (exited ? "peak " : "")
+        + mebibytes(bytes)
+        + (limit != null ? "/" + mebibytes(limit) : "");
   }
 
   /**

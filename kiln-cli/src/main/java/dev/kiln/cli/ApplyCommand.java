@@ -1,7 +1,11 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.RolloutView;
+import dev.kiln.api.RolloutsResponse;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import dev.kiln.model.KilnException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -78,36 +82,33 @@ public final class ApplyCommand implements Callable<Integer> {
       PlanCommand.print(out, result.path("plan"));
     out.print(PlanRender.certificates(certificates));
     out.flush();
-    List<JsonNode> started = new ArrayList<>();
-    result.path("rollouts").forEach(started::add);
+    List<RolloutView> started = ApiClient.read(result, ApplyResponse.class).rollouts();
     if (started.isEmpty()) return 0;
     out.println();
     if (detach) {
-      for (JsonNode r : started) out.println("started " + ProgressRender.line(r, Optional.empty()));
+      for (RolloutView r : started)
+        out.println("started " + ProgressRender.line(r, Optional.empty()));
       out.println("follow them with `kiln status`");
       out.flush();
       return 0;
     }
-    List<JsonNode> last =
+    List<RolloutView> last =
         new RolloutFollower(api, out, ApiRender.interactive(), pollInterval)
             .follow(started, timeout);
     return report(out, last);
   }
 
-  private static int report(PrintWriter out, List<JsonNode> rollouts) {
+  private static int report(PrintWriter out, List<RolloutView> rollouts) {
     List<String> failures = new ArrayList<>();
-    for (JsonNode r : rollouts) {
-      String what =
-          "rollout of " + r.path("service").asText() + " (" + ProgressRender.fromTo(r) + ")";
+    for (RolloutView r : rollouts) {
+      String what = "rollout of " + r.service() + " (" + ProgressRender.fromTo(r) + ")";
       if (ProgressRender.aborted(r))
-        failures.add(what + " was aborted: " + r.path("message").asText("no reason given"));
+        failures.add(what + " was aborted: " + ProgressRender.message(r, "no reason given"));
       else
         out.println(
             what
                 + " "
-                + (r.path("phase").asText().equals("SUPERSEDED")
-                    ? "was superseded by a newer one"
-                    : "succeeded"));
+                + (r.phase().equals("SUPERSEDED") ? "was superseded by a newer one" : "succeeded"));
     }
     out.flush();
     if (!failures.isEmpty()) {
@@ -132,17 +133,18 @@ public final class ApplyCommand implements Callable<Integer> {
     }
 
     /** Returns the last state of each followed rollout; throws when the timeout passes first. */
-    List<JsonNode> follow(List<JsonNode> started, Duration timeout) throws InterruptedException {
+    List<RolloutView> follow(List<RolloutView> started, Duration timeout)
+        throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
-      Map<String, JsonNode> current = new LinkedHashMap<>();
-      for (JsonNode r : started) current.put(r.path("id").asText(), r);
+      Map<String, RolloutView> current = new LinkedHashMap<>();
+      for (RolloutView r : started) current.put(r.id(), r);
       Map<String, String> printed = new LinkedHashMap<>();
       int blockLines = 0;
       while (true) {
-        List<JsonNode> live = new ArrayList<>();
-        api.get("/v1/rollouts").path("rollouts").forEach(live::add);
-        List<JsonNode> services = new ArrayList<>();
-        api.get("/v1/services").path("services").forEach(services::add);
+        List<RolloutView> live =
+            ApiClient.read(api.get("/v1/rollouts"), RolloutsResponse.class).rollouts();
+        List<ServiceView> services =
+            ApiClient.read(api.get("/v1/services"), ServicesResponse.class).services();
         current.replaceAll(
             (id, before) -> ProgressRender.done(before) ? before : latest(id, before, live));
         if (terminal) {
@@ -152,10 +154,9 @@ public final class ApplyCommand implements Callable<Integer> {
           out.print(block);
           blockLines = (int) block.lines().count();
         } else {
-          for (JsonNode r : current.values()) {
-            String line =
-                ProgressRender.line(r, ProgressRender.find(services, r.path("service").asText()));
-            if (!line.equals(printed.put(r.path("id").asText(), line))) out.println(line);
+          for (RolloutView r : current.values()) {
+            String line = ProgressRender.line(r, ProgressRender.find(services, r.service()));
+            if (!line.equals(printed.put(r.id(), line))) out.println(line);
           }
         }
         out.flush();
@@ -163,9 +164,8 @@ public final class ApplyCommand implements Callable<Integer> {
           return List.copyOf(current.values());
         if (System.nanoTime() - deadline > 0) {
           List<String> pending = new ArrayList<>();
-          for (JsonNode r : current.values()) {
-            if (!ProgressRender.done(r))
-              pending.add(r.path("service").asText() + " " + ApiRender.rolloutCell(r));
+          for (RolloutView r : current.values()) {
+            if (!ProgressRender.done(r)) pending.add(r.service() + " " + ApiRender.rolloutCell(r));
           }
           throw new KilnException(
               "stopped following after "
@@ -182,14 +182,27 @@ public final class ApplyCommand implements Callable<Integer> {
      * The rollout's newest state. A service shows only its current rollout, so if another one
      * replaced ours, ours is over: mark it superseded (a phase of the CLI's, never the server's).
      */
-    private static JsonNode latest(String id, JsonNode before, List<JsonNode> live) {
-      for (JsonNode r : live) if (r.path("id").asText().equals(id)) return r;
-      String service = before.path("service").asText();
-      boolean replaced = live.stream().anyMatch(r -> r.path("service").asText().equals(service));
+    private static RolloutView latest(String id, RolloutView before, List<RolloutView> live) {
+      for (RolloutView r : live) if (r.id().equals(id)) return r;
+      boolean replaced = live.stream().anyMatch(r -> r.service().equals(before.service()));
       if (!replaced) return before;
-      ObjectNode superseded =
-          before.isObject() ? ((ObjectNode) before).deepCopy() : ApiClient.object();
-      return superseded.put("phase", "SUPERSEDED").put("message", "a newer rollout replaced it");
+      return new RolloutView(
+          before.id(),
+          before.service(),
+          before.from(),
+          before.to(),
+          before.strategy(),
+          "SUPERSEDED",
+          before.step(),
+          before.steps(),
+          before.canaryWeight(),
+          before.startedAt(),
+          before.deadline(),
+          before.conditions(),
+          "a newer rollout replaced it",
+          before.replicas(),
+          before.fastTrack(),
+          before.intent());
     }
   }
 

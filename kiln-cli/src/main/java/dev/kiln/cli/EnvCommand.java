@@ -6,6 +6,7 @@ import dev.kiln.api.EnvironmentsResponse;
 import dev.kiln.api.PromoteRequest;
 import dev.kiln.api.PromoteResponse;
 import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.RolloutView;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -237,7 +238,8 @@ public final class EnvCommand implements Runnable {
         out.flush();
         return v.eligible() ? 0 : 2;
       }
-      // the env-promoted entry's body; the rollouts go to the follower, which reads JSON
+      PromoteResponse promoted = ApiClient.read(r, PromoteResponse.class);
+      // the env-promoted entry's body, as the journal holds it
       JsonNode p = r.path("promoted");
       out.println(
           "promoting "
@@ -251,8 +253,7 @@ public final class EnvCommand implements Runnable {
               + ": "
               + p.path("digest").asText());
       for (JsonNode e : p.path("evidence")) out.println("  " + e.asText());
-      List<JsonNode> started = new ArrayList<>();
-      r.path("rollouts").forEach(started::add);
+      List<RolloutView> started = promoted.rollouts() == null ? List.of() : promoted.rollouts();
       if (started.isEmpty()) {
         out.println(to + " already runs it");
         out.flush();
@@ -264,17 +265,17 @@ public final class EnvCommand implements Runnable {
         out.flush();
         return 0;
       }
-      List<JsonNode> last =
+      List<RolloutView> last =
           new ApplyCommand.RolloutFollower(
                   api, out, ApiRender.interactive(), Duration.ofMillis(500))
               .follow(started, timeout);
-      for (JsonNode s : last) {
+      for (RolloutView s : last) {
         if (ProgressRender.aborted(s))
           throw new dev.kiln.model.KilnException(
               "the rollout of "
-                  + s.path("service").asText()
+                  + s.service()
                   + " was aborted: "
-                  + s.path("message").asText("no reason given"));
+                  + ProgressRender.message(s, "no reason given"));
       }
       out.println("promoted " + service + " to " + to);
       out.flush();

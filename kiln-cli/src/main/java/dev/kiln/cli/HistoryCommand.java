@@ -3,6 +3,8 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RevisionsResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,27 +55,29 @@ public final class HistoryCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
-    else out.print(table(answer.path("revisions"), service.isEmpty()));
+    else
+      out.print(
+          table(ApiClient.read(answer, RevisionsResponse.class).revisions(), service.isEmpty()));
     out.flush();
     return 0;
   }
 
-  static String table(JsonNode revisions, boolean withService) {
+  static String table(List<RevisionView> revisions, boolean withService) {
     if (revisions.isEmpty()) return "no revisions yet; deploy a blueprint with `kiln apply`\n";
     List<String> headers =
         new ArrayList<>(List.of("REVISION", "IMAGE", "CREATED", "ACTOR", "CAUSE"));
     if (withService) headers.addFirst("SERVICE");
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode r : revisions) {
+    for (RevisionView r : revisions) {
       List<String> row =
           new ArrayList<>(
               List.of(
-                  ApiRender.revision(r, "number"),
-                  ApiRender.shortDigest(r, "image"),
-                  ApiRender.time(r, "createdAt"),
-                  ApiRender.text(r, "actor"),
-                  ApiRender.text(r, "cause")));
-      if (withService) row.addFirst(ApiRender.text(r, "service"));
+                  Integer.toString(r.number()),
+                  ApiRender.shortDigest(r.image()),
+                  ApiRender.time(r.createdAt()),
+                  ApiRender.text(r.actor()),
+                  ApiRender.text(r.cause())));
+      if (withService) row.addFirst(ApiRender.text(r.service()));
       rows.add(row);
     }
     return Tables.render(headers, rows);

@@ -3,8 +3,10 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.RolloutView;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
@@ -281,14 +283,13 @@ public final class PatchCommand implements Callable<Integer> {
 
     JsonNode result = api.post(env.endpoint("apply"), prepared.body());
     PlanCommand.print(out, result.path("plan"));
-    List<JsonNode> rollouts = new ArrayList<>();
-    result.path("rollouts").forEach(rollouts::add);
-    List<JsonNode> last =
+    List<RolloutView> rollouts = ApiClient.read(result, ApplyResponse.class).rollouts();
+    List<RolloutView> last =
         new ApplyCommand.RolloutFollower(api, out, false, pollInterval).follow(rollouts, timeout);
     List<String> failed = new ArrayList<>();
-    for (JsonNode r : last)
+    for (RolloutView r : last)
       if (ProgressRender.aborted(r))
-        failed.add(r.path("service").asText() + ": " + r.path("message").asText("aborted"));
+        failed.add(r.service() + ": " + ProgressRender.message(r, "aborted"));
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (!failed.isEmpty()) {
       err.println("patch rollout failed: " + String.join("; ", failed));

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.RolloutView;
+import dev.kiln.api.ServiceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,36 +22,41 @@ public final class ProgressRender {
    * scaling down its old side already serves all traffic from the new one, and its scale-down delay
    * may be minutes long. SUPERSEDED is the CLI's own mark for a rollout a newer one replaced.
    */
-  public static boolean done(JsonNode rollout) {
-    String phase = rollout.path("phase").asText();
+  public static boolean done(RolloutView rollout) {
+    String phase = rollout.phase();
     return phase.equals("SUCCEEDED")
         || phase.equals("SUPERSEDED")
         || phase.equals("ABORTED")
-        || (phase.equals("SCALING_DOWN") && rollout.path("strategy").asText().equals("blue-green"));
+        || (phase.equals("SCALING_DOWN") && rollout.strategy().equals("blue-green"));
   }
 
-  public static boolean aborted(JsonNode rollout) {
-    return rollout.path("phase").asText().equals("ABORTED");
+  public static boolean aborted(RolloutView rollout) {
+    return rollout.phase().equals("ABORTED");
+  }
+
+  /** The rollout's message, or {@code fallback} when it has none. */
+  public static String message(RolloutView rollout, String fallback) {
+    String m = rollout.message();
+    return m == null || m.isEmpty() ? fallback : m;
   }
 
   /** One row of the live block. */
-  public static List<String> cells(JsonNode rollout, Optional<JsonNode> service) {
-    int steps = rollout.path("steps").asInt(0);
-    JsonNode weight = rollout.path("canaryWeight");
+  public static List<String> cells(RolloutView rollout, Optional<ServiceView> service) {
+    int steps = rollout.steps();
     return List.of(
-        ApiRender.text(rollout, "service"),
+        ApiRender.text(rollout.service()),
         fromTo(rollout),
-        ApiRender.text(rollout, "strategy"),
-        ApiRender.text(rollout, "phase"),
-        steps > 0 ? rollout.path("step").asInt() + "/" + steps : "-",
-        weight.isNumber() ? weight.asInt() + "%" : "-",
-        service.map(ProgressRender::healthy).orElse("-"));
+        ApiRender.text(rollout.strategy()),
+        ApiRender.text(rollout.phase()),
+        steps > 0 ? rollout.step() + "/" + steps : "-",
+        rollout.canaryWeight() + "%",
+        service.map(s -> s.healthy() + "/" + s.replicas()).orElse("-"));
   }
 
   /** The live block: a table of the followed rollouts. */
-  public static String block(List<JsonNode> rollouts, List<JsonNode> services) {
+  public static String block(List<RolloutView> rollouts, List<ServiceView> services) {
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode r : rollouts) rows.add(cells(r, find(services, r.path("service").asText())));
+    for (RolloutView r : rollouts) rows.add(cells(r, find(services, r.service())));
     return Tables.render(HEADERS, rows);
   }
 
@@ -58,7 +64,7 @@ public final class ProgressRender {
    * One line per observed change, for logs and pipes where a redraw would be garbage: {@code web: 2
    * -> 3 canary PROGRESSING step 1/3, weight 10%, healthy 2/3 (message)}.
    */
-  public static String line(JsonNode rollout, Optional<JsonNode> service) {
+  public static String line(RolloutView rollout, Optional<ServiceView> service) {
     List<String> c = cells(rollout, service);
     StringBuilder b =
         new StringBuilder(c.get(0))
@@ -73,37 +79,30 @@ public final class ProgressRender {
     if (!c.get(5).equals("-")) details.add("weight " + c.get(5));
     if (!c.get(6).equals("-")) details.add("healthy " + c.get(6));
     if (!details.isEmpty()) b.append(' ').append(String.join(", ", details));
-    String message = rollout.path("message").asText("");
+    String message = message(rollout, "");
     if (!message.isBlank()) b.append(" (").append(message).append(')');
     return b.toString();
   }
 
-  /** {@code 2 -> 3}, or {@code new -> 1} for a service's first revision (from null or 0). */
-  public static String fromTo(JsonNode rollout) {
-    String from = ApiRender.revision(rollout, "from");
-    return (from.equals("-") || from.equals("0") ? "new" : from)
-        + " -> "
-        + ApiRender.revision(rollout, "to");
+  /** {@code 2 -> 3}, or {@code new -> 1} for a service's first revision (from 0). */
+  public static String fromTo(RolloutView rollout) {
+    return (rollout.from() == 0 ? "new" : Integer.toString(rollout.from())) + " -> " + rollout.to();
   }
 
   /** The one-line answer to an intent (promote, pause, resume, abort). */
-  public static String intent(String verb, String service, JsonNode rollout) {
+  public static String intent(String verb, String service, RolloutView rollout) {
     return service
         + ": "
         + verb
         + " recorded; rollout "
         + fromTo(rollout)
         + " "
-        + ApiRender.text(rollout, "strategy")
+        + ApiRender.text(rollout.strategy())
         + " is "
         + ApiRender.rolloutCell(rollout);
   }
 
-  static Optional<JsonNode> find(List<JsonNode> services, String name) {
-    return services.stream().filter(s -> s.path("name").asText().equals(name)).findFirst();
-  }
-
-  private static String healthy(JsonNode service) {
-    return service.path("healthy").asInt() + "/" + service.path("replicas").asInt();
+  static Optional<ServiceView> find(List<ServiceView> services, String name) {
+    return services.stream().filter(s -> s.name().equals(name)).findFirst();
   }
 }

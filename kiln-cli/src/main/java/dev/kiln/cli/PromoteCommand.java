@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.RolloutView;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +28,10 @@ public final class PromoteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode rollout =
-        ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote"));
+    RolloutView rollout =
+        ApiClient.read(
+            ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote")),
+            RolloutView.class);
     PrintWriter out = spec.commandLine().getOut();
     out.println(ProgressRender.intent("promote", service, rollout));
     out.flush();

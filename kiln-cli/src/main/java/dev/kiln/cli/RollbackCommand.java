@@ -1,7 +1,9 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RollbackResponse;
+import dev.kiln.api.RolloutView;
 import dev.kiln.model.KilnException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -63,29 +65,32 @@ public final class RollbackCommand implements Callable<Integer> {
     ApiClient api = ApiClient.fromEnvironment();
     ObjectNode body = ApiClient.object();
     to.ifPresent(n -> body.put("to", n));
-    JsonNode result = api.post(ApiClient.path("/v1/services", service, "rollback"), body);
-    JsonNode revision = result.path("revision");
-    JsonNode rollout = result.path("rollout");
+    RollbackResponse result =
+        ApiClient.read(
+            api.post(ApiClient.path("/v1/services", service, "rollback"), body),
+            RollbackResponse.class);
+    RevisionView revision = result.revision();
+    RolloutView rollout = result.rollout();
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         service
             + ": rollback recorded as revision "
-            + ApiRender.revision(revision, "number")
+            + revision.number()
             + " (image "
-            + ApiRender.shortDigest(revision, "image")
+            + ApiRender.shortDigest(revision.image())
             + "), by "
-            + ApiRender.text(result, "mode"));
+            + ApiRender.text(result.mode()));
     out.flush();
-    if (!rollout.isObject()) return 0;
+    if (rollout == null) return 0;
     if (detach) {
       out.println("started " + ProgressRender.line(rollout, Optional.empty()));
       out.flush();
       return 0;
     }
-    List<JsonNode> last =
+    List<RolloutView> last =
         new ApplyCommand.RolloutFollower(api, out, ApiRender.interactive(), pollInterval)
             .follow(List.of(rollout), timeout);
-    JsonNode end = last.getFirst();
+    RolloutView end = last.getFirst();
     if (ProgressRender.aborted(end)) {
       throw new KilnException(
           "rollback of "
@@ -93,7 +98,7 @@ public final class RollbackCommand implements Callable<Integer> {
               + " ("
               + ProgressRender.fromTo(end)
               + ") was aborted: "
-              + end.path("message").asText("no reason given"));
+              + ProgressRender.message(end, "no reason given"));
     }
     out.println("rollback of " + service + " (" + ProgressRender.fromTo(end) + ") done");
     out.flush();

@@ -1,10 +1,15 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.AutoscaleView;
 import dev.kiln.api.CertificateView;
+import dev.kiln.api.ConditionView;
 import dev.kiln.api.EnvironmentView;
 import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.InstanceView;
 import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.RolloutView;
+import dev.kiln.api.ServiceView;
 import dev.kiln.api.ServicesResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -47,35 +52,37 @@ public final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (output.json())
       out.println(ApiClient.pretty(service.isPresent() ? answer : EnvFilter.services(answer, env)));
-    else if (service.isPresent()) out.print(service(answer));
-    else if (env.env.isPresent()) {
-      // one environment's services; the certificates and git status are the whole server's
-      out.print(services(EnvFilter.services(answer, env).path("services")));
-      out.print(
-          gate(
-              ApiClient.read(api.get("/v1/environments"), EnvironmentsResponse.class),
-              env.env.get()));
-    } else {
+    else if (service.isPresent()) out.print(service(ApiClient.read(answer, ServiceView.class)));
+    else {
       ServicesResponse all = ApiClient.read(answer, ServicesResponse.class);
-      out.print(services(answer.path("services")) + certificates(all.certificates()));
-      if (all.git() != null) out.print(GitStatus.line(all.git()));
+      if (env.env.isPresent()) {
+        // one environment's services; the certificates and git status are the whole server's
+        out.print(services(all.services().stream().filter(s -> env.contains(s.name())).toList()));
+        out.print(
+            gate(
+                ApiClient.read(api.get("/v1/environments"), EnvironmentsResponse.class),
+                env.env.get()));
+      } else {
+        out.print(services(all.services()) + certificates(all.certificates()));
+        if (all.git() != null) out.print(GitStatus.line(all.git()));
+      }
     }
     out.flush();
     return 0;
   }
 
-  static String services(JsonNode services) {
+  static String services(List<ServiceView> services) {
     if (services.isEmpty()) return "no services yet; deploy a blueprint with `kiln apply`\n";
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode s : services) {
+    for (ServiceView s : services) {
       rows.add(
           List.of(
-              ApiRender.text(s, "name"),
-              ApiRender.revision(s, "liveRevision"),
-              s.path("healthy").asInt() + "/" + s.path("replicas").asInt(),
-              ApiRender.text(s, "strategy"),
-              ApiRender.rolloutCell(s.path("rollout")),
-              ApiRender.traffic(s.path("traffic"))));
+              ApiRender.text(s.name()),
+              ApiRender.number(s.liveRevision()),
+              s.healthy() + "/" + s.replicas(),
+              ApiRender.text(s.strategy()),
+              ApiRender.rolloutCell(s.rollout()),
+              ApiRender.traffic(s.traffic())));
     }
     return Tables.render(
         List.of("NAME", "REVISION", "HEALTHY/DESIRED", "STRATEGY", "ROLLOUT", "TRAFFIC"), rows);
@@ -132,29 +139,28 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** "3 now (1-10), wants 3; target rps 20 per instance, observed 55.1 (18.37 per instance)". */
-  static String autoscale(JsonNode a) {
+  static String autoscale(AutoscaleView a) {
+    boolean p99 = a.metric().equals("p99");
     StringBuilder b =
         new StringBuilder()
-            .append(a.path("current").asInt())
+            .append(a.current())
             .append(" now (")
-            .append(a.path("min").asInt())
+            .append(a.min())
             .append("-")
-            .append(a.path("max").asInt())
+            .append(a.max())
             .append("), wants ")
-            .append(a.path("desired").asInt())
+            .append(a.desired())
             .append("; target ")
-            .append(a.path("metric").asText())
+            .append(a.metric())
             .append(' ')
-            .append(num(a.path("target").asDouble()))
-            .append(a.path("metric").asText().equals("p99") ? "ms" : " per instance");
-    if (a.has("observed")) {
-      b.append(", observed ").append(num(a.path("observed").asDouble()));
-      if (!a.path("metric").asText().equals("p99"))
-        b.append(" (")
-            .append(num(a.path("observedPerInstance").asDouble()))
-            .append(" per instance)");
+            .append(num(a.target()))
+            .append(p99 ? "ms" : " per instance");
+    if (a.observed() != null) {
+      b.append(", observed ").append(num(a.observed()));
+      if (!p99 && a.observedPerInstance() != null)
+        b.append(" (").append(num(a.observedPerInstance())).append(" per instance)");
     }
-    if (a.has("rule")) b.append("; ").append(a.path("rule").asText());
+    if (a.rule() != null) b.append("; ").append(a.rule());
     return b.toString();
   }
 
@@ -164,63 +170,58 @@ public final class StatusCommand implements Callable<Integer> {
         : String.format(java.util.Locale.ROOT, "%.2f", v);
   }
 
-  static String service(JsonNode s) {
+  static String service(ServiceView s) {
     StringBuilder b = new StringBuilder();
-    JsonNode route = s.path("route");
+    ServiceView.Route route = s.route();
     List<List<String>> facts = new ArrayList<>();
-    facts.add(List.of("Service:", ApiRender.text(s, "name")));
-    facts.add(List.of("Revision:", ApiRender.revision(s, "liveRevision")));
-    facts.add(List.of("Image:", ApiRender.text(s, "image")));
-    facts.add(
-        List.of(
-            "Instances:",
-            s.path("healthy").asInt() + " healthy of " + s.path("replicas").asInt() + " desired"));
-    if (s.path("autoscale").isObject())
-      facts.add(List.of("Autoscale:", autoscale(s.get("autoscale"))));
-    facts.add(List.of("Strategy:", ApiRender.text(s, "strategy")));
+    facts.add(List.of("Service:", ApiRender.text(s.name())));
+    facts.add(List.of("Revision:", ApiRender.number(s.liveRevision())));
+    facts.add(List.of("Image:", ApiRender.text(s.image())));
+    facts.add(List.of("Instances:", s.healthy() + " healthy of " + s.replicas() + " desired"));
+    if (s.autoscale() != null) facts.add(List.of("Autoscale:", autoscale(s.autoscale())));
+    facts.add(List.of("Strategy:", ApiRender.text(s.strategy())));
     facts.add(
         List.of(
             "Route:",
-            route.isObject()
-                ? ApiRender.text(route, "host") + " " + ApiRender.text(route, "path")
+            route != null
+                ? ApiRender.text(route.host()) + " " + ApiRender.text(route.path())
                 : "-"));
-    if (route.path("tls").isObject())
-      facts.add(List.of("TLS:", tls(ApiClient.read(route.get("tls"), CertificateView.class))));
-    facts.add(List.of("Traffic:", ApiRender.traffic(s.path("traffic"))));
-    JsonNode rollout = s.path("rollout");
-    facts.add(List.of("Rollout:", rollout.isObject() ? rolloutSummary(rollout) : "-"));
+    if (route != null && route.tls() != null) facts.add(List.of("TLS:", tls(route.tls())));
+    facts.add(List.of("Traffic:", ApiRender.traffic(s.traffic())));
+    RolloutView rollout = s.rollout();
+    facts.add(List.of("Rollout:", rollout != null ? rolloutSummary(rollout) : "-"));
     for (List<String> f : facts) b.append(String.format("%-11s %s%n", f.get(0), f.get(1)));
-    if (rollout.isObject()) {
-      for (JsonNode c : rollout.path("conditions")) {
+    if (rollout != null) {
+      for (ConditionView c : rollout.conditions()) {
         b.append("  ")
-            .append(ApiRender.text(c, "type"))
+            .append(ApiRender.text(c.type()))
             .append('=')
-            .append(c.path("status").asBoolean())
+            .append(c.status())
             .append(' ')
-            .append(ApiRender.text(c, "reason"));
-        String m = c.path("message").asText("");
+            .append(ApiRender.text(c.reason()));
+        String m = c.message() == null ? "" : c.message();
         if (!m.isBlank()) b.append(": ").append(m);
         b.append('\n');
       }
     }
     b.append('\n');
-    JsonNode instances = s.path("instances");
+    List<InstanceView> instances = s.instances();
     if (instances.isEmpty()) return b.append("no instances\n").toString();
     List<List<String>> rows = new ArrayList<>();
-    for (JsonNode i : instances) {
+    for (InstanceView i : instances) {
       rows.add(
           List.of(
-              ApiRender.text(i, "id"),
-              ApiRender.revision(i, "revision"),
-              ApiRender.text(i, "runtime"),
-              ApiRender.text(i, "state"),
-              ApiRender.text(i, "health"),
-              ApiRender.number(i, "port"),
-              ApiRender.number(i, "pid"),
-              ApiRender.time(i, "startedAt"),
+              ApiRender.text(i.id()),
+              ApiRender.number(i.revision()),
+              ApiRender.text(i.runtime()),
+              ApiRender.text(i.state()),
+              ApiRender.text(i.health()),
+              ApiRender.number(i.port()),
+              ApiRender.number(i.pid()),
+              ApiRender.time(i.startedAt()),
               ApiRender.cpu(i),
               ApiRender.memory(i),
-              i.path("drift").asText("-")));
+              ApiRender.text(i.drift())));
     }
     return b.append(
             Tables.render(
@@ -242,28 +243,28 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** One line per isolation mode in use (own network and uid, or the host's), if the view says. */
-  private static String isolation(JsonNode instances) {
+  private static String isolation(List<InstanceView> instances) {
     // uids and slots differ per service and instance; the mode is what is left without them
     java.util.TreeSet<String> modes = new java.util.TreeSet<>();
-    instances.forEach(
-        i ->
-            modes.add(
-                i.path("isolation").asText("").replaceAll(" uid \\d+| kiln-\\d+ at \\S+", "")));
+    for (InstanceView i : instances) {
+      String isolation = i.isolation();
+      if (isolation != null) modes.add(isolation.replaceAll(" uid \\d+| kiln-\\d+ at \\S+", ""));
+    }
     modes.remove("");
     StringBuilder b = new StringBuilder();
     for (String m : modes) b.append("isolation: ").append(m).append('\n');
     return b.toString();
   }
 
-  private static String rolloutSummary(JsonNode r) {
+  private static String rolloutSummary(RolloutView r) {
     String s =
         ProgressRender.fromTo(r)
             + " "
-            + ApiRender.text(r, "strategy")
+            + ApiRender.text(r.strategy())
             + " "
             + ApiRender.rolloutCell(r);
-    if (r.path("canaryWeight").isNumber()) s += ", weight " + r.path("canaryWeight").asInt() + "%";
-    String m = r.path("message").asText("");
+    s += ", weight " + r.canaryWeight() + "%";
+    String m = r.message() == null ? "" : r.message();
     return m.isBlank() ? s : s + " (" + m + ")";
   }
 }

@@ -52,7 +52,12 @@ class ApplyCommandTest {
 
   private void started(String rollout) {
     server.on(
-        "POST /v1/apply", "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[" + rollout + "]}");
+        "POST /v1/apply",
+        "{\"plan\":"
+            + Canned.PLAN_CHANGES
+            + ",\"rollouts\":["
+            + rollout
+            + "],\"certificates\":[]}");
   }
 
   @Test
@@ -113,7 +118,9 @@ class ApplyCommandTest {
 
   @Test
   void nothingToRollOut_printsThePlanAndExits0() {
-    server.on("POST /v1/apply", "{\"plan\":" + Canned.PLAN_NONE + ",\"rollouts\":[]}");
+    server.on(
+        "POST /v1/apply",
+        "{\"plan\":" + Canned.PLAN_NONE + ",\"rollouts\":[],\"certificates\":[]}");
 
     FakeKilnServer.Run r = apply();
 
@@ -158,7 +165,8 @@ class ApplyCommandTest {
 
   @Test
   void blueGreenScalingDown_countsAsDone() {
-    String bg = Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 0, 0, null, "");
+    // canaryWeight is always sent: the percent on the new side (all of it once switched)
+    String bg = Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 0, 0, 100, "");
     started(bg);
     server.on("GET /v1/rollouts", Canned.rollouts(bg.replace("PROGRESSING", "SCALING_DOWN")));
 
@@ -166,7 +174,7 @@ class ApplyCommandTest {
 
     assertThat(r.exit()).isZero();
     assertThat(r.out())
-        .contains("web: 2 -> 3 blue-green SCALING_DOWN healthy 3/3")
+        .contains("web: 2 -> 3 blue-green SCALING_DOWN weight 100%, healthy 3/3")
         .contains("rollout of web (2 -> 3) succeeded");
   }
 

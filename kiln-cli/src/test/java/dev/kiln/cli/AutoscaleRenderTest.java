@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.AutoscaleView;
 import dev.kiln.api.ScalerPreview;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,13 @@ class AutoscaleRenderTest {
 
   @Test
   void status_showsCountBoundsTargetAndObservedPerInstance() throws Exception {
-    var a =
-        M.readTree(
+    AutoscaleView a =
+        M.readValue(
             """
             {"current":3,"min":1,"max":10,"metric":"rps","target":20.0,"desired":3,
              "observed":55.5,"observedPerInstance":18.5,"rule":"hold: within 10% of the target"}
-            """);
+            """,
+            AutoscaleView.class);
     assertThat(StatusCommand.autoscale(a))
         .isEqualTo(
             "3 now (1-10), wants 3; target rps 20 per instance, observed 55.50 (18.50 per"

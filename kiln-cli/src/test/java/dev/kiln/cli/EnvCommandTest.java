@@ -232,7 +232,7 @@ class EnvCommandTest {
     Path bp = Files.writeString(dir.resolve("kiln.yaml"), "services: {}\n");
     server.on(
         "POST /v1/environments/staging/apply",
-        "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[]}");
+        "{\"plan\":" + Canned.PLAN_CHANGES + ",\"rollouts\":[],\"certificates\":[]}");
     server.on("POST /v1/environments/staging/plan", Canned.PLAN_CHANGES);
 
     assertThat(server.kiln("apply", "-f", bp.toString(), "--env", "staging").exit()).isZero();
