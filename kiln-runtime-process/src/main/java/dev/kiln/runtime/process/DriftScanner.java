@@ -51,9 +51,14 @@ final class DriftScanner implements AutoCloseable {
   private final Map<InstanceId, Long> cleanMarks = new ConcurrentHashMap<>();
 
   /** The last answer, and the root watcher's change count it saw. */
-  private volatile @org.jspecify.annotations.Nullable List<Drift> lastAnswer;
+  private @org.jspecify.annotations.Nullable List<Drift> lastAnswer;
 
   private long rootChangesSeen = -1;
+
+  /** Bumped when an instance is forgotten: the last answer may name it. */
+  private final AtomicLong forgotten = new AtomicLong();
+
+  private long forgottenSeen = -1;
 
   /** The network namespaces' counts and tables, read at most once per scan. */
   private final NetTables netTables = new NetTables();
@@ -150,7 +155,7 @@ final class DriftScanner implements AutoCloseable {
     unchangedMain.remove(id);
     cleanMarks.remove(id);
     execs.remove(id);
-    lastAnswer = null;
+    forgotten.incrementAndGet();
   }
 
   /**
@@ -164,9 +169,13 @@ final class DriftScanner implements AutoCloseable {
     boolean scanNow = nanos - lastScan >= (changedLastScan ? scanEveryNanos : idleScanEveryNanos);
     // an idle tick with no new root change and no instance forgotten has the last tick's answer
     long rootChanges = watcher.recorded();
+    long forgets = forgotten.get();
     List<Drift> last = lastAnswer;
-    if (!scanNow && rootChanges == rootChangesSeen && last != null) return new ArrayList<>(last);
+    if (!scanNow && rootChanges == rootChangesSeen && forgets == forgottenSeen && last != null) {
+      return new ArrayList<>(last);
+    }
     rootChangesSeen = rootChanges;
+    forgottenSeen = forgets;
     List<Drift> out = new ArrayList<>();
     // Between scans only the root watcher's findings (in memory) are fresh: the instances running
     // are the last scan's, so an idle tick reads nothing from the kernel.

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code nsenter} included, which its cgroup would not show. An idle instance costs one small
  * directory listing per scan instead of a walk of the host's {@code /proc}; only processes not seen
  * in an earlier scan are inspected (ancestry, executable), and listeners are attributed to
- * processes only when the instance's set of listening sockets changed.
+ * processes only when the TCP use count of the instance's network namespace changed ({@link
+ * NetTables}).
  *
  * <p>Pids here are the instance's own (1: bubblewrap's init, 2: the command); a process whose
  * parent is outside the namespace shows parent 0.
