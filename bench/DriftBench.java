@@ -77,11 +77,12 @@ public class DriftBench {
       // warm-up, not measured: the JIT compiles drift()'s code once, which is not the detector's
       // steady cost (a profile of an unwarmed run spends most of its samples in the C2 compiler)
       cpu(d, 15, true);
-      double base = cpu(d, cpuSeconds, false);
-      double with = cpu(d, cpuSeconds, true);
+      double[] base = cpu(d, cpuSeconds, false);
+      double[] with = cpu(d, cpuSeconds, true);
       System.out.printf(
-          "detector CPU, %d idle instances, %d s: %.2f%% of one core (JVM %.2f%% with drift() every 200 ms, %.2f%% without)%n",
-          idle, cpuSeconds, with - base, with, base);
+          "detector CPU, %d idle instances, %d s: %.2f%% of one core (user %.2f%%, system %.2f%%; JVM %.2f%% with drift() every 200 ms, %.2f%% without)%n",
+          idle, cpuSeconds, with[0] + with[1] - base[0] - base[1], with[0] - base[0], with[1] - base[1],
+          with[0] + with[1], base[0] + base[1]);
       for (InstanceSpec s : fleet) d.destroy(s.id());
     }
   }
@@ -122,22 +123,25 @@ public class DriftBench {
     throw new IllegalStateException(surface + " drift of " + spec.id() + " not seen in 30 s");
   }
 
-  static double cpu(RuntimeDriver d, int seconds, boolean poll) throws Exception {
-    long c0 = cpuTicks();
+  /** This JVM's user and system CPU over the run, in % of one core. */
+  static double[] cpu(RuntimeDriver d, int seconds, boolean poll) throws Exception {
+    long[] c0 = cpuTicks();
     long t0 = System.nanoTime();
     long end = t0 + seconds * 1_000_000_000L;
     while (System.nanoTime() < end) {
       if (poll) d.drift();
       Thread.sleep(200);
     }
-    double cpuSec = (cpuTicks() - c0) / 100.0; // USER_HZ
-    return 100.0 * cpuSec / ((System.nanoTime() - t0) / 1e9);
+    long[] c1 = cpuTicks();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    // USER_HZ: 100 ticks a second
+    return new double[] {(c1[0] - c0[0]) / wall, (c1[1] - c0[1]) / wall};
   }
 
-  static long cpuTicks() throws Exception {
+  static long[] cpuTicks() throws Exception {
     String stat = Files.readString(Path.of("/proc/self/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 
   static void run(String... argv) throws Exception {

@@ -4,8 +4,6 @@ import dev.kiln.runtime.Drift;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.InstanceId;
 import dev.kiln.runtime.RuntimeDriverException;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,6 +44,22 @@ final class DriftScanner implements AutoCloseable {
    */
   private final Map<InstanceId, byte[]> unchangedMain = new ConcurrentHashMap<>();
 
+  /** Per running instance (by id), its command's {@link ProcStat.Snapshot#execMark} this scan. */
+  private final Map<String, Long> execMarks = new java.util.HashMap<>();
+
+  /** Per instance, the exec mark when its environ and cmdline were last found clean. */
+  private final Map<InstanceId, Long> cleanMarks = new ConcurrentHashMap<>();
+
+  /** The last answer, and the root watcher's change count it saw. */
+  private @org.jspecify.annotations.Nullable List<Drift> lastAnswer;
+
+  private long rootChangesSeen = -1;
+
+  /** Bumped when an instance is forgotten: the last answer may name it. */
+  private final AtomicLong forgotten = new AtomicLong();
+
+  private long forgottenSeen = -1;
+
   /** The network namespaces' counts and tables, read at most once per scan. */
   private final NetTables netTables = new NetTables();
 
@@ -58,7 +72,7 @@ final class DriftScanner implements AutoCloseable {
   }
 
   /** instance.json never changes once written: parsed once per instance, not once per tick. */
-  private final Map<Path, InstanceRecord> records = new ConcurrentHashMap<>();
+  private final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
 
   /** The /proc scans (processes, sockets) run at most this often; the root watcher is evented. */
   private final long scanEveryNanos;
@@ -139,7 +153,9 @@ final class DriftScanner implements AutoCloseable {
     launchedEnv.remove(id);
     settledCommand.remove(id);
     unchangedMain.remove(id);
+    cleanMarks.remove(id);
     execs.remove(id);
+    forgotten.incrementAndGet();
   }
 
   /**
@@ -151,6 +167,15 @@ final class DriftScanner implements AutoCloseable {
     Instant now = context.clock().instant();
     long nanos = System.nanoTime();
     boolean scanNow = nanos - lastScan >= (changedLastScan ? scanEveryNanos : idleScanEveryNanos);
+    // an idle tick with no new root change and no instance forgotten has the last tick's answer
+    long rootChanges = watcher.recorded();
+    long forgets = forgotten.get();
+    List<Drift> last = lastAnswer;
+    if (!scanNow && rootChanges == rootChangesSeen && forgets == forgottenSeen && last != null) {
+      return new ArrayList<>(last);
+    }
+    rootChangesSeen = rootChanges;
+    forgottenSeen = forgets;
     List<Drift> out = new ArrayList<>();
     // Between scans only the root watcher's findings (in memory) are fresh: the instances running
     // are the last scan's, so an idle tick reads nothing from the kernel.
@@ -158,7 +183,10 @@ final class DriftScanner implements AutoCloseable {
       lastScan = nanos;
       changedLastScan = false;
       Optional<List<InstanceRecord>> listed = runningRecords();
-      if (listed.isEmpty()) return out;
+      if (listed.isEmpty()) {
+        lastAnswer = List.of();
+        return out;
+      }
       running = listed.get();
       scansSinceFull++;
       netTables.beginScan();
@@ -174,8 +202,8 @@ final class DriftScanner implements AutoCloseable {
       Map<Drift.Surface, Drift> found = drifted.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
       Path root = Path.of(record.rootfs());
       if (!found.containsKey(Drift.Surface.ROOTFS)) {
-        // adopted instances: watched from the first look (a stat of the root: on scans only)
-        if (scanNow) watcher.watch(root);
+        // adopted instances: watched from the first look (a stat of the root: again on full passes)
+        if (scanNow && (fullPass || !scans.containsKey(id))) watcher.watch(root);
         List<RootWatcher.Change> changes = watcher.changes(root);
         if (!changes.isEmpty()) {
           RootWatcher.Change c = changes.getFirst();
@@ -196,9 +224,9 @@ final class DriftScanner implements AutoCloseable {
       }
       InstanceScan own =
           record.sandboxed()
-              ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid()))
+              ? scans.computeIfAbsent(id, k -> new InstanceScan(record.pid(), record.spec().port()))
               : null;
-      if (scanNow && own != null) own.beginScan(netTables, fullPass);
+      if (scanNow && own != null) own.beginScan(netTables);
       if (scanNow && own != null && fullPass) own.forgetSettled();
       if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
         Optional<String> rootDevice =
@@ -230,7 +258,7 @@ final class DriftScanner implements AutoCloseable {
         }
       }
       if (scanNow && own != null && !found.containsKey(Drift.Surface.SOCKET)) {
-        List<InstanceScan.Listener> extra = own.extraListeners(record.spec().port());
+        List<InstanceScan.Listener> extra = own.extraListeners(own.declared());
         if (!extra.isEmpty()) {
           InstanceScan.Listener l = extra.getFirst();
           String hostPid =
@@ -253,7 +281,7 @@ final class DriftScanner implements AutoCloseable {
         }
       }
       if (scanNow && own != null && !found.containsKey(Drift.Surface.ENV)) {
-        mainProcessDrift(record, own).ifPresent(d -> found.put(Drift.Surface.ENV, d));
+        mainProcessDrift(record, own, fullPass).ifPresent(d -> found.put(Drift.Surface.ENV, d));
       }
       if (!found.isEmpty()) changedLastScan = true;
       out.addAll(found.values());
@@ -261,6 +289,7 @@ final class DriftScanner implements AutoCloseable {
     out.sort(
         java.util.Comparator.comparing((Drift d) -> d.instance().value())
             .thenComparing(Drift::surface));
+    lastAnswer = List.copyOf(out);
     return out;
   }
 
@@ -269,13 +298,20 @@ final class DriftScanner implements AutoCloseable {
    * launched one (for an adopted instance, the one in its record: secrets by name only), its
    * command against the one it served with.
    */
-  private Optional<Drift> mainProcessDrift(InstanceRecord record, InstanceScan scan) {
+  private Optional<Drift> mainProcessDrift(
+      InstanceRecord record, InstanceScan scan, boolean fullPass) {
     InstanceId id = InstanceId.of(record.id());
+    boolean settling = !settledCommand.containsKey(id) && scan.serves(scan.declared());
+    // an exec moves the process's argument and environment areas (its stat shows where): while
+    // they stay, environ and cmdline are re-read only on the full pass (an overwrite in place)
+    Long mark = execMarks.get(record.id());
+    if (!settling && !fullPass && mark != null && mark.equals(cleanMarks.get(id))) {
+      return Optional.empty();
+    }
     // environ and cmdline change only by an exec or a write over them: while their digest is the
     // one last found clean, nothing is parsed (unless the command settles now: it needs reading)
     Optional<byte[]> raw = MainProcess.rawDigest(record.pid(), digestKey);
     if (raw.isEmpty()) return Optional.empty(); // gone meanwhile: the exit is seen elsewhere
-    boolean settling = !settledCommand.containsKey(id) && scan.serves(record.spec().port());
     if (!settling && java.util.Arrays.equals(raw.get(), unchangedMain.get(id))) {
       return Optional.empty();
     }
@@ -290,7 +326,10 @@ final class DriftScanner implements AutoCloseable {
     if (settling) settledCommand.put(id, now.get());
     Optional<MainProcess.Finding> finding =
         MainProcess.compare(expected, Optional.ofNullable(settledCommand.get(id)), now.get());
-    if (finding.isEmpty()) unchangedMain.put(id, raw.get());
+    if (finding.isEmpty()) {
+      unchangedMain.put(id, raw.get());
+      if (mark != null) cleanMarks.put(id, mark);
+    }
     return finding.map(
         f ->
             new Drift(id, Drift.Surface.ENV, f.subject(), f.evidence(), context.clock().instant()));
@@ -298,27 +337,35 @@ final class DriftScanner implements AutoCloseable {
 
   /** The records of the instances running now; empty if there is no instances directory yet. */
   private Optional<List<InstanceRecord>> runningRecords() {
+    execMarks.clear();
     Path instances = context.instancesDir();
-    if (!Files.isDirectory(instances)) return Optional.empty();
-    List<InstanceRecord> out = new ArrayList<>();
-    java.util.Set<Path> listed = new java.util.HashSet<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
-      for (Path dir : dirs) {
-        listed.add(dir);
-        try {
-          InstanceRecord cached = this.records.get(dir);
-          Optional<InstanceRecord> record =
-              cached != null ? Optional.of(cached) : ProcessDriver.readRecord(dir);
-          record.ifPresent(r -> this.records.put(dir, r));
-          record.filter(ProcessDriver::running).ifPresent(out::add);
-        } catch (RuntimeDriverException e) {
-          // a record being written or removed meanwhile: seen on the next pass
-        }
-      }
-    } catch (IOException e) {
-      throw new RuntimeDriverException("process runtime: cannot list " + instances + ": " + e, e);
+    String[] names = instances.toFile().list(); // names only: no path object per entry
+    if (names == null) {
+      if (!Files.isDirectory(instances)) return Optional.empty();
+      throw new RuntimeDriverException("process runtime: cannot list " + instances);
     }
-    this.records.keySet().retainAll(listed);
+    List<InstanceRecord> out = new ArrayList<>();
+    for (String name : names) {
+      try {
+        InstanceRecord cached = this.records.get(name);
+        Optional<InstanceRecord> record =
+            cached != null
+                ? Optional.of(cached)
+                : ProcessDriver.readRecord(instances.resolve(name));
+        record.ifPresent(r -> this.records.put(name, r));
+        if (record.isPresent()) {
+          // one read of the command's stat per scan: alive, and whether it exec'd since
+          ProcStat.Snapshot stat = ProcStat.snapshot(record.get().pid());
+          if (stat.startTime() == record.get().pidStart()) {
+            out.add(record.get());
+            execMarks.put(record.get().id(), stat.execMark());
+          }
+        }
+      } catch (RuntimeDriverException e) {
+        // a record being written or removed meanwhile: seen on the next pass
+      }
+    }
+    this.records.keySet().retainAll(java.util.Arrays.asList(names));
     return Optional.of(out);
   }
 

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.process;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,8 +34,8 @@ final class NetTables {
   long tcpInUse(String netns, long pid) {
     Long known = inUse.get(netns);
     if (known != null) return known;
-    long v4 = inUse(Path.of("/proc", Long.toString(pid), "net", "sockstat"), "TCP: inuse ");
-    long v6 = inUse(Path.of("/proc", Long.toString(pid), "net", "sockstat6"), "TCP6: inuse ");
+    long v4 = inUse("/proc/" + pid + "/net/sockstat", "TCP: inuse ");
+    long v6 = inUse("/proc/" + pid + "/net/sockstat6", "TCP6: inuse ");
     long sum = v4 < 0 || v6 < 0 ? -1 : v4 + v6;
     inUse.put(netns, sum);
     return sum;
@@ -48,14 +47,9 @@ final class NetTables {
   }
 
   /** The number after {@code prefix} at the start of a line of {@code file}, parsed in place. */
-  private long inUse(Path file, String prefix) {
-    int n = 0;
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int r; n < buffer.length && (r = in.read(buffer, n, buffer.length - n)) > 0; ) n += r;
-    } catch (IOException e) {
-      return -1;
-    }
-    return countAfter(buffer, n, prefix);
+  private long inUse(String file, String prefix) {
+    int n = ProcStat.read(file, buffer);
+    return n < 0 ? -1 : countAfter(buffer, n, prefix);
   }
 
   /** The decimal number after {@code prefix} where a line starts with it; -1 if there is none. */

@@ -15,19 +15,65 @@ final class ProcStat {
 
   /** The process's start time, if it exists and is not a zombie. */
   static OptionalLong startTime(long pid) {
-    if (pid <= 0) return OptionalLong.empty();
-    String stat;
-    try {
-      stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    } catch (IOException e) {
-      return OptionalLong.empty();
-    }
+    Snapshot s = snapshot(pid);
+    return s.startTime() < 0 ? OptionalLong.empty() : OptionalLong.of(s.startTime());
+  }
+
+  /**
+   * One read of a process's {@code stat}.
+   *
+   * @param startTime -1 if the process is gone or a zombie
+   * @param execMark changes when the process execs: its code, stack, argument and environment
+   *     addresses (fields 26-28 and 48-51; randomised per exec), which is what {@code cmdline} and
+   *     {@code environ} are read from
+   */
+  record Snapshot(long startTime, long execMark) {
+    static final Snapshot GONE = new Snapshot(-1, 0);
+  }
+
+  /** Reads {@code /proc/PID/stat}, parsed in place (no split: the drift scan reads it per tick). */
+  static Snapshot snapshot(long pid) {
+    if (pid <= 0) return Snapshot.GONE;
+    byte[] buffer = new byte[1024]; // a stat line is some 300 bytes
+    int length = read("/proc/" + pid + "/stat", buffer);
+    if (length < 0) return Snapshot.GONE;
+    byte[] stat = java.util.Arrays.copyOf(buffer, length);
     // the command name (field 2) may contain spaces and parentheses: fields resume after the last
     // ')'
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    String state = fields[0];
-    if (state.equals("Z") || state.equals("X")) return OptionalLong.empty();
-    return OptionalLong.of(Long.parseLong(fields[19]));
+    int i = stat.length - 1;
+    while (i >= 0 && stat[i] != ')') i--;
+    i += 2; // field 3, the state
+    if (i >= stat.length || stat[i] == 'Z' || stat[i] == 'X') return Snapshot.GONE;
+    long start = -1;
+    long mark = 17;
+    for (int field = 3; i < stat.length && field <= 51; field++) {
+      long v = 0;
+      for (; i < stat.length && stat[i] != ' ' && stat[i] != '\n'; i++) {
+        v = stat[i] >= '0' && stat[i] <= '9' ? v * 10 + (stat[i] - '0') : v;
+      }
+      i++;
+      if (field == 22) start = v;
+      if ((field >= 26 && field <= 28) || field >= 48) mark = mark * 31 + v;
+    }
+    return new Snapshot(start, mark);
+  }
+
+  /**
+   * Reads the start of a small {@code /proc} file into {@code buffer}: its length, or -1 if it
+   * cannot be read. A plain stream: the drift scan reads a few such files per instance per tick.
+   */
+  static int read(String file, byte[] buffer) {
+    int n = 0;
+    try (java.io.FileInputStream in = new java.io.FileInputStream(file)) {
+      // a small procfs file comes whole in one read: a short read is its end (no read of EOF)
+      for (int r; n < buffer.length && (r = in.read(buffer, n, buffer.length - n)) > 0; ) {
+        n += r;
+        if (n < buffer.length) break;
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return n;
   }
 
   /** True if the process that had this pid and start time still runs. */

@@ -46,6 +46,8 @@ final class RootWatcher implements AutoCloseable {
 
   private final WatchService service;
   private final Map<Path, Watched> roots = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong recorded =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<WatchKey, Path[]> keys = new ConcurrentHashMap<>(); // key -> {root, dir}
   private final Thread thread;
 
@@ -185,11 +187,20 @@ final class RootWatcher implements AutoCloseable {
     if (!expected.equals(found)) record(root, w, rel, expected, found);
   }
 
-  private static void record(Path root, Watched w, String rel, String expected, String found) {
+  private void record(Path root, Watched w, String rel, String expected, String found) {
     synchronized (w.changes()) {
       for (Change c : w.changes()) if (c.path().equals(rel) && c.found().equals(found)) return;
       if (w.changes().size() < 100) w.changes().add(new Change(root, rel, expected, found));
     }
+    recorded.incrementAndGet();
+  }
+
+  /**
+   * How many changes were recorded so far, under any root: while it stays the same, every root's
+   * {@link #changes} are the same (the drift detector's idle ticks read nothing else).
+   */
+  long recorded() {
+    return recorded.get();
   }
 
   private static @Nullable Object inode(Path root) {
