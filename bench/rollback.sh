@@ -15,7 +15,9 @@
 #   POST rollback         the API over the unix socket: the server's decision and journal + router swap
 #   router swap (peer)    the same table change POSTed to the router's admin endpoint: the swap alone,
 #                         the floor any rollback through the router has (kamal-proxy's deploy is this)
-# Prints median, p90 (nearest rank) and max per kind and each median's ratio to the peer's.
+# Prints median, p90 (nearest rank) and max per kind and each median's ratio to the peer's; "sent med" is the
+# median time at which the first request the rolled-back-to fleet answered was sent (the figures before it also
+# hold the rest of a request in flight on the old fleet and one whole request on the new: the prober's own).
 set -euo pipefail
 
 N=${N:-10}
@@ -128,36 +130,39 @@ def serve():  # what the router serves now
     c.request("GET", "/"); body = c.getresponse().read().decode().strip(); c.close(); return body
 
 class Prober(threading.Thread):
-    """Requests back to back on one keep-alive connection; (receive time, body) of each."""
+    """Requests back to back on one keep-alive connection; (receive time, body, send time) of each."""
     def __init__(self):
         super().__init__(daemon=True); self.seen = []; self.stop = False
     def run(self):
         c = http.client.HTTPConnection("127.0.0.1", router_port, timeout=5)
         while not self.stop:
+            sent = time.perf_counter()
             try:
                 c.request("GET", "/"); body = c.getresponse().read().decode().strip()
             except Exception:
                 c.close(); c = http.client.HTTPConnection("127.0.0.1", router_port, timeout=5); body = "error"
-            self.seen.append((time.perf_counter(), body))
+            self.seen.append((time.perf_counter(), body, sent))
         c.close()
 
 def measure(trigger, want, settle=0.3):
-    """Seconds from the trigger's start to the first response of the run that is all `want`."""
+    """Seconds from the trigger's start to the first response of the run that is all `want`, and to
+    that response's request being sent: a request in flight on the old fleet when the swap lands is
+    answered by it, so the first figure includes the rest of that request and one whole new one."""
     p = Prober(); p.start()
     while len(p.seen) < 20: time.sleep(0.001)  # warm: the prober is at its steady rate
     t0 = time.perf_counter(); out = trigger(); t_done = time.perf_counter()
     while not p.seen or p.seen[-1][1] != want or p.seen[-1][0] < t_done + settle: time.sleep(0.005)
     p.stop = True; p.join()
-    first = None
-    for t, body in p.seen:
+    first = first_sent = None
+    for t, body, sent in p.seen:
         if t < t0: continue
         if body == want:
-            if first is None: first = t
+            if first is None: first, first_sent = t, sent
         else:
             first = None
-    if first is None: raise SystemExit(f"bench: the router never served only {want}")
-    gaps = [b - a for (a, _), (b, _) in zip(p.seen, p.seen[1:]) if a >= t0]
-    return first - t0, out, max(gaps) if gaps else 0.0
+    if first is None or first_sent is None: raise SystemExit(f"bench: the router never served only {want}")
+    gaps = [b - a for (a, _, _), (b, _, _) in zip(p.seen, p.seen[1:]) if a >= t0]
+    return first - t0, out, max(gaps) if gaps else 0.0, first_sent - t0
 
 def other(x): return "A" if x == "B" else "B"
 results = {}
@@ -177,14 +182,15 @@ def settled():  # the rollback's rollout is done and the fleet rolled back from 
     raise SystemExit("bench: the rollback did not settle")
 
 tables = {}
+sent_at = {}  # per kind: when the first request the new fleet answered was sent
 kinds = [("kiln rollback web", rollback_cli), ("POST rollback", rollback_api)]
 if os.environ.get("SKIP_CLI") == "1": kinds = kinds[1:]  # a quicker run, the server's part alone
 for kind, trigger in kinds:
     for _ in range(n):
         now = serve(); want = other(now)
         tables[now] = admin("GET", "/table")
-        took, _, gap = measure(trigger, want)
-        results.setdefault(kind, []).append(took)
+        took, _, gap, sent = measure(trigger, want)
+        results.setdefault(kind, []).append(took); sent_at.setdefault(kind, []).append(sent)
         settled()
         tables[serve()] = admin("GET", "/table")
 
@@ -194,14 +200,14 @@ for _ in range(n):
     now = serve(); want = other(now)
     t = dict(tables[want]); t["version"] = admin("GET", "/table")["version"] + 1
     body = json.dumps(t).encode()
-    took, _, gap = measure(lambda: admin("POST", "/table", body), want)
-    results.setdefault(kind, []).append(took)
+    took, _, gap, sent = measure(lambda: admin("POST", "/table", body), want)
+    results.setdefault(kind, []).append(took); sent_at.setdefault(kind, []).append(sent)
 
 peer = statistics.median(results["router swap (peer)"])
 print(f"mode of the API rollbacks: {', '.join(sorted(modes))}")
-print(f"{'kind':<22} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'x peer':>8}")
+print(f"{'kind':<22} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'x peer':>8} {'sent med':>9}")
 for kind, xs in results.items():
     m = statistics.median(xs)
     p90 = sorted(xs)[max(0, -(-len(xs) * 9 // 10) - 1)]  # nearest rank
-    print(f"{kind:<22} {m*1000:10.1f} {p90*1000:8.1f} {max(xs)*1000:8.1f} {m/peer:8.1f}")
+    print(f"{kind:<22} {m*1000:10.1f} {p90*1000:8.1f} {max(xs)*1000:8.1f} {m/peer:8.1f} {statistics.median(sent_at[kind])*1000:9.1f}")
 EOF
