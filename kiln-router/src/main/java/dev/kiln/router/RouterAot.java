@@ -155,9 +155,13 @@ public final class RouterAot {
     command.add(RouterAot.class.getName());
     try {
       Files.createDirectories(dir);
+      ProcessBuilder pb = new ProcessBuilder(command);
+      // like the router process: nothing of the caller's environment (it may hold secrets)
+      pb.environment().clear();
+      pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      pb.environment().put("LANG", "C.UTF-8");
       Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
+          pb.redirectErrorStream(true)
               .redirectOutput(dir.resolve("router-aot-training.log").toFile())
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .start();
