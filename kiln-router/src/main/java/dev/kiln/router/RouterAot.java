@@ -143,10 +143,24 @@ public final class RouterAot {
       String classPath,
       TrainCache plan,
       Duration timeout) {
+    return train(List.of(), javaBinary, jvmOptions, classPath, plan, timeout);
+  }
+
+  /**
+   * {@link #train(Path, List, String, TrainCache, Duration)} with a command {@code prefix} (e.g.
+   * {@code nice -n 10}, for a training that runs beside a serving fleet).
+   */
+  public static boolean train(
+      List<String> prefix,
+      Path javaBinary,
+      List<String> jvmOptions,
+      String classPath,
+      TrainCache plan,
+      Duration timeout) {
     Path cache = plan.cache().toAbsolutePath();
     Path dir = Objects.requireNonNull(cache.getParent(), "a cache file has a directory");
     Path partial = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid());
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(javaBinary.toString());
     command.addAll(jvmOptions);
     command.add("-XX:AOTCacheOutput=" + partial);

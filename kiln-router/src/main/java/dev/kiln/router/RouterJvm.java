@@ -57,13 +57,35 @@ public final class RouterJvm {
    *     warm-up workload, up to {@link #TRAINING_TIMEOUT}); without it the router starts without
    */
   public static List<String> forThisMachine(Path dir, boolean train) {
+    return forThisMachine(dir, train ? Training.NOW : Training.NONE);
+  }
+
+  /** Whether and when a missing AOT cache is trained. */
+  public enum Training {
+    /** Never: the router starts without class data until a cache exists. */
+    NONE,
+    /** Before returning: this start already uses the cache (the bench, {@code --jvm-options}). */
+    NOW,
+    /**
+     * In the background, niced: this start goes without class data and is not delayed (a first
+     * {@code kiln up} would otherwise wait 5–15 s for the training); the next start uses it.
+     */
+    BACKGROUND
+  }
+
+  /** The router's JVM options on this machine; a missing AOT cache is trained per {@code when}. */
+  public static List<String> forThisMachine(Path dir, Training when) {
+    return forClassPath(dir, when, System.getProperty("java.class.path", ""));
+  }
+
+  /** {@link #forThisMachine(Path, Training)} for a router run on {@code classPath}. */
+  static List<String> forClassPath(Path dir, Training when, String classPath) {
     long memory = 2L << 30;
     if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
       memory = os.getTotalMemorySize();
     }
     List<String> base = options(Runtime.getRuntime().availableProcessors(), memory);
-    String classPath = System.getProperty("java.class.path", "");
     RouterAot.Plan plan =
         RouterAot.plan(
             RouterAot.jarsOnly(classPath),
@@ -71,10 +93,25 @@ public final class RouterJvm {
             dir,
             RouterAot.key(classPath, Runtime.version().toString()),
             java.nio.file.Files::exists);
-    if (plan instanceof RouterAot.TrainCache t
-        && train
-        && RouterAot.train(thisJava(), base, classPath, t, TRAINING_TIMEOUT)) {
-      plan = new RouterAot.UseCache(t.cache());
+    if (plan instanceof RouterAot.TrainCache t) {
+      switch (when) {
+        case NONE -> {}
+        case NOW -> {
+          if (RouterAot.train(thisJava(), base, classPath, t, TRAINING_TIMEOUT))
+            plan = new RouterAot.UseCache(t.cache());
+        }
+        case BACKGROUND -> {
+          List<String> nice =
+              java.nio.file.Files.isExecutable(Path.of("/usr/bin/nice"))
+                  ? List.of("/usr/bin/nice", "-n", "10")
+                  : List.of();
+          Path java = thisJava();
+          Thread.ofPlatform()
+              .daemon()
+              .name("router-aot-training")
+              .start(() -> RouterAot.train(nice, java, base, classPath, t, TRAINING_TIMEOUT));
+        }
+      }
     }
     List<String> all = new ArrayList<>(base);
     all.addAll(plan.options());

@@ -88,6 +88,24 @@ class RouterAotIT {
   }
 
   @Test
+  void inTheBackground_thisStartGoesWithoutClassData_andTheNextUsesTheTrainedCache()
+      throws Exception {
+    assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(RouterAot.AOT_CACHE_FEATURE);
+    String cp = jarClassPath();
+    Path dir = tmp.resolve("router");
+    Path cache = dir.resolve("router-" + RouterAot.key(cp, Runtime.version().toString()) + ".aot");
+
+    List<String> now = RouterJvm.forClassPath(dir, RouterJvm.Training.BACKGROUND, cp);
+    assertThat(now).contains("-XX:+UseParallelGC").noneMatch(o -> o.startsWith("-XX:AOTCache"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+    while (!Files.exists(cache) && System.nanoTime() < deadline) Thread.sleep(200);
+    assertThat(cache).isRegularFile();
+
+    List<String> next = RouterJvm.forClassPath(dir, RouterJvm.Training.NONE, cp);
+    assertThat(next).contains("-XX:AOTCache=" + cache);
+  }
+
+  @Test
   void aFailedTrainingLeavesNoCacheAndNothingBehind() throws Exception {
     assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(RouterAot.AOT_CACHE_FEATURE);
     Path dir = tmp.resolve("router");

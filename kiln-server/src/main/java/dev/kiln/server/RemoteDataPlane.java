@@ -103,17 +103,14 @@ final class RemoteDataPlane implements DataPlane {
       // the options the router was measured with (heap, collector, class data): after "setsid",
       // java. The AOT cache is trained with the warm-up workload, so not when the warm-up is off.
       String warmup = System.getProperty(RouterProcess.WARMUP_PROPERTY);
-      long optionsStart = System.nanoTime();
+      // a missing cache is trained in the background (once per Kiln build and JDK, log in
+      // router-aot-training.log): this start is not delayed, the next one uses it
       List<String> jvm =
-          dev.kiln.router.RouterJvm.forThisMachine(home.resolve("router"), !"0".equals(warmup));
-      long optionsMs = (System.nanoTime() - optionsStart) / 1_000_000;
-      if (optionsMs > 1000)
-        LOG.info(
-            "router JVM options ready in "
-                + optionsMs
-                + " ms (an AOT cache is trained once per Kiln build and JDK; "
-                + stateFile.resolveSibling("router-aot-training.log")
-                + ")");
+          dev.kiln.router.RouterJvm.forThisMachine(
+              home.resolve("router"),
+              "0".equals(warmup)
+                  ? dev.kiln.router.RouterJvm.Training.NONE
+                  : dev.kiln.router.RouterJvm.Training.BACKGROUND);
       pb.command().addAll(2, jvm);
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
       pb.redirectErrorStream(true);
