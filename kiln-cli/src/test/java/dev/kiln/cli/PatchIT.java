@@ -286,9 +286,16 @@ class PatchIT {
     // Every running instance is of the new revision; the journal cites the advisory.
     JsonNode services = ApiClient.fromEnvironment().get("/v1/services").path("services");
     assertThat(services.get(0).path("liveRevision").asInt()).isEqualTo(2);
-    for (JsonNode i : ApiClient.fromEnvironment().get("/v1/instances").path("instances"))
-      if (i.path("state").asText().equals("running"))
-        assertThat(i.path("revision").asInt()).isEqualTo(2);
+    // the replaced instances drain before they stop (the rollout succeeded when traffic moved):
+    // every running instance is revision 2 soon after
+    dev.kiln.testkit.Await.untilTrue(
+        "only revision 2 running",
+        () -> {
+          for (JsonNode i : ApiClient.fromEnvironment().get("/v1/instances").path("instances"))
+            if (i.path("state").asText().equals("running") && i.path("revision").asInt() != 2)
+              return false;
+          return true;
+        });
     FakeKilnServer.Run journal =
         FakeKilnServer.run("journal", "--kind", "patch-started", "-o", "json");
     assertThat(journal.out()).contains("KILN-2026-1").contains(vulnerable).contains(fixed);
