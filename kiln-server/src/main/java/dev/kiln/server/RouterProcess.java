@@ -50,6 +50,9 @@ public final class RouterProcess {
   /** Requests of the router's self warm-up; the server passes its own value on. */
   static final String WARMUP_PROPERTY = "kiln.router.warmup";
 
+  /** How long the admin endpoint waits for a whole request (headers and body). */
+  static final int MAX_REQUEST_SECONDS = 5;
+
   /** A route table of thousands of backends is well under this. */
   static final int MAX_TABLE_BYTES = 16 * 1024 * 1024;
 
@@ -89,6 +92,10 @@ public final class RouterProcess {
     // Each answer is a header write then a body write: without TCP_NODELAY the body waits for the
     // client's (delayed) ACK of the headers. Read once, when the first HttpServer is made.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // A request's headers are read on the dispatcher (below): one that stalls half-sent is closed
+    // after this many seconds, and the dispatcher serves the next. Long polls are not affected
+    // (the time runs until the request, not the answer, is read).
+    System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
     HttpServer admin =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     // A table swap is served on the admin dispatcher thread itself, the moment its request is

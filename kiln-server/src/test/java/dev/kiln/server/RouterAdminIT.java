@@ -77,4 +77,28 @@ class RouterAdminIT {
       data.terminate();
     }
   }
+
+  @Test
+  void aRequestThatStallsHalfSent_isDropped_andSwapsGoOn() throws Exception {
+    RemoteDataPlane data = RemoteDataPlane.adoptOrStart(home, ServerConfig.address("127.0.0.1:0"));
+    try (java.net.Socket stalled = new java.net.Socket()) {
+      int port =
+          Json.parse(Files.readString(home.resolve("router/router.json"))).get("admin").asInt();
+      stalled.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      // readable, so the dispatcher starts reading it, and never finished
+      stalled.getOutputStream().write("POST /table HTTP/1.1\r\nHost: x\r\n".getBytes());
+      stalled.getOutputStream().flush();
+      Thread.sleep(200);
+
+      data.publish(
+              List.of(new ServiceRoute("web", new Route("*", "/"), List.of(), Split.perRequest())))
+          .get(RouterProcess.MAX_REQUEST_SECONDS + 20, TimeUnit.SECONDS);
+      assertThat(data.table().services()).extracting(ServiceRoute::service).containsExactly("web");
+      stalled.setSoTimeout(20_000);
+      assertThat(stalled.getInputStream().read()).isEqualTo(-1); // closed by the router
+    } finally {
+      data.close();
+      data.terminate();
+    }
+  }
 }
