@@ -72,6 +72,7 @@ public final class Recorder {
                 .guarding(this.secrets.get()));
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
+    journal.tidyWal(); // where SQLite's automatic checkpoint ran: right after the commit
     appended.forEach(l -> l.accept(e));
     return e;
   }
@@ -125,8 +126,13 @@ public final class Recorder {
     return appended;
   }
 
-  /** Checkpoints when one of {@code appended} is an every-{@value #CHECKPOINT_EVERY}th entry. */
+  /**
+   * Checkpoints when one of {@code appended} is an every-{@value #CHECKPOINT_EVERY}th entry, and
+   * copies the journal's WAL into its database when that is due ({@link Journal#tidyWal}): both
+   * after acting, off the way to a swap.
+   */
   void checkpointIfDue(List<Entry> appended) {
+    journal.tidyWal();
     if (appended.stream().anyMatch(e -> e.seq() % CHECKPOINT_EVERY == 0)) checkpoint();
   }
 

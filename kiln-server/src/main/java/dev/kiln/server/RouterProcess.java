@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.router.DrainReport;
 import dev.kiln.router.RouteTable;
@@ -49,6 +50,9 @@ public final class RouterProcess {
   /** Requests of the router's self warm-up; the server passes its own value on. */
   static final String WARMUP_PROPERTY = "kiln.router.warmup";
 
+  /** How long the admin endpoint waits for a whole request (headers and body). */
+  static final int MAX_REQUEST_SECONDS = 5;
+
   /** A route table of thousands of backends is well under this. */
   static final int MAX_TABLE_BYTES = 16 * 1024 * 1024;
 
@@ -85,16 +89,28 @@ public final class RouterProcess {
               + " ms"
               + (warmed.error() == null ? "" : " (stopped: " + warmed.error() + ")"));
     Router router = Router.start(config, initial);
+    // Each answer is a header write then a body write: without TCP_NODELAY the body waits for the
+    // client's (delayed) ACK of the headers. Read once, when the first HttpServer is made.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    // A request's headers are read on the dispatcher (below): one that stalls half-sent is closed
+    // after this many seconds, and the dispatcher serves the next. Long polls are not affected
+    // (the time runs until the request, not the answer, is read).
+    System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
     HttpServer admin =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    admin.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    // A table swap is served on the admin dispatcher thread itself, the moment its request is
+    // readable: one thread wake-up less between the server's write and the swap (each one waits for
+    // a core on a busy machine). Its only client is the server, which writes a request in one
+    // write. The other endpoints may block (drain, the wakes long poll, a metrics snapshot), so
+    // each gets a virtual thread and the dispatcher goes back to selecting.
+    admin.setExecutor(Runnable::run);
+    java.util.concurrent.ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     Object swapLock = new Object();
     Wakes wakes = new Wakes();
     router.onWake(wakes::add);
     java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<DrainReport>> drains =
         new java.util.TreeMap<>();
-    admin.createContext(
-        "/",
+    HttpHandler endpoints =
         ex -> {
           try (ex) {
             if (token.authenticate(ex.getRequestHeaders().getFirst("Authorization")).isEmpty()) {
@@ -157,6 +173,12 @@ public final class RouterProcess {
           } catch (RuntimeException e) {
             send(ex, 500, "{\"error\":" + Json.MAPPER.writeValueAsString(String.valueOf(e)) + "}");
           }
+        };
+    admin.createContext(
+        "/",
+        ex -> {
+          if (isTableSwap(ex)) endpoints.handle(ex);
+          else blocking.execute(() -> serveApart(endpoints, ex));
         });
     admin.start();
     var bound = router.addresses().get(0);
@@ -225,6 +247,19 @@ public final class RouterProcess {
       var out = java.util.List.copyOf(pending);
       pending.clear();
       return out;
+    }
+  }
+
+  /** {@code POST /table}: never blocks on anything but its own request body and one file write. */
+  static boolean isTableSwap(HttpExchange ex) {
+    return ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals("/table");
+  }
+
+  private static void serveApart(HttpHandler endpoints, HttpExchange ex) {
+    try {
+      endpoints.handle(ex);
+    } catch (IOException e) {
+      ex.close(); // the client went away mid-answer: nothing else to tell it
     }
   }
 
