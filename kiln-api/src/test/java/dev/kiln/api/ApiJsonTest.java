@@ -199,4 +199,51 @@ class ApiJsonTest {
     assertThat(WRITE.writeValueAsString(new SnapshotRequest(null, "/srv/snap", 5, false)))
         .isEqualTo("{\"dir\":\"/srv/snap\",\"keepRevisions\":5,\"volumes\":false}");
   }
+
+  @Test
+  void anEnvironmentDiffHasFixedKeys_andReadsBackEqual() throws Exception {
+    EnvironmentDiff diff =
+        new EnvironmentDiff(
+            "staging",
+            "production",
+            List.of(
+                new EnvironmentDiff.Service(
+                    "web",
+                    new EnvironmentDiff.Side("web", "staging--web", 3, "sha256:aaa", 1, 1),
+                    new EnvironmentDiff.Side("web", "production--web", null, null, 2, 0),
+                    false,
+                    List.of(new EnvironmentDiff.Difference("replicas", "1", "2")))));
+    JsonNode n = WRITE.valueToTree(diff);
+    assertThat(n.properties()).extracting(Map.Entry::getKey).containsExactly("a", "b", "services");
+    JsonNode web = n.get("services").get(0);
+    assertThat(web.has("staging") || web.has("production")).isFalse();
+    assertThat(web.get("b").get("liveRevision").isNull()).isTrue();
+    assertThat(web.get("differs").get(0).toString())
+        .isEqualTo("{\"field\":\"replicas\",\"a\":\"1\",\"b\":\"2\"}");
+    assertThat(READ.treeToValue(n, EnvironmentDiff.class)).isEqualTo(diff);
+  }
+
+  @Test
+  void aPromotionSendsTheEnvPromotedEntrysBody() throws Exception {
+    PromoteResponse.Promoted p =
+        new PromoteResponse.Promoted(
+            "web",
+            "staging",
+            "production",
+            3,
+            "sha256:abc",
+            "2026-11-30T05:00:00Z",
+            "PT10M",
+            List.of("signature: valid"),
+            "cli");
+    JsonNode n =
+        WRITE.valueToTree(
+            PromoteResponse.promoted(
+                p, new PlanView(List.of(), "", false, "sha256:b", null, null), List.of()));
+    assertThat(n.get("promoted").properties())
+        .extracting(Map.Entry::getKey)
+        .containsExactly(
+            "service", "from", "to", "revision", "digest", "soakStart", "soak", "evidence", "via");
+    assertThat(READ.treeToValue(n, PromoteResponse.class).promoted()).isEqualTo(p);
+  }
 }

@@ -8,6 +8,7 @@ import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.api.BlueprintRequest;
 import dev.kiln.api.DriftResponse;
+import dev.kiln.api.EnvironmentDiff;
 import dev.kiln.api.EnvironmentsResponse;
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
@@ -97,6 +98,7 @@ class OpenApiContractTest {
     c.add(new Covered("get", "/v1/drift", "200", DriftResponse.class));
     c.add(new Covered("get", "/v1/git", "200", GitView.class));
     c.add(new Covered("get", "/v1/environments", "200", EnvironmentsResponse.class));
+    c.add(new Covered("get", "/v1/environments/diff", "200", EnvironmentDiff.class));
     c.add(new Covered("post", "/v1/environments/promote", "request", PromoteRequest.class));
     c.add(new Covered("post", "/v1/environments/promote", "200", PromoteResponse.class));
     c.add(new Covered("post", "/v1/hooks/git", "202", GitHookResponse.class));
