@@ -246,4 +246,29 @@ class ApiJsonTest {
             "service", "from", "to", "revision", "digest", "soakStart", "soak", "evidence", "via");
     assertThat(READ.treeToValue(n, PromoteResponse.class).promoted()).isEqualTo(p);
   }
+
+  @Test
+  void serviceMetricsWriteWhatTheDashboardsChartsRead() throws Exception {
+    Map<String, List<ServiceMetricsResponse.Point>> revisions = new java.util.LinkedHashMap<>();
+    revisions.put("1", List.of(new ServiceMetricsResponse.Point(1000, 2.5, 0.0, 12.345, 5)));
+    revisions.put("2", List.of());
+    ServiceMetricsResponse m =
+        new ServiceMetricsResponse(
+            "web", 2, 300, revisions, new ServiceMetricsResponse.Analysis(0.05, null, 20));
+    assertThat(WRITE.writeValueAsString(m))
+        .isEqualTo(
+            "{\"service\":\"web\",\"stepSeconds\":2,\"spanSeconds\":300,\"revisions\":{\"1\":"
+                + "[{\"t\":1000,\"rps\":2.5,\"errorRate\":0.0,\"p99Millis\":12.345,\"requests\":5}],"
+                + "\"2\":[]},\"analysis\":{\"maxErrorRate\":0.05,\"minRequests\":20}}");
+    assertThat(READ.readValue(WRITE.writeValueAsString(m), ServiceMetricsResponse.class))
+        .isEqualTo(m);
+    ServiceMetricsResponse none = new ServiceMetricsResponse("web", 2, 300, Map.of(), null);
+    assertThat(WRITE.valueToTree(none).has("analysis")).isFalse();
+  }
+
+  @Test
+  void aDashboardSessionLeavesOutItsExpiryWithoutACookie() throws Exception {
+    assertThat(WRITE.writeValueAsString(new UiSession("token:ci", "", null)))
+        .isEqualTo("{\"principal\":\"token:ci\",\"csrf\":\"\"}");
+  }
 }

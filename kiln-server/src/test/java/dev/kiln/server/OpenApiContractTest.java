@@ -28,10 +28,14 @@ import dev.kiln.api.RevisionsResponse;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.api.RolloutView;
 import dev.kiln.api.RolloutsResponse;
+import dev.kiln.api.ServiceMetricsResponse;
 import dev.kiln.api.ServiceView;
 import dev.kiln.api.ServicesResponse;
 import dev.kiln.api.SnapshotRequest;
 import dev.kiln.api.SnapshotResponse;
+import dev.kiln.api.UiCode;
+import dev.kiln.api.UiLogout;
+import dev.kiln.api.UiSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
@@ -104,6 +108,10 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/hooks/git", "202", GitHookResponse.class));
     c.add(new Covered("post", "/v1/snapshots", "request", SnapshotRequest.class));
     c.add(new Covered("post", "/v1/snapshots", "200", SnapshotResponse.class));
+    c.add(new Covered("get", "/v1/services/{name}/metrics", "200", ServiceMetricsResponse.class));
+    c.add(new Covered("post", "/v1/ui/codes", "200", UiCode.class));
+    c.add(new Covered("get", "/v1/ui/session", "200", UiSession.class));
+    c.add(new Covered("post", "/v1/ui/logout", "200", UiLogout.class));
     return c.stream();
   }
 
