@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.EnvironmentDiff;
 import dev.kiln.api.EnvironmentView;
 import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.PromoteRequest;
 import dev.kiln.api.PromoteResponse;
 import dev.kiln.api.PromotionVerdict;
 import dev.kiln.controller.PromotionDecision;
@@ -56,11 +57,12 @@ final class EnvironmentApi {
       return ApiResponse.json(200, cp.executor.call(() -> diff(cp, a, b)));
     }
     if (method.equals("POST") && path.equals("/v1/environments/promote")) {
-      JsonNode body = body(ex);
-      String service = text(body, "service");
-      String from = text(body, "from");
-      String to = text(body, "to");
-      if (body.path("dryRun").asBoolean(false)) {
+      PromoteRequest body =
+          RequestBodies.read(body(ex), PromoteRequest.class, EnvironmentApi::promoteNeeds);
+      String service = text(body.service(), "service");
+      String from = text(body.from(), "from");
+      String to = text(body.to(), "to");
+      if (Boolean.TRUE.equals(body.dryRun())) {
         // kiln env promote --dry-run: the verdict and its evidence; nothing journaled, nothing
         // rolled
         return ApiResponse.json(
@@ -291,16 +293,16 @@ final class EnvironmentApi {
     return Json.parse(new String(bytes, StandardCharsets.UTF_8));
   }
 
-  private static String text(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || !v.isTextual() || v.asText().isBlank()) {
-      throw new ServerException(
-          "the request needs {\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}"
-              + " (missing \""
-              + field
-              + "\")");
-    }
-    return v.asText();
+  private static String text(@Nullable String value, String field) {
+    if (value == null || value.isBlank()) throw new ServerException(promoteNeeds(field));
+    return value;
+  }
+
+  private static String promoteNeeds(String field) {
+    return "the request needs {\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}"
+        + " (missing \""
+        + field
+        + "\")";
   }
 
   private static String required(Map<String, String> query, String name) {

@@ -60,6 +60,14 @@ class PolicyExceptionsTest {
                         "{\"advisory\": \"../x\", \"until\": \"2026-07-31\", \"reason\": \"r\"}"),
                     CLOCK))
         .hasMessageContaining("is not an advisory id");
+    // read as PolicyExceptionRequest: a number where text is due is not coerced
+    assertThatThrownBy(
+            () ->
+                PolicyExceptions.parse(
+                    Json.parse("{\"advisory\": 5, \"until\": \"2026-07-31\", \"reason\": \"r\"}"),
+                    CLOCK))
+        .isInstanceOf(ServerException.class)
+        .hasMessage("advisory: a non-empty string is required");
   }
 
   @Test
