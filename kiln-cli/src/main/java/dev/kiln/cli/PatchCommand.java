@@ -281,9 +281,10 @@ public final class PatchCommand implements Callable<Integer> {
     }
     api.post("/v1/patches", patches);
 
-    JsonNode result = api.post(env.endpoint("apply"), prepared.body());
-    PlanCommand.print(out, result.path("plan"));
-    List<RolloutView> rollouts = ApiClient.read(result, ApplyResponse.class).rollouts();
+    ApplyResponse result =
+        ApiClient.read(api.post(env.endpoint("apply"), prepared.body()), ApplyResponse.class);
+    PlanCommand.print(out, result.plan());
+    List<RolloutView> rollouts = result.rollouts();
     List<RolloutView> last =
         new ApplyCommand.RolloutFollower(api, out, false, pollInterval).follow(rollouts, timeout);
     List<String> failed = new ArrayList<>();

@@ -53,17 +53,16 @@ public final class PlanCommand implements Callable<Integer> {
     notes(out, prepared);
     JsonNode plan = ApiClient.fromEnvironment().post(env.endpoint("plan"), prepared.body());
     if (output.json()) out.println(ApiClient.pretty(plan));
-    else print(out, plan);
+    else print(out, ApiClient.read(plan, PlanView.class));
     out.flush();
     return detailedExitcode && plan.path("hasChanges").asBoolean(false) ? 2 : 0;
   }
 
-  static void print(PrintWriter out, JsonNode plan) {
+  static void print(PrintWriter out, PlanView plan) {
     String text = PlanRender.text(plan);
     out.print(ApiRender.colour() ? PlanRender.colour(text) : text);
-    PlanView typed = ApiClient.read(plan, PlanView.class);
-    out.print(scaler(typed.scaler()));
-    out.print(gate(typed.promotionGate()));
+    out.print(scaler(plan.scaler()));
+    out.print(gate(plan.promotionGate()));
     out.flush();
   }
 
