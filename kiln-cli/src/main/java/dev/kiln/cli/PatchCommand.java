@@ -1,9 +1,8 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.PatchesRequest;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PromotionVerdict;
 import dev.kiln.api.RolloutView;
@@ -264,22 +263,18 @@ public final class PatchCommand implements Callable<Integer> {
       }
     }
 
-    ObjectNode patches = ApiClient.object();
-    patches.put("feed", db.digest().toString());
-    ArrayNode list = patches.putArray("patches");
+    List<PatchesRequest.Patch> list = new ArrayList<>();
     for (PatchPlan.Target t : decided.targets()) {
-      ObjectNode p = list.addObject();
-      p.put("service", env.qualify(t.service()));
-      p.put("image", t.image());
-      p.put("from", t.digest().toString());
-      p.put(
-          "to",
-          java.util.Objects.requireNonNull(rebaked.get(t.image()), "every target was rebaked")
-              .toString());
-      ArrayNode ids = p.putArray("advisories");
-      t.advisories().forEach(ids::add);
+      list.add(
+          new PatchesRequest.Patch(
+              env.qualify(t.service()),
+              t.image(),
+              t.digest().toString(),
+              java.util.Objects.requireNonNull(rebaked.get(t.image()), "every target was rebaked")
+                  .toString(),
+              List.copyOf(t.advisories())));
     }
-    api.post("/v1/patches", patches);
+    api.post("/v1/patches", ApiClient.tree(new PatchesRequest(db.digest().toString(), list)));
 
     ApplyResponse result =
         ApiClient.read(api.post(env.endpoint("apply"), prepared.body()), ApplyResponse.class);

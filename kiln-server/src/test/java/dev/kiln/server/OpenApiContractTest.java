@@ -18,6 +18,7 @@ import dev.kiln.api.Health;
 import dev.kiln.api.InstancesResponse;
 import dev.kiln.api.JournalResponse;
 import dev.kiln.api.Nullable;
+import dev.kiln.api.PatchesRequest;
 import dev.kiln.api.PatchesResponse;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PolicyExceptionRequest;
@@ -98,6 +99,7 @@ class OpenApiContractTest {
     c.add(new Covered("post", "/v1/instances/{id}/exec", "200", ExecResponse.class));
     c.add(new Covered("post", "/v1/policy/exceptions", "request", PolicyExceptionRequest.class));
     c.add(new Covered("post", "/v1/policy/exceptions", "200", PolicyExceptionResponse.class));
+    c.add(new Covered("post", "/v1/patches", "request", PatchesRequest.class));
     c.add(new Covered("post", "/v1/patches", "200", PatchesResponse.class));
     c.add(new Covered("get", "/v1/drift", "200", DriftResponse.class));
     c.add(new Covered("get", "/v1/git", "200", GitView.class));
