@@ -1,11 +1,14 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.PatchesRequest;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RevisionsResponse;
 import dev.kiln.api.RolloutView;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
@@ -318,14 +321,15 @@ public final class PatchCommand implements Callable<Integer> {
                 + " (it has "
                 + bp.services().keySet()
                 + ")");
-    Map<String, JsonNode> running = new LinkedHashMap<>();
-    for (JsonNode s : api.get("/v1/services").path("services"))
-      running.put(s.path("name").asText(), s);
+    Map<String, ServiceView> running = new LinkedHashMap<>();
+    for (ServiceView s : ApiClient.read(api.get("/v1/services"), ServicesResponse.class).services())
+      running.put(s.name(), s);
     List<PatchPlan.Live> out = new ArrayList<>();
     for (var spec : bp.services().values()) {
       if (!services.isEmpty() && !services.contains(spec.name())) continue;
-      JsonNode s = running.get(env.qualify(spec.name()));
-      if (s == null || s.path("liveRevision").asInt(-1) < 0) {
+      ServiceView s = running.get(env.qualify(spec.name()));
+      Integer liveRevision = s == null ? null : s.liveRevision();
+      if (liveRevision == null || liveRevision < 0) {
         if (services.contains(spec.name()))
           throw new KilnException(
               "service "
@@ -335,12 +339,14 @@ public final class PatchCommand implements Callable<Integer> {
                   + "` it first");
         continue;
       }
-      int live = s.path("liveRevision").asInt();
+      int live = liveRevision;
       Digest image = null;
-      for (JsonNode r :
-          api.get(ApiClient.path("/v1/services", env.qualify(spec.name()), "revisions"))
-              .path("revisions"))
-        if (r.path("number").asInt() == live) image = Digest.parse(r.path("image").asText());
+      RevisionsResponse revisions =
+          ApiClient.read(
+              api.get(ApiClient.path("/v1/services", env.qualify(spec.name()), "revisions")),
+              RevisionsResponse.class);
+      for (RevisionView r : revisions.revisions())
+        if (r.number() == live) image = Digest.parse(r.image());
       if (image == null) continue;
       if (!store.has(image))
         throw new KilnException(

@@ -52,10 +52,11 @@ public final class PlanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     notes(out, prepared);
     JsonNode plan = ApiClient.fromEnvironment().post(env.endpoint("plan"), prepared.body());
+    PlanView typed = ApiClient.read(plan, PlanView.class);
     if (output.json()) out.println(ApiClient.pretty(plan));
-    else print(out, ApiClient.read(plan, PlanView.class));
+    else print(out, typed);
     out.flush();
-    return detailedExitcode && plan.path("hasChanges").asBoolean(false) ? 2 : 0;
+    return detailedExitcode && typed.hasChanges() ? 2 : 0;
   }
 
   static void print(PrintWriter out, PlanView plan) {
