@@ -23,6 +23,7 @@ public record AuditVerifyResponse(
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String reason,
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String message) {
   public AuditVerifyResponse {
-    warnings = List.copyOf(warnings);
+    // an older server sent none: read as empty
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }
 }

@@ -13,16 +13,36 @@ import java.util.List;
 public record PromoteResponse(
     @JsonInclude(Include.NON_NULL) @Nullable Boolean dryRun,
     @JsonInclude(Include.NON_NULL) @Nullable PromotionVerdict verdict,
-    @JsonInclude(Include.NON_NULL) @Nullable Object promoted,
+    @JsonInclude(Include.NON_NULL) @Nullable Promoted promoted,
     @JsonInclude(Include.NON_NULL) @Nullable PlanView plan,
     @JsonInclude(Include.NON_NULL) @Nullable List<RolloutView> rollouts) {
+
+  /**
+   * The {@code env-promoted} journal entry's body: the revision of {@code from} that {@code to} now
+   * rolls to, its digest, when it started to soak and for how long, the gate's evidence, and what
+   * promoted it ({@code via}).
+   */
+  public record Promoted(
+      String service,
+      String from,
+      String to,
+      int revision,
+      String digest,
+      String soakStart,
+      String soak,
+      List<String> evidence,
+      String via) {
+    public Promoted {
+      evidence = List.copyOf(evidence);
+    }
+  }
 
   public static PromoteResponse dryRun(PromotionVerdict verdict) {
     return new PromoteResponse(true, verdict, null, null, null);
   }
 
   public static PromoteResponse promoted(
-      Object promoted, PlanView plan, List<RolloutView> rollouts) {
+      Promoted promoted, PlanView plan, List<RolloutView> rollouts) {
     return new PromoteResponse(null, null, promoted, plan, List.copyOf(rollouts));
   }
 }

@@ -199,4 +199,76 @@ class ApiJsonTest {
     assertThat(WRITE.writeValueAsString(new SnapshotRequest(null, "/srv/snap", 5, false)))
         .isEqualTo("{\"dir\":\"/srv/snap\",\"keepRevisions\":5,\"volumes\":false}");
   }
+
+  @Test
+  void anEnvironmentDiffHasFixedKeys_andReadsBackEqual() throws Exception {
+    EnvironmentDiff diff =
+        new EnvironmentDiff(
+            "staging",
+            "production",
+            List.of(
+                new EnvironmentDiff.Service(
+                    "web",
+                    new EnvironmentDiff.Side("web", "staging--web", 3, "sha256:aaa", 1, 1),
+                    new EnvironmentDiff.Side("web", "production--web", null, null, 2, 0),
+                    false,
+                    List.of(new EnvironmentDiff.Difference("replicas", "1", "2")))));
+    JsonNode n = WRITE.valueToTree(diff);
+    assertThat(n.properties()).extracting(Map.Entry::getKey).containsExactly("a", "b", "services");
+    JsonNode web = n.get("services").get(0);
+    assertThat(web.has("staging") || web.has("production")).isFalse();
+    assertThat(web.get("b").get("liveRevision").isNull()).isTrue();
+    assertThat(web.get("differs").get(0).toString())
+        .isEqualTo("{\"field\":\"replicas\",\"a\":\"1\",\"b\":\"2\"}");
+    assertThat(READ.treeToValue(n, EnvironmentDiff.class)).isEqualTo(diff);
+  }
+
+  @Test
+  void aPromotionSendsTheEnvPromotedEntrysBody() throws Exception {
+    PromoteResponse.Promoted p =
+        new PromoteResponse.Promoted(
+            "web",
+            "staging",
+            "production",
+            3,
+            "sha256:abc",
+            "2026-11-30T05:00:00Z",
+            "PT10M",
+            List.of("signature: valid"),
+            "cli");
+    JsonNode n =
+        WRITE.valueToTree(
+            PromoteResponse.promoted(
+                p, new PlanView(List.of(), "", false, "sha256:b", null, null), List.of()));
+    assertThat(n.get("promoted").properties())
+        .extracting(Map.Entry::getKey)
+        .containsExactly(
+            "service", "from", "to", "revision", "digest", "soakStart", "soak", "evidence", "via");
+    assertThat(READ.treeToValue(n, PromoteResponse.class).promoted()).isEqualTo(p);
+  }
+
+  @Test
+  void serviceMetricsWriteWhatTheDashboardsChartsRead() throws Exception {
+    Map<String, List<ServiceMetricsResponse.Point>> revisions = new java.util.LinkedHashMap<>();
+    revisions.put("1", List.of(new ServiceMetricsResponse.Point(1000, 2.5, 0.0, 12.345, 5)));
+    revisions.put("2", List.of());
+    ServiceMetricsResponse m =
+        new ServiceMetricsResponse(
+            "web", 2, 300, revisions, new ServiceMetricsResponse.Analysis(0.05, null, 20));
+    assertThat(WRITE.writeValueAsString(m))
+        .isEqualTo(
+            "{\"service\":\"web\",\"stepSeconds\":2,\"spanSeconds\":300,\"revisions\":{\"1\":"
+                + "[{\"t\":1000,\"rps\":2.5,\"errorRate\":0.0,\"p99Millis\":12.345,\"requests\":5}],"
+                + "\"2\":[]},\"analysis\":{\"maxErrorRate\":0.05,\"minRequests\":20}}");
+    assertThat(READ.readValue(WRITE.writeValueAsString(m), ServiceMetricsResponse.class))
+        .isEqualTo(m);
+    ServiceMetricsResponse none = new ServiceMetricsResponse("web", 2, 300, Map.of(), null);
+    assertThat(WRITE.valueToTree(none).has("analysis")).isFalse();
+  }
+
+  @Test
+  void aDashboardSessionLeavesOutItsExpiryWithoutACookie() throws Exception {
+    assertThat(WRITE.writeValueAsString(new UiSession("token:ci", "", null)))
+        .isEqualTo("{\"principal\":\"token:ci\",\"csrf\":\"\"}");
+  }
 }

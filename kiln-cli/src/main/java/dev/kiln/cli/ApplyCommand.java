@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.RolloutView;
 import dev.kiln.api.RolloutsResponse;
@@ -75,14 +74,14 @@ public final class ApplyCommand implements Callable<Integer> {
     LocalBlueprint.Prepared prepared =
         LocalBlueprint.prepare(blueprint.file, KilnHome.resolve(), !noBake, noBake);
     PlanCommand.notes(out, prepared);
-    JsonNode result = api.post(env.endpoint("apply"), prepared.body());
-    JsonNode certificates = result.path("certificates");
+    ApplyResponse result =
+        ApiClient.read(api.post(env.endpoint("apply"), prepared.body()), ApplyResponse.class);
+    List<ApplyResponse.CertificateChange> certificates = result.certificates();
     // only a certificate changed: say so instead of "No changes"
-    if (certificates.isEmpty() || result.path("plan").path("hasChanges").asBoolean(true))
-      PlanCommand.print(out, result.path("plan"));
+    if (certificates.isEmpty() || result.plan().hasChanges()) PlanCommand.print(out, result.plan());
     out.print(PlanRender.certificates(certificates));
     out.flush();
-    List<RolloutView> started = ApiClient.read(result, ApplyResponse.class).rollouts();
+    List<RolloutView> started = result.rollouts();
     if (started.isEmpty()) return 0;
     out.println();
     if (detach) {

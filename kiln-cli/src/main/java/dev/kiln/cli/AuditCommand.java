@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.image.HostKey;
 import dev.kiln.journal.Anchoring;
 import dev.kiln.journal.JournalVerifier;
@@ -84,17 +85,18 @@ public final class AuditCommand implements Runnable {
       JsonNode result =
           offline() ? verifyOffline() : ApiClient.fromEnvironment().get("/v1/audit/verify");
       PrintWriter out = spec.commandLine().getOut();
-      boolean ok = result.path("ok").asBoolean(false);
+      AuditVerifyResponse verdict = ApiClient.read(result, AuditVerifyResponse.class);
+      boolean ok = verdict.ok();
       if (output.json()) {
         out.println(ApiClient.pretty(result));
         out.flush();
         return ok ? 0 : 1;
       }
-      if (!ok) throw new KilnException(JournalVerdict.failure(result));
-      out.println(JournalVerdict.ok(result));
+      if (!ok) throw new KilnException(JournalVerdict.failure(verdict));
+      out.println(JournalVerdict.ok(verdict));
       out.flush();
       PrintWriter err = spec.commandLine().getErr();
-      result.path("warnings").forEach(w -> err.println("warning: " + w.asText()));
+      verdict.warnings().forEach(w -> err.println("warning: " + w));
       err.flush();
       return 0;
     }

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.EnvironmentDiff;
 import dev.kiln.api.EnvironmentView;
 import dev.kiln.api.EnvironmentsResponse;
 import dev.kiln.api.PromoteRequest;
@@ -140,39 +141,39 @@ public final class EnvCommand implements Runnable {
                       + java.net.URLEncoder.encode(b, java.nio.charset.StandardCharsets.UTF_8));
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) out.println(ApiClient.pretty(answer));
-      else out.print(text(answer, a, b));
+      else out.print(text(ApiClient.read(answer, EnvironmentDiff.class)));
       out.flush();
       return 0;
     }
 
-    static String text(JsonNode diff, String a, String b) {
+    static String text(EnvironmentDiff diff) {
+      String a = diff.a();
+      String b = diff.b();
       StringBuilder t = new StringBuilder();
-      for (JsonNode s : diff.path("services")) {
-        t.append(s.path("name").asText()).append(":\n");
-        t.append(live(s.path(a), a)).append(live(s.path(b), b));
-        t.append(
-            s.path("sameImage").asBoolean() ? "  same image digest\n" : "  image digests differ\n");
+      for (EnvironmentDiff.Service s : diff.services()) {
+        t.append(s.name()).append(":\n");
+        t.append(live(s.a(), a)).append(live(s.b(), b));
+        t.append(s.sameImage() ? "  same image digest\n" : "  image digests differ\n");
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode d : s.path("differs"))
-          rows.add(
-              List.of("  " + d.path("field").asText(), d.path(a).asText(), d.path(b).asText()));
+        for (EnvironmentDiff.Difference d : s.differs())
+          rows.add(List.of("  " + d.field(), d.a(), d.b()));
         if (rows.isEmpty()) t.append("  no overrides differ\n");
         else t.append(Tables.render(List.of("  FIELD", a.toUpperCase(), b.toUpperCase()), rows));
       }
       return t.toString();
     }
 
-    private static String live(JsonNode s, String env) {
+    private static String live(EnvironmentDiff.Side s, String env) {
       return "  "
           + env
           + ": revision "
-          + ApiRender.revision(s, "liveRevision")
+          + ApiRender.number(s.liveRevision())
           + ", "
-          + ApiRender.text(s, "image")
+          + ApiRender.text(s.image())
           + ", "
-          + s.path("healthy").asInt()
+          + s.healthy()
           + "/"
-          + s.path("replicas").asInt()
+          + s.replicas()
           + " healthy\n";
     }
   }
@@ -240,19 +241,23 @@ public final class EnvCommand implements Runnable {
       }
       PromoteResponse promoted = ApiClient.read(r, PromoteResponse.class);
       // the env-promoted entry's body, as the journal holds it
-      JsonNode p = r.path("promoted");
+      PromoteResponse.Promoted p = promoted.promoted();
+      if (p == null)
+        throw new ApiClient.ApiException(
+            0,
+            "the Kiln server answered a promotion without its entry (a server of another version?)");
       out.println(
           "promoting "
               + service
               + " revision "
-              + p.path("revision").asText()
+              + p.revision()
               + " of "
               + from
               + " to "
               + to
               + ": "
-              + p.path("digest").asText());
-      for (JsonNode e : p.path("evidence")) out.println("  " + e.asText());
+              + p.digest());
+      for (String e : p.evidence()) out.println("  " + e);
       List<RolloutView> started = promoted.rollouts() == null ? List.of() : promoted.rollouts();
       if (started.isEmpty()) {
         out.println(to + " already runs it");

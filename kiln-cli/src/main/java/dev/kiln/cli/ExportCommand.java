@@ -1,6 +1,9 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RevisionsResponse;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import dev.kiln.model.Digest;
 import dev.kiln.model.KilnException;
 import dev.kiln.runtime.kubernetes.ExportManifests;
@@ -62,13 +65,14 @@ public final class ExportCommand {
       ApiClient api = ApiClient.fromEnvironment();
       List<ExportedService> services = new ArrayList<>();
       List<String> skipped = new ArrayList<>();
-      for (JsonNode s : api.get("/v1/services").path("services")) {
-        String name = s.path("name").asText();
-        if (!s.path("liveRevision").canConvertToInt()) {
-          skipped.add(name);
+      for (ServiceView s :
+          ApiClient.read(api.get("/v1/services"), ServicesResponse.class).services()) {
+        Integer liveRevision = s.liveRevision();
+        if (liveRevision == null) {
+          skipped.add(s.name());
           continue;
         }
-        services.add(live(api, name, s.path("liveRevision").asInt(), s.path("replicas").asInt()));
+        services.add(live(api, s.name(), liveRevision, s.replicas()));
       }
       services.sort((a, b) -> a.name().compareTo(b.name()));
       SortedMap<String, String> files = ExportManifests.render(services, registry);
@@ -91,15 +95,13 @@ public final class ExportCommand {
     }
 
     private static ExportedService live(ApiClient api, String name, int live, int replicas) {
-      for (JsonNode r :
-          api.get(ApiClient.path("/v1/services", name, "revisions")).path("revisions")) {
-        if (r.path("number").asInt() != live) continue;
-        TreeMap<String, String> config = new TreeMap<>();
-        r.path("config")
-            .fields()
-            .forEachRemaining(f -> config.put(f.getKey(), f.getValue().asText()));
+      RevisionsResponse revisions =
+          ApiClient.read(
+              api.get(ApiClient.path("/v1/services", name, "revisions")), RevisionsResponse.class);
+      for (RevisionView r : revisions.revisions()) {
+        if (r.number() != live) continue;
         return new ExportedService(
-            name, live, replicas, Digest.parse(r.path("image").asText()), config);
+            name, live, replicas, Digest.parse(r.image()), new TreeMap<>(r.config()));
       }
       throw new KilnException(
           "service "

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.journal.Anchoring;
 import dev.kiln.journal.VerifyReport;
 import java.nio.file.Path;
@@ -28,7 +28,9 @@ final class JournalVerdict {
     anchoring.witnesses().forEach(w -> n.withArray("witnesses").add(w.toString()));
     report.head().ifPresent(h -> n.put("head", h));
     report.anchoredSeq().ifPresent(s -> n.put("anchoredSeq", s));
-    report.warnings().forEach(n.withArray("warnings")::add);
+    // always sent, as the server's AuditVerifyResponse does
+    var warnings = n.putArray("warnings");
+    report.warnings().forEach(warnings::add);
     report
         .firstBreak()
         .ifPresent(
@@ -41,38 +43,39 @@ final class JournalVerdict {
   }
 
   /** "database …, key … (key id …)", or what the server did not say. */
-  static String used(JsonNode r) {
-    if (!r.hasNonNull("database")) return "database and key not named by the server";
+  static String used(AuditVerifyResponse r) {
+    // an older server named neither: the record reads them as null
+    String database = r.database();
+    if (database == null) return "database and key not named by the server";
     return "database "
-        + r.path("database").asText()
+        + database
         + ", key "
-        + ApiRender.text(r, "key")
+        + ApiRender.text(r.key())
         + " (key id "
-        + ApiRender.text(r, "keyId")
+        + ApiRender.text(r.keyId())
         + ")";
   }
 
-  static String ok(JsonNode r) {
+  static String ok(AuditVerifyResponse r) {
+    Long anchored = r.anchoredSeq();
     return "journal ok: "
-        + r.path("entries").asLong()
+        + r.entries()
         + " entries, "
-        + r.path("checkpoints").asLong()
+        + r.checkpoints()
         + " signed checkpoints, "
-        + (r.has("anchoredSeq")
-            ? "anchored at seq " + r.path("anchoredSeq").asLong()
-            : "not anchored")
+        + (anchored != null ? "anchored at seq " + anchored : "not anchored")
         + ", head "
-        + ApiRender.text(r, "head")
+        + ApiRender.text(r.head())
         + "\n  "
         + used(r);
   }
 
-  static String failure(JsonNode r) {
-    String message = r.path("message").asText("");
+  static String failure(AuditVerifyResponse r) {
+    String message = r.message() == null ? "" : r.message();
     return "journal verification failed at entry "
-        + ApiRender.number(r, "badSeq")
+        + ApiRender.number(r.badSeq())
         + " ("
-        + ApiRender.text(r, "reason")
+        + ApiRender.text(r.reason())
         + ")"
         + (message.isBlank() ? "" : ": " + message)
         + "; "

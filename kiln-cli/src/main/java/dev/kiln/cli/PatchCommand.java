@@ -1,12 +1,14 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.PatchesRequest;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PromotionVerdict;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RevisionsResponse;
 import dev.kiln.api.RolloutView;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import dev.kiln.blueprint.BlueprintParser;
 import dev.kiln.image.BakeOptions;
 import dev.kiln.image.BakeResult;
@@ -264,26 +266,23 @@ public final class PatchCommand implements Callable<Integer> {
       }
     }
 
-    ObjectNode patches = ApiClient.object();
-    patches.put("feed", db.digest().toString());
-    ArrayNode list = patches.putArray("patches");
+    List<PatchesRequest.Patch> list = new ArrayList<>();
     for (PatchPlan.Target t : decided.targets()) {
-      ObjectNode p = list.addObject();
-      p.put("service", env.qualify(t.service()));
-      p.put("image", t.image());
-      p.put("from", t.digest().toString());
-      p.put(
-          "to",
-          java.util.Objects.requireNonNull(rebaked.get(t.image()), "every target was rebaked")
-              .toString());
-      ArrayNode ids = p.putArray("advisories");
-      t.advisories().forEach(ids::add);
+      list.add(
+          new PatchesRequest.Patch(
+              env.qualify(t.service()),
+              t.image(),
+              t.digest().toString(),
+              java.util.Objects.requireNonNull(rebaked.get(t.image()), "every target was rebaked")
+                  .toString(),
+              List.copyOf(t.advisories())));
     }
-    api.post("/v1/patches", patches);
+    api.post("/v1/patches", ApiClient.tree(new PatchesRequest(db.digest().toString(), list)));
 
-    JsonNode result = api.post(env.endpoint("apply"), prepared.body());
-    PlanCommand.print(out, result.path("plan"));
-    List<RolloutView> rollouts = ApiClient.read(result, ApplyResponse.class).rollouts();
+    ApplyResponse result =
+        ApiClient.read(api.post(env.endpoint("apply"), prepared.body()), ApplyResponse.class);
+    PlanCommand.print(out, result.plan());
+    List<RolloutView> rollouts = result.rollouts();
     List<RolloutView> last =
         new ApplyCommand.RolloutFollower(api, out, false, pollInterval).follow(rollouts, timeout);
     List<String> failed = new ArrayList<>();
@@ -322,14 +321,15 @@ public final class PatchCommand implements Callable<Integer> {
                 + " (it has "
                 + bp.services().keySet()
                 + ")");
-    Map<String, JsonNode> running = new LinkedHashMap<>();
-    for (JsonNode s : api.get("/v1/services").path("services"))
-      running.put(s.path("name").asText(), s);
+    Map<String, ServiceView> running = new LinkedHashMap<>();
+    for (ServiceView s : ApiClient.read(api.get("/v1/services"), ServicesResponse.class).services())
+      running.put(s.name(), s);
     List<PatchPlan.Live> out = new ArrayList<>();
     for (var spec : bp.services().values()) {
       if (!services.isEmpty() && !services.contains(spec.name())) continue;
-      JsonNode s = running.get(env.qualify(spec.name()));
-      if (s == null || s.path("liveRevision").asInt(-1) < 0) {
+      ServiceView s = running.get(env.qualify(spec.name()));
+      Integer liveRevision = s == null ? null : s.liveRevision();
+      if (liveRevision == null || liveRevision < 0) {
         if (services.contains(spec.name()))
           throw new KilnException(
               "service "
@@ -339,12 +339,14 @@ public final class PatchCommand implements Callable<Integer> {
                   + "` it first");
         continue;
       }
-      int live = s.path("liveRevision").asInt();
+      int live = liveRevision;
       Digest image = null;
-      for (JsonNode r :
-          api.get(ApiClient.path("/v1/services", env.qualify(spec.name()), "revisions"))
-              .path("revisions"))
-        if (r.path("number").asInt() == live) image = Digest.parse(r.path("image").asText());
+      RevisionsResponse revisions =
+          ApiClient.read(
+              api.get(ApiClient.path("/v1/services", env.qualify(spec.name()), "revisions")),
+              RevisionsResponse.class);
+      for (RevisionView r : revisions.revisions())
+        if (r.number() == live) image = Digest.parse(r.image());
       if (image == null) continue;
       if (!store.has(image))
         throw new KilnException(

@@ -52,18 +52,18 @@ public final class PlanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     notes(out, prepared);
     JsonNode plan = ApiClient.fromEnvironment().post(env.endpoint("plan"), prepared.body());
+    PlanView typed = ApiClient.read(plan, PlanView.class);
     if (output.json()) out.println(ApiClient.pretty(plan));
-    else print(out, plan);
+    else print(out, typed);
     out.flush();
-    return detailedExitcode && plan.path("hasChanges").asBoolean(false) ? 2 : 0;
+    return detailedExitcode && typed.hasChanges() ? 2 : 0;
   }
 
-  static void print(PrintWriter out, JsonNode plan) {
+  static void print(PrintWriter out, PlanView plan) {
     String text = PlanRender.text(plan);
     out.print(ApiRender.colour() ? PlanRender.colour(text) : text);
-    PlanView typed = ApiClient.read(plan, PlanView.class);
-    out.print(scaler(typed.scaler()));
-    out.print(gate(typed.promotionGate()));
+    out.print(scaler(plan.scaler()));
+    out.print(gate(plan.promotionGate()));
     out.flush();
   }
 

@@ -1,7 +1,11 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.ApplyResponse;
+import dev.kiln.api.ChangeView;
+import dev.kiln.api.Nullable;
+import dev.kiln.api.PlanView;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,8 +23,8 @@ public final class PlanRender {
   private PlanRender() {}
 
   /** The text to print for a plan: the server's, or one rendered from its changes. */
-  public static String text(JsonNode plan) {
-    String text = plan.path("text").asText("");
+  public static String text(PlanView plan) {
+    String text = plan.text() == null ? "" : plan.text();
     return text.isBlank() ? fromChanges(plan) : (text.endsWith("\n") ? text : text + "\n");
   }
 
@@ -42,16 +46,16 @@ public final class PlanRender {
     return b.toString();
   }
 
-  static String fromChanges(JsonNode plan) {
+  static String fromChanges(PlanView plan) {
     StringBuilder b = new StringBuilder();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String a : new String[] {"create", "replace", "scale", "remove"}) counts.put(a, 0);
-    for (JsonNode c : plan.path("changes")) {
-      String action = c.path("action").asText("none");
-      String service = c.path("service").asText("?");
-      String from = ApiRender.revision(c, "fromRevision");
-      String to = ApiRender.revision(c, "toRevision");
-      JsonNode replicas = c.path("replicas");
+    for (ChangeView c : plan.changes()) {
+      String action = c.action() == null ? "none" : c.action();
+      String service = c.service() == null ? "?" : c.service();
+      String from = ApiRender.number(c.fromRevision());
+      String to = ApiRender.number(c.toRevision());
+      ChangeView.ReplicaChange replicas = c.replicas();
       switch (action) {
         case "create" ->
             b.append("  + create  ")
@@ -68,13 +72,13 @@ public final class PlanRender {
               .append(" -> ")
               .append(to)
               .append('\n');
-          for (JsonNode f : c.path("fields")) {
+          for (ChangeView.FieldChange f : c.fields()) {
             b.append("      ")
-                .append(f.path("name").asText())
+                .append(f.name())
                 .append(": ")
-                .append(f.path("from").asText("-"))
+                .append(ApiRender.text(f.from()))
                 .append(" -> ")
-                .append(f.path("to").asText("-"))
+                .append(ApiRender.text(f.to()))
                 .append('\n');
           }
         }
@@ -91,7 +95,8 @@ public final class PlanRender {
       }
       counts.computeIfPresent(action, (k, v) -> v + 1);
     }
-    if (!plan.path("hasChanges").asBoolean(b.length() > 0))
+    // a server that sent changes but no text: its changes decide
+    if (!plan.hasChanges() && b.length() == 0)
       return "No changes. The fleet matches the blueprint.\n";
     b.insert(0, "Kiln will perform the following actions:\n\n");
     b.append('\n')
@@ -112,25 +117,24 @@ public final class PlanRender {
    * one line each: {@code certificate renewed for web (expires 2027-01-01T00:00:00Z)}. A
    * certificate is not part of a revision, so the plan alone would say "No changes".
    */
-  static String certificates(JsonNode changes) {
+  static String certificates(List<ApplyResponse.CertificateChange> changes) {
     StringBuilder b = new StringBuilder();
-    for (JsonNode c : changes) {
+    for (ApplyResponse.CertificateChange c : changes) {
       b.append("certificate ")
-          .append(c.path("action").asText())
-          .append(c.path("action").asText().equals("removed") ? " from " : " for ")
-          .append(c.path("service").asText());
-      if (c.hasNonNull("notAfter"))
-        b.append(" (expires ").append(c.path("notAfter").asText()).append(')');
+          .append(c.action())
+          .append("removed".equals(c.action()) ? " from " : " for ")
+          .append(c.service());
+      String notAfter = c.notAfter();
+      if (notAfter != null) b.append(" (expires ").append(notAfter).append(')');
       b.append('\n');
     }
     return b.toString();
   }
 
-  private static String replicasText(JsonNode replicas) {
-    if (!replicas.isObject()) return "";
-    JsonNode from = replicas.path("from");
-    return from.isNumber() && from.asInt() > 0
-        ? " " + from.asInt() + " -> " + replicas.path("to").asInt() + " replicas"
-        : " (" + replicas.path("to").asInt() + " replicas)";
+  private static String replicasText(@Nullable ChangeView.ReplicaChange replicas) {
+    if (replicas == null) return "";
+    return replicas.from() > 0
+        ? " " + replicas.from() + " -> " + replicas.to() + " replicas"
+        : " (" + replicas.to() + " replicas)";
   }
 }

@@ -1,6 +1,10 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.InstanceView;
+import dev.kiln.api.RevisionView;
+import dev.kiln.api.RevisionsResponse;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.ImageStore;
 import dev.kiln.model.Digest;
@@ -181,21 +185,24 @@ public final class ScanCommand implements Callable<Integer> {
       Optional<ImageStore> store, Map<Digest, Target> targets, List<ScanWarning> warnings) {
     ApiClient api = ApiClient.fromEnvironment();
     Map<Digest, List<ScanReport.Carrier>> carriers = new LinkedHashMap<>();
-    for (JsonNode s : api.get("/v1/services").path("services")) {
-      String service = s.path("name").asText();
-      int live = s.path("liveRevision").asInt(-1);
+    for (ServiceView s :
+        ApiClient.read(api.get("/v1/services"), ServicesResponse.class).services()) {
+      String service = s.name();
+      Integer liveRevision = s.liveRevision();
+      int live = liveRevision != null ? liveRevision : -1;
       Map<Integer, List<String>> running = new LinkedHashMap<>();
-      for (JsonNode i : s.path("instances")) {
-        if (!i.path("state").asText("running").equals("running")) continue;
-        running
-            .computeIfAbsent(i.path("revision").asInt(), r -> new ArrayList<>())
-            .add(i.path("id").asText());
+      for (InstanceView i : s.instances()) {
+        if (!i.state().equals("running")) continue;
+        running.computeIfAbsent(i.revision(), r -> new ArrayList<>()).add(i.id());
       }
-      for (JsonNode r :
-          api.get(ApiClient.path("/v1/services", service, "revisions")).path("revisions")) {
-        int number = r.path("number").asInt();
+      RevisionsResponse revisions =
+          ApiClient.read(
+              api.get(ApiClient.path("/v1/services", service, "revisions")),
+              RevisionsResponse.class);
+      for (RevisionView r : revisions.revisions()) {
+        int number = r.number();
         if (number != live && !running.containsKey(number)) continue;
-        Digest image = Digest.parse(r.path("image").asText());
+        Digest image = Digest.parse(r.image());
         carriers
             .computeIfAbsent(image, d -> new ArrayList<>())
             .add(

@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.UiCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -34,8 +34,8 @@ public final class UiCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApiClient client = ApiClient.fromEnvironment();
-    JsonNode code = client.post("/v1/ui/codes");
-    String url = url(client.endpoint(), code.path("url").asText(), code.path("path").asText());
+    UiCode code = ApiClient.read(client.post("/v1/ui/codes"), UiCode.class);
+    String url = url(client.endpoint(), code.url(), code.path());
     PrintWriter out = spec.commandLine().getOut();
     out.println("Open the dashboard within 60 s (the link works once):");
     out.println("  " + url);

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.BlueprintRequest;
 import dev.kiln.model.Digest;
 import dev.kiln.server.ControlPlane;
 import java.io.IOException;
@@ -116,26 +117,16 @@ public final class UpCommand implements Callable<Integer> {
             + cp.routerAddress()
             + https(cp));
     try {
+      // the body kiln apply would send, read as the record the server reads it as
+      BlueprintRequest request = ApiClient.read(prepared.body(), BlueprintRequest.class);
       Map<String, Digest> images = new TreeMap<>();
-      prepared
-          .body()
-          .path("images")
-          .fields()
-          .forEachRemaining(e -> images.put(e.getKey(), Digest.parse(e.getValue().asText())));
-      Map<String, String> certificates = new TreeMap<>();
-      prepared
-          .body()
-          .path("certificates")
-          .fields()
-          .forEachRemaining(e -> certificates.put(e.getKey(), e.getValue().asText()));
+      Map<String, String> given = request.images();
+      if (given != null) given.forEach((ref, digest) -> images.put(ref, Digest.parse(digest)));
+      Map<String, String> certs = request.certificates();
+      Map<String, String> certificates = certs == null ? new TreeMap<>() : new TreeMap<>(certs);
       var applied =
           cp.apply(
-              prepared.body().get("blueprint").asText(),
-              label(blueprint.file),
-              images,
-              certificates,
-              actor(),
-              env.env);
+              request.blueprint(), label(blueprint.file), images, certificates, actor(), env.env);
       out.println(dev.kiln.controller.PlanRenderer.render(applied));
     } catch (RuntimeException e) {
       System.err.println("kiln up: " + e.getMessage());

@@ -79,11 +79,11 @@ class EnvCommandTest {
         "GET /v1/environments/diff?a=staging&b=production",
         """
         {"a": "staging", "b": "production", "services": [{"name": "web",
-          "staging": {"name": "web", "liveRevision": 3, "image": "sha256:aaa", "replicas": 1, "healthy": 1},
-          "production": {"name": "web", "liveRevision": 2, "image": "sha256:bbb", "replicas": 2, "healthy": 2},
+          "a": {"name": "web", "liveRevision": 3, "image": "sha256:aaa", "replicas": 1, "healthy": 1},
+          "b": {"name": "web", "liveRevision": 2, "image": "sha256:bbb", "replicas": 2, "healthy": 2},
           "sameImage": false,
-          "differs": [{"field": "replicas", "staging": "1", "production": "2"},
-                      {"field": "env.LOG_LEVEL", "staging": "debug", "production": "warn"}]}]}
+          "differs": [{"field": "replicas", "a": "1", "b": "2"},
+                      {"field": "env.LOG_LEVEL", "a": "debug", "b": "warn"}]}]}
         """);
 
     FakeKilnServer.Run r = server.kiln("env", "diff", "staging", "production");

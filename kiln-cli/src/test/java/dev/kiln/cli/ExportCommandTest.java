@@ -31,8 +31,9 @@ class ExportCommandTest {
         "GET /v1/services",
         """
         {"services":[
-          {"name":"web","image":"%s","liveRevision":3,"replicas":3},
-          {"name":"draft","image":null,"liveRevision":null,"replicas":1}]}
+          {"name":"web","image":"%s","liveRevision":3,"replicas":3,"traffic":{},"instances":[]},
+          {"name":"draft","image":null,"liveRevision":null,"replicas":1,"traffic":{},"instances":[]}],
+         "certificates":[]}
         """
             .formatted(D3));
     server.on(

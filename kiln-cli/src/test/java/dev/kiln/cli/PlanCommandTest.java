@@ -109,7 +109,7 @@ class PlanCommandTest {
     JsonNode plan = ApiClient.JSON.readTree(Canned.PLAN_CHANGES);
     ((com.fasterxml.jackson.databind.node.ObjectNode) plan).put("text", "");
 
-    assertThat(PlanRender.text(plan))
+    assertThat(PlanRender.text(ApiClient.read(plan, dev.kiln.api.PlanView.class)))
         .isEqualTo(
             "Kiln will perform the following actions:\n\n"
                 + "  ~ replace web revision 2 -> 3\n"

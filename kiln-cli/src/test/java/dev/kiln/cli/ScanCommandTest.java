@@ -284,23 +284,24 @@ class ScanCommandTest {
               {"id": "web-2-a", "service": "web", "revision": 2, "state": "running"},
               {"id": "web-2-b", "service": "web", "revision": 2, "state": "running"},
               {"id": "web-1-a", "service": "web", "revision": 1, "state": "running"},
-              {"id": "web-1-z", "service": "web", "revision": 1, "state": "exited"}]},
-            {"name": "api", "image": "%s", "liveRevision": 1, "instances": []}]}
+              {"id": "web-1-z", "service": "web", "revision": 1, "state": "exited"}], "traffic": {}},
+            {"name": "api", "image": "%s", "liveRevision": 1, "instances": [], "traffic": {}}],
+           "certificates": []}
           """
               .formatted(appDigest, missing));
       server.on(
           "GET /v1/services/web/revisions",
           """
-          {"revisions": [{"service": "web", "number": 1, "image": "%s"},
-                         {"service": "web", "number": 2, "image": "%s"},
-                         {"service": "web", "number": 3, "image": "%s"}]}
+          {"revisions": [{"service": "web", "number": 1, "image": "%s", "config": {}},
+                         {"service": "web", "number": 2, "image": "%s", "config": {}},
+                         {"service": "web", "number": 3, "image": "%s", "config": {}}]}
           """
               .formatted(patchedDigest, appDigest, patchedDigest));
       server.on(
           "GET /v1/services/api/revisions",
           "{\"revisions\": [{\"service\": \"api\", \"number\": 1, \"image\": \""
               + missing
-              + "\"}]}");
+              + "\", \"config\": {}}]}");
 
       FakeKilnServer.Run run =
           server.kiln(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.AuditVerifyResponse;
+import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
 import dev.kiln.api.Health;
 import dev.kiln.api.JournalResponse;
@@ -221,8 +222,13 @@ final class ApiServer implements AutoCloseable {
 
   /** {@code kiln exec}: body {@code {"command": [...]}}; the instance is replaced afterwards. */
   private ApiResponse exec(ApiRequest ex, String instance, String actor) {
-    List<String> command = new java.util.ArrayList<>();
-    body(ex).path("command").forEach(c -> command.add(c.asText()));
+    List<String> command =
+        RequestBodies.read(
+                body(ex),
+                ExecRequest.class,
+                field ->
+                    field + ": the command must be a list of strings (argv), like [\"ls\", \"-l\"]")
+            .command();
     var done =
         new BreakGlass(cp.state, cp.rec, cp.executor, cp.fleet).exec(instance, command, actor);
     return ApiResponse.json(

@@ -1,7 +1,9 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ServiceMetricsResponse;
+import dev.kiln.api.UiCode;
+import dev.kiln.api.UiLogout;
+import dev.kiln.api.UiSession;
 import dev.kiln.journal.Entry;
 import dev.kiln.model.Strategy;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +12,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -97,11 +101,9 @@ final class Dashboard implements AutoCloseable {
   private ApiResponse mint(String principal) {
     UiSessions.Code code = sessions.mint(principal);
     String path = "/ui/login?code=" + code.value();
-    ObjectNode n = Json.object();
-    n.put("code", code.value());
-    n.put("path", path);
-    n.put("url", "http://" + cp.apiAddress() + path);
-    n.put("expiresAt", code.expiresAt().toString());
+    UiCode n =
+        new UiCode(
+            code.value(), path, "http://" + cp.apiAddress() + path, code.expiresAt().toString());
     LOG.info(
         "dashboard: a login code for " + principal + " (valid until " + code.expiresAt() + ")");
     return ApiResponse.json(200, n).withHeader("Cache-Control", "no-store");
@@ -131,20 +133,21 @@ final class Dashboard implements AutoCloseable {
 
   private ApiResponse logout(ApiRequest ex) {
     UiSessions.cookie(ex.header("Cookie")).ifPresent(sessions::end);
-    return ApiResponse.json(200, Json.object().put("loggedOut", true))
+    return ApiResponse.json(200, new UiLogout(true))
         .withHeader(
             "Set-Cookie", UiSessions.COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   }
 
   private ApiResponse session(ApiRequest ex) {
-    ObjectNode n = Json.object();
-    n.put("principal", ex.principal());
     Optional<UiSessions.Session> s = UiSessions.cookie(ex.header("Cookie")).flatMap(sessions::find);
     // A bearer client has no cookie to protect: its CSRF token is empty and never checked.
-    n.put(
-        "csrf",
-        ex.header("Authorization").isPresent() ? "" : s.map(UiSessions.Session::csrf).orElse(""));
-    s.ifPresent(x -> n.put("expiresAt", x.expiresAt().toString()));
+    UiSession n =
+        new UiSession(
+            ex.principal(),
+            ex.header("Authorization").isPresent()
+                ? ""
+                : s.map(UiSessions.Session::csrf).orElse(""),
+            s.map(x -> x.expiresAt().toString()).orElse(null));
     return ApiResponse.json(200, n).withHeader("Cache-Control", "no-store");
   }
 
@@ -185,37 +188,39 @@ final class Dashboard implements AutoCloseable {
                     "no service named " + service + "; known: " + cp.state.services().keySet());
               return cp.state.rollout(service);
             });
-    ObjectNode n = Json.object();
-    n.put("service", service);
-    n.put("stepSeconds", SAMPLE_EVERY.toSeconds());
-    n.put("spanSeconds", CHART_SPAN.toSeconds());
-    ObjectNode revisions = n.putObject("revisions");
+    Map<String, List<ServiceMetricsResponse.Point>> revisions = new LinkedHashMap<>();
     history
         .series(service)
         .forEach(
-            (rev, points) -> {
-              ArrayNode a = revisions.putArray(Integer.toString(rev));
-              for (MetricsHistory.Point p : points) {
-                ObjectNode o = a.addObject();
-                o.put("t", p.at().toEpochMilli());
-                o.put("rps", round(p.rps()));
-                o.put("errorRate", round(p.errorRate()));
-                o.put("p99Millis", round(p.p99Millis()));
-                o.put("requests", p.requests());
-              }
-            });
+            (rev, points) ->
+                revisions.put(
+                    Integer.toString(rev),
+                    points.stream()
+                        .map(
+                            p ->
+                                new ServiceMetricsResponse.Point(
+                                    p.at().toEpochMilli(),
+                                    round(p.rps()),
+                                    round(p.errorRate()),
+                                    round(p.p99Millis()),
+                                    p.requests()))
+                        .toList()));
     // The canary's analysis limits, so the charts can draw the line a revision must stay under.
-    rollout
-        .map(dev.kiln.controller.Rollout::strategy)
-        .filter(Strategy.Canary.class::isInstance)
-        .flatMap(c -> ((Strategy.Canary) c).analysis())
-        .ifPresent(
-            a -> {
-              ObjectNode an = n.putObject("analysis");
-              an.put("maxErrorRate", a.maxErrorRate());
-              a.maxP99().ifPresent(p -> an.put("maxP99Millis", p.toMillis()));
-              an.put("minRequests", a.minRequests());
-            });
+    ServiceMetricsResponse.Analysis analysis =
+        rollout
+            .map(dev.kiln.controller.Rollout::strategy)
+            .filter(Strategy.Canary.class::isInstance)
+            .flatMap(c -> ((Strategy.Canary) c).analysis())
+            .map(
+                a ->
+                    new ServiceMetricsResponse.Analysis(
+                        a.maxErrorRate(),
+                        a.maxP99().map(Duration::toMillis).orElse(null),
+                        a.minRequests()))
+            .orElse(null);
+    ServiceMetricsResponse n =
+        new ServiceMetricsResponse(
+            service, SAMPLE_EVERY.toSeconds(), CHART_SPAN.toSeconds(), revisions, analysis);
     return ApiResponse.json(200, n);
   }
 

@@ -1,10 +1,10 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.EnvironmentDiff;
 import dev.kiln.api.EnvironmentView;
 import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.PromoteRequest;
 import dev.kiln.api.PromoteResponse;
 import dev.kiln.api.PromotionVerdict;
 import dev.kiln.controller.PromotionDecision;
@@ -57,11 +57,12 @@ final class EnvironmentApi {
       return ApiResponse.json(200, cp.executor.call(() -> diff(cp, a, b)));
     }
     if (method.equals("POST") && path.equals("/v1/environments/promote")) {
-      JsonNode body = body(ex);
-      String service = text(body, "service");
-      String from = text(body, "from");
-      String to = text(body, "to");
-      if (body.path("dryRun").asBoolean(false)) {
+      PromoteRequest body =
+          RequestBodies.read(body(ex), PromoteRequest.class, EnvironmentApi::promoteNeeds);
+      String service = text(body.service(), "service");
+      String from = text(body.from(), "from");
+      String to = text(body.to(), "to");
+      if (Boolean.TRUE.equals(body.dryRun())) {
         // kiln env promote --dry-run: the verdict and its evidence; nothing journaled, nothing
         // rolled
         return ApiResponse.json(
@@ -81,7 +82,7 @@ final class EnvironmentApi {
           200,
           PromoteResponse.promoted(
               // the env-promoted entry's body, as the journal holds it
-              EventCodec.encode(p.promoted()),
+              promoted(p.promoted()),
               Views.plan(p.applied().plan(), p.applied().blueprint().digest()),
               cp.executor.call(() -> p.applied().rollouts().stream().map(v::rollout).toList())));
     }
@@ -109,6 +110,20 @@ final class EnvironmentApi {
     }
     return ApiResponse.error(
         404, "no such endpoint: " + method + " " + path + "; see GET /v1/openapi.yaml");
+  }
+
+  /** The env-promoted entry's body as the journal holds it (EnvironmentCodec writes the same). */
+  private static PromoteResponse.Promoted promoted(JournalEvent.EnvPromoted e) {
+    return new PromoteResponse.Promoted(
+        e.service(),
+        e.from(),
+        e.to(),
+        e.revision(),
+        e.digest().toString(),
+        e.soakStart().toString(),
+        e.soak().toString(),
+        e.evidence(),
+        e.via());
   }
 
   /** Runs on the executor thread. */
@@ -205,14 +220,14 @@ final class EnvironmentApi {
   }
 
   /** An environment's side of a diff: the service as it runs there, without a gate verdict. */
-  private static ObjectNode side(ControlPlane cp, String env, String service) {
-    ObjectNode n = (ObjectNode) Json.tree(live(cp, env, service, null));
-    n.remove("promotionGate");
-    return n;
+  private static EnvironmentDiff.Side side(ControlPlane cp, String env, String service) {
+    EnvironmentView.Service s = live(cp, env, service, null);
+    return new EnvironmentDiff.Side(
+        s.name(), s.subject(), s.liveRevision(), s.image(), s.replicas(), s.healthy());
   }
 
   /** Runs on the executor thread: per service, live revision and digest, then config and count. */
-  private static ObjectNode diff(ControlPlane cp, String a, String b) {
+  private static EnvironmentDiff diff(ControlPlane cp, String a, String b) {
     var envs = cp.state.environments();
     for (String e : List.of(a, b)) {
       if (!envs.containsKey(e)) {
@@ -220,59 +235,56 @@ final class EnvironmentApi {
             "no environment '" + e + "'; known: " + String.join(", ", envs.keySet()));
       }
     }
-    ObjectNode n = Json.object();
-    n.put("a", a);
-    n.put("b", b);
-    ArrayNode services = n.putArray("services");
     // both checked just above
-    TreeSet<String> names = new TreeSet<>(Objects.requireNonNull(envs.get(a)).services().keySet());
-    names.addAll(Objects.requireNonNull(envs.get(b)).services().keySet());
+    var da = Objects.requireNonNull(envs.get(a));
+    var db = Objects.requireNonNull(envs.get(b));
+    TreeSet<String> names = new TreeSet<>(da.services().keySet());
+    names.addAll(db.services().keySet());
+    List<EnvironmentDiff.Service> services = new ArrayList<>();
     for (String svc : names) {
-      ObjectNode s = services.addObject();
-      s.put("name", svc);
-      ObjectNode la = side(cp, a, svc);
-      ObjectNode lb = side(cp, b, svc);
-      s.set(a, la);
-      s.set(b, lb);
-      s.put("sameImage", !la.path("image").isNull() && la.path("image").equals(lb.path("image")));
-      ArrayNode differs = s.putArray("differs");
-      var sa = envs.get(a).services().get(svc);
-      var sb = envs.get(b).services().get(svc);
-      if (sa == null || sb == null) {
-        differs.addObject().put("field", "declared").put(a, sa != null).put(b, sb != null);
-        continue;
-      }
-      field(differs, "replicas", a, sa.applied().replicas(), b, sb.applied().replicas());
-      field(
-          differs,
-          "strategy",
-          a,
-          StateCodec.strategyName(sa.applied().strategy()),
-          b,
-          StateCodec.strategyName(sb.applied().strategy()));
-      field(
-          differs,
-          "autoscale",
-          a,
-          sa.applied().autoscale().map(Object::toString).orElse("-"),
-          b,
-          sb.applied().autoscale().map(Object::toString).orElse("-"));
-      var fa = sa.config().fields();
-      var fb = sb.config().fields();
-      TreeSet<String> keys = new TreeSet<>(fa.keySet());
-      keys.addAll(fb.keySet());
-      for (String k : keys)
-        field(differs, k, a, fa.getOrDefault(k, "-"), b, fb.getOrDefault(k, "-"));
+      EnvironmentDiff.Side la = side(cp, a, svc);
+      EnvironmentDiff.Side lb = side(cp, b, svc);
+      boolean sameImage = la.image() != null && la.image().equals(lb.image());
+      services.add(
+          new EnvironmentDiff.Service(
+              svc, la, lb, sameImage, differs(da.services().get(svc), db.services().get(svc))));
     }
-    return n;
+    return new EnvironmentDiff(a, b, services);
   }
 
-  private static void field(ArrayNode out, String field, String a, Object va, String b, Object vb) {
-    if (va.equals(vb)) return;
-    ObjectNode d = out.addObject();
-    d.put("field", field);
-    d.put(a, va.toString());
-    d.put(b, vb.toString());
+  /** The fields whose values differ between a service's two environments. */
+  private static List<EnvironmentDiff.Difference> differs(
+      JournalEvent.@Nullable EnvironmentService sa, JournalEvent.@Nullable EnvironmentService sb) {
+    List<EnvironmentDiff.Difference> out = new ArrayList<>();
+    if (sa == null || sb == null) {
+      out.add(
+          new EnvironmentDiff.Difference(
+              "declared", String.valueOf(sa != null), String.valueOf(sb != null)));
+      return out;
+    }
+    field(out, "replicas", sa.applied().replicas(), sb.applied().replicas());
+    field(
+        out,
+        "strategy",
+        StateCodec.strategyName(sa.applied().strategy()),
+        StateCodec.strategyName(sb.applied().strategy()));
+    field(
+        out,
+        "autoscale",
+        sa.applied().autoscale().map(Object::toString).orElse("-"),
+        sb.applied().autoscale().map(Object::toString).orElse("-"));
+    var fa = sa.config().fields();
+    var fb = sb.config().fields();
+    TreeSet<String> keys = new TreeSet<>(fa.keySet());
+    keys.addAll(fb.keySet());
+    for (String k : keys) field(out, k, fa.getOrDefault(k, "-"), fb.getOrDefault(k, "-"));
+    return out;
+  }
+
+  private static void field(
+      List<EnvironmentDiff.Difference> out, String field, Object va, Object vb) {
+    if (!va.equals(vb))
+      out.add(new EnvironmentDiff.Difference(field, va.toString(), vb.toString()));
   }
 
   private static JsonNode body(ApiRequest ex) {
@@ -281,16 +293,16 @@ final class EnvironmentApi {
     return Json.parse(new String(bytes, StandardCharsets.UTF_8));
   }
 
-  private static String text(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || !v.isTextual() || v.asText().isBlank()) {
-      throw new ServerException(
-          "the request needs {\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}"
-              + " (missing \""
-              + field
-              + "\")");
-    }
-    return v.asText();
+  private static String text(@Nullable String value, String field) {
+    if (value == null || value.isBlank()) throw new ServerException(promoteNeeds(field));
+    return value;
+  }
+
+  private static String promoteNeeds(String field) {
+    return "the request needs {\"service\": \"web\", \"from\": \"staging\", \"to\": \"production\"}"
+        + " (missing \""
+        + field
+        + "\")";
   }
 
   private static String required(Map<String, String> query, String name) {

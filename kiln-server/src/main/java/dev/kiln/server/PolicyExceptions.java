@@ -1,11 +1,13 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.PolicyExceptionRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /v1/policy/exceptions}: {@code {"advisory": "DSA-5532-1", "until": "2026-12-31",
@@ -16,14 +18,16 @@ import java.time.format.DateTimeParseException;
 final class PolicyExceptions {
   private PolicyExceptions() {}
 
-  static JournalEvent.PolicyException parse(JsonNode body, Clock clock) {
-    String advisory = text(body, "advisory");
+  static JournalEvent.PolicyException parse(JsonNode json, Clock clock) {
+    PolicyExceptionRequest body =
+        RequestBodies.read(json, PolicyExceptionRequest.class, PolicyExceptions::required);
+    String advisory = text(body.advisory(), "advisory");
     if (advisory.length() > 200 || !advisory.matches("[A-Za-z0-9][A-Za-z0-9._:-]*"))
       throw new ServerException(
           "advisory: '" + advisory + "' is not an advisory id (like DSA-5532-1 or CVE-2023-5678)");
-    String reason = text(body, "reason");
+    String reason = text(body.reason(), "reason");
     if (reason.length() > 1000) throw new ServerException("reason: at most 1000 characters");
-    String text = text(body, "until");
+    String text = text(body.until(), "until");
     Instant until;
     try {
       until =
@@ -39,10 +43,13 @@ final class PolicyExceptions {
     return new JournalEvent.PolicyException(advisory, until, reason);
   }
 
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    if (!v.isTextual() || v.asText().isBlank())
-      throw new ServerException(field + ": a non-empty string is required");
-    return v.asText().strip();
+  /** The record reads a field left out as null. */
+  private static String text(@Nullable String v, String field) {
+    if (v == null || v.isBlank()) throw new ServerException(required(field));
+    return v.strip();
+  }
+
+  private static String required(String field) {
+    return field + ": a non-empty string is required";
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.api.SnapshotRequest;
 import dev.kiln.api.SnapshotResponse;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.SnapshotChoice;
@@ -99,14 +100,24 @@ public final class Snapshots {
    * $KILN_HOME/snapshots}.
    */
   static SnapshotResponse post(
-      ControlPlane cp, com.fasterxml.jackson.databind.JsonNode body, String actor) {
-    Optional<Path> output =
-        body.hasNonNull("output") ? Optional.of(absolute(body, "output")) : Optional.empty();
-    Path dir = body.hasNonNull("dir") ? absolute(body, "dir") : cp.home().resolve("snapshots");
-    int keep = body.path("keepRevisions").asInt(DEFAULT_KEEP_REVISIONS);
+      ControlPlane cp, com.fasterxml.jackson.databind.JsonNode json, String actor) {
+    SnapshotRequest body =
+        RequestBodies.read(
+            json,
+            SnapshotRequest.class,
+            field ->
+                field
+                    + ": of the wrong type (output and dir: absolute paths, keepRevisions: a whole"
+                    + " number, volumes: true or false)");
+    String out = body.output();
+    Optional<Path> output = out != null ? Optional.of(absolute(out, "output")) : Optional.empty();
+    String d = body.dir();
+    Path dir = d != null ? absolute(d, "dir") : cp.home().resolve("snapshots");
+    Integer kept = body.keepRevisions();
+    int keep = kept != null ? kept : DEFAULT_KEEP_REVISIONS;
     Created c =
         new Snapshots(cp)
-            .create(new Options(output, dir, keep, body.path("volumes").asBoolean(false)), actor);
+            .create(new Options(output, dir, keep, Boolean.TRUE.equals(body.volumes())), actor);
     SnapshotWriter.Result r = c.result();
     return new SnapshotResponse(
         r.file().toString(),
@@ -118,8 +129,8 @@ public final class Snapshots {
         c.revisions());
   }
 
-  private static Path absolute(com.fasterxml.jackson.databind.JsonNode body, String field) {
-    Path p = Path.of(body.get(field).asText());
+  private static Path absolute(String path, String field) {
+    Path p = Path.of(path);
     if (!p.isAbsolute())
       throw new ServerException(field + " must be an absolute path on the server's host: " + p);
     return p;

@@ -1,11 +1,13 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.BlueprintRequest;
 import dev.kiln.model.Digest;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A blueprint as it reaches the server: its text, never a path. The server opens no file a caller
@@ -50,33 +52,48 @@ record Submission(
               + "{\"blueprint\": \"<content of kiln.yaml>\", \"name\": \"kiln.yaml\"} (the kiln CLI"
               + " does this)");
     }
-    JsonNode text = body.get("blueprint");
-    if (text == null || !text.isTextual()) {
-      throw new ServerException(
-          "the request needs {\"blueprint\": \"<content of kiln.yaml>\", \"name\": \"kiln.yaml\"}");
-    }
-    String name = segment(body, "name").orElse("kiln.yaml");
-    Path label = segment(body, "folder").map(f -> Path.of(f, name)).orElse(Path.of(name));
+    // read as the kiln-api record the CLI sends; a field of the wrong shape is named as before
+    BlueprintRequest request = RequestBodies.read(body, BlueprintRequest.class, Submission::wrong);
+    String text = request.blueprint();
+    if (text == null) throw new ServerException(wrong("blueprint"));
+    String name = segment(request.name(), "name").orElse("kiln.yaml");
+    Path label =
+        segment(request.folder(), "folder").map(f -> Path.of(f, name)).orElse(Path.of(name));
     Map<String, Digest> images = new TreeMap<>();
-    JsonNode given = body.path("images");
-    if (!given.isMissingNode() && !given.isNull() && !given.isObject())
-      throw new ServerException("\"images\" must be an object of image name -> sha256 digest");
-    given
-        .fields()
-        .forEachRemaining(
-            e -> {
-              try {
-                images.put(e.getKey(), Digest.parse(e.getValue().asText()));
-              } catch (RuntimeException ex) {
-                throw new ServerException(
-                    "images." + e.getKey() + ": not a digest (" + ex.getMessage() + ")");
-              }
-            });
+    Map<String, String> given = request.images();
+    if (given != null)
+      given.forEach(
+          (image, digest) -> {
+            try {
+              images.put(image, Digest.parse(digest));
+            } catch (RuntimeException ex) {
+              throw new ServerException(
+                  "images." + image + ": not a digest (" + ex.getMessage() + ")");
+            }
+          });
+    // anything else is not a commit id: left out, as before
     Optional<String> commit =
-        Optional.ofNullable(body.get("commit"))
-            .map(JsonNode::asText)
-            .filter(c -> c.matches("[0-9a-f]{40}|[0-9a-f]{64}"));
-    return new Submission(text.asText(), label, images, commit, certificates(body));
+        Optional.ofNullable(request.commit()).filter(c -> c.matches("[0-9a-f]{40}|[0-9a-f]{64}"));
+    return new Submission(text, label, images, commit, certificates(request.certificates()));
+  }
+
+  /** The message for a field whose value is not of the request's type ({@code images.web}...). */
+  private static String wrong(String field) {
+    if (field.equals("blueprint") || field.equals("BlueprintRequest"))
+      return "the request needs {\"blueprint\": \"<content of kiln.yaml>\", \"name\": \"kiln.yaml\"}";
+    if (field.equals("name") || field.equals("folder")) return plainName(field);
+    if (field.equals("images"))
+      return "\"images\" must be an object of image name -> sha256 digest";
+    if (field.startsWith("images.")) return field + ": not a digest (a sha256:... text is due)";
+    if (field.equals("certificates"))
+      return "\"certificates\" must be an object of certificate file (as the blueprint writes it) ->"
+          + " PEM text";
+    if (field.startsWith("certificates.")) return certificateTooLong(field);
+    return field + ": of the wrong type; see POST /v1/plan in GET /v1/openapi.yaml";
+  }
+
+  private static String certificateTooLong(String field) {
+    return field + ": must be PEM text of at most " + MAX_CERTIFICATE_CHARS + " characters";
   }
 
   /**
@@ -85,34 +102,21 @@ record Submission(
    * blueprint is (the server opens no path a client names). Public certificates only: a private key
    * here is refused.
    */
-  private static Map<String, String> certificates(JsonNode body) {
-    JsonNode given = body.path("certificates");
-    if (given.isMissingNode() || given.isNull()) return Map.of();
-    if (!given.isObject())
-      throw new ServerException(
-          "\"certificates\" must be an object of certificate file (as the blueprint writes it) ->"
-              + " PEM text");
+  private static Map<String, String> certificates(@Nullable Map<String, String> given) {
+    if (given == null) return Map.of();
     Map<String, String> out = new TreeMap<>();
-    given
-        .fields()
-        .forEachRemaining(
-            e -> {
-              String pem = e.getValue().asText("");
-              if (!e.getValue().isTextual() || pem.length() > MAX_CERTIFICATE_CHARS)
-                throw new ServerException(
-                    "certificates."
-                        + e.getKey()
-                        + ": must be PEM text of at most "
-                        + MAX_CERTIFICATE_CHARS
-                        + " characters");
-              if (pem.contains("PRIVATE KEY-----"))
-                throw new ServerException(
-                    "certificates."
-                        + e.getKey()
-                        + ": holds a private key; send the certificate chain only and keep the key"
-                        + " in a secret named by route.tls.key");
-              out.put(e.getKey(), pem);
-            });
+    given.forEach(
+        (file, pem) -> {
+          if (pem == null || pem.length() > MAX_CERTIFICATE_CHARS)
+            throw new ServerException(certificateTooLong("certificates." + file));
+          if (pem.contains("PRIVATE KEY-----"))
+            throw new ServerException(
+                "certificates."
+                    + file
+                    + ": holds a private key; send the certificate chain only and keep the key"
+                    + " in a secret named by route.tls.key");
+          out.put(file, pem);
+        });
     return out;
   }
 
@@ -120,22 +124,23 @@ record Submission(
    * A plain file or folder name: no separator, no "..", nothing the server could mistake for a
    * path.
    */
-  private static Optional<String> segment(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    if (n == null || n.isNull()) return Optional.empty();
-    String s = n.asText();
+  private static Optional<String> segment(@Nullable String s, String field) {
+    if (s == null) return Optional.empty();
     if (s.isEmpty()
         || s.length() > MAX_NAME
         || s.equals(".")
         || s.equals("..")
         || s.chars().anyMatch(c -> c == '/' || c == '\\' || c < 0x20)) {
-      throw new ServerException(
-          "\""
-              + field
-              + "\" must be a plain name (no '/', no '..', at most "
-              + MAX_NAME
-              + " characters), e.g. \"kiln.yaml\"");
+      throw new ServerException(plainName(field));
     }
     return Optional.of(s);
+  }
+
+  private static String plainName(String field) {
+    return "\""
+        + field
+        + "\" must be a plain name (no '/', no '..', at most "
+        + MAX_NAME
+        + " characters), e.g. \"kiln.yaml\"";
   }
 }

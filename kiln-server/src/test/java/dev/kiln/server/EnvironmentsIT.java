@@ -120,8 +120,8 @@ class EnvironmentsIT {
       JsonNode web = diff.get("services").get(0);
       assertThat(web.get("sameImage").asBoolean()).isTrue();
       assertThat(web.get("differs").toString())
-          .contains("\"field\":\"replicas\",\"staging\":\"1\",\"production\":\"2\"")
-          .contains("\"field\":\"env.LOG_LEVEL\",\"staging\":\"debug\",\"production\":\"warn\"");
+          .contains("\"field\":\"replicas\",\"a\":\"1\",\"b\":\"2\"")
+          .contains("\"field\":\"env.LOG_LEVEL\",\"a\":\"debug\",\"b\":\"warn\"");
       JsonNode list = k.json(k.get("/v1/environments")).get("environments");
       assertThat(list).hasSize(2);
       assertThat(list.findValues("promotionGate").stream().filter(JsonNode::isObject).toList())

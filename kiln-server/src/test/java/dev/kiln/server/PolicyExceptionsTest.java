@@ -60,6 +60,14 @@ class PolicyExceptionsTest {
                         "{\"advisory\": \"../x\", \"until\": \"2026-07-31\", \"reason\": \"r\"}"),
                     CLOCK))
         .hasMessageContaining("is not an advisory id");
+    // read as PolicyExceptionRequest: a number where text is due is not coerced
+    assertThatThrownBy(
+            () ->
+                PolicyExceptions.parse(
+                    Json.parse("{\"advisory\": 5, \"until\": \"2026-07-31\", \"reason\": \"r\"}"),
+                    CLOCK))
+        .isInstanceOf(ServerException.class)
+        .hasMessage("advisory: a non-empty string is required");
   }
 
   @Test
@@ -86,5 +94,17 @@ class PolicyExceptionsTest {
     assertThatThrownBy(
             () -> Patches.parse(Json.parse("{\"feed\": \"nope\", \"patches\": []}"), state))
         .hasMessageContaining("feed: not a sha256 digest");
+    // read as PatchesRequest: a field of the wrong shape is named as the tree reader named it
+    String feed = "{\"feed\": \"" + d + "\", \"patches\": ";
+    assertThatThrownBy(() -> Patches.parse(Json.parse(feed + "[{\"service\": 5}]}"), state))
+        .isInstanceOf(ServerException.class)
+        .hasMessage("patches[0].service: a non-empty string is required");
+    assertThatThrownBy(
+            () ->
+                Patches.parse(
+                    Json.parse(feed + "[{\"service\": \"web\", \"advisories\": [7]}]}"), state))
+        .hasMessage("patches[0].advisories: ids are non-empty strings");
+    assertThatThrownBy(() -> Patches.parse(Json.parse(feed + "{}}"), state))
+        .hasMessageContaining("\"patches\" must be a non-empty array");
   }
 }

@@ -65,6 +65,31 @@ class SubmissionTest {
   }
 
   @Test
+  void aFieldOfTheWrongShapeIsNamed_asTheTreeReaderNamedIt() {
+    assertThatThrownBy(
+            () -> Submission.fromJson(Json.parse("{\"blueprint\":\"x\",\"images\":[\"web\"]}")))
+        .isInstanceOf(ServerException.class)
+        .hasMessage("\"images\" must be an object of image name -> sha256 digest");
+    assertThatThrownBy(
+            () -> Submission.fromJson(Json.parse("{\"blueprint\":\"x\",\"images\":{\"web\":5}}")))
+        .hasMessageContaining("images.web: not a digest");
+    assertThatThrownBy(
+            () ->
+                Submission.fromJson(
+                    Json.parse("{\"blueprint\":\"x\",\"certificates\":{\"certs/a.pem\":1}}")))
+        .hasMessageContaining("certificates.certs/a.pem: must be PEM text");
+    assertThatThrownBy(
+            () -> Submission.fromJson(Json.parse("{\"blueprint\":\"x\",\"certificates\":\"pem\"}")))
+        .hasMessageContaining("\"certificates\" must be an object");
+    assertThatThrownBy(() -> Submission.fromJson(Json.parse("{\"blueprint\":\"x\",\"name\":7}")))
+        .hasMessageContaining("\"name\" must be a plain name");
+    // not a commit id: left out, as before
+    assertThat(
+            Submission.fromJson(Json.parse("{\"blueprint\":\"x\",\"commit\":\"main\"}")).commit())
+        .isEmpty();
+  }
+
+  @Test
   void aClaimedActorIsALabelAfterThePrincipal_neverInItsPlace() {
     assertThat(ApiServer.actor("uid:1000(bob)", Optional.empty())).isEqualTo("uid:1000(bob)");
     assertThat(ApiServer.actor("uid:1000(bob)", Optional.of("ci-pipeline")))

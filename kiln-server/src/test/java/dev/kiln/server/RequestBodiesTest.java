@@ -1,0 +1,63 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.api.ExecRequest;
+import dev.kiln.api.PromoteRequest;
+import dev.kiln.api.SnapshotRequest;
+import org.junit.jupiter.api.Test;
+
+/** Request bodies read as their kiln-api records: a wrong shape is a 400 naming the field. */
+class RequestBodiesTest {
+  @Test
+  void aBodyReadsAsItsRecord_ignoringFieldsItDoesNotHave() {
+    ExecRequest e =
+        RequestBodies.read(
+            Json.parse("{\"command\": [\"ls\", \"-l\"], \"tty\": true}"),
+            ExecRequest.class,
+            f -> f);
+    assertThat(e.command()).containsExactly("ls", "-l");
+    // left out: empty, so the server answers "kiln exec needs a command" as before
+    assertThat(RequestBodies.read(Json.parse("{}"), ExecRequest.class, f -> f).command()).isEmpty();
+    SnapshotRequest s =
+        RequestBodies.read(Json.parse("{\"keepRevisions\": 3}"), SnapshotRequest.class, f -> f);
+    assertThat(s).isEqualTo(new SnapshotRequest(null, null, 3, null));
+  }
+
+  @Test
+  void aFieldOfTheWrongShapeIsNamed() {
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"command\": \"ls -l\"}"), ExecRequest.class, f -> "bad " + f))
+        .isInstanceOf(ServerException.class)
+        .hasMessage("bad command");
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"command\": [\"ls\", 5]}"), ExecRequest.class, f -> "bad " + f))
+        .hasMessage("bad command[1]");
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"service\": [\"web\"], \"from\": \"a\", \"to\": \"b\"}"),
+                    PromoteRequest.class,
+                    f -> "bad " + f))
+        .hasMessage("bad service");
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"keepRevisions\": \"many\"}"),
+                    SnapshotRequest.class,
+                    f -> "bad " + f))
+        .hasMessage("bad keepRevisions");
+  }
+
+  @Test
+  void aBodyThatIsNotAnObjectIsRefused() {
+    assertThatThrownBy(() -> RequestBodies.read(Json.parse("[1]"), ExecRequest.class, f -> f))
+        .isInstanceOf(ServerException.class)
+        .hasMessageContaining("must be a JSON object");
+  }
+}
