@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DriftScanner implements AutoCloseable {
   private final DriverContext context;
   private final RootfsCache rootfs;
+  private final ImageMount images;
   private final RootWatcher watcher = new RootWatcher();
 
   private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
@@ -92,8 +93,6 @@ final class DriftScanner implements AutoCloseable {
   /** Per instance, its processes as seen through its own /proc ({@link InstanceScan}). */
   private final Map<InstanceId, InstanceScan> scans = new ConcurrentHashMap<>();
 
-  private final Map<Path, String> rootDevices = new ConcurrentHashMap<>();
-
   /** Scans between two full inspections of every process (20 × 500 ms: 10 s). */
   private static final int FULL_PASS_EVERY = 20;
 
@@ -118,9 +117,10 @@ final class DriftScanner implements AutoCloseable {
    */
   private final Map<InstanceId, AtomicLong> execs = new ConcurrentHashMap<>();
 
-  DriftScanner(DriverContext context, RootfsCache rootfs) {
+  DriftScanner(DriverContext context, RootfsCache rootfs, ImageMount images) {
     this.context = context;
     this.rootfs = rootfs;
+    this.images = images;
     this.scanEveryNanos =
         TimeUnit.MILLISECONDS.toNanos(
             context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
@@ -232,6 +232,7 @@ final class DriftScanner implements AutoCloseable {
                       "changes", Integer.toString(changes.size())),
                   now));
           rootfs.distrust(root);
+          images.distrust(root); // an image written to: re-hashed, so rebuilt, for the next start
         }
       }
       InstanceScan own =
@@ -241,10 +242,7 @@ final class DriftScanner implements AutoCloseable {
       if (scanNow && own != null) own.beginScan(netTables);
       if (scanNow && own != null && fullPass) own.forgetSettled();
       if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
-        Optional<String> rootDevice =
-            Optional.of(rootDevices.computeIfAbsent(root, r -> InstanceScan.device(r).orElse("")))
-                .filter(dev -> !dev.isEmpty());
-        List<InstanceScan.Intruder> intruders = own.intruders(rootDevice);
+        List<InstanceScan.Intruder> intruders = own.intruders(own.rootDevice());
         if (own.sawNew()) changedLastScan = true;
         if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
           InstanceScan.Intruder i = intruders.getFirst();

@@ -258,6 +258,18 @@ class ImageRootIT {
         .containsEntry("path", image.toString())
         .containsEntry("expected", expected)
         .containsEntry("found", found);
+
+    // the replacement's start re-hashes the image, so rebuilds it: it runs clean from a new file
+    InstanceSpec next = Instances.spec("w2", IMAGE.manifestDigest()).build();
+    var status = driver.start(next);
+    assertThat(Await.httpGet(status.address(), next.port(), "/index.html").body())
+        .isEqualTo("hello from kiln\n");
+    assertThat(ImageMount.sha256(image)).isEqualTo(expected);
+    until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(driver.drift()).noneMatch(d -> d.instance().equals(next.id()));
+      Thread.sleep(100);
+    }
   }
 
   @Test
