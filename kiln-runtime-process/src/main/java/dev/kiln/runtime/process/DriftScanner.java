@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DriftScanner implements AutoCloseable {
   private final DriverContext context;
   private final RootfsCache rootfs;
+  private final ImageMount images;
   private final RootWatcher watcher = new RootWatcher();
 
   private final Map<InstanceId, Map<Drift.Surface, Drift>> drifted = new ConcurrentHashMap<>();
@@ -71,6 +72,16 @@ final class DriftScanner implements AutoCloseable {
     return key;
   }
 
+  /**
+   * Per instance command (host pid), its {@code stat}, kept open between scans; closed when no
+   * record names that pid any more.
+   */
+  private final Map<Long, ProcFile> statFiles = new java.util.HashMap<>();
+
+  private final Set<Long> statRead = new java.util.HashSet<>();
+
+  private final byte[] statBuffer = new byte[1024]; // a stat line is some 300 bytes
+
   /** instance.json never changes once written: parsed once per instance, not once per tick. */
   private final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
 
@@ -81,8 +92,6 @@ final class DriftScanner implements AutoCloseable {
 
   /** Per instance, its processes as seen through its own /proc ({@link InstanceScan}). */
   private final Map<InstanceId, InstanceScan> scans = new ConcurrentHashMap<>();
-
-  private final Map<Path, String> rootDevices = new ConcurrentHashMap<>();
 
   /** Scans between two full inspections of every process (20 × 500 ms: 10 s). */
   private static final int FULL_PASS_EVERY = 20;
@@ -108,9 +117,10 @@ final class DriftScanner implements AutoCloseable {
    */
   private final Map<InstanceId, AtomicLong> execs = new ConcurrentHashMap<>();
 
-  DriftScanner(DriverContext context, RootfsCache rootfs) {
+  DriftScanner(DriverContext context, RootfsCache rootfs, ImageMount images) {
     this.context = context;
     this.rootfs = rootfs;
+    this.images = images;
     this.scanEveryNanos =
         TimeUnit.MILLISECONDS.toNanos(
             context.option("drift-scan-ms").map(Long::parseLong).orElse(500L));
@@ -207,19 +217,22 @@ final class DriftScanner implements AutoCloseable {
         List<RootWatcher.Change> changes = watcher.changes(root);
         if (!changes.isEmpty()) {
           RootWatcher.Change c = changes.getFirst();
+          // a path in the tree (relative), or the image file behind a read-only root (absolute)
+          String path = c.path().startsWith("/") ? c.path() : "/" + c.path();
           found.put(
               Drift.Surface.ROOTFS,
               new Drift(
                   id,
                   Drift.Surface.ROOTFS,
-                  "/" + c.path(),
+                  path,
                   Map.of(
-                      "path", "/" + c.path(),
+                      "path", path,
                       "expected", c.expected(),
                       "found", c.found(),
                       "changes", Integer.toString(changes.size())),
                   now));
           rootfs.distrust(root);
+          images.distrust(root); // an image written to: re-hashed, so rebuilt, for the next start
         }
       }
       InstanceScan own =
@@ -229,10 +242,7 @@ final class DriftScanner implements AutoCloseable {
       if (scanNow && own != null) own.beginScan(netTables);
       if (scanNow && own != null && fullPass) own.forgetSettled();
       if (scanNow && own != null && !found.containsKey(Drift.Surface.PROCESS)) {
-        Optional<String> rootDevice =
-            Optional.of(rootDevices.computeIfAbsent(root, r -> InstanceScan.device(r).orElse("")))
-                .filter(dev -> !dev.isEmpty());
-        List<InstanceScan.Intruder> intruders = own.intruders(rootDevice);
+        List<InstanceScan.Intruder> intruders = own.intruders(own.rootDevice());
         if (own.sawNew()) changedLastScan = true;
         if (!intruders.isEmpty() && !execRan(id, execsBefore)) {
           InstanceScan.Intruder i = intruders.getFirst();
@@ -345,6 +355,7 @@ final class DriftScanner implements AutoCloseable {
       throw new RuntimeDriverException("process runtime: cannot list " + instances);
     }
     List<InstanceRecord> out = new ArrayList<>();
+    statRead.clear();
     for (String name : names) {
       try {
         InstanceRecord cached = this.records.get(name);
@@ -354,8 +365,13 @@ final class DriftScanner implements AutoCloseable {
                 : ProcessDriver.readRecord(instances.resolve(name));
         record.ifPresent(r -> this.records.put(name, r));
         if (record.isPresent()) {
-          // one read of the command's stat per scan: alive, and whether it exec'd since
-          ProcStat.Snapshot stat = ProcStat.snapshot(record.get().pid());
+          // one read of the command's stat per scan: alive, and whether it exec'd since (the file
+          // kept open and re-read: ProcFile)
+          ProcFile file =
+              statFiles.computeIfAbsent(
+                  record.get().pid(), pid -> new ProcFile(Path.of("/proc/" + pid + "/stat"), 1024));
+          statRead.add(record.get().pid());
+          ProcStat.Snapshot stat = ProcStat.snapshot(file, statBuffer);
           if (stat.startTime() == record.get().pidStart()) {
             out.add(record.get());
             execMarks.put(record.get().id(), stat.execMark());
@@ -366,6 +382,14 @@ final class DriftScanner implements AutoCloseable {
       }
     }
     this.records.keySet().retainAll(java.util.Arrays.asList(names));
+    statFiles
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (statRead.contains(e.getKey())) return false;
+              e.getValue().close();
+              return true;
+            });
     return Optional.of(out);
   }
 
@@ -376,7 +400,10 @@ final class DriftScanner implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     watcher.close();
+    statFiles.values().forEach(ProcFile::close);
+    statFiles.clear();
+    netTables.close();
   }
 }

@@ -97,6 +97,16 @@ final class ImageMount implements AutoCloseable {
     }
   }
 
+  /**
+   * The image behind the mount {@code root} drifted (its file was written to): the next instance
+   * re-hashes it before using the mount, which rebuilds it from the tree. No-op for a tree root.
+   */
+  void distrust(Path root) {
+    if (RootKind.ofRoot(root.toString()) == RootKind.TREE) return;
+    Path target = root.toAbsolutePath().normalize().getParent();
+    if (target != null) verified.remove(target);
+  }
+
   /** Unmounts every image under the rootfs directory that no running instance uses. */
   @Override
   public void close() {

@@ -70,6 +70,18 @@ final class InstanceScan {
     this.netns = ns;
   }
 
+  private Optional<String> rootDevice = Optional.empty();
+
+  /**
+   * The device of the instance's root as its command sees it ({@code /proc/<command>/root}), read
+   * once: not the host path's, which a later mount of the same image (another loop device) moves
+   * while the instance keeps the one it started with in its own mount namespace.
+   */
+  Optional<String> rootDevice() {
+    if (rootDevice.isEmpty()) rootDevice = device(Path.of("/proc", Long.toString(command), "root"));
+    return rootDevice;
+  }
+
   /** The port the instance declares. */
   int declared() {
     return declared;

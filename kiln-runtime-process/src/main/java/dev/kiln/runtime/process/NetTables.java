@@ -16,15 +16,35 @@ import java.util.Map;
  * changed are the TCP tables read ({@link #listening}): reading {@code /proc/PID/net/tcp} walks the
  * kernel's whole established hash (shared by every namespace), milliseconds of system time each.
  */
-final class NetTables {
+final class NetTables implements AutoCloseable {
   private final Map<String, Long> inUse = new HashMap<>();
   private final Map<String, Map<String, Integer>> listening = new HashMap<>();
   private final byte[] buffer = new byte[4096];
 
-  /** Forgets the last scan's reads. */
+  /**
+   * Per namespace, its {@code sockstat} and {@code sockstat6}, kept open and re-read ({@link
+   * ProcFile}): an open {@code /proc/PID/net} file keeps reading the namespace it was opened in.
+   */
+  private final Map<String, ProcFile[]> files = new HashMap<>();
+
+  /** Forgets the last scan's reads; closes the files of namespaces the last scan did not read. */
   void beginScan() {
+    files
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (inUse.containsKey(e.getKey())) return false;
+              for (ProcFile f : e.getValue()) f.close();
+              return true;
+            });
     inUse.clear();
     listening.clear();
+  }
+
+  @Override
+  public void close() {
+    files.values().forEach(fs -> java.util.Arrays.stream(fs).forEach(ProcFile::close));
+    files.clear();
   }
 
   /**
@@ -34,9 +54,21 @@ final class NetTables {
   long tcpInUse(String netns, long pid) {
     Long known = inUse.get(netns);
     if (known != null) return known;
-    long v4 = inUse("/proc/" + pid + "/net/sockstat", "TCP: inuse ");
-    long v6 = inUse("/proc/" + pid + "/net/sockstat6", "TCP6: inuse ");
+    ProcFile[] f =
+        files.computeIfAbsent(
+            netns,
+            k ->
+                new ProcFile[] {
+                  new ProcFile(Path.of("/proc/" + pid + "/net/sockstat"), buffer.length),
+                  new ProcFile(Path.of("/proc/" + pid + "/net/sockstat6"), buffer.length)
+                });
+    long v4 = inUse(f[0], "TCP: inuse ");
+    long v6 = inUse(f[1], "TCP6: inuse ");
     long sum = v4 < 0 || v6 < 0 ? -1 : v4 + v6;
+    if (sum < 0) {
+      // opened through a process that is gone meanwhile: the next scan opens them through another
+      for (ProcFile file : files.remove(netns)) file.close();
+    }
     inUse.put(netns, sum);
     return sum;
   }
@@ -47,8 +79,8 @@ final class NetTables {
   }
 
   /** The number after {@code prefix} at the start of a line of {@code file}, parsed in place. */
-  private long inUse(String file, String prefix) {
-    int n = ProcStat.read(file, buffer);
+  private long inUse(ProcFile file, String prefix) {
+    int n = file.read(buffer);
     return n < 0 ? -1 : countAfter(buffer, n, prefix);
   }
 

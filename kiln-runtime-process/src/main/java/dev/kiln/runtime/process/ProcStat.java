@@ -35,20 +35,31 @@ final class ProcStat {
   static Snapshot snapshot(long pid) {
     if (pid <= 0) return Snapshot.GONE;
     byte[] buffer = new byte[1024]; // a stat line is some 300 bytes
-    int length = read("/proc/" + pid + "/stat", buffer);
+    return parse(buffer, read("/proc/" + pid + "/stat", buffer));
+  }
+
+  /**
+   * Re-reads an open {@code stat} file ({@link ProcFile}) into {@code buffer} and parses it in
+   * place: the drift scan's per-instance read, with no allocation.
+   */
+  static Snapshot snapshot(ProcFile stat, byte[] buffer) {
+    return parse(buffer, stat.read(buffer));
+  }
+
+  /** Parses the first {@code length} bytes of {@code stat}; -1: unreadable (gone). */
+  static Snapshot parse(byte[] stat, int length) {
     if (length < 0) return Snapshot.GONE;
-    byte[] stat = java.util.Arrays.copyOf(buffer, length);
     // the command name (field 2) may contain spaces and parentheses: fields resume after the last
     // ')'
-    int i = stat.length - 1;
+    int i = length - 1;
     while (i >= 0 && stat[i] != ')') i--;
     i += 2; // field 3, the state
-    if (i >= stat.length || stat[i] == 'Z' || stat[i] == 'X') return Snapshot.GONE;
+    if (i >= length || stat[i] == 'Z' || stat[i] == 'X') return Snapshot.GONE;
     long start = -1;
     long mark = 17;
-    for (int field = 3; i < stat.length && field <= 51; field++) {
+    for (int field = 3; i < length && field <= 51; field++) {
       long v = 0;
-      for (; i < stat.length && stat[i] != ' ' && stat[i] != '\n'; i++) {
+      for (; i < length && stat[i] != ' ' && stat[i] != '\n'; i++) {
         v = stat[i] >= '0' && stat[i] <= '9' ? v * 10 + (stat[i] - '0') : v;
       }
       i++;

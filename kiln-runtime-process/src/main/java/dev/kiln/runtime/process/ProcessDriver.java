@@ -98,7 +98,7 @@ public final class ProcessDriver implements RuntimeDriver {
     this.imageMount =
         new ImageMount(
             rootChoice.kind(), !rootOption.equals("auto"), rootfsDir, context.instancesDir());
-    this.drift = new DriftScanner(context, rootfs);
+    this.drift = new DriftScanner(context, rootfs, imageMount);
     this.processes = new Processes(HostTools.require("setsid", "util-linux"));
     this.logMaxBytes =
         context.option("log-max-bytes").map(Long::parseLong).orElse(DEFAULT_LOG_MAX_BYTES);

@@ -42,7 +42,21 @@ final class RootWatcher implements AutoCloseable {
   /** A path under a root whose entry differs from the index. */
   record Change(Path root, String path, String expected, String found) {}
 
-  private record Watched(@Nullable Object inode, Map<String, String> index, List<Change> changes) {}
+  private record Watched(
+      @Nullable Object inode,
+      Map<String, String> index,
+      List<Change> changes,
+      @Nullable ImageFile image) {}
+
+  /**
+   * A root that is a read-only image's mount: its tree cannot change, so it is not indexed; the
+   * image file behind the loop device is watched instead (inotify on its directory: a write, a
+   * chmod, a move or removal of the file) against the sha256 recorded when it was built.
+   *
+   * @param stamp the file's identity, size and ctime when watched: the full re-read hashes the file
+   *     again only when it changed
+   */
+  private record ImageFile(Path file, String expected, String stamp) {}
 
   private final WatchService service;
   private final Map<Path, Watched> roots = new ConcurrentHashMap<>();
@@ -60,21 +74,20 @@ final class RootWatcher implements AutoCloseable {
     this.thread = Thread.ofPlatform().daemon().name("kiln-root-watcher").start(this::run);
   }
 
-  /** Starts watching {@code root} unless already watching this very tree. */
+  /** Starts watching {@code root} unless already watching this very tree (or image file). */
   void watch(Path root) {
+    RootKind kind = RootKind.ofRoot(root.toString());
+    if (kind != RootKind.TREE) {
+      watchImage(root, kind);
+      return;
+    }
     Object inode = inode(root);
     Watched current = roots.get(root);
     if (current != null && Objects.equals(current.inode(), inode)) return;
     synchronized (this) {
       current = roots.get(root);
       if (current != null && Objects.equals(current.inode(), inode)) return;
-      keys.entrySet()
-          .removeIf(
-              e -> {
-                if (!e.getValue()[0].equals(root)) return false;
-                e.getKey().cancel();
-                return true;
-              });
+      cancelKeys(root);
       try {
         Map<String, String> index = new HashMap<>();
         byte[] buffer = new byte[64 * 1024];
@@ -89,11 +102,87 @@ final class RootWatcher implements AutoCloseable {
             index.put(root.relativize(p).toString(), TreeFingerprint.entry(p, buffer));
           }
         }
-        roots.put(root, new Watched(inode, Map.copyOf(index), new ArrayList<>()));
+        roots.put(root, new Watched(inode, Map.copyOf(index), new ArrayList<>(), null));
       } catch (IOException e) {
         LOG.warning("cannot watch root " + root + " for drift: " + e);
       }
     }
+  }
+
+  /**
+   * Watches the image file behind the mount {@code root} ({@code <hex>/<mount dir>}, the file
+   * {@code <hex>/<image file>}): no tree index, no re-read of the mount. Identified by the file's
+   * inode: a rebuilt image is watched afresh.
+   */
+  private void watchImage(Path root, RootKind kind) {
+    Path dir = root.toAbsolutePath().normalize().getParent();
+    if (dir == null) return;
+    Path file = dir.resolve(kind.imageFile);
+    Object inode = inode(file);
+    Watched current = roots.get(root);
+    if (current != null && Objects.equals(current.inode(), inode)) return;
+    synchronized (this) {
+      current = roots.get(root);
+      if (current != null && Objects.equals(current.inode(), inode)) return;
+      cancelKeys(root);
+      try {
+        register(root, dir); // before reading the record: a write meanwhile is then evented
+        String expected = recordedHash(file);
+        roots.put(
+            root,
+            new Watched(
+                inode, Map.of(), new ArrayList<>(), new ImageFile(file, expected, stamp(file))));
+      } catch (IOException e) {
+        LOG.warning("cannot watch the image " + file + " for drift: " + e);
+      }
+    }
+  }
+
+  /** The sha256 recorded beside the image when it was built (and verified before mounting). */
+  private static String recordedHash(Path file) throws IOException {
+    Path record = file.resolveSibling(file.getFileName() + ".sha256");
+    return Files.isRegularFile(record) ? Files.readString(record).trim() : ImageMount.sha256(file);
+  }
+
+  /** The image file's identity, size and ctime (which no one can set back): changed or not. */
+  private static String stamp(Path file) {
+    try {
+      Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev,size,ctime");
+      return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + a.get("ctime");
+    } catch (IOException | UnsupportedOperationException e) {
+      return ABSENT;
+    }
+  }
+
+  /**
+   * The image file was written, chmod'ed, moved or removed (or may have been): hashed again and, if
+   * it differs from its record, a change (once: the root is drifted from then on).
+   */
+  private void observeImage(Path root, Watched w, ImageFile image) {
+    synchronized (w.changes()) {
+      if (!w.changes().isEmpty()) return;
+    }
+    String found;
+    try {
+      found = ImageMount.sha256(image.file());
+    } catch (NoSuchFileException e) {
+      found = ABSENT;
+    } catch (IOException e) {
+      found = "unreadable: " + e.getMessage();
+    }
+    if (!found.equals(image.expected())) {
+      record(root, w, image.file().toString(), image.expected(), found);
+    }
+  }
+
+  private void cancelKeys(Path root) {
+    keys.entrySet()
+        .removeIf(
+            e -> {
+              if (!e.getValue()[0].equals(root)) return false;
+              e.getKey().cancel();
+              return true;
+            });
   }
 
   /** The changes seen under {@code root} so far, oldest first (a copy). */
@@ -110,6 +199,12 @@ final class RootWatcher implements AutoCloseable {
     for (Map.Entry<Path, Watched> e : roots.entrySet()) {
       Path root = e.getKey();
       Watched w = e.getValue();
+      ImageFile image = w.image();
+      if (image != null) {
+        // a read-only mount: nothing in it to re-read; the file behind it, only if it changed
+        if (!stamp(image.file()).equals(image.stamp())) observeImage(root, w, image);
+        continue;
+      }
       Map<String, String> seen = new HashMap<>();
       byte[] buffer = new byte[64 * 1024];
       try (Stream<Path> walk = Files.walk(root)) {
@@ -163,6 +258,12 @@ final class RootWatcher implements AutoCloseable {
             continue;
           }
           Path path = where[1].resolve((Path) event.context());
+          ImageFile image = w.image();
+          if (image != null) {
+            // the image's directory: only its file counts (not the record, a .tmp of a rebuild)
+            if (path.equals(image.file())) observeImage(where[0], w, image);
+            continue;
+          }
           observe(where[0], w, path, buffer);
         }
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.runtime.Drift;
 import dev.kiln.runtime.DriverContext;
 import dev.kiln.runtime.ImageContent;
 import dev.kiln.runtime.InstanceSpec;
@@ -225,6 +226,50 @@ class ImageRootIT {
     driver.stop(b.id(), Duration.ofSeconds(5));
     Await.untilTrue(
         "a's loop device freed with a", () -> call(this::loopDevicesOfThisTest).isEmpty());
+  }
+
+  @Test
+  void aHostWriteToTheImageFile_isRootDrift_namingTheImageAndBothHashes() throws Exception {
+    // the full re-read every second: on an image root it must not find drift where there is none
+    newDriver(Map.of("root-image", "erofs", "drift-verify-seconds", "1"));
+    InstanceSpec spec = Instances.spec("w", IMAGE.manifestDigest()).build();
+    driver.start(spec);
+    Path image = target().resolve("root.erofs");
+    String expected = ImageMount.sha256(image);
+    long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(driver.drift()).as("no drift on an untouched image").isEmpty();
+      Thread.sleep(100);
+    }
+
+    // a host-side append to the file behind the loop device (the mount itself is read-only)
+    Files.write(image, new byte[] {'k'}, java.nio.file.StandardOpenOption.APPEND);
+    String found = ImageMount.sha256(image);
+    Drift drift =
+        Await.until(
+            "root drift on the image file",
+            () ->
+                driver.drift().stream()
+                    .filter(d -> d.surface() == Drift.Surface.ROOTFS)
+                    .findFirst());
+    assertThat(drift.instance()).isEqualTo(spec.id());
+    assertThat(drift.subject()).isEqualTo(image.toString());
+    assertThat(drift.evidence())
+        .containsEntry("path", image.toString())
+        .containsEntry("expected", expected)
+        .containsEntry("found", found);
+
+    // the replacement's start re-hashes the image, so rebuilds it: it runs clean from a new file
+    InstanceSpec next = Instances.spec("w2", IMAGE.manifestDigest()).build();
+    var status = driver.start(next);
+    assertThat(Await.httpGet(status.address(), next.port(), "/index.html").body())
+        .isEqualTo("hello from kiln\n");
+    assertThat(ImageMount.sha256(image)).isEqualTo(expected);
+    until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(driver.drift()).noneMatch(d -> d.instance().equals(next.id()));
+      Thread.sleep(100);
+    }
   }
 
   @Test
