@@ -106,10 +106,22 @@ public final class RouterJvm {
                   ? List.of("/usr/bin/nice", "-n", "10")
                   : List.of();
           Path java = thisJava();
-          Thread.ofPlatform()
-              .daemon()
-              .name("router-aot-training")
-              .start(() -> RouterAot.train(nice, java, base, classPath, t, TRAINING_TIMEOUT));
+          Path cache = t.cache().toAbsolutePath();
+          // every router this server starts (one per environment, a revived one) asks at once:
+          // one training per cache, not one per router
+          if (TRAINING.add(cache)) {
+            Thread.ofPlatform()
+                .daemon()
+                .name("router-aot-training")
+                .start(
+                    () -> {
+                      try {
+                        RouterAot.train(nice, java, base, classPath, t, TRAINING_TIMEOUT);
+                      } finally {
+                        TRAINING.remove(cache);
+                      }
+                    });
+          }
         }
       }
     }
@@ -117,6 +129,10 @@ public final class RouterJvm {
     all.addAll(plan.options());
     return List.copyOf(all);
   }
+
+  /** The caches a background training is writing now. */
+  private static final java.util.Set<Path> TRAINING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The longest an AOT cache training may take before the router starts without it. */
   static final java.time.Duration TRAINING_TIMEOUT = java.time.Duration.ofSeconds(120);
