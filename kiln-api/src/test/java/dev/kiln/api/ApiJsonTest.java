@@ -195,6 +195,31 @@ class ApiJsonTest {
   }
 
   @Test
+  void aJournalEntryWritesBackTheLineTheStreamSent_whateverItsBody() throws Exception {
+    // `kiln journal --follow -o json` prints each streamed entry after reading it as a record
+    for (String body :
+        List.of(
+            "{\"v\":1,\"weights\":{\"3\":90,\"4\":10},\"rate\":0.25,\"ids\":[\"a\",null]}",
+            "\"an old body that is not JSON\"",
+            "null")) {
+      String line =
+          "{\"seq\":12,\"time\":\"2026-11-30T05:00:00.123Z\",\"actor\":\"uid:0(root)\","
+              + "\"kind\":\"traffic-set\",\"subject\":\"web\",\"cause\":\"canary step\",\"body\":"
+              + body
+              + ",\"hash\":\"sha256:aa\",\"prevHash\":\"sha256:bb\"}";
+      assertThat(WRITE.writeValueAsString(READ.readValue(line, JournalEntry.class)))
+          .isEqualTo(line);
+    }
+  }
+
+  @Test
+  void aRollbackToThePreviousRevisionIsAnEmptyObject() throws Exception {
+    assertThat(WRITE.writeValueAsString(RollbackRequest.previous())).isEqualTo("{}");
+    assertThat(WRITE.writeValueAsString(new RollbackRequest(3))).isEqualTo("{\"to\":3}");
+    assertThat(READ.readValue("{}", RollbackRequest.class).to()).isNull();
+  }
+
+  @Test
   void aSnapshotRequestLeavesOutWhatTheServerDefaults() throws Exception {
     assertThat(WRITE.writeValueAsString(new SnapshotRequest(null, "/srv/snap", 5, false)))
         .isEqualTo("{\"dir\":\"/srv/snap\",\"keepRevisions\":5,\"volumes\":false}");

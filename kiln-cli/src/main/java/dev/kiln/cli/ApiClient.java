@@ -252,17 +252,7 @@ public final class ApiClient {
   }
 
   private ApiException failure(int status, byte[] body, String path) {
-    Optional<ApiError> error =
-        parse(body)
-            .flatMap(
-                n -> {
-                  try {
-                    return Optional.of(TYPED.treeToValue(n, ApiError.class));
-                  } catch (JsonProcessingException | IllegalArgumentException e) {
-                    return Optional.empty();
-                  }
-                })
-            .filter(e -> e.error() != null && !e.error().isBlank());
+    Optional<ApiError> error = error(body);
     String message =
         error
             .map(ApiError::error)
@@ -276,6 +266,20 @@ public final class ApiClient {
               "  the server wants a token: set KILN_TOKEN to the content of $KILN_HOME/api-token on the server's host");
     }
     return new ApiException(status, b.toString());
+  }
+
+  /** A refusal's body as the API's one error shape, when it is one and says something. */
+  static Optional<ApiError> error(byte[] body) {
+    return parse(body)
+        .flatMap(
+            n -> {
+              try {
+                return Optional.of(TYPED.treeToValue(n, ApiError.class));
+              } catch (JsonProcessingException | IllegalArgumentException e) {
+                return Optional.empty();
+              }
+            })
+        .filter(e -> e.error() != null && !e.error().isBlank());
   }
 
   private static String excerpt(byte[] body) {

@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Console;
 import java.lang.reflect.Method;
 import java.time.Instant;
@@ -11,35 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pure rendering of the API's JSON shapes into table cells, shared by the read commands. Missing
- * fields render as "-" rather than failing: a newer server may omit or add fields.
+ * Pure rendering of the API's kiln-api records into table cells, shared by the read commands.
+ * Missing fields render as "-" rather than failing: a newer server may omit or add fields.
  */
 public final class ApiRender {
   private ApiRender() {}
-
-  public static String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? "-" : v.asText();
-  }
-
-  /** {@code sha256:0123456789ab}: enough to tell images apart in a table. */
-  public static String shortDigest(JsonNode n, String field) {
-    String d = text(n, field);
-    int colon = d.indexOf(':');
-    return colon > 0 && d.length() > colon + 13 ? d.substring(0, colon + 13) : d;
-  }
-
-  /** An ISO instant to whole seconds in UTC: {@code 2026-11-23T06:52:23Z}. */
-  public static String time(JsonNode n, String field) {
-    return time(text(n, field));
-  }
 
   /** A kiln-api record's text: {@code -} when empty or absent. */
   public static String text(@dev.kiln.api.Nullable String v) {
     return v == null || v.isEmpty() ? "-" : v;
   }
 
-  /** An instant to the second (a text that is not one, as it is). */
+  /** An ISO instant to whole seconds in UTC: {@code 2026-11-23T06:52:23Z} (other text as it is). */
   public static String time(@dev.kiln.api.Nullable String value) {
     String t = text(value);
     try {
@@ -49,7 +31,10 @@ public final class ApiRender {
     }
   }
 
-  /** {@code sha256:0123456789ab} of a kiln-api record's digest; {@code -} when there is none. */
+  /**
+   * {@code sha256:0123456789ab} of a kiln-api record's digest, enough to tell images apart in a
+   * table; {@code -} when there is none.
+   */
   public static String shortDigest(@dev.kiln.api.Nullable String digest) {
     String d = text(digest);
     int colon = d.indexOf(':');
@@ -61,23 +46,12 @@ public final class ApiRender {
     return n == null ? "-" : n.toString();
   }
 
-  /** A revision number, or "-" when there is none (a new service has no "from"). */
-  public static String revision(JsonNode n, String field) {
-    return number(n, field);
-  }
-
   private static String mebibytes(long bytes) {
     double mi = bytes / (1024.0 * 1024.0);
     return (mi == Math.rint(mi)
             ? Long.toString((long) mi)
             : String.format(java.util.Locale.ROOT, "%.1f", mi))
         + "Mi";
-  }
-
-  /** A number (port, pid, count), or "-" when absent or null. */
-  public static String number(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isNumber() ? v.asText() : "-";
   }
 
   /** A service's traffic (percent by revision number) as {@code r2 90%, r3 10%}. */

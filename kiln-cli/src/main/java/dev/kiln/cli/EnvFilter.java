@@ -1,23 +1,20 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.ServicesResponse;
 
 /** {@code GET /v1/services} narrowed to one environment's services (all without --env). */
 final class EnvFilter {
   private EnvFilter() {}
 
-  static JsonNode services(JsonNode answer, EnvOption env) {
+  /**
+   * The environment's services and the certificates of their routes; the GitOps follower's status
+   * is the whole server's, so it is left out.
+   */
+  static ServicesResponse services(ServicesResponse answer, EnvOption env) {
     if (env.env.isEmpty()) return answer;
-    ObjectNode out = ApiClient.object();
-    ArrayNode services = out.putArray("services");
-    answer
-        .path("services")
-        .forEach(
-            s -> {
-              if (env.contains(s.path("name").asText())) services.add(s);
-            });
-    return out;
+    return new ServicesResponse(
+        answer.services().stream().filter(s -> env.contains(s.name())).toList(),
+        answer.certificates().stream().filter(c -> env.contains(c.service())).toList(),
+        null);
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.ApiError;
+import dev.kiln.api.JournalEntry;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,8 +76,11 @@ final class EventStreamClient {
     this.notice = notice;
   }
 
-  /** Hands every entry after {@code after} to {@code onEntry}, in order, until interrupted. */
-  void follow(long after, Consumer<JsonNode> onEntry) {
+  /**
+   * Hands every entry after {@code after} to {@code onEntry}, in order, until interrupted. An event
+   * that is not a journal entry (a server of another version) ends the stream with that said.
+   */
+  void follow(long after, Consumer<JournalEntry> onEntry) {
     long last = after;
     long backoffMillis = 250;
     boolean dropped = false;
@@ -91,7 +95,8 @@ final class EventStreamClient {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           Optional<Event> e = parser.line(line);
           if (e.isEmpty()) continue;
-          onEntry.accept(ApiClient.JSON.readTree(e.get().data()));
+          onEntry.accept(
+              ApiClient.read(ApiClient.JSON.readTree(e.get().data()), JournalEntry.class));
           last = Math.max(last, e.get().id());
         }
       } catch (ApiClient.ApiException e) {
@@ -182,15 +187,11 @@ final class EventStreamClient {
   }
 
   private static ApiClient.ApiException refusal(int status, byte[] body) {
-    String message;
-    try {
-      message = ApiClient.JSON.readTree(body).path("error").asText("");
-    } catch (IOException e) {
-      message = "";
-    }
     return new ApiClient.ApiException(
         status,
-        message.isEmpty() ? "the server refused the event stream: HTTP " + status : message);
+        ApiClient.error(body)
+            .map(ApiError::error)
+            .orElse("the server refused the event stream: HTTP " + status));
   }
 
   private static String line(InputStream in) throws IOException {

@@ -1,10 +1,10 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.RevisionView;
 import dev.kiln.api.RevisionsResponse;
+import dev.kiln.api.ServiceView;
+import dev.kiln.api.ServicesResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,27 +39,35 @@ public final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApiClient api = ApiClient.fromEnvironment();
-    JsonNode answer;
-    if (service.isPresent()) {
-      answer = api.get(ApiClient.path("/v1/services", env.qualify(service.get()), "revisions"));
-    } else {
-      // No endpoint lists every service's revisions: gather them, in the same shape.
-      ObjectNode all = ApiClient.object();
-      ArrayNode revisions = all.putArray("revisions");
-      for (JsonNode s : EnvFilter.services(api.get("/v1/services"), env).path("services")) {
-        api.get(ApiClient.path("/v1/services", s.path("name").asText(), "revisions"))
-            .path("revisions")
-            .forEach(revisions::add);
-      }
-      answer = all;
-    }
     PrintWriter out = spec.commandLine().getOut();
-    if (output.json()) out.println(ApiClient.pretty(answer));
-    else
-      out.print(
-          table(ApiClient.read(answer, RevisionsResponse.class).revisions(), service.isEmpty()));
+    if (service.isPresent()) {
+      JsonNode answer =
+          api.get(ApiClient.path("/v1/services", env.qualify(service.get()), "revisions"));
+      // the server's JSON as sent, or its table
+      if (output.json()) out.println(ApiClient.pretty(answer));
+      else out.print(table(ApiClient.read(answer, RevisionsResponse.class).revisions(), false));
+    } else {
+      RevisionsResponse all = everyService(api);
+      if (output.json()) out.println(ApiClient.pretty(ApiClient.tree(all)));
+      else out.print(table(all.revisions(), true));
+    }
     out.flush();
     return 0;
+  }
+
+  /** No endpoint lists every service's revisions: gather them, in the same shape. */
+  private RevisionsResponse everyService(ApiClient api) {
+    ServicesResponse services =
+        EnvFilter.services(ApiClient.read(api.get("/v1/services"), ServicesResponse.class), env);
+    List<RevisionView> revisions = new ArrayList<>();
+    for (ServiceView s : services.services()) {
+      revisions.addAll(
+          ApiClient.read(
+                  api.get(ApiClient.path("/v1/services", s.name(), "revisions")),
+                  RevisionsResponse.class)
+              .revisions());
+    }
+    return new RevisionsResponse(revisions);
   }
 
   static String table(List<RevisionView> revisions, boolean withService) {

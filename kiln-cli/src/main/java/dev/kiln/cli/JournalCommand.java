@@ -88,10 +88,13 @@ public final class JournalCommand implements Callable<Integer> {
       q.put("service", service);
       q.put("kind", kind);
       q.put("limit", Optional.of(String.valueOf(limit.orElse(10))));
-      JsonNode recent = client.get("/v1/journal" + ApiClient.query(q)).path("entries");
+      List<JournalEntry> recent =
+          ApiClient.read(client.get("/v1/journal" + ApiClient.query(q)), JournalResponse.class)
+              .entries();
       // where the stream starts: the journal's head, whatever the filters matched
-      JsonNode head = client.get("/v1/journal?limit=1").path("entries");
-      after = head.isEmpty() ? 0 : head.get(0).path("seq").asLong();
+      List<JournalEntry> head =
+          ApiClient.read(client.get("/v1/journal?limit=1"), JournalResponse.class).entries();
+      after = head.isEmpty() ? 0 : head.getFirst().seq();
       recent.forEach(e -> print(out, e));
     }
     Map<String, Optional<String>> filters = new LinkedHashMap<>();
@@ -109,7 +112,7 @@ public final class JournalCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void print(PrintWriter out, JsonNode e) {
+  private void print(PrintWriter out, JournalEntry e) {
     if (output.json()) {
       try {
         out.println(ApiClient.JSON.writeValueAsString(e));
@@ -120,12 +123,12 @@ public final class JournalCommand implements Callable<Integer> {
       out.println(
           String.format(
               "%-6s %-20s %-28s %-20s %-10s %s",
-              ApiRender.number(e, "seq"),
-              ApiRender.time(e, "time"),
-              ApiRender.text(e, "actor"),
-              ApiRender.text(e, "kind"),
-              ApiRender.text(e, "subject"),
-              ApiRender.text(e, "cause")));
+              e.seq(),
+              ApiRender.time(e.time()),
+              ApiRender.text(e.actor()),
+              ApiRender.text(e.kind()),
+              ApiRender.text(e.subject()),
+              ApiRender.text(e.cause())));
     }
     out.flush();
   }

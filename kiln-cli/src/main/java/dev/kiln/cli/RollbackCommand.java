@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.RevisionView;
+import dev.kiln.api.RollbackRequest;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.api.RolloutView;
 import dev.kiln.model.KilnException;
@@ -63,11 +63,10 @@ public final class RollbackCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ApiClient api = ApiClient.fromEnvironment();
-    ObjectNode body = ApiClient.object();
-    to.ifPresent(n -> body.put("to", n));
+    RollbackRequest body = new RollbackRequest(to.orElse(null));
     RollbackResponse result =
         ApiClient.read(
-            api.post(ApiClient.path("/v1/services", service, "rollback"), body),
+            api.post(ApiClient.path("/v1/services", service, "rollback"), ApiClient.tree(body)),
             RollbackResponse.class);
     RevisionView revision = result.revision();
     RolloutView rollout = result.rollout();

@@ -50,22 +50,28 @@ public final class StatusCommand implements Callable<Integer> {
             ? api.get(ApiClient.path("/v1/services", env.qualify(service.get())))
             : api.get("/v1/services");
     PrintWriter out = spec.commandLine().getOut();
-    if (output.json())
-      out.println(ApiClient.pretty(service.isPresent() ? answer : EnvFilter.services(answer, env)));
-    else if (service.isPresent()) out.print(service(ApiClient.read(answer, ServiceView.class)));
-    else {
-      ServicesResponse all = ApiClient.read(answer, ServicesResponse.class);
-      if (env.env.isPresent()) {
-        // one environment's services; the certificates and git status are the whole server's
-        out.print(services(all.services().stream().filter(s -> env.contains(s.name())).toList()));
+    if (service.isPresent()) {
+      // one service: the server's JSON as sent, or its table
+      if (output.json()) out.println(ApiClient.pretty(answer));
+      else out.print(service(ApiClient.read(answer, ServiceView.class)));
+    } else if (env.env.isPresent()) {
+      ServicesResponse mine =
+          EnvFilter.services(ApiClient.read(answer, ServicesResponse.class), env);
+      if (output.json()) out.println(ApiClient.pretty(ApiClient.tree(mine)));
+      else {
+        // one environment's services; its certificates are in the JSON, not the table
+        out.print(services(mine.services()));
         out.print(
             gate(
                 ApiClient.read(api.get("/v1/environments"), EnvironmentsResponse.class),
                 env.env.get()));
-      } else {
-        out.print(services(all.services()) + certificates(all.certificates()));
-        if (all.git() != null) out.print(GitStatus.line(all.git()));
       }
+    } else if (output.json()) {
+      out.println(ApiClient.pretty(answer));
+    } else {
+      ServicesResponse all = ApiClient.read(answer, ServicesResponse.class);
+      out.print(services(all.services()) + certificates(all.certificates()));
+      if (all.git() != null) out.print(GitStatus.line(all.git()));
     }
     out.flush();
     return 0;

@@ -11,6 +11,7 @@ import dev.kiln.api.JournalResponse;
 import dev.kiln.api.PatchesResponse;
 import dev.kiln.api.PlanView;
 import dev.kiln.api.PolicyExceptionResponse;
+import dev.kiln.api.RollbackRequest;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.blueprint.BlueprintException;
 import dev.kiln.journal.Entry;
@@ -248,9 +249,18 @@ final class ApiServer implements AutoCloseable {
     } else if ("revisions".equals(verb) && method.equals("GET")) {
       return ApiResponse.json(200, cp.views().revisions(name));
     } else if ("rollback".equals(verb) && method.equals("POST")) {
-      JsonNode body = body(ex);
       Optional<Integer> to =
-          body.hasNonNull("to") ? Optional.of(body.get("to").asInt()) : Optional.empty();
+          Optional.ofNullable(
+              RequestBodies.read(
+                      body(ex),
+                      RollbackRequest.class,
+                      field ->
+                          field
+                              + ": the revision to roll back to must be a whole number, like"
+                              + " {\"to\": 3} (see `kiln history "
+                              + name
+                              + "`)")
+                  .to());
       Views v = cp.views();
       // made on the executor thread in the rollback's own turn, not behind the tick it wakes
       RollbackResponse done =

@@ -49,17 +49,27 @@ final class RequestBodies {
 
   /**
    * No silent coercion: a number or boolean where text is due is wrong, as it was for the tree
-   * readers ({@code isTextual()}); nulls in lists are refused rather than kept.
+   * readers ({@code isTextual()}); so is a text, fraction or boolean where a whole number is due
+   * ({@code "to": "3"} or {@code 2.5} is not read as 3 or 2), and a text or number where a boolean
+   * is; nulls in lists are refused rather than kept.
    */
   private static ObjectMapper strict() {
     ObjectMapper m =
-        new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    for (CoercionInputShape shape :
-        new CoercionInputShape[] {
-          CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
-        }) {
-      m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
-    }
+        new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    refuse(m, LogicalType.Textual, CoercionInputShape.Integer);
+    refuse(m, LogicalType.Textual, CoercionInputShape.Float);
+    refuse(m, LogicalType.Textual, CoercionInputShape.Boolean);
+    refuse(m, LogicalType.Integer, CoercionInputShape.String);
+    refuse(m, LogicalType.Integer, CoercionInputShape.Float);
+    refuse(m, LogicalType.Integer, CoercionInputShape.Boolean);
+    refuse(m, LogicalType.Boolean, CoercionInputShape.String);
+    refuse(m, LogicalType.Boolean, CoercionInputShape.Integer);
     return m;
+  }
+
+  private static void refuse(ObjectMapper m, LogicalType to, CoercionInputShape from) {
+    m.coercionConfigFor(to).setCoercion(from, CoercionAction.Fail);
   }
 }

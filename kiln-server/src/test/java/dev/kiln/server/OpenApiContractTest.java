@@ -26,6 +26,7 @@ import dev.kiln.api.PolicyExceptionResponse;
 import dev.kiln.api.PromoteRequest;
 import dev.kiln.api.PromoteResponse;
 import dev.kiln.api.RevisionsResponse;
+import dev.kiln.api.RollbackRequest;
 import dev.kiln.api.RollbackResponse;
 import dev.kiln.api.RolloutView;
 import dev.kiln.api.RolloutsResponse;
@@ -85,6 +86,7 @@ class OpenApiContractTest {
     c.add(new Covered("get", "/v1/services/{name}/revisions", "200", RevisionsResponse.class));
     for (String verb : List.of("promote", "pause", "resume", "abort"))
       c.add(new Covered("post", "/v1/services/{name}/" + verb, "200", RolloutView.class));
+    c.add(new Covered("post", "/v1/services/{name}/rollback", "request", RollbackRequest.class));
     c.add(new Covered("post", "/v1/services/{name}/rollback", "200", RollbackResponse.class));
     c.add(new Covered("get", "/v1/rollouts", "200", RolloutsResponse.class));
     c.add(new Covered("get", "/v1/instances", "200", InstancesResponse.class));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.PromoteRequest;
+import dev.kiln.api.RollbackRequest;
 import dev.kiln.api.SnapshotRequest;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,44 @@ class RequestBodiesTest {
                     SnapshotRequest.class,
                     f -> "bad " + f))
         .hasMessage("bad keepRevisions");
+  }
+
+  @Test
+  void noSilentCoercion_aWholeNumberOrABooleanMustBeOne() {
+    assertThat(RequestBodies.read(Json.parse("{\"to\": 3}"), RollbackRequest.class, f -> f))
+        .isEqualTo(new RollbackRequest(3));
+    assertThat(RequestBodies.read(Json.parse("{}"), RollbackRequest.class, f -> f))
+        .isEqualTo(RollbackRequest.previous());
+    // read by asInt() once: "3" was 3, "three" and true were 0, 2.5 was 2
+    for (String to : new String[] {"\"3\"", "\"three\"", "2.5", "true", "[3]", "{}"}) {
+      assertThatThrownBy(
+              () ->
+                  RequestBodies.read(
+                      Json.parse("{\"to\": " + to + "}"), RollbackRequest.class, f -> "bad " + f))
+          .as("to: %s", to)
+          .isInstanceOf(ServerException.class)
+          .hasMessage("bad to");
+    }
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"keepRevisions\": \"3\"}"),
+                    SnapshotRequest.class,
+                    f -> "bad " + f))
+        .hasMessage("bad keepRevisions");
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse("{\"volumes\": \"true\"}"), SnapshotRequest.class, f -> "bad " + f))
+        .hasMessage("bad volumes");
+    assertThatThrownBy(
+            () ->
+                RequestBodies.read(
+                    Json.parse(
+                        "{\"service\": \"web\", \"from\": \"a\", \"to\": \"b\", \"dryRun\": 1}"),
+                    PromoteRequest.class,
+                    f -> "bad " + f))
+        .hasMessage("bad dryRun");
   }
 
   @Test
