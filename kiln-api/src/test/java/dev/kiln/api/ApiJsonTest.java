@@ -213,6 +213,36 @@ class ApiJsonTest {
   }
 
   @Test
+  void anAuditVerdictNamesItsWitnessesOnlyWhenThereAreAny() throws Exception {
+    AuditVerifyResponse none =
+        new AuditVerifyResponse(
+            true,
+            "/h/state.db",
+            "/h/keys/host.pub",
+            "k1",
+            "/h/journal-head",
+            List.of(),
+            3,
+            1,
+            null,
+            List.of(),
+            "sha256:aa",
+            null,
+            null,
+            null);
+    JsonNode n = WRITE.valueToTree(none);
+    assertThat(n.has("witnesses") || n.has("anchoredSeq") || n.has("badSeq")).isFalse();
+    assertThat(n.get("warnings").isArray()).isTrue();
+    AuditVerifyResponse some =
+        READ.readValue(
+            "{\"ok\":true,\"witnesses\":[\"/mnt/w\"],\"entries\":3}", AuditVerifyResponse.class);
+    assertThat(some.witnesses()).containsExactly("/mnt/w");
+    assertThat(WRITE.valueToTree(some).get("witnesses").get(0).asText()).isEqualTo("/mnt/w");
+    // an older server sent neither list
+    assertThat(READ.readValue("{\"ok\":false}", AuditVerifyResponse.class).witnesses()).isEmpty();
+  }
+
+  @Test
   void aRollbackToThePreviousRevisionIsAnEmptyObject() throws Exception {
     assertThat(WRITE.writeValueAsString(RollbackRequest.previous())).isEqualTo("{}");
     assertThat(WRITE.writeValueAsString(new RollbackRequest(3))).isEqualTo("{\"to\":3}");

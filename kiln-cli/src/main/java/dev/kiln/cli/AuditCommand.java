@@ -129,7 +129,7 @@ public final class AuditCommand implements Runnable {
               : Anchoring.beside(database, System.getenv());
       VerifyReport report =
           JournalVerifier.verify(database, HostKey.readPublicKey(keyFile), anchoring);
-      return JournalVerdict.of(report, keyFile, anchoring);
+      return ApiClient.tree(JournalVerdict.of(report, keyFile, anchoring));
     }
   }
 

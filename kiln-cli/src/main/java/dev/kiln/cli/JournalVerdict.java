@@ -1,11 +1,11 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.journal.Anchoring;
 import dev.kiln.journal.VerifyReport;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A journal verdict as JSON, the same shape whether {@code kiln audit verify} asked the server or
@@ -16,30 +16,23 @@ final class JournalVerdict {
   private JournalVerdict() {}
 
   /** The verdict of an offline verification with the public key in {@code keyFile}. */
-  static ObjectNode of(VerifyReport report, Path keyFile, Anchoring anchoring) {
-    ObjectNode n = ApiClient.JSON.createObjectNode();
-    n.put("ok", report.ok());
-    n.put("database", report.database().toString());
-    n.put("key", keyFile.toAbsolutePath().toString());
-    n.put("keyId", report.keyId());
-    n.put("entries", report.entries());
-    n.put("checkpoints", report.checkpoints());
-    n.put("anchor", anchoring.head().toString());
-    anchoring.witnesses().forEach(w -> n.withArray("witnesses").add(w.toString()));
-    report.head().ifPresent(h -> n.put("head", h));
-    report.anchoredSeq().ifPresent(s -> n.put("anchoredSeq", s));
-    // always sent, as the server's AuditVerifyResponse does
-    var warnings = n.putArray("warnings");
-    report.warnings().forEach(warnings::add);
-    report
-        .firstBreak()
-        .ifPresent(
-            b -> {
-              n.put("badSeq", b.seq());
-              n.put("reason", b.reason().name().toLowerCase(Locale.ROOT));
-              n.put("message", b.message());
-            });
-    return n;
+  static AuditVerifyResponse of(VerifyReport report, Path keyFile, Anchoring anchoring) {
+    Optional<VerifyReport.Break> b = report.firstBreak();
+    return new AuditVerifyResponse(
+        report.ok(),
+        report.database().toString(),
+        keyFile.toAbsolutePath().toString(),
+        report.keyId(),
+        anchoring.head().toString(),
+        anchoring.witnesses().stream().map(Path::toString).toList(),
+        report.entries(),
+        report.checkpoints(),
+        report.anchoredSeq().orElse(null),
+        report.warnings(),
+        report.head().orElse(null),
+        b.map(VerifyReport.Break::seq).orElse(null),
+        b.map(x -> x.reason().name().toLowerCase(Locale.ROOT)).orElse(null),
+        b.map(VerifyReport.Break::message).orElse(null));
   }
 
   /** "database …, key … (key id …)", or what the server did not say. */

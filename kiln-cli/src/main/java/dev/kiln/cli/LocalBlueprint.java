@@ -37,7 +37,13 @@ final class LocalBlueprint {
   /** What the CLI found out about one image before sending the blueprint. */
   record ImageNote(String image, String text) {}
 
-  record Prepared(Blueprint blueprint, ObjectNode body, List<ImageNote> notes) {}
+  /** The parsed blueprint, the request plan and apply send (issue 8's record), and the notes. */
+  record Prepared(Blueprint blueprint, BlueprintRequest request, List<ImageNote> notes) {
+    /** The request as the JSON the API is sent. */
+    ObjectNode body() {
+      return ApiClient.tree(request);
+    }
+  }
 
   private LocalBlueprint() {}
 
@@ -126,10 +132,7 @@ final class LocalBlueprint {
             file.toAbsolutePath().normalize().getParent(), "a blueprint file is in a folder");
     Map<String, String> digests = new java.util.TreeMap<>();
     images.forEach((k, v) -> digests.put(k, v.toString()));
-    Map<String, String> chains = new java.util.TreeMap<>();
-    certificates(bp, folder)
-        .fields()
-        .forEachRemaining(e -> chains.put(e.getKey(), e.getValue().asText()));
+    Map<String, String> chains = certificates(bp, folder);
     // the request as the API's record (issue 8): the server reads the same names
     BlueprintRequest request =
         new BlueprintRequest(
@@ -139,7 +142,7 @@ final class LocalBlueprint {
             digests,
             folder != null ? gitCommit(folder).orElse(null) : null,
             chains.isEmpty() ? null : chains);
-    return new Prepared(bp, ApiClient.tree(request), notes);
+    return new Prepared(bp, request, notes);
   }
 
   /** A PEM chain is a few KiB; the server refuses more than this. */
@@ -149,11 +152,11 @@ final class LocalBlueprint {
    * Each {@code route.tls.cert} file's content, keyed as the blueprint writes it: the server may be
    * on another host, and it opens no path a client names. The key stays a secret on the server.
    */
-  static ObjectNode certificates(Blueprint bp, Path folder) {
-    ObjectNode out = ApiClient.object();
+  static Map<String, String> certificates(Blueprint bp, Path folder) {
+    Map<String, String> out = new java.util.TreeMap<>();
     for (var s : bp.services().values()) {
       var tls = s.route().flatMap(r -> r.tls());
-      if (tls.isEmpty() || out.has(tls.get().cert())) continue;
+      if (tls.isEmpty() || out.containsKey(tls.get().cert())) continue;
       Path file = (folder == null ? Path.of(".") : folder).resolve(tls.get().cert());
       String where = tls.get().certAt() + ": service " + s.name() + ": certificate " + file;
       try {

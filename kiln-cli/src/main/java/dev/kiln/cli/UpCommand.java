@@ -117,8 +117,8 @@ public final class UpCommand implements Callable<Integer> {
             + cp.routerAddress()
             + https(cp));
     try {
-      // the body kiln apply would send, read as the record the server reads it as
-      BlueprintRequest request = ApiClient.read(prepared.body(), BlueprintRequest.class);
+      // the request kiln apply would send, taken in process
+      BlueprintRequest request = prepared.request();
       Map<String, Digest> images = new TreeMap<>();
       Map<String, String> given = request.images();
       if (given != null) given.forEach((ref, digest) -> images.put(ref, Digest.parse(digest)));

@@ -7,6 +7,7 @@ import dev.kiln.api.AuditVerifyResponse;
 import dev.kiln.api.ExecRequest;
 import dev.kiln.api.ExecResponse;
 import dev.kiln.api.Health;
+import dev.kiln.api.InstanceView;
 import dev.kiln.api.JournalResponse;
 import dev.kiln.api.PatchesResponse;
 import dev.kiln.api.PlanView;
@@ -314,6 +315,7 @@ final class ApiServer implements AutoCloseable {
         cp.key.publicKeyFile().toAbsolutePath().toString(),
         report.keyId(),
         cp.rec.journal().anchoring().head().toString(),
+        cp.rec.journal().anchoring().witnesses().stream().map(Path::toString).toList(),
         report.entries(),
         report.checkpoints(),
         report.anchoredSeq().orElse(null),
@@ -331,14 +333,10 @@ final class ApiServer implements AutoCloseable {
     out.append("kiln_journal_entries ")
         .append(cp.rec.journal().head().map(Entry::seq).orElse(0L))
         .append('\n');
-    var instances = Json.tree(cp.views().instances()).get("instances");
+    List<InstanceView> instances = cp.views().instances().instances();
     Map<String, Integer> byHealth = new HashMap<>();
     instances.forEach(
-        i ->
-            byHealth.merge(
-                i.get("service").asText() + "\",health=\"" + i.get("health").asText(),
-                1,
-                Integer::sum));
+        i -> byHealth.merge(i.service() + "\",health=\"" + i.health(), 1, Integer::sum));
     out.append(
         "# HELP kiln_instances Instances by service and health.\n# TYPE kiln_instances gauge\n");
     byHealth.forEach(

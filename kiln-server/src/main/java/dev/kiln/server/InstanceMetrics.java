@@ -1,7 +1,9 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.InstanceView;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Per-instance resource use and limits in the Prometheus text format, from the instances view: what
@@ -10,7 +12,8 @@ import java.util.List;
  * what an autoscaler's {@code cpu} target compares with the instance's {@code cpu} limit.
  */
 final class InstanceMetrics {
-  private record Metric(String name, String type, String help, String section, String field) {}
+  private record Metric(
+      String name, String type, String help, Function<InstanceView, Optional<Number>> value) {}
 
   private static final List<Metric> METRICS =
       List.of(
@@ -18,60 +21,57 @@ final class InstanceMetrics {
               "kiln_instance_cpu_seconds_total",
               "counter",
               "CPU time used by the instance's processes.",
-              "usage",
-              "cpuSeconds"),
+              i -> usage(i).map(InstanceView.Usage::cpuSeconds)),
           new Metric(
               "kiln_instance_memory_bytes",
               "gauge",
               "Memory the instance uses.",
-              "usage",
-              "memoryBytes"),
+              i -> usage(i).map(InstanceView.Usage::memoryBytes)),
           new Metric(
               "kiln_instance_memory_peak_bytes",
               "gauge",
               "The most memory the instance has used.",
-              "usage",
-              "memoryPeakBytes"),
+              i -> usage(i).map(InstanceView.Usage::memoryPeakBytes)),
           new Metric(
               "kiln_instance_pids",
               "gauge",
               "Processes and threads of the instance.",
-              "usage",
-              "pids"),
+              i -> usage(i).map(InstanceView.Usage::pids)),
           new Metric(
               "kiln_instance_memory_limit_bytes",
               "gauge",
               "The instance's memory limit.",
-              "limits",
-              "memoryBytes"),
+              i -> limits(i).map(InstanceView.Limits::memoryBytes)),
           new Metric(
               "kiln_instance_cpu_limit_cores",
               "gauge",
               "The instance's CPU quota.",
-              "limits",
-              "cpu"),
+              i -> limits(i).map(InstanceView.Limits::cpu)),
           new Metric(
-              "kiln_instance_pids_limit", "gauge", "The instance's pids limit.", "limits", "pids"));
+              "kiln_instance_pids_limit",
+              "gauge",
+              "The instance's pids limit.",
+              i -> limits(i).map(InstanceView.Limits::pids)));
 
   private InstanceMetrics() {}
 
-  static String render(JsonNode instances) {
+  static String render(List<InstanceView> instances) {
     StringBuilder out = new StringBuilder();
     for (Metric m : METRICS) {
       StringBuilder lines = new StringBuilder();
-      for (JsonNode i : instances) {
-        JsonNode value = i.path(m.section()).path(m.field());
-        if (!value.isNumber()) continue;
+      for (InstanceView i : instances) {
+        Optional<Number> value = m.value().apply(i);
+        if (value.isEmpty()) continue;
         lines
             .append(m.name())
             .append("{service=\"")
-            .append(i.path("service").asText())
+            .append(i.service())
             .append("\",instance=\"")
-            .append(i.path("id").asText())
+            .append(i.id())
             .append("\",revision=\"")
-            .append(i.path("revision").asText())
+            .append(i.revision())
             .append("\"} ")
-            .append(value.isIntegralNumber() ? value.asText() : Double.toString(value.asDouble()))
+            .append(text(value.get()))
             .append('\n');
       }
       if (lines.isEmpty()) continue;
@@ -80,5 +80,20 @@ final class InstanceMetrics {
       out.append(lines);
     }
     return out.toString();
+  }
+
+  private static Optional<InstanceView.Usage> usage(InstanceView i) {
+    return Optional.ofNullable(i.usage());
+  }
+
+  private static Optional<InstanceView.Limits> limits(InstanceView i) {
+    return Optional.ofNullable(i.limits());
+  }
+
+  /** As the JSON view writes it: a whole number as is, a fraction as Java prints a double. */
+  private static String text(Number n) {
+    return n instanceof Double || n instanceof Float
+        ? Double.toString(n.doubleValue())
+        : n.toString();
   }
 }

@@ -72,13 +72,25 @@ class LimitKillsTest {
 
   @Test
   void metrics_showUsageAndLimitsPerInstance() {
-    var instances = Json.object().putArray("instances");
-    var i = instances.addObject();
-    i.put("id", "web-r3-0002").put("service", "web").put("revision", 3);
-    i.set("usage", Json.tree(Views.usage(new Usage(2_500_000_000L, 1024, 2048, 3, 0, 0))));
-    i.set("limits", Json.tree(Views.limits(new Resources(256L << 20, 500, 0))));
+    var i =
+        new dev.kiln.api.InstanceView(
+            "web-r3-0002",
+            "web",
+            3,
+            "process",
+            "running",
+            "HEALTHY",
+            null,
+            41001,
+            null,
+            "127.0.0.1:41001",
+            4242L,
+            "2026-11-30T00:00:00Z",
+            "-",
+            Views.limits(new Resources(256L << 20, 500, 0)),
+            Views.usage(new Usage(2_500_000_000L, 1024, 2048, 3, 0, 0)));
 
-    String text = InstanceMetrics.render(instances);
+    String text = InstanceMetrics.render(java.util.List.of(i));
 
     String labels = "{service=\"web\",instance=\"web-r3-0002\",revision=\"3\"} ";
     assertThat(text)
