@@ -228,6 +228,39 @@ class EnvCommandTest {
   }
 
   @Test
+  void statusJson_withEnv_isTheServicesAnswerNarrowedToThatEnvironment() throws Exception {
+    String cert =
+        "{\"service\":\"%s\",\"host\":\"%s.example.org\",\"cert\":\"certs/a.pem\","
+            + "\"subject\":\"CN=x\",\"fingerprint\":\"ab\",\"notAfter\":\"2027-01-31T00:00:00Z\","
+            + "\"daysLeft\":62,\"redirect\":false,\"hsts\":false}";
+    server.on(
+        "GET /v1/services",
+        "{\"services\":["
+            + Canned.service("staging--web", 1, "null")
+            + ","
+            + Canned.service("production--web", 2, "null")
+            + "],\"certificates\":["
+            + cert.formatted("staging--web", "staging")
+            + ","
+            + cert.formatted("production--web", "www")
+            + "],\"git\":{}}");
+
+    FakeKilnServer.Run r = server.kiln("status", "--env", "staging", "-o", "json");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    var json = ApiClient.JSON.readTree(r.out());
+    assertThat(json.get("services")).hasSize(1);
+    assertThat(json.get("services").get(0).get("name").asText()).isEqualTo("staging--web");
+    assertThat(json.get("certificates")).hasSize(1);
+    assertThat(json.get("certificates").get(0).get("host").asText())
+        .isEqualTo("staging.example.org");
+    assertThat(json.has("git")).as("the follower's status is the whole server's").isFalse();
+    // the same records the server sends: the environment's service reads back as it was sent
+    assertThat(json.get("services").get(0))
+        .isEqualTo(ApiClient.JSON.readTree(Canned.service("staging--web", 1, "null")));
+  }
+
+  @Test
   void apply_withEnv_postsToThatEnvironment() throws Exception {
     Path bp = Files.writeString(dir.resolve("kiln.yaml"), "services: {}\n");
     server.on(
