@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.ApiError;
 import dev.kiln.api.ApplyResponse;
 import dev.kiln.api.AuditVerifyResponse;
@@ -156,14 +155,14 @@ final class ApiServer implements AutoCloseable {
                 cp.key.keyId()));
       }
       case "POST /v1/plan" -> {
-        var planned = cp.applier.plan(Submission.fromJson(body(ex)));
+        var planned = cp.applier.plan(Submission.fromJson(RequestBodies.json(ex)));
         PlanView p =
             Views.plan(planned.plan(), planned.blueprint().digest())
                 .withScaler(Views.scaler(cp.executor.call(cp.executor::scalePreview)));
         yield ApiResponse.json(200, p);
       }
       case "POST /v1/apply" -> {
-        var applied = cp.applier.apply(Submission.fromJson(body(ex)), actor);
+        var applied = cp.applier.apply(Submission.fromJson(RequestBodies.json(ex)), actor);
         Views v = cp.views();
         yield ApiResponse.json(
             200,
@@ -173,7 +172,7 @@ final class ApiServer implements AutoCloseable {
                 EdgeTls.changesView(applied.certificates())));
       }
       case "POST /v1/patches" -> {
-        List<JournalEvent.PatchStarted> patches = Patches.parse(body(ex), cp.state);
+        List<JournalEvent.PatchStarted> patches = Patches.parse(RequestBodies.json(ex), cp.state);
         List<Long> seqs = new java.util.ArrayList<>();
         for (JournalEvent.PatchStarted p : patches)
           seqs.add(
@@ -181,7 +180,8 @@ final class ApiServer implements AutoCloseable {
         yield ApiResponse.json(200, new PatchesResponse(seqs));
       }
       case "POST /v1/policy/exceptions" -> {
-        JournalEvent.PolicyException allow = PolicyExceptions.parse(body(ex), cp.config.clock());
+        JournalEvent.PolicyException allow =
+            PolicyExceptions.parse(RequestBodies.json(ex), cp.config.clock());
         long seq = cp.executor.call(() -> cp.rec.append(actor, allow.reason(), allow).seq());
         yield ApiResponse.json(
             200, new PolicyExceptionResponse(seq, allow.advisory(), allow.until().toString()));
@@ -201,7 +201,8 @@ final class ApiServer implements AutoCloseable {
         cp.rec.journal().exportJsonLines(out);
         yield new ApiResponse(200, "application/x-ndjson", out.toByteArray());
       }
-      case "POST /v1/snapshots" -> ApiResponse.json(200, Snapshots.post(cp, body(ex), actor));
+      case "POST /v1/snapshots" ->
+          ApiResponse.json(200, Snapshots.post(cp, RequestBodies.json(ex), actor));
       case "POST /v1/hooks/git" -> ApiResponse.json(202, GitViews.hook(cp));
       case "GET /v1/git" -> ApiResponse.json(200, GitViews.status(cp));
       case "GET /v1/openapi.yaml" -> {
@@ -230,7 +231,7 @@ final class ApiServer implements AutoCloseable {
   private ApiResponse exec(ApiRequest ex, String instance, String actor) {
     List<String> command =
         RequestBodies.read(
-                body(ex),
+                RequestBodies.json(ex),
                 ExecRequest.class,
                 field ->
                     field + ": the command must be a list of strings (argv), like [\"ls\", \"-l\"]")
@@ -257,7 +258,7 @@ final class ApiServer implements AutoCloseable {
       Optional<Integer> to =
           Optional.ofNullable(
               RequestBodies.read(
-                      body(ex),
+                      RequestBodies.json(ex),
                       RollbackRequest.class,
                       field ->
                           field
@@ -282,7 +283,7 @@ final class ApiServer implements AutoCloseable {
     } else if (verb != null
         && method.equals("POST")
         && List.of("promote", "pause", "resume", "abort").contains(verb)) {
-      body(ex);
+      RequestBodies.json(ex);
       var r = cp.intents.request(name, verb, actor);
       Views v = cp.views();
       return ApiResponse.json(200, cp.executor.call(() -> v.rollout(r)));
@@ -353,12 +354,6 @@ final class ApiServer implements AutoCloseable {
     out.append(InstanceMetrics.render(instances));
     out.append(cp.executor.call(() -> DriftViews.prometheus(cp.state)));
     return out.toString();
-  }
-
-  private static JsonNode body(ApiRequest ex) {
-    byte[] bytes = ex.body();
-    if (bytes.length == 0) return Json.object();
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8));
   }
 
   private static Map<String, String> query(String raw) {

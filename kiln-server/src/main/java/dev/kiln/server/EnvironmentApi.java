@@ -1,6 +1,5 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.EnvironmentDiff;
 import dev.kiln.api.EnvironmentView;
 import dev.kiln.api.EnvironmentsResponse;
@@ -58,7 +57,8 @@ final class EnvironmentApi {
     }
     if (method.equals("POST") && path.equals("/v1/environments/promote")) {
       PromoteRequest body =
-          RequestBodies.read(body(ex), PromoteRequest.class, EnvironmentApi::promoteNeeds);
+          RequestBodies.read(
+              RequestBodies.json(ex), PromoteRequest.class, EnvironmentApi::promoteNeeds);
       String service = text(body.service(), "service");
       String from = text(body.from(), "from");
       String to = text(body.to(), "to");
@@ -89,7 +89,7 @@ final class EnvironmentApi {
     Matcher m = ENV_VERB.matcher(path);
     if (method.equals("POST") && m.matches()) {
       Optional<String> env = Optional.of(m.group(1));
-      Submission submission = Submission.fromJson(body(ex));
+      Submission submission = Submission.fromJson(RequestBodies.json(ex));
       if (m.group(2).equals("plan")) {
         var gated = cp.applier.planGated(submission, env);
         var planned = gated.applied();
@@ -285,12 +285,6 @@ final class EnvironmentApi {
       List<EnvironmentDiff.Difference> out, String field, Object va, Object vb) {
     if (!va.equals(vb))
       out.add(new EnvironmentDiff.Difference(field, va.toString(), vb.toString()));
-  }
-
-  private static JsonNode body(ApiRequest ex) {
-    byte[] bytes = ex.body();
-    if (bytes.length == 0) return Json.object();
-    return Json.parse(new String(bytes, StandardCharsets.UTF_8));
   }
 
   private static String text(@Nullable String value, String field) {

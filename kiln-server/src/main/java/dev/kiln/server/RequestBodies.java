@@ -21,6 +21,13 @@ final class RequestBodies {
 
   private RequestBodies() {}
 
+  /** A request's JSON; no body at all reads as {@code {}}, every field left out. */
+  static JsonNode json(ApiRequest ex) {
+    byte[] bytes = ex.body();
+    if (bytes.length == 0) return Json.object();
+    return Json.parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /**
    * {@code body} as a {@code type}; {@code wrong} words the error for a field (its JSON path, like
    * {@code command[1]}) whose value is not of the record's type.
