@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 public final class Router implements AutoCloseable {
   private final RouterCore core;
   private final EventLoopGroup loops;
+  private final List<Integer> pinnedCores;
   private final List<Channel> listeners = new ArrayList<>();
   private final List<Channel> tlsListeners = new ArrayList<>();
   private final Certificates certificates;
@@ -59,6 +60,7 @@ public final class Router implements AutoCloseable {
     int threads =
         config.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
     this.loops = Transport.group(threads, new DefaultThreadFactory("kiln-router", true));
+    this.pinnedCores = config.pinLoops() ? LoopAffinity.pin(loops) : List.of();
     this.stapling =
         config.tlsListeners().isEmpty() || !OcspStapling.supported()
             ? null
@@ -164,6 +166,16 @@ public final class Router implements AutoCloseable {
     if (stapling == null) return java.util.Optional.empty();
     OcspStapling staples = stapling;
     return certificates.served(serverName).flatMap(s -> staples.answer(s.context()));
+  }
+
+  /** The core each event loop is kept on, in loop order; empty when they are not pinned. */
+  public List<Integer> pinnedCores() {
+    return pinnedCores;
+  }
+
+  /** The event loops (tests look at their threads). */
+  Iterable<EventExecutor> eventLoops() {
+    return loops;
   }
 
   /** Where the router listens (ports resolved when the config asked for port 0). */

@@ -32,6 +32,8 @@ import java.util.List;
  *     byte
  * @param maxIdlePerBackend idle keep-alive connections kept per backend and event loop
  * @param requestIdHeader header carrying the request id (kept if the client sent one)
+ * @param pinLoops each event loop kept on a core of its own ({@link LoopAffinity}): what a router
+ *     process does; off for a router embedded in another program, whose threads it would crowd
  */
 public record RouterConfig(
     List<InetSocketAddress> listeners,
@@ -51,7 +53,8 @@ public record RouterConfig(
     Duration ejectionDuration,
     int maxAttempts,
     int maxIdlePerBackend,
-    String requestIdHeader) {
+    String requestIdHeader,
+    boolean pinLoops) {
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
@@ -98,6 +101,7 @@ public record RouterConfig(
     private List<InetSocketAddress> tlsListeners = List.of();
     private Duration certificateCheckInterval = Duration.ofSeconds(5);
     private int ioThreads = 0;
+    private boolean pinLoops = false;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration responseTimeout = Duration.ofSeconds(60);
     private Duration requestHeaderTimeout = Duration.ofSeconds(10);
@@ -206,6 +210,12 @@ public record RouterConfig(
       return this;
     }
 
+    /** Keep each event loop on a core of its own (a router process; see {@link LoopAffinity}). */
+    public Builder pinLoops(boolean value) {
+      pinLoops = value;
+      return this;
+    }
+
     public Builder requestIdHeader(String value) {
       requestIdHeader = value;
       return this;
@@ -230,7 +240,8 @@ public record RouterConfig(
           ejectionDuration,
           maxAttempts,
           maxIdlePerBackend,
-          requestIdHeader);
+          requestIdHeader,
+          pinLoops);
     }
   }
 }

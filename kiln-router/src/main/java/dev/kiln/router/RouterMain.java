@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *   JVM and class path), training the AOT cache in DIR first when it is missing (RouterAot)
  *   --tls   also listen for HTTPS (h2 or HTTP/1.1 by ALPN) with that certificate for every route
  *   --warmup  requests of the self warm-up before listening (RouterWarmup; default 20000, 0 = off)
+ *   --no-pin  leave the event loops where the scheduler puts them (default: each on a core of its
+ *             own, as a router process started by kiln server; LoopAffinity)
  *   ROUTE   host/path=backend[,backend...], e.g. "*&#47;=127.0.0.1:9000"
  * </pre>
  *
@@ -44,6 +46,7 @@ public final class RouterMain {
       return;
     }
     int threads = 0;
+    boolean pin = true;
     long swapEvery = 0;
     RouterWarmup warmup = RouterWarmup.DEFAULT;
     List<InetSocketAddress> tls = new ArrayList<>();
@@ -53,6 +56,7 @@ public final class RouterMain {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--no-pin" -> pin = false;
         case "--swap-every-ms" -> swapEvery = Long.parseLong(args[++i]);
         case "--warmup" -> warmup = RouterWarmup.ofRequests(Integer.parseInt(args[++i]));
         case "--tls" -> tls.add(address(args[++i]));
@@ -81,6 +85,7 @@ public final class RouterMain {
             .listeners(List.of(listen))
             .tlsListeners(tls)
             .ioThreads(threads)
+            .pinLoops(pin)
             .build();
     if (warmup.requests() > 0) {
       RouterWarmup.Report w = warmup.run(config);
@@ -101,6 +106,8 @@ public final class RouterMain {
                 : " https " + router.tlsAddresses() + " (" + TlsContexts.provider() + ")")
             + " (epoll: "
             + Transport.nativeEpoll()
+            + "; event loops on cores "
+            + (router.pinnedCores().isEmpty() ? "unpinned" : router.pinnedCores())
             + ")");
     if (swapEvery > 0) {
       var timer = Executors.newSingleThreadScheduledExecutor();

@@ -113,6 +113,8 @@ final class RemoteDataPlane implements DataPlane {
                   : dev.kiln.router.RouterJvm.Training.BACKGROUND);
       pb.command().addAll(2, jvm);
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
+      String pin = System.getProperty(RouterProcess.PIN_PROPERTY);
+      if (pin != null) pb.command().add(2, "-D" + RouterProcess.PIN_PROPERTY + "=" + pin);
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(stateFile.resolveSibling("router.log").toFile()));

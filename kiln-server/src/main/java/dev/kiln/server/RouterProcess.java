@@ -50,6 +50,11 @@ public final class RouterProcess {
   /** Requests of the router's self warm-up; the server passes its own value on. */
   static final String WARMUP_PROPERTY = "kiln.router.warmup";
 
+  /**
+   * {@code -Dkiln.router.pin=false}: the router's event loops are not kept on cores of their own.
+   */
+  static final String PIN_PROPERTY = "kiln.router.pin";
+
   /** How long the admin endpoint waits for a whole request (headers and body). */
   static final int MAX_REQUEST_SECONDS = 5;
 
@@ -73,6 +78,9 @@ public final class RouterProcess {
         RouterConfig.builder()
             .listen(listen.getHostString(), listen.getPort())
             .tlsListeners(tls)
+            // each event loop on a core of its own: the router's p99 on a shared machine
+            // (LoopAffinity); -Dkiln.router.pin=false leaves them to the scheduler
+            .pinLoops(!"false".equals(System.getProperty(PIN_PROPERTY)))
             .build();
     // a short self warm-up before the port opens: the first real requests then find the request
     // path compiled (RouterWarmup; -Dkiln.router.warmup=0 turns it off)
