@@ -29,9 +29,12 @@ final class LoopAffinity {
 
   private LoopAffinity() {}
 
-  /** The cores loop {@code i} of {@code loops} gets: round robin over the allowed cores. */
+  /**
+   * The cores loop {@code i} of {@code loops} gets: round robin over the allowed cores. A single
+   * loop has no other loop to keep away from and stays free to move off a busy core.
+   */
   static List<Integer> plan(int loops, List<Integer> allowed) {
-    if (allowed.size() < 2) return List.of();
+    if (loops < 2 || allowed.size() < 2) return List.of();
     List<Integer> cores = new ArrayList<>(loops);
     for (int i = 0; i < loops; i++) cores.add(allowed.get(i % allowed.size()));
     return List.copyOf(cores);

@@ -20,6 +20,11 @@ class LoopAffinityTest {
   }
 
   @Test
+  void aSingleLoopStaysFree() {
+    assertThat(LoopAffinity.plan(1, List.of(0, 1))).isEmpty();
+  }
+
+  @Test
   void aSingleAllowedCoreOrAnUnknownSetLeavesTheLoopsToTheScheduler() {
     assertThat(LoopAffinity.plan(2, List.of(3))).isEmpty();
     assertThat(LoopAffinity.plan(2, List.of())).isEmpty();
