@@ -123,18 +123,34 @@ public final class Journal implements AutoCloseable {
     }
     return inTransaction(
         () -> {
+          // The head and the high-water mark are read once per transaction, the INSERT prepared
+          // once and the mark written once: BEGIN IMMEDIATE holds the write lock, so each entry's
+          // predecessor is the one inserted just before it (a rollback's five entries were twenty
+          // statements compiled and run on the way to its swap).
+          Optional<StoredRow> head = head(db);
+          // Past the high-water mark too: a seq handed out once is never handed out again, even
+          // if its row was deleted (the verifier then names the gap).
+          long last = Math.max(head.map(StoredRow::seq).orElse(0L), highWater(db));
+          String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
           List<Entry> out = new ArrayList<>();
-          for (int i = 0; i < drafts.size(); i++) out.add(insert(drafts.get(i), bodies.get(i)));
+          try (PreparedStatement insert =
+              db.prepareStatement(
+                  "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < drafts.size(); i++) {
+              StoredRow row = insert(insert, last + 1, prev, drafts.get(i), bodies.get(i));
+              out.add(row.toEntry());
+              last = row.seq();
+              prev = row.hash();
+            }
+          }
+          if (!out.isEmpty()) markHighWater(last);
           return out;
         });
   }
 
-  private Entry insert(EntryDraft draft, String canonicalBody) throws SQLException {
-    Optional<StoredRow> head = head(db);
-    // Past the high-water mark too: a seq handed out once is never handed out again, even
-    // if its row was deleted (the verifier then names the gap).
-    long seq = Math.max(head.map(StoredRow::seq).orElse(0L), highWater(db)) + 1;
-    String prev = head.map(StoredRow::hash).orElse(Canonical.GENESIS.toString());
+  private StoredRow insert(
+      PreparedStatement insert, long seq, String prev, EntryDraft draft, String canonicalBody)
+      throws SQLException {
     String time = Canonical.time(clock.instant());
     String hash =
         Canonical.hash(
@@ -159,20 +175,21 @@ public final class Journal implements AutoCloseable {
             canonicalBody,
             prev,
             hash);
-    try (PreparedStatement insert =
-        db.prepareStatement(
-            "INSERT INTO journal (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      insert.setLong(1, row.seq());
-      insert.setString(2, row.time());
-      insert.setString(3, row.actor());
-      insert.setString(4, row.kind());
-      insert.setString(5, row.subject());
-      insert.setString(6, row.cause());
-      insert.setString(7, row.body());
-      insert.setString(8, row.prevHash());
-      insert.setString(9, row.hash());
-      insert.executeUpdate();
-    }
+    insert.setLong(1, row.seq());
+    insert.setString(2, row.time());
+    insert.setString(3, row.actor());
+    insert.setString(4, row.kind());
+    insert.setString(5, row.subject());
+    insert.setString(6, row.cause());
+    insert.setString(7, row.body());
+    insert.setString(8, row.prevHash());
+    insert.setString(9, row.hash());
+    insert.executeUpdate();
+    return row;
+  }
+
+  /** Records {@code seq} as the highest ever handed out. */
+  private void markHighWater(long seq) throws SQLException {
     try (PreparedStatement mark =
         db.prepareStatement("UPDATE " + Schema.HIGH_WATER + " SET seq = ?")) {
       mark.setLong(1, seq);
@@ -184,7 +201,6 @@ public final class Journal implements AutoCloseable {
         }
       }
     }
-    return row.toEntry();
   }
 
   /**

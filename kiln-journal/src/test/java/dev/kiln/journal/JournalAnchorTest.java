@@ -144,6 +144,39 @@ class JournalAnchorTest {
   }
 
   @Test
+  void afterATruncatedTail_aBatchChainsPastTheHighWater_andMarksItsLastSeq() throws Exception {
+    append(5);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER journal_no_delete");
+      s.execute("DELETE FROM journal WHERE seq > 3");
+    }
+    Entry three = journal.head().orElseThrow();
+
+    // one read of the head and the mark for the whole batch: each entry chains to the one before
+    List<Entry> batch =
+        journal.appendAll(
+            List.of(
+                JournalTest.draft("a", "s", "{}"),
+                JournalTest.draft("b", "s", "{}"),
+                JournalTest.draft("c", "s", "{}")));
+    Entry after = journal.append(JournalTest.draft("d", "s", "{}"));
+
+    assertThat(batch).extracting(Entry::seq).containsExactly(6L, 7L, 8L);
+    assertThat(batch.get(0).prevHash()).isEqualTo(three.hash());
+    assertThat(batch.get(1).prevHash()).isEqualTo(batch.get(0).hash());
+    assertThat(batch.get(2).prevHash()).isEqualTo(batch.get(1).hash());
+    assertThat(after.seq()).isEqualTo(9);
+    assertThat(after.prevHash()).isEqualTo(batch.get(2).hash());
+    assertThat(journal.entries(Query.all()))
+        .extracting(Entry::seq)
+        .containsExactly(1L, 2L, 3L, 6L, 7L, 8L, 9L);
+    VerifyReport.Break b = journal.verify(hostKey.getPublic()).firstBreak().orElseThrow();
+    assertThat(b.seq()).isEqualTo(4);
+    assertThat(b.reason()).isEqualTo(Reason.MISSING);
+  }
+
+  @Test
   void checkpointsFromBeforeChaining_stillVerify_andTheChainContinuesFromThem() throws Exception {
     append(3);
     // A checkpoint as the previous version wrote it: no prev, the old signed statement.

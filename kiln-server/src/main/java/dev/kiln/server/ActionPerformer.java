@@ -144,6 +144,7 @@ final class ActionPerformer {
                 Integer.toString(revisionNumber),
                 "dev.kiln.network",
                 config.network()));
+    observer.beginStart(); // a listing taken before may miss it
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
     moves.started(revisionNumber, started);
     probes.assign(started.id(), config.runtime());

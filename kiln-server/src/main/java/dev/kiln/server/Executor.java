@@ -1,5 +1,7 @@
 package dev.kiln.server;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import dev.kiln.controller.Action;
 import dev.kiln.controller.Decision;
 import dev.kiln.controller.DriftResponse;
@@ -36,6 +38,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,7 +46,10 @@ import java.util.logging.Logger;
  * The reconcile loop: one thread that observes the fleet, asks the planners what to do, journals
  * each action and the rollout's next state, and only then performs the actions through the runtime
  * and router. Woken by a timer, health changes, API intents and the planners' {@code wakeAt}.
- * Everything that reads or changes {@link ServerState} runs on this thread ({@link #call}).
+ * Everything that reads or changes {@link ServerState} runs on this thread ({@link #call}). The
+ * runtimes are listed for each tick on a thread of its own, so an API call (a rollback) waits for a
+ * tick's decisions at most, never for every runtime to answer; a listing across which this thread
+ * began a start or stop is dropped ({@link Observer#current}).
  *
  * <p>This class owns the thread and the order of one tick ({@link #reconcile}); the parts live in
  * package-private collaborators, all called on this thread: {@link Observer} (listing the fleet,
@@ -79,6 +85,16 @@ final class Executor implements AutoCloseable {
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("kiln-reconcile").unstarted(r));
+
+  /**
+   * Lists every runtime for the next tick, then hands the listing to the loop thread and waits for
+   * that tick: the listing (a directory of records, a call to dockerd) was most of a tick's time on
+   * the loop thread, where a rollback waited behind it.
+   */
+  private final ScheduledExecutorService lister =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("kiln-list").unstarted(r));
+
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Observer observer;
   private final RoutePublisher routes;
@@ -89,6 +105,7 @@ final class Executor implements AutoCloseable {
   private final DriftWatch drift;
 
   private volatile List<Observed> lastObserved = List.of();
+  private final AtomicLong relisted = new AtomicLong();
   private volatile boolean listed;
   private volatile boolean paused;
 
@@ -133,17 +150,40 @@ final class Executor implements AutoCloseable {
   }
 
   void start() {
-    loop.scheduleWithFixedDelay(this::safeReconcile, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    lister.scheduleWithFixedDelay(this::listThenReconcile, 0, TICK.toMillis(), MILLISECONDS);
   }
 
   /** Asks for a reconcile soon; many wakes before it runs make one reconcile. */
   void wake() {
     if (wakePending.compareAndSet(false, true)) {
       try {
-        loop.execute(this::safeReconcile);
+        lister.execute(this::listThenReconcile);
       } catch (RejectedExecutionException e) {
         // shutting down
       }
+    }
+  }
+
+  /** On the lister thread: list every runtime, then reconcile from that listing on the loop. */
+  private void listThenReconcile() {
+    wakePending.set(false);
+    if (paused) return;
+    Observer.Listing listing;
+    try {
+      listing = observer.list();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "listing the runtimes failed; retrying on the next tick", e);
+      return;
+    }
+    try {
+      // waits for the tick: the next listing is taken after it, as when both ran on the loop
+      loop.submit(() -> safeReconcile(listing)).get();
+    } catch (RejectedExecutionException e) {
+      // shutting down
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "reconcile failed; retrying on the next tick", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -160,11 +200,10 @@ final class Executor implements AutoCloseable {
     }
   }
 
-  private void safeReconcile() {
-    wakePending.set(false);
+  private void safeReconcile(Observer.Listing listing) {
     if (paused) return;
     try {
-      reconcile();
+      reconcile(listing);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "reconcile failed; retrying on the next tick", e);
     }
@@ -180,10 +219,31 @@ final class Executor implements AutoCloseable {
   record Observed(Fleet.Running running, ObservedInstance instance, int port, boolean leaving) {}
 
   List<Observed> observe() {
-    List<Observed> out = observer.observe();
+    return observe(list());
+  }
+
+  /** Lists every runtime, on any thread; a tick uses it unless it is stale by then. */
+  Observer.Listing list() {
+    return observer.list();
+  }
+
+  /**
+   * What {@code listing} says, or, when a start or stop began on this thread since it was taken (it
+   * may miss a start, or show a stopped instance alive), what a new listing says: a stale listing
+   * is dropped, never used.
+   */
+  private List<Observed> observe(Observer.Listing listing) {
+    Observer.Listing current = observer.current(listing) ? listing : observer.list();
+    if (current != listing) relisted.incrementAndGet();
+    List<Observed> out = observer.observe(current);
     lastObserved = out; // the freshest listing: act() performs from it, API reads show it
     listed = true;
     return out;
+  }
+
+  /** Listings dropped because a start or stop began after they were taken (for tests). */
+  long relisted() {
+    return relisted.get();
   }
 
   /** The last tick's observation: what API reads show, without listing every runtime again. */
@@ -202,14 +262,19 @@ final class Executor implements AutoCloseable {
     routes.publish(new Round(lastObserved), Map.of());
   }
 
-  /**
-   * One tick: observe the fleet once, stop orphans, then per service either let its rollout's
-   * planner act or, once the rollout handed the service off, let the healer keep it at size.
-   */
+  /** One tick from a listing taken on this (the loop) thread. */
   void reconcile() {
+    reconcile(observer.list());
+  }
+
+  /**
+   * One tick: observe the fleet once (from {@code listing}, taken on the lister thread, unless a
+   * start or stop began since), stop orphans, then per service either let its rollout's planner act
+   * or, once the rollout handed the service off, let the healer keep it at size.
+   */
+  void reconcile(Observer.Listing listing) {
     Instant now = clock.instant();
-    List<Observed> observed = observe();
-    lastObserved = observed;
+    List<Observed> observed = observe(listing);
     Round round = new Round(observed);
     routes.publish(round, Map.of());
     List<Observed> live = observed.stream().filter(o -> !isLeaving(o)).toList();
@@ -266,7 +331,7 @@ final class Executor implements AutoCloseable {
 
   private void wakeAt(Instant at) {
     long ms = Math.max(0, Duration.between(clock.instant(), at).toMillis());
-    if (ms < TICK.toMillis()) loop.schedule(this::wake, ms, TimeUnit.MILLISECONDS);
+    if (ms < TICK.toMillis()) lister.schedule(this::wake, ms, MILLISECONDS);
   }
 
   /** Journals every action and the next rollout state, then performs the actions in order. */
@@ -392,11 +457,18 @@ final class Executor implements AutoCloseable {
     paused = true;
   }
 
+  /** Reconciles again after {@link #pause} (tests: a harness starts paused). */
+  void resume() {
+    paused = false;
+  }
+
   @Override
   public void close() {
     performer.shutdown();
+    lister.shutdown();
     loop.shutdown();
     try {
+      lister.awaitTermination(30, TimeUnit.SECONDS);
       loop.awaitTermination(30, TimeUnit.SECONDS);
       performer.awaitStops(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -50,9 +50,15 @@ final class Fleet implements AutoCloseable {
    * for it, since to them a missing instance is a dead one (they would empty its route and start a
    * whole new fleet). A driver that still fails (its daemon is down) is skipped and logged.
    */
-  synchronized List<Running> list() {
+  List<Running> list() {
+    // Not under the lock while the runtimes answer: the executor lists on a thread of its own, and
+    // a start on the loop thread (driver()) must not wait for the listing.
+    Map<String, RuntimeDriver> inUse;
+    synchronized (this) {
+      inUse = new TreeMap<>(drivers);
+    }
     List<Running> out = new ArrayList<>();
-    for (var e : drivers.entrySet()) {
+    for (var e : inUse.entrySet()) {
       for (int attempt = 1; ; attempt++) {
         try {
           for (InstanceStatus s : e.getValue().list()) out.add(new Running(s, e.getKey()));

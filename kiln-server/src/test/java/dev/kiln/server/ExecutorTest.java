@@ -197,4 +197,97 @@ class ExecutorTest {
           .isEqualTo(3);
     }
   }
+
+  @Test
+  void aListingTakenBeforeAStart_isDropped_soTheStartedInstancesAreNotStartedAgain()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      // taken on the lister thread (here: the test's) before the loop starts the two instances
+      Observer.Listing before = h.executor.list();
+      h.tick();
+      assertThat(h.running()).containsExactly("web-1-0001", "web-1-0002");
+
+      h.executor.call(
+          () -> {
+            h.executor.reconcile(before);
+            return null;
+          });
+
+      // the empty listing would have said both are missing, and the planner would start two more
+      assertThat(h.executor.relisted()).isEqualTo(1);
+      assertThat(h.driver.started()).hasSize(2);
+      assertThat(h.running()).containsExactly("web-1-0001", "web-1-0002");
+    }
+  }
+
+  @Test
+  void aListingTakenBeforeAStopThatHasEndedSince_isDropped_soTheStoppedInstanceIsNotSeenAlive()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      Observer.Listing before = h.executor.list();
+      List<java.util.concurrent.CompletableFuture<Void>> stops =
+          h.executor.call(
+              () ->
+                  h.executor.act(
+                      "tester",
+                      "test",
+                      List.of(
+                          new dev.kiln.controller.Action.StopInstance(
+                              "web", "web-1-0001", "test", false)),
+                      List.of()));
+      for (var stop : stops) stop.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      h.executor.call(
+          () -> {
+            h.executor.reconcile(before);
+            return null;
+          });
+
+      // the stale listing shows it running, neither leaving then nor stopping now: alive
+      assertThat(h.executor.relisted()).isEqualTo(1);
+      assertThat(h.executor.observed())
+          .extracting(o -> o.instance().id())
+          .doesNotContain("web-1-0001");
+      assertThat(h.kinds().stream().filter("instance-stopping"::equals)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aListingWithNoStartOrStopSince_isUsedAsTaken_evenWhenAnInstanceExitedMeanwhile()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      Observer.Listing before = h.executor.list();
+      // the runtime's own news (an exit) is no start or stop of the executor's: any listing is
+      // as of one moment, and the next one shows it
+      h.driver.crash(InstanceId.of("web-1-0001"), 1);
+
+      h.executor.call(
+          () -> {
+            h.executor.reconcile(before);
+            return null;
+          });
+
+      assertThat(h.executor.relisted()).isZero();
+      assertThat(h.executor.observed())
+          .extracting(o -> o.instance().phase().name())
+          .containsExactly("HEALTHY");
+      h.tick();
+      assertThat(h.executor.observed())
+          .filteredOn(o -> o.instance().id().equals("web-1-0001"))
+          .extracting(o -> o.instance().phase().name())
+          .containsExactly("EXITED");
+    }
+  }
 }

@@ -192,4 +192,39 @@ class IntentsTest {
       assertThat(List.of(h.state.revisions("web").size())).containsExactly(1);
     }
   }
+
+  @Test
+  void aRollbackDoesNotWaitForTheTicksListing_whichIsTakenOffTheExecutorThread() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      liveWithAWarmFleet(h);
+      var listing = new java.util.concurrent.CountDownLatch(1);
+      var release = new java.util.concurrent.CountDownLatch(1);
+      h.driver.onList(
+          () -> {
+            listing.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      try {
+        h.executor.resume();
+        h.executor.start();
+        // a tick's listing is in progress, and held there
+        assertThat(listing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        var back =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> h.intents.rollback("web", Optional.empty(), "bob"))
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(back.mode()).isEqualTo("swap");
+        assertThat(h.data.backends("web")).containsExactly("web-1-0001@3");
+      } finally {
+        release.countDown();
+        h.driver.onList(() -> {});
+      }
+    }
+  }
 }

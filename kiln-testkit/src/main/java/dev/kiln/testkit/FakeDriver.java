@@ -30,6 +30,7 @@ public final class FakeDriver implements RuntimeDriver {
   private final List<InstanceSpec> started = new ArrayList<>();
   private volatile Function<List<String>, ExecResult> exec = cmd -> new ExecResult(0, "");
   private volatile Optional<String> failStarts = Optional.empty();
+  private volatile Runnable onList = () -> {};
   private final Optional<ImageSource> images;
 
   public FakeDriver() {
@@ -51,6 +52,14 @@ public final class FakeDriver implements RuntimeDriver {
 
   public void onExec(Function<List<String>, ExecResult> exec) {
     this.exec = exec;
+  }
+
+  /**
+   * Runs {@code hook} at the start of every later listing, on the listing thread: a test can hold a
+   * listing in progress.
+   */
+  public void onList(Runnable hook) {
+    this.onList = hook;
   }
 
   /** Makes every later start fail with this reason (empty to stop failing). */
@@ -119,6 +128,7 @@ public final class FakeDriver implements RuntimeDriver {
 
   @Override
   public List<InstanceStatus> list() {
+    onList.run();
     return List.copyOf(instances.values());
   }
 
