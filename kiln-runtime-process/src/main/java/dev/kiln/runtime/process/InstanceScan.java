@@ -57,17 +57,29 @@ final class InstanceScan {
    * @param declared the port it declares
    */
   InstanceScan(long command, int declared) {
+    this(
+        Path.of("/proc", Long.toString(command), "root", "proc"),
+        command,
+        declared,
+        netns(command));
+  }
+
+  /** Reads the instance's processes from {@code proc} (tests: a made-up procfs tree). */
+  InstanceScan(Path proc, long command, int declared, String netns) {
     this.declared = declared;
-    this.proc = Path.of("/proc", Long.toString(command), "root", "proc");
+    this.proc = proc;
     this.procDir = proc.toFile();
     this.command = command;
-    String ns;
+    this.netns = netns;
+  }
+
+  private static String netns(long command) {
     try {
-      ns = Files.readSymbolicLink(Path.of("/proc", Long.toString(command), "ns", "net")).toString();
+      return Files.readSymbolicLink(Path.of("/proc", Long.toString(command), "ns", "net"))
+          .toString();
     } catch (IOException e) {
-      ns = "pid " + command; // gone: shares nothing
+      return "pid " + command; // gone: shares nothing
     }
-    this.netns = ns;
   }
 
   private Optional<String> rootDevice = Optional.empty();
@@ -108,11 +120,13 @@ final class InstanceScan {
     for (int pid : now) {
       if (pid == 1 || settled.contains(pid)) continue;
       sawNew = true;
+      undecided = false;
       Optional<Intruder> bad = inspect(pid, rootDevice);
       if (bad.isPresent()) {
         out.add(bad.get());
         continue;
       }
+      if (undecided) continue; // judged on the next scan, not settled on
       if (seenOnce.contains(pid)) settled.add(pid);
       else next.add(pid);
     }
@@ -130,12 +144,29 @@ final class InstanceScan {
     settled.clear();
   }
 
+  /** Set by {@link #inspect} when an ancestor exited under every walk of this scan. */
+  private boolean undecided;
+
   private Optional<Intruder> inspect(int pid, Optional<String> rootDevice) {
     int parent = parent(pid);
     if (parent < 0) return Optional.empty(); // gone meanwhile
-    if (pid != COMMAND && !descendsFromCommand(pid)) {
-      return Optional.of(
-          new Intruder(pid, exe(pid), parent, "not descended from the instance's command"));
+    if (pid != COMMAND) {
+      Ancestry ancestry = ancestry(parent);
+      if (ancestry == Ancestry.RACED) {
+        // an ancestor exited while this walk read it (a shell's short-lived child, a server's
+        // per-request fork): the process is gone too, or was reparented — read it afresh
+        parent = parent(pid);
+        if (parent < 0) return Optional.empty();
+        ancestry = ancestry(parent);
+      }
+      if (ancestry == Ancestry.RACED) {
+        undecided = true;
+        return Optional.empty();
+      }
+      if (ancestry == Ancestry.ELSEWHERE) {
+        return Optional.of(
+            new Intruder(pid, exe(pid), parent, "not descended from the instance's command"));
+      }
     }
     Optional<String> exeDevice = device(proc.resolve(pid + "/exe"));
     if (rootDevice.isPresent() && exeDevice.isPresent() && !exeDevice.equals(rootDevice)) {
@@ -145,15 +176,23 @@ final class InstanceScan {
     return Optional.empty();
   }
 
-  private boolean descendsFromCommand(int pid) {
-    int p = pid;
+  /** Where a process's ancestry leads: to the command, elsewhere, or through one that exited. */
+  private enum Ancestry {
+    COMMAND,
+    ELSEWHERE,
+    RACED
+  }
+
+  /** The ancestry of a process whose parent is {@code parent}, read up to the command. */
+  private Ancestry ancestry(int parent) {
+    int up = parent;
     for (int depth = 0; depth < 64; depth++) {
-      int parent = parent(p);
-      if (parent == COMMAND) return true;
-      if (parent <= 1) return false; // outside the namespace (0), or an orphan of init
-      p = parent;
+      if (up == COMMAND) return Ancestry.COMMAND;
+      if (up == 0 || up == 1) return Ancestry.ELSEWHERE; // outside the namespace, or init's orphan
+      if (up < 0) return Ancestry.RACED; // this ancestor exited since its child named it
+      up = parent(up);
     }
-    return false;
+    return Ancestry.ELSEWHERE;
   }
 
   private @org.jspecify.annotations.Nullable Set<Integer> pidsThisScan;
