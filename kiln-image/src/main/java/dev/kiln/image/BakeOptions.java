@@ -2,6 +2,7 @@ package dev.kiln.image;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param clock for timings only: digests never depend on it
  * @param refresh what {@code kiln patch} makes fresh although the cache has it: package versions
  *     come from the network, so a cached layer may hold vulnerable ones
+ * @param httpTestDeadline how long an {@code http:} image test polls for its expected status before
+ *     it fails (15 s; a test that expects the failure injects a shorter one)
  */
 public record BakeOptions(
     Instant epoch,
@@ -26,7 +29,8 @@ public record BakeOptions(
     Optional<Path> debianCache,
     Clock clock,
     BakerListener listener,
-    Refresh refresh) {
+    Refresh refresh,
+    Duration httpTestDeadline) {
 
   /** What a bake takes fresh from the network instead of from a cache. */
   public enum Refresh {
@@ -47,41 +51,111 @@ public record BakeOptions(
         Optional.empty(),
         Clock.systemUTC(),
         event -> {},
-        Refresh.NONE);
+        Refresh.NONE,
+        ImageTestRunner.HTTP_DEADLINE);
   }
 
   public BakeOptions withEpoch(Instant epoch) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withCache(boolean useCache) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withTests(boolean runTests) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withKeysDir(Optional<Path> keysDir) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withDebianCache(Path debianCache) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, Optional.of(debianCache), clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        Optional.of(debianCache),
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withListener(BakerListener listener) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
+  }
+
+  public BakeOptions withHttpTestDeadline(Duration httpTestDeadline) {
+    return new BakeOptions(
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 
   public BakeOptions withRefresh(Refresh refresh) {
     return new BakeOptions(
-        epoch, useCache, runTests, keysDir, debianCache, clock, listener, refresh);
+        epoch,
+        useCache,
+        runTests,
+        keysDir,
+        debianCache,
+        clock,
+        listener,
+        refresh,
+        httpTestDeadline);
   }
 }

@@ -189,7 +189,8 @@ public final class Baker {
                   Optional.empty(),
                   Optional.empty()));
       if (options.runTests()) {
-        new ImageTestRunner(store, options.listener()).run(name, manifest, recipe.tests(), work);
+        new ImageTestRunner(store, options.listener(), options.httpTestDeadline())
+            .run(name, manifest, recipe.tests(), work);
       }
       Optional<String> signedBy = BakerFinish.signAndDescribe(store, manifest, options);
       store.tag(name, manifest);

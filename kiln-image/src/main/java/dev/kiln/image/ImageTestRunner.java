@@ -33,10 +33,12 @@ final class ImageTestRunner {
 
   private final ImageStore store;
   private final BakerListener listener;
+  private final Duration httpDeadline;
 
-  ImageTestRunner(ImageStore store, BakerListener listener) {
+  ImageTestRunner(ImageStore store, BakerListener listener, Duration httpDeadline) {
     this.store = store;
     this.listener = listener;
+    this.httpDeadline = httpDeadline;
   }
 
   /** Runs every test; throws a {@link BakerException} at the first failure. */
@@ -103,7 +105,7 @@ final class ImageTestRunner {
       HttpClient client,
       SandboxRun.Running instance,
       String what) {
-    long deadline = System.nanoTime() + HTTP_DEADLINE.toNanos();
+    long deadline = System.nanoTime() + httpDeadline.toNanos();
     String got = "no answer";
     while (true) {
       try {
@@ -146,7 +148,7 @@ final class ImageTestRunner {
             + got
             + state
             + " within "
-            + HTTP_DEADLINE.toSeconds()
+            + httpDeadline.toSeconds()
             + " s; the image is not tagged. Instance output:\n"
             + SandboxRun.lastLines(instance.output(), RunStep.TAIL_LINES));
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,11 +56,14 @@ class ImageTestRunnerIT {
   void failingHttpTest_failsTheBake_withWhatItGot_andDoesNotTag() throws Exception {
     BakeFixture f = fixture();
     var bp = f.blueprint(web("      - { http: /nothing-here, expect: 200 }\n"));
-    assertThatThrownBy(() -> f.bake(bp))
+    // The test polls until its deadline (an app may answer 404 while it starts): 4 s instead of the
+    // default 15 s, so that the failure is reached sooner.
+    Baker baker = f.baker(f.options().withHttpTestDeadline(Duration.ofSeconds(4)));
+    assertThatThrownBy(() -> baker.bake(bp, List.of()))
         .isInstanceOf(BakerException.class)
         .hasMessageContaining("kiln.yaml:9:")
         .hasMessageContaining(
-            "image web: test http: /nothing-here (expect 200) failed: got status 404")
+            "image web: test http: /nothing-here (expect 200) failed: got status 404 within 4 s")
         .hasMessageContaining("not tagged");
     assertThat(f.store.resolve("web")).isEmpty();
   }

@@ -74,7 +74,19 @@ class EventStreamsTest {
   }
 
   private static Entry append(Journal j, int i) {
-    return j.append(new EntryDraft("t", "canary-step", "web", "n" + i, "{\"i\":" + i + "}"));
+    return j.append(draft(i));
+  }
+
+  /**
+   * Entries 0..n-1 written before the stream opens: one transaction, not n fsynced appends (the
+   * stream reads them from the journal all the same).
+   */
+  private static void history(Journal j, int n) {
+    j.appendAll(java.util.stream.IntStream.range(0, n).mapToObj(EventStreamsTest::draft).toList());
+  }
+
+  private static EntryDraft draft(int i) {
+    return new EntryDraft("t", "canary-step", "web", "n" + i, "{\"i\":" + i + "}");
   }
 
   private static void await(BooleanSupplier done) throws InterruptedException {
@@ -89,7 +101,7 @@ class EventStreamsTest {
   void aClientThatCannotTakeMoreGetsNothing_thenEverythingItMissed_inBatches() throws Exception {
     try (Journal j = Journal.open(tmp.resolve("state.db"), Clock.systemUTC())) {
       int n = EventStreams.BATCH * 3 + 5;
-      for (int i = 0; i < n; i++) append(j, i);
+      history(j, n);
       try (EventStreams streams = new EventStreams(j, e -> "{}", Duration.ofHours(1))) {
         Sink sink = new Sink();
         streams.subscribe(sink, 0, e -> true);
@@ -111,7 +123,7 @@ class EventStreamsTest {
   @Test
   void whatASlowClientIsSentBeyondItsBufferIsOneBatch() throws Exception {
     try (Journal j = Journal.open(tmp.resolve("state.db"), Clock.systemUTC())) {
-      for (int i = 0; i < EventStreams.BATCH * 4; i++) append(j, i);
+      history(j, EventStreams.BATCH * 4);
       try (EventStreams streams = new EventStreams(j, e -> "{}", Duration.ofHours(1))) {
         Sink sink = new Sink();
         sink.fillsOnWrite = true;
