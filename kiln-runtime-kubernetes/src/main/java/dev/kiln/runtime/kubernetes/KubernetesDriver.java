@@ -275,16 +275,26 @@ public final class KubernetesDriver implements RuntimeDriver {
     return new StopResult(id, !killed, killed, exit);
   }
 
+  /** Edits of a pod that another writer keeps updating: tries before the conflict is an error. */
+  static final int CONFLICT_RETRIES = 5;
+
   @Override
   public void destroy(InstanceId id) {
     PodResource resource = pod(id);
     Pod pod = resource.get();
     if (pod != null && !owned(pod)) return;
     if (pod != null) {
-      try {
-        resource.edit(p -> new PodBuilder(p).editMetadata().withFinalizers().endMetadata().build());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) throw e;
+      // an edit is a read and an update of that version: the kubelet updating the pod's status in
+      // between makes it a 409 (object has been modified), so read it again and retry
+      for (int attempt = 1; ; attempt++) {
+        try {
+          resource.edit(
+              p -> new PodBuilder(p).editMetadata().withFinalizers().endMetadata().build());
+          break;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() == 404) break;
+          if (e.getCode() != 409 || attempt >= CONFLICT_RETRIES) throw e;
+        }
       }
       resource.withGracePeriod(0).delete();
     }
