@@ -33,11 +33,31 @@ sealed interface Cgroups permits CgroupV1, CgroupV2 {
       case "auto" ->
           Cgroups.detect(
               Path.of(context.option("cgroup-fs").orElse("/sys/fs/cgroup")),
-              context.option("cgroup-parent").orElse("kiln"));
+              context.option("cgroup-parent").orElseGet(() -> defaultParent(context.home())));
       default ->
           throw new RuntimeDriverException(
               "process runtime: option cgroups=" + mode + " is not one of auto, none");
     };
+  }
+
+  /**
+   * {@code kiln-} and a digest of the driver's home: two Kiln homes on one host (two users' {@code
+   * kiln up}, test runs side by side) each have their own parent, where instances of the same id
+   * ({@code web-1-b}) collided; the same home finds its parent again after a restart.
+   */
+  static String defaultParent(Path home) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  home.toAbsolutePath()
+                      .normalize()
+                      .toString()
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "kiln-" + java.util.HexFormat.of().formatHex(d, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   /**

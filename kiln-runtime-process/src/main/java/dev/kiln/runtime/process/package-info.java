@@ -72,18 +72,18 @@
  *
  * Every instance gets its own cgroup ({@link dev.kiln.runtime.process.Cgroups}), v1 or v2 as the
  * host mounts it (decided when the driver starts), under {@code <parent>/<instance id>} (option
- * {@code cgroup-parent}, default {@code kiln}): the memory limit with no swap beyond it, a CPU
- * quota ({@code cpu} x a 100 ms period) and a pids limit, or none of them, but always the
- * accounting. The supervisor shell writes its own pid to the cgroup's {@code cgroup.procs} (one per
- * v1 hierarchy) before it starts bwrap, so nothing of the instance ever runs outside it; a failed
- * join fails the start. When the instance has ended, its last counters (CPU time, peak memory, OOM
- * kills, refused forks) go to {@code usage.json} in its directory and the cgroup is removed, so no
- * empty cgroups accumulate while the OOM kill stays reportable ({@link
- * dev.kiln.runtime.Termination}). Adopted instances keep their cgroups: the name is the instance
- * id. On v1, joining costs one RCU grace period (the kernel's cgroup migration lock), a few to tens
- * of milliseconds on a loaded host; see {@code bench/runtime.sh}. Without writable cgroups (not
- * root, {@code cgroups=none}), instances start unaccounted and a spec with limits is refused rather
- * than run unlimited.
+ * {@code cgroup-parent}, default {@code kiln-} and a digest of the driver's home, so two homes on
+ * one host never share an instance's cgroup): the memory limit with no swap beyond it, a CPU quota
+ * ({@code cpu} x a 100 ms period) and a pids limit, or none of them, but always the accounting. The
+ * supervisor shell writes its own pid to the cgroup's {@code cgroup.procs} (one per v1 hierarchy)
+ * before it starts bwrap, so nothing of the instance ever runs outside it; a failed join fails the
+ * start. When the instance has ended, its last counters (CPU time, peak memory, OOM kills, refused
+ * forks) go to {@code usage.json} in its directory and the cgroup is removed, so no empty cgroups
+ * accumulate while the OOM kill stays reportable ({@link dev.kiln.runtime.Termination}). Adopted
+ * instances keep their cgroups: the name is the instance id. On v1, joining costs one RCU grace
+ * period (the kernel's cgroup migration lock), a few to tens of milliseconds on a loaded host; see
+ * {@code bench/runtime.sh}. Without writable cgroups (not root, {@code cgroups=none}), instances
+ * start unaccounted and a spec with limits is refused rather than run unlimited.
  *
  * <h2>Drift</h2>
  *

@@ -112,4 +112,12 @@ class CgroupV2Test {
     assertThat(cgroups.remove("web-5")).isTrue();
     assertThat(cgroups.exists("web-5")).isFalse();
   }
+
+  @Test
+  void eachKilnHomeHasAParentOfItsOwn_andFindsItAgain() {
+    String a = Cgroups.defaultParent(Path.of("/home/ann/.kiln"));
+    assertThat(a).startsWith("kiln-").hasSize("kiln-".length() + 12);
+    assertThat(Cgroups.defaultParent(Path.of("/home/ann/./.kiln"))).isEqualTo(a);
+    assertThat(Cgroups.defaultParent(Path.of("/home/bob/.kiln"))).isNotEqualTo(a);
+  }
 }
