@@ -26,9 +26,7 @@ class DriftIT {
 
   @BeforeAll
   static void needsBubblewrap() {
-    assumeTrue(
-        Stream.of("/usr/bin/bwrap", "/bin/bwrap").anyMatch(p -> Files.isExecutable(Path.of(p))),
-        "bubblewrap is not installed");
+    KilnFixture.assumeBubblewrap();
   }
 
   @Test

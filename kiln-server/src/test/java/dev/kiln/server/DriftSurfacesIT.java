@@ -1,14 +1,12 @@
 package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,9 +25,7 @@ class DriftSurfacesIT {
 
   @BeforeAll
   static void needsBubblewrap() {
-    assumeTrue(
-        Stream.of("/usr/bin/bwrap", "/bin/bwrap").anyMatch(p -> Files.isExecutable(Path.of(p))),
-        "bubblewrap is not installed");
+    KilnFixture.assumeBubblewrap();
   }
 
   @Test

@@ -23,6 +23,24 @@ class ExecutorTest {
 
   static final Duration TICK = Duration.ofMillis(200);
 
+  /** Service web on image A with this many replicas, its rollout succeeded. */
+  private static void rolledOut(ServerHarness h, int replicas) throws Exception {
+    h.image("hello", "A", h.key);
+    h.applier.apply(h.blueprint("hello", replicas, ""), "tester");
+    h.tick();
+    h.allHealthy(1);
+    h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+  }
+
+  /** One tick on the executor's thread from {@code listing}, taken earlier. */
+  private static void reconcileFrom(ServerHarness h, Observer.Listing listing) {
+    h.executor.call(
+        () -> {
+          h.executor.reconcile(listing);
+          return null;
+        });
+  }
+
   private static String rolloutPhase(ServerHarness h) {
     return h.state.rollout("web").map(r -> r.phase().name()).orElse("none");
   }
@@ -209,11 +227,7 @@ class ExecutorTest {
       h.tick();
       assertThat(h.running()).containsExactly("web-1-0001", "web-1-0002");
 
-      h.executor.call(
-          () -> {
-            h.executor.reconcile(before);
-            return null;
-          });
+      reconcileFrom(h, before);
 
       // the empty listing would have said both are missing, and the planner would start two more
       assertThat(h.executor.relisted()).isEqualTo(1);
@@ -226,11 +240,7 @@ class ExecutorTest {
   void aListingTakenBeforeAStopThatHasEndedSince_isDropped_soTheStoppedInstanceIsNotSeenAlive()
       throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
-      h.image("hello", "A", h.key);
-      h.applier.apply(h.blueprint("hello", 2, ""), "tester");
-      h.tick();
-      h.allHealthy(1);
-      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      rolledOut(h, 2);
       Observer.Listing before = h.executor.list();
       List<java.util.concurrent.CompletableFuture<Void>> stops =
           h.executor.call(
@@ -244,11 +254,7 @@ class ExecutorTest {
                       List.of()));
       for (var stop : stops) stop.get(10, java.util.concurrent.TimeUnit.SECONDS);
 
-      h.executor.call(
-          () -> {
-            h.executor.reconcile(before);
-            return null;
-          });
+      reconcileFrom(h, before);
 
       // the stale listing shows it running, neither leaving then nor stopping now: alive
       assertThat(h.executor.relisted()).isEqualTo(1);
@@ -263,21 +269,13 @@ class ExecutorTest {
   void aListingWithNoStartOrStopSince_isUsedAsTaken_evenWhenAnInstanceExitedMeanwhile()
       throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
-      h.image("hello", "A", h.key);
-      h.applier.apply(h.blueprint("hello", 1, ""), "tester");
-      h.tick();
-      h.allHealthy(1);
-      h.tickUntil(() -> rolloutPhase(h).equals("SUCCEEDED"), TICK, 10);
+      rolledOut(h, 1);
       Observer.Listing before = h.executor.list();
       // the runtime's own news (an exit) is no start or stop of the executor's: any listing is
       // as of one moment, and the next one shows it
       h.driver.crash(InstanceId.of("web-1-0001"), 1);
 
-      h.executor.call(
-          () -> {
-            h.executor.reconcile(before);
-            return null;
-          });
+      reconcileFrom(h, before);
 
       assertThat(h.executor.relisted()).isZero();
       assertThat(h.executor.observed())

@@ -263,6 +263,14 @@ final class KilnFixture implements AutoCloseable {
   }
 
   /** Polls until {@code ok} holds (bounded: a safety net, not a timing assertion). */
+  /** For a {@code @BeforeAll}: the fixture's instances run in bubblewrap; skip without it. */
+  static void assumeBubblewrap() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.util.stream.Stream.of("/usr/bin/bwrap", "/bin/bwrap")
+            .anyMatch(p -> Files.isExecutable(Path.of(p))),
+        "bubblewrap is not installed");
+  }
+
   static void awaitTrue(Duration max, String what, BooleanSupplier ok) throws InterruptedException {
     long end = System.nanoTime() + max.toNanos();
     while (!ok.getAsBoolean()) {
