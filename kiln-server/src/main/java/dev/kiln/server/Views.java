@@ -197,12 +197,8 @@ public final class Views {
   }
 
   RolloutView rollout(Rollout r) {
-    int steps =
-        switch (r.strategy()) {
-          case Strategy.Canary c -> c.steps().size();
-          case Strategy.BlueGreen b -> 1;
-          case Strategy.Rolling ro -> r.replicas();
-        };
+    int weight = cp.state.traffic(r.service()).weight(r.to());
+    int steps = steps(r.strategy(), r.replicas());
     return new RolloutView(
         r.service() + "-r" + r.to(),
         r.service(),
@@ -210,9 +206,9 @@ public final class Views {
         r.to(),
         StateCodec.strategyName(r.strategy()),
         r.phase().name(),
-        r.step(),
+        step(r.strategy(), r.step(), steps, weight),
         steps,
-        cp.state.traffic(r.service()).weight(r.to()),
+        weight,
         cp.state
             .rolloutStartedAt(r.service())
             .map(Object::toString)
@@ -233,6 +229,31 @@ public final class Views {
         r.intent().abort()
             ? "abort"
             : r.intent().promote() ? "promote" : r.intent().pause() ? "pause" : "none");
+  }
+
+  /**
+   * How many steps a rollout of this strategy has: canary steps, one switch, or one per instance.
+   */
+  static int steps(Strategy strategy, int replicas) {
+    return switch (strategy) {
+      case Strategy.Canary c -> c.steps().size();
+      case Strategy.BlueGreen b -> 1;
+      case Strategy.Rolling ro -> replicas;
+    };
+  }
+
+  /**
+   * The step a rollout is at, as {@code kiln status} and {@code kiln apply} show it ("step 2/3"). A
+   * canary counts its own steps. A rolling rollout has none of its own: it replaces instances one
+   * batch at a time, and the share of traffic on the new revision says how many of them are done (2
+   * of 3 at 67%), so that a rollout that reached 100% reads 3/3 and not 0/3.
+   */
+  static int step(Strategy strategy, int step, int steps, int weight) {
+    return switch (strategy) {
+      case Strategy.Canary c -> step;
+      case Strategy.BlueGreen b -> Math.max(step, weight >= 100 ? 1 : 0);
+      case Strategy.Rolling ro -> Math.min(steps, Math.round(weight * steps / 100f));
+    };
   }
 
   InstanceView instance(Executor.Observed o) {
