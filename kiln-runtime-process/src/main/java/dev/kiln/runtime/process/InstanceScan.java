@@ -168,6 +168,14 @@ final class InstanceScan {
             new Intruder(pid, exe(pid), parent, "not descended from the instance's command"));
       }
     }
+    if (pid == COMMAND && sameFile(proc.resolve("1/exe"), proc.resolve(COMMAND + "/exe"))) {
+      // bubblewrap has forked the command but not exec'd it yet: pid 2 still runs bubblewrap's own
+      // executable, the host's, which is on another device than the image (a scan right after a
+      // start caught this window and replaced two healthy instances of a rollback). Judged once it
+      // has exec'd; the command cannot become the host's bubblewrap, which is not in its root.
+      undecided = true;
+      return Optional.empty();
+    }
     Optional<String> exeDevice = device(proc.resolve(pid + "/exe"));
     if (rootDevice.isPresent() && exeDevice.isPresent() && !exeDevice.equals(rootDevice)) {
       return Optional.of(
@@ -232,6 +240,19 @@ final class InstanceScan {
       return Optional.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Whether two links lead to the same file (device and inode); false when either is gone. */
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      Object ka =
+          Files.readAttributes(a, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      Object kb =
+          Files.readAttributes(b, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      return ka != null && ka.equals(kb);
+    } catch (IOException e) {
+      return false;
     }
   }
 

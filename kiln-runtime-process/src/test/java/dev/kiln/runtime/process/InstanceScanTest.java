@@ -50,6 +50,35 @@ class InstanceScanTest {
         .containsExactly(6);
   }
 
+  @Test
+  void theCommandBeforeBubblewrapExecsIt_isNotAnIntruder_andIsJudgedOnceItHas() throws IOException {
+    // bubblewrap (pid 1, its init) forks pid 2, which runs bubblewrap's host executable until it
+    // execs the command: a scan in that window saw "an executable not from the image's root" and
+    // replaced healthy instances right after they started
+    Path bwrap = Files.writeString(proc.resolve("bwrap"), "host's bubblewrap");
+    Path other = Files.writeString(proc.resolve("intruder"), "not from the image");
+    Optional<String> imageRoot = Optional.of("(dev=the-image");
+    stat(1, 0);
+    stat(2, 1);
+    exe(1, bwrap);
+    exe(2, bwrap);
+    var scan = scan();
+
+    assertThat(scan.intruders(imageRoot)).isEmpty();
+
+    // not settled on: what pid 2 runs once it has exec'd is judged as any executable is
+    exe(2, other);
+    assertThat(scan.intruders(imageRoot))
+        .extracting(InstanceScan.Intruder::reason)
+        .containsExactly("runs an executable not from the image's root");
+  }
+
+  private void exe(int pid, Path target) throws IOException {
+    Path link = proc.resolve(pid + "/exe");
+    Files.deleteIfExists(link);
+    Files.createSymbolicLink(link, target);
+  }
+
   private InstanceScan scan() {
     return new InstanceScan(proc, 4242, 8080, "net:[test]");
   }
