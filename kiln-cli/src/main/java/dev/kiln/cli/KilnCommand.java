@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       ServerCommand.class,
       UpCommand.class,
+      DownCommand.class,
       PlanCommand.class,
       ApplyCommand.class,
       StatusCommand.class,

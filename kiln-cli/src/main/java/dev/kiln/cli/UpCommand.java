@@ -59,6 +59,16 @@ public final class UpCommand implements Callable<Integer> {
   boolean noBake;
 
   @Option(
+      names = {"-d", "--detach"},
+      description =
+          "Run the fleet in the background and return once it is healthy (its output in $KILN_HOME/up.log); `kiln down` stops it.")
+  boolean detach;
+
+  /** The process {@code --detach} starts: no screen redraws, a pid file for {@code kiln down}. */
+  @Option(names = "--background", hidden = true)
+  boolean background;
+
+  @Option(
       names = "--once",
       hidden = true,
       description =
@@ -86,6 +96,10 @@ public final class UpCommand implements Callable<Integer> {
       return 1;
     }
     prepared.notes().forEach(n -> out.println("image " + n.image() + ": " + n.text()));
+    if (detach) {
+      // baked above, in the foreground, so that a bad blueprint or a failed bake is reported here
+      return UpDetached.start(home.home(), backgroundArgs(), out, System.err);
+    }
     var config = ServerCommand.config(home, api, router);
     if (!routerTls.isEmpty())
       config =
@@ -102,12 +116,14 @@ public final class UpCommand implements Callable<Integer> {
                 cp.stopFleet(actor());
               } finally {
                 cp.close();
+                if (background) UpDetached.removePid(home.home());
                 out.println("kiln up: stopped.");
                 stopped.countDown();
               }
             });
     hook = stopHook;
     Runtime.getRuntime().addShutdownHook(stopHook);
+    if (background) UpDetached.writePid(home.home());
     out.println(
         "kiln up: API "
             + cp.apiSocket()
@@ -134,6 +150,21 @@ public final class UpCommand implements Callable<Integer> {
       cp.close();
       return 1;
     }
+    if (background) {
+      // a log, not a screen: a line when the status changes; kiln down (SIGTERM) runs the hook
+      String last = "";
+      while (!stopping.get()) {
+        String status = cp.views().statusText();
+        if (!status.equals(last)) {
+          out.print(java.time.Instant.now() + "\n" + status);
+          out.flush();
+          last = status;
+        }
+        Thread.sleep(1000);
+      }
+      stopped.await();
+      return 0;
+    }
     int rounds = 0;
     while (!stopping.get()) {
       boolean done = once && (allHealthy(cp) || ++rounds >= 60);
@@ -159,6 +190,22 @@ public final class UpCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** The options of this {@code kiln up} again, for the background one (already baked). */
+  private java.util.List<String> backgroundArgs() {
+    java.util.List<String> a = new java.util.ArrayList<>();
+    a.add("--no-bake");
+    a.add("--home");
+    a.add(home.home().toAbsolutePath().toString());
+    a.add("-f");
+    a.add(blueprint.file.toAbsolutePath().toString());
+    api.ifPresent(v -> a.addAll(java.util.List.of("--api", v)));
+    router.ifPresent(v -> a.addAll(java.util.List.of("--router", v)));
+    if (!routerTls.isEmpty())
+      a.addAll(java.util.List.of("--router-tls", String.join(",", routerTls)));
+    env.env.ifPresent(v -> a.addAll(java.util.List.of("--env", v)));
+    return a;
   }
 
   /** What Ctrl-C does: drain and stop the fleet, then {@link #call} returns 0 (for tests). */
