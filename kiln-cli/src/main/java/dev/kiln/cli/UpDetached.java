@@ -130,6 +130,7 @@ final class UpDetached {
                 Optional.empty(),
                 System.getProperty("user.name", "unknown") + "@kiln-up"));
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    ServicesResponse ready;
     while (true) {
       if (!child.isAlive()) {
         err.println(
@@ -149,7 +150,10 @@ final class UpDetached {
           err.println(stopHint(home, child.pid(), log));
           return 1;
         }
-        if (healthy(services.get())) break;
+        if (healthy(services.get())) {
+          ready = services.get();
+          break;
+        }
       }
       if (System.nanoTime() > deadline) {
         err.println(
@@ -168,6 +172,7 @@ final class UpDetached {
             .findFirst()
             .orElse("");
     out.println("kiln up: the fleet is healthy and runs in the background; router " + router);
+    waiting(ready).forEach(out::println);
     out.println(stopHint(home, child.pid(), log));
     return 0;
   }
@@ -196,11 +201,40 @@ final class UpDetached {
     for (ServiceView s : services.services()) {
       if (s.healthy() < s.replicas()) return false;
       RolloutView r = s.rollout();
-      // a canary waiting for `kiln promote` (PAUSED) or a blue-green keeping its old fleet warm
-      // (SCALING_DOWN) serves; only a rollout still moving is waited for
-      if (r != null && r.phase().equals("PROGRESSING")) return false;
+      // a rollout waiting for `kiln promote` (a canary's pause, a blue-green's preview) waits for
+      // the user, not for time; one keeping its old fleet warm (SCALING_DOWN) serves already
+      if (r != null && r.phase().equals("PROGRESSING") && !awaitsUser(r)) return false;
     }
     return true;
+  }
+
+  /** A rollout paused for {@code kiln promote} or {@code kiln resume}, not by time. */
+  static boolean awaitsUser(RolloutView r) {
+    return r.phase().equals("PAUSED")
+        || r.conditions().stream().anyMatch(c -> c.type().equals("Paused") && c.status());
+  }
+
+  /** What the user is to do next, for each rollout that waits for them. */
+  static List<String> waiting(ServicesResponse services) {
+    List<String> out = new ArrayList<>();
+    for (ServiceView s : services.services()) {
+      RolloutView r = s.rollout();
+      if (r != null && !r.phase().equals("SUCCEEDED") && awaitsUser(r)) {
+        out.add(
+            "  "
+                + s.name()
+                + ": the rollout "
+                + r.from()
+                + " -> "
+                + r.to()
+                + " waits: "
+                + r.message()
+                + " (kiln promote "
+                + s.name()
+                + ")");
+      }
+    }
+    return out;
   }
 
   /** A rollout that ended without reaching its revision: the fleet will not get healthy alone. */
