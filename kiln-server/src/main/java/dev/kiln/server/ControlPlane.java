@@ -158,6 +158,8 @@ public final class ControlPlane implements AutoCloseable {
               RouterConfig.builder()
                   .listen(config.router().getHostString(), config.router().getPort())
                   .tlsListeners(config.routerTls())
+                  // as a router process's loops, unless told not to (ServerConfig.pinRouterLoops)
+                  .pinLoops(config.pinRouterLoops())
                   .build(),
               home.resolve("router/table.json"),
               adoptTable(saved, running, health, config));
@@ -295,7 +297,10 @@ public final class ControlPlane implements AutoCloseable {
               RouteTable saved =
                   TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
               return LocalDataPlane.start(
-                  RouterConfig.builder().listen(address.getHostString(), address.getPort()).build(),
+                  RouterConfig.builder()
+                      .listen(address.getHostString(), address.getPort())
+                      .pinLoops(config.pinRouterLoops())
+                      .build(),
                   home.resolve("router/table.json"),
                   adoptTable(saved, running, health, config));
             });
