@@ -1,9 +1,12 @@
 package dev.kiln.architecture;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
@@ -80,6 +83,74 @@ class ApiContractRulesTest {
     static String firstName(JsonNode answer) {
       return answer.path("services").get(0).path("name").asText();
     }
+  }
+
+  /**
+   * No class of {@code pkg} whose simple name starts with Webhook or Notifier builds a JSON tree: a
+   * webhook's body is the kiln-api record {@code WebhookPayload}, written by the API's codec, so
+   * its shape is the record's and the OpenAPI document's, not a call site's.
+   */
+  static ArchRule buildsNoWebhookJsonByHand(String pkg) {
+    return noClasses()
+        .that()
+        .resideInAPackage(pkg + "..")
+        .and(simpleNameStartingWith("Webhook").or(simpleNameStartingWith("Notifier")))
+        .should()
+        .callMethodWhere(
+            DescribedPredicate.describe(
+                "a method that builds a JSON tree (ObjectNode/ArrayNode put*, set*, add*, insert*,"
+                    + " replace*; createObjectNode, createArrayNode; Json.object, Json.array)",
+                (JavaMethodCall call) -> {
+                  String name = call.getName();
+                  String owner = call.getTargetOwner().getName();
+                  if (call.getTargetOwner()
+                      .getPackageName()
+                      .equals("com.fasterxml.jackson.databind.node"))
+                    return name.startsWith("put")
+                        || name.startsWith("set")
+                        || name.startsWith("add")
+                        || name.startsWith("insert")
+                        || name.startsWith("replace")
+                        || name.equals("objectNode")
+                        || name.equals("arrayNode");
+                  if (owner.equals("com.fasterxml.jackson.databind.ObjectMapper"))
+                    return name.equals("createObjectNode") || name.equals("createArrayNode");
+                  return owner.equals("dev.kiln.server.Json")
+                      && (name.equals("object") || name.equals("array"));
+                }))
+        .because(
+            "a webhook's body is dev.kiln.api.WebhookPayload, written with"
+                + " Json.write(Json.tree(payload)) like the API's bodies (docs/notify.md)");
+  }
+
+  @Test
+  void theServersWebhookCode_writesThePayloadRecord_notHandBuiltJson() {
+    JavaClasses server =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.kiln.server");
+    if (server.stream().noneMatch(c -> c.getSimpleName().equals("WebhookRequest")))
+      throw new AssertionError("dev.kiln.server.WebhookRequest was not imported");
+    buildsNoWebhookJsonByHand("dev.kiln.server").check(server);
+  }
+
+  /** What the webhook rule exists to catch: the body built field by field. */
+  static final class WebhookBodyBuilder {
+    static String body(long seq, String kind) {
+      ObjectNode n = new ObjectMapper().createObjectNode();
+      n.put("seq", seq);
+      n.put("kind", kind);
+      return n.toString();
+    }
+  }
+
+  @Test
+  void theWebhookRuleCatchesAHandBuiltBody() {
+    JavaClasses builder = new ClassFileImporter().importClasses(WebhookBodyBuilder.class);
+    assertThatThrownBy(() -> buildsNoWebhookJsonByHand("dev.kiln.architecture").check(builder))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("createObjectNode")
+        .hasMessageContaining("WebhookBodyBuilder.body");
   }
 
   @Test

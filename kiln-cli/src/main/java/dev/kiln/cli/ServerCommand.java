@@ -134,8 +134,16 @@ public final class ServerCommand implements Callable<Integer> {
         g.allowedGpgKeys.map(p -> p.toAbsolutePath().normalize()));
   }
 
+  /**
+   * The control plane a user starts: a router in this JVM ({@code kiln up}, {@code
+   * --in-process-router}) keeps its event loops on cores of their own like a router process does,
+   * unless {@code -Dkiln.router.pin=false}.
+   */
   static ServerConfig config(HomeOption home, Optional<String> api, Optional<String> router) {
-    ServerConfig c = ServerConfig.defaults(home.home());
+    ServerConfig c =
+        ServerConfig.defaults(home.home())
+            .withPinnedRouterLoops(
+                !"false".equals(System.getProperty(dev.kiln.server.RouterProcess.PIN_PROPERTY)));
     if (api.isPresent()) c = c.withApi(ServerConfig.address(api.get()));
     if (router.isPresent()) c = c.withRouter(ServerConfig.address(router.get()));
     return c;

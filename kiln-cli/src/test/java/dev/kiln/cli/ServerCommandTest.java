@@ -34,6 +34,27 @@ class ServerCommandTest {
     assertThat(c.routerTls()).extracting(a -> a.getPort()).containsExactly(8443, 9443);
   }
 
+  /** kiln up's router pins its loops like a router process, and -Dkiln.router.pin=false not. */
+  @Test
+  void aUsersRouterPinsItsLoops_unlessThePropertySaysFalse() {
+    HomeOption home = new HomeOption();
+    String property = dev.kiln.server.RouterProcess.PIN_PROPERTY;
+    String saved = System.getProperty(property);
+    try {
+      System.clearProperty(property);
+      assertThat(ServerCommand.config(home, Optional.empty(), Optional.empty()).pinRouterLoops())
+          .isTrue();
+      System.setProperty(property, "false");
+      assertThat(ServerCommand.config(home, Optional.empty(), Optional.empty()).pinRouterLoops())
+          .isFalse();
+    } finally {
+      if (saved == null) System.clearProperty(property);
+      else System.setProperty(property, saved);
+    }
+    // a control plane made in code (tests) leaves its router's loops to the scheduler
+    assertThat(dev.kiln.server.ServerConfig.defaults(Path.of("/tmp/k")).pinRouterLoops()).isFalse();
+  }
+
   @Test
   void aBadAddressIsAClearError() {
     HomeOption home = new HomeOption();

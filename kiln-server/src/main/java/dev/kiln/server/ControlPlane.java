@@ -158,6 +158,8 @@ public final class ControlPlane implements AutoCloseable {
               RouterConfig.builder()
                   .listen(config.router().getHostString(), config.router().getPort())
                   .tlsListeners(config.routerTls())
+                  // as a router process's loops, unless told not to (ServerConfig.pinRouterLoops)
+                  .pinLoops(config.pinRouterLoops())
                   .build(),
               home.resolve("router/table.json"),
               adoptTable(saved, running, health, config));
@@ -183,8 +185,23 @@ public final class ControlPlane implements AutoCloseable {
               .flatMap(rv -> rv.config().health())
               .orElse(Executor.DEFAULT_HEALTH);
       probes.assign(InstanceId.of(r.id()), r.runtime());
-      monitor.watch(
-          InstanceId.of(r.id()), r.status().address(), spec.port(), check, r.status().startedAt());
+      // one that served before the restart stays routed through a failed first probe: it needs
+      // `unhealthy` failures in a row, as before the restart (not "failed to start": its start
+      // deadline passed long ago)
+      if (health.trusted(r.id()))
+        monitor.watchServing(
+            InstanceId.of(r.id()),
+            r.status().address(),
+            spec.port(),
+            check,
+            r.status().startedAt());
+      else
+        monitor.watch(
+            InstanceId.of(r.id()),
+            r.status().address(),
+            spec.port(),
+            check,
+            r.status().startedAt());
     }
     rec.append(
         Executor.ACTOR,
@@ -291,11 +308,21 @@ public final class ControlPlane implements AutoCloseable {
             main,
             (env, address) -> {
               Path home = config.home().resolve("environments").resolve(env);
-              if (config.separateRouter()) return RemoteDataPlane.adoptOrStart(home, address);
+              if (config.separateRouter()) {
+                // an adopted router process serves its last table: its backends are trusted
+                // healthy as the main router's are, or the first publish (before the first probe
+                // lands) would empty their routes: 503 for a healthy service after a restart
+                RemoteDataPlane remote = RemoteDataPlane.adoptOrStart(home, address);
+                adoptTable(remote.table(), running, health, config);
+                return remote;
+              }
               RouteTable saved =
                   TableFile.read(home.resolve("router/table.json")).orElse(RouteTable.empty());
               return LocalDataPlane.start(
-                  RouterConfig.builder().listen(address.getHostString(), address.getPort()).build(),
+                  RouterConfig.builder()
+                      .listen(address.getHostString(), address.getPort())
+                      .pinLoops(config.pinRouterLoops())
+                      .build(),
                   home.resolve("router/table.json"),
                   adoptTable(saved, running, health, config));
             });

@@ -48,6 +48,11 @@ final class HealthBook {
     verdicts.put(id, new Verdict(ObservedInstance.Phase.HEALTHY, at, 0, "adopted while serving"));
   }
 
+  /** Adopted while serving, and no definite verdict since. */
+  boolean trusted(String id) {
+    return trusted.contains(id);
+  }
+
   Verdict of(String id, Instant startedAt) {
     return verdicts.getOrDefault(
         id, new Verdict(ObservedInstance.Phase.STARTING, startedAt, 0, "not probed yet"));

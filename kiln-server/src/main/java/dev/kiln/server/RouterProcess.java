@@ -53,7 +53,7 @@ public final class RouterProcess {
   /**
    * {@code -Dkiln.router.pin=false}: the router's event loops are not kept on cores of their own.
    */
-  static final String PIN_PROPERTY = "kiln.router.pin";
+  public static final String PIN_PROPERTY = "kiln.router.pin";
 
   /** How long the admin endpoint waits for a whole request (headers and body). */
   static final int MAX_REQUEST_SECONDS = 5;

@@ -1,7 +1,7 @@
 package dev.kiln.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.WebhookPayload;
 import dev.kiln.journal.Entry;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,9 +13,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * What one webhook delivery sends: the journal entry as JSON (seq, time, kind, subject, actor,
- * cause, hash and the event's fields — the journal's guard has already kept secret values out of
- * it) and the headers that sign it.
+ * What one webhook delivery sends: the journal entry as a {@link WebhookPayload} (seq, time, kind,
+ * subject, actor, cause, hash and the event's fields — the journal's guard has already kept secret
+ * values out of it), written by the API's codec, and the headers that sign it.
  *
  * <p>The signature is {@code HMAC-SHA256(secret, TIMESTAMP + "." + BODY)} in lower-case hex, sent
  * as {@code X-Kiln-Signature: sha256=HEX} with {@code X-Kiln-Timestamp: TIMESTAMP} (Unix seconds of
@@ -52,18 +52,27 @@ record WebhookRequest(String body, Map<String, String> headers) {
   }
 
   static String body(Entry e) {
-    ObjectNode n = Json.object();
-    n.put("seq", e.seq());
-    n.put("time", e.time().toString());
-    n.put("kind", e.kind());
-    n.put("subject", e.subject());
-    n.put("actor", e.actor());
-    n.put("cause", e.cause());
-    n.put("hash", e.hash().toString());
-    JsonNode fields = Json.parse(e.body());
-    if (fields instanceof ObjectNode o) o.remove("v"); // the journal's storage version
-    n.set("fields", fields);
-    return Json.write(n);
+    return Json.write(Json.tree(payload(e)));
+  }
+
+  /** The entry as its webhook payload; the journal's storage version is not part of the event. */
+  static WebhookPayload payload(Entry e) {
+    Object fields;
+    try {
+      fields = Json.parse(e.body());
+    } catch (ServerException notJson) {
+      fields = e.body(); // as /v1/journal shows such a body: its text
+    }
+    if (fields instanceof ObjectNode o) o.remove("v");
+    return new WebhookPayload(
+        e.seq(),
+        e.time().toString(),
+        e.kind(),
+        e.subject(),
+        e.actor(),
+        e.cause(),
+        e.hash().toString(),
+        fields);
   }
 
   /** HMAC-SHA256 of {@code message} under {@code secret}, lower-case hex. */

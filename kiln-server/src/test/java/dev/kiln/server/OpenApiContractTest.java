@@ -38,6 +38,7 @@ import dev.kiln.api.SnapshotResponse;
 import dev.kiln.api.UiCode;
 import dev.kiln.api.UiLogout;
 import dev.kiln.api.UiSession;
+import dev.kiln.api.WebhookPayload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
@@ -131,6 +132,15 @@ class OpenApiContractTest {
     compare(
         c.method().toUpperCase() + " " + c.path() + " " + c.status(), schema, c.type(), problems);
     assertThat(problems).as("openapi.yaml disagrees with kiln-api for %s", c).isEmpty();
+  }
+
+  /** What a webhook delivery POSTs is documented too, as the record it is written from. */
+  @Test
+  void theWebhookPayloadSchemaIsTheRecord() {
+    Map<String, Object> schema = map(map(map(DOC, "components"), "schemas"), "WebhookPayload");
+    List<String> problems = new ArrayList<>();
+    compare("webhook payload", schema, WebhookPayload.class, problems);
+    assertThat(problems).isEmpty();
   }
 
   /** Every 4xx/5xx answer documented with a body is the one error shape. */

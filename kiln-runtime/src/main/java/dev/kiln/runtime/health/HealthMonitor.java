@@ -84,7 +84,20 @@ public final class HealthMonitor implements AutoCloseable {
 
   /** As {@link #watch(InstanceId, int, HealthCheck, Instant)}, for an instance on {@code host}. */
   public void watch(InstanceId id, String host, int port, HealthCheck check, Instant startedAt) {
-    Watch watch = new Watch(id, host, port, check, new HealthTracker(id, check, startedAt));
+    watch(id, host, port, check, new HealthTracker(id, check, startedAt));
+  }
+
+  /**
+   * Starts checking an instance that was serving before this monitor existed (adopted after a
+   * restart): HEALTHY until {@code unhealthy} consecutive failures, never "failed to start".
+   */
+  public void watchServing(
+      InstanceId id, String host, int port, HealthCheck check, Instant startedAt) {
+    watch(id, host, port, check, HealthTracker.serving(id, check, startedAt));
+  }
+
+  private void watch(InstanceId id, String host, int port, HealthCheck check, HealthTracker t) {
+    Watch watch = new Watch(id, host, port, check, t);
     Watch old = watches.put(id, watch);
     if (old != null) old.cancel();
     watch.future =

@@ -16,19 +16,35 @@ import java.time.Instant;
  *   <li>UNHEALTHY → HEALTHY after {@code healthy} consecutive successes;
  *   <li>FAILED_TO_START is terminal.
  * </ul>
+ *
+ * <p>An instance that a restarted control plane adopts while it was serving starts in HEALTHY
+ * ({@link #serving}): it started long ago and proved itself, so a probe that fails right after the
+ * restart counts towards {@code unhealthy} like any other instead of ending it as failed to start
+ * (its start deadline has passed).
  */
 public final class HealthTracker {
   private final InstanceId instance;
   private final HealthCheck check;
   private final Instant deadline;
-  private HealthPhase phase = HealthPhase.STARTING;
+  private HealthPhase phase;
   private int successes;
   private int failures;
 
   public HealthTracker(InstanceId instance, HealthCheck check, Instant startedAt) {
+    this(instance, check, startedAt, HealthPhase.STARTING);
+  }
+
+  private HealthTracker(
+      InstanceId instance, HealthCheck check, Instant startedAt, HealthPhase initial) {
     this.instance = instance;
     this.check = check;
     this.deadline = startedAt.plus(check.startDeadline());
+    this.phase = initial;
+  }
+
+  /** The tracker of an instance adopted while serving: HEALTHY until its checks say otherwise. */
+  public static HealthTracker serving(InstanceId instance, HealthCheck check, Instant startedAt) {
+    return new HealthTracker(instance, check, startedAt, HealthPhase.HEALTHY);
   }
 
   public HealthPhase phase() {

@@ -40,6 +40,42 @@ class HealthTrackerTest {
     assertThat(second.latency()).isEqualTo(Duration.ofMillis(3));
   }
 
+  /**
+   * Adopted while serving, long past its start deadline: a failed first probe after the control
+   * plane's restart is one failure towards {@code unhealthy}, not "failed to start".
+   */
+  @Test
+  void aServingInstance_staysHealthyThroughFailuresBelowTheThreshold_pastItsStartDeadline() {
+    HealthTracker adopted =
+        HealthTracker.serving(InstanceId.of("web-1"), check, clock.instant().minusSeconds(3600));
+    assertThat(adopted.phase()).isEqualTo(HealthPhase.HEALTHY);
+    clock.advance(Duration.ofSeconds(1));
+    HealthEvent first =
+        adopted.observe(ProbeResult.failure("timed out", Duration.ofSeconds(1), clock.instant()));
+    assertThat(first.phase()).isEqualTo(HealthPhase.HEALTHY);
+    assertThat(first.changed()).isFalse();
+    adopted.observe(ProbeResult.failure("timed out", Duration.ofSeconds(1), clock.instant()));
+    HealthEvent third =
+        adopted.observe(ProbeResult.failure("timed out", Duration.ofSeconds(1), clock.instant()));
+    assertThat(third.phase()).isEqualTo(HealthPhase.UNHEALTHY);
+    assertThat(
+            adopted
+                .observe(ProbeResult.success("ok", Duration.ofMillis(2), clock.instant()))
+                .phase())
+        .isEqualTo(HealthPhase.UNHEALTHY);
+  }
+
+  /** The same first failure of a new instance past its start deadline ends it. */
+  @Test
+  void aStartingInstance_pastItsStartDeadline_failsToStartOnAFailedProbe() {
+    HealthTracker late =
+        new HealthTracker(InstanceId.of("web-2"), check, clock.instant().minusSeconds(3600));
+    assertThat(
+            late.observe(ProbeResult.failure("timed out", Duration.ofSeconds(1), clock.instant()))
+                .phase())
+        .isEqualTo(HealthPhase.FAILED_TO_START);
+  }
+
   @Test
   void aFailureResetsTheSuccessCount() {
     ok();
