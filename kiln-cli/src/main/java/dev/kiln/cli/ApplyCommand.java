@@ -31,7 +31,8 @@ import picocli.CommandLine.TypeConversionException;
     description = {
       "Show the plan, then roll it out.",
       "Starts the rollouts that make the fleet match the blueprint and follows them until they",
-      "finish (live on a terminal, one line per change otherwise); exits 1 if one is aborted.",
+      "finish or wait at a gate for `kiln promote` (live on a terminal, one line per change",
+      "otherwise); exits 1 if one is aborted.",
       "--detach returns as soon as they have started. Images that are missing or whose inputs",
       "changed are baked first, here where the blueprint's files are (--no-bake refuses instead)."
     })
@@ -101,7 +102,17 @@ public final class ApplyCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     for (RolloutView r : rollouts) {
       String what = "rollout of " + r.service() + " (" + ProgressRender.fromTo(r) + ")";
-      if (ProgressRender.aborted(r))
+      if (waits(r))
+        out.println(
+            what
+                + " waits for `kiln promote "
+                + r.service()
+                + "` ("
+                + ProgressRender.message(r, "at a gate")
+                + "); `kiln abort "
+                + r.service()
+                + "` goes back");
+      else if (ProgressRender.aborted(r))
         failures.add(what + " was aborted: " + ProgressRender.message(r, "no reason given"));
       else
         out.println(
@@ -117,7 +128,15 @@ public final class ApplyCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Follows started rollouts through {@code GET /v1/rollouts} until each is done. */
+  /**
+   * A rollout not done that waits at a gate for {@code kiln promote}: following it would last until
+   * someone promotes, so apply stops there and says what to run.
+   */
+  static boolean waits(RolloutView r) {
+    return !ProgressRender.done(r) && ProgressRender.awaitsUser(r);
+  }
+
+  /** Follows started rollouts through {@code GET /v1/rollouts} until each is done or waits. */
   static final class RolloutFollower {
     private final ApiClient api;
     private final PrintWriter out;
@@ -159,7 +178,7 @@ public final class ApplyCommand implements Callable<Integer> {
           }
         }
         out.flush();
-        if (current.values().stream().allMatch(ProgressRender::done))
+        if (current.values().stream().allMatch(r -> ProgressRender.done(r) || waits(r)))
           return List.copyOf(current.values());
         if (System.nanoTime() - deadline > 0) {
           List<String> pending = new ArrayList<>();

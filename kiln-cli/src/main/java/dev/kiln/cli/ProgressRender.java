@@ -30,6 +30,25 @@ public final class ProgressRender {
         || (phase.equals("SCALING_DOWN") && rollout.strategy().equals("blue-green"));
   }
 
+  /**
+   * Whether the rollout waits at a gate for {@code kiln promote}, not for time or health: a canary
+   * step without a pause duration, or a blue-green preview without auto-promotion. Following it
+   * would last until someone promotes, so {@code kiln apply} stops there and says so. (A rollout
+   * paused by {@code kiln pause} is followed on: whoever paused it resumes it.)
+   */
+  public static boolean awaitsUser(RolloutView rollout) {
+    if (!rollout.phase().equals("PROGRESSING")) return false;
+    return rollout.conditions().stream()
+        .anyMatch(
+            c ->
+                c.type().equals("Paused")
+                    && c.status()
+                    && (c.reason().equals("CanaryPauseStep")
+                        // "promotes automatically at ..." waits for time, not for a person
+                        || (c.reason().equals("AwaitingPromotion")
+                            && !c.message().contains("automatically"))));
+  }
+
   public static boolean aborted(RolloutView rollout) {
     return rollout.phase().equals("ABORTED");
   }

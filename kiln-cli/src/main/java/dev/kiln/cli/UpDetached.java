@@ -203,15 +203,10 @@ final class UpDetached {
       RolloutView r = s.rollout();
       // a rollout waiting for `kiln promote` (a canary's pause, a blue-green's preview) waits for
       // the user, not for time; one keeping its old fleet warm (SCALING_DOWN) serves already
-      if (r != null && r.phase().equals("PROGRESSING") && !awaitsUser(r)) return false;
+      if (r != null && r.phase().equals("PROGRESSING") && !ProgressRender.awaitsUser(r))
+        return false;
     }
     return true;
-  }
-
-  /** A rollout paused for {@code kiln promote} or {@code kiln resume}, not by time. */
-  static boolean awaitsUser(RolloutView r) {
-    return r.phase().equals("PAUSED")
-        || r.conditions().stream().anyMatch(c -> c.type().equals("Paused") && c.status());
   }
 
   /** What the user is to do next, for each rollout that waits for them. */
@@ -219,7 +214,7 @@ final class UpDetached {
     List<String> out = new ArrayList<>();
     for (ServiceView s : services.services()) {
       RolloutView r = s.rollout();
-      if (r != null && !r.phase().equals("SUCCEEDED") && awaitsUser(r)) {
+      if (r != null && !r.phase().equals("SUCCEEDED") && ProgressRender.awaitsUser(r)) {
         out.add(
             "  "
                 + s.name()

@@ -164,6 +164,49 @@ class ApplyCommandTest {
   }
 
   @Test
+  void aRolloutAtAGateForPromote_endsTheFollowing_sayingWhatToRun() {
+    // a blue-green preview without auto-promotion waits for a person, not for time: following it
+    // would last until someone promotes (a CI job would hang for its whole timeout)
+    String preview =
+        Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 1, 1, 0, "run `kiln promote web`")
+            .replace(
+                "{\"type\":\"Progressing\"",
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"AwaitingPromotion\","
+                    + "\"message\":\"run `kiln promote web`\"},{\"type\":\"Progressing\"");
+    started(preview);
+    server.on("GET /v1/rollouts", Canned.rollouts(preview));
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .endsWith(
+            "rollout of web (2 -> 3) waits for `kiln promote web` (run `kiln promote web`);"
+                + " `kiln abort web` goes back\n");
+    assertThat(server.routes()).filteredOn(s -> s.equals("GET /v1/rollouts")).hasSize(1);
+  }
+
+  @Test
+  void aBlueGreenThatPromotesItselfLater_isFollowedOn() {
+    String later =
+        Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 1, 1, 0, "")
+            .replace(
+                "{\"type\":\"Progressing\"",
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"AwaitingPromotion\","
+                    + "\"message\":\"promotes automatically at 2026-11-23T07:05:00Z\"},"
+                    + "{\"type\":\"Progressing\"");
+    started(later);
+    server
+        .on("GET /v1/rollouts", Canned.rollouts(later))
+        .on("GET /v1/rollouts", Canned.rollouts(later.replace("PROGRESSING", "SUCCEEDED")));
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("rollout of web (2 -> 3) succeeded");
+  }
+
+  @Test
   void blueGreenScalingDown_countsAsDone() {
     // canaryWeight is always sent: the percent on the new side (all of it once switched)
     String bg = Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 0, 0, 100, "");
