@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * what only the server side can do — start a canary, restart the server — on its stdout, and this
  * test answers on its stdin. Screenshots land in {@code target/ui-screenshots/}. Skipped only where
  * chromium or node are missing (CI installs both).
+ *
+ * <p>Tagged {@code alone}: chromium fails its requests in flight with {@code
+ * net::ERR_NETWORK_CHANGED} whenever a network interface comes or goes on the host, as another IT's
+ * instance does when it starts or stops (its veth), so kiln-server's pom runs it in a failsafe
+ * execution of its own, after the others.
  */
+@Tag("alone")
 class DashboardBrowserIT {
   private static final Path UI = Path.of("src/test/ui").toAbsolutePath();
   private static final Path SHOTS = Path.of("target/ui-screenshots").toAbsolutePath();
