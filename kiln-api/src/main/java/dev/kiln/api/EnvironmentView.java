@@ -3,13 +3,14 @@ package dev.kiln.api;
 import java.util.List;
 
 /**
- * One environment: its router and where it listens, where it promotes from (null without {@code
- * promotion:}), and its services as they run there.
+ * One environment: its router and where it listens (null while no router listens for it: an
+ * environment's own router starts at its first apply or promotion), where it promotes from (null
+ * without {@code promotion:}), and its services as they run there.
  */
 public record EnvironmentView(
     String name,
     String router,
-    String listening,
+    @Nullable String listening,
     @Nullable Promotion promotion,
     List<Service> services) {
   public EnvironmentView {

@@ -43,7 +43,9 @@ public final class JournalCommand implements Callable<Integer> {
   @Option(
       names = "--kind",
       paramLabel = "KIND",
-      description = "Only entries of this kind, e.g. apply, rollout-step.")
+      description =
+          "Only entries of this kind (the KIND column), e.g. blueprint-applied, rollout-succeeded,"
+              + " rollout-aborted, instance-failed.")
   Optional<String> kind = Optional.empty();
 
   @Option(names = "--limit", paramLabel = "N", description = "At most this many entries.")
@@ -70,7 +72,7 @@ public final class JournalCommand implements Callable<Integer> {
     JsonNode answer = ApiClient.fromEnvironment().get("/v1/journal" + ApiClient.query(query));
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) out.println(ApiClient.pretty(answer));
-    else out.print(table(ApiClient.read(answer, JournalResponse.class).entries()));
+    else out.print(table(ApiClient.read(answer, JournalResponse.class).entries(), kind));
     out.flush();
     return 0;
   }
@@ -133,7 +135,16 @@ public final class JournalCommand implements Callable<Integer> {
     out.flush();
   }
 
-  static String table(List<JournalEntry> entries) {
+  /**
+   * The entries as a table. None of a kind says what kinds look like: the help once gave "apply"
+   * and "rollout-step" as examples, kinds that do not exist, and a filter by them matched nothing.
+   */
+  static String table(List<JournalEntry> entries, Optional<String> kind) {
+    if (entries.isEmpty() && kind.isPresent())
+      return "no journal entries match (kind '"
+          + kind.get()
+          + "': kinds are as in the KIND column of `kiln journal`, e.g. blueprint-applied,"
+          + " rollout-started, rollout-succeeded, rollout-aborted, instance-failed)\n";
     if (entries.isEmpty()) return "no journal entries match\n";
     List<List<String>> rows = new ArrayList<>();
     for (JournalEntry e : entries) {

@@ -16,10 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,14 @@ final class LocalBlueprint {
    * inputs changed) when {@code bake}, else as tagged now, refusing with what to bake when {@code
    * requireCurrent} and one is missing.
    */
+  /** The layers of the image {@code manifest}; none when the store no longer has it. */
+  private static Set<Digest> layers(ImageStore store, Digest manifest) {
+    if (!store.has(manifest)) return Set.of();
+    Set<Digest> layers = new HashSet<>();
+    store.manifest(manifest).layers().forEach(l -> layers.add(l.digest()));
+    return layers;
+  }
+
   static Prepared prepare(Path file, Path home, boolean bake, boolean requireCurrent) {
     String text = read(file);
     Blueprint bp = BlueprintParser.parse(file.toAbsolutePath().normalize(), text);
@@ -82,15 +92,14 @@ final class LocalBlueprint {
     store.ifPresent(s -> used.forEach(n -> s.resolve(n).ifPresent(d -> before.put(n, d.digest()))));
     List<String> unbuilt = used.stream().filter(u -> bp.image(u).isPresent()).toList();
     if (bake && !unbuilt.isEmpty()) {
-      Map<String, String> firstRebuilt = new LinkedHashMap<>();
+      Map<String, List<BakerEvent.StepDone>> steps = new LinkedHashMap<>();
       BakeOptions options =
           BakeOptions.defaults()
               .withKeysDir(Optional.of(home.resolve("keys")))
               .withListener(
                   e -> {
-                    if (e instanceof BakerEvent.StepDone d && !d.cached())
-                      firstRebuilt.putIfAbsent(
-                          d.image(), "step " + d.index() + "/" + d.total() + " (" + d.step() + ")");
+                    if (e instanceof BakerEvent.StepDone d)
+                      steps.computeIfAbsent(d.image(), k -> new ArrayList<>()).add(d);
                   });
       BakeResult baked =
           new Baker(store.orElseThrow(), home.resolve("cache"), options).bake(bp, unbuilt);
@@ -108,9 +117,9 @@ final class LocalBlueprint {
                       + was.shortHex()
                       + " -> "
                       + now.shortHex()
-                      + Optional.ofNullable(firstRebuilt.get(i.name()))
-                          .map(s -> ": inputs of " + s + " changed")
-                          .orElse(": its recipe changed")));
+                      + RebakeReason.of(
+                          steps.getOrDefault(i.name(), List.of()),
+                          layers(store.orElseThrow(), was))));
       }
     }
     for (String u : used) {

@@ -2,6 +2,7 @@ package dev.kiln.controller;
 
 import dev.kiln.model.Strategy;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -130,6 +131,18 @@ final class CanaryStrategy {
     if (t.now.isBefore(end)) {
       t.waitingOnPurpose = true;
       t.wakeAt(end);
+      // said, as for a pause without a duration: else `kiln status` shows the canary PROGRESSING
+      // at its weight for the whole pause, with nothing to tell that it waits on purpose, or until
+      // when
+      t.condition(
+          Condition.PAUSED,
+          true,
+          "CanaryPauseStep",
+          "until "
+              + end.truncatedTo(ChronoUnit.SECONDS)
+              + " (`kiln promote "
+              + r.service()
+              + "` ends it now)");
       return false;
     }
     // The pause is over: from its end on, waiting is no longer on purpose.

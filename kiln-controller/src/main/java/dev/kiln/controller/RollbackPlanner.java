@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code kiln rollback SERVICE [--to REVISION]}: a new revision with the content of the target one,
@@ -20,8 +21,17 @@ public final class RollbackPlanner {
 
   /** Which revision to go back to. */
   public sealed interface Target {
-    /** The latest revision before the live one whose content differs from it. */
-    record Previous() implements Target {}
+    /**
+     * The latest revision before the live one whose content differs from it, among those that have
+     * been live ({@code served}): a revision whose rollout was aborted or superseded before it took
+     * the traffic was never proven in service — often it was aborted for being bad — so it is no
+     * default target ({@code --to} can still name it).
+     */
+    record Previous(Set<Integer> served) implements Target {
+      public Previous {
+        served = Set.copyOf(served);
+      }
+    }
 
     record To(int revision) implements Target {}
   }
@@ -76,16 +86,19 @@ public final class RollbackPlanner {
           case Target.Previous p ->
               history.stream()
                   .filter(r -> r.number() < live && !r.sameContentAs(current))
+                  .filter(r -> p.served().contains(r.number()))
                   .max(Comparator.comparingInt(Revision::number))
                   .orElseThrow(
                       () ->
                           new ControllerException(
                               "service "
                                   + service
-                                  + " has no earlier revision with a different content to roll back"
-                                  + " to; see `kiln history "
+                                  + " has no earlier revision that was live with a different content"
+                                  + " to roll back to; see `kiln history "
                                   + service
-                                  + "`"));
+                                  + "` (`kiln rollback "
+                                  + service
+                                  + " --to N` names one)"));
           case Target.To to ->
               find(history, to.revision())
                   .orElseThrow(

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.controller.ObservedInstance.Phase;
 import dev.kiln.model.Strategy;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -176,5 +178,28 @@ class CanaryStrategyTest {
     Decision d = sim.decide(r.requestPromote());
     assertThat(d.next().step()).isEqualTo(1);
     assertThat(d.next().intent().promote()).isFalse();
+  }
+
+  @Test
+  void canary_aTimedPauseSaysUntilWhen() {
+    FleetSimulator sim = stableFleet();
+    Strategy.Canary slow =
+        new Strategy.Canary(
+            List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))),
+            Optional.empty());
+    Rollout r = canary(slow);
+    for (int i = 0; i < 5; i++) {
+      Decision d = sim.decide(r);
+      sim.apply(d.actions());
+      r = d.next();
+      sim.tick();
+    }
+    Instant end = r.stepStartedAt().orElseThrow().plus(Duration.ofHours(1));
+    Condition paused = r.condition(Condition.PAUSED).orElseThrow();
+    assertThat(paused.status()).isTrue();
+    assertThat(paused.reason()).isEqualTo("CanaryPauseStep");
+    assertThat(paused.message())
+        .isEqualTo(
+            "until " + end.truncatedTo(ChronoUnit.SECONDS) + " (`kiln promote web` ends it now)");
   }
 }

@@ -13,6 +13,7 @@ import dev.kiln.model.Strategy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RollbackPlannerTest {
@@ -36,7 +37,7 @@ class RollbackPlannerTest {
             .seed(4, 3, Phase.HEALTHY)
             .route(Traffic.all(4));
 
-    RollbackPlan plan = plan(new Target.Previous(), sim, Fixtures.blueGreen());
+    RollbackPlan plan = plan(new Target.Previous(Set.of(1, 2, 3, 4)), sim, Fixtures.blueGreen());
 
     RollbackPlan.Swap swap = (RollbackPlan.Swap) plan;
     assertThat(swap.revision().number()).isEqualTo(5);
@@ -62,7 +63,8 @@ class RollbackPlannerTest {
             .seed(4, 3, Phase.HEALTHY)
             .route(Traffic.all(4));
     RollbackPlan.Swap swap =
-        (RollbackPlan.Swap) plan(new Target.Previous(), sim, Fixtures.blueGreen());
+        (RollbackPlan.Swap)
+            plan(new Target.Previous(Set.of(1, 2, 3, 4)), sim, Fixtures.blueGreen());
     sim.apply(swap.actions());
 
     Rollout done = sim.run(swap.rollout(), 50);
@@ -105,7 +107,7 @@ class RollbackPlannerTest {
   @Test
   void rollback_partlyWarmFleetIsNotASwap() {
     FleetSimulator sim = new FleetSimulator().seed(3, 2, Phase.HEALTHY).seed(4, 3, Phase.HEALTHY);
-    assertThat(plan(new Target.Previous(), sim, Strategy.Rolling.DEFAULT))
+    assertThat(plan(new Target.Previous(Set.of(1, 2, 3, 4)), sim, Strategy.Rolling.DEFAULT))
         .isInstanceOf(RollbackPlan.FastTrack.class);
   }
 
@@ -120,7 +122,7 @@ class RollbackPlannerTest {
         RollbackPlanner.plan(
             history,
             3,
-            new Target.Previous(),
+            new Target.Previous(Set.of(1, 2, 3, 4)),
             FleetView.EMPTY,
             1,
             Strategy.Rolling.DEFAULT,
@@ -128,6 +130,45 @@ class RollbackPlannerTest {
             T0);
     assertThat(plan.revision().sameContentAs(history.get(0))).isTrue();
     assertThat(plan.revision().number()).isEqualTo(4);
+  }
+
+  @Test
+  void rollback_previousSkipsARevisionThatNeverWasLive() {
+    // r2 (v2) was live; r3 (v3) was aborted during its rollout; r4 (v4) is live now
+    List<Revision> history =
+        List.of(
+            revision("web", 1, "v1", Map.of()),
+            revision("web", 2, "v2", Map.of()),
+            revision("web", 3, "v3", Map.of()),
+            revision("web", 4, "v4", Map.of()));
+    FleetSimulator sim = new FleetSimulator().seed(2, 3, Phase.HEALTHY).seed(4, 3, Phase.HEALTHY);
+    RollbackPlan plan =
+        RollbackPlanner.plan(
+            history,
+            4,
+            new Target.Previous(Set.of(1, 2, 4)),
+            sim.view(),
+            3,
+            Fixtures.blueGreen(),
+            DEADLINE,
+            T0);
+    assertThat(plan.revision().sameContentAs(history.get(1))).as("v2, not the aborted v3").isTrue();
+    assertThat(plan).as("r2's fleet is still warm").isInstanceOf(RollbackPlan.Swap.class);
+
+    assertThat(
+            RollbackPlanner.plan(
+                    history,
+                    4,
+                    new Target.To(3),
+                    FleetView.EMPTY,
+                    3,
+                    Strategy.Rolling.DEFAULT,
+                    DEADLINE,
+                    T0)
+                .revision()
+                .sameContentAs(history.get(2)))
+        .as("--to still names it")
+        .isTrue();
   }
 
   @Test
@@ -150,7 +191,7 @@ class RollbackPlannerTest {
                 RollbackPlanner.plan(
                     HISTORY.subList(0, 1),
                     1,
-                    new Target.Previous(),
+                    new Target.Previous(Set.of(1, 2, 3, 4)),
                     FleetView.EMPTY,
                     3,
                     Strategy.Rolling.DEFAULT,

@@ -146,7 +146,7 @@ final class ActionPerformer {
                 config.network()));
     observer.beginStart(); // a listing taken before may miss it
     InstanceStatus started = fleet.driver(config.runtime()).start(spec);
-    moves.started(revisionNumber, started);
+    moves.started(revisionNumber, started, config.runtime());
     probes.assign(started.id(), config.runtime());
     HealthCheck check = config.health().orElse(Executor.DEFAULT_HEALTH);
     // a request is waiting for this instance: find it healthy in milliseconds, not at the interval

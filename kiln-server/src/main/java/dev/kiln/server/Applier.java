@@ -333,7 +333,10 @@ final class Applier {
                           actor,
                           "scale " + s.from() + " -> " + s.to(),
                           new JournalEvent.RolloutState(scaled));
-                      rollouts.add(scaled);
+                      // An aborted rollout carries no scale (its old fleet does, as the
+                      // stable one): it is not this apply's, and following it would report
+                      // that old abort as this apply's failure.
+                      if (scaled.phase() != Rollout.Phase.ABORTED) rollouts.add(scaled);
                     });
         case Change.Remove rm ->
             rec.append(

@@ -195,13 +195,9 @@ public final class ControlPlane implements AutoCloseable {
             spec.port(),
             check,
             r.status().startedAt());
-      else
-        monitor.watch(
-            InstanceId.of(r.id()),
-            r.status().address(),
-            spec.port(),
-            check,
-            r.status().startedAt());
+      // one that did not serve (a warm or preview fleet) gets a whole start deadline from now:
+      // from its own start, long ago, its first passing probe already counted as "failed to start"
+      else monitor.watchAdopted(InstanceId.of(r.id()), r.status().address(), spec.port(), check);
     }
     rec.append(
         Executor.ACTOR,

@@ -147,13 +147,27 @@ final class EnvironmentApi {
                   new EnvironmentView(
                       name,
                       d.router(),
-                      cp.routers.addressOf(name).orElse(cp.data.address()),
+                      listening(d.router(), cp.routers.addressOf(name), cp.data.address())
+                          .orElse(null),
                       d.promotionFrom()
                           .map(f -> new EnvironmentView.Promotion(f, d.soak().toString()))
                           .orElse(null),
                       services));
             });
     return new EnvironmentsResponse(envs);
+  }
+
+  /**
+   * Where an environment's router listens now: its own router's address, or the server's own when
+   * it is declared on that address; none before its first apply or promotion starts its router. The
+   * server's address for any environment (as before) named the default environment's router, which
+   * serves other services, for one that served nothing yet.
+   */
+  static Optional<String> listening(String declared, Optional<String> own, String main) {
+    if (own.isPresent()) return own;
+    return ServerConfig.address(declared).equals(ServerConfig.address(main))
+        ? Optional.of(main)
+        : Optional.empty();
   }
 
   private static boolean declares(ControlPlane cp, String env, String service) {

@@ -98,7 +98,8 @@ final class Intents {
                       state.revisions(service),
                       live,
                       to.<RollbackPlanner.Target>map(RollbackPlanner.Target.To::new)
-                          .orElse(new RollbackPlanner.Target.Previous()),
+                          .orElse(
+                              new RollbackPlanner.Target.Previous(state.servedRevisions(service))),
                       new FleetView(observed),
                       state.replicas(service),
                       info.strategy(),

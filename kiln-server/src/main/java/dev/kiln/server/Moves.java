@@ -35,8 +35,19 @@ final class Moves {
     this.rec = rec;
   }
 
-  /** An observed instance: remembered once if it is dead on another host. */
-  synchronized void observe(ObservedInstance instance, InstanceStatus status) {
+  /**
+   * Whether instances of {@code runtime} are placed on nodes at all. The process runtime runs every
+   * instance on this host, each in a network namespace of its own: its status's host is that
+   * namespace's address, not a node's, and every replacement of an instance of its was journaled as
+   * a move "placed on node 10.78.74.18, off 10.78.57.98".
+   */
+  static boolean placesOnNodes(String runtime) {
+    return !runtime.equals("process");
+  }
+
+  /** An observed instance of {@code runtime}: remembered once if it is dead on another host. */
+  synchronized void observe(ObservedInstance instance, InstanceStatus status, String runtime) {
+    if (!placesOnNodes(runtime)) return;
     lost(instance, status)
         .filter(l -> seen.add(l.instance()))
         .ifPresent(
@@ -47,7 +58,8 @@ final class Moves {
   }
 
   /** A new instance started: journals the move it completes, if any. */
-  synchronized void started(int revision, InstanceStatus started) {
+  synchronized void started(int revision, InstanceStatus started, String runtime) {
+    if (!placesOnNodes(runtime)) return;
     Optional<Match> m = match(pending, started.spec().service(), revision, started);
     m.ifPresent(
         match -> {

@@ -103,7 +103,8 @@ final class Observer {
       String id = r.id();
       ObservedInstance o = instance(id, s);
       if (!s.running()) limitKills.observe(Executor.ACTOR, id, o.revision(), s);
-      if (!leaving.contains(id)) moves.observe(o, s); // dead on another host: moves if replaced
+      if (!leaving.contains(id))
+        moves.observe(o, s, r.runtime()); // dead on another host: moves if replaced
       out.add(new Executor.Observed(r, o, s.spec().port(), leaving.contains(id)));
     }
     return out;

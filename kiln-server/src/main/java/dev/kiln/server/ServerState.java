@@ -13,7 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the control plane knows, rebuilt from the journal alone: every state change is an entry, and
@@ -41,6 +43,14 @@ public final class ServerState {
   private final Map<String, ServiceInfo> services = new TreeMap<>();
   private final Map<String, List<Revision>> revisions = new TreeMap<>();
   private final Map<String, Rollout> rollouts = new TreeMap<>();
+
+  /**
+   * Per service, every revision that has been its live one (a rollout's last good revision): what
+   * {@code kiln rollback} may go back to by default. An aborted or superseded rollout's target
+   * never gets here: its content was never proven in service.
+   */
+  private final Map<String, Set<Integer>> served = new TreeMap<>();
+
   private final Map<String, Instant> rolloutStartedAt = new HashMap<>();
   private final Map<String, Traffic> traffic = new TreeMap<>();
   private final Map<String, Integer> adopted = new HashMap<>();
@@ -117,11 +127,11 @@ public final class ServerState {
             r.service() + "@" + r.number(), new RevisionMeta(e.time(), e.actor(), c.cause()));
       }
       case JournalEvent.RolloutStarted s -> {
-        rollouts.put(s.rollout().service(), s.rollout());
+        putRollout(s.rollout());
         rolloutStartedAt.put(s.rollout().service(), e.time());
       }
-      case JournalEvent.RolloutState s -> rollouts.put(s.rollout().service(), s.rollout());
-      case JournalEvent.RolloutIntent i -> rollouts.put(i.rollout().service(), i.rollout());
+      case JournalEvent.RolloutState s -> putRollout(s.rollout());
+      case JournalEvent.RolloutIntent i -> putRollout(i.rollout());
       case JournalEvent.TrafficSet t -> traffic.put(t.service(), t.traffic());
       case JournalEvent.InstanceAdopted a ->
           a.instances().forEach(id -> adopted.put(id, a.toRevision()));
@@ -130,6 +140,7 @@ public final class ServerState {
         driftPolicies.remove(r.service());
         scaled.remove(r.service());
         rollouts.remove(r.service());
+        served.remove(r.service());
         traffic.remove(r.service());
       }
       // the auto-scaler's target for the live revision (a service removed and re-added starts over)
@@ -227,6 +238,17 @@ public final class ServerState {
 
   public Optional<ServiceInfo> service(String name) {
     return Optional.ofNullable(services.get(name));
+  }
+
+  private void putRollout(Rollout r) {
+    rollouts.put(r.service(), r);
+    if (r.lastGood() > 0)
+      served.computeIfAbsent(r.service(), k -> new TreeSet<>()).add(r.lastGood());
+  }
+
+  /** The revisions that have been the service's live one. */
+  public Set<Integer> servedRevisions(String service) {
+    return Set.copyOf(served.getOrDefault(service, Set.of()));
   }
 
   public List<Revision> revisions(String service) {

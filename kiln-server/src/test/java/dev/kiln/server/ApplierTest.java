@@ -3,9 +3,12 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.controller.Change;
+import dev.kiln.controller.Rollout;
 import dev.kiln.image.HostKey;
 import dev.kiln.runtime.ImageRefusedException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +50,38 @@ class ApplierTest {
       assertThat(h.state.replicas("web")).isEqualTo(5);
       assertThat(h.state.revisions("web")).hasSize(1);
       assertThat(h.kinds().getLast()).isEqualTo("rollout-state");
+    }
+  }
+
+  @Test
+  void aScaleAfterAnAbortedRollout_startsNoRollout_soApplyDoesNotReportTheOldAbort()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "alice");
+      h.tickUntil(
+          () -> {
+            h.allHealthy(1);
+            return h.state.rollout("web").orElseThrow().phase() == Rollout.Phase.SUCCEEDED;
+          },
+          Duration.ofSeconds(1),
+          20);
+      h.image("hello", "B", h.key);
+      h.applier.apply(h.blueprint("hello", 1, ""), "alice");
+      h.intents.request("web", "abort", "bob");
+      h.tickUntil(
+          () -> h.state.rollout("web").orElseThrow().phase() == Rollout.Phase.ABORTED,
+          Duration.ofSeconds(1),
+          20);
+
+      // back to revision 1's image, at another size: the plan is a scale of the live revision
+      h.image("hello", "A", h.key);
+      var scaled = h.applier.apply(h.blueprint("hello", 3, ""), "alice");
+
+      assertThat(scaled.plan().changes()).singleElement().isInstanceOf(Change.Scale.class);
+      assertThat(h.state.replicas("web")).isEqualTo(3);
+      // the aborted 1 -> 2 is not this apply's: following it, `kiln apply` failed with its abort
+      assertThat(scaled.rollouts()).isEmpty();
     }
   }
 

@@ -93,6 +93,45 @@ class IntentsTest {
     }
   }
 
+  @Test
+  void rollbackByDefault_skipsARevisionWhoseRolloutWasAborted_andSwapsToTheOneLiveBefore()
+      throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      h.image("hello", "A", h.key);
+      h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+      h.tick();
+      h.allHealthy(1);
+      h.tickUntil(() -> phase(h).startsWith("SUCCEEDED"), Duration.ofMillis(200), 10);
+      // revision 2 (B) is aborted in its preview: it never takes the traffic
+      h.image("hello", "B", h.key);
+      h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+      h.tick();
+      h.intents.request("web", "abort", "alice");
+      h.tickUntil(() -> phase(h).startsWith("ABORTED"), Duration.ofMillis(200), 10);
+      // revision 3 (C) goes live over revision 1, whose fleet stays warm
+      h.image("hello", "C", h.key);
+      h.applier.apply(h.blueprint("hello", 1, BLUE_GREEN), "alice");
+      h.tickUntil(
+          () -> {
+            h.allHealthy(3);
+            return phase(h).equals("PROGRESSING/1");
+          },
+          Duration.ofMillis(200),
+          10);
+      h.intents.request("web", "promote", "alice");
+      h.tickUntil(() -> phase(h).startsWith("SCALING_DOWN"), Duration.ofMillis(200), 10);
+      assertThat(h.state.servedRevisions("web")).containsExactlyInAnyOrder(1, 3);
+
+      var back = h.intents.rollback("web", Optional.empty(), "bob");
+
+      // the content of revision 1 (A), one swap to its warm fleet; not the aborted B
+      assertThat(back.revision().image())
+          .isEqualTo(h.state.revision("web", 1).orElseThrow().image());
+      assertThat(back.mode()).isEqualTo("swap");
+      assertThat(h.data.backends("web")).containsExactly("web-1-0001@4");
+    }
+  }
+
   /** Revision 2 serves, revision 1's instance is still warm (scale-down delay): a swap away. */
   private static void liveWithAWarmFleet(ServerHarness h) throws Exception {
     h.image("hello", "A", h.key);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Which replacement completes which move: pure decisions over what the runtime reported. */
 class MovesTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
+
   static final Digest IMAGE = Digest.of(new byte[] {1});
   static final Instant T = Instant.parse("2026-11-30T00:00:00Z");
 
@@ -124,5 +126,24 @@ class MovesTest {
 
     assertThat(Moves.match(List.of(LOST, second), "web", 2, fresh).orElseThrow().lost())
         .isEqualTo(LOST);
+  }
+
+  @Test
+  void aProcessInstanceReplaced_isNoMove_itsNamespaceAddressIsNoNode() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      InstanceStatus unhealthy =
+          status("web-2-a", 2, InstanceStatus.State.RUNNING, Optional.of("10.78.57.98"), "running");
+      InstanceStatus fresh =
+          status("web-2-b", 2, InstanceStatus.State.RUNNING, Optional.of("10.78.74.18"), "running");
+      Moves moves = new Moves(h.rec);
+
+      moves.observe(observed("web-2-a", ObservedInstance.Phase.UNHEALTHY, 0), unhealthy, "process");
+      moves.started(2, fresh, "process");
+      assertThat(h.kinds()).doesNotContain("instance-moved");
+
+      moves.observe(observed("web-2-a", ObservedInstance.Phase.UNHEALTHY, 3), unhealthy, "swarm");
+      moves.started(2, fresh, "swarm");
+      assertThat(h.kinds()).containsOnlyOnce("instance-moved");
+    }
   }
 }

@@ -96,6 +96,14 @@ public final class HealthMonitor implements AutoCloseable {
     watch(id, host, port, check, HealthTracker.serving(id, check, startedAt));
   }
 
+  /**
+   * Starts checking an instance adopted after a restart that was not serving: its start deadline
+   * counts from now ({@link HealthTracker#adopted}).
+   */
+  public void watchAdopted(InstanceId id, String host, int port, HealthCheck check) {
+    watch(id, host, port, check, HealthTracker.adopted(id, check, clock.instant()));
+  }
+
   private void watch(InstanceId id, String host, int port, HealthCheck check, HealthTracker t) {
     Watch watch = new Watch(id, host, port, check, t);
     Watch old = watches.put(id, watch);

@@ -47,6 +47,17 @@ public final class HealthTracker {
     return new HealthTracker(instance, check, startedAt, HealthPhase.HEALTHY);
   }
 
+  /**
+   * The tracker of an instance adopted after a restart that was not serving (a blue-green's warm
+   * old fleet or its preview, a canary's): STARTING, with a whole start deadline from its adoption.
+   * Its own start may lie long before: measured from there, with {@code healthy} above 1 the first
+   * passing probe already came after the deadline, and a healthy warm fleet was declared "failed to
+   * start" and replaced at every restart of the control plane.
+   */
+  public static HealthTracker adopted(InstanceId instance, HealthCheck check, Instant adoptedAt) {
+    return new HealthTracker(instance, check, adoptedAt, HealthPhase.STARTING);
+  }
+
   public HealthPhase phase() {
     return phase;
   }

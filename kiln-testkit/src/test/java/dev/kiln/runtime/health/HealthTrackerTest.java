@@ -114,4 +114,30 @@ class HealthTrackerTest {
     clock.advance(Duration.ofMinutes(5));
     assertThat(fail().phase()).isEqualTo(HealthPhase.HEALTHY);
   }
+
+  /**
+   * Adopted after a restart while not serving (a warm blue-green fleet), an hour after its start:
+   * its start deadline counts from the adoption, so passing probes make it healthy again.
+   */
+  @Test
+  void anAdoptedInstanceThatWasNotServing_getsAWholeStartDeadlineFromItsAdoption() {
+    HealthTracker fromItsStart =
+        new HealthTracker(InstanceId.of("web-1"), check, clock.instant().minusSeconds(3600));
+    HealthTracker adopted = HealthTracker.adopted(InstanceId.of("web-1"), check, clock.instant());
+    clock.advance(Duration.ofSeconds(1));
+    ProbeResult pass = ProbeResult.success("ok", Duration.ofMillis(3), clock.instant());
+    // measured from its start, the first of `healthy: 2` passing probes was a failed start
+    assertThat(fromItsStart.observe(pass).phase()).isEqualTo(HealthPhase.FAILED_TO_START);
+    assertThat(adopted.observe(pass).phase()).isEqualTo(HealthPhase.STARTING);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(adopted.observe(ProbeResult.success("ok", Duration.ZERO, clock.instant())).phase())
+        .isEqualTo(HealthPhase.HEALTHY);
+
+    HealthTracker silent = HealthTracker.adopted(InstanceId.of("web-2"), check, clock.instant());
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(
+            silent.observe(ProbeResult.failure("refused", Duration.ZERO, clock.instant())).phase())
+        .as("still bounded: no passing probe within the start deadline after adoption")
+        .isEqualTo(HealthPhase.FAILED_TO_START);
+  }
 }
