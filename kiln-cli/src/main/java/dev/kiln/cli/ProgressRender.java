@@ -38,15 +38,14 @@ public final class ProgressRender {
    */
   public static boolean awaitsUser(RolloutView rollout) {
     if (!rollout.phase().equals("PROGRESSING")) return false;
+    // the controller's reasons: CanaryPauseTimed and AutoPromotionPending wait for time instead
     return rollout.conditions().stream()
         .anyMatch(
             c ->
                 c.type().equals("Paused")
                     && c.status()
                     && (c.reason().equals("CanaryPauseStep")
-                        // "promotes automatically at ..." waits for time, not for a person
-                        || (c.reason().equals("AwaitingPromotion")
-                            && !c.message().contains("automatically"))));
+                        || c.reason().equals("AwaitingPromotion")));
   }
 
   public static boolean aborted(RolloutView rollout) {

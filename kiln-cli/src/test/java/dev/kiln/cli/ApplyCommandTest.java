@@ -192,13 +192,32 @@ class ApplyCommandTest {
         Canned.rollout("r1", "web", "blue-green", "PROGRESSING", 1, 1, 0, "")
             .replace(
                 "{\"type\":\"Progressing\"",
-                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"AwaitingPromotion\","
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"AutoPromotionPending\","
                     + "\"message\":\"promotes automatically at 2026-11-23T07:05:00Z\"},"
                     + "{\"type\":\"Progressing\"");
     started(later);
     server
         .on("GET /v1/rollouts", Canned.rollouts(later))
         .on("GET /v1/rollouts", Canned.rollouts(later.replace("PROGRESSING", "SUCCEEDED")));
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("rollout of web (2 -> 3) succeeded");
+  }
+
+  @Test
+  void aCanarysTimedPause_isFollowedOn() {
+    String pausing =
+        Canned.rollout("r1", "web", "canary", "PROGRESSING", 1, 3, 10, "")
+            .replace(
+                "{\"type\":\"Progressing\"",
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"CanaryPauseTimed\","
+                    + "\"message\":\"until 2026-11-23T07:05:00Z\"},{\"type\":\"Progressing\"");
+    started(pausing);
+    server
+        .on("GET /v1/rollouts", Canned.rollouts(pausing))
+        .on("GET /v1/rollouts", Canned.rollouts(SUCCEEDED));
 
     FakeKilnServer.Run r = apply();
 

@@ -69,10 +69,12 @@ final class BlueGreenStrategy {
     if (!promote) {
       t.waitingOnPurpose = true;
       s.autoPromote().ifPresent(d -> t.wakeAt(readyAt.plus(d)));
+      // AwaitingPromotion waits for a person (kiln apply stops following there); with
+      // auto-promote the wait is for time
       t.condition(
           Condition.PAUSED,
           true,
-          "AwaitingPromotion",
+          s.autoPromote().isPresent() ? "AutoPromotionPending" : "AwaitingPromotion",
           s.autoPromote()
               .map(d -> "promotes automatically at " + readyAt.plus(d))
               .orElse("run `kiln promote " + r.service() + "`"));

@@ -137,7 +137,8 @@ final class CanaryStrategy {
       t.condition(
           Condition.PAUSED,
           true,
-          "CanaryPauseStep",
+          // not CanaryPauseStep: that one waits for a person (kiln apply stops following there)
+          "CanaryPauseTimed",
           "until "
               + end.truncatedTo(ChronoUnit.SECONDS)
               + " (`kiln promote "

@@ -197,7 +197,7 @@ class CanaryStrategyTest {
     Instant end = r.stepStartedAt().orElseThrow().plus(Duration.ofHours(1));
     Condition paused = r.condition(Condition.PAUSED).orElseThrow();
     assertThat(paused.status()).isTrue();
-    assertThat(paused.reason()).isEqualTo("CanaryPauseStep");
+    assertThat(paused.reason()).isEqualTo("CanaryPauseTimed");
     assertThat(paused.message())
         .isEqualTo(
             "until " + end.truncatedTo(ChronoUnit.SECONDS) + " (`kiln promote web` ends it now)");

@@ -206,7 +206,7 @@ public final class Views {
         r.to(),
         StateCodec.strategyName(r.strategy()),
         r.phase().name(),
-        step(r.strategy(), r.step(), steps, weight),
+        step(r.strategy(), r.step(), steps, weight, r.progressMark()),
         steps,
         weight,
         cp.state
@@ -243,16 +243,18 @@ public final class Views {
   }
 
   /**
-   * The step a rollout is at, as {@code kiln status} and {@code kiln apply} show it ("step 2/3"). A
-   * canary counts its own steps. A rolling rollout has none of its own: it replaces instances one
-   * batch at a time, and the share of traffic on the new revision says how many of them are done (2
-   * of 3 at 67%), so that a rollout that reached 100% reads 3/3 and not 0/3.
+   * The step a rollout is at, as {@code kiln status}, {@code kiln up} and {@code kiln apply} show
+   * it ("step 2/3"). A canary counts its own steps. A rolling rollout has none of its own: it
+   * replaces instances a batch at a time, and its progress mark is how many new ones have been
+   * healthy at once (RollingStrategy), so a rollout that finished reads 3/3 and not 0/3 — and a
+   * first deploy, whose single revision has all the traffic from the start, 0/3 until an instance
+   * is healthy.
    */
-  static int step(Strategy strategy, int step, int steps, int weight) {
+  static int step(Strategy strategy, int step, int steps, int weight, int progressMark) {
     return switch (strategy) {
       case Strategy.Canary c -> step;
       case Strategy.BlueGreen b -> Math.max(step, weight >= 100 ? 1 : 0);
-      case Strategy.Rolling ro -> Math.min(steps, Math.round(weight * steps / 100f));
+      case Strategy.Rolling ro -> Math.min(steps, Math.max(0, progressMark));
     };
   }
 

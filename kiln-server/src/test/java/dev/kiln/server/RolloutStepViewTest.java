@@ -15,27 +15,33 @@ class RolloutStepViewTest {
       new Strategy.BlueGreen(Optional.empty(), Duration.ZERO);
 
   @Test
-  void aRollingRolloutCountsTheInstancesReplacedByItsShareOfTraffic() {
+  void aRollingRolloutCountsTheNewInstancesThatWereHealthy() {
     int steps = Views.steps(ROLLING, 3);
     assertThat(steps).isEqualTo(3);
-    assertThat(Views.step(ROLLING, 0, steps, 0)).isZero();
-    assertThat(Views.step(ROLLING, 0, steps, 33)).isEqualTo(1);
-    assertThat(Views.step(ROLLING, 0, steps, 67)).isEqualTo(2);
-    // a rollout that reached all of the traffic reads 3/3, not 0/3
-    assertThat(Views.step(ROLLING, 0, steps, 100)).isEqualTo(3);
+    assertThat(Views.step(ROLLING, 0, steps, 0, 0)).isZero();
+    assertThat(Views.step(ROLLING, 0, steps, 33, 1)).isEqualTo(1);
+    assertThat(Views.step(ROLLING, 0, steps, 67, 2)).isEqualTo(2);
+    // a rollout that finished reads 3/3, not 0/3
+    assertThat(Views.step(ROLLING, 0, steps, 100, 3)).isEqualTo(3);
+  }
+
+  @Test
+  void aFirstRollingDeploy_hasAllTheTrafficAtOnce_butNoStepUntilAnInstanceIsHealthy() {
+    assertThat(Views.step(ROLLING, 0, 3, 100, 0)).isZero();
+    assertThat(Views.step(ROLLING, 0, 3, 100, 2)).isEqualTo(2);
   }
 
   @Test
   void aRollingRolloutToNoInstancesHasNoSteps() {
-    assertThat(Views.step(ROLLING, 0, Views.steps(ROLLING, 0), 100)).isZero();
+    assertThat(Views.step(ROLLING, 0, Views.steps(ROLLING, 0), 100, 0)).isZero();
   }
 
   @Test
   void aBlueGreenRolloutHasOneStepTheSwitch() {
     assertThat(Views.steps(BLUE_GREEN, 3)).isEqualTo(1);
-    assertThat(Views.step(BLUE_GREEN, 0, 1, 0)).isZero();
-    assertThat(Views.step(BLUE_GREEN, 0, 1, 100)).isEqualTo(1);
-    assertThat(Views.step(BLUE_GREEN, 1, 1, 100)).isEqualTo(1);
+    assertThat(Views.step(BLUE_GREEN, 0, 1, 0, 0)).isZero();
+    assertThat(Views.step(BLUE_GREEN, 0, 1, 100, 0)).isEqualTo(1);
+    assertThat(Views.step(BLUE_GREEN, 1, 1, 100, 0)).isEqualTo(1);
   }
 
   @Test
@@ -47,6 +53,6 @@ class RolloutStepViewTest {
                 new Strategy.CanaryStep(50, Optional.empty())),
             Optional.empty());
     assertThat(Views.steps(canary, 3)).isEqualTo(2);
-    assertThat(Views.step(canary, 1, 2, 10)).isEqualTo(1);
+    assertThat(Views.step(canary, 1, 2, 10, 100_000)).isEqualTo(1);
   }
 }
