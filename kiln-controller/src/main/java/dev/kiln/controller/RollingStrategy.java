@@ -30,8 +30,12 @@ final class RollingStrategy {
   /** Done once the new revision alone has every replica healthy. */
   private static boolean reconcileCompleted(Tick t, int newHealthy) {
     if (newHealthy < t.state.replicas()) return false;
+    int n = t.state.replicas();
     RolloutPlanner.succeed(
-        t, "all " + t.state.replicas() + " instances run revision " + t.state.to());
+        t,
+        (n == 1 ? "its instance runs" : "all " + n + " instances run")
+            + " revision "
+            + t.state.to());
     return true;
   }
 

@@ -65,6 +65,18 @@ class RollingStrategyTest {
     sim.assertConvergedOn(2, replicas);
   }
 
+  @ParameterizedTest(name = "replicas {0}: {1}")
+  @CsvSource({
+    "1,its instance runs revision 2",
+    "3,all 3 instances run revision 2",
+  })
+  void rolling_saysWhatItFinishedWith(int replicas, String message) {
+    FleetSimulator sim = stableFleet(1, replicas);
+    Rollout done = sim.run(rolling(1, 2, replicas, 1, 0), 500);
+
+    assertThat(done.condition(Condition.COMPLETED).orElseThrow().message()).isEqualTo(message);
+  }
+
   @Test
   void rolling_neverDropsBelowDesiredHealthyWithMaxUnavailableZero() {
     FleetSimulator sim = stableFleet(1, 4);
