@@ -21,6 +21,18 @@ public final class ApiRender {
     return v == null || v.isEmpty() ? "-" : v;
   }
 
+  /**
+   * An ISO-8601 duration as a blueprint writes it ({@code PT10M} → {@code 10m}); other text as is.
+   */
+  public static String duration(@dev.kiln.api.Nullable String iso) {
+    if (iso == null || iso.isEmpty()) return "-";
+    try {
+      return dev.kiln.model.Durations.human(java.time.Duration.parse(iso));
+    } catch (java.time.format.DateTimeParseException e) {
+      return iso;
+    }
+  }
+
   /** An ISO instant to whole seconds in UTC: {@code 2026-11-23T06:52:23Z} (other text as it is). */
   public static String time(@dev.kiln.api.Nullable String value) {
     String t = text(value);

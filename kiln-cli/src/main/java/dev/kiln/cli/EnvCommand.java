@@ -67,7 +67,7 @@ public final class EnvCommand implements Runnable {
       for (EnvironmentView e : envs) {
         EnvironmentView.Promotion p = e.promotion();
         String promotion =
-            p != null ? "from " + p.from() + ", soak " + ApiRender.text(p.soak()) : "-";
+            p != null ? "from " + p.from() + ", soak " + ApiRender.duration(p.soak()) : "-";
         for (EnvironmentView.Service s : e.services()) {
           rows.add(
               List.of(

@@ -115,7 +115,7 @@ class EnvCommandTest {
 
     assertThat(r.exit()).isZero();
     assertThat(r.out())
-        .containsPattern("production +127.0.0.1:8080 +from staging, soak PT10M +web +2 ")
+        .containsPattern("production +127.0.0.1:8080 +from staging, soak 10m +web +2 ")
         .containsPattern("staging +127.0.0.1:8081 +- +web +- ")
         .containsPattern("2/2 +eligible at 2026-11-30T10:10:00Z\n");
   }

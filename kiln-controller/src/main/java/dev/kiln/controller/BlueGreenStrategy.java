@@ -76,7 +76,10 @@ final class BlueGreenStrategy {
           true,
           s.autoPromote().isPresent() ? "AutoPromotionPending" : "AwaitingPromotion",
           s.autoPromote()
-              .map(d -> "promotes automatically at " + readyAt.plus(d))
+              .map(
+                  d ->
+                      "promotes automatically at "
+                          + readyAt.plus(d).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
               .orElse("run `kiln promote " + r.service() + "`"));
       return;
     }

@@ -1,6 +1,7 @@
 package dev.kiln.controller;
 
 import dev.kiln.model.Digest;
+import dev.kiln.model.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -192,16 +193,22 @@ public final class PromotionDecision {
     evidence.add("live in " + c.from() + " since " + live.since());
     last.ifPresent(i -> evidence.add("last incident " + i.at() + ": " + i.what()));
     Duration soaked = Duration.between(soakStart, now);
-    evidence.add("soak: " + soaked + " of " + soak + " since " + soakStart);
+    evidence.add(
+        "soak: "
+            + Durations.human(soaked)
+            + " of "
+            + Durations.human(soak)
+            + " since "
+            + soakStart);
     if (soaked.compareTo(soak) < 0) {
       return new Refused(
           subject
               + " revision "
               + live.revision()
               + " has soaked "
-              + soaked
+              + Durations.human(soaked)
               + " of "
-              + soak
+              + Durations.human(soak)
               + " (since "
               + soakStart
               + (last.isPresent() ? ", after " + last.get().what() : "")

@@ -48,7 +48,7 @@ class PromotionDecisionTest {
     assertThat(v).isInstanceOf(Refused.class);
     Refused r = (Refused) v;
     assertThat(r.reason())
-        .contains("web in staging revision 3 has soaked PT4M of PT10M")
+        .contains("web in staging revision 3 has soaked 4m of 10m")
         .contains("eligible at 2026-11-30T10:10:00Z");
     assertThat(r.revision()).contains(3);
     assertThat(r.digest()).contains(D);
@@ -74,7 +74,7 @@ class PromotionDecisionTest {
             "staging runs web revision 3, " + D,
             "signature: valid (key id abc123)",
             "healthy now: 2 of 2 instance(s) in staging",
-            "soak: PT10M of PT10M since " + LIVE);
+            "soak: 10m of 10m since " + LIVE);
     assertThat(String.join("\n", e.evidence())).contains("image tests: passed");
   }
 
@@ -85,7 +85,7 @@ class PromotionDecisionTest {
     Verdict v = decide(promote(l), LIVE.plus(Duration.ofMinutes(12)));
     assertThat(v).isInstanceOf(Refused.class);
     assertThat(((Refused) v).reason())
-        .contains("soaked PT4M of PT10M")
+        .contains("soaked 4m of 10m")
         .contains("after instance web-3-ab crashed");
     assertThat(decide(promote(l), crash.plus(SOAK))).isInstanceOf(Eligible.class);
   }

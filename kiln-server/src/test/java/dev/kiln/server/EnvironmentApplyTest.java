@@ -128,7 +128,7 @@ class EnvironmentApplyTest {
                   h.applier.apply(
                       h.blueprint("hello", 2, PROMOTED), "alice", Optional.of("production")))
           .isInstanceOf(PromotionRefusedException.class)
-          .hasMessageContaining("has soaked PT0")
+          .hasMessageContaining("has soaked 200ms of 10m")
           .hasMessageContaining("eligible at 2026-11-30T00:10:00Z");
       assertThat(h.kinds().getLast()).isEqualTo("promotion-refused");
       assertThat(h.state.services()).doesNotContainKey("production--web");
