@@ -127,7 +127,7 @@ class EnvironmentsCliIT {
     FakeKilnServer.Run list = FakeKilnServer.run("env", "list");
     assertThat(list.out())
         .containsPattern(
-            "production +127.0.0.1:" + production + " +from staging, soak PT5S +web +r?1")
+            "production +127.0.0.1:" + production + " +from staging, soak 5s +web +r?1")
         .containsPattern("staging +127.0.0.1:" + staging + " +- +web")
         .containsPattern("production .* eligible r1\n");
     FakeKilnServer.Run diff = FakeKilnServer.run("env", "diff", "staging", "production");
