@@ -98,7 +98,7 @@ public final class UpCommand implements Callable<Integer> {
     prepared.notes().forEach(n -> out.println("image " + n.image() + ": " + n.text()));
     if (detach) {
       // baked above, in the foreground, so that a bad blueprint or a failed bake is reported here
-      return UpDetached.start(home.home(), backgroundArgs(), out, System.err);
+      return UpDetached.start(home.home(), env.env, backgroundArgs(), out, System.err);
     }
     var config = ServerCommand.config(home, api, router);
     if (!routerTls.isEmpty())

@@ -1,5 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.EnvironmentView;
+import dev.kiln.api.EnvironmentsResponse;
+import dev.kiln.api.Health;
 import dev.kiln.api.RolloutView;
 import dev.kiln.api.ServiceView;
 import dev.kiln.api.ServicesResponse;
@@ -89,7 +92,8 @@ final class UpDetached {
    *
    * @return the exit code of {@code kiln up --detach}
    */
-  static int start(Path home, List<String> upArgs, PrintStream out, PrintStream err)
+  static int start(
+      Path home, Optional<String> env, List<String> upArgs, PrintStream out, PrintStream err)
       throws IOException, InterruptedException {
     Optional<ProcessHandle> already = running(home);
     if (already.isPresent()) {
@@ -165,16 +169,25 @@ final class UpDetached {
       }
       Thread.sleep(250);
     }
-    String router =
-        tail(log, 200).stream()
-            .filter(l -> l.startsWith("kiln up: API "))
-            .map(l -> l.substring(l.indexOf("router ") + "router ".length()))
-            .findFirst()
-            .orElse("");
-    out.println("kiln up: the fleet is healthy and runs in the background; router " + router);
+    out.println(
+        "kiln up: the fleet is healthy and runs in the background; router http://"
+            + routerAddress(api, env));
     waiting(ready).forEach(out::println);
     out.println(stopHint(home, child.pid(), log));
     return 0;
+  }
+
+  /** Where the fleet is served: the server's router, or the environment's own. */
+  private static String routerAddress(ApiClient api, Optional<String> env) {
+    String main = ApiClient.read(api.get("/v1/health"), Health.class).router();
+    if (env.isEmpty()) return main;
+    return ApiClient.read(api.get("/v1/environments"), EnvironmentsResponse.class)
+        .environments()
+        .stream()
+        .filter(e -> e.name().equals(env.get()) && e.listening() != null)
+        .map(EnvironmentView::listening)
+        .findFirst()
+        .orElse(main);
   }
 
   private static String stopHint(Path home, long pid, Path log) {
