@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,35 +20,7 @@ class UpCommandIT {
 
   @Test
   void up_bakesAppliesShowsHealthyFleetAndStopsItCleanly() throws Exception {
-    Path project = tmp.resolve("project");
-    Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(
-        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
-      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-    }
-    Files.createDirectories(project.resolve("site"));
-    Files.writeString(project.resolve("site/index.html"), "hello\n");
-    Path file = project.resolve("kiln.yaml");
-    Files.writeString(
-        file,
-        """
-        images:
-          hello:
-            from: scratch
-            steps:
-              - copy: { src: bin/, dest: /bin }
-              - copy: { src: site/, dest: /www }
-            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
-        services:
-          web:
-            image: hello
-            replicas: 2
-            health: { http: /, interval: 200ms, timeout: 1s, healthy: 1, unhealthy: 3 }
-            route: { host: "*", path: / }
-        """);
+    Path file = BusyboxProject.hello(tmp.resolve("project"), "hello\n", 2);
     Path home = tmp.resolve("home");
     PrintStream saved = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -91,14 +61,7 @@ class UpCommandIT {
   @Test
   void upWithRouterTls_servesTheRoutesCertificateOverHttps() throws Exception {
     Path project = tmp.resolve("project");
-    Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(
-        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-    Files.createDirectories(project.resolve("site"));
-    Files.writeString(project.resolve("site/index.html"), "hello tls\n");
+    BusyboxProject.files(project, "hello tls\n");
     Path certs = Files.createDirectories(project.resolve("certs"));
     Path home = tmp.resolve("home");
     Path secrets = Files.createDirectories(home.resolve("secrets"));
@@ -244,16 +207,7 @@ class UpCommandIT {
   @Test
   void up_withEnv_runsThatEnvironmentOnItsOwnRouter() throws Exception {
     Path project = tmp.resolve("project");
-    Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(
-        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
-      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-    }
-    Files.createDirectories(project.resolve("site"));
-    Files.writeString(project.resolve("site/index.html"), "hello\n");
+    BusyboxProject.files(project, "hello\n");
     int stagingPort;
     int productionPort;
     try (java.net.ServerSocket a = new java.net.ServerSocket(0);
@@ -264,20 +218,8 @@ class UpCommandIT {
     Path file = project.resolve("kiln.yaml");
     Files.writeString(
         file,
-        """
-        images:
-          hello:
-            from: scratch
-            steps:
-              - copy: { src: bin/, dest: /bin }
-              - copy: { src: site/, dest: /www }
-            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
-        services:
-          web:
-            image: hello
-            replicas: 2
-            health: { http: /, interval: 200ms, timeout: 1s, healthy: 1, unhealthy: 3 }
-            route: { host: "*", path: / }
+        BusyboxProject.blueprint(2)
+            + """
         environments:
           staging:
             router: 127.0.0.1:%d
@@ -287,7 +229,7 @@ class UpCommandIT {
             router: 127.0.0.1:%d
             promotion: { from: staging, soak: 10m }
         """
-            .formatted(stagingPort, productionPort));
+                .formatted(stagingPort, productionPort));
     Path home = tmp.resolve("home");
     PrintStream saved = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -9,10 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -91,36 +88,7 @@ class UpDetachIT {
   }
 
   private Path project() throws Exception {
-    Path project = tmp.resolve("project");
-    Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(
-        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS)) {
-      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-    }
-    Files.createDirectories(project.resolve("site"));
-    Files.writeString(project.resolve("site/index.html"), "hello detached\n");
-    Path file = project.resolve("kiln.yaml");
-    Files.writeString(
-        file,
-        """
-        images:
-          hello:
-            from: scratch
-            steps:
-              - copy: { src: bin/, dest: /bin }
-              - copy: { src: site/, dest: /www }
-            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
-        services:
-          web:
-            image: hello
-            replicas: 2
-            health: { http: /, interval: 200ms, timeout: 1s, healthy: 1, unhealthy: 3 }
-            route: { host: "*", path: / }
-        """);
-    return file;
+    return BusyboxProject.hello(tmp.resolve("project"), "hello detached\n", 2);
   }
 
   private record Run(int code, String out, String err) {}

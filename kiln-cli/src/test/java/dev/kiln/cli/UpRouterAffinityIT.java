@@ -9,10 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -143,34 +140,6 @@ class UpRouterAffinityIT {
 
   /** One busybox httpd service, as UpCommandIT's. */
   private Path project() throws IOException {
-    Path project = tmp.resolve("project");
-    Path bin = Files.createDirectories(project.resolve("bin"));
-    Files.copy(
-        Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        bin.resolve("busybox"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (!Files.exists(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS))
-      Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-    Files.createDirectories(project.resolve("site"));
-    Files.writeString(project.resolve("site/index.html"), "hello\n");
-    Path file = project.resolve("kiln.yaml");
-    Files.writeString(
-        file,
-        """
-        images:
-          hello:
-            from: scratch
-            steps:
-              - copy: { src: bin/, dest: /bin }
-              - copy: { src: site/, dest: /www }
-            entrypoint: [ /bin/sh, -c, "exec busybox httpd -f -p 127.0.0.1:$PORT -h /www" ]
-        services:
-          web:
-            image: hello
-            replicas: 1
-            health: { http: /, interval: 200ms, timeout: 1s, healthy: 1, unhealthy: 3 }
-            route: { host: "*", path: / }
-        """);
-    return file;
+    return BusyboxProject.hello(tmp.resolve("project"), "hello\n", 1);
   }
 }
