@@ -102,7 +102,7 @@ public final class ApplyCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     for (RolloutView r : rollouts) {
       String what = "rollout of " + r.service() + " (" + ProgressRender.fromTo(r) + ")";
-      if (waits(r))
+      if (ProgressRender.awaitsUser(r))
         out.println(
             what
                 + " waits for `kiln promote "
@@ -126,14 +126,6 @@ public final class ApplyCommand implements Callable<Integer> {
           String.join("\n", failures) + "\nsee `kiln journal --service <name>` for its steps");
     }
     return 0;
-  }
-
-  /**
-   * A rollout not done that waits at a gate for {@code kiln promote}: following it would last until
-   * someone promotes, so apply stops there and says what to run.
-   */
-  static boolean waits(RolloutView r) {
-    return !ProgressRender.done(r) && ProgressRender.awaitsUser(r);
   }
 
   /** Follows started rollouts through {@code GET /v1/rollouts} until each is done or waits. */
@@ -178,7 +170,8 @@ public final class ApplyCommand implements Callable<Integer> {
           }
         }
         out.flush();
-        if (current.values().stream().allMatch(r -> ProgressRender.done(r) || waits(r)))
+        if (current.values().stream()
+            .allMatch(r -> ProgressRender.done(r) || ProgressRender.awaitsUser(r)))
           return List.copyOf(current.values());
         if (System.nanoTime() - deadline > 0) {
           List<String> pending = new ArrayList<>();

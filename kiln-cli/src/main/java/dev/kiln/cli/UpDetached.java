@@ -227,7 +227,7 @@ final class UpDetached {
     List<String> out = new ArrayList<>();
     for (ServiceView s : services.services()) {
       RolloutView r = s.rollout();
-      if (r != null && !r.phase().equals("SUCCEEDED") && ProgressRender.awaitsUser(r)) {
+      if (r != null && ProgressRender.awaitsUser(r)) {
         out.add(
             "  "
                 + s.name()
