@@ -13,7 +13,8 @@
 # ParallelGC, class data: on JDK 25+ the AOT cache RouterAot trains once per jar and JVM, printed with the
 # time its training took; AppCDS on JDK 21), one event loop per core (KILN_THREADS=1 for one), each loop
 # kept on a core of its own as a router process does (LoopAffinity; "kiln, loops unpinned" is the same
-# router with --no-pin, measured beside it); the process itself is unpinned (PIN=0, default); HAProxy and
+# router with --no-pin, measured beside it), on io_uring where the kernel allows it ("kiln, epoll" is the
+# same router on epoll, beside it); the process itself is unpinned (PIN=0, default); HAProxy and
 # nginx run one thread/worker. With PIN=1 (needs >= 2 cores) each proxy process gets CPU 1 and wrk +
 # backend share CPU 0.
 # Before the warm measurement, the first $COLD of a freshly started Kiln router (twice: without and with
@@ -91,10 +92,11 @@ measure() {
     /Socket errors:/ {gsub(",",""); err+=$4+$6+$8+$10}
     END {printf "%s %s %s %d %.1f\n", rps, p50, p99, err, (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$DIR/wrk.out"
 }
-start_kiln() { # PORT [extra args]; sets KILN_PID; BARE=1: without class data
+start_kiln() { # PORT [extra args]; sets KILN_PID; BARE=1: without class data; TRANSPORT=epoll: not io_uring
   local port=$1; shift
   local jvm=("${KILN_JVM[@]}")
   [ "${BARE:-0}" = 1 ] && jvm=("${KILN_JVM_BARE[@]}")
+  [ -n "${TRANSPORT:-}" ] && jvm+=("-Dkiln.router.transport=$TRANSPORT")
   local jfr=()
   if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln-$port.jfr,settings=profile); fi
   # the JVM options and event loops a router process started by `kiln server` gets (RouterJvm)
@@ -152,6 +154,8 @@ PORT[kiln]=$(free_port); start_kiln "${PORT[kiln]}"; PID[kiln]=$KILN_PID
 PORT[kiln_swap]=$(free_port); start_kiln "${PORT[kiln_swap]}" --swap-every-ms 100; PID[kiln_swap]=$KILN_PID
 # the same router with its event loops left to the scheduler (LoopAffinity off): what pinning buys
 PORT[kiln_free]=$(free_port); start_kiln "${PORT[kiln_free]}" --no-pin; PID[kiln_free]=$KILN_PID
+# the same router on epoll instead of io_uring (Transport): what io_uring buys
+PORT[kiln_epoll]=$(free_port); TRANSPORT=epoll start_kiln "${PORT[kiln_epoll]}"; PID[kiln_epoll]=$KILN_PID
 PORT[haproxy]=$(free_port); render "$CONF/haproxy.cfg" "${PORT[haproxy]}" "$DIR/haproxy.cfg"
 "${PROXY_CPU[@]}" haproxy -db -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 &
 PID[haproxy]=$!; PIDS+=($!); wait_port "${PORT[haproxy]}"
@@ -159,7 +163,7 @@ PORT[nginx]=$(free_port); render "$CONF/proxy-nginx.conf" "${PORT[nginx]}" "$DIR
 "${PROXY_CPU[@]}" nginx -c "$DIR/proxy-nginx.conf" -e "$DIR/proxy-nginx-error.log" &
 PIDS+=($!); wait_port "${PORT[nginx]}"; sleep 0.5; PID[nginx]=$(pgrep -P "$!" | head -1 || echo "$!")
 
-TARGETS=(direct kiln haproxy nginx kiln_swap kiln_free)
+TARGETS=(direct kiln haproxy nginx kiln_swap kiln_free kiln_epoll)
 for t in "${TARGETS[@]}"; do # warm-up, twice (the JIT needs it, connect/close paths too; everyone gets it)
   for _ in 1 2; do "${LOAD_CPU[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "http://127.0.0.1:${PORT[$t]}/" >/dev/null; done
 done
@@ -194,11 +198,14 @@ echo "backend: nginx 'hello'; kiln event loops: $KILN_THREADS (0 = per core), HA
 echo "kiln JVM: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); options: ${KILN_JVM[*]}"
 echo "kiln class data: $CLASS_DATA_NAME"
 echo "kiln $(grep -ho 'event loops on cores [^)]*' "$DIR/kiln-${PORT[kiln]}.log" | head -1)"
+echo "kiln transport: $(grep -ho '(\(io_uring\|epoll\|nio\);' "$DIR/kiln-${PORT[kiln]}.log" | tr -d '(;' | head -1)" \
+  "(\"kiln, epoll\": $(grep -ho '(\(io_uring\|epoll\|nio\);' "$DIR/kiln-${PORT[kiln_epoll]}.log" | tr -d '(;' | head -1))"
 printf '%-26s %12s %10s %10s %7s %14s\n' target requests/s p50_ms p99_ms errors cpu_us/request
 for t in "${TARGETS[@]}"; do
   read -r rps p50 p99 err cpu <<<"${RES[$t]}"
   name=$t; [ "$t" = kiln_swap ] && name="kiln, swap every 100 ms"
   [ "$t" = kiln_free ] && name="kiln, loops unpinned"
+  [ "$t" = kiln_epoll ] && name="kiln, epoll"
   printf '%-26s %12.0f %10.3f %10.3f %7d %14s\n' "$name" "$rps" "$(awk -v v="$p50" 'BEGIN{print v/1000}')" \
     "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$err" "$cpu"
 done
@@ -207,13 +214,15 @@ read -r hrps _ hp99 _ hcpu <<<"${RES[haproxy]}"
 read -r nrps _ np99 _ ncpu <<<"${RES[nginx]}"
 read -r srps _ _ serr _ <<<"${RES[kiln_swap]}"
 read -r frps _ fp99 _ _ <<<"${RES[kiln_free]}"
+read -r erps _ ep99 _ ecpu <<<"${RES[kiln_epoll]}"
 echo
 awk -v k="$krps" -v h="$hrps" -v n="$nrps" -v s="$srps" -v kp="$kp99" -v hp="$hp99" -v np="$np99" \
-    -v kc="$kcpu" -v hc="$hcpu" -v nc="$ncpu" -v se="$serr" -v f="$frps" -v fp="$fp99" 'BEGIN {
+    -v kc="$kcpu" -v hc="$hcpu" -v nc="$ncpu" -v se="$serr" -v f="$frps" -v fp="$fp99" -v e="$erps" -v ep="$ep99" -v ec="$ecpu" 'BEGIN {
   printf "Kiln/HAProxy: requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/h, kp/1000, hp/1000, kc/hc
   printf "Kiln/nginx:   requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/n, kp/1000, np/1000, kc/nc
   printf "swap every 100 ms: %d errors, throughput cost %.1f%%\n", se, (1 - s/k) * 100
   printf "loops unpinned/pinned: requests/s %.2fx, p99 %.2f ms vs %.2f ms\n", f/k, fp/1000, kp/1000
+  printf "io_uring/epoll: requests/s %.2fx, p99 %.2f ms vs %.2f ms, CPU per request %.2fx\n", k/e, kp/1000, ep/1000, kc/ec
 }'
 if [ "$COLD" != 0 ]; then
   echo

@@ -104,8 +104,8 @@ public final class RouterMain {
             + (tls.isEmpty()
                 ? ""
                 : " https " + router.tlsAddresses() + " (" + TlsContexts.provider() + ")")
-            + " (epoll: "
-            + Transport.nativeEpoll()
+            + " ("
+            + Transport.chosen().label()
             + "; event loops on cores "
             + (router.pinnedCores().isEmpty() ? "unpinned" : router.pinnedCores())
             + ")");
