@@ -68,16 +68,38 @@ public final class SwarmHosts implements AutoCloseable {
   /** Creates {@code count} hosts and forms the swarm; on any failure, removes what it made. */
   public static SwarmHosts start(int count) {
     assumeSupported();
-    int n = ThreadLocalRandom.current().nextInt(1 << 16);
-    String tag = String.format("k%04x", n); // interface names: 15 characters at most
-    SwarmHosts hosts = new SwarmHosts(tag, 100 + n % 150, Path.of("/tmp", "ksw-" + tag));
-    try {
-      hosts.create(count);
-      return hosts;
-    } catch (RuntimeException | Error e) {
-      hosts.close();
-      throw e;
+    for (int attempt = 1; ; attempt++) {
+      int n = ThreadLocalRandom.current().nextInt(1 << 16);
+      String tag = String.format("k%04x", n); // interface names: 15 characters at most
+      SwarmHosts hosts = new SwarmHosts(tag, 100 + n % 150, Path.of("/tmp", "ksw-" + tag));
+      if (!hosts.claimSubnet()) {
+        if (attempt == 50) throw new IllegalStateException("no free subnet in 10.79.100-249.0/24");
+        continue;
+      }
+      try {
+        hosts.create(count);
+        return hosts;
+      } catch (RuntimeException | Error e) {
+        hosts.close();
+        throw e;
+      }
     }
+  }
+
+  /**
+   * Claims this swarm's subnet by creating its bridge, which is named after the subnet: two swarms
+   * on one host at once (ITs of two modules in a parallel build) never share one, where a random
+   * pick alone would collide once in 150 times. False if another swarm holds it.
+   */
+  private boolean claimSubnet() {
+    Result r = exec(List.of("ip", "link", "add", bridge(), "type", "bridge"));
+    if (r.exit == 0) {
+      bridgeMade = true;
+      return true;
+    }
+    if (r.output.contains("exists")) return false;
+    throw new IllegalStateException(
+        "ip link add " + bridge() + " exited " + r.exit + ": " + r.output);
   }
 
   public List<Host> hosts() {
@@ -99,7 +121,7 @@ public final class SwarmHosts implements AutoCloseable {
   }
 
   private String bridge() {
-    return tag + "br";
+    return "kswb" + subnet.substring(subnet.lastIndexOf('.') + 1);
   }
 
   private void create(int count) {
@@ -108,8 +130,6 @@ public final class SwarmHosts implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    run("ip", "link", "add", bridge(), "type", "bridge");
-    bridgeMade = true;
     run("ip", "addr", "add", gateway() + "/24", "dev", bridge());
     run("ip", "link", "set", bridge(), "up");
     for (int i = 1; i <= count; i++) {

@@ -23,15 +23,21 @@ class SwarmHostsIT {
       assertThat(nodes.strip().lines()).containsExactly("Ready Active", "Ready Active");
       assertThat(SwarmHosts.listening(swarm.manager().address(), 2377))
           .isTrue(); // from this namespace
+      // the bridge that claims the subnet (10.79.N.0/24) for this swarm is named after it
+      assertThat(run("ip", "-o", "link")).contains(bridge(hosts) + ":");
     }
     String netns = run("ip", "netns", "list");
     String links = run("ip", "-o", "link");
     for (SwarmHosts.Host h : hosts) assertThat(netns).doesNotContain(h.netns());
     String tag = hosts.getFirst().netns().split("-")[0];
-    assertThat(links).doesNotContain(tag);
+    assertThat(links).doesNotContain(tag).doesNotContain(bridge(hosts) + ":");
     assertThat(dir).doesNotExist();
     assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(dir.toString());
     assertThat(run("ps", "-eo", "args")).doesNotContain(dir.toString());
+  }
+
+  private static String bridge(List<SwarmHosts.Host> hosts) {
+    return "kswb" + hosts.getFirst().address().split("\\.")[2];
   }
 
   private static String run(String... argv) throws IOException, InterruptedException {
