@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Tagged {@code alone}: chromium fails its requests in flight with {@code
  * net::ERR_NETWORK_CHANGED} whenever a network interface comes or goes on the host, as another IT's
- * instance does when it starts or stops (its veth), so kiln-server's pom runs it in a failsafe
- * execution of its own, after the others.
+ * instance does when it starts or stops (its veth), so it runs in kiln-architecture, the last
+ * module, after every other module's ITs, one class at a time with the other "alone" ones.
  */
 @Tag("alone")
 class DashboardBrowserIT {
