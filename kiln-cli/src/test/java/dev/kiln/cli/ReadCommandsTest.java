@@ -180,6 +180,24 @@ class ReadCommandsTest {
   }
 
   @Test
+  void journal_anUnknownService_isTheServersRefusal_exit1() {
+    String refusal = "{\"error\":\"no service named 'nosuch'; known: api, web\"}";
+    server.on("GET /v1/journal?service=nosuch", 404, refusal);
+    server.on("GET /v1/journal?since=5&service=nosuch&limit=1", 404, refusal);
+
+    FakeKilnServer.Run listed = server.kiln("journal", "--service", "nosuch");
+    // --follow --since streams without a first read: it asks once, and does not follow nothing
+    FakeKilnServer.Run followed =
+        server.kiln("journal", "--follow", "--since", "5", "--service", "nosuch");
+
+    assertThat(listed.exit()).isEqualTo(1);
+    assertThat(listed.err()).contains("no service named 'nosuch'; known: api, web");
+    assertThat(followed.exit()).isEqualTo(1);
+    assertThat(followed.err()).contains("no service named 'nosuch'; known: api, web");
+    assertThat(server.routes()).noneMatch(r -> r.startsWith("GET /v1/events"));
+  }
+
+  @Test
   void journal_withoutFilters_asksForEverything_andJsonKeepsBodiesAndHashes() throws Exception {
     String entries = "{\"entries\":[" + Canned.entry(1, "apply", "web", "kiln apply") + "]}";
     server.on("GET /v1/journal", entries);
