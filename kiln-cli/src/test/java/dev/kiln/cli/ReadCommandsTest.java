@@ -76,6 +76,30 @@ class ReadCommandsTest {
   }
 
   @Test
+  void status_aCanaryStepWithoutAPause_saysItWaitsForPromote() {
+    // as the controller words it (CanaryStrategy): the condition a step without a pause sets
+    String waiting =
+        Canned.rollout("r1", "web", "canary", "PROGRESSING", 0, 3, 10, "")
+            .replace(
+                "{\"type\":\"Progressing\",\"status\":true,\"reason\":\"NewRevisionHealthy\","
+                    + "\"message\":\"2 of 3 healthy\"}",
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"CanaryPauseStep\","
+                    + "\"message\":\"run `kiln promote web`\"}");
+    server.on("GET /v1/services", Canned.services(Canned.service("web", 3, waiting)));
+    server.on("GET /v1/services/web", Canned.service("web", 3, waiting));
+
+    FakeKilnServer.Run table = server.kiln("status");
+    FakeKilnServer.Run one = server.kiln("status", "web");
+
+    assertThat(table.out()).contains("PROGRESSING 0/3, awaits kiln promote");
+    assertThat(one.out())
+        .contains(
+            "Rollout:    2 -> 3 canary PROGRESSING 0/3, weight 10%; waits for `kiln promote web`,"
+                + " `kiln abort web` goes back\n"
+                + "  Paused=true CanaryPauseStep: run `kiln promote web`\n");
+  }
+
+  @Test
   void status_unknownService_isTheServers404Message() {
     server.on("GET /v1/services/nope", 404, "{\"error\":\"no service 'nope'; known: web, api\"}");
 
