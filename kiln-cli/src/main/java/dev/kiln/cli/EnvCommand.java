@@ -109,7 +109,7 @@ public final class EnvCommand implements Runnable {
   static String gateCell(@dev.kiln.api.Nullable PromotionVerdict g) {
     if (g == null) return "-";
     if (g.eligible()) return "eligible r" + g.revision();
-    if (g.eligibleAt() != null) return "eligible at " + g.eligibleAt();
+    if (g.eligibleAt() != null) return "eligible at " + ApiRender.timeUp(g.eligibleAt());
     return "refused";
   }
 

@@ -192,6 +192,24 @@ class EnvCommandTest {
   }
 
   @Test
+  void list_eligibleAt_isToTheSecond_roundedUp() {
+    server.on(
+        "GET /v1/environments",
+        """
+        {"environments": [
+          {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
+           "promotion": {"from": "staging", "soak": "PT10M"},
+           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
+             "promotionGate": {"verdict": "refused", "reason": "soaked 4m of 10m",
+               "eligibleAt": "2026-11-30T10:10:00.703047483Z", "evidence": []}}]}]}
+        """);
+
+    FakeKilnServer.Run r = server.kiln("env", "list");
+
+    assertThat(r.out()).containsPattern("2/2 +eligible at 2026-11-30T10:10:01Z\n");
+  }
+
+  @Test
   void status_withEnv_showsThePromotionGatesVerdict() {
     server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
     server.on(
