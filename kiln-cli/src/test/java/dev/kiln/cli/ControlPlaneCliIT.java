@@ -61,6 +61,10 @@ class ControlPlaneCliIT {
   }
 
   private Path blueprint(String site) throws Exception {
+    return blueprint(site, 1);
+  }
+
+  private Path blueprint(String site, int replicas) throws Exception {
     String yaml =
         """
         images:
@@ -73,13 +77,13 @@ class ControlPlaneCliIT {
         services:
           web:
             image: site
-            replicas: 1
+            replicas: %s
             health: { http: /, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }
             route: { host: "*", path: / }
             strategy:
               rolling: { max-surge: 1, max-unavailable: 0 }
         """
-            .formatted(site);
+            .formatted(site, replicas);
     return Files.writeString(project.resolve("kiln.yaml"), yaml);
   }
 
@@ -102,6 +106,17 @@ class ControlPlaneCliIT {
         .startsWith("web")
         .contains("1/1")
         .contains("r1 100%");
+
+    // A scale alone: apply returns once the new instances are healthy, and says it scaled
+    FakeKilnServer.Run scale =
+        FakeKilnServer.run("apply", "-f", blueprint("a", 3).toString(), "--timeout", "2m");
+    assertThat(scale.exit()).as(scale.err()).isZero();
+    assertThat(scale.out())
+        .contains("web scaled to 3 instances of revision 1, all healthy")
+        .doesNotContain("succeeded");
+    assertThat(FakeKilnServer.run("status").out()).containsPattern("web +1 +3/3 ");
+    assertThat(FakeKilnServer.run("status", "web").out())
+        .contains("(scaled to 3 instances of revision 1)");
 
     // Baked apart first: plan then finds the image current and shows the replacement.
     blueprint("b");
