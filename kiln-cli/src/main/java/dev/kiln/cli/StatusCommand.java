@@ -56,7 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
       else out.print(service(ApiClient.read(answer, ServiceView.class)));
     } else if (env.env.isPresent()) {
       ServicesResponse mine =
-          EnvFilter.services(ApiClient.read(answer, ServicesResponse.class), env);
+          EnvFilter.services(api, ApiClient.read(answer, ServicesResponse.class), env);
       if (output.json()) out.println(ApiClient.pretty(ApiClient.tree(mine)));
       else {
         // one environment's services; its certificates are in the JSON, not the table

@@ -210,6 +210,27 @@ class EnvCommandTest {
   }
 
   @Test
+  void statusAndHistory_ofAnUnknownEnvironment_nameTheKnownOnes_exit1() {
+    server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
+    server.on(
+        "GET /v1/environments",
+        "{\"environments\": [{\"name\": \"staging\", \"services\": []},"
+            + " {\"name\": \"production\", \"services\": []}]}");
+
+    FakeKilnServer.Run status = server.kiln("status", "--env", "nosuch");
+    FakeKilnServer.Run history = server.kiln("history", "--env", "nosuch");
+    // a known environment with nothing applied yet is no error
+    FakeKilnServer.Run empty = server.kiln("status", "--env", "staging");
+
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.err()).contains("no environment 'nosuch'; known: production, staging");
+    assertThat(history.exit()).isEqualTo(1);
+    assertThat(history.err()).contains("no environment 'nosuch'; known: production, staging");
+    assertThat(empty.exit()).as(empty.err()).isZero();
+    assertThat(empty.out()).contains("no services yet");
+  }
+
+  @Test
   void status_withEnv_showsThePromotionGatesVerdict() {
     server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
     server.on(
