@@ -200,17 +200,15 @@ public record Rollout(
   public Rollout scaledTo(int newReplicas, Instant at) {
     Rollout scaled = withReplicas(newReplicas);
     if (phase != Phase.SUCCEEDED || newReplicas == replicas) return scaled;
-    return scaled.withCondition(
-        new Condition(
-            Condition.COMPLETED,
-            true,
-            "Scaled",
-            "scaled to "
-                + newReplicas
-                + (newReplicas == 1 ? " instance" : " instances")
-                + " of revision "
-                + to,
-            at));
+    String message =
+        "scaled to "
+            + newReplicas
+            + (newReplicas == 1 ? " instance" : " instances")
+            + " of revision "
+            + to;
+    return scaled
+        .withCondition(new Condition(Condition.COMPLETED, true, "Scaled", message, at))
+        .withCondition(new Condition(Condition.PROGRESSING, false, "Scaled", message, at));
   }
 
   /**

@@ -36,6 +36,8 @@ class RollingStrategyTest {
     Condition completed = scaled.condition(Condition.COMPLETED).orElseThrow();
     assertThat(completed.reason()).isEqualTo("Scaled");
     assertThat(completed.message()).isEqualTo("scaled to 3 instances of revision 2");
+    assertThat(scaled.condition(Condition.PROGRESSING).orElseThrow().message())
+        .isEqualTo("scaled to 3 instances of revision 2");
     // the same count is no scale: the condition and its time stay
     assertThat(scaled.scaledTo(3, sim.now.plusSeconds(60))).isEqualTo(scaled);
   }
