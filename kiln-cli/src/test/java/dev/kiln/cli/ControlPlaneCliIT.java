@@ -160,6 +160,39 @@ class ControlPlaneCliIT {
   }
 
   @Test
+  void serverStopAll_stopsTheInstancesAServerLeftRunning() throws Exception {
+    FakeKilnServer.Run apply =
+        FakeKilnServer.run("apply", "-f", blueprint("a").toString(), "--timeout", "2m");
+    assertThat(apply.exit()).as(apply.err()).isZero();
+    JsonNode instance =
+        ApiClient.JSON
+            .readTree(FakeKilnServer.run("status", "web", "-o", "json").out())
+            .path("instances")
+            .get(0);
+    long pid = instance.path("pid").asLong();
+    assertThat(ProcessHandle.of(pid)).isPresent();
+    cp.close(); // as a stopped kiln server: its instances keep running
+    cp = null;
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
+
+    FakeKilnServer.Run stop =
+        FakeKilnServer.run(
+            "server", "--stop-all", "--router", "127.0.0.1:0", "--api", "127.0.0.1:0");
+
+    assertThat(stop.exit()).as(stop.err()).isZero();
+    assertThat(stop.out()).contains("every instance of").contains("stopped");
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    // the router process it started to adopt the fleet got SIGTERM: it drains, then exits
+    Path routerState = tmp.resolve("home").resolve("router").resolve("router.json");
+    if (Files.exists(routerState)) {
+      long router = ApiClient.JSON.readTree(Files.readString(routerState)).path("pid").asLong();
+      ProcessHandle.of(router)
+          .ifPresent(p -> p.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
+      assertThat(ProcessHandle.of(router).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+  }
+
+  @Test
   void editingACopiedFile_applyAloneRebakesAndRollsTheNewContentOut() throws Exception {
     Path file = blueprint("a");
     FakeKilnServer.Run first =
