@@ -4,6 +4,7 @@ import dev.kiln.api.RolloutView;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,16 +24,18 @@ public final class AbortCommand implements Callable<Integer> {
       description = "The service whose rollout to abort.")
   String service;
 
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     RolloutView rollout =
         ApiClient.read(
-            ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "abort")),
+            ApiClient.fromEnvironment()
+                .post(ApiClient.path("/v1/services", env.qualify(service), "abort")),
             RolloutView.class);
     PrintWriter out = spec.commandLine().getOut();
-    out.println(ProgressRender.intent("abort", service, rollout));
+    out.println(ProgressRender.intent("abort", env.qualify(service), rollout));
     out.flush();
     return 0;
   }

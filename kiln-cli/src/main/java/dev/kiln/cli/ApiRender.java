@@ -44,6 +44,21 @@ public final class ApiRender {
   }
 
   /**
+   * A time to come, to the second and never early: {@code eligible at 10:10:01Z} for {@code
+   * 10:10:00.703Z}, so that acting at the time shown is not refused as too soon.
+   */
+  public static String timeUp(@dev.kiln.api.Nullable String value) {
+    String t = text(value);
+    try {
+      Instant exact = Instant.parse(t);
+      Instant s = exact.truncatedTo(ChronoUnit.SECONDS);
+      return (s.equals(exact) ? s : s.plusSeconds(1)).toString();
+    } catch (DateTimeParseException e) {
+      return t;
+    }
+  }
+
+  /**
    * {@code sha256:0123456789ab} of a kiln-api record's digest, enough to tell images apart in a
    * table; {@code -} when there is none.
    */

@@ -87,22 +87,42 @@ public final class ApplyCommand implements Callable<Integer> {
     out.println();
     if (detach) {
       for (RolloutView r : started)
-        out.println("started " + ProgressRender.line(r, Optional.empty()));
+        out.println(
+            ProgressRender.done(r)
+                ? r.service() + ": scaling to " + r.replicas() + " of revision " + r.to()
+                : "started " + ProgressRender.line(r, Optional.empty()));
       out.println("follow them with `kiln status`");
       out.flush();
       return 0;
     }
+    // a rollout already over when the apply answers is the service's last one, handed back with
+    // the new count of a scale: what is followed then is the scale, and what is reported
+    java.util.Set<String> scales =
+        started.stream()
+            .filter(ProgressRender::done)
+            .map(RolloutView::id)
+            .collect(java.util.stream.Collectors.toSet());
     List<RolloutView> last =
         new RolloutFollower(api, out, ApiRender.interactive(), pollInterval)
             .follow(started, timeout);
-    return report(out, last);
+    return report(out, last, scales);
   }
 
-  private static int report(PrintWriter out, List<RolloutView> rollouts) {
+  private static int report(
+      PrintWriter out, List<RolloutView> rollouts, java.util.Set<String> scales) {
     List<String> failures = new ArrayList<>();
     for (RolloutView r : rollouts) {
       String what = "rollout of " + r.service() + " (" + ProgressRender.fromTo(r) + ")";
-      if (ProgressRender.awaitsUser(r))
+      if (scales.contains(r.id()) && r.phase().equals("SUCCEEDED"))
+        out.println(
+            r.service()
+                + " scaled to "
+                + r.replicas()
+                + (r.replicas() == 1 ? " instance" : " instances")
+                + " of revision "
+                + r.to()
+                + (r.replicas() > 0 ? ", all healthy" : ""));
+      else if (ProgressRender.awaitsUser(r))
         out.println(
             what
                 + " waits for `kiln promote "
@@ -171,12 +191,21 @@ public final class ApplyCommand implements Callable<Integer> {
         }
         out.flush();
         if (current.values().stream()
-            .allMatch(r -> ProgressRender.done(r) || ProgressRender.awaitsUser(r)))
-          return List.copyOf(current.values());
+            .allMatch(
+                r ->
+                    ProgressRender.settled(r, ProgressRender.find(services, r.service()))
+                        || ProgressRender.awaitsUser(r))) return List.copyOf(current.values());
         if (System.nanoTime() - deadline > 0) {
           List<String> pending = new ArrayList<>();
           for (RolloutView r : current.values()) {
+            Optional<ServiceView> s = ProgressRender.find(services, r.service());
             if (!ProgressRender.done(r)) pending.add(r.service() + " " + ApiRender.rolloutCell(r));
+            else if (!ProgressRender.settled(r, s))
+              pending.add(
+                  r.service()
+                      + " scaling, "
+                      + s.map(v -> v.healthy() + "/" + v.replicas()).orElse("-")
+                      + " healthy");
           }
           throw new KilnException(
               "stopped following after "

@@ -109,20 +109,38 @@ public final class EnvCommand implements Runnable {
   static String gateCell(@dev.kiln.api.Nullable PromotionVerdict g) {
     if (g == null) return "-";
     if (g.eligible()) return "eligible r" + g.revision();
-    if (g.eligibleAt() != null) return "eligible at " + g.eligibleAt();
+    if (g.eligibleAt() != null) return "eligible at " + ApiRender.timeUp(g.eligibleAt());
     return "refused";
   }
 
-  /** {@code kiln env diff A B}. */
+  /**
+   * {@code kiln env diff A B}. Like {@code kiln plan}, exit 0 unless {@code --detailed-exitcode}
+   * asks for 2 on a difference: 1 stays an error's, as with plan and {@code terraform plan}.
+   */
   @Command(
       name = "diff",
       mixinStandardHelpOptions = true,
       description =
           "What differs between two environments, per service: live revision and image"
-              + " digest, then each overridden field (replicas, strategy, env...).")
+              + " digest, then each overridden field (replicas, strategy, env...).",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:no differences (or differences, without --detailed-exitcode)",
+        "1:error (e.g. an unknown environment)",
+        "2:they differ (with --detailed-exitcode): an image digest, or a field"
+      })
   static final class Diff implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin OutputFormat output;
+
+    @Option(
+        names = "--detailed-exitcode",
+        description =
+            "Exit 2 when the environments differ (a service's image digest or any field, a"
+                + " service declared in one only), 0 when they do not; as `kiln plan"
+                + " --detailed-exitcode`. Revision numbers are each environment's own and do"
+                + " not count.")
+    boolean detailedExitcode;
 
     @Parameters(index = "0", paramLabel = "A", description = "e.g. staging")
     String a;
@@ -140,10 +158,23 @@ public final class EnvCommand implements Runnable {
                       + "&b="
                       + java.net.URLEncoder.encode(b, java.nio.charset.StandardCharsets.UTF_8));
       PrintWriter out = spec.commandLine().getOut();
+      EnvironmentDiff diff = ApiClient.read(answer, EnvironmentDiff.class);
       if (output.json()) out.println(ApiClient.pretty(answer));
-      else out.print(text(ApiClient.read(answer, EnvironmentDiff.class)));
+      else out.print(text(diff));
       out.flush();
-      return 0;
+      return detailedExitcode && differ(diff) ? 2 : 0;
+    }
+
+    /**
+     * Whether the two environments differ: a service whose image digests differ (one with none live
+     * counts; neither with one does not) or with any differing field.
+     */
+    static boolean differ(EnvironmentDiff diff) {
+      return diff.services().stream()
+          .anyMatch(
+              s ->
+                  !s.differs().isEmpty()
+                      || !java.util.Objects.equals(s.a().image(), s.b().image()));
     }
 
     static String text(EnvironmentDiff diff) {
@@ -153,7 +184,7 @@ public final class EnvCommand implements Runnable {
       for (EnvironmentDiff.Service s : diff.services()) {
         t.append(s.name()).append(":\n");
         t.append(live(s.a(), a)).append(live(s.b(), b));
-        t.append(s.sameImage() ? "  same image digest\n" : "  image digests differ\n");
+        t.append(imageLine(s));
         List<List<String>> rows = new ArrayList<>();
         for (EnvironmentDiff.Difference d : s.differs())
           rows.add(List.of("  " + d.field(), d.a(), d.b()));
@@ -161,6 +192,13 @@ public final class EnvCommand implements Runnable {
         else t.append(Tables.render(List.of("  FIELD", a.toUpperCase(), b.toUpperCase()), rows));
       }
       return t.toString();
+    }
+
+    /** Neither side live is not a difference: "image digests differ" said so before. */
+    private static String imageLine(EnvironmentDiff.Service s) {
+      if (s.sameImage()) return "  same image digest\n";
+      if (s.a().image() == null && s.b().image() == null) return "  no image live in either\n";
+      return "  image digests differ\n";
     }
 
     private static String live(EnvironmentDiff.Side s, String env) {

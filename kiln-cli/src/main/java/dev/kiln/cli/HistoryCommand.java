@@ -58,7 +58,8 @@ public final class HistoryCommand implements Callable<Integer> {
   /** No endpoint lists every service's revisions: gather them, in the same shape. */
   private RevisionsResponse everyService(ApiClient api) {
     ServicesResponse services =
-        EnvFilter.services(ApiClient.read(api.get("/v1/services"), ServicesResponse.class), env);
+        EnvFilter.services(
+            api, ApiClient.read(api.get("/v1/services"), ServicesResponse.class), env);
     List<RevisionView> revisions = new ArrayList<>();
     for (ServiceView s : services.services()) {
       revisions.addAll(

@@ -85,6 +85,15 @@ public final class JournalCommand implements Callable<Integer> {
     long after;
     if (since.isPresent()) {
       after = since.get();
+      // the stream does not check its filter: ask once, so that an unknown --service is refused
+      // with the known ones (as without --since) instead of following nothing forever
+      if (service.isPresent()) {
+        Map<String, Optional<String>> q = new LinkedHashMap<>();
+        q.put("since", since.map(String::valueOf));
+        q.put("service", service);
+        q.put("limit", Optional.of("1"));
+        client.get("/v1/journal" + ApiClient.query(q));
+      }
     } else {
       Map<String, Optional<String>> q = new LinkedHashMap<>();
       q.put("service", service);

@@ -31,6 +31,23 @@ public final class ProgressRender {
   }
 
   /**
+   * Whether following is over: the rollout is {@link #done}, and if it succeeded, its service has
+   * as many healthy instances as it wants. A scale-only apply (replicas 1 -> 3) hands back the
+   * service's rollout with the new count, SUCCEEDED since its last rollout: done at once, and
+   * {@code kiln apply} said "succeeded" while two of the three instances were still starting.
+   */
+  public static boolean settled(RolloutView rollout, Optional<ServiceView> service) {
+    if (!done(rollout)) return false;
+    return !scaling(rollout, service);
+  }
+
+  /** A succeeded rollout whose service still starts instances towards its count (a scale up). */
+  static boolean scaling(RolloutView rollout, Optional<ServiceView> service) {
+    return rollout.phase().equals("SUCCEEDED")
+        && service.map(s -> s.healthy() < s.replicas()).orElse(false);
+  }
+
+  /**
    * Whether the rollout waits at a gate for {@code kiln promote}, not for time or health: a canary
    * step without a pause duration, or a blue-green preview without auto-promotion. Following it
    * would last until someone promotes, so {@code kiln apply} stops there and says so. (A rollout
@@ -65,7 +82,8 @@ public final class ProgressRender {
         ApiRender.text(rollout.service()),
         fromTo(rollout),
         ApiRender.text(rollout.strategy()),
-        ApiRender.text(rollout.phase()),
+        // the rollout succeeded before; what goes on now is a scale to the new count
+        scaling(rollout, service) ? "SCALING" : ApiRender.text(rollout.phase()),
         steps > 0 ? rollout.step() + "/" + steps : "-",
         rollout.canaryWeight() + "%",
         service.map(s -> s.healthy() + "/" + s.replicas()).orElse("-"));
@@ -97,7 +115,11 @@ public final class ProgressRender {
     if (!c.get(5).equals("-")) details.add("weight " + c.get(5));
     if (!c.get(6).equals("-")) details.add("healthy " + c.get(6));
     if (!details.isEmpty()) b.append(' ').append(String.join(", ", details));
-    String message = message(rollout, "");
+    // the rollout's message is of its end ("its instance runs revision 1"), not of this scale
+    String message =
+        scaling(rollout, service)
+            ? "starting instances of revision " + rollout.to()
+            : message(rollout, "");
     if (!message.isBlank()) b.append(" (").append(message).append(')');
     return b.toString();
   }

@@ -4,6 +4,7 @@ import dev.kiln.api.RolloutView;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,16 +25,18 @@ public final class PromoteCommand implements Callable<Integer> {
       description = "The service whose rollout to promote.")
   String service;
 
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     RolloutView rollout =
         ApiClient.read(
-            ApiClient.fromEnvironment().post(ApiClient.path("/v1/services", service, "promote")),
+            ApiClient.fromEnvironment()
+                .post(ApiClient.path("/v1/services", env.qualify(service), "promote")),
             RolloutView.class);
     PrintWriter out = spec.commandLine().getOut();
-    out.println(ProgressRender.intent("promote", service, rollout));
+    out.println(ProgressRender.intent("promote", env.qualify(service), rollout));
     out.flush();
     return 0;
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,11 +59,14 @@ public final class RollbackCommand implements Callable<Integer> {
       converter = ApplyCommand.DurationConverter.class)
   Duration pollInterval;
 
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     ApiClient api = ApiClient.fromEnvironment();
+    // the server's name for it: staging--web with --env staging
+    String service = env.qualify(this.service);
     RollbackRequest body = new RollbackRequest(to.orElse(null));
     RollbackResponse result =
         ApiClient.read(

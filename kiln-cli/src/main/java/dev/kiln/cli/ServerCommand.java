@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     })
 public final class ServerCommand implements Callable<Integer> {
   @Mixin HomeOption home;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--api",
@@ -84,6 +85,14 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Where scheduled snapshots go (default: $KILN_HOME/snapshots).")
   Optional<java.nio.file.Path> snapshotDir = Optional.empty();
 
+  @Option(
+      names = "--stop-all",
+      description =
+          "Stop what kiln server leaves running when it stops: every instance of this KILN_HOME"
+              + " (drained) and its router processes, the environments' too; then exit. Refused"
+              + " while a server of this home runs (stop it first).")
+  boolean stopAll;
+
   @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Follow a git branch (GitOps):%n")
   GitFlags git;
 
@@ -99,6 +108,7 @@ public final class ServerCommand implements Callable<Integer> {
           "--snapshot-keep must be 1 or more, not " + snapshotKeep);
     if (snapshotEvery.isPresent() && !snapshotEvery.get().isPositive())
       throw new dev.kiln.model.KilnException("--snapshot-every must be positive");
+    if (stopAll) return stopAll(c);
     java.nio.file.Path dir = snapshotDir.orElse(home.home().resolve("snapshots"));
     java.util.Optional<dev.kiln.server.GitOptions> following =
         git == null ? java.util.Optional.empty() : java.util.Optional.of(gitOptions(git));
@@ -120,6 +130,25 @@ public final class ServerCommand implements Callable<Integer> {
             snapshots.close();
           };
         });
+    return 0;
+  }
+
+  /**
+   * Adopts what a previous server left (instances, router processes), stops it all, and exits:
+   * docs/tls.md and the router's own messages sent users to {@code kiln server --stop-all}, which
+   * only the server's bare main class understood.
+   */
+  private int stopAll(ServerConfig c) {
+    try (dev.kiln.server.ControlPlane cp = dev.kiln.server.ControlPlane.start(c)) {
+      cp.stopFleet("kiln server --stop-all");
+      cp.stopRouter();
+    }
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        "kiln server --stop-all: every instance of "
+            + home.home()
+            + " stopped; its router processes drain and exit (SIGTERM)");
+    out.flush();
     return 0;
   }
 

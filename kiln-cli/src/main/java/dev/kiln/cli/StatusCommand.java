@@ -56,7 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
       else out.print(service(ApiClient.read(answer, ServiceView.class)));
     } else if (env.env.isPresent()) {
       ServicesResponse mine =
-          EnvFilter.services(ApiClient.read(answer, ServicesResponse.class), env);
+          EnvFilter.services(api, ApiClient.read(answer, ServicesResponse.class), env);
       if (output.json()) out.println(ApiClient.pretty(ApiClient.tree(mine)));
       else {
         // one environment's services; its certificates are in the JSON, not the table
@@ -87,7 +87,7 @@ public final class StatusCommand implements Callable<Integer> {
               ApiRender.number(s.liveRevision()),
               s.healthy() + "/" + s.replicas(),
               ApiRender.text(s.strategy()),
-              ApiRender.rolloutCell(s.rollout()),
+              rolloutCell(s.rollout()),
               ApiRender.traffic(s.traffic())));
     }
     return Tables.render(
@@ -262,6 +262,15 @@ public final class StatusCommand implements Callable<Integer> {
     return b.toString();
   }
 
+  /**
+   * The ROLLOUT column. A canary step without a pause (or a blue-green preview without
+   * auto-promotion) waits for a person: said here, or "PROGRESSING 1/3" reads as if it were moving.
+   */
+  static String rolloutCell(@dev.kiln.api.Nullable RolloutView r) {
+    String cell = ApiRender.rolloutCell(r);
+    return r != null && ProgressRender.awaitsUser(r) ? cell + ", awaits kiln promote" : cell;
+  }
+
   private static String rolloutSummary(RolloutView r) {
     String s =
         ProgressRender.fromTo(r)
@@ -271,6 +280,14 @@ public final class StatusCommand implements Callable<Integer> {
             + ApiRender.rolloutCell(r);
     s += ", weight " + r.canaryWeight() + "%";
     String m = r.message() == null ? "" : r.message();
-    return m.isBlank() ? s : s + " (" + m + ")";
+    if (!m.isBlank()) s += " (" + m + ")";
+    if (ProgressRender.awaitsUser(r))
+      s +=
+          "; waits for `kiln promote "
+              + r.service()
+              + "`, `kiln abort "
+              + r.service()
+              + "` goes back";
+    return s;
   }
 }

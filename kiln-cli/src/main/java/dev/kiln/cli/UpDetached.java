@@ -105,6 +105,8 @@ final class UpDetached {
               + "); stop it with `kiln down` first, or use another KILN_HOME");
     }
     Files.createDirectories(home);
+    ApiClient api = homeClient(home);
+    refuseIfServed(home, api);
     Path log = logFile(home);
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
@@ -126,13 +128,6 @@ final class UpDetached {
             .redirectErrorStream(true)
             .start();
     out.println("kiln up: starting the fleet in the background (pid " + child.pid() + ")…");
-    ApiClient api =
-        new ApiClient(
-            new ApiClient.Endpoint(
-                URI.create("http://localhost/"),
-                Optional.of(home.resolve("api.sock").toAbsolutePath()),
-                Optional.empty(),
-                System.getProperty("user.name", "unknown") + "@kiln-up"));
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     ServicesResponse ready;
     while (true) {
@@ -175,6 +170,35 @@ final class UpDetached {
     waiting(ready).forEach(out::println);
     out.println(stopHint(home, child.pid(), log));
     return 0;
+  }
+
+  /** The API of this home's server, over its unix socket. */
+  private static ApiClient homeClient(Path home) {
+    return new ApiClient(
+        new ApiClient.Endpoint(
+            URI.create("http://localhost/"),
+            Optional.of(home.resolve("api.sock").toAbsolutePath()),
+            Optional.empty(),
+            System.getProperty("user.name", "unknown") + "@kiln-up"));
+  }
+
+  /**
+   * A server that already answers on the home's socket (a {@code kiln server}, a foreground {@code
+   * kiln up}) is refused before anything starts. The background one would stop at once for that
+   * reason, but the wait below asked that other server, and reported its fleet (an old aborted
+   * rollout, say) as if it were the one just started.
+   */
+  static void refuseIfServed(Path home, ApiClient api) {
+    try {
+      api.get("/v1/health");
+    } catch (RuntimeException e) {
+      return; // nothing answers (no socket, or a stale one): this home is free
+    }
+    throw new KilnException(
+        "another kiln server answers on "
+            + home.resolve("api.sock")
+            + " (a `kiln server` or a `kiln up` of this KILN_HOME); its fleet is in `kiln"
+            + " status`. Stop it first, or use another KILN_HOME");
   }
 
   /** Where the fleet is served: the server's router, or the environment's own. */

@@ -89,6 +89,54 @@ class ApplyCommandTest {
   }
 
   @Test
+  void aScaleOnlyApply_followsTheNewInstancesUntilHealthy_thenSaysItScaled() {
+    // the apply hands back the service's last rollout, SUCCEEDED long ago, with the new count
+    String scaled =
+        Canned.rollout(
+                "r1", "web", "rolling", "SUCCEEDED", 1, 1, 100, "its instance runs revision 3")
+            .replace("\"message\"", "\"replicas\":3,\"message\"");
+    started(scaled);
+    server.on("GET /v1/rollouts", Canned.rollouts(scaled));
+    server
+        .clear("GET /v1/services")
+        .on("GET /v1/services", Canned.services(Canned.service("web", 1, "null")))
+        .on("GET /v1/services", Canned.services(Canned.service("web", 2, "null")))
+        .on("GET /v1/services", Canned.services(Canned.service("web", 3, "null")));
+
+    FakeKilnServer.Run r = apply();
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .endsWith(
+            """
+
+            web: 2 -> 3 rolling SCALING step 1/1, weight 100%, healthy 1/3 (starting instances of revision 3)
+            web: 2 -> 3 rolling SCALING step 1/1, weight 100%, healthy 2/3 (starting instances of revision 3)
+            web: 2 -> 3 rolling SUCCEEDED step 1/1, weight 100%, healthy 3/3 (its instance runs revision 3)
+            web scaled to 3 instances of revision 3, all healthy
+            """)
+        .doesNotContain("succeeded");
+  }
+
+  @Test
+  void aScaleOnlyApply_thatDoesNotGetHealthy_isNotCalledASuccess() {
+    String scaled =
+        Canned.rollout("r1", "web", "rolling", "SUCCEEDED", 1, 1, 100, "")
+            .replace("\"message\"", "\"replicas\":3,\"message\"");
+    started(scaled);
+    server.on("GET /v1/rollouts", Canned.rollouts(scaled));
+    server
+        .clear("GET /v1/services")
+        .on("GET /v1/services", Canned.services(Canned.service("web", 1, "null")));
+
+    FakeKilnServer.Run r = apply("--timeout", "50ms");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith("error: stopped following after 0.05s: web scaling, 1/3 healthy still in");
+  }
+
+  @Test
   void anAbortedRollout_exits1WithItsMessage() {
     started(PROGRESSING);
     server

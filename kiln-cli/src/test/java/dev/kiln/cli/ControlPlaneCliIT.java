@@ -61,6 +61,10 @@ class ControlPlaneCliIT {
   }
 
   private Path blueprint(String site) throws Exception {
+    return blueprint(site, 1);
+  }
+
+  private Path blueprint(String site, int replicas) throws Exception {
     String yaml =
         """
         images:
@@ -73,13 +77,13 @@ class ControlPlaneCliIT {
         services:
           web:
             image: site
-            replicas: 1
+            replicas: %s
             health: { http: /, interval: 100ms, timeout: 1s, healthy: 1, unhealthy: 3 }
             route: { host: "*", path: / }
             strategy:
               rolling: { max-surge: 1, max-unavailable: 0 }
         """
-            .formatted(site);
+            .formatted(site, replicas);
     return Files.writeString(project.resolve("kiln.yaml"), yaml);
   }
 
@@ -102,6 +106,17 @@ class ControlPlaneCliIT {
         .startsWith("web")
         .contains("1/1")
         .contains("r1 100%");
+
+    // A scale alone: apply returns once the new instances are healthy, and says it scaled
+    FakeKilnServer.Run scale =
+        FakeKilnServer.run("apply", "-f", blueprint("a", 3).toString(), "--timeout", "2m");
+    assertThat(scale.exit()).as(scale.err()).isZero();
+    assertThat(scale.out())
+        .contains("web scaled to 3 instances of revision 1, all healthy")
+        .doesNotContain("succeeded");
+    assertThat(FakeKilnServer.run("status").out()).containsPattern("web +1 +3/3 ");
+    assertThat(FakeKilnServer.run("status", "web").out())
+        .contains("(scaled to 3 instances of revision 1)");
 
     // Baked apart first: plan then finds the image current and shows the replacement.
     blueprint("b");
@@ -142,6 +157,39 @@ class ControlPlaneCliIT {
     FakeKilnServer.Run exported = FakeKilnServer.run("audit", "export", "-o", export.toString());
     assertThat(exported.exit()).as(exported.err()).isZero();
     assertThat(Files.readAllLines(export)).hasSizeGreaterThanOrEqualTo(entries.size());
+  }
+
+  @Test
+  void serverStopAll_stopsTheInstancesAServerLeftRunning() throws Exception {
+    FakeKilnServer.Run apply =
+        FakeKilnServer.run("apply", "-f", blueprint("a").toString(), "--timeout", "2m");
+    assertThat(apply.exit()).as(apply.err()).isZero();
+    JsonNode instance =
+        ApiClient.JSON
+            .readTree(FakeKilnServer.run("status", "web", "-o", "json").out())
+            .path("instances")
+            .get(0);
+    long pid = instance.path("pid").asLong();
+    assertThat(ProcessHandle.of(pid)).isPresent();
+    cp.close(); // as a stopped kiln server: its instances keep running
+    cp = null;
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
+
+    FakeKilnServer.Run stop =
+        FakeKilnServer.run(
+            "server", "--stop-all", "--router", "127.0.0.1:0", "--api", "127.0.0.1:0");
+
+    assertThat(stop.exit()).as(stop.err()).isZero();
+    assertThat(stop.out()).contains("every instance of").contains("stopped");
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    // the router process it started to adopt the fleet got SIGTERM: it drains, then exits
+    Path routerState = tmp.resolve("home").resolve("router").resolve("router.json");
+    if (Files.exists(routerState)) {
+      long router = ApiClient.JSON.readTree(Files.readString(routerState)).path("pid").asLong();
+      ProcessHandle.of(router)
+          .ifPresent(p -> p.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
+      assertThat(ProcessHandle.of(router).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
   }
 
   @Test

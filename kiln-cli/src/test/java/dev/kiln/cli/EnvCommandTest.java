@@ -97,6 +97,77 @@ class EnvCommandTest {
   }
 
   @Test
+  void diff_detailedExitcode_is2WhenTheyDiffer_asPlanDoes() {
+    server.on(
+        "GET /v1/environments/diff?a=staging&b=production",
+        """
+        {"a": "staging", "b": "production", "services": [{"name": "web",
+          "a": {"name": "web", "liveRevision": 3, "image": "sha256:aaa", "replicas": 1, "healthy": 1},
+          "b": {"name": "web", "liveRevision": 2, "image": "sha256:bbb", "replicas": 1, "healthy": 1},
+          "sameImage": false, "differs": []}]}
+        """);
+
+    assertThat(server.kiln("env", "diff", "staging", "production", "--detailed-exitcode").exit())
+        .isEqualTo(2);
+    // without the flag a difference is no error, as before (and as kiln plan)
+    assertThat(server.kiln("env", "diff", "staging", "production").exit()).isZero();
+  }
+
+  @Test
+  void diff_detailedExitcode_is2ForAFieldAlone_0WhenNothingDiffers() {
+    String same =
+        """
+        {"name": "web", "liveRevision": 4, "image": "sha256:aaa", "replicas": 2, "healthy": 2}""";
+    server.on(
+        "GET /v1/environments/diff?a=staging&b=production",
+        """
+        {"a": "staging", "b": "production", "services": [{"name": "web", "a": %s, "b": %s,
+          "sameImage": true, "differs": [{"field": "env.LOG_LEVEL", "a": "debug", "b": "warn"}]}]}
+        """
+            .formatted(same, same));
+    server.on(
+        "GET /v1/environments/diff?a=staging&b=qa",
+        """
+        {"a": "staging", "b": "qa", "services": [{"name": "web", "a": %s, "b": %s,
+          "sameImage": true, "differs": []}]}
+        """
+            .formatted(same, same));
+
+    assertThat(server.kiln("env", "diff", "staging", "production", "--detailed-exitcode").exit())
+        .isEqualTo(2);
+    FakeKilnServer.Run same2 = server.kiln("env", "diff", "staging", "qa", "--detailed-exitcode");
+    assertThat(same2.exit()).isZero();
+    assertThat(same2.out()).contains("same image digest").contains("no overrides differ");
+  }
+
+  @Test
+  void diff_neitherLive_isNoDifference_andNotSaidToDiffer() {
+    String none =
+        """
+        {"name": "web", "liveRevision": null, "image": null, "replicas": 1, "healthy": 0}""";
+    server.on(
+        "GET /v1/environments/diff?a=staging&b=production",
+        """
+        {"a": "staging", "b": "production", "services": [{"name": "web", "a": %s, "b": %s,
+          "sameImage": false, "differs": []}]}
+        """
+            .formatted(none, none));
+
+    FakeKilnServer.Run r =
+        server.kiln("env", "diff", "staging", "production", "--detailed-exitcode");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("no image live in either").doesNotContain("image digests differ");
+  }
+
+  @Test
+  void diff_help_namesTheExitCodes() {
+    assertThat(server.kiln("env", "diff", "--help").out())
+        .contains("--detailed-exitcode")
+        .containsPattern("2 +they differ \\(with --detailed-exitcode\\)");
+  }
+
+  @Test
   void list_onePerEnvironmentAndService() {
     server.on(
         "GET /v1/environments",
@@ -118,6 +189,45 @@ class EnvCommandTest {
         .containsPattern("production +127.0.0.1:8080 +from staging, soak 10m +web +2 ")
         .containsPattern("staging +127.0.0.1:8081 +- +web +- ")
         .containsPattern("2/2 +eligible at 2026-11-30T10:10:00Z\n");
+  }
+
+  @Test
+  void list_eligibleAt_isToTheSecond_roundedUp() {
+    server.on(
+        "GET /v1/environments",
+        """
+        {"environments": [
+          {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
+           "promotion": {"from": "staging", "soak": "PT10M"},
+           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
+             "promotionGate": {"verdict": "refused", "reason": "soaked 4m of 10m",
+               "eligibleAt": "2026-11-30T10:10:00.703047483Z", "evidence": []}}]}]}
+        """);
+
+    FakeKilnServer.Run r = server.kiln("env", "list");
+
+    assertThat(r.out()).containsPattern("2/2 +eligible at 2026-11-30T10:10:01Z\n");
+  }
+
+  @Test
+  void statusAndHistory_ofAnUnknownEnvironment_nameTheKnownOnes_exit1() {
+    server.on("GET /v1/services", Canned.services(Canned.service("production--web", 2, "null")));
+    server.on(
+        "GET /v1/environments",
+        "{\"environments\": [{\"name\": \"staging\", \"services\": []},"
+            + " {\"name\": \"production\", \"services\": []}]}");
+
+    FakeKilnServer.Run status = server.kiln("status", "--env", "nosuch");
+    FakeKilnServer.Run history = server.kiln("history", "--env", "nosuch");
+    // a known environment with nothing applied yet is no error
+    FakeKilnServer.Run empty = server.kiln("status", "--env", "staging");
+
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.err()).contains("no environment 'nosuch'; known: production, staging");
+    assertThat(history.exit()).isEqualTo(1);
+    assertThat(history.err()).contains("no environment 'nosuch'; known: production, staging");
+    assertThat(empty.exit()).as(empty.err()).isZero();
+    assertThat(empty.out()).contains("no services yet");
   }
 
   @Test

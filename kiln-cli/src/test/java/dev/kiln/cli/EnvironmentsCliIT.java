@@ -132,6 +132,17 @@ class EnvironmentsCliIT {
         .containsPattern("production .* eligible r1\n");
     FakeKilnServer.Run diff = FakeKilnServer.run("env", "diff", "staging", "production");
     assertThat(diff.out()).contains("same image digest").containsPattern("replicas +1 +2");
+    // for a script: they differ (replicas), so exit 2 with --detailed-exitcode
+    assertThat(
+            FakeKilnServer.run("env", "diff", "staging", "production", "--detailed-exitcode")
+                .exit())
+        .isEqualTo(2);
+    // the journal names a service of an environment ENV--SERVICE, and says so
+    FakeKilnServer.Run journal = FakeKilnServer.run("journal", "--service", "web");
+    assertThat(journal.exit()).isEqualTo(1);
+    assertThat(journal.err())
+        .contains("no service named 'web'")
+        .contains("ENV--SERVICE: production--web, staging--web");
   }
 
   private static FakeKilnServer.Run promoteOnceSoaked() throws InterruptedException {

@@ -55,6 +55,12 @@ final class FakeKilnServer implements AutoCloseable {
     return this;
   }
 
+  /** Forgets the answers given for {@code route} so far (a test's own instead of a default). */
+  synchronized FakeKilnServer clear(String route) {
+    answers.remove(route);
+    return this;
+  }
+
   synchronized List<Request> requests() {
     return List.copyOf(requests);
   }

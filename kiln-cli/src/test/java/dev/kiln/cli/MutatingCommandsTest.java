@@ -41,6 +41,25 @@ class MutatingCommandsTest {
         .containsKey("x-kiln-actor");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"promote", "pause", "resume", "abort", "rollback"})
+  void withEnv_actOnTheEnvironmentsService(String verb) {
+    // as status, history, plan and apply take --env: no need to spell staging--web
+    server.on(
+        "POST /v1/services/staging--web/" + verb,
+        verb.equals("rollback")
+            ? "{\"revision\":"
+                + Canned.revision("staging--web", 5, Canned.D1, "rollback")
+                + ",\"mode\":\"fast-track\",\"rollout\":null}"
+            : Canned.rollout("r1", "staging--web", "canary", "PAUSED", 1, 3, 10, ""));
+
+    FakeKilnServer.Run r = server.kiln(verb, "--env", "staging", "web");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("staging--web: " + verb);
+    assertThat(server.routes()).containsExactly("POST /v1/services/staging--web/" + verb);
+  }
+
   @Test
   void promote_withoutAnActiveRollout_isTheServers409Message() {
     server.on(

@@ -76,6 +76,30 @@ class ReadCommandsTest {
   }
 
   @Test
+  void status_aCanaryStepWithoutAPause_saysItWaitsForPromote() {
+    // as the controller words it (CanaryStrategy): the condition a step without a pause sets
+    String waiting =
+        Canned.rollout("r1", "web", "canary", "PROGRESSING", 0, 3, 10, "")
+            .replace(
+                "{\"type\":\"Progressing\",\"status\":true,\"reason\":\"NewRevisionHealthy\","
+                    + "\"message\":\"2 of 3 healthy\"}",
+                "{\"type\":\"Paused\",\"status\":true,\"reason\":\"CanaryPauseStep\","
+                    + "\"message\":\"run `kiln promote web`\"}");
+    server.on("GET /v1/services", Canned.services(Canned.service("web", 3, waiting)));
+    server.on("GET /v1/services/web", Canned.service("web", 3, waiting));
+
+    FakeKilnServer.Run table = server.kiln("status");
+    FakeKilnServer.Run one = server.kiln("status", "web");
+
+    assertThat(table.out()).contains("PROGRESSING 0/3, awaits kiln promote");
+    assertThat(one.out())
+        .contains(
+            "Rollout:    2 -> 3 canary PROGRESSING 0/3, weight 10%; waits for `kiln promote web`,"
+                + " `kiln abort web` goes back\n"
+                + "  Paused=true CanaryPauseStep: run `kiln promote web`\n");
+  }
+
+  @Test
   void status_unknownService_isTheServers404Message() {
     server.on("GET /v1/services/nope", 404, "{\"error\":\"no service 'nope'; known: web, api\"}");
 
@@ -177,6 +201,24 @@ class ReadCommandsTest {
             11    2026-11-23T07:00:00Z   local:alice@laptop   rollout-step   web       canary step 1: weight 10%
             12    2026-11-23T07:00:00Z   local:alice@laptop   rollout-step   web       canary step 2: weight 50%
             """);
+  }
+
+  @Test
+  void journal_anUnknownService_isTheServersRefusal_exit1() {
+    String refusal = "{\"error\":\"no service named 'nosuch'; known: api, web\"}";
+    server.on("GET /v1/journal?service=nosuch", 404, refusal);
+    server.on("GET /v1/journal?since=5&service=nosuch&limit=1", 404, refusal);
+
+    FakeKilnServer.Run listed = server.kiln("journal", "--service", "nosuch");
+    // --follow --since streams without a first read: it asks once, and does not follow nothing
+    FakeKilnServer.Run followed =
+        server.kiln("journal", "--follow", "--since", "5", "--service", "nosuch");
+
+    assertThat(listed.exit()).isEqualTo(1);
+    assertThat(listed.err()).contains("no service named 'nosuch'; known: api, web");
+    assertThat(followed.exit()).isEqualTo(1);
+    assertThat(followed.err()).contains("no service named 'nosuch'; known: api, web");
+    assertThat(server.routes()).noneMatch(r -> r.startsWith("GET /v1/events"));
   }
 
   @Test

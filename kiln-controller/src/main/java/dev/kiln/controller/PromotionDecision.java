@@ -190,8 +190,8 @@ public final class PromotionDecision {
             .filter(i -> !i.at().isBefore(live.since()))
             .max(Comparator.comparing(Incident::at));
     Instant soakStart = last.map(Incident::at).orElse(live.since());
-    evidence.add("live in " + c.from() + " since " + live.since());
-    last.ifPresent(i -> evidence.add("last incident " + i.at() + ": " + i.what()));
+    evidence.add("live in " + c.from() + " since " + second(live.since()));
+    last.ifPresent(i -> evidence.add("last incident " + second(i.at()) + ": " + i.what()));
     Duration soaked = Duration.between(soakStart, now);
     evidence.add(
         "soak: "
@@ -199,7 +199,7 @@ public final class PromotionDecision {
             + " of "
             + Durations.human(soak)
             + " since "
-            + soakStart);
+            + second(soakStart));
     if (soaked.compareTo(soak) < 0) {
       return new Refused(
           subject
@@ -210,16 +210,30 @@ public final class PromotionDecision {
               + " of "
               + Durations.human(soak)
               + " (since "
-              + soakStart
+              + second(soakStart)
               + (last.isPresent() ? ", after " + last.get().what() : "")
               + "); it is eligible at "
-              + soakStart.plus(soak),
+              + secondUp(soakStart.plus(soak)),
           Optional.of(live.revision()),
           Optional.of(live.digest()),
           evidence,
           Optional.of(soakStart.plus(soak)));
     }
     return new Eligible(live.revision(), live.digest(), soakStart, evidence);
+  }
+
+  /**
+   * A time in the evidence, to the second: {@code 16:13:01Z}, not the clock's {@code
+   * 16:13:01.703047483Z} (the journal's own entry has the exact time).
+   */
+  private static Instant second(Instant t) {
+    return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+  }
+
+  /** When it becomes eligible, to the second and never before: a promotion then is not refused. */
+  private static Instant secondUp(Instant t) {
+    Instant s = second(t);
+    return s.equals(t) ? s : s.plusSeconds(1);
   }
 
   private static Refused refused(String reason, Optional<Live> live, List<String> evidence) {

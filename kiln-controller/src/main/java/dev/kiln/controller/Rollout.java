@@ -193,6 +193,25 @@ public record Rollout(
   }
 
   /**
+   * {@link #withReplicas} for a scale in the blueprint. A rollout that already succeeded says so in
+   * its Completed condition, which is what {@code kiln status} and {@code kiln apply} show as its
+   * message: "its instance runs revision 1" stayed after a scale to 3.
+   */
+  public Rollout scaledTo(int newReplicas, Instant at) {
+    Rollout scaled = withReplicas(newReplicas);
+    if (phase != Phase.SUCCEEDED || newReplicas == replicas) return scaled;
+    String message =
+        "scaled to "
+            + newReplicas
+            + (newReplicas == 1 ? " instance" : " instances")
+            + " of revision "
+            + to;
+    return scaled
+        .withCondition(new Condition(Condition.COMPLETED, true, "Scaled", message, at))
+        .withCondition(new Condition(Condition.PROGRESSING, false, "Scaled", message, at));
+  }
+
+  /**
    * The same rollout at another replica count: how a scale in the blueprint reaches a service whose
    * revision did not change. The phase and step stay; the planner converges to the new count.
    */

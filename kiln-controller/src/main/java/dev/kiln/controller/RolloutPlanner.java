@@ -141,6 +141,7 @@ public final class RolloutPlanner {
     t.update(x -> x.withPhase(Phase.ABORTED));
     t.condition(Condition.ABORTED, true, reason, message);
     t.condition(Condition.PROGRESSING, false, reason, message);
+    endPause(t, reason, message);
     t.event("rollout-aborted", reason + ": " + message);
     convergeAborted(t);
   }
@@ -149,8 +150,19 @@ public final class RolloutPlanner {
     t.update(x -> x.withPhase(Phase.SUCCEEDED));
     t.condition(Condition.COMPLETED, true, "RolloutCompleted", message);
     t.condition(Condition.PROGRESSING, false, "RolloutCompleted", message);
+    endPause(t, "RolloutCompleted", message);
     t.event("rollout-succeeded", message);
     convergeSucceeded(t);
+  }
+
+  /**
+   * A rollout that ends no longer waits: a canary step's "Paused=true CanaryPauseStep: run `kiln
+   * promote web`" stayed on an aborted rollout in {@code kiln status}, asking for a promote that
+   * could only be refused.
+   */
+  private static void endPause(Tick t, String reason, String message) {
+    if (t.state.condition(Condition.PAUSED).map(Condition::status).orElse(false))
+      t.condition(Condition.PAUSED, false, reason, message);
   }
 
   /** Succeeded: all traffic and {@code replicas} instances on {@code to}, nothing else. */

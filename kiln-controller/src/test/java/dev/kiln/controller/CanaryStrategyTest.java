@@ -161,6 +161,29 @@ class CanaryStrategyTest {
   }
 
   @Test
+  void canary_abortedWhileWaitingForPromote_noLongerSaysItWaits() {
+    FleetSimulator sim = stableFleet();
+    Strategy.Canary manual =
+        new Strategy.Canary(
+            List.of(new Strategy.CanaryStep(20, Optional.empty())), Optional.empty());
+    Rollout r = canary(manual);
+    for (int i = 0; i < 10; i++) {
+      Decision d = sim.decide(r);
+      sim.apply(d.actions());
+      r = d.next();
+      sim.tick();
+    }
+    assertThat(r.condition(Condition.PAUSED).orElseThrow().status()).isTrue();
+
+    Rollout aborted = sim.run(r.requestAbort(), 50);
+
+    assertThat(aborted.phase()).isEqualTo(Rollout.Phase.ABORTED);
+    Condition paused = aborted.condition(Condition.PAUSED).orElseThrow();
+    assertThat(paused.status()).isFalse();
+    assertThat(paused.reason()).isEqualTo("AbortRequested");
+  }
+
+  @Test
   void canary_promoteCutsATimedPauseShort() {
     FleetSimulator sim = stableFleet();
     Strategy.Canary slow =

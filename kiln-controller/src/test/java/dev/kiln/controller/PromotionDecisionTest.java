@@ -34,6 +34,10 @@ class PromotionDecisionTest {
     return live(SIGNED, 2, List.of());
   }
 
+  private static Live healthySince(Instant since) {
+    return new Live(3, D, since, 2, 2, Optional.empty(), SIGNED, List.of());
+  }
+
   private static Candidate promote(Live live) {
     return new Candidate("web", "staging", "production", Optional.of(live), Optional.empty());
   }
@@ -76,6 +80,25 @@ class PromotionDecisionTest {
             "healthy now: 2 of 2 instance(s) in staging",
             "soak: 10m of 10m since " + LIVE);
     assertThat(String.join("\n", e.evidence())).contains("image tests: passed");
+  }
+
+  @Test
+  void theEvidencesTimes_readToTheSecond_andEligibleAtIsNeverEarly() {
+    Instant live = LIVE.plusNanos(703_047_483);
+    Verdict early = decide(promote(healthySince(live)), live.plus(Duration.ofMinutes(4)));
+    assertThat(((Refused) early).reason())
+        .contains("(since 2026-11-30T10:00:00Z)")
+        .endsWith("it is eligible at 2026-11-30T10:10:01Z");
+    // the field keeps the exact time: the gate's own check, and kiln env list's GATE column
+    assertThat(((Refused) early).eligibleAt()).hasValue(live.plus(SOAK));
+    assertThat(decide(promote(healthySince(live)), live.plus(SOAK)))
+        .isInstanceOfSatisfying(
+            Eligible.class,
+            e ->
+                assertThat(e.evidence())
+                    .contains(
+                        "live in staging since 2026-11-30T10:00:00Z",
+                        "soak: 10m of 10m since 2026-11-30T10:00:00Z"));
   }
 
   @Test

@@ -24,6 +24,25 @@ class RollingStrategyTest {
   }
 
   @Test
+  void aScaleAfterSuccess_saysTheNewCount_notTheOldOnesMessage() {
+    FleetSimulator sim = stableFleet(1, 1);
+    Rollout done = sim.run(rolling(1, 2, 1, 1, 0), 100);
+    assertThat(done.condition(Condition.COMPLETED).orElseThrow().message())
+        .isEqualTo("its instance runs revision 2");
+
+    Rollout scaled = sim.run(done.scaledTo(3, sim.now), 100);
+
+    sim.assertConvergedOn(2, 3);
+    Condition completed = scaled.condition(Condition.COMPLETED).orElseThrow();
+    assertThat(completed.reason()).isEqualTo("Scaled");
+    assertThat(completed.message()).isEqualTo("scaled to 3 instances of revision 2");
+    assertThat(scaled.condition(Condition.PROGRESSING).orElseThrow().message())
+        .isEqualTo("scaled to 3 instances of revision 2");
+    // the same count is no scale: the condition and its time stay
+    assertThat(scaled.scaledTo(3, sim.now.plusSeconds(60))).isEqualTo(scaled);
+  }
+
+  @Test
   void rolling_startsOneSurgeInstanceAndStopsNothingFirst() {
     FleetSimulator sim = stableFleet(1, 3);
     Decision d = sim.decide(rolling(1, 2, 3, 1, 0));

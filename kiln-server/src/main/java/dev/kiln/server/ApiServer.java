@@ -296,9 +296,17 @@ final class ApiServer implements AutoCloseable {
     Query query = Query.all();
     long since = Long.parseLong(q.getOrDefault("since", "0"));
     query = query.afterSeq(since);
-    if (q.containsKey("service")) query = query.subject(q.get("service"));
+    String service = q.get("service");
+    if (service != null) query = query.subject(service);
     if (q.containsKey("kind")) query = query.kind(q.get("kind"));
     List<Entry> entries = cp.rec.journal().entries(query);
+    if (service != null && entries.isEmpty()) {
+      java.util.Set<String> applied =
+          cp.executor.call(() -> java.util.Set.copyOf(cp.state.services().keySet()));
+      boolean journaled = !cp.rec.journal().entries(Query.all().subject(service)).isEmpty();
+      Optional<String> unknown = JournalServiceFilter.unknown(service, applied, journaled);
+      if (unknown.isPresent()) throw new ServerException.NotFound(unknown.get());
+    }
     if (q.containsKey("limit")) {
       int limit = Integer.parseInt(q.get("limit"));
       // Paging forward from `since`; without it, the most recent entries.

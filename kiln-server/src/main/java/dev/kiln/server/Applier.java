@@ -328,7 +328,7 @@ final class Applier {
                 .rollout(s.service())
                 .ifPresent(
                     r -> {
-                      Rollout scaled = r.withReplicas(s.to());
+                      Rollout scaled = r.scaledTo(s.to(), now);
                       rec.append(
                           actor,
                           "scale " + s.from() + " -> " + s.to(),

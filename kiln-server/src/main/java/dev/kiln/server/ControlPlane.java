@@ -308,7 +308,7 @@ public final class ControlPlane implements AutoCloseable {
                 // an adopted router process serves its last table: its backends are trusted
                 // healthy as the main router's are, or the first publish (before the first probe
                 // lands) would empty their routes: 503 for a healthy service after a restart
-                RemoteDataPlane remote = RemoteDataPlane.adoptOrStart(home, address);
+                RemoteDataPlane remote = RemoteDataPlane.adoptOrStartEnvironment(home, address);
                 adoptTable(remote.table(), running, health, config);
                 return remote;
               }

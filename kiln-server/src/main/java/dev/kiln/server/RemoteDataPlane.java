@@ -38,6 +38,8 @@ final class RemoteDataPlane implements DataPlane {
   private volatile long pid;
   private volatile Path home = Path.of("");
   private volatile RouteTable table;
+  // an environment's router (not the main one): started again with its own, smaller JVM options
+  private volatile boolean environment;
 
   private volatile List<String> tlsListen;
 
@@ -55,15 +57,32 @@ final class RemoteDataPlane implements DataPlane {
   }
 
   static RemoteDataPlane adoptOrStart(Path home, InetSocketAddress listen) {
-    return adoptOrStart(home, listen, List.of());
+    return adoptOrStart(home, listen, List.of(), false);
+  }
+
+  /** An environment's router: as the main one's, but the JVM of {@link EnvironmentRouterJvm}. */
+  static RemoteDataPlane adoptOrStartEnvironment(Path home, InetSocketAddress listen) {
+    return adoptOrStart(home, listen, List.of(), true);
+  }
+
+  static RemoteDataPlane adoptOrStart(
+      Path home, InetSocketAddress listen, List<InetSocketAddress> tls) {
+    return adoptOrStart(home, listen, tls, false);
   }
 
   /**
    * @param tls HTTPS listeners for a router this starts; a router adopted keeps the listeners it
    *     was started with (stop it with {@code kiln server --stop-all} to change them)
    */
-  static RemoteDataPlane adoptOrStart(
-      Path home, InetSocketAddress listen, List<InetSocketAddress> tls) {
+  private static RemoteDataPlane adoptOrStart(
+      Path home, InetSocketAddress listen, List<InetSocketAddress> tls, boolean environment) {
+    RemoteDataPlane data = adoptOrStartProcess(home, listen, tls, environment);
+    data.environment = environment;
+    return data;
+  }
+
+  private static RemoteDataPlane adoptOrStartProcess(
+      Path home, InetSocketAddress listen, List<InetSocketAddress> tls, boolean environment) {
     Path stateFile = home.resolve("router").resolve(RouterProcess.STATE_FILE);
     ApiToken token = ApiToken.load(home.resolve("router").resolve(RouterProcess.TOKEN_FILE));
     Optional<RemoteDataPlane> adopted = adopt(stateFile, token);
@@ -111,7 +130,7 @@ final class RemoteDataPlane implements DataPlane {
               "0".equals(warmup)
                   ? dev.kiln.router.RouterJvm.Training.NONE
                   : dev.kiln.router.RouterJvm.Training.BACKGROUND);
-      pb.command().addAll(2, jvm);
+      pb.command().addAll(2, environment ? EnvironmentRouterJvm.options(jvm) : jvm);
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
       String pin = System.getProperty(RouterProcess.PIN_PROPERTY);
       if (pin != null) pb.command().add(2, "-D" + RouterProcess.PIN_PROPERTY + "=" + pin);
@@ -205,7 +224,8 @@ final class RemoteDataPlane implements DataPlane {
         adoptOrStart(
             home,
             ServerConfig.address(listen),
-            tlsListen.stream().map(ServerConfig::address).toList());
+            tlsListen.stream().map(ServerConfig::address).toList(),
+            environment);
     admin = next.admin;
     authorization = next.authorization;
     listen = next.listen;

@@ -173,6 +173,11 @@ class EnvironmentsIT {
         k.awaitService("staging--web", Duration.ofSeconds(60), KilnFixture.settledOn(1));
         assertThat(get(stagingPort, "/cgi-bin/level.cgi")).isEqualTo("level=debug\n");
         assertThat(k.home.resolve("environments/staging/router/router.json")).exists();
+        // an environment's router process starts small, not with the main router's fixed,
+        // pre-touched heap
+        assertThat(routerCommandLine(k.home.resolve("environments/staging")))
+            .contains("-Xms64m")
+            .doesNotContain("-XX:+AlwaysPreTouch");
 
         k.cp.close(); // the control plane goes; staging's router process keeps serving
         k.cp = null;
@@ -193,6 +198,16 @@ class EnvironmentsIT {
         }
       }
     }
+  }
+
+  /** The command line of the router process recorded under {@code home}. */
+  private static java.util.List<String> routerCommandLine(Path home) throws Exception {
+    long pid =
+        Json.parse(Files.readString(home.resolve("router").resolve(RouterProcess.STATE_FILE)))
+            .get("pid")
+            .asLong();
+    String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+    return java.util.List.of(cmdline.split("\0"));
   }
 
   private static JsonNode promoteOnceSoaked(KilnFixture k) throws Exception {
