@@ -178,7 +178,9 @@ class ImageRootIT {
     var status = driver.start(c);
     Await.httpGet(status.address(), c.port(), "/index.html");
     assertThat(loopDevicesOfThisTest()).hasSize(1);
-    driver.destroy(c.id());
+    // destroy, not only stop: a stopped instance keeps its network slot until it is destroyed, and
+    // with the driver gone the cleanup below would leave a's and b's namespaces on the host
+    driver.list().forEach(s -> driver.destroy(s.id()));
     driver.close();
     driver = null;
     assertThat(loopDevicesOfThisTest()).isEmpty();
