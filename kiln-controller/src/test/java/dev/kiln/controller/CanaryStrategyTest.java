@@ -18,6 +18,26 @@ class CanaryStrategyTest {
     return Rollout.start("web", 1, 2, 4, s, DEADLINE, false, T0);
   }
 
+  /** One step: 10% of the traffic, then a pause of an hour. */
+  private static final Strategy.Canary ONE_HOUR_PAUSE_AT_10 =
+      new Strategy.Canary(
+          List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))), Optional.empty());
+
+  /**
+   * {@code n} decisions, each applied and followed by a tick of the fleet, without jumping the
+   * clock to the decision's wake-up time as {@link FleetSimulator#run} does (a pause stays a
+   * pause).
+   */
+  private static Rollout steps(FleetSimulator sim, Rollout r, int n) {
+    for (int i = 0; i < n; i++) {
+      Decision d = sim.decide(r);
+      sim.apply(d.actions());
+      r = d.next();
+      sim.tick();
+    }
+    return r;
+  }
+
   private static FleetSimulator stableFleet() {
     FleetSimulator sim = new FleetSimulator().seed(1, 4, Phase.HEALTHY).route(Traffic.all(1));
     sim.metrics.put(2, Fixtures.good());
@@ -142,12 +162,7 @@ class CanaryStrategyTest {
         new Strategy.Canary(
             List.of(new Strategy.CanaryStep(20, Optional.empty())), Optional.empty());
     Rollout r = canary(manual);
-    for (int i = 0; i < 10; i++) {
-      Decision d = sim.decide(r);
-      sim.apply(d.actions());
-      r = d.next();
-      sim.tick();
-    }
+    r = steps(sim, r, 10);
     sim.now = sim.now.plus(Duration.ofDays(2));
     Decision waiting = sim.decide(r);
     assertThat(waiting.next().step()).isZero();
@@ -167,12 +182,7 @@ class CanaryStrategyTest {
         new Strategy.Canary(
             List.of(new Strategy.CanaryStep(20, Optional.empty())), Optional.empty());
     Rollout r = canary(manual);
-    for (int i = 0; i < 10; i++) {
-      Decision d = sim.decide(r);
-      sim.apply(d.actions());
-      r = d.next();
-      sim.tick();
-    }
+    r = steps(sim, r, 10);
     assertThat(r.condition(Condition.PAUSED).orElseThrow().status()).isTrue();
 
     Rollout aborted = sim.run(r.requestAbort(), 50);
@@ -186,17 +196,8 @@ class CanaryStrategyTest {
   @Test
   void canary_promoteCutsATimedPauseShort() {
     FleetSimulator sim = stableFleet();
-    Strategy.Canary slow =
-        new Strategy.Canary(
-            List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))),
-            Optional.empty());
-    Rollout r = canary(slow);
-    for (int i = 0; i < 5; i++) {
-      Decision d = sim.decide(r);
-      sim.apply(d.actions());
-      r = d.next();
-      sim.tick();
-    }
+    Rollout r = canary(ONE_HOUR_PAUSE_AT_10);
+    r = steps(sim, r, 5);
     assertThat(r.stepStartedAt()).isPresent();
     Decision d = sim.decide(r.requestPromote());
     assertThat(d.next().step()).isEqualTo(1);
@@ -206,17 +207,8 @@ class CanaryStrategyTest {
   @Test
   void canary_aTimedPauseSaysUntilWhen() {
     FleetSimulator sim = stableFleet();
-    Strategy.Canary slow =
-        new Strategy.Canary(
-            List.of(new Strategy.CanaryStep(10, Optional.of(Duration.ofHours(1)))),
-            Optional.empty());
-    Rollout r = canary(slow);
-    for (int i = 0; i < 5; i++) {
-      Decision d = sim.decide(r);
-      sim.apply(d.actions());
-      r = d.next();
-      sim.tick();
-    }
+    Rollout r = canary(ONE_HOUR_PAUSE_AT_10);
+    r = steps(sim, r, 5);
     Instant end = r.stepStartedAt().orElseThrow().plus(Duration.ofHours(1));
     Condition paused = r.condition(Condition.PAUSED).orElseThrow();
     assertThat(paused.status()).isTrue();
