@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A short self warm-up of a router process before its real listeners open: a private router on an
@@ -21,6 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool, relay, encode) before the first real client arrives. {@code bench/router.sh} measured a
  * fresh router spending ~37% more CPU per request in its first 20 s than warm; this moves most of
  * that to before the port opens.
+ *
+ * <p>Meanwhile the private router's table is swapped {@link #tableSwaps} times, each table first
+ * passed through the caller's {@code admit} (the router process's admin endpoint parses it from
+ * JSON there): a table swap is rare in a router's life, so without this a rollback's swap ran in
+ * the interpreter (bench/rollback.sh: the swap path took about twice as long before it was
+ * compiled).
  *
  * <p>The private router, its event loops, the dummy backend and every connection are closed before
  * {@link #run} returns, and the real {@link Router} is a different instance started afterwards, so
@@ -36,6 +43,14 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
   public static final RouterWarmup DEFAULT = new RouterWarmup(20_000, Duration.ofSeconds(2), 64);
 
   public static final RouterWarmup OFF = new RouterWarmup(0, Duration.ZERO, 1);
+
+  /** Table swaps during a full warm-up: past the JIT's thresholds for the swap path. */
+  static final int TABLE_SWAPS = 500;
+
+  /** One swap per 40 requests, at most {@value #TABLE_SWAPS}: a short warm-up stays short. */
+  public int tableSwaps() {
+    return Math.min(TABLE_SWAPS, requests / 40);
+  }
 
   private static final byte[] RESPONSE =
       "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello"
@@ -58,14 +73,23 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
       Duration took,
       @org.jspecify.annotations.Nullable String error,
       int routerPort,
-      int backendPort) {}
+      int backendPort,
+      int swaps) {}
 
   /**
    * Warms the router code up with the event loop count of {@code config}, then closes everything.
    */
   public Report run(RouterConfig config) {
+    return run(config, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #run(RouterConfig)}, with each table swapped in passed through {@code admit} first
+   * (what the caller does to a table before it swaps it in for real).
+   */
+  public Report run(RouterConfig config, UnaryOperator<RouteTable> admit) {
     long start = System.nanoTime();
-    if (requests == 0) return new Report(0, Duration.ZERO, null, 0, 0);
+    if (requests == 0) return new Report(0, Duration.ZERO, null, 0, 0, 0);
     long deadline = start + budget.toNanos();
     AtomicInteger served = new AtomicInteger();
     String error = null;
@@ -73,20 +97,14 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
     List<Thread> threads = new ArrayList<>();
     int routerPort = 0;
     int backendPort = 0;
+    AtomicInteger swaps = new AtomicInteger();
     try (ServerSocket backend = new ServerSocket(0, 64, loopback)) {
       Thread acceptor =
           Thread.ofPlatform().daemon().name("kiln-warmup-backend").start(() -> serve(backend));
       threads.add(acceptor);
       backendPort = backend.getLocalPort();
       var backendAddress = new InetSocketAddress(loopback, backendPort);
-      var table =
-          new RouteTable(
-              1,
-              List.of(
-                  ServiceRoute.of(
-                      "warmup",
-                      new Route("*", "/"),
-                      List.of(new Backend("warmup", "1", backendAddress, 1)))));
+      var table = table(1, backendAddress);
       var privateConfig =
           RouterConfig.builder()
               .listeners(List.of(new InetSocketAddress(loopback, 0)))
@@ -111,7 +129,30 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
                         }
                       }));
         }
+        Thread swapper =
+            Thread.ofPlatform()
+                .daemon()
+                .name("kiln-warmup-swaps")
+                .start(
+                    () -> {
+                      try {
+                        // alternating backend sets, as a rollback swaps one fleet for another;
+                        // paced by the requests (one swap per 40 answered), not flat out: each
+                        // swap drains the connections to the backends it drops
+                        for (int k = 0; k < tableSwaps() && System.nanoTime() < deadline; k++) {
+                          while (served.get() < 40L * k
+                              && left.get() > 0
+                              && System.nanoTime() < deadline)
+                            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                          router.swap(admit.apply(table(k + 2, backendAddress)));
+                          swaps.incrementAndGet();
+                        }
+                      } catch (RuntimeException e) {
+                        errors.add(String.valueOf(e));
+                      }
+                    });
         for (Thread t : clients) t.join();
+        swapper.join();
         if (!errors.isEmpty()) error = errors.get(0);
       }
     } catch (IOException | RuntimeException e) {
@@ -128,7 +169,23 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
       }
     }
     return new Report(
-        served.get(), Duration.ofNanos(System.nanoTime() - start), error, routerPort, backendPort);
+        served.get(),
+        Duration.ofNanos(System.nanoTime() - start),
+        error,
+        routerPort,
+        backendPort,
+        swaps.get());
+  }
+
+  /** Version {@code v} of the private table: one of two backend ids at the dummy backend. */
+  private static RouteTable table(long v, InetSocketAddress backend) {
+    return new RouteTable(
+        v,
+        List.of(
+            ServiceRoute.of(
+                "warmup",
+                new Route("*", "/"),
+                List.of(new Backend("warmup-" + (v % 2), String.valueOf(v % 2), backend, 1)))));
   }
 
   /** One keep-alive connection through the private router until the requests or time run out. */

@@ -33,10 +33,21 @@ class RouterWarmupIT {
       assertThat(openSockets()).isEqualTo(socketsBefore + 1);
     }
 
-    var report = new RouterWarmup(2000, Duration.ofSeconds(30), 3).run(CONFIG);
+    var admitted = new java.util.concurrent.atomic.AtomicInteger();
+    var report =
+        new RouterWarmup(2000, Duration.ofSeconds(30), 3)
+            .run(
+                CONFIG,
+                t -> {
+                  admitted.incrementAndGet();
+                  return t;
+                });
 
     assertThat(report.error()).isNull();
     assertThat(report.served()).isEqualTo(2000);
+    // the table swap path warmed too, each table through the caller's admit, with no request lost
+    assertThat(report.swaps()).isEqualTo(50);
+    assertThat(admitted).hasValue(50);
     assertThat(openSockets()).isEqualTo(socketsBefore);
     assertThat(warmupThreads()).isEmpty();
     for (int port : List.of(report.routerPort(), report.backendPort())) {

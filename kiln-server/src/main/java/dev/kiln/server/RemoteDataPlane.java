@@ -132,6 +132,9 @@ final class RemoteDataPlane implements DataPlane {
                   : dev.kiln.router.RouterJvm.Training.BACKGROUND);
       pb.command().addAll(2, environment ? EnvironmentRouterJvm.options(jvm) : jvm);
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
+      // -Dkiln.router.transport=epoll|nio|io_uring on the server reaches its router (an A/B)
+      String transport = System.getProperty("kiln.router.transport");
+      if (transport != null) pb.command().add(2, "-Dkiln.router.transport=" + transport);
       String pin = System.getProperty(RouterProcess.PIN_PROPERTY);
       if (pin != null) pb.command().add(2, "-D" + RouterProcess.PIN_PROPERTY + "=" + pin);
       pb.redirectErrorStream(true);

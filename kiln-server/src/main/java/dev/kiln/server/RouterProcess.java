@@ -87,12 +87,19 @@ public final class RouterProcess {
     RouterWarmup.Report warmed =
         RouterWarmup.ofRequests(
                 Integer.getInteger(WARMUP_PROPERTY, RouterWarmup.DEFAULT.requests()))
-            .run(config);
+            // each warm-up table takes the admin endpoint's way in: to JSON and parsed back
+            .run(
+                config,
+                t ->
+                    TableFile.fromJson(
+                        Json.parse(Json.write(TableFile.toJson(t, TableFile.WITH_KEYS)))));
     if (warmed.served() > 0 || warmed.error() != null)
       System.out.println(
           "warm-up: "
               + warmed.served()
-              + " requests in "
+              + " requests and "
+              + warmed.swaps()
+              + " table swaps in "
               + warmed.took().toMillis()
               + " ms"
               + (warmed.error() == null ? "" : " (stopped: " + warmed.error() + ")"));
