@@ -106,6 +106,7 @@ public final class UpCommand implements Callable<Integer> {
           config.withRouterTls(
               routerTls.stream().map(dev.kiln.server.ServerConfig::address).toList());
     ControlPlane cp = ControlPlane.start(config);
+    dev.kiln.server.ServerMain.rehearseRollbacks(cp, config.clock());
     CountDownLatch stopped = new CountDownLatch(1);
     Thread stopHook =
         new Thread(

@@ -77,6 +77,30 @@ public final class ServerMain {
     return env;
   }
 
+  /**
+   * A warm rollback rehearsed on scratch data, beside the server's start ({@link
+   * RollbackRehearsal}): the first real rollback then finds its path compiled.
+   */
+  public static void rehearseRollbacks(ControlPlane cp, java.time.Clock clock) {
+    int times = Integer.getInteger(RollbackRehearsal.PROPERTY, RollbackRehearsal.DEFAULT_TIMES);
+    if (times <= 0) return;
+    Thread.ofPlatform()
+        .daemon()
+        .name("kiln-rehearsal")
+        .start(
+            () -> {
+              var r = RollbackRehearsal.run(cp.key, clock, times);
+              java.util.logging.Logger.getLogger(ServerMain.class.getName())
+                  .info(
+                      "rollback rehearsal: "
+                          + r.rollbacks()
+                          + " warm rollbacks on scratch data in "
+                          + r.took().toMillis()
+                          + " ms"
+                          + r.error().map(e -> " (stopped: " + e + ")").orElse(""));
+            });
+  }
+
   /** Starts the control plane, prints where it listens, and closes it on SIGTERM/SIGINT. */
   public static void runUntilStopped(ServerConfig config) throws InterruptedException {
     runUntilStopped(config, cp -> () -> {});
@@ -114,6 +138,7 @@ public final class ServerMain {
             + "  home "
             + cp.home());
     System.out.flush();
+    rehearseRollbacks(cp, config.clock());
     done.await();
   }
 }
