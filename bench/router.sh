@@ -100,8 +100,8 @@ start_kiln() { # PORT [extra args]; sets KILN_PID; BARE=1: without class data; T
   local jfr=()
   if [ "$PROFILE" = 1 ]; then jfr=(-XX:StartFlightRecording=filename=$DIR/kiln-$port.jfr,settings=profile); fi
   # the JVM options and event loops a router process started by `kiln server` gets (RouterJvm)
-  # nothing else: an option the AOT cache was not trained with (e.g. --enable-native-access) makes the
-  # JVM refuse the cache ("Mismatched values for property jdk.module.enable.native.access")
+  # nothing else: an option the AOT cache was not trained with makes the JVM refuse the cache
+  # (e.g. "Mismatched values for property jdk.module.enable.native.access")
   "${PROXY_CPU[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" "${jfr[@]}" \
     -cp "$CP" dev.kiln.router.RouterMain --threads "$KILN_THREADS" "$@" "127.0.0.1:$port" "*/=127.0.0.1:$BACKEND_PORT" \
     >"$DIR/kiln-$port.log" 2>&1 &

@@ -45,6 +45,11 @@ public final class RouterJvm {
     o.add("-XX:+AlwaysPreTouch");
     o.add("-XX:+PerfDisableSharedMem");
     o.add("-Dio.netty.leakDetection.level=disabled");
+    // Netty loads its native transport (io_uring, epoll) through System.loadLibrary: without this
+    // JDK 24+ writes a "restricted method" warning to every router log. Here, the training of the
+    // AOT cache gets it too (a cache refuses a run whose native access differs from its
+    // training's).
+    o.add("--enable-native-access=ALL-UNNAMED");
     return List.copyOf(o);
   }
 

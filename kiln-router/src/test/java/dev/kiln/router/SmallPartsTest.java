@@ -19,7 +19,8 @@ class SmallPartsTest {
             "-XX:ParallelGCThreads=2",
             "-XX:+AlwaysPreTouch",
             "-XX:+PerfDisableSharedMem",
-            "-Dio.netty.leakDetection.level=disabled");
+            "-Dio.netty.leakDetection.level=disabled",
+            "--enable-native-access=ALL-UNNAMED");
     assertThat(RouterJvm.options(64, 512L << 30)).contains("-Xmx1024m", "-XX:ParallelGCThreads=4");
     assertThat(RouterJvm.options(1, 1L << 30)).contains("-Xmx256m", "-Xmn192m");
   }

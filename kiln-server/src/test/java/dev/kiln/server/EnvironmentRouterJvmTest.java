@@ -20,7 +20,8 @@ class EnvironmentRouterJvmTest {
             "-XX:+UseParallelGC",
             "-XX:ParallelGCThreads=2",
             "-XX:+PerfDisableSharedMem",
-            "-Dio.netty.leakDetection.level=disabled");
+            "-Dio.netty.leakDetection.level=disabled",
+            "--enable-native-access=ALL-UNNAMED");
   }
 
   @Test
