@@ -294,7 +294,8 @@ final class ApiServer implements AutoCloseable {
 
   private JournalResponse journal(Map<String, String> q) {
     Query query = Query.all();
-    long since = Long.parseLong(q.getOrDefault("since", "0"));
+    long since =
+        RequestBodies.count(q, "since", "a journal seq, as `kiln journal` prints it").orElse(0L);
     query = query.afterSeq(since);
     String service = q.get("service");
     if (service != null) query = query.subject(service);
@@ -307,8 +308,9 @@ final class ApiServer implements AutoCloseable {
       Optional<String> unknown = JournalServiceFilter.unknown(service, applied, journaled);
       if (unknown.isPresent()) throw new ServerException.NotFound(unknown.get());
     }
-    if (q.containsKey("limit")) {
-      int limit = Integer.parseInt(q.get("limit"));
+    Optional<Long> asked = RequestBodies.count(q, "limit", "the most entries to return");
+    if (asked.isPresent()) {
+      int limit = (int) Math.min(Integer.MAX_VALUE, asked.get());
       // Paging forward from `since`; without it, the most recent entries.
       entries =
           q.containsKey("since")

@@ -22,6 +22,24 @@ final class RequestBodies {
   private RequestBodies() {}
 
   /** A request's JSON; no body at all reads as {@code {}}, every field left out. */
+  /**
+   * A query parameter that must be a whole number from 0 up, if it is there: anything else is an
+   * {@link IllegalArgumentException} (a 400) naming it and saying what it counts.
+   */
+  static java.util.Optional<Long> count(
+      java.util.Map<String, String> query, String name, String what) {
+    String v = query.get(name);
+    if (v == null) return java.util.Optional.empty();
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 0) return java.util.Optional.of(n);
+    } catch (NumberFormatException e) {
+      // refused below, in the caller's words
+    }
+    throw new IllegalArgumentException(
+        name + "=" + v + ": must be a whole number from 0 up (" + what + ")");
+  }
+
   static JsonNode json(ApiRequest ex) {
     byte[] bytes = ex.body();
     if (bytes.length == 0) return Json.object();

@@ -27,6 +27,19 @@ class RequestBodiesTest {
   }
 
   @Test
+  void aCountInTheQuery_isAWholeNumberFromZeroUp_orA400NamingIt() {
+    var q = java.util.Map.of("since", "12", "limit", "-1", "kind", "x", "at", "1e3");
+
+    assertThat(RequestBodies.count(q, "since", "a seq")).contains(12L);
+    assertThat(RequestBodies.count(q, "absent", "a seq")).isEmpty();
+    for (String name : new String[] {"limit", "kind", "at"})
+      assertThatThrownBy(() -> RequestBodies.count(q, name, "the most entries"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              name + "=" + q.get(name) + ": must be a whole number from 0 up (the most entries)");
+  }
+
+  @Test
   void aFieldOfTheWrongShapeIsNamed() {
     assertThatThrownBy(
             () ->
