@@ -59,11 +59,27 @@ public final class JournalCommand implements Callable<Integer> {
   boolean follow;
 
   @Mixin OutputFormat output;
+  @Mixin EnvOption env;
   @Spec CommandSpec spec;
+
+  /** The server's name of --service: ENV--SERVICE with --env. */
+  private Optional<String> service() {
+    if (env.env.isPresent() && service.isEmpty())
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--env "
+              + env.env.get()
+              + " needs --service NAME: the journal is one for every environment, and an"
+              + " environment's entries are those of its services (kiln journal --env "
+              + env.env.get()
+              + " --service web)");
+    return service.map(env::qualify);
+  }
 
   @Override
   public Integer call() {
-    if (follow) return follow();
+    Optional<String> service = service();
+    if (follow) return follow(service);
     Map<String, Optional<String>> query = new LinkedHashMap<>();
     query.put("since", since.map(String::valueOf));
     query.put("service", service);
@@ -78,7 +94,7 @@ public final class JournalCommand implements Callable<Integer> {
   }
 
   /** {@code --follow}: the stream from --since (or the last entries first), one line per entry. */
-  private int follow() {
+  private int follow(Optional<String> service) {
     ApiClient client = ApiClient.fromEnvironment();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -204,6 +204,25 @@ class ReadCommandsTest {
   }
 
   @Test
+  void journal_env_namesTheServiceAsTheServerDoes_andNeedsOne() {
+    server.on(
+        "GET /v1/journal?service=staging--web",
+        "{\"entries\":["
+            + Canned.entry(7, "rollout-succeeded", "staging--web", "rollout 1 -> 2 succeeded")
+            + "]}");
+
+    FakeKilnServer.Run one = server.kiln("journal", "--env", "staging", "--service", "web");
+    FakeKilnServer.Run none = server.kiln("journal", "--env", "staging");
+
+    assertThat(one.exit()).isZero();
+    assertThat(one.out()).contains("staging--web", "rollout 1 -> 2 succeeded");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err())
+        .contains("--env staging needs --service NAME")
+        .contains("kiln journal --env staging --service web");
+  }
+
+  @Test
   void journal_anUnknownService_isTheServersRefusal_exit1() {
     String refusal = "{\"error\":\"no service named 'nosuch'; known: api, web\"}";
     server.on("GET /v1/journal?service=nosuch", 404, refusal);
