@@ -185,7 +185,7 @@ final class Dashboard implements AutoCloseable {
             () -> {
               if (cp.state.service(service).isEmpty())
                 throw new ServerException.NotFound(
-                    "no service named " + service + "; known: " + cp.state.services().keySet());
+                    JournalServiceFilter.noSuchService(service, cp.state.services().keySet()));
               return cp.state.rollout(service);
             });
     Map<String, List<ServiceMetricsResponse.Point>> revisions = new LinkedHashMap<>();

@@ -156,6 +156,6 @@ final class Intents {
         .orElseThrow(
             () ->
                 new ServerException.NotFound(
-                    "no service named " + service + "; known: " + state.services().keySet()));
+                    JournalServiceFilter.noSuchService(service, state.services().keySet())));
   }
 }

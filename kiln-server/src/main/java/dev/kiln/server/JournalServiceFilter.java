@@ -23,6 +23,14 @@ final class JournalServiceFilter {
    */
   static Optional<String> unknown(String service, Collection<String> applied, boolean journaled) {
     if (journaled || applied.contains(service)) return Optional.empty();
+    return Optional.of(noSuchService(service, applied));
+  }
+
+  /**
+   * The one wording of "no such service", wherever a request names one: the services applied now
+   * (environments' as ENV--SERVICE, with a hint when the name is one without its environment).
+   */
+  static String noSuchService(String service, Collection<String> applied) {
     List<String> known = List.copyOf(new TreeSet<>(applied));
     StringBuilder m = new StringBuilder("no service named '").append(service).append("'");
     m.append(known.isEmpty() ? " (none is applied yet)" : "; known: " + String.join(", ", known));
@@ -32,6 +40,6 @@ final class JournalServiceFilter {
       m.append(" (a service of an environment is ENV--SERVICE: ")
           .append(String.join(", ", inEnvironments))
           .append(')');
-    return Optional.of(m.toString());
+    return m.toString();
   }
 }

@@ -93,7 +93,7 @@ public final class Views {
   private void known(String name) {
     if (cp.state.service(name).isEmpty()) {
       throw new ServerException.NotFound(
-          "no service named " + name + "; known: " + cp.state.services().keySet());
+          JournalServiceFilter.noSuchService(name, cp.state.services().keySet()));
     }
   }
 

@@ -45,7 +45,7 @@ class IntentsTest {
           .isInstanceOf(ServerException.NotFound.class);
       assertThatThrownBy(() -> h.intents.request("nope", "pause", "bob"))
           .isInstanceOf(ServerException.NotFound.class)
-          .hasMessageContaining("no service named nope");
+          .hasMessage("no service named 'nope'; known: web");
       h.tickUntil(
           () -> h.state.rollout("web").orElseThrow().phase().isTerminal(),
           Duration.ofMillis(200),
