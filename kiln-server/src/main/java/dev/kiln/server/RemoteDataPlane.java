@@ -354,8 +354,33 @@ final class RemoteDataPlane implements DataPlane {
    */
   void terminate() {
     terminated = true;
-    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+    // SIGTERM, and wait for the exit (its requests in flight end first): `kiln server --stop-all`
+    // returns with the router's port free, so a server started right after can listen on it
+    ProcessHandle.of(pid)
+        .ifPresent(
+            p -> {
+              p.destroy();
+              try {
+                p.onExit()
+                    .get(TERMINATE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+              } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warning(
+                    "router process "
+                        + pid
+                        + " still runs "
+                        + TERMINATE_GRACE
+                        + " after SIGTERM; killing it");
+                p.destroyForcibly();
+              } catch (java.util.concurrent.ExecutionException e) {
+                // onExit does not fail
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
   }
+
+  /** How long a router process may take to exit after SIGTERM before it is killed. */
+  static final Duration TERMINATE_GRACE = Duration.ofSeconds(30);
 
   @Override
   public void close() {
