@@ -96,6 +96,11 @@ final class Accounting {
    * Removes the instance's cgroup if any (after a failed start, on destroy), waiting up to a second
    * for killed processes to leave it: the kernel refuses to remove a populated cgroup.
    */
+  /** When the driver closes: its parent cgroup goes if no instance's cgroup is left in it. */
+  void close() {
+    cgroups.ifPresent(Cgroups::removeParentIfEmpty);
+  }
+
   void discard(String id) {
     if (cgroups.isEmpty()) return;
     Cgroups c = cgroups.get();

@@ -109,6 +109,14 @@ record CgroupV1(Path fs, String parent) implements Cgroups {
   }
 
   @Override
+  public void removeParentIfEmpty() {
+    for (Path dir : dirs("-")) {
+      Path parentDir = dir.getParent();
+      if (parentDir != null) Cgroups.rmdir(parentDir);
+    }
+  }
+
+  @Override
   public boolean remove(String id) {
     boolean removed = true;
     for (Path dir : dirs(id)) removed &= Cgroups.rmdir(dir);

@@ -107,4 +107,9 @@ record CgroupV2(Path parent) implements Cgroups {
   public boolean remove(String id) {
     return Cgroups.rmdir(dir(id));
   }
+
+  @Override
+  public void removeParentIfEmpty() {
+    Cgroups.rmdir(parent);
+  }
 }

@@ -106,6 +106,14 @@ sealed interface Cgroups permits CgroupV1, CgroupV2 {
    */
   boolean remove(String id);
 
+  /**
+   * Removes the driver's parent cgroup when no instance's is left in it (when the driver closes):
+   * each Kiln home has its own parent, and every test run or bench on a fresh home left one empty
+   * parent behind (thousands, on a CI host). An instance still running keeps it, and the kernel
+   * refuses to remove it: nothing else to check.
+   */
+  void removeParentIfEmpty();
+
   // --- file access shared by both layouts ---
 
   static void write(Path file, String value) {

@@ -376,6 +376,7 @@ public final class ProcessDriver implements RuntimeDriver {
     tenancy.ifPresent(Tenancy::close);
     drift.close();
     imageMount.close();
+    accounting.close();
   }
 
   private InstanceStatus status(InstanceRecord record, Path dir) {

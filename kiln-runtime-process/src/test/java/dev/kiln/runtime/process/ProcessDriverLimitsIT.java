@@ -154,6 +154,27 @@ class ProcessDriverLimitsIT {
   }
 
   @Test
+  void closingTheDriver_removesItsParentCgroup_onceNoInstanceIsInIt() {
+    InstanceSpec gone = spec("gone").limits(new Resources(0, 300, 0)).build();
+    InstanceSpec kept = spec("kept").limits(new Resources(0, 300, 0)).build();
+    Await.httpGet(driver.start(gone).address(), gone.port(), "/");
+    Await.httpGet(driver.start(kept).address(), kept.port(), "/");
+    driver.destroy(gone.id());
+
+    // an instance still running (it outlives the driver, as under a restarted server) keeps it
+    driver.close();
+    assertThat(cgroupsOf("pids")).isDirectory();
+
+    driver = newDriver();
+    driver.destroy(kept.id());
+    driver.close();
+    // every home used to leave its parent behind, one per test run or bench on a CI host
+    for (String controller : Cgroups.V1_CONTROLLERS)
+      assertThat(cgroupsOf(controller)).as(controller).doesNotExist();
+    driver = newDriver(); // for cleanUp
+  }
+
+  @Test
   void anAdoptedInstance_keepsItsCgroup_andIsStillAccounted() {
     InstanceSpec spec = spec("adopted").limits(new Resources(64L * 1024 * 1024, 0, 0)).build();
     Await.httpGet(driver.start(spec).address(), spec.port(), "/");
