@@ -143,7 +143,9 @@ class RouterAotIT {
   @Test
   void aBuildsClassDirectoryOnTheClassPath_noTrainingAndNoClassData() throws Exception {
     Path dir = tmp.resolve("router");
-    String cp = System.getProperty("java.class.path"); // target/test-classes at least
+    // a class directory, as a build's target/classes (run from kiln-router-it, the rest are jars)
+    Path classes = Files.createDirectories(tmp.resolve("classes"));
+    String cp = System.getProperty("java.class.path") + java.io.File.pathSeparator + classes;
 
     List<String> options =
         run(List.of("-cp", cp, RouterMain.class.getName(), "--jvm-options", dir.toString()));
