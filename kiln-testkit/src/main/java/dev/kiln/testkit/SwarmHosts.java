@@ -275,19 +275,19 @@ public final class SwarmHosts implements AutoCloseable {
     }
     if (bridgeMade) exec(List.of("ip", "link", "del", bridge()));
     for (Host host : hosts) {
+      // the daemon's cgroup parent and its containers' cgroups in it: one directory on cgroup v2,
+      // one per controller on v1 (where only the v2 path was removed: hundreds piled up on a CI
+      // host)
+      String parent = tag + "n" + host.index();
       exec(
           List.of(
               "sh",
               "-c",
-              "rmdir /sys/fs/cgroup/"
-                  + tag
-                  + "n"
-                  + host.index()
-                  + "/* /sys/fs/cgroup/"
-                  + tag
-                  + "n"
-                  + host.index()
-                  + " 2>/dev/null"));
+              "for d in /sys/fs/cgroup/"
+                  + parent
+                  + " /sys/fs/cgroup/*/"
+                  + parent
+                  + "; do [ -d \"$d\" ] && rmdir \"$d\"/* \"$d\"; done 2>/dev/null; true"));
     }
     deleteTree(dir);
   }

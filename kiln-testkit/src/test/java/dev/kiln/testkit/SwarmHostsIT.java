@@ -34,6 +34,11 @@ class SwarmHostsIT {
     assertThat(dir).doesNotExist();
     assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(dir.toString());
     assertThat(run("ps", "-eo", "args")).doesNotContain(dir.toString());
+    // nor the daemons' cgroup parents (--cgroup-parent), on cgroup v2 or under each v1 controller
+    try (var cgroups = Files.walk(Path.of("/sys/fs/cgroup"), 2)) {
+      assertThat(cgroups.map(p -> String.valueOf(p.getFileName())))
+          .noneMatch(name -> name.startsWith(tag + "n"));
+    }
   }
 
   private static String bridge(List<SwarmHosts.Host> hosts) {
