@@ -9,6 +9,7 @@ let lastSeq = 0;          // the last journal sequence this page has seen: where
 let refreshTimer = null;
 let metricsTimer = null;
 let stream = null;
+let streamWatchdog = null; // a stream not open again a while after an error is replaced
 const journalSeen = [];
 // What arrived on the stream, for the browser tests (gaps would show here).
 window.kiln = { seen: [] };
@@ -213,7 +214,14 @@ function connect() {
   };
   es.onerror = () => {
     conn.textContent = "reconnecting…"; conn.className = "conn down";
-    if (es.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+    if (es.readyState === EventSource.CLOSED) { setTimeout(connect, 1000); return; }
+    // The browser retries by itself, but it may back off for long, or wait on a connection made as
+    // the server went down (a page stayed "reconnecting…" for 2 minutes after a restart): a stream
+    // that is not open again within 5 s is replaced by a new one, from the last entry seen.
+    clearTimeout(streamWatchdog);
+    streamWatchdog = setTimeout(() => {
+      if (stream === es && es.readyState !== EventSource.OPEN) connect();
+    }, 5000);
   };
 }
 
