@@ -167,20 +167,29 @@ class EnvCommandTest {
         .containsPattern("2 +they differ \\(with --detailed-exitcode\\)");
   }
 
+  /** Production, promoted from staging after a 10m soak, its web's gate refused until then. */
+  private static String production(String eligibleAt) {
+    return """
+        {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
+         "promotion": {"from": "staging", "soak": "PT10M"},
+         "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
+           "promotionGate": {"verdict": "refused", "reason": "soaked PT4M of PT10M",
+             "eligibleAt": "%s", "evidence": []}}]}
+        """
+        .formatted(eligibleAt);
+  }
+
   @Test
   void list_onePerEnvironmentAndService() {
     server.on(
         "GET /v1/environments",
-        """
-        {"environments": [
-          {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
-           "promotion": {"from": "staging", "soak": "PT10M"},
-           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
-             "promotionGate": {"verdict": "refused", "reason": "soaked PT4M of PT10M",
-               "eligibleAt": "2026-11-30T10:10:00Z", "evidence": []}}]},
-          {"name": "staging", "router": "127.0.0.1:8081", "listening": "127.0.0.1:8081", "promotion": null,
-           "services": [{"name": "web", "liveRevision": null, "image": null, "replicas": 0, "healthy": 0}]}]}
-        """);
+        "{\"environments\": ["
+            + production("2026-11-30T10:10:00Z")
+            + ","
+            + """
+              {"name": "staging", "router": "127.0.0.1:8081", "listening": "127.0.0.1:8081", "promotion": null,
+               "services": [{"name": "web", "liveRevision": null, "image": null, "replicas": 0, "healthy": 0}]}]}
+              """);
 
     FakeKilnServer.Run r = server.kiln("env", "list");
 
@@ -195,14 +204,7 @@ class EnvCommandTest {
   void list_eligibleAt_isToTheSecond_roundedUp() {
     server.on(
         "GET /v1/environments",
-        """
-        {"environments": [
-          {"name": "production", "router": "127.0.0.1:8080", "listening": "127.0.0.1:8080",
-           "promotion": {"from": "staging", "soak": "PT10M"},
-           "services": [{"name": "web", "liveRevision": 2, "image": "sha256:bbbbbbbbbbbbbbbb", "replicas": 2, "healthy": 2,
-             "promotionGate": {"verdict": "refused", "reason": "soaked 4m of 10m",
-               "eligibleAt": "2026-11-30T10:10:00.703047483Z", "evidence": []}}]}]}
-        """);
+        "{\"environments\": [" + production("2026-11-30T10:10:00.703047483Z") + "]}");
 
     FakeKilnServer.Run r = server.kiln("env", "list");
 

@@ -14,6 +14,14 @@ final class ActionJournal {
     rec.append(actor, cause(a, cause), event(state, a));
   }
 
+  /** The entries that record {@code actions}, each with its cause. */
+  static java.util.List<Recorder.Pending> entries(
+      ServerState state, String actor, String cause, java.util.List<Action> actions) {
+    java.util.List<Recorder.Pending> out = new java.util.ArrayList<>();
+    for (Action a : actions) out.add(new Recorder.Pending(actor, cause(a, cause), event(state, a)));
+    return out;
+  }
+
   /** The entry's cause: a stop says why in its own words too. */
   static String cause(Action a, String cause) {
     return switch (a) {

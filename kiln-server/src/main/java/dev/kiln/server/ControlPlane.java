@@ -380,7 +380,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Ends a separate router process (tests, benchmarks); normally it outlives the server. */
   public void stopRouter() {
-    if (data instanceof RemoteDataPlane remote) remote.terminate();
+    if (data instanceof RemoteDataPlane remote) remote.terminateAndWait();
     if (routers != null) routers.terminateEnvironments();
   }
 

@@ -195,7 +195,10 @@ final class EnvironmentRouters implements DataPlane {
 
   /** Ends the environments' router processes (tests, benchmarks), as {@code stopRouter} does. */
   synchronized void terminateEnvironments() {
-    planes.values().forEach(EnvironmentRouters::stop);
+    for (DataPlane plane : planes.values()) {
+      if (plane instanceof RemoteDataPlane remote) remote.terminateAndWait();
+      plane.close();
+    }
     planes.clear();
   }
 }

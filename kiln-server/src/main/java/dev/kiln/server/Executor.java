@@ -375,11 +375,7 @@ final class Executor implements AutoCloseable {
     } else {
       entries.addAll(before);
     }
-    for (Action a : actions) {
-      entries.add(
-          new Recorder.Pending(
-              actor, ActionJournal.cause(a, cause), ActionJournal.event(state, a)));
-    }
+    entries.addAll(ActionJournal.entries(state, actor, cause, actions));
     for (Followup f : after) entries.add(new Recorder.Pending(actor, f.cause(), f.event()));
     // one durable write for the lot: they complete each other
     List<Entry> appended = rec.appendAllBeforeActing(entries);

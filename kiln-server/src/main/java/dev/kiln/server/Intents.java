@@ -105,49 +105,68 @@ final class Intents {
                       info.strategy(),
                       info.progressDeadline(),
                       clock.instant());
-              String mode =
-                  plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
               // One disk sync on the way to the swap: the request, its revision, the swap's actions
               // and the rollout they complete in one transaction, in that order.
-              List<Recorder.Pending> requested =
-                  new java.util.ArrayList<>(
-                      List.of(
-                          new Recorder.Pending(
-                              actor,
-                              "rollback requested (" + mode + ")",
-                              new JournalEvent.RollbackRequested(
-                                  service,
-                                  live,
-                                  plan.revision().number(),
-                                  to.map(String::valueOf).orElse("previous"),
-                                  mode)),
-                          new Recorder.Pending(
-                              actor,
-                              "rollback to the content of an earlier revision",
-                              new JournalEvent.RevisionCreated(plan.revision(), "rollback"))));
-              JournalEvent started =
-                  new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty());
-              String cause = "rollback: revision " + live + " -> " + plan.revision().number();
+              RollbackEntries e = RollbackEntries.of(actor, service, live, to, plan);
               switch (plan) {
                 // the swap's actions are journaled before the rollout they complete
                 case RollbackPlanner.RollbackPlan.Swap swap -> {
                   executor.act(
-                      requested,
+                      e.requested(),
                       actor,
-                      "rollback to a warm fleet",
+                      RollbackEntries.SWAP_CAUSE,
                       swap.actions(),
-                      List.of(new Executor.Followup(cause, started)));
+                      List.of(new Executor.Followup(e.cause(), e.started())));
                 }
                 case RollbackPlanner.RollbackPlan.FastTrack fast -> {
-                  requested.add(new Recorder.Pending(actor, cause, started));
-                  rec.appendAll(requested);
+                  List<Recorder.Pending> all = new java.util.ArrayList<>(e.requested());
+                  all.add(new Recorder.Pending(actor, e.cause(), e.started()));
+                  rec.appendAll(all);
                 }
               }
               return reply.apply(
-                  new Rolledback(plan.revision(), mode, Optional.of(plan.rollout())));
+                  new Rolledback(plan.revision(), e.mode(), Optional.of(plan.rollout())));
             });
     executor.wake();
     return result;
+  }
+
+  /**
+   * A rollback's journal entries around its actions: the request and the revision it creates, then
+   * (after the actions) the rollout they complete, with its cause. The start-up rehearsal ({@link
+   * RollbackRehearsal}) journals the same.
+   */
+  record RollbackEntries(
+      String mode, List<Recorder.Pending> requested, String cause, JournalEvent started) {
+    /** The cause of a swap's actions. */
+    static final String SWAP_CAUSE = "rollback to a warm fleet";
+
+    static RollbackEntries of(
+        String actor,
+        String service,
+        int live,
+        Optional<Integer> to,
+        RollbackPlanner.RollbackPlan plan) {
+      String mode = plan instanceof RollbackPlanner.RollbackPlan.Swap ? "swap" : "fast-track";
+      return new RollbackEntries(
+          mode,
+          List.of(
+              new Recorder.Pending(
+                  actor,
+                  "rollback requested (" + mode + ")",
+                  new JournalEvent.RollbackRequested(
+                      service,
+                      live,
+                      plan.revision().number(),
+                      to.map(String::valueOf).orElse("previous"),
+                      mode)),
+              new Recorder.Pending(
+                  actor,
+                  "rollback to the content of an earlier revision",
+                  new JournalEvent.RevisionCreated(plan.revision(), "rollback"))),
+          "rollback: revision " + live + " -> " + plan.revision().number(),
+          new JournalEvent.RolloutStarted(plan.rollout(), Optional.empty()));
+    }
   }
 
   private ServerState.ServiceInfo known(String service) {

@@ -354,12 +354,20 @@ final class RemoteDataPlane implements DataPlane {
    */
   void terminate() {
     terminated = true;
-    // SIGTERM, and wait for the exit (its requests in flight end first): `kiln server --stop-all`
-    // returns with the router's port free, so a server started right after can listen on it
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+  }
+
+  /**
+   * {@link #terminate}, then waits for the exit (its requests in flight end first; killed after
+   * {@link #TERMINATE_GRACE}): {@code kiln server --stop-all} returns with the router's port free,
+   * so a server started right after can listen on it. An apply that moves or removes an
+   * environment's router only terminates the old one: the executor does not wait for it.
+   */
+  void terminateAndWait() {
+    terminate();
     ProcessHandle.of(pid)
         .ifPresent(
             p -> {
-              p.destroy();
               try {
                 p.onExit()
                     .get(TERMINATE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

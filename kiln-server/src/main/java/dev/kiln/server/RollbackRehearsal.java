@@ -6,7 +6,6 @@ import dev.kiln.controller.ObservedInstance;
 import dev.kiln.controller.Revision;
 import dev.kiln.controller.RollbackPlanner;
 import dev.kiln.controller.Rollout;
-import dev.kiln.controller.RouteChoice;
 import dev.kiln.controller.RuntimeConfig;
 import dev.kiln.controller.Traffic;
 import dev.kiln.image.HostKey;
@@ -124,43 +123,27 @@ final class RollbackRehearsal {
     if (!(plan instanceof RollbackPlanner.RollbackPlan.Swap swap))
       throw new IllegalStateException("the rehearsal planned a fast-track, not a swap");
     int to = swap.revision().number();
-    String cause = "rollback: revision " + live + " -> " + to;
-    List<Recorder.Pending> entries = new ArrayList<>();
-    entries.add(
-        new Recorder.Pending(
-            ACTOR,
-            "rollback requested (swap)",
-            new JournalEvent.RollbackRequested(SERVICE, live, to, "previous", "swap")));
-    entries.add(
-        new Recorder.Pending(
-            ACTOR,
-            "rollback to the content of an earlier revision",
-            new JournalEvent.RevisionCreated(swap.revision(), "rollback")));
-    for (Action a : swap.actions()) {
-      entries.add(
-          new Recorder.Pending(
-              ACTOR,
-              ActionJournal.cause(a, "rollback to a warm fleet"),
-              ActionJournal.event(state, a)));
+    Intents.RollbackEntries batch =
+        Intents.RollbackEntries.of(ACTOR, SERVICE, live, Optional.empty(), swap);
+    List<Recorder.Pending> entries = new ArrayList<>(batch.requested());
+    entries.addAll(
+        ActionJournal.entries(state, ACTOR, Intents.RollbackEntries.SWAP_CAUSE, swap.actions()));
+    entries.add(new Recorder.Pending(ACTOR, batch.cause(), batch.started()));
+    rec.appendAllBeforeActing(entries);
+    for (Action a : swap.actions())
       if (a instanceof Action.AdoptInstances adopt)
         adopt.instanceIds().forEach(id -> fleet.put(id, adopt.toRevision()));
-    }
-    entries.add(
-        new Recorder.Pending(
-            ACTOR, cause, new JournalEvent.RolloutStarted(swap.rollout(), Optional.empty())));
-    rec.appendAllBeforeActing(entries);
     List<RouteBuilder.Serving> serving = new ArrayList<>();
     int port = 40000;
     for (var e : fleet.entrySet())
       if (e.getValue() == to)
         serving.add(new RouteBuilder.Serving(e.getKey(), SERVICE, e.getValue(), port++));
-    Map<String, Traffic> traffic = new TreeMap<>(state.traffic());
-    Map<String, Route> routes = new TreeMap<>();
-    traffic.forEach(
-        (service, t) ->
-            RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
+    Map<String, Traffic> traffic = state.traffic();
     RouteTable table =
-        new RouteTable(version, LocalDataPlane.sort(RouteBuilder.build(traffic, routes, serving)));
+        new RouteTable(
+            version,
+            LocalDataPlane.sort(
+                RouteBuilder.build(traffic, RoutePublisher.routes(state, traffic), serving)));
     if (table.services().isEmpty()) throw new IllegalStateException("the rehearsal routed nothing");
     Json.write(TableFile.toJson(table, TableFile.WITH_KEYS));
   }

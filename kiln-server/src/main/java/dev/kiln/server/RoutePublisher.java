@@ -97,11 +97,7 @@ final class RoutePublisher {
             .toList();
     Map<String, Traffic> traffic = new TreeMap<>(state.traffic());
     traffic.putAll(carried);
-    Map<String, Route> routes = new TreeMap<>();
-    traffic.forEach(
-        (service, t) ->
-            RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
-    var table = holdAtZero(RouteBuilder.build(traffic, routes, serving));
+    var table = holdAtZero(RouteBuilder.build(traffic, routes(state, traffic), serving));
     if (tls != null) table = tls.attach(table, state.certificates());
     Set<String> ids =
         table.stream()
@@ -128,6 +124,15 @@ final class RoutePublisher {
     for (String id : ids) leftWith.remove(id);
     routed = ids;
     return drained;
+  }
+
+  /** Each service's route, as the revisions its traffic goes to declare it. */
+  static Map<String, Route> routes(ServerState state, Map<String, Traffic> traffic) {
+    Map<String, Route> routes = new TreeMap<>();
+    traffic.forEach(
+        (service, t) ->
+            RouteChoice.of(t, state.revisions(service)).ifPresent(r -> routes.put(service, r)));
+    return routes;
   }
 
   /** A service that may scale to zero holds its requests while it has no instance. */

@@ -27,8 +27,8 @@ record CgroupV1(Path fs, String parent) implements Cgroups {
     return fs.resolve(controller).resolve(parent).resolve(id);
   }
 
-  /** One directory per distinct hierarchy, in a fixed order. */
-  private List<Path> dirs(String id) {
+  /** The parent's directory in each distinct hierarchy, in a fixed order. */
+  private List<Path> parents() {
     Set<Path> distinct = new LinkedHashSet<>();
     for (String controller : V1_CONTROLLERS) {
       Path root = fs.resolve(controller);
@@ -37,9 +37,14 @@ record CgroupV1(Path fs, String parent) implements Cgroups {
       } catch (IOException e) {
         // keep the path as written
       }
-      distinct.add(root.resolve(parent).resolve(id));
+      distinct.add(root.resolve(parent));
     }
     return new ArrayList<>(distinct);
+  }
+
+  /** One directory per distinct hierarchy, in a fixed order. */
+  private List<Path> dirs(String id) {
+    return parents().stream().map(p -> p.resolve(id)).toList();
   }
 
   @Override
@@ -110,10 +115,7 @@ record CgroupV1(Path fs, String parent) implements Cgroups {
 
   @Override
   public void removeParentIfEmpty() {
-    for (Path dir : dirs("-")) {
-      Path parentDir = dir.getParent();
-      if (parentDir != null) Cgroups.rmdir(parentDir);
-    }
+    for (Path dir : parents()) Cgroups.rmdir(dir);
   }
 
   @Override
