@@ -78,13 +78,15 @@ public final class ProgressRender {
   /** One row of the live block. */
   public static List<String> cells(RolloutView rollout, Optional<ServiceView> service) {
     int steps = rollout.steps();
+    // the rollout succeeded before; what goes on now is a scale to the new count, which has no
+    // steps
+    boolean scaling = scaling(rollout, service);
     return List.of(
         ApiRender.text(rollout.service()),
         fromTo(rollout),
         ApiRender.text(rollout.strategy()),
-        // the rollout succeeded before; what goes on now is a scale to the new count
-        scaling(rollout, service) ? "SCALING" : ApiRender.text(rollout.phase()),
-        steps > 0 ? rollout.step() + "/" + steps : "-",
+        scaling ? "SCALING" : ApiRender.text(rollout.phase()),
+        steps > 0 && !scaling ? rollout.step() + "/" + steps : "-",
         rollout.canaryWeight() + "%",
         service.map(s -> s.healthy() + "/" + s.replicas()).orElse("-"));
   }

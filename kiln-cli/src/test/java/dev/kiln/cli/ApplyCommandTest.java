@@ -110,8 +110,8 @@ class ApplyCommandTest {
         .endsWith(
             """
 
-            web: 2 -> 3 rolling SCALING step 1/1, weight 100%, healthy 1/3 (starting instances of revision 3)
-            web: 2 -> 3 rolling SCALING step 1/1, weight 100%, healthy 2/3 (starting instances of revision 3)
+            web: 2 -> 3 rolling SCALING weight 100%, healthy 1/3 (starting instances of revision 3)
+            web: 2 -> 3 rolling SCALING weight 100%, healthy 2/3 (starting instances of revision 3)
             web: 2 -> 3 rolling SUCCEEDED step 1/1, weight 100%, healthy 3/3 (its instance runs revision 3)
             web scaled to 3 instances of revision 3, all healthy
             """)

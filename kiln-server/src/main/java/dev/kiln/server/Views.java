@@ -206,7 +206,7 @@ public final class Views {
         r.to(),
         StateCodec.strategyName(r.strategy()),
         r.phase().name(),
-        step(r.strategy(), r.step(), steps, weight, r.progressMark()),
+        step(r.strategy(), r.step(), steps, weight, r.progressMark(), r.phase()),
         steps,
         weight,
         cp.state
@@ -248,9 +248,12 @@ public final class Views {
    * replaces instances a batch at a time, and its progress mark is how many new ones have been
    * healthy at once (RollingStrategy), so a rollout that finished reads 3/3 and not 0/3 — and a
    * first deploy, whose single revision has all the traffic from the start, 0/3 until an instance
-   * is healthy.
+   * is healthy. A rollout that succeeded took all its steps, whatever came after it: a rolling
+   * rollout of one instance scaled to three reads 3/3, not the 1/3 its mark holds.
    */
-  static int step(Strategy strategy, int step, int steps, int weight, int progressMark) {
+  static int step(
+      Strategy strategy, int step, int steps, int weight, int progressMark, Rollout.Phase phase) {
+    if (phase == Rollout.Phase.SUCCEEDED) return steps;
     return switch (strategy) {
       case Strategy.Canary c -> step;
       case Strategy.BlueGreen b -> Math.max(step, weight >= 100 ? 1 : 0);
