@@ -373,16 +373,29 @@ public abstract class DriverConformance {
             .build();
     driver.start(bomb);
 
-    Usage full =
-        Await.until(
-            "the fork bomb to reach its pids limit",
-            () ->
-                driver
-                    .inspect(bomb.id())
-                    .flatMap(InstanceStatus::usage)
-                    // at the limit, or refused a fork at it (the bomb's shells then die back
-                    // to their sleepers, so a poll may never catch the peak itself)
-                    .filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0));
+    // what the polls saw, for the failure message: it once timed out beside other builds
+    var seen = new java.util.concurrent.ConcurrentLinkedDeque<String>();
+    Usage full;
+    try {
+      full =
+          Await.until(
+              "the fork bomb to reach its pids limit",
+              () -> {
+                var status = driver.inspect(bomb.id());
+                var usage = status.flatMap(InstanceStatus::usage);
+                seen.add(
+                    status.map(s -> s.running() ? "running" : "ended").orElse("gone")
+                        + usage
+                            .map(u -> " pids=" + u.pids() + " refused=" + u.pidsRefused())
+                            .orElse(" no usage"));
+                if (seen.size() > 8) seen.removeFirst();
+                // at the limit, or refused a fork at it (the bomb's shells then die back
+                // to their sleepers, so a poll may never catch the peak itself)
+                return usage.filter(u -> u.pids() >= limit - 2 || u.pidsRefused() > 0);
+              });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the last polls saw: " + seen, e);
+    }
     InstanceSpec neighbour = spec().build();
     driver.start(neighbour);
     var served = Await.httpGet(addressOf(neighbour.id()), neighbour.port(), "/");
