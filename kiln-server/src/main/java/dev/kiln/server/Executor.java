@@ -153,6 +153,15 @@ final class Executor implements AutoCloseable {
     lister.scheduleWithFixedDelay(this::listThenReconcile, 0, TICK.toMillis(), MILLISECONDS);
   }
 
+  /** {@link #wake} after {@code delay}. */
+  void wakeAfter(Duration delay) {
+    try {
+      lister.schedule(this::wake, delay.toMillis(), MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
   /** Asks for a reconcile soon; many wakes before it runs make one reconcile. */
   void wake() {
     if (wakePending.compareAndSet(false, true)) {
