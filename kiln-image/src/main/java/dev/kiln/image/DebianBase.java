@@ -3,6 +3,8 @@ package dev.kiln.image;
 import dev.kiln.oci.Profile;
 import dev.kiln.oci.Trees;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +63,17 @@ final class DebianBase {
   private final Instant epoch;
   private final Consumer<String> note;
   private final boolean refresh;
+  private final Maker maker;
+
+  /** Makes a suite's normalized root at a path: debootstrap and upgrade (a seam for tests). */
+  @FunctionalInterface
+  interface Maker {
+    void make(String suite, Path target) throws IOException;
+  }
+
+  /** Per lock file: FileLock is per process, so threads of one JVM queue here first. */
+  private static final java.util.concurrent.ConcurrentMap<Path, Object> MAKING =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Suites debootstrapped again by this instance: a refresh happens once per bake, not per image.
@@ -81,6 +95,17 @@ final class DebianBase {
     this.epoch = epoch;
     this.note = note;
     this.refresh = refresh;
+    this.maker = this::debootstrapAndUpgrade;
+  }
+
+  /** For tests: {@code maker} instead of debootstrap. */
+  DebianBase(Path debianCache, Path records, Consumer<String> note, Maker maker) {
+    this.debianCache = debianCache;
+    this.records = records;
+    this.epoch = Instant.EPOCH;
+    this.note = note;
+    this.refresh = false;
+    this.maker = maker;
   }
 
   /** The base image's manifest for {@code suite}, made (and debootstrapped) if needed. */
@@ -124,32 +149,54 @@ final class DebianBase {
     if (Files.isDirectory(root)) return root;
     try {
       Files.createDirectories(debianCache);
-      clearStale(suite);
-      Path temp = Files.createTempDirectory(debianCache, suite + ".tmp-");
-      try {
-        note.accept("debootstrap " + suite + " (a few minutes, needs " + MIRROR + ")");
-        debootstrap(suite, temp.resolve("root"));
-        note.accept(
-            "debian:"
-                + suite
-                + ": apt-get dist-upgrade from "
-                + String.join(", ", DebianSuites.names(suite)));
-        upgrade(suite, temp.resolve("root"));
-        normalize(temp.resolve("root"));
-        try {
-          Files.move(temp.resolve("root"), root, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException
-            | java.nio.file.DirectoryNotEmptyException raced) {
-          // Another bake made it first: use theirs.
+      // One make of a suite at a time per cache, in this JVM and across processes (two ITs, or
+      // two bakes, on a fresh host): the second waits for the first and takes its root instead
+      // of debootstrapping beside it, and cannot lose the race for the final rename.
+      Path lock = debianCache.resolve("." + suite + ".lock").toAbsolutePath().normalize();
+      synchronized (MAKING.computeIfAbsent(lock, l -> new Object())) {
+        try (FileChannel channel =
+                FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock held = channel.lock()) {
+          if (Files.isDirectory(root)) return root; // made by another bake meanwhile
+          make(suite, root);
         }
-      } finally {
-        Trees.deleteQuietly(temp);
       }
     } catch (IOException e) {
       throw new ImageException(
           "cannot prepare debian:" + suite + " in " + debianCache + ": " + e, e);
     }
     return root;
+  }
+
+  /** Makes {@code root} in a temp folder beside it and moves it into place. */
+  private void make(String suite, Path root) throws IOException {
+    clearStale(suite);
+    Path temp = Files.createTempDirectory(debianCache, suite + ".tmp-");
+    try {
+      maker.make(suite, temp.resolve("root"));
+      try {
+        Files.move(temp.resolve("root"), root, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException raced) {
+        // A bake without the lock (an older Kiln) made it first: use theirs. (A rename onto a
+        // non-empty folder is a plain FileSystemException, "Directory not empty", in the JDK.)
+        if (!Files.isDirectory(root)) throw raced;
+      }
+    } finally {
+      Trees.deleteQuietly(temp);
+    }
+  }
+
+  /** debootstrap, the upgrade from the suite's updates and security suites, normalize. */
+  private void debootstrapAndUpgrade(String suite, Path target) throws IOException {
+    note.accept("debootstrap " + suite + " (a few minutes, needs " + MIRROR + ")");
+    debootstrap(suite, target);
+    note.accept(
+        "debian:"
+            + suite
+            + ": apt-get dist-upgrade from "
+            + String.join(", ", DebianSuites.names(suite)));
+    upgrade(suite, target);
+    normalize(target);
   }
 
   /**
