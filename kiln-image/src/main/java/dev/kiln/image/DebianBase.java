@@ -29,7 +29,10 @@ import java.util.function.Consumer;
  * removed or emptied: they are host- or time-dependent), kept in {@code <debianCache>/<suite>} and
  * turned into a one-layer base image. The root is made in a temp folder and moved into place, so a
  * killed debootstrap is simply redone. Which manifest a suite became in a store is remembered in
- * {@code <records>/<suite>.json}, so later bakes skip even the layering.
+ * {@code <records>/<suite>.json}, so later bakes skip even the layering. The packages debootstrap
+ * downloaded stay in {@code <debianCache>/<suite>.debs} (its {@code --cache-dir}): a refresh for
+ * {@code kiln patch} fetches the suite's indexes again and only the packages that changed since
+ * (debootstrap checks each cached one against the fresh index's checksum).
  */
 final class DebianBase {
   static final String MIRROR = DebianSuites.MIRROR;
@@ -189,7 +192,7 @@ final class DebianBase {
   /** debootstrap, the upgrade from the suite's updates and security suites, normalize. */
   private void debootstrapAndUpgrade(String suite, Path target) throws IOException {
     note.accept("debootstrap " + suite + " (a few minutes, needs " + MIRROR + ")");
-    debootstrap(suite, target);
+    debootstrap(suite, target, debs(suite));
     note.accept(
         "debian:"
             + suite
@@ -237,9 +240,51 @@ final class DebianBase {
     }
   }
 
-  private static void debootstrap(String suite, Path target) throws IOException {
+  /**
+   * The suite's package cache, made if missing. Without it a refresh downloaded every package
+   * again: 17 s of a bookworm debootstrap's download phase here, 6.6 s with the cache full.
+   */
+  private Path debs(String suite) throws IOException {
+    return Files.createDirectories(debianCache.resolve(suite + ".debs")).toAbsolutePath();
+  }
+
+  /**
+   * Keeps the newest file of each package in {@code debs}: the one this debootstrap used (a changed
+   * package was downloaded now; an unchanged one is the only file of its name).
+   */
+  static void prune(Path debs) throws IOException {
+    Map<String, Path> newest = new java.util.HashMap<>();
+    List<Path> all;
+    try (var files = Files.newDirectoryStream(debs, "*.deb")) {
+      all = new java.util.ArrayList<>();
+      files.forEach(all::add);
+    }
+    for (Path f : all) {
+      String name = f.getFileName().toString(); // package_version_arch.deb
+      int first = name.indexOf('_');
+      String key =
+          (first < 0 ? name : name.substring(0, first)) + name.substring(name.lastIndexOf('_') + 1);
+      Path kept = newest.get(key);
+      if (kept == null) {
+        newest.put(key, f);
+      } else if (Files.getLastModifiedTime(f).compareTo(Files.getLastModifiedTime(kept)) > 0) {
+        Files.deleteIfExists(kept);
+        newest.put(key, f);
+      } else {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  private static void debootstrap(String suite, Path target, Path debs) throws IOException {
     List<String> cmd =
-        List.of("debootstrap", "--variant=minbase", suite, target.toString(), MIRROR);
+        List.of(
+            "debootstrap",
+            "--variant=minbase",
+            "--cache-dir=" + debs,
+            suite,
+            target.toString(),
+            MIRROR);
     Process p;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -267,6 +312,7 @@ final class DebianBase {
                 + " a Debian suite?):\n"
                 + SandboxRun.lastLines(tail.text(), 20));
       }
+      prune(debs);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ImageException("interrupted during debootstrap " + suite);

@@ -90,6 +90,25 @@ class DebianBaseTest {
     }
   }
 
+  /** The package cache keeps one file per package and architecture: the newest. */
+  @Test
+  void prune_keepsTheNewestFileOfEachPackage() throws Exception {
+    Path debs = Files.createDirectories(root.resolve("debs"));
+    Path old = Files.writeString(debs.resolve("base-files_12.4+deb12u14_amd64.deb"), "old");
+    Path fresh = Files.writeString(debs.resolve("base-files_12.4+deb12u15_amd64.deb"), "new");
+    Path other = Files.writeString(debs.resolve("libc6_2.36-9+deb12u13_amd64.deb"), "libc");
+    Path arch = Files.writeString(debs.resolve("libc6_2.36-9+deb12u12_i386.deb"), "i386");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+
+    DebianBase.prune(debs);
+
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(other).exists();
+    assertThat(arch).exists();
+  }
+
   /** Runs {@code rootfs("bookworm")} in a thread; its root, or what it threw, into {@code out}. */
   private static Thread bake(DebianBase base, AtomicReference<Object> out) {
     return Thread.ofPlatform()
