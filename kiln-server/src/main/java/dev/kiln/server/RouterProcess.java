@@ -121,6 +121,14 @@ public final class RouterProcess {
     admin.setExecutor(Runnable::run);
     java.util.concurrent.ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     Object swapLock = new Object();
+    // table.json (what a router that died restarts with) is written a moment after the swap, in
+    // swap
+    // order, on a thread of its own: the write (a file and a rename; 2.3 ms median on a busy disk)
+    // ran on the dispatcher as the first requests reached the new fleet. A router that dies before
+    // it restarts with the table before; the server's next tick publishes the current one again.
+    java.util.concurrent.ScheduledExecutorService tableWriter =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("kiln-router-table-file").unstarted(r));
     Wakes wakes = new Wakes();
     router.onWake(wakes::add);
     java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<DrainReport>> drains =
@@ -145,7 +153,10 @@ public final class RouterProcess {
                 try {
                   synchronized (swapLock) {
                     drains.put(next.version(), router.swap(next));
-                    TableFile.write(tableFile, next);
+                    tableWriter.schedule(
+                        () -> writeTable(tableFile, next),
+                        TABLE_FILE_DELAY.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
                     drains.headMap(next.version() - 16).clear();
                   }
                 } catch (RouterException e) {
@@ -227,10 +238,27 @@ public final class RouterProcess {
             new Thread(
                 () -> {
                   admin.stop(0);
+                  tableWriter.shutdown(); // the writes scheduled still run: the last table is kept
+                  try {
+                    tableWriter.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
                   router.close();
                   done.countDown();
                 }));
     done.await();
+  }
+
+  /** How long after a swap its table is written to {@code router/table.json}. */
+  static final java.time.Duration TABLE_FILE_DELAY = java.time.Duration.ofMillis(50);
+
+  private static void writeTable(Path file, RouteTable table) {
+    try {
+      TableFile.write(file, table);
+    } catch (RuntimeException e) {
+      System.err.println("kiln router: " + e.getMessage());
+    }
   }
 
   /** How long {@code GET /wakes} waits for a wake before answering with none. */
