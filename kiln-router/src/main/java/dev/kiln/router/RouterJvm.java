@@ -121,7 +121,8 @@ public final class RouterJvm {
                 .start(
                     () -> {
                       try {
-                        RouterAot.train(nice, java, base, classPath, t, TRAINING_TIMEOUT);
+                        RouterAot.train(
+                            nice, java, base, classPath, t, BACKGROUND_TRAINING_TIMEOUT);
                       } finally {
                         TRAINING.remove(cache);
                       }
@@ -139,8 +140,19 @@ public final class RouterJvm {
   private static final java.util.Set<Path> TRAINING =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** Whether a background training of {@code cache} runs now (until its cache is in place). */
+  static boolean training(Path cache) {
+    return TRAINING.contains(cache.toAbsolutePath());
+  }
+
   /** The longest an AOT cache training may take before the router starts without it. */
   static final java.time.Duration TRAINING_TIMEOUT = java.time.Duration.ofSeconds(120);
+
+  /**
+   * The longest a background training may take: nothing waits for it, and at nice 10 on a busy host
+   * (a build of Kiln beside it) one took over 120 s that takes 22 s alone, and was killed.
+   */
+  static final java.time.Duration BACKGROUND_TRAINING_TIMEOUT = java.time.Duration.ofMinutes(10);
 
   /** The java binary running this JVM: the one that runs the router too. */
   static Path thisJava() {
