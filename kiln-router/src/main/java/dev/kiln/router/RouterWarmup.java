@@ -193,15 +193,17 @@ public record RouterWarmup(int requests, Duration budget, int connections) {
   }
 
   /** One keep-alive connection through the private router until the requests or time run out. */
-  private static void client(
-      InetSocketAddress at, AtomicInteger left, AtomicInteger served, long deadline)
+  private void client(InetSocketAddress at, AtomicInteger left, AtomicInteger served, long deadline)
       throws IOException {
     byte[] request =
         "GET /warmup HTTP/1.1\r\nhost: warmup.kiln\r\nuser-agent: kiln-warmup\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
     try (Socket s = new Socket(at.getAddress(), at.getPort())) {
       s.setTcpNoDelay(true);
-      s.setSoTimeout(2000);
+      // a warm-up at nice 10 beside a busy host (an AOT training) may wait seconds for a core:
+      // a budget's worth, not 2 s, before a request counts as lost (all 64 clients of one such
+      // training timed out at 2 s, so it answered nothing and made no cache)
+      s.setSoTimeout((int) Math.max(2000, Math.min(Integer.MAX_VALUE, budget.toMillis())));
       InputStream in = new java.io.BufferedInputStream(s.getInputStream());
       OutputStream out = s.getOutputStream();
       while (left.getAndDecrement() > 0 && System.nanoTime() < deadline) {
