@@ -74,7 +74,7 @@ class RouterAdminIT {
       assertThat(data.table().version()).isEqualTo(before + 3);
     } finally {
       data.close();
-      data.terminate();
+      data.terminateAndWait(); // its files are written by then: the folder goes next
     }
   }
 
@@ -98,7 +98,7 @@ class RouterAdminIT {
       assertThat(stalled.getInputStream().read()).isEqualTo(-1); // closed by the router
     } finally {
       data.close();
-      data.terminate();
+      data.terminateAndWait(); // its files are written by then: the folder goes next
     }
   }
 }

@@ -75,7 +75,7 @@ class RouterWakeIT {
     } finally {
       backend.stop(0);
       data.close();
-      data.terminate();
+      data.terminateAndWait(); // its files are written by then: the folder goes next
     }
   }
 }
