@@ -122,10 +122,9 @@ public final class RouterProcess {
     java.util.concurrent.ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     Object swapLock = new Object();
     // table.json (what a router that died restarts with) is written a moment after the swap, in
-    // swap
-    // order, on a thread of its own: the write (a file and a rename; 2.3 ms median on a busy disk)
-    // ran on the dispatcher as the first requests reached the new fleet. A router that dies before
-    // it restarts with the table before; the server's next tick publishes the current one again.
+    // swap order, on a thread of its own: the write (a file and a rename; 2.3 ms median on a busy
+    // disk) ran on the dispatcher as the first requests reached the new fleet. A router that dies
+    // before it restarts with the table before; the server's next tick publishes the current one.
     java.util.concurrent.ScheduledExecutorService tableWriter =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kiln-router-table-file").unstarted(r));
