@@ -113,6 +113,52 @@ public final class Journal implements AutoCloseable {
    * @throws JournalException if a body is not a JSON object or contains a guarded secret value
    */
   public synchronized List<Entry> appendAll(List<EntryDraft> drafts) {
+    return appendAll(drafts, true);
+  }
+
+  /**
+   * {@link #appendAll} for a change that is acted on at once, with the disk sync after the act: the
+   * transaction is committed when this returns (every reader sees it, and it survives a crash of
+   * this process: it is in the WAL file), and durable against a power loss once {@link #sync} ran,
+   * which the caller does right after acting and before it tells anyone the change was made. A
+   * power loss in between stops whatever acted on it too (the router is a process on this host),
+   * and the journal is what everything is rebuilt from. A warm rollback's swap waited ~1.5 ms for
+   * this sync (issue 8).
+   *
+   * @throws JournalException as {@link #appendAll}
+   */
+  public synchronized List<Entry> appendAllSyncAfter(List<EntryDraft> drafts) {
+    return appendAll(drafts, false);
+  }
+
+  /**
+   * Makes every committed entry durable: one {@code fdatasync} of the WAL, for after {@link
+   * #appendAllSyncAfter}. Not under the journal's lock: other appends go on meanwhile.
+   *
+   * @throws JournalException if the WAL cannot be synced
+   */
+  public void sync() {
+    Path wal = path.resolveSibling(path.getFileName() + "-wal");
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(wal, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(false);
+    } catch (IOException e) {
+      throw new JournalException("journal " + path + ": cannot sync its WAL " + wal + ": " + e, e);
+    }
+  }
+
+  /** The connection's {@code PRAGMA synchronous} (2 is FULL): tests. */
+  synchronized int synchronous() {
+    return read(
+        () -> {
+          try (Statement s = db.createStatement();
+              ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            return rs.next() ? rs.getInt(1) : -1;
+          }
+        });
+  }
+
+  private List<Entry> appendAll(List<EntryDraft> drafts, boolean syncNow) {
     List<String> bodies = new ArrayList<>();
     for (EntryDraft draft : drafts) {
       JsonNode body = Canonical.parse(draft.body());
@@ -122,6 +168,7 @@ public final class Journal implements AutoCloseable {
       bodies.add(Canonical.json(body));
     }
     return inTransaction(
+        syncNow,
         () -> {
           // The head and the high-water mark are read once per transaction, the INSERT prepared
           // once and the mark written once: BEGIN IMMEDIATE holds the write lock, so each entry's
@@ -472,18 +519,32 @@ public final class Journal implements AutoCloseable {
    * BEGIN IMMEDIATE takes the write lock up front, so reading the head and appending are atomic.
    */
   private <T> T inTransaction(Work<T> work) {
+    return inTransaction(true, work);
+  }
+
+  /**
+   * {@code syncNow} false commits without the disk sync ({@code synchronous = NORMAL} for this
+   * transaction alone: in WAL mode the commit is then written, not synced): {@link #sync} follows.
+   */
+  private <T> T inTransaction(boolean syncNow, Work<T> work) {
     try (Statement s = db.createStatement()) {
-      s.execute("BEGIN IMMEDIATE");
+      if (!syncNow) s.execute("PRAGMA synchronous = NORMAL");
+      T result;
       try {
-        T result = work.run();
-        s.execute("COMMIT");
-        // a caller that never tidies still has a bounded WAL
-        if (++commitsSinceTidy >= WAL_TIDY_INLINE) copyWal();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        s.execute("ROLLBACK");
-        throw e;
+        s.execute("BEGIN IMMEDIATE");
+        try {
+          result = work.run();
+          s.execute("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+          s.execute("ROLLBACK");
+          throw e;
+        }
+      } finally {
+        if (!syncNow) s.execute("PRAGMA synchronous = FULL");
       }
+      // a caller that never tidies still has a bounded WAL
+      if (++commitsSinceTidy >= WAL_TIDY_INLINE) copyWal();
+      return result;
     } catch (SQLException e) {
       throw new JournalException("journal " + path + ": " + e.getMessage(), e);
     }

@@ -57,4 +57,32 @@ class JournalWalTest {
       assertThat(Files.size(db)).isGreaterThan(before);
     }
   }
+
+  @Test
+  void appendAllSyncAfter_isCommittedForEveryReaderAtOnce_andLeavesLaterCommitsSynced()
+      throws Exception {
+    Path db = dir.resolve("state.db");
+    try (Journal journal = Journal.open(db, Clock.systemUTC());
+        Journal reader = Journal.open(db, Clock.systemUTC())) {
+      journal.append(new EntryDraft("test", "note", "s", "", "{\"n\":0}"));
+
+      var appended =
+          journal.appendAllSyncAfter(
+              java.util.List.of(
+                  new EntryDraft("test", "rollback", "service/web", "", "{\"n\":1}"),
+                  new EntryDraft("test", "rollout.started", "service/web", "", "{\"n\":2}")));
+
+      // before the sync: committed, chained, visible to another connection (another process)
+      assertThat(appended).extracting(Entry::seq).containsExactly(2L, 3L);
+      assertThat(reader.entries(Query.all())).extracting(Entry::seq).containsExactly(1L, 2L, 3L);
+      journal.sync();
+      assertThat(journal.synchronous()).isEqualTo(2); // FULL again for every other commit
+      journal.append(new EntryDraft("test", "note", "s", "", "{\"n\":3}"));
+      var key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      assertThat(journal.verify(key.getPublic()).ok()).isTrue();
+    }
+    try (Journal reopened = Journal.open(db, Clock.systemUTC())) {
+      assertThat(reopened.entries(Query.all())).hasSize(4);
+    }
+  }
 }

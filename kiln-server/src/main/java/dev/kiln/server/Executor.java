@@ -357,7 +357,9 @@ final class Executor implements AutoCloseable {
    * Actions decided outside the loop (a rollback's swap, stopping the fleet): each is journaled,
    * then {@code after} (the entries that complete them), all in one transaction, then each action
    * is performed, from the listing the caller decided on ({@link #warmInstances} or {@link
-   * #stopEverything}, just before on this thread). Runs on the loop thread; returns the stops'
+   * #stopEverything}, just before on this thread), then the transaction is synced to disk ({@link
+   * Recorder#appendAllBeforeActing}): the entries are written before the act and durable before
+   * this returns, so before anyone is told. Runs on the loop thread; returns the stops'
    * completions.
    */
   List<CompletableFuture<Void>> act(
@@ -367,10 +369,10 @@ final class Executor implements AutoCloseable {
 
   /**
    * {@link #act(String, String, List, List)} with {@code before} (a rollback's request and its
-   * revision) journaled first in the same transaction: one disk sync on the way to the swap, not
-   * two. The actions' events are made before {@code before} applies to the state, so a start (whose
-   * event names its revision's image, which {@code before} may create) has {@code before} written
-   * on its own first: the journal's content is the same either way.
+   * revision) journaled first in the same transaction: one disk sync, after the swap, not two
+   * before it. The actions' events are made before {@code before} applies to the state, so a start
+   * (whose event names its revision's image, which {@code before} may create) has {@code before}
+   * written on its own first: the journal's content is the same either way.
    */
   List<CompletableFuture<Void>> act(
       List<Recorder.Pending> before,
@@ -386,7 +388,7 @@ final class Executor implements AutoCloseable {
     }
     entries.addAll(ActionJournal.entries(state, actor, cause, actions));
     for (Followup f : after) entries.add(new Recorder.Pending(actor, f.cause(), f.event()));
-    // one durable write for the lot: they complete each other
+    // one write for the lot (they complete each other), synced to disk right after the actions
     List<Entry> appended = rec.appendAllBeforeActing(entries);
     // from the listing the caller decided on moments ago on this thread (warmInstances,
     // stopEverything), not a second one: a warm rollback is one table swap, not two fleet listings
@@ -395,7 +397,7 @@ final class Executor implements AutoCloseable {
     try {
       for (Action a : actions) stops.addAll(performer.perform(a, round));
     } finally {
-      rec.checkpointIfDue(appended); // signs entries already durable: the swap need not wait
+      rec.afterActing(appended); // the disk sync and a due signing: the swap need not wait
     }
     return stops;
   }

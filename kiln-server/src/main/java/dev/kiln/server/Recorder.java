@@ -11,9 +11,11 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The only way the server changes its state: append an entry to the journal (durably, before the
- * change is acted on), then apply it to the {@link ServerState} projection. Every {@value
- * #CHECKPOINT_EVERY} entries the head hash is signed with the host key.
+ * The only way the server changes its state: append an entry to the journal (durably before the
+ * change is acted on; a warm rollback's entries are written before its swap and synced right after
+ * it, before anyone is told: {@link #appendAllBeforeActing}), then apply it to the {@link
+ * ServerState} projection. Every {@value #CHECKPOINT_EVERY} entries the head hash is signed with
+ * the host key.
  */
 public final class Recorder {
   static final int CHECKPOINT_EVERY = 100;
@@ -23,7 +25,7 @@ public final class Recorder {
   private final ServerState state;
   private final HostKey key;
   private volatile java.util.function.Supplier<Set<String>> secrets = Set::of;
-  private final java.util.List<java.util.function.Consumer<Entry>> appended =
+  private final java.util.List<java.util.function.Consumer<Entry>> appendedListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Recorder(Journal journal, ServerState state, HostKey key) {
@@ -73,7 +75,7 @@ public final class Recorder {
     state.apply(e);
     if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
     journal.tidyWal(); // where SQLite's automatic checkpoint ran: right after the commit
-    appended.forEach(l -> l.accept(e));
+    appendedListeners.forEach(l -> l.accept(e));
     return e;
   }
 
@@ -82,12 +84,12 @@ public final class Recorder {
    * appending thread (under the append lock): it must only hand the entry on, never block.
    */
   void onAppend(java.util.function.Consumer<Entry> listener) {
-    appended.add(listener);
+    appendedListeners.add(listener);
   }
 
   /** Stops calling {@code listener}. */
   void removeOnAppend(java.util.function.Consumer<Entry> listener) {
-    appended.remove(listener);
+    appendedListeners.remove(listener);
   }
 
   /** An entry to append: who, why, what. */
@@ -98,17 +100,41 @@ public final class Recorder {
    * them to the projection in order: for entries that complete each other, like a rollback's.
    */
   public synchronized List<Entry> appendAll(List<Pending> entries) {
-    List<Entry> appended = appendAllBeforeActing(entries);
-    checkpointIfDue(appended);
+    List<Entry> appended = apply(journal.appendAll(drafts(entries)));
+    afterActing(appended, false);
     return appended;
   }
 
   /**
-   * {@link #appendAll} without the checkpoint the entries may be due for: the caller acts first,
-   * then calls {@link #checkpointIfDue}. Signing and anchoring the head is three more disk syncs,
-   * which a change already durable in the journal (a rollback's swap) need not wait for.
+   * {@link #appendAll} for entries acted on at once: committed and applied when this returns, made
+   * durable by {@link #afterActing}, which the caller runs right after acting (a rollback's swap)
+   * and before it answers anyone ({@link Journal#appendAllSyncAfter}: the swap need not wait for
+   * the disk). Signing and anchoring a due checkpoint (three more disk syncs) waits for it too.
    */
   synchronized List<Entry> appendAllBeforeActing(List<Pending> entries) {
+    return apply(journal.appendAllSyncAfter(drafts(entries)));
+  }
+
+  /**
+   * After acting on entries from {@link #appendAllBeforeActing}: syncs them to disk, then hands
+   * them to the {@link #onAppend} listeners, checkpoints when one of them is an every-{@value
+   * #CHECKPOINT_EVERY}th entry, and copies the journal's WAL into its database when that is due
+   * ({@link Journal#tidyWal}).
+   */
+  void afterActing(List<Entry> appended) {
+    afterActing(appended, true);
+  }
+
+  private void afterActing(List<Entry> appended, boolean sync) {
+    if (sync) journal.sync();
+    synchronized (this) {
+      for (Entry e : appended) appendedListeners.forEach(l -> l.accept(e));
+      journal.tidyWal();
+      if (appended.stream().anyMatch(e -> e.seq() % CHECKPOINT_EVERY == 0)) checkpoint();
+    }
+  }
+
+  private List<EntryDraft> drafts(List<Pending> entries) {
     Set<String> guarded = this.secrets.get();
     List<EntryDraft> drafts = new java.util.ArrayList<>();
     for (Pending p : entries) {
@@ -121,19 +147,12 @@ public final class Recorder {
                   Json.write(EventCodec.encode(p.event())))
               .guarding(guarded));
     }
-    List<Entry> appended = journal.appendAll(drafts);
-    for (Entry e : appended) state.apply(e);
-    return appended;
+    return drafts;
   }
 
-  /**
-   * Checkpoints when one of {@code appended} is an every-{@value #CHECKPOINT_EVERY}th entry, and
-   * copies the journal's WAL into its database when that is due ({@link Journal#tidyWal}): both
-   * after acting, off the way to a swap.
-   */
-  void checkpointIfDue(List<Entry> appended) {
-    journal.tidyWal();
-    if (appended.stream().anyMatch(e -> e.seq() % CHECKPOINT_EVERY == 0)) checkpoint();
+  private List<Entry> apply(List<Entry> appended) {
+    for (Entry e : appended) state.apply(e);
+    return appended;
   }
 
   public synchronized void checkpoint() {

@@ -129,7 +129,7 @@ final class RollbackRehearsal {
     entries.addAll(
         ActionJournal.entries(state, ACTOR, Intents.RollbackEntries.SWAP_CAUSE, swap.actions()));
     entries.add(new Recorder.Pending(ACTOR, batch.cause(), batch.started()));
-    rec.appendAllBeforeActing(entries);
+    rec.afterActing(rec.appendAllBeforeActing(entries));
     for (Action a : swap.actions())
       if (a instanceof Action.AdoptInstances adopt)
         adopt.instanceIds().forEach(id -> fleet.put(id, adopt.toRevision()));

@@ -40,6 +40,24 @@ class RecorderTest {
   }
 
   @Test
+  void everyWayOfAppending_handsEachEntryToTheListeners_inOrder_onceItIsDurable() throws Exception {
+    try (ServerHarness h = new ServerHarness(tmp)) {
+      List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+      h.rec.onAppend(e -> heard.add(e.seq()));
+      long seq = h.state.lastSeq();
+
+      h.rec.append("bob", "a note", new JournalEvent.RollbackRequested("web", 2, 3, "1", "swap"));
+      h.rec.appendAll(List.of(rollback("previous"), rollback("1")));
+      List<Entry> acted = h.rec.appendAllBeforeActing(List.of(rollback("1"), rollback("2")));
+      assertThat(heard).as("not before the act's sync").hasSize(3);
+      h.rec.afterActing(acted);
+
+      // the dashboard's event stream (EventStreams) is one of them: a rollback reaches it at once
+      assertThat(heard).containsExactly(seq + 1, seq + 2, seq + 3, seq + 4, seq + 5);
+    }
+  }
+
+  @Test
   void appendAllBeforeActing_leavesTheDueCheckpointToTheCaller_forAfterItActed() throws Exception {
     try (ServerHarness h = new ServerHarness(tmp)) {
       Path anchor = h.home.resolve(dev.kiln.journal.Anchoring.FILE);
@@ -53,7 +71,7 @@ class RecorderTest {
       assertThat(appended.getLast().seq()).isEqualTo(Recorder.CHECKPOINT_EVERY);
       assertThat(anchor).doesNotExist(); // durable, applied, not yet signed
       assertThat(h.state.lastSeq()).isEqualTo(Recorder.CHECKPOINT_EVERY);
-      h.rec.checkpointIfDue(appended);
+      h.rec.afterActing(appended);
       assertThat(anchor).exists();
       assertThat(java.nio.file.Files.readString(anchor)).contains("\"seq\":100");
     }
