@@ -26,6 +26,26 @@ class SmallPartsTest {
   }
 
   @Test
+  void routerJvm_heapProperty_setsTheHeapInsteadOfTheMachinesEighth() {
+    String before = System.getProperty(RouterJvm.HEAP_PROPERTY);
+    try {
+      System.setProperty(RouterJvm.HEAP_PROPERTY, "256");
+      assertThat(
+              RouterJvm.forClassPath(
+                  java.nio.file.Path.of("/nonexistent"), RouterJvm.Training.NONE, ""))
+          .contains("-Xms256m", "-Xmx256m", "-Xmn192m", "-XX:+AlwaysPreTouch");
+      System.setProperty(RouterJvm.HEAP_PROPERTY, "8");
+      assertThat(
+              RouterJvm.forClassPath(
+                  java.nio.file.Path.of("/nonexistent"), RouterJvm.Training.NONE, ""))
+          .contains("-Xms64m", "-Xmx64m");
+    } finally {
+      if (before == null) System.clearProperty(RouterJvm.HEAP_PROPERTY);
+      else System.setProperty(RouterJvm.HEAP_PROPERTY, before);
+    }
+  }
+
+  @Test
   void tunnelIdle_quietForTheTimeout_orForASecondWhileDraining() {
     long s = 1_000_000_000L;
     assertThat(ClientDeadline.tunnelIdle(0, 299 * s, false, 300 * s)).isFalse();

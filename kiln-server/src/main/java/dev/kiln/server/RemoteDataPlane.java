@@ -25,6 +25,10 @@ import java.util.logging.Logger;
  */
 final class RemoteDataPlane implements DataPlane {
   private static final Logger LOG = Logger.getLogger(RemoteDataPlane.class.getName());
+
+  /** {@code -Dkiln.router.aot=false}: no AOT cache is trained for the router process. */
+  static final String AOT_PROPERTY = "kiln.router.aot";
+
   private final HttpClient http =
       HttpClient.newBuilder()
           // the admin endpoint speaks HTTP/1.1: no h2c upgrade offer on each table swap
@@ -123,13 +127,16 @@ final class RemoteDataPlane implements DataPlane {
       // java. The AOT cache is trained with the warm-up workload, so not when the warm-up is off.
       String warmup = System.getProperty(RouterProcess.WARMUP_PROPERTY);
       // a missing cache is trained in the background (once per Kiln build and JDK, log in
-      // router-aot-training.log): this start is not delayed, the next one uses it
+      // router-aot-training.log): this start is not delayed, the next one uses it.
+      // -Dkiln.router.aot=false trains none (the ITs: each of their homes would train its own,
+      // 3-7 CPU-seconds each, for a router that is gone before it could use it).
+      boolean train = !"0".equals(warmup) && !"false".equals(System.getProperty(AOT_PROPERTY));
       List<String> jvm =
           dev.kiln.router.RouterJvm.forThisMachine(
               home.resolve("router"),
-              "0".equals(warmup)
-                  ? dev.kiln.router.RouterJvm.Training.NONE
-                  : dev.kiln.router.RouterJvm.Training.BACKGROUND);
+              train
+                  ? dev.kiln.router.RouterJvm.Training.BACKGROUND
+                  : dev.kiln.router.RouterJvm.Training.NONE);
       pb.command().addAll(2, environment ? EnvironmentRouterJvm.options(jvm) : jvm);
       if (warmup != null) pb.command().add(2, "-D" + RouterProcess.WARMUP_PROPERTY + "=" + warmup);
       // -Dkiln.router.transport=epoll|nio|io_uring on the server reaches its router (an A/B)

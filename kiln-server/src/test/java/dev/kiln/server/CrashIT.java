@@ -164,8 +164,10 @@ class CrashIT {
 
   private static Process startServer(Path home, int apiPort, int routerPort) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    return new ProcessBuilder(
-            java,
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(dev.kiln.testkit.ItJvm.flags()); // the build's router and rehearsal settings
+    command.addAll(
+        List.of(
             "-cp",
             System.getProperty("java.class.path"),
             ServerMain.class.getName(),
@@ -174,7 +176,8 @@ class CrashIT {
             "--api",
             "127.0.0.1:" + apiPort,
             "--router",
-            "127.0.0.1:" + routerPort)
+            "127.0.0.1:" + routerPort));
+    return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(
             ProcessBuilder.Redirect.appendTo(home.resolveSibling("server.log").toFile()))

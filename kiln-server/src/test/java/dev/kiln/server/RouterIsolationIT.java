@@ -142,6 +142,7 @@ class RouterIsolationIT {
             "127.0.0.1:" + freePort(),
             "--environment-from-stdin",
             "true");
+    pb.command().addAll(1, dev.kiln.testkit.ItJvm.flags()); // the build's router settings
     // As the kiln launcher does: nothing inherited, the environment through a pipe.
     pb.environment().clear();
     pb.environment().put("PATH", System.getenv("PATH"));
