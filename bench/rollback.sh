@@ -89,7 +89,8 @@ wait_settled() { for _ in $(seq 1 1500); do settled "$1" && return 0; sleep 0.05
 
 "$JAVA" -jar "$JAR" keygen >/dev/null  # the host key: only images it signed are deployed
 "$JAVA" -jar "$JAR" bake -f "$PROJECT/kiln-a.yaml" >/dev/null
-"$JAVA" -cp "$JAR" dev.kiln.server.ServerMain --home "$KILN_HOME" --api 127.0.0.1:"$API_PORT" \
+# shellcheck disable=SC2046 # the flags the launcher gives `kiln server` (word splitting intended)
+"$JAVA" $(kiln_server_jvm_flags) -cp "$JAR" dev.kiln.server.ServerMain --home "$KILN_HOME" --api 127.0.0.1:"$API_PORT" \
   --router 127.0.0.1:"$ROUTER_PORT" >>"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do api GET /v1/health >/dev/null && break; sleep 0.1; done

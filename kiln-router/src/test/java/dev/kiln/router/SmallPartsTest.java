@@ -26,6 +26,13 @@ class SmallPartsTest {
   }
 
   @Test
+  void routerJvm_compilesAtLowPriority_whereTheJvmMaySetIt() {
+    assertThat(RouterJvm.jitPriority(true))
+        .containsExactly("-XX:ThreadPriorityPolicy=1", "-XX:CompilerThreadPriority=10");
+    assertThat(RouterJvm.jitPriority(false)).isEmpty(); // the JVM would warn, and change nothing
+  }
+
+  @Test
   void routerJvm_heapProperty_setsTheHeapInsteadOfTheMachinesEighth() {
     String before = System.getProperty(RouterJvm.HEAP_PROPERTY);
     try {

@@ -75,6 +75,11 @@ class RouterIsolationIT {
               StandardCharsets.UTF_8);
       assertThat(routerArgs).doesNotContain(Files.readString(tokenFile).strip());
       assertThat(environ(server.pid())).doesNotContain(SECRET);
+      if ("root".equals(System.getProperty("user.name"))) {
+        // its JIT compiles at nice 10, never taking a core from its event loops (RouterJvm)
+        assertThat(niceOf(routerPid, "C2 CompilerThre")).containsOnly(10);
+        assertThat(niceOf(routerPid, "kiln-router-")).isNotEmpty().containsOnly(0);
+      }
 
       // The secret did reach the server: an apply that needs it is accepted (a missing one is a
       // 400).
@@ -119,6 +124,21 @@ class RouterIsolationIT {
     } finally {
       cp.close();
     }
+  }
+
+  /** The nice value of each of {@code pid}'s threads whose name starts with {@code prefix}. */
+  private static java.util.List<Integer> niceOf(long pid, String prefix) throws IOException {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        String stat = Files.readString(task.resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        // after "(comm) ": state is field 3; nice is field 19
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (name.startsWith(prefix)) out.add(Integer.parseInt(f[16]));
+      }
+    }
+    return out;
   }
 
   private static String environ(long pid) throws IOException {
