@@ -7,12 +7,17 @@
 #
 #   bench/rollback.sh            # N=10 rollbacks of each kind
 #   N=20 bench/rollback.sh
+#   FRESH=0 bench/rollback.sh     # without the first rollbacks on a fresh server (default 40)
 #   SKIP_CLI=1 bench/rollback.sh                  # without the CLI's rollbacks (JVM start): quicker
 #   KILN_JAR=/tmp/other/kiln.jar bench/rollback.sh  # another build, e.g. for a before/after pair
 #
 # Kinds, each N times (each rollback goes back to the other warm fleet):
+#   POST rollback, fresh  the first FRESH rollbacks through the API, on a server started seconds before:
+#                         its JIT still compiles what the applies, probes and polls run (hundreds of
+#                         methods a second, on the same 2 cores); reported as is, and as a warm-up
 #   kiln rollback web     the CLI: JVM start + API call + the server's decision and journal + router swap
-#   POST rollback         the API over the unix socket: the server's decision and journal + router swap
+#   POST rollback         the API over the unix socket: the server's decision and journal + router swap,
+#                         after the fresh ones: a server that has run for a while, as one usually has
 #   router swap (peer)    the same table change POSTed to the router's admin endpoint: the swap alone,
 #                         the floor any rollback through the router has (kamal-proxy's deploy is this)
 # Prints median, p90 (nearest rank) and max per kind and each median's ratio to the peer's; "sent med" is the
@@ -189,10 +194,12 @@ def settled():  # the rollback's rollout is done and the fleet rolled back from 
 
 tables = {}
 sent_at = {}  # per kind: when the first request the new fleet answered was sent
-kinds = [("kiln rollback web", rollback_cli), ("POST rollback", rollback_api)]
-if os.environ.get("SKIP_CLI") == "1": kinds = kinds[1:]  # a quicker run, the server's part alone
-for kind, trigger in kinds:
-    for _ in range(n):
+fresh = int(os.environ.get("FRESH", "40"))
+kinds = [("POST rollback, fresh", rollback_api, fresh), ("kiln rollback web", rollback_cli, n),
+         ("POST rollback", rollback_api, n)]
+if os.environ.get("SKIP_CLI") == "1": kinds.pop(1)  # a quicker run, the server's part alone
+for kind, trigger, count in kinds:
+    for _ in range(count):
         now = serve(); want = other(now)
         tables[now] = admin("GET", "/table")
         took, _, gap, sent = measure(trigger, want)

@@ -269,13 +269,23 @@ final class RemoteDataPlane implements DataPlane {
       throw new ServerException.DataPlaneFailed(
           "router process does not answer: " + e.getMessage());
     }
-    return http.sendAsync(
-            HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version()))
-                .header("Authorization", authorization)
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
+    // Asked a moment later: the router drains from the swap on, and answers at once if that is
+    // done by then; asked at once, the request (a pooled HTTP exchange on both sides, a virtual
+    // thread in the router) ran beside the first requests on the new table (bench/rollback.sh).
+    HttpRequest drain =
+        HttpRequest.newBuilder(URI.create(admin + "/drain?version=" + next.version()))
+            .header("Authorization", authorization)
+            .build();
+    return CompletableFuture.supplyAsync(
+            () -> drain,
+            CompletableFuture.delayedExecutor(
+                DRAIN_QUERY_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .thenCompose(q -> http.sendAsync(q, HttpResponse.BodyHandlers.ofString()))
         .thenApply(r -> MetricsCodec.drain(Json.parse(r.body())));
   }
+
+  /** How long after a swap its drain is asked for. */
+  static final Duration DRAIN_QUERY_DELAY = Duration.ofMillis(50);
 
   /** The connection to the router this drives now: a revived router has a new admin port. */
   private AdminConnection tableConnection() {
