@@ -2,13 +2,30 @@
 // server that DashboardBrowserIT runs. The two talk over stdio: this script prints "NEED <what>" when
 // the server must do something (start a canary, restart) and waits for the line "OK [value]".
 // Usage: node test.mjs LOGIN_URL SCREENSHOT_DIR
+// With KILN_UI_BRIDGE=PATH (a unix socket), the login URL's port on 127.0.0.1 is served here by a
+// forwarder to that socket: the test runs this script and chromium in a network namespace of their
+// own, where no other test's network interface comes or goes (chromium fails its requests in flight
+// when one does), and forwards the socket to the server outside.
 import { chromium } from "playwright-core";
+import net from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 const [loginUrl, shots] = process.argv.slice(2);
+if (process.env.KILN_UI_BRIDGE) {
+  const bridge = process.env.KILN_UI_BRIDGE;
+  await new Promise((resolve, reject) => {
+    const forwarder = net.createServer(c => {
+      const u = net.connect(bridge);
+      c.pipe(u); u.pipe(c); // an end on either side ends the other (a half-close), once flushed
+      c.on("error", () => u.destroy()); u.on("error", () => c.destroy());
+    });
+    forwarder.on("error", reject);
+    forwarder.listen(Number(new URL(loginUrl).port), "127.0.0.1", resolve);
+  });
+}
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const T = 120_000;
 
