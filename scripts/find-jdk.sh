@@ -23,7 +23,7 @@ kiln_find_jdk() {
 # JVM flags that keep JDK 22+ from warning about what Netty, SQLite and Maven's own jars do on
 # purpose (native access, sun.misc.Unsafe). Only flags the chosen JDK knows are printed.
 # JVM flags for a long-running Kiln process that shares the host with the fleet it serves (`kiln server`,
-# `kiln up`): its JIT compiler threads run at nice 10, so compiling never takes a core from the router,
+# `kiln up`, `kiln demo`): its JIT compiler threads run at nice 10, so compiling never takes a core from the router,
 # the instances or the process's own request path (measured on 2 cores: C1/C2 compiles ran beside
 # every warm rollback; bench/rollback.sh's median went from 13.3 to 11.4 ms). Linux honours the thread
 # priority only with ThreadPriorityPolicy=1, which the JVM refuses with a warning unless root: root only.
