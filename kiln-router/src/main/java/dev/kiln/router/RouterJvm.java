@@ -43,7 +43,7 @@ public final class RouterJvm {
    * honours a thread priority only with {@code ThreadPriorityPolicy=1}, which the JVM refuses with
    * a warning unless it runs as root: for root only. (The policy also runs the JVM's own GC and VM
    * threads a little above normal, which shortens the router's pauses.) The launcher gives {@code
-   * kiln server} and {@code kiln up} the same ({@code scripts/find-jdk.sh}).
+   * kiln server}, {@code kiln up} and {@code kiln demo} the same ({@code scripts/find-jdk.sh}).
    */
   static List<String> jitPriority(boolean root) {
     return root

@@ -63,20 +63,7 @@ public final class Recorder {
    * writes its journal. The body is the event's {@link EventCodec} form.
    */
   public synchronized Entry append(String actor, String cause, JournalEvent event) {
-    Entry e =
-        journal.append(
-            new EntryDraft(
-                    actor,
-                    event.kind(),
-                    event.subject(),
-                    cause,
-                    Json.write(EventCodec.encode(event)))
-                .guarding(this.secrets.get()));
-    state.apply(e);
-    if (e.seq() % CHECKPOINT_EVERY == 0) checkpoint();
-    journal.tidyWal(); // where SQLite's automatic checkpoint ran: right after the commit
-    appendedListeners.forEach(l -> l.accept(e));
-    return e;
+    return appendAll(List.of(new Pending(actor, cause, event))).get(0);
   }
 
   /**
